@@ -1,0 +1,312 @@
+//! The declarative description of a resource: what generated code emits as `const` literals
+//! and what `cargo xtask run` builds at run time from a spec. One set of types serves both, so
+//! generated clients and spec-driven runs execute the very same description.
+//!
+//! Every string and list is a `Cow<'static, _>`: generated code uses the borrowed form in
+//! `const` items, the spec interpreter the owned form.
+
+use std::borrow::Cow;
+
+use crate::expr::Expr;
+use crate::selector::Selector;
+
+/// A string that is `'static` in generated code and owned when built from a spec at run time.
+pub type Text = Cow<'static, str>;
+/// A list that is a `'static` slice in generated code and a `Vec` when built at run time.
+pub type List<T> = Cow<'static, [T]>;
+
+/// HTTP method of an endpoint; dlt allows only these two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`, the default.
+    Get,
+    /// `POST`, usually with a JSON body.
+    Post,
+}
+
+impl Method {
+    /// The method as `reqwest` wants it.
+    pub fn as_http(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        }
+    }
+}
+
+/// Everything the runtime needs to page through one resource.
+#[derive(Debug, Clone)]
+pub struct ResourceDescriptor {
+    /// The resource name from the spec, used in errors and traces.
+    pub name: Text,
+    /// HTTP method.
+    pub method: Method,
+    /// Path relative to the base URL (or an absolute URL); `{name}` marks a path argument.
+    pub path: Text,
+    /// Static query parameters in wire form and spec order. A value may hold `{name}`
+    /// placeholders that are bound from the call's arguments; a repeated key is a list.
+    pub params: List<Param>,
+    /// Static per-endpoint headers, sent after the client's.
+    pub headers: List<Param>,
+    /// The JSON request body as JSON text, if any.
+    pub json_body: Option<Text>,
+    /// How pages follow each other.
+    pub paginator: PaginatorConfig,
+    /// Where the records are in a page.
+    pub data_selector: Selector,
+    /// Which credentials the endpoint sends.
+    pub auth: AuthChoice,
+    /// The endpoint's retry policy; `None` means the client's default (dlt's defaults).
+    pub retry: Option<RetryPolicy>,
+}
+
+/// One `name=value` pair of a query string or a header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The key.
+    pub name: Text,
+    /// The value in wire form; may contain `{name}` placeholders.
+    pub value: Text,
+}
+
+/// Where a paginator writes a value into the next request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A query parameter of that name.
+    Query(Text),
+    /// A dot-separated path in the JSON body; intermediate objects are created.
+    Body(List<Text>),
+}
+
+/// The paginator of an endpoint, with dlt's parameters already defaulted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaginatorConfig {
+    /// Exactly one request.
+    SinglePage,
+    /// Detect the paginator from the first response, as dlt does.
+    Auto,
+    /// `json_link`: the next URL is found in the body.
+    JsonLink {
+        /// Where the next URL is.
+        next_url_path: Selector,
+    },
+    /// `header_link`: the next URL is the RFC 8288 `Link` with this `rel`.
+    HeaderLink {
+        /// The `rel` to follow.
+        links_next_key: Text,
+    },
+    /// `header_cursor`: a response header holds the next cursor.
+    HeaderCursor {
+        /// The response header.
+        cursor_key: Text,
+        /// The query parameter that carries the cursor.
+        cursor_param: Text,
+    },
+    /// `cursor`: a cursor from the body (or a template, or the last record).
+    Cursor(CursorConfig),
+    /// `offset`: offset and limit.
+    Offset(OffsetConfig),
+    /// `page_number`: a page counter.
+    PageNumber(PageNumberConfig),
+}
+
+/// Where the `cursor` paginator finds the next cursor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CursorSource {
+    /// A path into the response body (dlt's `cursor_path`).
+    Path(Selector),
+    /// A template expression (`cursor_value`, seed dialect).
+    Template(Expr),
+    /// A field of the last record of the page (`before_id` style, seed dialect).
+    LastRecord(Selector),
+}
+
+/// A fixed page size sent on every request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageSize {
+    /// Where it is sent.
+    pub target: Target,
+    /// The number of records asked for.
+    pub value: u64,
+}
+
+/// Parameters of the `cursor` paginator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CursorConfig {
+    /// Where the next cursor comes from.
+    pub source: CursorSource,
+    /// Where the cursor goes in the next request.
+    pub target: Target,
+    /// A template that ends paging when truthy (seed dialect).
+    pub stop_condition: Option<Expr>,
+    /// End on a page with no records (dlt default: false for cursors).
+    pub stop_after_empty_page: bool,
+    /// A boolean in the body that must be true to continue.
+    pub has_more_path: Option<Selector>,
+    /// A page size sent on every request (seed dialect).
+    pub page_size: Option<PageSize>,
+}
+
+/// Parameters of the `offset` paginator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OffsetConfig {
+    /// Records per page.
+    pub limit: u64,
+    /// First offset.
+    pub offset: u64,
+    /// Where the offset goes.
+    pub offset_target: Target,
+    /// Where the limit goes.
+    pub limit_target: Target,
+    /// Path of the total record count; `None` when the spec leaves it out.
+    pub total_path: Option<Selector>,
+    /// Exclusive upper bound of the offset.
+    pub maximum_offset: Option<u64>,
+    /// End on a page with no records.
+    pub stop_after_empty_page: bool,
+    /// A boolean in the body that must be true to continue.
+    pub has_more_path: Option<Selector>,
+    /// End on a page shorter than `limit` (seed dialect: offset without a total).
+    pub stop_on_short_page: bool,
+}
+
+/// Parameters of the `page_number` paginator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageNumberConfig {
+    /// Number of the first page in the API's counting.
+    pub base_page: i64,
+    /// The page to start from.
+    pub page: i64,
+    /// Where the page number goes.
+    pub page_target: Target,
+    /// Path of the total number of pages.
+    pub total_path: Option<Selector>,
+    /// Exclusive upper bound of the page number.
+    pub maximum_page: Option<i64>,
+    /// End on a page with no records.
+    pub stop_after_empty_page: bool,
+    /// A boolean in the body that must be true to continue.
+    pub has_more_path: Option<Selector>,
+    /// A page size sent on every request (seed dialect).
+    pub page_size: Option<PageSize>,
+}
+
+/// Where a credential's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueRef {
+    /// A literal from the spec (never a secret).
+    Literal(Text),
+    /// A secret the client is given by name (`dlt.secrets["name"]`).
+    Secret(Text),
+    /// A non-secret setting given by name (`dlt.config["name"]`).
+    Config(Text),
+}
+
+/// Where an API key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// The credentials an endpoint sends, as the spec names them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthConfig {
+    /// `Authorization: Bearer <token>`.
+    Bearer {
+        /// The token.
+        token: ValueRef,
+    },
+    /// An API key in a header, query parameter or cookie.
+    ApiKey {
+        /// Header, parameter or cookie name.
+        name: Text,
+        /// The key.
+        api_key: ValueRef,
+        /// Where it goes.
+        location: ApiKeyLocation,
+        /// Text sent before the key (seed dialect), e.g. `GenieKey `.
+        prefix: Text,
+    },
+    /// `Authorization: Basic base64(user:password)`.
+    HttpBasic {
+        /// User name.
+        username: ValueRef,
+        /// Password; empty when the spec leaves it out.
+        password: ValueRef,
+    },
+    /// OAuth2 client credentials: a token fetched and cached, then sent as bearer.
+    OAuth2ClientCredentials {
+        /// The token endpoint.
+        access_token_url: ValueRef,
+        /// Client id.
+        client_id: ValueRef,
+        /// Client secret.
+        client_secret: ValueRef,
+        /// Extra form fields of the token request.
+        access_token_request_data: List<Param>,
+        /// Lifetime assumed when the token response has no `expires_in`.
+        default_token_expiration_secs: u64,
+    },
+}
+
+/// Which credentials an endpoint uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthChoice {
+    /// The client's auth (`client.auth`), if any.
+    Client,
+    /// No auth at all (`endpoint.auth: null`).
+    None,
+    /// The endpoint's own auth.
+    Endpoint(AuthConfig),
+}
+
+/// A retry policy: how often and how long to wait between attempts of one request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Total attempts, the first included (dlt counts attempts; `max_retries + 1`).
+    pub max_attempts: u32,
+    /// Status codes that are retried.
+    pub retry_statuses: List<u16>,
+    /// Exponential backoff: wait `backoff_factor * 2^(n-1)` seconds before retry `n`.
+    pub backoff_factor: f64,
+    /// Upper bound of any single wait, in seconds.
+    pub max_delay_secs: f64,
+    /// A response header giving the wait in seconds (besides `Retry-After`).
+    pub wait_header: Option<Text>,
+}
+
+/// Status codes dlt retries by default: 429 and every 5xx.
+pub const DEFAULT_RETRY_STATUSES: &[u16] = &[
+    429, 500, 501, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 520, 521, 522, 523, 524, 525,
+    526, 527, 529, 530, 598, 599,
+];
+
+impl RetryPolicy {
+    /// dlt's defaults: 5 attempts, 429 and 5xx, waits of 1, 2, 4 and 8 s, capped at 300 s.
+    pub const DLT_DEFAULT: RetryPolicy = RetryPolicy {
+        max_attempts: 5,
+        retry_statuses: Cow::Borrowed(DEFAULT_RETRY_STATUSES),
+        backoff_factor: 1.0,
+        max_delay_secs: 300.0,
+        wait_header: None,
+    };
+
+    /// Whether a response status is retried under this policy.
+    pub fn retries_status(&self, status: u16) -> bool {
+        if self.retry_statuses.as_ref() == DEFAULT_RETRY_STATUSES {
+            return status == 429 || (500..600).contains(&status);
+        }
+        self.retry_statuses.contains(&status)
+    }
+
+    /// The exponential wait before retry number `retry` (1-based), in seconds.
+    pub fn backoff_secs(&self, retry: u32) -> f64 {
+        let exponent = retry.saturating_sub(1).min(62) as i32;
+        (self.backoff_factor * 2f64.powi(exponent)).clamp(0.0, self.max_delay_secs)
+    }
+}

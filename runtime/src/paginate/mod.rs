@@ -1,0 +1,517 @@
+//! The sans-IO paginator core. It fills in the first request, then reads each page (status,
+//! headers, body, records) and either edits the next request or stops. It never does I/O, so
+//! the async and blocking drivers share it and unit tests drive it with plain values.
+
+mod detect;
+mod request;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+pub use detect::detect_paginator;
+pub use request::{RequestState, wire_form};
+
+use crate::descriptor::{
+    CursorConfig, CursorSource, OffsetConfig, PageNumberConfig, PageSize, PaginatorConfig,
+};
+use crate::expr::Scope;
+use crate::selector::{RawKind, Selector, raw_kind};
+
+/// What a paginator sees of one response.
+#[derive(Debug, Clone, Copy)]
+pub struct PageView<'a> {
+    /// Response headers.
+    pub headers: &'a http::HeaderMap,
+    /// The body, when it is JSON.
+    pub body: Option<&'a RawValue>,
+    /// The records the data selector found, still raw.
+    pub records: &'a [&'a RawValue],
+}
+
+/// Why paging cannot go on. Each names what the response lacked or repeated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaginationError {
+    /// The paginator configuration can never terminate, or contradicts itself.
+    #[error("invalid paginator: {0}")]
+    InvalidConfig(String),
+    /// `total_path` did not lead to a value.
+    #[error("total `{what}` not found in the response at `{path}`")]
+    TotalMissing {
+        /// `items` or `pages`.
+        what: &'static str,
+        /// The selector.
+        path: String,
+    },
+    /// `total_path` led to something that is not an integer.
+    #[error("total at `{path}` is not an integer: {value}")]
+    TotalNotInteger {
+        /// The selector.
+        path: String,
+        /// The JSON found.
+        value: String,
+    },
+    /// `has_more_path` did not lead to a value.
+    #[error("has-more value not found in the response at `{path}`")]
+    HasMoreMissing {
+        /// The selector.
+        path: String,
+    },
+    /// `has_more_path` led to something that is not a boolean.
+    #[error("has-more value at `{path}` is not a boolean: {value}")]
+    HasMoreNotBool {
+        /// The selector.
+        path: String,
+        /// The JSON found.
+        value: String,
+    },
+    /// A next link that is not a usable URL.
+    #[error("next link `{link}` is not a valid URL: {reason}")]
+    BadLink {
+        /// The link found.
+        link: String,
+        /// Why it did not parse.
+        reason: String,
+    },
+    /// The next request would repeat the previous one: the API loops.
+    #[error("the next request repeats the previous one ({url}); stopping to avoid a loop")]
+    Repeated {
+        /// The URL that would be requested again (redacted by the caller before display).
+        url: String,
+    },
+}
+
+/// The state of one paginated sequence.
+#[derive(Debug, Clone)]
+pub struct Paginator {
+    config: PaginatorConfig,
+    has_next: bool,
+    /// The counter of a range paginator (offset or page number).
+    current: i64,
+    /// The cursor or link found on the last page.
+    next_ref: Option<String>,
+    /// Whether the config's `Auto` has been replaced by a detected paginator.
+    detected: bool,
+}
+
+impl Paginator {
+    /// A paginator for `config`; fails where dlt's constructor raises (the termination guard,
+    /// both a query and a body target).
+    pub fn new(config: &PaginatorConfig) -> Result<Self, PaginationError> {
+        validate(config)?;
+        Ok(Paginator {
+            config: config.clone(),
+            has_next: true,
+            current: 0,
+            next_ref: None,
+            detected: false,
+        })
+    }
+
+    /// The paginator in use (after auto-detection, the detected one).
+    pub fn config(&self) -> &PaginatorConfig {
+        &self.config
+    }
+
+    /// Whether another page will be requested.
+    pub fn has_next(&self) -> bool {
+        self.has_next
+    }
+
+    /// Fills in the first request: range paginators write the start value and the limit,
+    /// page sizes are written, cursors and links add nothing.
+    pub fn init_request(&mut self, request: &mut RequestState) {
+        self.has_next = true;
+        match &self.config {
+            PaginatorConfig::Offset(c) => {
+                self.current = c.offset as i64;
+                write_offset(c, self.current, request);
+            }
+            PaginatorConfig::PageNumber(c) => {
+                self.current = c.page;
+                write_page(c, self.current, request);
+            }
+            PaginatorConfig::Cursor(CursorConfig {
+                page_size: Some(size),
+                ..
+            }) => write_page_size(size, request),
+            _ => {}
+        }
+    }
+
+    /// Reads a page and prepares the next request. Returns whether there is a next page.
+    pub fn on_page(
+        &mut self,
+        page: &PageView<'_>,
+        request: &mut RequestState,
+    ) -> Result<bool, PaginationError> {
+        if matches!(self.config, PaginatorConfig::Auto) && !self.detected {
+            self.config = detect_paginator(page);
+            self.detected = true;
+            if let PaginatorConfig::PageNumber(c) = &self.config {
+                // detection happens after the first request, which carried no page number
+                self.current = c.page;
+            }
+        }
+        let before = request.clone();
+        let config = self.config.clone();
+        match &config {
+            PaginatorConfig::SinglePage | PaginatorConfig::Auto => self.has_next = false,
+            PaginatorConfig::JsonLink { next_url_path } => {
+                let link = next_url_path.first_value(page.body);
+                self.set_link(link.map(|v| wire_form(&v)), request)?;
+            }
+            PaginatorConfig::HeaderLink { links_next_key } => {
+                let link = page
+                    .headers
+                    .get_all(http::header::LINK)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find_map(|v| find_link(v, links_next_key));
+                self.set_link(link, request)?;
+            }
+            PaginatorConfig::HeaderCursor {
+                cursor_key,
+                cursor_param,
+            } => {
+                let cursor = page
+                    .headers
+                    .get(cursor_key.as_ref())
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                self.has_next = cursor.is_some();
+                if let Some(cursor) = cursor {
+                    request.set_query(cursor_param, cursor);
+                }
+            }
+            PaginatorConfig::Cursor(c) => self.on_cursor_page(c, page, request)?,
+            PaginatorConfig::Offset(c) => {
+                self.on_range_page(RangeView::offset(c), page)?;
+                if self.has_next {
+                    write_offset(c, self.current, request);
+                }
+            }
+            PaginatorConfig::PageNumber(c) => {
+                self.on_range_page(RangeView::page_number(c), page)?;
+                if self.has_next {
+                    write_page(c, self.current, request);
+                }
+            }
+        }
+        if self.has_next && *request == before {
+            return Err(PaginationError::Repeated {
+                url: request.full_url().to_string(),
+            });
+        }
+        Ok(self.has_next)
+    }
+
+    fn set_link(
+        &mut self,
+        link: Option<String>,
+        request: &mut RequestState,
+    ) -> Result<(), PaginationError> {
+        self.has_next = link.is_some();
+        if let Some(link) = link {
+            request
+                .follow_link(&link)
+                .map_err(|e| PaginationError::BadLink {
+                    link: link.clone(),
+                    reason: e.to_string(),
+                })?;
+            self.next_ref = Some(link);
+        }
+        Ok(())
+    }
+
+    fn on_cursor_page(
+        &mut self,
+        c: &CursorConfig,
+        page: &PageView<'_>,
+        request: &mut RequestState,
+    ) -> Result<(), PaginationError> {
+        let scope = Scope {
+            response: page.body,
+            headers: page.headers,
+            last_record: page.records.last().copied(),
+            last_page_size: page.records.len(),
+        };
+        if let Some(stop) = &c.stop_condition
+            && stop.eval(&scope).truthy()
+        {
+            self.has_next = false;
+            return Ok(());
+        }
+        let cursor = match &c.source {
+            CursorSource::Path(path) => path
+                .first_value(page.body)
+                .filter(python_truthy)
+                .map(|v| wire_form(&v)),
+            CursorSource::Template(expr) => expr.eval(&scope).into_cursor(),
+            CursorSource::LastRecord(path) => path
+                .first_value(scope.last_record)
+                .filter(python_truthy)
+                .map(|v| wire_form(&v)),
+        };
+        self.has_next = cursor.is_some();
+        if c.stop_after_empty_page && page.records.is_empty() {
+            self.has_next = false;
+            return Ok(());
+        }
+        if let Some(path) = &c.has_more_path {
+            self.has_next = self.has_next && has_more(path, page.body)?;
+        }
+        if let Some(cursor) = cursor {
+            let is_link = matches!(c.source, CursorSource::Template(_))
+                && (cursor.starts_with("http://") || cursor.starts_with("https://"));
+            if is_link {
+                self.set_link(Some(cursor), request)?;
+            } else {
+                request.set(&c.target, Value::String(cursor.clone()));
+                self.next_ref = Some(cursor);
+            }
+        }
+        Ok(())
+    }
+
+    fn on_range_page(
+        &mut self,
+        range: RangeView<'_>,
+        page: &PageView<'_>,
+    ) -> Result<(), PaginationError> {
+        if range.stop_after_empty_page && page.records.is_empty() {
+            self.has_next = false;
+            return Ok(());
+        }
+        let mut total = None;
+        let mut lenient_total_missing = false;
+        if let Some(path) = range.total_path {
+            match path.first_value(page.body) {
+                None | Some(Value::Null) if range.stop_on_short_page => {
+                    lenient_total_missing = true;
+                }
+                None | Some(Value::Null) => {
+                    return Err(PaginationError::TotalMissing {
+                        what: range.total_what,
+                        path: path.to_string(),
+                    });
+                }
+                Some(v) => total = Some(parse_int(&v, path)?),
+            }
+        }
+        self.current += range.step;
+        if total.is_some_and(|t| self.current >= t + range.base_index)
+            || range.maximum.is_some_and(|m| self.current >= m)
+        {
+            self.has_next = false;
+        }
+        let short_page_rule = range.stop_on_short_page
+            && (range.total_path.is_none() || lenient_total_missing);
+        if short_page_rule
+            && let Some(limit) = range.limit
+            && (page.records.len() as u64) < limit
+        {
+            self.has_next = false;
+        }
+        if let Some(path) = range.has_more_path {
+            self.has_next = self.has_next && has_more(path, page.body)?;
+        }
+        Ok(())
+    }
+}
+
+/// The shared parameters of the two range paginators, dlt's `RangePaginator`.
+struct RangeView<'a> {
+    step: i64,
+    base_index: i64,
+    maximum: Option<i64>,
+    total_path: Option<&'a Selector>,
+    total_what: &'static str,
+    stop_after_empty_page: bool,
+    has_more_path: Option<&'a Selector>,
+    stop_on_short_page: bool,
+    limit: Option<u64>,
+}
+
+impl<'a> RangeView<'a> {
+    fn offset(c: &'a OffsetConfig) -> Self {
+        RangeView {
+            step: c.limit as i64,
+            base_index: 0,
+            maximum: c.maximum_offset.map(|m| m as i64),
+            total_path: c.total_path.as_ref(),
+            total_what: "items",
+            stop_after_empty_page: c.stop_after_empty_page,
+            has_more_path: c.has_more_path.as_ref(),
+            stop_on_short_page: c.stop_on_short_page,
+            limit: Some(c.limit),
+        }
+    }
+
+    fn page_number(c: &'a PageNumberConfig) -> Self {
+        RangeView {
+            step: 1,
+            base_index: c.base_page,
+            maximum: c.maximum_page,
+            total_path: c.total_path.as_ref(),
+            total_what: "pages",
+            stop_after_empty_page: c.stop_after_empty_page,
+            has_more_path: c.has_more_path.as_ref(),
+            stop_on_short_page: false,
+            limit: None,
+        }
+    }
+}
+
+fn validate(config: &PaginatorConfig) -> Result<(), PaginationError> {
+    let guard = |total: bool, max: bool, has_more: bool, empty: bool, kind: &str| {
+        if total || max || has_more || empty {
+            Ok(())
+        } else {
+            Err(PaginationError::InvalidConfig(format!(
+                "{kind}: one of `total_path`, `maximum_{}`, `has_more_path`, or \
+                 `stop_after_empty_page` must be provided to guarantee termination",
+                if kind == "offset" { "offset" } else { "page" }
+            )))
+        }
+    };
+    match config {
+        PaginatorConfig::Offset(c) => {
+            if c.limit == 0 {
+                return Err(PaginationError::InvalidConfig(
+                    "offset: `limit` must be greater than 0".into(),
+                ));
+            }
+            guard(
+                c.total_path.is_some(),
+                c.maximum_offset.is_some(),
+                c.has_more_path.is_some(),
+                c.stop_after_empty_page || c.stop_on_short_page,
+                "offset",
+            )
+        }
+        PaginatorConfig::PageNumber(c) => guard(
+            c.total_path.is_some(),
+            c.maximum_page.is_some(),
+            c.has_more_path.is_some(),
+            c.stop_after_empty_page,
+            "page_number",
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn write_offset(c: &OffsetConfig, offset: i64, request: &mut RequestState) {
+    request.set(&c.offset_target, Value::from(offset));
+    request.set(&c.limit_target, Value::from(c.limit));
+}
+
+fn write_page(c: &PageNumberConfig, page: i64, request: &mut RequestState) {
+    request.set(&c.page_target, Value::from(page));
+    if let Some(size) = &c.page_size {
+        write_page_size(size, request);
+    }
+}
+
+fn write_page_size(size: &PageSize, request: &mut RequestState) {
+    request.set(&size.target, Value::from(size.value));
+}
+
+fn python_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+fn parse_int(value: &Value, path: &Selector) -> Result<i64, PaginationError> {
+    let parsed = match value {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f.trunc() as i64)),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| PaginationError::TotalNotInteger {
+        path: path.to_string(),
+        value: value.to_string(),
+    })
+}
+
+/// dlt's `has_more` reading: a boolean, or a string `str2bool` understands; anything else,
+/// a missing value or `null` is an error.
+fn has_more(path: &Selector, body: Option<&RawValue>) -> Result<bool, PaginationError> {
+    match path.first_value(body) {
+        None | Some(Value::Null) => Err(PaginationError::HasMoreMissing {
+            path: path.to_string(),
+        }),
+        Some(Value::Bool(b)) => Ok(b),
+        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+            "y" | "yes" | "t" | "true" | "on" | "1" => Ok(true),
+            "n" | "no" | "f" | "false" | "off" | "0" => Ok(false),
+            _ => Err(PaginationError::HasMoreNotBool {
+                path: path.to_string(),
+                value: Value::String(s).to_string(),
+            }),
+        },
+        Some(other) => Err(PaginationError::HasMoreNotBool {
+            path: path.to_string(),
+            value: other.to_string(),
+        }),
+    }
+}
+
+/// The URL of the link with relation `rel` in an RFC 8288 `Link` header value.
+pub fn find_link(header: &str, rel: &str) -> Option<String> {
+    split_links(header).into_iter().find_map(|link| {
+        let link = link.trim();
+        let end = link.find('>')?;
+        let url = link.strip_prefix('<')?.get(..end - 1)?;
+        let has_rel = link[end + 1..].split(';').any(|param| {
+            let Some((key, value)) = param.split_once('=') else {
+                return false;
+            };
+            key.trim().eq_ignore_ascii_case("rel")
+                && value
+                    .trim()
+                    .trim_matches('"')
+                    .split_ascii_whitespace()
+                    .any(|r| r == rel)
+        });
+        has_rel.then(|| url.to_string())
+    })
+}
+
+fn split_links(header: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut in_url, mut in_quotes) = (0, false, false);
+    for (i, ch) in header.char_indices() {
+        match ch {
+            '<' if !in_quotes => in_url = true,
+            '>' if !in_quotes => in_url = false,
+            '"' if !in_url => in_quotes = !in_quotes,
+            ',' if !in_url && !in_quotes => {
+                parts.push(&header[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&header[start..]);
+    parts
+}
+
+impl Selector {
+    /// The first match in an optional document, parsed into a JSON value.
+    pub fn first_value(&self, root: Option<&RawValue>) -> Option<Value> {
+        let raw = self.first(root?)?;
+        if raw_kind(raw) == RawKind::Null {
+            return Some(Value::Null);
+        }
+        serde_json::from_str(raw.get()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! Unit tests of the paginator core, named after the conformance cases.

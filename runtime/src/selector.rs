@@ -1,0 +1,384 @@
+//! Compiled JSONPath selectors with jsonpath-ng's semantics, evaluated lazily over the raw
+//! bytes of a page: only the objects on the selected path are scanned, and records are decoded
+//! straight from their bytes into the caller's type.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+use crate::descriptor::{List, Text};
+
+/// One step of a compiled JSONPath.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `.name` or `['name']`: a field of an object. It never maps over a list.
+    Field(Text),
+    /// `[n]`: an element of an array; negative counts from the end.
+    Index(i64),
+    /// `[*]` or `.*`: every element of an array or every value of an object.
+    Wildcard,
+    /// `..name`: the field `name` at any depth below, depth-first.
+    Descendant(Text),
+}
+
+/// A compiled JSONPath (`$` followed by steps). The empty path is the document root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    /// The steps after `$`.
+    pub steps: List<Step>,
+}
+
+impl Selector {
+    /// `$`: the whole document.
+    pub const ROOT: Selector = Selector {
+        steps: Cow::Borrowed(&[]),
+    };
+
+    /// A path of plain field names, e.g. `["meta", "next_cursor"]`.
+    pub fn fields<I, S>(names: I) -> Selector
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Selector {
+            steps: Cow::Owned(
+                names
+                    .into_iter()
+                    .map(|n| Step::Field(Cow::Owned(n.into())))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Every value the path matches, in document order; a JSON `null` is a match.
+    pub fn find<'a>(&self, root: &'a RawValue) -> Vec<&'a RawValue> {
+        let mut current = vec![root];
+        for step in self.steps.iter() {
+            let mut next = Vec::new();
+            for value in current {
+                apply_step(step, value, &mut next);
+            }
+            current = next;
+        }
+        current
+    }
+
+    /// The first match, as dlt's paginators read `cursor_path`, `total_path` and friends.
+    pub fn first<'a>(&self, root: &'a RawValue) -> Option<&'a RawValue> {
+        self.find(root).into_iter().next()
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("$")?;
+        for step in self.steps.iter() {
+            match step {
+                Step::Field(name) => write!(f, "['{name}']")?,
+                Step::Index(i) => write!(f, "[{i}]")?,
+                Step::Wildcard => f.write_str("[*]")?,
+                Step::Descendant(name) => write!(f, "..['{name}']")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn apply_step<'a>(step: &Step, value: &'a RawValue, out: &mut Vec<&'a RawValue>) {
+    match step {
+        Step::Field(name) => {
+            if let Some(fields) = object_fields(value) {
+                out.extend(fields.into_iter().find(|(k, _)| k == name).map(|(_, v)| v));
+            }
+        }
+        Step::Index(index) => {
+            if let Some(items) = array_items(value) {
+                let len = items.len() as i64;
+                let at = if *index < 0 { len + index } else { *index };
+                if (0..len).contains(&at) {
+                    out.push(items[at as usize]);
+                }
+            }
+        }
+        Step::Wildcard => {
+            if let Some(items) = array_items(value) {
+                out.extend(items);
+            } else if let Some(fields) = object_fields(value) {
+                out.extend(fields.into_iter().map(|(_, v)| v));
+            }
+        }
+        Step::Descendant(name) => descend(name, value, out),
+    }
+}
+
+fn descend<'a>(name: &str, value: &'a RawValue, out: &mut Vec<&'a RawValue>) {
+    if let Some(fields) = object_fields(value) {
+        for (key, child) in fields {
+            if key == name {
+                out.push(child);
+            }
+            descend(name, child, out);
+        }
+    } else if let Some(items) = array_items(value) {
+        for child in items {
+            descend(name, child, out);
+        }
+    }
+}
+
+/// The kind of a raw JSON value, read from its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawKind {
+    /// `{...}`
+    Object,
+    /// `[...]`
+    Array,
+    /// `"..."`
+    String,
+    /// a number
+    Number,
+    /// `true` or `false`
+    Bool,
+    /// `null`
+    Null,
+}
+
+/// What kind of JSON value `raw` holds, without parsing it.
+pub fn raw_kind(raw: &RawValue) -> RawKind {
+    match raw.get().trim_start().as_bytes().first() {
+        Some(b'{') => RawKind::Object,
+        Some(b'[') => RawKind::Array,
+        Some(b'"') => RawKind::String,
+        Some(b't' | b'f') => RawKind::Bool,
+        Some(b'n') => RawKind::Null,
+        _ => RawKind::Number,
+    }
+}
+
+/// The fields of a raw object, in document order, each value still raw; `None` if not an object.
+pub fn object_fields(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawValue)>> {
+    if raw_kind(raw) != RawKind::Object {
+        return None;
+    }
+    serde_json::from_str::<RawObject<'_>>(raw.get())
+        .ok()
+        .map(|o| o.0)
+}
+
+/// The elements of a raw array, each still raw; `None` if not an array.
+pub fn array_items(raw: &RawValue) -> Option<Vec<&RawValue>> {
+    if raw_kind(raw) != RawKind::Array {
+        return None;
+    }
+    serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok()
+}
+
+struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = RawObject<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    fields.push((key, value));
+                }
+                Ok(RawObject(fields))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// The records of one page: dlt's `extract_response` applied to the matches of a selector.
+#[derive(Debug)]
+pub struct RawRecords<'a> {
+    /// Each record, still raw.
+    pub items: Vec<&'a RawValue>,
+}
+
+/// Applies dlt's unwrapping rules to the matches of `selector` in `root`: one match that is
+/// a list gives its items, one `null` gives nothing, one other value gives one record, no match
+/// gives nothing, and several matches are each a record.
+pub fn select_records<'a>(selector: &Selector, root: &'a RawValue) -> RawRecords<'a> {
+    let mut matches = selector.find(root);
+    let items = if matches.len() == 1 {
+        let only = matches.remove(0);
+        match raw_kind(only) {
+            RawKind::Null => Vec::new(),
+            RawKind::Array => array_items(only).unwrap_or_default(),
+            _ => vec![only],
+        }
+    } else {
+        matches
+    };
+    RawRecords { items }
+}
+
+/// Why a record did not decode: the JSON path inside the record and the byte offset in the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeFailure {
+    /// Index of the record in the page.
+    pub record: usize,
+    /// Path inside the record, e.g. `.created_at`.
+    pub path: String,
+    /// Byte offset in the page body where decoding failed.
+    pub offset: usize,
+    /// serde's message.
+    pub message: String,
+}
+
+/// Decodes each raw record into `T`, reporting where the first failure is.
+pub fn decode_records<T: DeserializeOwned>(
+    body: &str,
+    records: &RawRecords<'_>,
+) -> Result<Vec<T>, DecodeFailure> {
+    let mut out = Vec::with_capacity(records.items.len());
+    for (index, raw) in records.items.iter().enumerate() {
+        let text = raw.get();
+        let mut de = serde_json::Deserializer::from_str(text);
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(value) => out.push(value),
+            Err(err) => {
+                let path = err.path().to_string();
+                let inner = err.into_inner();
+                let start = text.as_ptr() as usize - body.as_ptr() as usize;
+                let offset = start + offset_in(text, inner.line(), inner.column());
+                return Err(DecodeFailure {
+                    record: index,
+                    path,
+                    offset,
+                    message: inner.to_string(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn offset_in(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// Counts records without decoding them (used for the bytes-only limit in benchmarks too).
+pub fn count_records(selector: &Selector, root: &RawValue) -> usize {
+    select_records(selector, root).items.len()
+}
+
+/// A JSON scalar read from a raw value, for paginator parameters.
+pub fn raw_to_value(raw: &RawValue) -> serde_json::Value {
+    serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_string()).unwrap()
+    }
+
+    fn sel(steps: Vec<Step>) -> Selector {
+        Selector {
+            steps: Cow::Owned(steps),
+        }
+    }
+
+    fn texts(records: RawRecords<'_>) -> Vec<String> {
+        records.items.iter().map(|r| r.get().to_string()).collect()
+    }
+
+    #[test]
+    fn nested_list_gives_its_items() {
+        let doc = raw(r#"{"results":{"items":[{"id":1},{"id":2}]}}"#);
+        let s = Selector::fields(["results", "items"]);
+        assert_eq!(texts(select_records(&s, &doc)), [r#"{"id":1}"#, r#"{"id":2}"#]);
+    }
+
+    #[test]
+    fn wildcard_maps_over_list_but_field_does_not() {
+        let doc = raw(r#"{"data":[{"id":1},{"id":2}]}"#);
+        let mapped = sel(vec![
+            Step::Field("data".into()),
+            Step::Wildcard,
+            Step::Field("id".into()),
+        ]);
+        assert_eq!(texts(select_records(&mapped, &doc)), ["1", "2"]);
+        let unmapped = Selector::fields(["data", "id"]);
+        assert!(select_records(&unmapped, &doc).items.is_empty());
+    }
+
+    #[test]
+    fn missing_and_null_give_no_records() {
+        let s = Selector::fields(["data"]);
+        assert!(select_records(&s, &raw(r#"{"other":1}"#)).items.is_empty());
+        assert!(select_records(&s, &raw(r#"{"data":null}"#)).items.is_empty());
+    }
+
+    #[test]
+    fn single_object_is_one_record() {
+        let s = Selector::fields(["data"]);
+        assert_eq!(texts(select_records(&s, &raw(r#"{"data":{"id":5}}"#))), [r#"{"id":5}"#]);
+        let root = raw(r#"{"id":7}"#);
+        assert_eq!(texts(select_records(&Selector::ROOT, &root)), [r#"{"id":7}"#]);
+    }
+
+    #[test]
+    fn root_list_of_lists_gives_lists() {
+        let doc = raw("[[1,2],[3]]");
+        assert_eq!(texts(select_records(&Selector::ROOT, &doc)), ["[1,2]", "[3]"]);
+    }
+
+    #[test]
+    fn index_and_negative_index() {
+        let doc = raw(r#"{"a":[10,20,30]}"#);
+        let first = sel(vec![Step::Field("a".into()), Step::Index(0)]);
+        let last = sel(vec![Step::Field("a".into()), Step::Index(-1)]);
+        assert_eq!(first.first(&doc).map(RawValue::get), Some("10"));
+        assert_eq!(last.first(&doc).map(RawValue::get), Some("30"));
+    }
+
+    #[test]
+    fn descendant_finds_nested_fields_depth_first() {
+        let doc = raw(r#"{"a":{"id":1,"b":[{"id":2}]},"id":3}"#);
+        let s = sel(vec![Step::Descendant("id".into())]);
+        let found: Vec<_> = s.find(&doc).iter().map(|r| r.get().to_string()).collect();
+        assert_eq!(found, ["1", "2", "3"]);
+    }
+
+    #[test]
+    fn decode_failure_names_path_and_offset() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Rec {
+            #[allow(dead_code)]
+            id: u32,
+        }
+        let body = r#"{"data":[{"id":1},{"id":"x"}]}"#;
+        let doc: &RawValue = serde_json::from_str(body).unwrap();
+        let records = select_records(&Selector::fields(["data"]), doc);
+        let err = decode_records::<Rec>(body, &records).unwrap_err();
+        assert_eq!(err.record, 1);
+        assert_eq!(err.path, "id");
+        assert_eq!(&body[err.offset - 3..err.offset], "\"x\"");
+    }
+
+    #[test]
+    fn escaped_keys_are_matched() {
+        let doc = raw(r#"{"a\"b":1}"#);
+        assert_eq!(Selector::fields(["a\"b"]).first(&doc).map(RawValue::get), Some("1"));
+    }
+}

@@ -1,0 +1,1 @@
+//! Integration tests for restgen; the tests themselves live in `tests/tests/`.
