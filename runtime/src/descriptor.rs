@@ -52,8 +52,8 @@ pub struct ResourceDescriptor {
     pub json_body: Option<Text>,
     /// How pages follow each other.
     pub paginator: PaginatorConfig,
-    /// Where the records are in a page.
-    pub data_selector: Selector,
+    /// Where the records are in a page; `None` detects it from the first page, as dlt does.
+    pub data_selector: Option<Selector>,
     /// Which credentials the endpoint sends.
     pub auth: AuthChoice,
     /// The endpoint's retry policy; `None` means the client's default (dlt's defaults).

@@ -169,6 +169,22 @@ impl<'a> Value<'a> {
         })
     }
 
+    /// The value as JSON, for a cursor that keeps its type (a number stays a number in a JSON
+    /// body); `None` for a falsy value, which ends paging.
+    pub fn into_json(self) -> Option<serde_json::Value> {
+        if !self.truthy() {
+            return None;
+        }
+        match self.resolve() {
+            Value::Str(s) => Some(serde_json::Value::String(s.into_owned())),
+            Value::Int(i) => Some(serde_json::Value::from(i)),
+            Value::Float(f) => serde_json::Number::from_f64(f).map(serde_json::Value::Number),
+            Value::Bool(b) => Some(serde_json::Value::Bool(b)),
+            Value::Raw(raw) => serde_json::from_str(raw.get()).ok(),
+            Value::None | Value::EmptyObject | Value::EmptyList | Value::Headers(_) => None,
+        }
+    }
+
     fn get(self, key: &Value<'a>) -> Option<Value<'a>> {
         match self.resolve() {
             Value::Raw(raw) => match (raw_kind(raw), key.clone().resolve()) {
@@ -227,7 +243,9 @@ impl Expr {
                 };
                 let key = key.eval(scope);
                 target.eval(scope).get(&key).unwrap_or_else(|| {
-                    operands.get(2).map_or(Value::None, |default| default.eval(scope))
+                    operands
+                        .get(2)
+                        .map_or(Value::None, |default| default.eval(scope))
                 })
             }
             Expr::Not(operands) => {
@@ -302,6 +320,7 @@ fn is_empty(value: &Value<'_>, kind: RawKind) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -362,6 +381,22 @@ mod tests {
         assert!(!e.eval(&scope(more, &headers)).truthy());
         assert!(e.eval(&scope(done, &headers)).truthy());
         assert!(e.eval(&scope(missing, &headers)).truthy());
+    }
+
+    #[test]
+    fn into_json_keeps_types_and_drops_falsy() {
+        let headers = http::HeaderMap::new();
+        let body: &RawValue =
+            serde_json::from_str(r#"{"n":42,"s":"t","f":1.5,"o":{"a":1},"z":0,"e":""}"#).unwrap();
+        let s = scope(body, &headers);
+        let at = |k: &'static str| get(Expr::Var(Var::Response), k, None).eval(&s).into_json();
+        assert_eq!(at("n"), Some(serde_json::json!(42)));
+        assert_eq!(at("s"), Some(serde_json::json!("t")));
+        assert_eq!(at("f"), Some(serde_json::json!(1.5)));
+        assert_eq!(at("o"), Some(serde_json::json!({"a": 1})));
+        assert_eq!(at("z"), None);
+        assert_eq!(at("e"), None);
+        assert_eq!(at("missing"), None);
     }
 
     #[test]

@@ -4,7 +4,22 @@
 //! this crate, which owns the behaviour: the sans-IO [`paginate`] core, [`selector`]s,
 //! template [`expr`]essions, [`auth`], retries and the async and blocking drivers.
 
+pub mod auth;
+pub mod blocking;
+pub mod client;
 pub mod descriptor;
+pub mod driver;
+pub mod error;
 pub mod expr;
 pub mod paginate;
+pub mod retry;
+pub mod secret;
 pub mod selector;
+
+pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
+pub use driver::{Page, ResourceRequest};
+pub use error::{Error, Location};
+pub use secret::Secret;
+
+/// Re-exported for generated code, so generated crates need no direct dependency on them.
+pub use {futures, serde, serde_json};

@@ -224,6 +224,57 @@ pub fn select_records<'a>(selector: &Selector, root: &'a RawValue) -> RawRecords
     RawRecords { items }
 }
 
+/// The keys dlt's detector takes for records (`RECORD_KEY_PATTERNS`), matched exactly.
+const RECORD_KEYS: &[&str] = &[
+    "data", "items", "results", "entries", "records", "rows", "entities", "payload", "content",
+    "objects", "values",
+];
+
+/// dlt's data-selector auto-detection (`find_response_page_data`), run on the first page when
+/// an endpoint has no `data_selector`: among the lists up to three keys deep, in depth-first key
+/// order, the first whose last key is a record key, else the first list; `$` when the root is
+/// not an object or holds no list.
+pub fn detect_data_selector(root: &RawValue) -> Selector {
+    let mut lists = Vec::new();
+    collect_lists(root, &mut Vec::new(), &mut lists);
+    let chosen = lists
+        .iter()
+        .position(|path| {
+            path.last()
+                .is_some_and(|key| RECORD_KEYS.contains(&key.as_str()))
+        })
+        .or(if lists.is_empty() { None } else { Some(0) });
+    match chosen {
+        Some(index) => Selector::fields(lists.swap_remove(index)),
+        None => Selector::ROOT,
+    }
+}
+
+/// dlt's `find_all_lists`: the paths of the lists in `raw`, descending at most three keys.
+fn collect_lists(raw: &RawValue, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    if path.len() > 2 {
+        return;
+    }
+    let Some(fields) = object_fields(raw) else {
+        return;
+    };
+    for (key, value) in fields {
+        match raw_kind(value) {
+            RawKind::Array => {
+                let mut found = path.clone();
+                found.push(key.into_owned());
+                out.push(found);
+            }
+            RawKind::Object => {
+                path.push(key.into_owned());
+                collect_lists(value, path, out);
+                path.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Why a record did not decode: the JSON path inside the record and the byte offset in the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeFailure {
@@ -265,13 +316,15 @@ pub fn decode_records<T: DeserializeOwned>(
     Ok(out)
 }
 
+/// The byte offset just past the last byte serde read: its `column` is the one-based column
+/// of that byte on `line`.
 fn offset_in(text: &str, line: usize, column: usize) -> usize {
     let line_start: usize = text
         .split_inclusive('\n')
         .take(line.saturating_sub(1))
         .map(str::len)
         .sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
+    (line_start + column).min(text.len())
 }
 
 /// Counts records without decoding them (used for the bytes-only limit in benchmarks too).
@@ -285,6 +338,7 @@ pub fn raw_to_value(raw: &RawValue) -> serde_json::Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -306,7 +360,10 @@ mod tests {
     fn nested_list_gives_its_items() {
         let doc = raw(r#"{"results":{"items":[{"id":1},{"id":2}]}}"#);
         let s = Selector::fields(["results", "items"]);
-        assert_eq!(texts(select_records(&s, &doc)), [r#"{"id":1}"#, r#"{"id":2}"#]);
+        assert_eq!(
+            texts(select_records(&s, &doc)),
+            [r#"{"id":1}"#, r#"{"id":2}"#]
+        );
     }
 
     #[test]
@@ -326,21 +383,34 @@ mod tests {
     fn missing_and_null_give_no_records() {
         let s = Selector::fields(["data"]);
         assert!(select_records(&s, &raw(r#"{"other":1}"#)).items.is_empty());
-        assert!(select_records(&s, &raw(r#"{"data":null}"#)).items.is_empty());
+        assert!(
+            select_records(&s, &raw(r#"{"data":null}"#))
+                .items
+                .is_empty()
+        );
     }
 
     #[test]
     fn single_object_is_one_record() {
         let s = Selector::fields(["data"]);
-        assert_eq!(texts(select_records(&s, &raw(r#"{"data":{"id":5}}"#))), [r#"{"id":5}"#]);
+        assert_eq!(
+            texts(select_records(&s, &raw(r#"{"data":{"id":5}}"#))),
+            [r#"{"id":5}"#]
+        );
         let root = raw(r#"{"id":7}"#);
-        assert_eq!(texts(select_records(&Selector::ROOT, &root)), [r#"{"id":7}"#]);
+        assert_eq!(
+            texts(select_records(&Selector::ROOT, &root)),
+            [r#"{"id":7}"#]
+        );
     }
 
     #[test]
     fn root_list_of_lists_gives_lists() {
         let doc = raw("[[1,2],[3]]");
-        assert_eq!(texts(select_records(&Selector::ROOT, &doc)), ["[1,2]", "[3]"]);
+        assert_eq!(
+            texts(select_records(&Selector::ROOT, &doc)),
+            ["[1,2]", "[3]"]
+        );
     }
 
     #[test]
@@ -379,6 +449,9 @@ mod tests {
     #[test]
     fn escaped_keys_are_matched() {
         let doc = raw(r#"{"a\"b":1}"#);
-        assert_eq!(Selector::fields(["a\"b"]).first(&doc).map(RawValue::get), Some("1"));
+        assert_eq!(
+            Selector::fields(["a\"b"]).first(&doc).map(RawValue::get),
+            Some("1")
+        );
     }
 }

@@ -1,1 +1,51 @@
-fn main() {}
+//! Project tasks, run as `cargo xtask <task>`:
+//!
+//! - `generate [API...] [--check]`: regenerate `generated/<api>/` from `specs/<api>/`
+//!   atomically, or (with `--check`) list the stale files and fail.
+
+mod generate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "restgen project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate the client crates under generated/ from specs/.
+    Generate {
+        /// Only these APIs (folder names under specs/); all when none are given.
+        apis: Vec<String>,
+        /// Write nothing; fail and list the files that are stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// The workspace root: xtask lives one level below it.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    let result = match cli.task {
+        Task::Generate { apis, check } => generate::run(&root, &apis, check),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -31,10 +31,13 @@ pub fn detect_paginator(page: &PageView<'_>) -> PaginatorConfig {
             next_url_path: Selector::fields(path.clone()),
         };
     }
-    if let Some(path) = find_key(body, &mut Vec::new(), &|key, raw| {
+    // the first total-pages key with a scalar decides; if `int()` rejects its value, no
+    // page-number paginator is detected (dlt does not search on)
+    let total_pages = find_key(body, &mut Vec::new(), &|key, raw| {
         let key = key.to_ascii_lowercase();
-        (key == "total_pages" || key == "pages" || key == "totalpages") && is_int_like(raw)
-    }) {
+        (key == "total_pages" || key == "pages" || key == "totalpages") && is_scalar(raw)
+    });
+    if let Some((path, _)) = total_pages.filter(|(_, value)| is_int_like(value)) {
         return PaginatorConfig::PageNumber(PageNumberConfig {
             base_page: 0,
             page: 0,
@@ -101,15 +104,16 @@ fn find_next(raw: &RawValue, path: &mut Vec<String>) -> Option<(Vec<String>, Nex
     None
 }
 
-fn find_key(
-    raw: &RawValue,
+/// Depth-first, in key order: the path and value of the first key `matches` accepts.
+fn find_key<'a>(
+    raw: &'a RawValue,
     path: &mut Vec<String>,
     matches: &dyn Fn(&str, &RawValue) -> bool,
-) -> Option<Vec<String>> {
+) -> Option<(Vec<String>, &'a RawValue)> {
     for (key, value) in object_fields(raw)? {
         path.push(key.to_string());
         if matches(&key, value) {
-            return Some(path.clone());
+            return Some((path.clone(), value));
         }
         if raw_kind(value) == RawKind::Object
             && let Some(hit) = find_key(value, path, matches)
@@ -121,15 +125,22 @@ fn find_key(
     None
 }
 
+/// Python's `isinstance(v, (str, int, float))`; `bool` is an `int` there.
 fn is_scalar(raw: &RawValue) -> bool {
-    matches!(raw_kind(raw), RawKind::String | RawKind::Number)
+    matches!(
+        raw_kind(raw),
+        RawKind::String | RawKind::Number | RawKind::Bool
+    )
 }
 
+/// Whether Python's `int(v)` accepts the scalar.
 fn is_int_like(raw: &RawValue) -> bool {
     match raw_kind(raw) {
         RawKind::Number => raw.get().trim().parse::<f64>().is_ok(),
-        RawKind::String => serde_json::from_str::<String>(raw.get())
-            .is_ok_and(|s| s.trim().parse::<i64>().is_ok()),
+        RawKind::Bool => true,
+        RawKind::String => {
+            serde_json::from_str::<String>(raw.get()).is_ok_and(|s| s.trim().parse::<i64>().is_ok())
+        }
         _ => false,
     }
 }
@@ -141,4 +152,26 @@ fn classify(raw: &RawValue) -> NextValue {
     } else {
         NextValue::Scalar
     }
+}
+
+/// dlt's `single_entity_path`: whether the last segment of `path` holds a `{name}` placeholder
+/// (`users/{id}`, `/x/{id}.json`), i.e. the endpoint returns one object. Such endpoints get the
+/// single-page paginator and the `$` data selector unless configured otherwise.
+pub fn single_entity_path(path: &str) -> bool {
+    // `PurePosixPath(path).name`: empty and `.` segments do not count
+    let Some(name) = path
+        .split('/')
+        .rfind(|segment| !segment.is_empty() && *segment != ".")
+    else {
+        return false;
+    };
+    // `re.search(r"\{([a-zA-Z0-9\.\-_]+)\}", name)`
+    name.match_indices('{').any(|(open, _)| {
+        let rest = &name[open + 1..];
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+            .count();
+        len > 0 && rest.as_bytes().get(len) == Some(&b'}')
+    })
 }

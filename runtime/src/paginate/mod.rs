@@ -5,10 +5,13 @@
 mod detect;
 mod request;
 
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-pub use detect::detect_paginator;
+pub use detect::{detect_paginator, single_entity_path};
 pub use request::{RequestState, wire_form};
 
 use crate::descriptor::{
@@ -72,8 +75,8 @@ pub enum PaginationError {
         /// Why it did not parse.
         reason: String,
     },
-    /// The next request would repeat the previous one: the API loops.
-    #[error("the next request repeats the previous one ({url}); stopping to avoid a loop")]
+    /// The next request would repeat one already sent in this sequence: the API loops.
+    #[error("the next request repeats an earlier one ({url}); stopping to avoid a loop")]
     Repeated {
         /// The URL that would be requested again (redacted by the caller before display).
         url: String,
@@ -91,6 +94,8 @@ pub struct Paginator {
     next_ref: Option<String>,
     /// Whether the config's `Auto` has been replaced by a detected paginator.
     detected: bool,
+    /// Fingerprints of the requests sent so far, to stop a paginator that loops.
+    sent: HashSet<u64>,
 }
 
 impl Paginator {
@@ -104,6 +109,7 @@ impl Paginator {
             current: 0,
             next_ref: None,
             detected: false,
+            sent: HashSet::new(),
         })
     }
 
@@ -121,6 +127,7 @@ impl Paginator {
     /// page sizes are written, cursors and links add nothing.
     pub fn init_request(&mut self, request: &mut RequestState) {
         self.has_next = true;
+        self.sent.clear();
         match &self.config {
             PaginatorConfig::Offset(c) => {
                 self.current = c.offset as i64;
@@ -152,13 +159,23 @@ impl Paginator {
                 self.current = c.page;
             }
         }
-        let before = request.clone();
+        self.sent.insert(fingerprint(request));
         let config = self.config.clone();
         match &config {
             PaginatorConfig::SinglePage | PaginatorConfig::Auto => self.has_next = false,
             PaginatorConfig::JsonLink { next_url_path } => {
-                let link = next_url_path.first_value(page.body);
-                self.set_link(link.map(|v| wire_form(&v)), request)?;
+                // dlt: a missing key or `null` stops; anything but a string fails (`urlparse`)
+                let link = match next_url_path.first_value(page.body) {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(link)) => Some(link),
+                    Some(other) => {
+                        return Err(PaginationError::BadLink {
+                            link: other.to_string(),
+                            reason: "not a string".into(),
+                        });
+                    }
+                };
+                self.set_link(link, request)?;
             }
             PaginatorConfig::HeaderLink { links_next_key } => {
                 let link = page
@@ -197,7 +214,7 @@ impl Paginator {
                 }
             }
         }
-        if self.has_next && *request == before {
+        if self.has_next && self.sent.contains(&fingerprint(request)) {
             return Err(PaginationError::Repeated {
                 url: request.full_url().to_string(),
             });
@@ -205,21 +222,35 @@ impl Paginator {
         Ok(self.has_next)
     }
 
+    /// A link paginator's page: go on exactly when there is a link.
     fn set_link(
         &mut self,
         link: Option<String>,
         request: &mut RequestState,
     ) -> Result<(), PaginationError> {
         self.has_next = link.is_some();
-        if let Some(link) = link {
-            request
-                .follow_link(&link)
-                .map_err(|e| PaginationError::BadLink {
-                    link: link.clone(),
-                    reason: e.to_string(),
-                })?;
-            self.next_ref = Some(link);
+        match link {
+            Some(link) => self.follow(link, request),
+            None => Ok(()),
         }
+    }
+
+    /// Points the next request at `link`. An empty link is an error, as the request dlt then
+    /// sends to the URL `""` fails.
+    fn follow(&mut self, link: String, request: &mut RequestState) -> Result<(), PaginationError> {
+        if link.trim().is_empty() {
+            return Err(PaginationError::BadLink {
+                link,
+                reason: "empty URL".into(),
+            });
+        }
+        request
+            .follow_link(&link)
+            .map_err(|e| PaginationError::BadLink {
+                link: link.clone(),
+                reason: e.to_string(),
+            })?;
+        self.next_ref = Some(link);
         Ok(())
     }
 
@@ -241,16 +272,13 @@ impl Paginator {
             self.has_next = false;
             return Ok(());
         }
+        // the cursor keeps its JSON type: a body target gets it as is, a query its wire form
         let cursor = match &c.source {
-            CursorSource::Path(path) => path
-                .first_value(page.body)
-                .filter(python_truthy)
-                .map(|v| wire_form(&v)),
-            CursorSource::Template(expr) => expr.eval(&scope).into_cursor(),
-            CursorSource::LastRecord(path) => path
-                .first_value(scope.last_record)
-                .filter(python_truthy)
-                .map(|v| wire_form(&v)),
+            CursorSource::Path(path) => path.first_value(page.body).filter(python_truthy),
+            CursorSource::Template(expr) => expr.eval(&scope).into_json(),
+            CursorSource::LastRecord(path) => {
+                path.first_value(scope.last_record).filter(python_truthy)
+            }
         };
         self.has_next = cursor.is_some();
         if c.stop_after_empty_page && page.records.is_empty() {
@@ -260,17 +288,23 @@ impl Paginator {
         if let Some(path) = &c.has_more_path {
             self.has_next = self.has_next && has_more(path, page.body)?;
         }
-        if let Some(cursor) = cursor {
-            let is_link = matches!(c.source, CursorSource::Template(_))
-                && (cursor.starts_with("http://") || cursor.starts_with("https://"));
-            if is_link {
-                self.set_link(Some(cursor), request)?;
-            } else {
-                request.set(&c.target, Value::String(cursor.clone()));
-                self.next_ref = Some(cursor);
+        let Some(cursor) = cursor.filter(|_| self.has_next) else {
+            return Ok(());
+        };
+        match cursor {
+            // seed dialect: a template that yields an absolute URL names the next page
+            Value::String(link)
+                if matches!(c.source, CursorSource::Template(_))
+                    && (link.starts_with("http://") || link.starts_with("https://")) =>
+            {
+                self.follow(link, request)
+            }
+            cursor => {
+                self.next_ref = Some(wire_form(&cursor));
+                request.set(&c.target, cursor);
+                Ok(())
             }
         }
-        Ok(())
     }
 
     fn on_range_page(
@@ -304,8 +338,8 @@ impl Paginator {
         {
             self.has_next = false;
         }
-        let short_page_rule = range.stop_on_short_page
-            && (range.total_path.is_none() || lenient_total_missing);
+        let short_page_rule =
+            range.stop_on_short_page && (range.total_path.is_none() || lenient_total_missing);
         if short_page_rule
             && let Some(limit) = range.limit
             && (page.records.len() as u64) < limit
@@ -427,9 +461,12 @@ fn python_truthy(value: &Value) -> bool {
     }
 }
 
+/// Python's `int(value)`: integers, floats truncated, booleans as 0 and 1, and strings
+/// holding an integer; anything else is an error.
 fn parse_int(value: &Value, path: &Selector) -> Result<i64, PaginationError> {
     let parsed = match value {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f.trunc() as i64)),
+        Value::Bool(b) => Some(i64::from(*b)),
         Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     };
@@ -439,8 +476,9 @@ fn parse_int(value: &Value, path: &Selector) -> Result<i64, PaginationError> {
     })
 }
 
-/// dlt's `has_more` reading: a boolean, or a string `str2bool` understands; anything else,
-/// a missing value or `null` is an error.
+/// dlt's `has_more` reading: a boolean, or a string dlt's `str2bool` understands
+/// (`yes`/`true`/`t`/`y`/`1` and `no`/`false`/`f`/`n`/`0`, any case); anything else, a missing
+/// value or `null` is an error.
 fn has_more(path: &Selector, body: Option<&RawValue>) -> Result<bool, PaginationError> {
     match path.first_value(body) {
         None | Some(Value::Null) => Err(PaginationError::HasMoreMissing {
@@ -448,8 +486,8 @@ fn has_more(path: &Selector, body: Option<&RawValue>) -> Result<bool, Pagination
         }),
         Some(Value::Bool(b)) => Ok(b),
         Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
-            "y" | "yes" | "t" | "true" | "on" | "1" => Ok(true),
-            "n" | "no" | "f" | "false" | "off" | "0" => Ok(false),
+            "y" | "yes" | "t" | "true" | "1" => Ok(true),
+            "n" | "no" | "f" | "false" | "0" => Ok(false),
             _ => Err(PaginationError::HasMoreNotBool {
                 path: path.to_string(),
                 value: Value::String(s).to_string(),
@@ -460,6 +498,16 @@ fn has_more(path: &Selector, body: Option<&RawValue>) -> Result<bool, Pagination
             value: other.to_string(),
         }),
     }
+}
+
+/// A fingerprint of the request as sent: full URL and JSON body.
+fn fingerprint(request: &RequestState) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    request.full_url().as_str().hash(&mut hasher);
+    if let Some(json) = &request.json {
+        json.to_string().hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// The URL of the link with relation `rel` in an RFC 8288 `Link` header value.

@@ -96,6 +96,7 @@ pub fn wire_form(value: &Value) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::borrow::Cow;
@@ -113,7 +114,10 @@ mod tests {
         let mut r = req();
         r.set_query("after", "A1".into());
         r.set_query("after", "A2".into());
-        assert_eq!(r.full_url().as_str(), "http://example.com/api/resource?sort=asc&after=A2");
+        assert_eq!(
+            r.full_url().as_str(),
+            "http://example.com/api/resource?sort=asc&after=A2"
+        );
     }
 
     #[test]
@@ -122,20 +126,29 @@ mod tests {
         r.json = Some(serde_json::json!({"q": "x"}));
         let target = Target::Body(Cow::Owned(vec!["page".into(), "token".into()]));
         r.set(&target, Value::String("t2".into()));
-        assert_eq!(r.json, Some(serde_json::json!({"q":"x","page":{"token":"t2"}})));
+        assert_eq!(
+            r.json,
+            Some(serde_json::json!({"q":"x","page":{"token":"t2"}}))
+        );
     }
 
     #[test]
     fn relative_link_resolution() {
         let mut r = req();
         r.follow_link("/api/resource?page=2").unwrap();
-        assert_eq!(r.full_url().as_str(), "http://example.com/api/resource?page=2");
+        assert_eq!(
+            r.full_url().as_str(),
+            "http://example.com/api/resource?page=2"
+        );
         let mut r = RequestState::new(
             url::Url::parse("http://example.com:8080/api/resource?page=1").unwrap(),
             vec![],
             None,
         );
         r.follow_link("/api/resource?sort=asc").unwrap();
-        assert_eq!(r.full_url().as_str(), "http://example.com:8080/api/resource?sort=asc");
+        assert_eq!(
+            r.full_url().as_str(),
+            "http://example.com:8080/api/resource?sort=asc"
+        );
     }
 }

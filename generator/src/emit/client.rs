@@ -1,0 +1,362 @@
+//! Emits the client side of a generated crate: the async `Client` with its builder and one
+//! method per resource, the blocking mirror, and the descriptor statics they hand over.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use restgen_runtime::descriptor::{AuthChoice, CursorSource, PaginatorConfig, Target};
+
+use super::docs;
+use super::literal::ToLiteral;
+use super::names::{shouty, snake};
+use crate::ir::{ApiIr, ResourceIr};
+
+/// Methods the clients define themselves, which a resource method must not shadow.
+const CLIENT_METHODS: &[&str] = &["builder", "from_env", "core", "clone"];
+/// Setters the builders define themselves, which a secret setter must not shadow.
+const BUILDER_METHODS: &[&str] = &[
+    "base_url",
+    "timeout",
+    "connect_timeout",
+    "retry_policy",
+    "from_env",
+    "build",
+    "value",
+];
+
+/// `descriptors.rs`: the client spec and one static per resource.
+pub fn descriptors(api: &ApiIr) -> TokenStream {
+    let client = api.client.literal();
+    let client_doc = format!("The client section of the `{}` spec.", api.api);
+    let client_doc = docs::outer(&client_doc);
+    let resources = api.resources.iter().map(|r| {
+        let ident = shouty(&r.name);
+        let doc = format!("How the runtime fetches `{}`.", r.name);
+        let doc = docs::outer(&doc);
+        let value = r.descriptor.literal();
+        // #[doc = "How the runtime fetches `users`."]
+        // pub static USERS: ResourceDescriptor = ResourceDescriptor { .. };
+        quote! {
+            #doc
+            pub static #ident: ::restgen_runtime::descriptor::ResourceDescriptor = #value;
+        }
+    });
+    // #[doc = "The client section ..."]
+    // pub static CLIENT: ClientSpec = ClientSpec { .. };
+    // pub static USERS: ResourceDescriptor = ..; (one per resource)
+    quote! {
+        #client_doc
+        pub static CLIENT: ::restgen_runtime::ClientSpec = #client;
+        #(#resources)*
+    }
+}
+
+/// `client.rs`: the async client.
+pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenStream {
+    let doc = format!(
+        "Async client for the `{}` API. Cheap to clone: clones share one connection pool.",
+        api.api
+    );
+    let doc = docs::outer(&doc);
+    let builder = builder(
+        api,
+        &quote!(Client),
+        &quote! {
+            self.inner.build(&crate::descriptors::CLIENT).map(|core| Client { core })
+        },
+    );
+    let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
+        let (signature, body) = method_parts(r, ty);
+        let descriptor = shouty(&r.name);
+        // pub fn users(&self, id: impl ToString) -> ResourceRequest<types::User> {
+        //     ResourceRequest::new(self.core.clone(), Cow::Borrowed(&descriptors::USERS)).arg("id", id)
+        // }
+        quote! {
+            #signature {
+                ::restgen_runtime::ResourceRequest::new(
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(&crate::descriptors::#descriptor),
+                )
+                #body
+            }
+        }
+    });
+    // pub struct Client { core }  + builder + impl Client { builder(), from_env(), resources }
+    quote! {
+        #doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            pub(crate) core: ::restgen_runtime::ClientCore,
+        }
+
+        #builder
+
+        impl Client {
+            /// A builder: set the secrets, optionally the base URL and timeouts, then `build()`.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::default()
+            }
+
+            /// A client whose secrets all come from the environment (`SOURCES__<API>__<NAME>`).
+            pub fn from_env() -> ::std::result::Result<Self, ::restgen_runtime::Error> {
+                Self::builder().from_env().build()
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+/// `blocking.rs`: the same client for code without an async runtime.
+pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenStream {
+    let doc = format!(
+        "Blocking client for the `{}` API: the async client driven by a private runtime. Do not \
+         use it inside an async runtime.",
+        api.api
+    );
+    let doc = docs::outer(&doc);
+    let builder = builder(
+        api,
+        &quote!(Client),
+        &quote! {
+            let core = self.inner.build(&crate::descriptors::CLIENT)?;
+            Ok(Client {
+                inner: crate::Client { core },
+                runtime: ::restgen_runtime::blocking::BlockingRuntime::new()?,
+            })
+        },
+    );
+    let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
+        let method = snake(&r.name, CLIENT_METHODS);
+        let args = r.args.iter().map(|a| snake(&a.name, &[]));
+        let params = args.clone();
+        let record = record_type(ty);
+        let doc = resource_doc(r);
+        let doc = docs::outer(&doc);
+        // pub fn users(&self, id: impl ToString) -> BlockingRequest<types::User> {
+        //     self.runtime.request(self.inner.users(id))
+        // }
+        quote! {
+            #doc
+            pub fn #method(&self #(, #params: impl ::std::string::ToString)*)
+                -> ::restgen_runtime::blocking::BlockingRequest<#record>
+            {
+                self.runtime.request(self.inner.#method(#(#args),*))
+            }
+        }
+    });
+    // pub struct Client { inner: crate::Client, runtime } + builder + resource methods
+    quote! {
+        #doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            inner: crate::Client,
+            runtime: ::restgen_runtime::blocking::BlockingRuntime,
+        }
+
+        #builder
+
+        impl Client {
+            /// A builder: set the secrets, optionally the base URL and timeouts, then `build()`.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::default()
+            }
+
+            /// A client whose secrets all come from the environment (`SOURCES__<API>__<NAME>`).
+            pub fn from_env() -> ::std::result::Result<Self, ::restgen_runtime::Error> {
+                Self::builder().from_env().build()
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+/// A `ClientBuilder` with one setter per secret or setting and the common options; `build`
+/// is the given body returning `Result<#client, Error>`.
+fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStream {
+    let setters = api.client.values.iter().map(|v| {
+        let setter = snake(&v.name, BUILDER_METHODS);
+        let name = v.name.as_ref();
+        let kind = if v.secret { "secret" } else { "setting" };
+        let when = if v.required {
+            "Required".to_string()
+        } else {
+            let users: Vec<String> = api
+                .resources
+                .iter()
+                .filter(|r| matches!(&r.descriptor.auth, AuthChoice::Endpoint(_)))
+                .map(|r| format!("`{}`", r.name))
+                .collect();
+            format!("Needed by {}", users.join(", "))
+        };
+        let doc = format!(
+            "Sets the {kind} `{name}`. {when}; `from_env` reads it from `{}`.",
+            api.client.env_var(name)
+        );
+        let doc = docs::outer(&doc);
+        // #[doc = "Sets the secret `api_key`. ..."]
+        // pub fn api_key(self, value: impl Into<String>) -> Self { .. }
+        quote! {
+            #doc
+            pub fn #setter(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                ClientBuilder { inner: self.inner.value(#name, value) }
+            }
+        }
+    });
+    let base_doc = format!(
+        "Overrides the base URL (default `{}`), e.g. for a sandbox or a local mock.",
+        api.client.base_url
+    );
+    let base_doc = docs::outer(&base_doc);
+    let doc = format!("Builds a [`{client}`] for the `{}` API.", api.api);
+    let doc = docs::outer(&doc);
+    // #[derive(Default)] pub struct ClientBuilder { inner } + impl with setters and build()
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Default)]
+        pub struct ClientBuilder {
+            inner: ::restgen_runtime::ClientBuilder,
+        }
+
+        impl ClientBuilder {
+            #(#setters)*
+
+            #base_doc
+            pub fn base_url(self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+                ClientBuilder { inner: self.inner.base_url(url) }
+            }
+
+            /// The read timeout of each request (default 60 s).
+            pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
+                ClientBuilder { inner: self.inner.timeout(timeout) }
+            }
+
+            /// The connect timeout (default 60 s).
+            pub fn connect_timeout(self, timeout: ::std::time::Duration) -> Self {
+                ClientBuilder { inner: self.inner.connect_timeout(timeout) }
+            }
+
+            /// The retry policy of resources whose spec sets none (default: dlt's, 5 attempts on
+            /// 429 and 5xx, waiting 1, 2, 4 and 8 s).
+            pub fn retry_policy(self, policy: ::restgen_runtime::descriptor::RetryPolicy) -> Self {
+                ClientBuilder { inner: self.inner.retry_policy(policy) }
+            }
+
+            /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
+            pub fn from_env(self) -> Self {
+                ClientBuilder { inner: self.inner.from_env(&crate::descriptors::CLIENT) }
+            }
+
+            /// Checks that the required secrets are set and builds the client.
+            pub fn build(self) -> ::std::result::Result<#client, ::restgen_runtime::Error> {
+                #build
+            }
+        }
+    }
+}
+
+fn record_type(ty: &Option<TokenStream>) -> TokenStream {
+    match ty {
+        // crate::types::User
+        Some(ty) => quote!(crate::#ty),
+        // ::restgen_runtime::serde_json::Value
+        None => quote!(::restgen_runtime::serde_json::Value),
+    }
+}
+
+/// The signature and the argument-binding tail of a resource method.
+fn method_parts(r: &ResourceIr, ty: &Option<TokenStream>) -> (TokenStream, TokenStream) {
+    let method = snake(&r.name, CLIENT_METHODS);
+    let record = record_type(ty);
+    let doc = resource_doc(r);
+    let doc = docs::outer(&doc);
+    let params = r.args.iter().map(|a| snake(&a.name, &[]));
+    let binds = r.args.iter().map(|a| {
+        let ident = snake(&a.name, &[]);
+        let name = &a.name;
+        // .arg("sign_req", sign_req)
+        quote!(.arg(#name, #ident))
+    });
+    // #[doc = ".."] pub fn users(&self, id: impl ToString) -> ResourceRequest<crate::types::User>
+    let signature = quote! {
+        #doc
+        pub fn #method(&self #(, #params: impl ::std::string::ToString)*)
+            -> ::restgen_runtime::ResourceRequest<#record>
+    };
+    // .arg("id", id) ...
+    (signature, quote!(#(#binds)*))
+}
+
+/// The doc comment of a resource method: request, paging, records, arguments.
+fn resource_doc(r: &ResourceIr) -> String {
+    let d = &r.descriptor;
+    let method = match d.method {
+        restgen_runtime::descriptor::Method::Get => "GET",
+        restgen_runtime::descriptor::Method::Post => "POST",
+    };
+    let mut doc = format!(
+        "`{method} {}`: the `{}` resource.\n\nPaging: {}. Records at {}.",
+        d.path,
+        r.name,
+        describe_paginator(&d.paginator),
+        d.data_selector.as_ref().map_or(
+            "the location detected on the first page".to_string(),
+            |s| format!("`{s}`")
+        )
+    );
+    if !r.primary_key.is_empty() {
+        doc.push_str(&format!(" Primary key: `{}`.", r.primary_key.join("`, `")));
+    }
+    for arg in &r.args {
+        match &arg.parent {
+            Some(p) => doc.push_str(&format!(
+                "\n\n`{}`: the `{}` of a `{}` record.",
+                arg.name, p.field, p.resource
+            )),
+            None => doc.push_str(&format!("\n\n`{}`: a path argument.", arg.name)),
+        }
+    }
+    doc
+}
+
+fn target(t: &Target) -> String {
+    match t {
+        Target::Query(q) => format!("`{q}`"),
+        Target::Body(path) => format!("body `{}`", path.join(".")),
+    }
+}
+
+/// One line on how a paginator pages, for doc comments.
+pub fn describe_paginator(p: &PaginatorConfig) -> String {
+    match p {
+        PaginatorConfig::SinglePage => "a single request".into(),
+        PaginatorConfig::Auto => "detected from the first response".into(),
+        PaginatorConfig::JsonLink { next_url_path } => {
+            format!("follows the next URL at `{next_url_path}`")
+        }
+        PaginatorConfig::HeaderLink { links_next_key } => {
+            format!("follows the `Link` header with rel `{links_next_key}`")
+        }
+        PaginatorConfig::HeaderCursor {
+            cursor_key,
+            cursor_param,
+        } => format!("cursor from header `{cursor_key}` sent as `{cursor_param}`"),
+        PaginatorConfig::Cursor(c) => {
+            let from = match &c.source {
+                CursorSource::Path(p) => format!("from `{p}`"),
+                CursorSource::Template(_) => "from a template".into(),
+                CursorSource::LastRecord(p) => format!("from the last record's `{p}`"),
+            };
+            format!("cursor {from} sent as {}", target(&c.target))
+        }
+        PaginatorConfig::Offset(c) => format!(
+            "offset {} and limit {} = {}",
+            target(&c.offset_target),
+            target(&c.limit_target),
+            c.limit
+        ),
+        PaginatorConfig::PageNumber(c) => {
+            format!("page number {} from {}", target(&c.page_target), c.page)
+        }
+    }
+}

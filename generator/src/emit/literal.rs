@@ -1,0 +1,547 @@
+//! Emits runtime descriptor values as Rust literals for `static` items. This is the only place
+//! that knows how each runtime type is spelled in code, so emitted descriptors cannot drift
+//! from the types the runtime executes.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use restgen_runtime::descriptor::{
+    ApiKeyLocation, AuthChoice, AuthConfig, CursorConfig, CursorSource, Method, OffsetConfig,
+    PageNumberConfig, PageSize, PaginatorConfig, Param, ResourceDescriptor, RetryPolicy, Target,
+    ValueRef,
+};
+use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
+use restgen_runtime::selector::{Selector, Step};
+use restgen_runtime::{ClientSpec, ValueSpec};
+
+/// A value that can be written as a constant Rust expression.
+pub trait ToLiteral {
+    /// The expression.
+    fn literal(&self) -> TokenStream;
+}
+
+impl ToLiteral for str {
+    fn literal(&self) -> TokenStream {
+        // ::std::borrow::Cow::Borrowed("text")
+        quote!(::std::borrow::Cow::Borrowed(#self))
+    }
+}
+
+impl ToLiteral for std::borrow::Cow<'static, str> {
+    fn literal(&self) -> TokenStream {
+        self.as_ref().literal()
+    }
+}
+
+impl<T: ToLiteral + Clone> ToLiteral for std::borrow::Cow<'static, [T]> {
+    fn literal(&self) -> TokenStream {
+        let items = self.iter().map(ToLiteral::literal);
+        // ::std::borrow::Cow::Borrowed(&[item, item])
+        quote!(::std::borrow::Cow::Borrowed(&[#(#items),*]))
+    }
+}
+
+impl<T: ToLiteral> ToLiteral for Option<T> {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // ::std::option::Option::Some(value)
+            Some(v) => {
+                let v = v.literal();
+                quote!(::std::option::Option::Some(#v))
+            }
+            // ::std::option::Option::None
+            None => quote!(::std::option::Option::None),
+        }
+    }
+}
+
+macro_rules! plain_literal {
+    ($($ty:ty),*) => {$(
+        impl ToLiteral for $ty {
+            fn literal(&self) -> TokenStream {
+                // 42 / true / 1.5 (suffix-free literal)
+                let v = *self;
+                quote!(#v)
+            }
+        }
+    )*};
+}
+plain_literal!(bool, u16, u32, u64, i64);
+
+impl ToLiteral for f64 {
+    fn literal(&self) -> TokenStream {
+        // 2.0 (always with a fractional part, so the type is f64)
+        let lit = proc_macro2::Literal::f64_unsuffixed(*self);
+        quote!(#lit)
+    }
+}
+
+impl ToLiteral for Param {
+    fn literal(&self) -> TokenStream {
+        let (name, value) = (self.name.literal(), self.value.literal());
+        // Param { name: Cow::Borrowed("limit"), value: Cow::Borrowed("100") }
+        quote!(::restgen_runtime::descriptor::Param { name: #name, value: #value })
+    }
+}
+
+impl ToLiteral for Step {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // Step::Field(Cow::Borrowed("data"))
+            Step::Field(name) => {
+                let name = name.literal();
+                quote!(::restgen_runtime::selector::Step::Field(#name))
+            }
+            // Step::Index(0)
+            Step::Index(i) => quote!(::restgen_runtime::selector::Step::Index(#i)),
+            // Step::Wildcard
+            Step::Wildcard => quote!(::restgen_runtime::selector::Step::Wildcard),
+            // Step::Descendant(Cow::Borrowed("id"))
+            Step::Descendant(name) => {
+                let name = name.literal();
+                quote!(::restgen_runtime::selector::Step::Descendant(#name))
+            }
+        }
+    }
+}
+
+impl ToLiteral for Selector {
+    fn literal(&self) -> TokenStream {
+        let steps = self.steps.literal();
+        // Selector { steps: Cow::Borrowed(&[Step::Field(..)]) }
+        quote!(::restgen_runtime::selector::Selector { steps: #steps })
+    }
+}
+
+impl ToLiteral for Expr {
+    fn literal(&self) -> TokenStream {
+        let path = quote!(::restgen_runtime::expr);
+        match self {
+            // Expr::Var(Var::Response)
+            Expr::Var(var) => {
+                let var = match var {
+                    Var::Response => quote!(Response),
+                    Var::Headers => quote!(Headers),
+                    Var::LastRecord => quote!(LastRecord),
+                    Var::LastPageSize => quote!(LastPageSize),
+                };
+                quote!(#path::Expr::Var(#path::Var::#var))
+            }
+            // Expr::Lit(Literal::Str(Cow::Borrowed("paging")))
+            Expr::Lit(lit) => {
+                let lit = match lit {
+                    Literal::None => quote!(#path::Literal::None),
+                    Literal::Bool(b) => quote!(#path::Literal::Bool(#b)),
+                    Literal::Int(i) => quote!(#path::Literal::Int(#i)),
+                    Literal::Str(s) => {
+                        let s = s.literal();
+                        quote!(#path::Literal::Str(#s))
+                    }
+                    Literal::EmptyObject => quote!(#path::Literal::EmptyObject),
+                    Literal::EmptyList => quote!(#path::Literal::EmptyList),
+                };
+                quote!(#path::Expr::Lit(#lit))
+            }
+            // Expr::Get(Cow::Borrowed(&[target, key, default]))
+            Expr::Get(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::Get(#ops))
+            }
+            // Expr::Not(Cow::Borrowed(&[operand]))
+            Expr::Not(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::Not(#ops))
+            }
+            // Expr::And(Cow::Borrowed(&[a, b]))
+            Expr::And(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::And(#ops))
+            }
+            // Expr::Or(Cow::Borrowed(&[a, b]))
+            Expr::Or(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::Or(#ops))
+            }
+            // Expr::Cmp(CmpOp::Lt, Cow::Borrowed(&[a, b]))
+            Expr::Cmp(op, ops) => {
+                let op = match op {
+                    CmpOp::Eq => quote!(Eq),
+                    CmpOp::Ne => quote!(Ne),
+                    CmpOp::Lt => quote!(Lt),
+                    CmpOp::Le => quote!(Le),
+                    CmpOp::Gt => quote!(Gt),
+                    CmpOp::Ge => quote!(Ge),
+                };
+                let ops = ops.literal();
+                quote!(#path::Expr::Cmp(#path::CmpOp::#op, #ops))
+            }
+        }
+    }
+}
+
+impl ToLiteral for Target {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // Target::Query(Cow::Borrowed("after"))
+            Target::Query(name) => {
+                let name = name.literal();
+                quote!(::restgen_runtime::descriptor::Target::Query(#name))
+            }
+            // Target::Body(Cow::Borrowed(&[Cow::Borrowed("page"), ..]))
+            Target::Body(path) => {
+                let path = path.literal();
+                quote!(::restgen_runtime::descriptor::Target::Body(#path))
+            }
+        }
+    }
+}
+
+impl ToLiteral for PageSize {
+    fn literal(&self) -> TokenStream {
+        let (target, value) = (self.target.literal(), self.value.literal());
+        // PageSize { target: Target::Query(..), value: 20 }
+        quote!(::restgen_runtime::descriptor::PageSize { target: #target, value: #value })
+    }
+}
+
+impl ToLiteral for CursorSource {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor::CursorSource);
+        match self {
+            // CursorSource::Path(Selector { .. })
+            CursorSource::Path(s) => {
+                let s = s.literal();
+                quote!(#d::Path(#s))
+            }
+            // CursorSource::Template(Expr::..)
+            CursorSource::Template(e) => {
+                let e = e.literal();
+                quote!(#d::Template(#e))
+            }
+            // CursorSource::LastRecord(Selector { .. })
+            CursorSource::LastRecord(s) => {
+                let s = s.literal();
+                quote!(#d::LastRecord(#s))
+            }
+        }
+    }
+}
+
+impl ToLiteral for PaginatorConfig {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor);
+        match self {
+            // PaginatorConfig::SinglePage
+            PaginatorConfig::SinglePage => quote!(#d::PaginatorConfig::SinglePage),
+            // PaginatorConfig::Auto
+            PaginatorConfig::Auto => quote!(#d::PaginatorConfig::Auto),
+            // PaginatorConfig::JsonLink { next_url_path: Selector { .. } }
+            PaginatorConfig::JsonLink { next_url_path } => {
+                let p = next_url_path.literal();
+                quote!(#d::PaginatorConfig::JsonLink { next_url_path: #p })
+            }
+            // PaginatorConfig::HeaderLink { links_next_key: Cow::Borrowed("next") }
+            PaginatorConfig::HeaderLink { links_next_key } => {
+                let k = links_next_key.literal();
+                quote!(#d::PaginatorConfig::HeaderLink { links_next_key: #k })
+            }
+            // PaginatorConfig::HeaderCursor { cursor_key: .., cursor_param: .. }
+            PaginatorConfig::HeaderCursor {
+                cursor_key,
+                cursor_param,
+            } => {
+                let (k, p) = (cursor_key.literal(), cursor_param.literal());
+                quote!(#d::PaginatorConfig::HeaderCursor { cursor_key: #k, cursor_param: #p })
+            }
+            PaginatorConfig::Cursor(c) => {
+                let CursorConfig {
+                    source,
+                    target,
+                    stop_condition,
+                    stop_after_empty_page,
+                    has_more_path,
+                    page_size,
+                } = c;
+                let (source, target, stop) =
+                    (source.literal(), target.literal(), stop_condition.literal());
+                let (empty, more, size) = (
+                    stop_after_empty_page.literal(),
+                    has_more_path.literal(),
+                    page_size.literal(),
+                );
+                // PaginatorConfig::Cursor(CursorConfig { source: .., target: .., .. })
+                quote!(#d::PaginatorConfig::Cursor(#d::CursorConfig {
+                    source: #source,
+                    target: #target,
+                    stop_condition: #stop,
+                    stop_after_empty_page: #empty,
+                    has_more_path: #more,
+                    page_size: #size,
+                }))
+            }
+            PaginatorConfig::Offset(c) => {
+                let OffsetConfig {
+                    limit,
+                    offset,
+                    offset_target,
+                    limit_target,
+                    total_path,
+                    maximum_offset,
+                    stop_after_empty_page,
+                    has_more_path,
+                    stop_on_short_page,
+                } = c;
+                let (limit, offset, ot, lt) = (
+                    limit.literal(),
+                    offset.literal(),
+                    offset_target.literal(),
+                    limit_target.literal(),
+                );
+                let (total, max, empty, more, short) = (
+                    total_path.literal(),
+                    maximum_offset.literal(),
+                    stop_after_empty_page.literal(),
+                    has_more_path.literal(),
+                    stop_on_short_page.literal(),
+                );
+                // PaginatorConfig::Offset(OffsetConfig { limit: 50, offset: 0, .. })
+                quote!(#d::PaginatorConfig::Offset(#d::OffsetConfig {
+                    limit: #limit,
+                    offset: #offset,
+                    offset_target: #ot,
+                    limit_target: #lt,
+                    total_path: #total,
+                    maximum_offset: #max,
+                    stop_after_empty_page: #empty,
+                    has_more_path: #more,
+                    stop_on_short_page: #short,
+                }))
+            }
+            PaginatorConfig::PageNumber(c) => {
+                let PageNumberConfig {
+                    base_page,
+                    page,
+                    page_target,
+                    total_path,
+                    maximum_page,
+                    stop_after_empty_page,
+                    has_more_path,
+                    page_size,
+                } = c;
+                let (base, page, target, total) = (
+                    base_page.literal(),
+                    page.literal(),
+                    page_target.literal(),
+                    total_path.literal(),
+                );
+                let (max, empty, more, size) = (
+                    maximum_page.literal(),
+                    stop_after_empty_page.literal(),
+                    has_more_path.literal(),
+                    page_size.literal(),
+                );
+                // PaginatorConfig::PageNumber(PageNumberConfig { base_page: 1, page: 1, .. })
+                quote!(#d::PaginatorConfig::PageNumber(#d::PageNumberConfig {
+                    base_page: #base,
+                    page: #page,
+                    page_target: #target,
+                    total_path: #total,
+                    maximum_page: #max,
+                    stop_after_empty_page: #empty,
+                    has_more_path: #more,
+                    page_size: #size,
+                }))
+            }
+        }
+    }
+}
+
+impl ToLiteral for ValueRef {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor::ValueRef);
+        match self {
+            // ValueRef::Literal(Cow::Borrowed("..."))
+            ValueRef::Literal(v) => {
+                let v = v.literal();
+                quote!(#d::Literal(#v))
+            }
+            // ValueRef::Secret(Cow::Borrowed("api_key")): the name, never the value
+            ValueRef::Secret(v) => {
+                let v = v.literal();
+                quote!(#d::Secret(#v))
+            }
+            // ValueRef::Config(Cow::Borrowed("region"))
+            ValueRef::Config(v) => {
+                let v = v.literal();
+                quote!(#d::Config(#v))
+            }
+        }
+    }
+}
+
+impl ToLiteral for AuthConfig {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor);
+        match self {
+            // AuthConfig::Bearer { token: ValueRef::Secret(..) }
+            AuthConfig::Bearer { token } => {
+                let token = token.literal();
+                quote!(#d::AuthConfig::Bearer { token: #token })
+            }
+            AuthConfig::ApiKey {
+                name,
+                api_key,
+                location,
+                prefix,
+            } => {
+                let (name, key, prefix) = (name.literal(), api_key.literal(), prefix.literal());
+                let location = match location {
+                    ApiKeyLocation::Header => quote!(Header),
+                    ApiKeyLocation::Query => quote!(Query),
+                    ApiKeyLocation::Cookie => quote!(Cookie),
+                };
+                // AuthConfig::ApiKey { name: .., api_key: .., location: ApiKeyLocation::Header, prefix: .. }
+                quote!(#d::AuthConfig::ApiKey {
+                    name: #name,
+                    api_key: #key,
+                    location: #d::ApiKeyLocation::#location,
+                    prefix: #prefix,
+                })
+            }
+            // AuthConfig::HttpBasic { username: .., password: .. }
+            AuthConfig::HttpBasic { username, password } => {
+                let (u, p) = (username.literal(), password.literal());
+                quote!(#d::AuthConfig::HttpBasic { username: #u, password: #p })
+            }
+            AuthConfig::OAuth2ClientCredentials {
+                access_token_url,
+                client_id,
+                client_secret,
+                access_token_request_data,
+                default_token_expiration_secs,
+            } => {
+                let (url, id, secret) = (
+                    access_token_url.literal(),
+                    client_id.literal(),
+                    client_secret.literal(),
+                );
+                let (data, expiry) = (
+                    access_token_request_data.literal(),
+                    default_token_expiration_secs.literal(),
+                );
+                // AuthConfig::OAuth2ClientCredentials { access_token_url: .., .. }
+                quote!(#d::AuthConfig::OAuth2ClientCredentials {
+                    access_token_url: #url,
+                    client_id: #id,
+                    client_secret: #secret,
+                    access_token_request_data: #data,
+                    default_token_expiration_secs: #expiry,
+                })
+            }
+        }
+    }
+}
+
+impl ToLiteral for AuthChoice {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor::AuthChoice);
+        match self {
+            // AuthChoice::Client
+            AuthChoice::Client => quote!(#d::Client),
+            // AuthChoice::None
+            AuthChoice::None => quote!(#d::None),
+            // AuthChoice::Endpoint(AuthConfig::..)
+            AuthChoice::Endpoint(a) => {
+                let a = a.literal();
+                quote!(#d::Endpoint(#a))
+            }
+        }
+    }
+}
+
+impl ToLiteral for RetryPolicy {
+    fn literal(&self) -> TokenStream {
+        let (attempts, statuses, factor, max, header) = (
+            self.max_attempts.literal(),
+            self.retry_statuses.literal(),
+            self.backoff_factor.literal(),
+            self.max_delay_secs.literal(),
+            self.wait_header.literal(),
+        );
+        // RetryPolicy { max_attempts: 4, retry_statuses: Cow::Borrowed(&[429]), .. }
+        quote!(::restgen_runtime::descriptor::RetryPolicy {
+            max_attempts: #attempts,
+            retry_statuses: #statuses,
+            backoff_factor: #factor,
+            max_delay_secs: #max,
+            wait_header: #header,
+        })
+    }
+}
+
+impl ToLiteral for ResourceDescriptor {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor);
+        let method = match self.method {
+            Method::Get => quote!(#d::Method::Get),
+            Method::Post => quote!(#d::Method::Post),
+        };
+        let (name, path, params, headers) = (
+            self.name.literal(),
+            self.path.literal(),
+            self.params.literal(),
+            self.headers.literal(),
+        );
+        let (body, paginator, selector, auth, retry) = (
+            self.json_body.literal(),
+            self.paginator.literal(),
+            self.data_selector.literal(),
+            self.auth.literal(),
+            self.retry.literal(),
+        );
+        // ResourceDescriptor { name: .., method: Method::Get, path: .., .. }
+        quote!(#d::ResourceDescriptor {
+            name: #name,
+            method: #method,
+            path: #path,
+            params: #params,
+            headers: #headers,
+            json_body: #body,
+            paginator: #paginator,
+            data_selector: #selector,
+            auth: #auth,
+            retry: #retry,
+        })
+    }
+}
+
+impl ToLiteral for ValueSpec {
+    fn literal(&self) -> TokenStream {
+        let (name, secret, required) = (
+            self.name.literal(),
+            self.secret.literal(),
+            self.required.literal(),
+        );
+        // ValueSpec { name: Cow::Borrowed("api_key"), secret: true, required: true }
+        quote!(::restgen_runtime::ValueSpec { name: #name, secret: #secret, required: #required })
+    }
+}
+
+impl ToLiteral for ClientSpec {
+    fn literal(&self) -> TokenStream {
+        let (source, base, auth, values, headers) = (
+            self.source.literal(),
+            self.base_url.literal(),
+            self.auth.literal(),
+            self.values.literal(),
+            self.headers.literal(),
+        );
+        // ClientSpec { source: .., base_url: .., auth: .., values: .., headers: .. }
+        quote!(::restgen_runtime::ClientSpec {
+            source: #source,
+            base_url: #base,
+            auth: #auth,
+            values: #values,
+            headers: #headers,
+        })
+    }
+}

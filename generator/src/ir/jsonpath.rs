@@ -1,0 +1,141 @@
+//! Compiles the JSONPath subset restgen supports into the runtime's `Selector`, at generation
+//! time, so a bad selector is a located generation error and never a runtime surprise.
+
+use std::borrow::Cow;
+
+use restgen_runtime::selector::{Selector, Step};
+
+/// Compiles `path` (`data`, `$.a.b`, `a[0]`, `a[*].id`, `['@odata.nextLink']`, `..id`).
+/// Filters and functions are rejected with the column they start at.
+pub fn compile(path: &str) -> Result<Selector, String> {
+    let chars: Vec<char> = path.chars().collect();
+    let mut steps = Vec::new();
+    let mut i;
+    let err =
+        |at: usize, what: &str| format!("invalid JSONPath `{path}` at column {}: {what}", at + 1);
+    if chars.first() == Some(&'$') {
+        i = 1;
+    } else if chars.is_empty() {
+        return Err(err(0, "the path is empty"));
+    } else {
+        // a bare path starts with a field name
+        let (name, next) = read_name(&chars, 0);
+        if name.is_empty() && chars.first() != Some(&'[') {
+            return Err(err(0, "expected a field name, `$` or `[`"));
+        }
+        if !name.is_empty() {
+            steps.push(field(&name));
+        }
+        i = next;
+    }
+    while i < chars.len() {
+        match chars[i] {
+            '.' if chars.get(i + 1) == Some(&'.') => {
+                let (name, next) = read_name(&chars, i + 2);
+                if name.is_empty() {
+                    return Err(err(i + 2, "expected a field name after `..`"));
+                }
+                steps.push(Step::Descendant(Cow::Owned(name)));
+                i = next;
+            }
+            '.' => {
+                if chars.get(i + 1) == Some(&'*') {
+                    steps.push(Step::Wildcard);
+                    i += 2;
+                    continue;
+                }
+                let (name, next) = read_name(&chars, i + 1);
+                if name.is_empty() {
+                    return Err(err(i + 1, "expected a field name after `.`"));
+                }
+                steps.push(field(&name));
+                i = next;
+            }
+            '[' => {
+                let close = chars[i..]
+                    .iter()
+                    .position(|c| *c == ']')
+                    .map(|p| p + i)
+                    .ok_or_else(|| err(i, "`[` is never closed"))?;
+                let inner: String = chars[i + 1..close].iter().collect();
+                let inner = inner.trim();
+                if inner == "*" {
+                    steps.push(Step::Wildcard);
+                } else if let Some(quoted) = unquote(inner) {
+                    steps.push(field(&quoted));
+                } else if let Ok(index) = inner.parse::<i64>() {
+                    steps.push(Step::Index(index));
+                } else if inner.starts_with('?') || inner.starts_with('(') {
+                    return Err(err(i, "filters and script expressions are not supported"));
+                } else {
+                    return Err(err(
+                        i + 1,
+                        "expected `*`, an index or a quoted name inside `[]`",
+                    ));
+                }
+                i = close + 1;
+            }
+            '`' => return Err(err(i, "JSONPath functions are not supported")),
+            other => return Err(err(i, &format!("unexpected `{other}`"))),
+        }
+    }
+    Ok(Selector {
+        steps: Cow::Owned(steps),
+    })
+}
+
+fn field(name: &str) -> Step {
+    Step::Field(Cow::Owned(name.to_string()))
+}
+
+fn read_name(chars: &[char], start: usize) -> (String, usize) {
+    let mut end = start;
+    while end < chars.len() && !matches!(chars[end], '.' | '[' | ']' | '`' | ' ') {
+        end += 1;
+    }
+    (chars[start..end].iter().collect(), end)
+}
+
+fn unquote(inner: &str) -> Option<String> {
+    let quote = inner.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let body = inner.strip_prefix(quote)?.strip_suffix(quote)?;
+    Some(body.to_string())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn show(path: &str) -> String {
+        compile(path).map(|s| s.to_string()).unwrap_or_else(|e| e)
+    }
+
+    #[test]
+    fn compiles_supported_forms() {
+        assert_eq!(show("data"), "$['data']");
+        assert_eq!(show("meta.next_cursor"), "$['meta']['next_cursor']");
+        assert_eq!(show("$"), "$");
+        assert_eq!(show("$.results.items[0]"), "$['results']['items'][0]");
+        assert_eq!(show("data[*].id"), "$['data'][*]['id']");
+        assert_eq!(show("['@odata.nextLink']"), "$['@odata.nextLink']");
+        assert_eq!(show("$..id"), "$..['id']");
+        assert_eq!(show("a.*"), "$['a'][*]");
+    }
+
+    #[test]
+    fn rejects_with_column() {
+        assert_eq!(
+            show("data[?(@.id > 1)]"),
+            "invalid JSONPath `data[?(@.id > 1)]` at column 5: filters and script expressions are not supported"
+        );
+        assert_eq!(
+            show("a["),
+            "invalid JSONPath `a[` at column 2: `[` is never closed"
+        );
+        assert_eq!(
+            show("a.."),
+            "invalid JSONPath `a..` at column 4: expected a field name after `..`"
+        );
+    }
+}

@@ -1,0 +1,371 @@
+//! The resolved model of a spec: defaults merged, shorthands expanded, paginator, auth and
+//! retry resolved per resource, templates and selectors compiled, placeholders bound and
+//! secrets listed. It is built from the runtime's own descriptor types, so what is emitted
+//! is exactly what the runtime executes.
+
+mod auth;
+pub mod jsonpath;
+mod merge;
+mod paginator;
+pub mod request;
+pub mod template;
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use restgen_runtime::descriptor::{
+    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, RetryPolicy, ValueRef,
+};
+use restgen_runtime::selector::Selector;
+use restgen_runtime::{ClientSpec, ValueSpec};
+
+use crate::spec::model::{DataSelector, ErrorHandler, HttpMethod};
+use crate::spec::{Diagnostic, Diagnostics, LoadedSpec, Severity, locate};
+
+/// A resolved API: the client section and every resource.
+#[derive(Debug, Clone)]
+pub struct ApiIr {
+    /// The API (and crate) name.
+    pub api: String,
+    /// The client section as the runtime takes it.
+    pub client: ClientSpec,
+    /// The resources in spec order.
+    pub resources: Vec<ResourceIr>,
+    /// Warnings found while resolving.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One resolved resource.
+#[derive(Debug, Clone)]
+pub struct ResourceIr {
+    /// The name in the spec.
+    pub name: String,
+    /// What the runtime executes.
+    pub descriptor: ResourceDescriptor,
+    /// Arguments the caller or the parent supplies, in path then parameter order.
+    pub args: Vec<PathArg>,
+    /// The record's JSON Schema, if the spec has one.
+    pub schema: Option<serde_json::Value>,
+    /// Primary key columns (documentation).
+    pub primary_key: Vec<String>,
+}
+
+/// An argument of a resource method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathArg {
+    /// The placeholder and Rust argument name.
+    pub name: String,
+    /// The parent field that supplies it, when the spec links one.
+    pub parent: Option<ParentLink>,
+}
+
+/// A link to a field of a parent resource's records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParentLink {
+    /// The parent resource.
+    pub resource: String,
+    /// The field as written (a JSONPath).
+    pub field: String,
+    /// The compiled field path.
+    pub selector: Selector,
+}
+
+impl ParentLink {
+    fn default_arg_name(&self) -> String {
+        format!("{}_{}", self.resource, self.field)
+    }
+}
+
+/// Resolves a loaded spec, collecting every error with its location.
+pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
+    let file = &spec.config_file;
+    let text = &spec.config_text;
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let at = |needle: &str, message: String| {
+        let (line, column) = locate(text, needle);
+        Diagnostic::error(file, text, line, column, message)
+    };
+
+    let client_auth = match &spec.config.client.auth {
+        Some(a) => match auth::resolve(a) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                errors.push(at("auth:", format!("client.auth: {e}")));
+                None
+            }
+        },
+        None => None,
+    };
+    let client_paginator = match &spec.config.client.paginator {
+        Some(p) => paginator::resolve(p)
+            .map_err(|e| errors.push(at("paginator:", format!("client.paginator: {e}"))))
+            .ok(),
+        None => None,
+    };
+
+    let merged = merge::merge_resources(&spec.config);
+    let mut names = BTreeSet::new();
+    let mut resources = Vec::new();
+    for (index, resource) in merged.iter().enumerate() {
+        let Some(name) = resource.name.clone() else {
+            errors.push(Diagnostic::unlocated(
+                file,
+                format!("resources[{index}]: missing field `name`"),
+            ));
+            continue;
+        };
+        let anchor = format!("name: {name}");
+        let anchor = if text.contains(&anchor) {
+            anchor
+        } else {
+            name.clone()
+        };
+        let fail = |message: String| at(&anchor, format!("resource `{name}`: {message}"));
+        if !names.insert(name.clone()) {
+            errors.push(fail("duplicate resource name".into()));
+            continue;
+        }
+        match resolve_resource(&name, resource, client_paginator.as_ref(), spec) {
+            Ok(r) => resources.push(r),
+            Err(e) => errors.push(fail(e)),
+        }
+    }
+    check_parents(&resources, &mut |name, message| {
+        errors.push(at(
+            &format!("name: {name}"),
+            format!("resource `{name}`: {message}"),
+        ));
+    });
+
+    for (stem, schema) in &spec.schemas {
+        if !names.contains(stem) {
+            warnings.push(Diagnostic {
+                severity: Severity::Warning,
+                ..Diagnostic::unlocated(
+                    &schema.file,
+                    format!("no resource named `{stem}` uses this schema"),
+                )
+            });
+        }
+    }
+    for r in &resources {
+        if r.schema.is_none() {
+            warnings.push(Diagnostic {
+                severity: Severity::Warning,
+                ..Diagnostic::unlocated(
+                    file,
+                    format!("resource `{}` has no schema ({}/schemas/{}.json): its records are untyped JSON", r.name, spec_dir(file), r.name),
+                )
+            });
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(Diagnostics(errors));
+    }
+    let values = collect_values(client_auth.as_ref(), &resources);
+    Ok(ApiIr {
+        api: spec.api.clone(),
+        client: ClientSpec {
+            source: Cow::Owned(spec.api.clone()),
+            base_url: Cow::Owned(spec.config.client.base_url.clone()),
+            auth: client_auth,
+            values: Cow::Owned(values),
+            headers: Cow::Owned(
+                request::bind_headers(
+                    spec.config.client.headers.as_ref(),
+                    &mut request::BoundRequest::default(),
+                )
+                .unwrap_or_default(),
+            ),
+        },
+        resources,
+        warnings,
+    })
+}
+
+fn spec_dir(config_file: &str) -> String {
+    config_file
+        .strip_suffix("/source.yaml")
+        .unwrap_or(config_file)
+        .to_string()
+}
+
+fn resolve_resource(
+    name: &str,
+    resource: &merge::MergedResource,
+    client_paginator: Option<&PaginatorConfig>,
+    spec: &LoadedSpec,
+) -> Result<ResourceIr, String> {
+    let endpoint = &resource.endpoint;
+    let path = endpoint.path.clone().unwrap_or_else(|| name.to_string());
+    let mut bound = request::bind(&path, endpoint.params.as_ref())?;
+    let headers = request::bind_headers(endpoint.headers.as_ref(), &mut bound)?;
+    if endpoint.data.is_some() {
+        return Err("form bodies (`data`) are not supported yet; use `json`".into());
+    }
+    if endpoint.incremental.clone().flatten().is_some() {
+        return Err("`incremental` is not supported by restgen yet".into());
+    }
+    if endpoint.response_actions.is_some() {
+        return Err("`response_actions` are not supported by restgen yet".into());
+    }
+    let single_entity = restgen_runtime::paginate::single_entity_path(&path);
+    let paginator = match endpoint.paginator.clone().flatten() {
+        Some(p) => paginator::resolve(&p).map_err(|e| format!("paginator: {e}"))?,
+        None if single_entity => PaginatorConfig::SinglePage,
+        None => client_paginator.cloned().unwrap_or(PaginatorConfig::Auto),
+    };
+    let data_selector = match endpoint.data_selector.clone().flatten() {
+        Some(DataSelector::Path(p)) => {
+            Some(jsonpath::compile(&p).map_err(|e| format!("data_selector: {e}"))?)
+        }
+        Some(DataSelector::Fields(fields)) => Some(Selector::fields(fields)),
+        None if single_entity => Some(Selector::ROOT),
+        None => None,
+    };
+    let auth = match &endpoint.auth {
+        None => AuthChoice::Client,
+        Some(None) => AuthChoice::None,
+        Some(Some(a)) => AuthChoice::Endpoint(auth::resolve(a).map_err(|e| format!("auth: {e}"))?),
+    };
+    let json_body = endpoint
+        .json
+        .as_ref()
+        .map(|j| serde_json::to_string(j).map(Cow::Owned))
+        .transpose()
+        .map_err(|e| format!("json: {e}"))?;
+    let descriptor = ResourceDescriptor {
+        name: Cow::Owned(name.to_string()),
+        method: match endpoint.method {
+            Some(HttpMethod::Post) => Method::Post,
+            _ => Method::Get,
+        },
+        path: Cow::Owned(bound.path),
+        params: Cow::Owned(bound.params),
+        headers: Cow::Owned(headers),
+        json_body,
+        paginator,
+        data_selector,
+        auth,
+        retry: endpoint.error_handler.as_ref().map(retry_policy),
+    };
+    Ok(ResourceIr {
+        name: name.to_string(),
+        descriptor,
+        args: bound.args,
+        schema: spec.schemas.get(name).map(|s| s.schema.clone()),
+        primary_key: match &resource.primary_key {
+            Some(serde_yaml::Value::String(s)) => vec![s.clone()],
+            Some(serde_yaml::Value::Sequence(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        },
+    })
+}
+
+fn retry_policy(handler: &ErrorHandler) -> RetryPolicy {
+    let default = RetryPolicy::DLT_DEFAULT;
+    RetryPolicy {
+        max_attempts: handler
+            .max_retries
+            .map_or(default.max_attempts, |r| r.saturating_add(1)),
+        retry_statuses: handler
+            .retry_on_status_codes
+            .clone()
+            .map_or(default.retry_statuses, Cow::Owned),
+        backoff_factor: handler.backoff_factor.unwrap_or(default.backoff_factor),
+        max_delay_secs: default.max_delay_secs,
+        wait_header: handler.wait_from_header.clone().map(Cow::Owned),
+    }
+}
+
+fn check_parents(resources: &[ResourceIr], report: &mut dyn FnMut(&str, String)) {
+    let parent_of = |r: &ResourceIr| -> Option<String> {
+        r.args
+            .iter()
+            .find_map(|a| a.parent.as_ref().map(|p| p.resource.clone()))
+    };
+    for r in resources {
+        let parents: BTreeSet<_> = r
+            .args
+            .iter()
+            .filter_map(|a| a.parent.as_ref().map(|p| p.resource.as_str()))
+            .collect();
+        if parents.len() > 1 {
+            report(
+                &r.name,
+                format!("more than one parent resource: {parents:?}"),
+            );
+            continue;
+        }
+        let Some(parent) = parent_of(r) else { continue };
+        if !resources.iter().any(|p| p.name == parent) {
+            let names: Vec<&str> = resources.iter().map(|p| p.name.as_str()).collect();
+            let hint = crate::spec::diagnostic::closest(&parent, &names)
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            report(&r.name, format!("unknown parent resource `{parent}`{hint}"));
+            continue;
+        }
+        let mut seen = vec![r.name.clone()];
+        let mut current = Some(parent);
+        while let Some(name) = current {
+            if seen.contains(&name) {
+                seen.push(name);
+                report(
+                    &r.name,
+                    format!("parent resources form a cycle: {}", seen.join(" -> ")),
+                );
+                break;
+            }
+            seen.push(name.clone());
+            current = resources
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(parent_of);
+        }
+    }
+}
+
+/// Every secret and setting the spec names, in first-use order; the client's own auth makes
+/// its values required.
+fn collect_values(
+    client_auth: Option<&restgen_runtime::descriptor::AuthConfig>,
+    resources: &[ResourceIr],
+) -> Vec<ValueSpec> {
+    let mut values: Vec<ValueSpec> = Vec::new();
+    let mut add = |value: &ValueRef, required: bool| {
+        let (name, secret) = match value {
+            ValueRef::Literal(_) => return,
+            ValueRef::Secret(n) => (n, true),
+            ValueRef::Config(n) => (n, false),
+        };
+        if let Some(existing) = values.iter_mut().find(|v| v.name == *name) {
+            existing.required |= required;
+            existing.secret |= secret;
+            return;
+        }
+        values.push(ValueSpec {
+            name: name.clone(),
+            secret,
+            required,
+        });
+    };
+    if let Some(auth) = client_auth {
+        for v in auth::value_refs(auth) {
+            add(v, true);
+        }
+    }
+    for r in resources {
+        if let AuthChoice::Endpoint(auth) = &r.descriptor.auth {
+            for v in auth::value_refs(auth) {
+                add(v, false);
+            }
+        }
+    }
+    values
+}

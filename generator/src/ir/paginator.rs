@@ -1,0 +1,218 @@
+//! Resolves a paginator as written into the runtime's `PaginatorConfig`, with dlt's defaults
+//! and the seed dialect's extensions applied, and rejects what dlt's constructors reject.
+
+use std::borrow::Cow;
+
+use restgen_runtime::descriptor::{
+    CursorConfig, CursorSource, OffsetConfig, PageNumberConfig, PageSize, PaginatorConfig, Target,
+};
+use restgen_runtime::selector::Selector;
+
+use super::{jsonpath, template};
+use crate::spec::model::{CursorSpec, OffsetSpec, PageNumberSpec, PaginatorKind, PaginatorSpec};
+
+const SHORTHANDS: &[&str] = &[
+    "json_link",
+    "json_response",
+    "header_link",
+    "header_cursor",
+    "cursor",
+    "offset",
+    "page_number",
+    "single_page",
+    "auto",
+];
+
+/// The runtime config for a paginator as written.
+pub fn resolve(spec: &PaginatorSpec) -> Result<PaginatorConfig, String> {
+    let kind = match spec {
+        PaginatorSpec::Full(kind) => kind.clone(),
+        PaginatorSpec::Shorthand(name) => match name.as_str() {
+            "json_link" | "json_response" => PaginatorKind::JsonLink {
+                next_url_path: None,
+            },
+            "header_link" => PaginatorKind::HeaderLink {
+                links_next_key: None,
+            },
+            "header_cursor" => PaginatorKind::HeaderCursor {
+                cursor_key: None,
+                cursor_param: None,
+            },
+            "cursor" => PaginatorKind::Cursor(CursorSpec::default()),
+            "page_number" => PaginatorKind::PageNumber(PageNumberSpec::default()),
+            "single_page" => PaginatorKind::SinglePage {},
+            "auto" => PaginatorKind::Auto {},
+            "offset" => {
+                return Err("paginator `offset` requires arguments: at least `limit`".into());
+            }
+            other => {
+                let hint = crate::spec::diagnostic::closest(other, SHORTHANDS)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown paginator `{other}`, expected one of {}{hint}",
+                    SHORTHANDS.join(", ")
+                ));
+            }
+        },
+    };
+    Ok(match kind {
+        PaginatorKind::SinglePage {} => PaginatorConfig::SinglePage,
+        PaginatorKind::Auto {} => PaginatorConfig::Auto,
+        PaginatorKind::JsonLink { next_url_path } => PaginatorConfig::JsonLink {
+            next_url_path: path(next_url_path.as_deref().unwrap_or("next"))?,
+        },
+        PaginatorKind::HeaderLink { links_next_key } => PaginatorConfig::HeaderLink {
+            links_next_key: text(links_next_key.unwrap_or_else(|| "next".into())),
+        },
+        PaginatorKind::HeaderCursor {
+            cursor_key,
+            cursor_param,
+        } => PaginatorConfig::HeaderCursor {
+            cursor_key: text(cursor_key.unwrap_or_else(|| "next".into())),
+            cursor_param: text(cursor_param.unwrap_or_else(|| "cursor".into())),
+        },
+        PaginatorKind::Cursor(c) => PaginatorConfig::Cursor(cursor(c)?),
+        PaginatorKind::Offset(c) => PaginatorConfig::Offset(offset(c)?),
+        PaginatorKind::PageNumber(c) => PaginatorConfig::PageNumber(page_number(c)?),
+    })
+}
+
+fn text(s: String) -> Cow<'static, str> {
+    Cow::Owned(s)
+}
+
+fn path(p: &str) -> Result<Selector, String> {
+    jsonpath::compile(p)
+}
+
+fn optional_path(p: Option<&str>) -> Result<Option<Selector>, String> {
+    p.map(path).transpose()
+}
+
+/// dlt: exactly one of a query parameter and a body path; an empty string is refused.
+fn target(
+    what: &str,
+    param: Option<String>,
+    body: Option<String>,
+    default_param: &str,
+) -> Result<Target, String> {
+    match (param, body) {
+        (Some(_), Some(_)) => Err(format!(
+            "`{what}_param` and `{what}_body_path` cannot both be set"
+        )),
+        (Some(p), None) if p.is_empty() => Err(format!("`{what}_param` cannot be empty")),
+        (None, Some(b)) if b.is_empty() => Err(format!("`{what}_body_path` cannot be empty")),
+        (Some(p), None) => Ok(Target::Query(text(p))),
+        (None, Some(b)) => Ok(Target::Body(Cow::Owned(
+            b.split('.').map(|s| Cow::Owned(s.to_string())).collect(),
+        ))),
+        (None, None) => Ok(Target::Query(text(default_param.to_string()))),
+    }
+}
+
+fn page_size(limit: Option<u64>, limit_param: Option<String>) -> Option<PageSize> {
+    let value = limit?;
+    Some(PageSize {
+        target: Target::Query(text(limit_param.unwrap_or_else(|| "limit".into()))),
+        value,
+    })
+}
+
+fn cursor(c: CursorSpec) -> Result<CursorConfig, String> {
+    let source = match (&c.cursor_value, &c.cursor_path) {
+        (Some(_), Some(_)) => {
+            return Err("`cursor_value` and `cursor_path` cannot both be set".into());
+        }
+        (Some(value), None) => CursorSource::Template(template::compile(value)?),
+        (None, Some(p)) => CursorSource::Path(path(p)?),
+        // the seed dialect's `before_id` style: a stop condition but no cursor location
+        (None, None) if c.stop_condition.is_some() => {
+            CursorSource::LastRecord(Selector::fields(["id"]))
+        }
+        (None, None) => CursorSource::Path(path("cursors.next")?),
+    };
+    if c.limit_param.is_some() && c.limit.is_none() {
+        return Err("`limit_param` needs `limit`".into());
+    }
+    Ok(CursorConfig {
+        source,
+        target: target("cursor", c.cursor_param, c.cursor_body_path, "cursor")?,
+        stop_condition: c
+            .stop_condition
+            .as_deref()
+            .map(template::compile)
+            .transpose()?,
+        stop_after_empty_page: c.stop_after_empty_page.unwrap_or(false),
+        has_more_path: optional_path(c.has_more_path.as_deref())?,
+        page_size: page_size(c.limit, c.limit_param),
+    })
+}
+
+fn offset(c: OffsetSpec) -> Result<OffsetConfig, String> {
+    if c.limit == 0 {
+        return Err("`limit` must be greater than 0".into());
+    }
+    // dlt defaults total_path to "total" and raises when it is missing; the seed dialect
+    // (offset with only `limit`) stops on a short page instead, so the default is lenient.
+    let (total_path, lenient) = match c.total_path {
+        None => (Some(path("total")?), true),
+        Some(None) => (None, false),
+        Some(Some(p)) => (Some(path(&p)?), false),
+    };
+    let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
+    if total_path.is_none()
+        && c.maximum_offset.is_none()
+        && c.has_more_path.is_none()
+        && !stop_after_empty_page
+    {
+        return Err(
+            "one of `total_path`, `maximum_offset`, `has_more_path`, or \
+                    `stop_after_empty_page` must be provided to guarantee termination"
+                .into(),
+        );
+    }
+    Ok(OffsetConfig {
+        limit: c.limit,
+        offset: c.offset.unwrap_or(0),
+        offset_target: target("offset", c.offset_param, c.offset_body_path, "offset")?,
+        limit_target: target("limit", c.limit_param, c.limit_body_path, "limit")?,
+        total_path,
+        maximum_offset: c.maximum_offset,
+        stop_after_empty_page,
+        has_more_path: optional_path(c.has_more_path.as_deref())?,
+        stop_on_short_page: lenient,
+    })
+}
+
+fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
+    let base_page = c.base_page.unwrap_or(0);
+    let total_path = match c.total_path {
+        None => Some(path("total")?),
+        Some(None) => None,
+        Some(Some(p)) => Some(path(&p)?),
+    };
+    let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
+    if total_path.is_none()
+        && c.maximum_page.is_none()
+        && c.has_more_path.is_none()
+        && !stop_after_empty_page
+    {
+        return Err("one of `total_path`, `maximum_page`, `has_more_path`, or \
+                    `stop_after_empty_page` must be provided to guarantee termination"
+            .into());
+    }
+    if c.limit_param.is_some() && c.limit.is_none() {
+        return Err("`limit_param` needs `limit`".into());
+    }
+    Ok(PageNumberConfig {
+        base_page,
+        page: c.page.unwrap_or(base_page),
+        page_target: target("page", c.page_param, c.page_body_path, "page")?,
+        total_path,
+        maximum_page: c.maximum_page,
+        stop_after_empty_page,
+        has_more_path: optional_path(c.has_more_path.as_deref())?,
+        page_size: page_size(c.limit, c.limit_param),
+    })
+}

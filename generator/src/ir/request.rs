@@ -1,0 +1,397 @@
+//! Binds a resource's path and parameters the way dlt does: static `{name}` path params are
+//! substituted from `params`, `{resources.<parent>.<field>}` placeholders and legacy `resolve`
+//! params become parent-bound arguments, and a path param nothing binds becomes a required
+//! argument of the generated method.
+
+use std::borrow::Cow;
+
+use restgen_runtime::descriptor::Param;
+use serde_yaml::{Mapping, Value};
+
+use super::{ParentLink, PathArg, jsonpath};
+
+/// The bound path, query parameters and arguments of one resource.
+#[derive(Debug, Clone, Default)]
+pub struct BoundRequest {
+    /// Path with `{arg}` placeholders only.
+    pub path: String,
+    /// Query parameters in wire form, in spec order.
+    pub params: Vec<Param>,
+    /// Arguments the caller (or the parent) supplies.
+    pub args: Vec<PathArg>,
+}
+
+/// Binds `path` and `params`.
+pub fn bind(path: &str, params: Option<&Mapping>) -> Result<BoundRequest, String> {
+    let mut bound = BoundRequest::default();
+    let params: Vec<(String, Value)> = params
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (scalar_text(k), v.clone()))
+        .collect();
+    let mut used = vec![false; params.len()];
+    let mut out = String::new();
+    for piece in split_placeholders(path)? {
+        match piece {
+            Piece::Text(t) => out.push_str(&t),
+            Piece::Placeholder(expr) => {
+                if let Some(link) = parent_placeholder(&expr)? {
+                    let arg = add_arg(&mut bound.args, &link.default_arg_name(), Some(link));
+                    out.push_str(&format!("{{{arg}}}"));
+                } else if expr.starts_with("incremental.") {
+                    return Err(format!(
+                        "`{{{expr}}}` needs `endpoint.incremental`, which restgen does not support yet"
+                    ));
+                } else if expr.contains('.') {
+                    return Err(format!("`{{{expr}}}` in path `{path}` is not a valid name"));
+                } else if let Some(i) = params.iter().position(|(k, _)| *k == expr) {
+                    used[i] = true;
+                    match &params[i].1 {
+                        Value::Mapping(m) if is_type(m, "resolve") => {
+                            let link = resolve_param(&expr, m)?;
+                            let arg = add_arg(&mut bound.args, &expr, Some(link));
+                            out.push_str(&format!("{{{arg}}}"));
+                        }
+                        Value::Mapping(_) | Value::Sequence(_) => {
+                            return Err(format!(
+                                "path parameter `{expr}` must be a scalar or a `resolve` reference"
+                            ));
+                        }
+                        value => out.push_str(&escape(&scalar_text(value))),
+                    }
+                } else {
+                    // nothing binds it: the caller passes it
+                    let arg = add_arg(&mut bound.args, &expr, None);
+                    out.push_str(&format!("{{{arg}}}"));
+                }
+            }
+        }
+    }
+    bound.path = out;
+    for (i, (key, value)) in params.iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        bind_param(key, value, &mut bound)?;
+    }
+    Ok(bound)
+}
+
+fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), String> {
+    match value {
+        Value::Null => {}
+        Value::Sequence(items) => {
+            for item in items {
+                if matches!(item, Value::Mapping(_) | Value::Sequence(_)) {
+                    return Err(format!("list parameter `{key}` must hold scalars"));
+                }
+                let text = bind_text(key, &scalar_text(item), bound)?;
+                bound.params.push(param(key, text));
+            }
+        }
+        Value::Mapping(m) if is_type(m, "resolve") => {
+            return Err(format!(
+                "`resolve` parameter `{key}` is not used in the path; to reference a parent \
+                 resource in query params use `{{resources.<parent>.<field>}}`"
+            ));
+        }
+        Value::Mapping(m) if is_type(m, "incremental") => {
+            return Err(format!(
+                "incremental parameter `{key}` is not supported by restgen yet"
+            ));
+        }
+        Value::Mapping(_) => {
+            return Err(format!(
+                "parameter `{key}` is a map; only `type: resolve` and `type: incremental` maps are allowed"
+            ));
+        }
+        Value::String(s) => {
+            let text = bind_text(key, s, bound)?;
+            bound.params.push(param(key, text));
+        }
+        other => bound.params.push(param(key, escape(&scalar_text(other)))),
+    }
+    Ok(())
+}
+
+/// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder.
+fn bind_text(key: &str, text: &str, bound: &mut BoundRequest) -> Result<String, String> {
+    let pieces = split_placeholders(text)?;
+    let sole = pieces.len() == 1;
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(&escape(&t)),
+            Piece::Placeholder(expr) => {
+                let Some(link) = parent_placeholder(&expr)? else {
+                    return Err(format!(
+                        "expression `{{{expr}}}` in parameter `{key}` is not valid: only \
+                         `resources.<parent>.<field>` may be used; escape literal braces by doubling them"
+                    ));
+                };
+                let name = if sole {
+                    key.to_string()
+                } else {
+                    link.default_arg_name()
+                };
+                let arg = add_arg(&mut bound.args, &name, Some(link));
+                out.push_str(&format!("{{{arg}}}"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn param(key: &str, value: String) -> Param {
+    Param {
+        name: Cow::Owned(key.to_string()),
+        value: Cow::Owned(value),
+    }
+}
+
+fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>) -> String {
+    if let Some(existing) = args.iter().find(|a| a.parent == parent && parent.is_some()) {
+        return existing.name.clone();
+    }
+    let mut unique = sanitize(name);
+    let mut n = 2;
+    while args.iter().any(|a| a.name == unique) {
+        unique = format!("{}_{n}", sanitize(name));
+        n += 1;
+    }
+    args.push(PathArg {
+        name: unique.clone(),
+        parent,
+    });
+    unique
+}
+
+fn sanitize(name: &str) -> String {
+    let snake = heck::ToSnakeCase::to_snake_case(name);
+    let cleaned: String = snake
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("arg_{cleaned}")
+    } else {
+        cleaned
+    }
+}
+
+fn is_type(m: &Mapping, kind: &str) -> bool {
+    m.get("type").and_then(Value::as_str) == Some(kind)
+}
+
+fn resolve_param(name: &str, m: &Mapping) -> Result<ParentLink, String> {
+    let get = |k: &str| {
+        m.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("`resolve` parameter `{name}` needs `{k}`"))
+    };
+    if let Some(extra) = m
+        .keys()
+        .map(scalar_text)
+        .find(|k| !["type", "resource", "field"].contains(&k.as_str()))
+    {
+        return Err(format!(
+            "`resolve` parameter `{name}` has an unknown key `{extra}`"
+        ));
+    }
+    let field = get("field")?;
+    Ok(ParentLink {
+        resource: get("resource")?,
+        selector: jsonpath::compile(&field)?,
+        field,
+    })
+}
+
+fn parent_placeholder(expr: &str) -> Result<Option<ParentLink>, String> {
+    let Some(rest) = expr.strip_prefix("resources.") else {
+        return Ok(None);
+    };
+    let Some((resource, field)) = rest.split_once('.') else {
+        return Err(format!(
+            "placeholder `{{{expr}}}` must be `resources.<parent>.<field>`"
+        ));
+    };
+    Ok(Some(ParentLink {
+        resource: resource.to_string(),
+        selector: jsonpath::compile(field)?,
+        field: field.to_string(),
+    }))
+}
+
+enum Piece {
+    Text(String),
+    Placeholder(String),
+}
+
+/// Splits a `str.format` template into text and `{placeholder}`s; `{{`/`}}` are literal.
+fn split_placeholders(template: &str) -> Result<Vec<Piece>, String> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut expr = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(ch) => expr.push(ch),
+                        None => return Err(format!("unclosed `{{` in `{template}`")),
+                    }
+                }
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(Piece::Placeholder(expr.trim().to_string()));
+            }
+            '}' => {
+                return Err(format!(
+                    "single `}}` in `{template}`; write `}}}}` for a literal brace"
+                ));
+            }
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    Ok(pieces)
+}
+
+/// Escapes literal braces for the runtime's placeholder filler.
+fn escape(text: &str) -> String {
+    text.replace('{', "{{").replace('}', "}}")
+}
+
+/// A YAML scalar as Python's `str()` renders it on the wire (`True`, `None`, `1.5`).
+pub fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+/// Headers: static values, or parent placeholders like parameters.
+pub fn bind_headers(
+    headers: Option<&Mapping>,
+    bound: &mut BoundRequest,
+) -> Result<Vec<Param>, String> {
+    let mut out = Vec::new();
+    for (k, v) in headers.into_iter().flatten() {
+        let key = scalar_text(k);
+        let text = match v {
+            Value::String(s) => bind_text(&key, s, bound)?,
+            Value::Null => continue,
+            other => escape(&scalar_text(other)),
+        };
+        out.push(param(&key, text));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn mapping(yaml: &str) -> Mapping {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn static_path_param_is_substituted_and_removed() {
+        let b = bind("orgs/{org}/x", Some(&mapping("{org: acme, a: 1}"))).unwrap();
+        assert_eq!(b.path, "orgs/acme/x");
+        assert_eq!(b.params, vec![param("a", "1".into())]);
+        assert!(b.args.is_empty());
+    }
+
+    #[test]
+    fn resolve_param_becomes_parent_argument() {
+        let b = bind(
+            "/signature_requests/{sign_req}/followers",
+            Some(&mapping(
+                "{sign_req: {type: resolve, resource: signature_requests, field: id}, limit: 100}",
+            )),
+        )
+        .unwrap();
+        assert_eq!(b.path, "/signature_requests/{sign_req}/followers");
+        assert_eq!(b.params, vec![param("limit", "100".into())]);
+        assert_eq!(b.args[0].name, "sign_req");
+        assert_eq!(
+            b.args[0].parent.as_ref().unwrap().resource,
+            "signature_requests"
+        );
+    }
+
+    #[test]
+    fn unbound_path_param_is_an_argument() {
+        let b = bind("/x/{thing_id}", None).unwrap();
+        assert_eq!(b.args.len(), 1);
+        assert!(b.args[0].parent.is_none());
+    }
+
+    #[test]
+    fn query_placeholder_and_wire_forms() {
+        let b = bind(
+            "/contacts",
+            Some(&mapping("{contact_book: '{resources.contact_books.id}', q: 'id:{resources.contact_books.id}', flag: true, none: null, tags: [a, b]}")),
+        )
+        .unwrap();
+        let shown: Vec<_> = b
+            .params
+            .iter()
+            .map(|p| format!("{}={}", p.name, p.value))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "contact_book={contact_book}",
+                "q=id:{contact_book}",
+                "flag=True",
+                "tags=a",
+                "tags=b"
+            ]
+        );
+        assert_eq!(b.args.len(), 1);
+    }
+
+    #[test]
+    fn errors() {
+        assert!(
+            bind(
+                "/x",
+                Some(&mapping("{p: {type: resolve, resource: a, field: id}}"))
+            )
+            .is_err()
+        );
+        assert!(bind("/x", Some(&mapping("{p: '{other.thing}'}"))).is_err());
+        assert!(bind("/x/{a.b}", None).is_err());
+    }
+}

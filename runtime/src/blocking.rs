@@ -1,0 +1,121 @@
+//! The blocking driver: the async driver run on a private single-threaded tokio runtime, so
+//! both drivers share the paginator core, the retry loop and the decoding path.
+
+use std::sync::Arc;
+
+use futures::{Stream, StreamExt};
+use serde::de::DeserializeOwned;
+
+use crate::driver::{Page, ResourceRequest};
+use crate::error::Error;
+
+/// A runtime for blocking calls, shared by every request of one blocking client.
+#[derive(Debug, Clone)]
+pub struct BlockingRuntime(Arc<tokio::runtime::Runtime>);
+
+impl BlockingRuntime {
+    /// A new single-threaded runtime with I/O and timers.
+    pub fn new() -> Result<Self, Error> {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(|rt| BlockingRuntime(Arc::new(rt)))
+            .map_err(|e| Error::Invalid(format!("could not start the blocking runtime: {e}")))
+    }
+
+    /// Wraps an async request so it can be iterated without async code.
+    pub fn request<T: DeserializeOwned + Send + 'static>(
+        &self,
+        request: ResourceRequest<T>,
+    ) -> BlockingRequest<T> {
+        BlockingRequest {
+            runtime: self.clone(),
+            request,
+        }
+    }
+}
+
+/// A resource request for blocking code: the same setters, then `iter()` or `pages()`.
+#[derive(Debug, Clone)]
+pub struct BlockingRequest<T> {
+    runtime: BlockingRuntime,
+    request: ResourceRequest<T>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> BlockingRequest<T> {
+    /// Binds the path or parameter placeholder `{name}`.
+    pub fn arg(mut self, name: &str, value: impl ToString) -> Self {
+        self.request = self.request.arg(name, value);
+        self
+    }
+
+    /// Adds (or replaces) a query parameter.
+    pub fn param(mut self, name: &str, value: impl ToString) -> Self {
+        self.request = self.request.param(name, value);
+        self
+    }
+
+    /// Stops after `n` pages.
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.request = self.request.max_pages(n);
+        self
+    }
+
+    /// Stops after `n` records.
+    pub fn max_records(mut self, n: usize) -> Self {
+        self.request = self.request.max_records(n);
+        self
+    }
+
+    /// The records of every page, in order.
+    pub fn iter(self) -> BlockingIter<Result<T, Error>> {
+        BlockingIter::new(self.runtime, self.request.stream())
+    }
+
+    /// The pages, in order.
+    pub fn pages(self) -> BlockingIter<Result<Page<T>, Error>> {
+        BlockingIter::new(self.runtime, self.request.pages())
+    }
+}
+
+/// An `Iterator` over an async stream, driven by a blocking runtime.
+pub struct BlockingIter<I> {
+    runtime: BlockingRuntime,
+    stream: std::pin::Pin<Box<dyn Stream<Item = I> + Send>>,
+    failed: bool,
+}
+
+impl<I> std::fmt::Debug for BlockingIter<I> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingIter").finish_non_exhaustive()
+    }
+}
+
+impl<I> BlockingIter<I> {
+    fn new(runtime: BlockingRuntime, stream: impl Stream<Item = I> + Send + 'static) -> Self {
+        BlockingIter {
+            runtime,
+            stream: Box::pin(stream),
+            failed: false,
+        }
+    }
+}
+
+impl<T> Iterator for BlockingIter<Result<T, Error>> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // block_on would panic inside an async runtime: say so instead.
+            self.failed = true;
+            return Some(Err(Error::Invalid(
+                "a blocking client was used inside an async runtime; use the async client there"
+                    .into(),
+            )));
+        }
+        self.runtime.0.block_on(self.stream.next())
+    }
+}

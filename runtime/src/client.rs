@@ -1,0 +1,219 @@
+//! The client core shared by every generated client: base URL, HTTP connection pool,
+//! credentials, timeouts and the default retry policy, built from a spec's client section.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::TokenCache;
+use crate::descriptor::{AuthConfig, List, RetryPolicy, Text, ValueRef};
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// A named value the client needs: a secret (`dlt.secrets`) or a setting (`dlt.config`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueSpec {
+    /// The name in the spec; also the builder setter's name.
+    pub name: Text,
+    /// Whether it is a secret (redacted everywhere) or a plain setting.
+    pub secret: bool,
+    /// Whether the client's own auth needs it, so `build` fails without it.
+    pub required: bool,
+}
+
+/// The client section of a spec, as generated code emits it.
+#[derive(Debug, Clone)]
+pub struct ClientSpec {
+    /// The source name; `from_env` reads `SOURCES__<SOURCE>__<NAME>`.
+    pub source: Text,
+    /// The default base URL.
+    pub base_url: Text,
+    /// The client-wide auth, if any.
+    pub auth: Option<AuthConfig>,
+    /// Every secret and setting the spec names.
+    pub values: List<ValueSpec>,
+    /// Static headers sent on every request.
+    pub headers: List<crate::descriptor::Param>,
+}
+
+impl ClientSpec {
+    /// The environment variable dlt reads for value `name` of this source.
+    pub fn env_var(&self, name: &str) -> String {
+        format!(
+            "SOURCES__{}__{}",
+            self.source.to_ascii_uppercase(),
+            name.to_ascii_uppercase()
+        )
+    }
+}
+
+/// Builds a [`ClientCore`]; generated builders wrap it with one setter per secret.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    values: BTreeMap<String, Secret>,
+    base_url: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            values: BTreeMap::new(),
+            base_url: None,
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::DLT_DEFAULT,
+            user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Sets a secret or setting by its spec name.
+    pub fn value(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.values.insert(name.to_string(), Secret::new(value));
+        self
+    }
+
+    /// Overrides the spec's base URL (e.g. a sandbox or a local mock).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The read timeout of one request (dlt's default: 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout (default: 60 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The retry policy of endpoints without an `error_handler` (default: dlt's).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Fills every value not set yet from `SOURCES__<SOURCE>__<NAME>`.
+    pub fn from_env(mut self, spec: &ClientSpec) -> Self {
+        for value in spec.values.iter() {
+            if self.values.contains_key(value.name.as_ref()) {
+                continue;
+            }
+            if let Ok(found) = std::env::var(spec.env_var(&value.name)) {
+                self.values
+                    .insert(value.name.to_string(), Secret::new(found));
+            }
+        }
+        self
+    }
+
+    /// Checks the required values and builds the core.
+    pub fn build(self, spec: &ClientSpec) -> Result<ClientCore, Error> {
+        for value in spec.values.iter().filter(|v| v.required) {
+            if !self.values.contains_key(value.name.as_ref()) {
+                return Err(Error::MissingSecret {
+                    name: value.name.to_string(),
+                    env_var: spec.env_var(&value.name),
+                });
+            }
+        }
+        let base_url = self.base_url.unwrap_or_else(|| spec.base_url.to_string());
+        url::Url::parse(&base_url)
+            .map_err(|e| Error::Invalid(format!("base URL `{base_url}`: {e}")))?;
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .user_agent(self.user_agent)
+            .build()
+            .map_err(|e| Error::Invalid(format!("HTTP client: {e}")))?;
+        let secrets = spec
+            .values
+            .iter()
+            .filter(|v| v.secret)
+            .filter_map(|v| self.values.get(v.name.as_ref()).cloned())
+            .collect();
+        Ok(ClientCore {
+            inner: Arc::new(CoreInner {
+                http,
+                base_url,
+                spec: spec.clone(),
+                values: self.values,
+                secrets,
+                retry: self.retry,
+                tokens: TokenCache::default(),
+            }),
+        })
+    }
+}
+
+/// The shared state of a built client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ClientCore {
+    pub(crate) inner: Arc<CoreInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct CoreInner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) spec: ClientSpec,
+    pub(crate) values: BTreeMap<String, Secret>,
+    pub(crate) secrets: Vec<Secret>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) tokens: TokenCache,
+}
+
+impl ClientCore {
+    /// The base URL requests are joined to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The secret values given to this client, for redaction.
+    pub fn secrets(&self) -> &[Secret] {
+        &self.inner.secrets
+    }
+
+    /// The value a reference points at.
+    pub(crate) fn resolve(&self, value: &ValueRef) -> Result<Secret, Error> {
+        match value {
+            ValueRef::Literal(text) => Ok(Secret::new(text.to_string())),
+            ValueRef::Secret(name) | ValueRef::Config(name) => self
+                .inner
+                .values
+                .get(name.as_ref())
+                .cloned()
+                .ok_or_else(|| Error::MissingSecret {
+                    name: name.to_string(),
+                    env_var: self.inner.spec.env_var(name),
+                }),
+        }
+    }
+}
+
+/// dlt's `join_url`: `base.rstrip("/") + "/" + path.lstrip("/")`; an absolute path wins.
+pub fn join_url(base: &str, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        return path.to_string();
+    }
+    if base.is_empty() {
+        return path.to_string();
+    }
+    if path.is_empty() {
+        return base.to_string();
+    }
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}

@@ -1,0 +1,421 @@
+//! The async driver: runs the sans-IO paginator over reqwest, decoding each page's records
+//! straight from its bytes into the generated type, as a `Stream` of pages or of records.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use futures::{Stream, TryStreamExt, stream};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::auth::{Credential, credential};
+use crate::client::{ClientCore, join_url};
+use crate::descriptor::{ResourceDescriptor, RetryPolicy};
+use crate::error::{Error, Location};
+use crate::paginate::{PageView, Paginator, RequestState};
+use crate::retry::{self, SendFailure};
+use crate::secret::{redact_text, redact_url};
+use crate::selector::{Selector, decode_records, detect_data_selector, select_records};
+
+/// How many bytes of an error body an error keeps.
+const BODY_SNIPPET_LEN: usize = 512;
+
+/// One page of records with the response it came from.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// Page number, counting from 1.
+    pub number: usize,
+    /// The records, decoded.
+    pub records: Vec<T>,
+    /// The response status.
+    pub status: u16,
+    /// The response headers.
+    pub headers: http::HeaderMap,
+    /// The request URL, redacted.
+    pub url: String,
+}
+
+/// A request for one resource: arguments, extra parameters and limits, then `pages()` or
+/// `stream()`. Generated methods return it with the path arguments already bound.
+#[derive(Debug, Clone)]
+pub struct ResourceRequest<T> {
+    core: ClientCore,
+    descriptor: Cow<'static, ResourceDescriptor>,
+    path_args: Vec<(String, String)>,
+    extra_params: Vec<(String, String)>,
+    max_pages: Option<usize>,
+    max_records: Option<usize>,
+    record: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
+    /// A request for the resource `descriptor` describes.
+    pub fn new(core: ClientCore, descriptor: Cow<'static, ResourceDescriptor>) -> Self {
+        ResourceRequest {
+            core,
+            descriptor,
+            path_args: Vec::new(),
+            extra_params: Vec::new(),
+            max_pages: None,
+            max_records: None,
+            record: PhantomData,
+        }
+    }
+
+    /// Binds the path or parameter placeholder `{name}`.
+    pub fn arg(mut self, name: &str, value: impl ToString) -> Self {
+        self.path_args.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Adds (or replaces) a query parameter.
+    pub fn param(mut self, name: &str, value: impl ToString) -> Self {
+        self.extra_params.retain(|(k, _)| k != name);
+        self.extra_params
+            .push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Stops after `n` pages.
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.max_pages = Some(n);
+        self
+    }
+
+    /// Stops after `n` records.
+    pub fn max_records(mut self, n: usize) -> Self {
+        self.max_records = Some(n);
+        self
+    }
+
+    /// The pages, in order, each with its records and response metadata.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send + Unpin + 'static {
+        Box::pin(stream::unfold(Run::Start(Box::new(self)), |run| async move {
+            let (item, next) = run.step().await;
+            item.map(|item| (item, next))
+        }))
+    }
+
+    /// The records of every page, in order.
+    pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static {
+        self.pages()
+            .map_ok(|page| stream::iter(page.records.into_iter().map(Ok)))
+            .try_flatten()
+    }
+}
+
+enum Run<T> {
+    Start(Box<ResourceRequest<T>>),
+    Paging(Box<Paging<T>>),
+    Done,
+}
+
+struct Paging<T> {
+    request: ResourceRequest<T>,
+    paginator: Paginator,
+    state: RequestState,
+    origin: url::Origin,
+    page: usize,
+    records: usize,
+    selector: Option<Selector>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> Run<T> {
+    async fn step(self) -> (Option<Result<Page<T>, Error>>, Run<T>) {
+        let mut paging = match self {
+            Run::Done => return (None, Run::Done),
+            Run::Paging(paging) => paging,
+            Run::Start(request) => match Paging::start(*request) {
+                Ok(paging) => Box::new(paging),
+                Err(e) => return (Some(Err(e)), Run::Done),
+            },
+        };
+        match paging.fetch().await {
+            Ok((page, has_next)) => {
+                let next = if has_next {
+                    Run::Paging(paging)
+                } else {
+                    Run::Done
+                };
+                (Some(Ok(page)), next)
+            }
+            Err(e) => (Some(Err(e)), Run::Done),
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Paging<T> {
+    fn start(request: ResourceRequest<T>) -> Result<Self, Error> {
+        let d = &request.descriptor;
+        let at = |url: &str| Location {
+            resource: d.name.to_string(),
+            page: 1,
+            url: url.to_string(),
+        };
+        let path = fill_placeholders(&d.path, &request.path_args, true)?;
+        let joined = join_url(request.core.base_url(), &path);
+        let url = url::Url::parse(&joined)
+            .map_err(|e| Error::Invalid(format!("URL `{joined}` of resource `{}`: {e}", d.name)))?;
+        let mut query = Vec::with_capacity(d.params.len() + request.extra_params.len());
+        for param in d.params.iter() {
+            query.push((
+                param.name.to_string(),
+                fill_placeholders(&param.value, &request.path_args, false)?,
+            ));
+        }
+        let json = d
+            .json_body
+            .as_deref()
+            .map(|text| {
+                let filled = fill_placeholders(text, &request.path_args, false)?;
+                serde_json::from_str(&filled)
+                    .map_err(|e| Error::Invalid(format!("JSON body of `{}`: {e}", d.name)))
+            })
+            .transpose()?;
+        let mut state = RequestState::new(url, query, json);
+        for (k, v) in &request.extra_params {
+            state.set_query(k, v.clone());
+        }
+        let mut paginator = Paginator::new(&d.paginator).map_err(|source| Error::Pagination {
+            at: at(&redact_url(&state.full_url(), request.core.secrets())),
+            source,
+        })?;
+        paginator.init_request(&mut state);
+        let origin = url::Url::parse(request.core.base_url())
+            .map(|u| u.origin())
+            .map_err(|e| Error::Invalid(format!("base URL: {e}")))?;
+        let selector = request.descriptor.data_selector.clone();
+        Ok(Paging {
+            request,
+            paginator,
+            state,
+            origin,
+            page: 0,
+            records: 0,
+            selector,
+        })
+    }
+
+    async fn fetch(&mut self) -> Result<(Page<T>, bool), Error> {
+        self.page += 1;
+        let core = &self.request.core;
+        let d = &self.request.descriptor;
+        let mut url = self.state.full_url();
+        let shown = redact_url(&url, core.secrets());
+        let at = Location {
+            resource: d.name.to_string(),
+            page: self.page,
+            url: shown.clone(),
+        };
+        // Credentials go only to the API's own origin: a next link to another host gets none.
+        let credential = if url.origin() == self.origin {
+            credential(core, &d.auth, &d.name).await?
+        } else {
+            Credential::None
+        };
+        let http = core.inner.http.clone();
+        let method = d.method.as_http();
+        let body = self.state.json.as_ref().map(|j| j.to_string());
+        let mut headers = http::HeaderMap::new();
+        for param in core.inner.spec.headers.iter().chain(d.headers.iter()) {
+            let value = fill_placeholders(&param.value, &self.request.path_args, false)?;
+            let name = http::HeaderName::from_bytes(param.name.as_bytes())
+                .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
+            let value = http::HeaderValue::from_str(&value)
+                .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
+            headers.insert(name, value);
+        }
+        credential.apply(&mut url, &mut headers);
+        if body.is_some() {
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            );
+        }
+        let make = move || {
+            let builder = http
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
+            match &body {
+                Some(body) => builder.body(body.clone()),
+                None => builder,
+            }
+        };
+        let policy = d.retry.as_ref().unwrap_or(&core.inner.retry);
+        let received = retry::send(&make, policy, &d.name, self.page)
+            .await
+            .map_err(|failure| send_error(failure, &at, policy, core.secrets()))?;
+        if !(200..300).contains(&received.status) {
+            return Err(Error::Status {
+                status: received.status,
+                body_snippet: snippet(&received.body, core.secrets()),
+                at,
+            });
+        }
+        let text = std::str::from_utf8(&received.body).map_err(|e| Error::NotJson {
+            at: at.clone(),
+            message: e.to_string(),
+        })?;
+        let root: Option<&RawValue> = if text.trim().is_empty() {
+            None
+        } else {
+            Some(serde_json::from_str(text).map_err(|e| Error::NotJson {
+                at: at.clone(),
+                message: e.to_string(),
+            })?)
+        };
+        if self.selector.is_none()
+            && let Some(root) = root
+        {
+            // dlt detects the record location once, on the first page
+            self.selector = Some(detect_data_selector(root));
+        }
+        let selector = self.selector.as_ref().unwrap_or(&Selector::ROOT);
+        let raw = root.map(|root| select_records(selector, root));
+        let items: &[&RawValue] = raw.as_ref().map_or(&[], |r| r.items.as_slice());
+        let view = PageView {
+            headers: &received.headers,
+            body: root,
+            records: items,
+        };
+        let mut has_next = self
+            .paginator
+            .on_page(&view, &mut self.state)
+            .map_err(|source| Error::Pagination {
+                at: at.clone(),
+                source,
+            })?;
+        let mut records: Vec<T> = match &raw {
+            Some(raw) => decode_records(text, raw).map_err(|f| Error::Decode {
+                at: at.clone(),
+                record: f.record,
+                path: f.path,
+                offset: f.offset,
+                message: redact_text(&f.message, core.secrets()),
+            })?,
+            None => Vec::new(),
+        };
+        self.records += records.len();
+        if let Some(max) = self.request.max_records
+            && self.records >= max
+        {
+            let excess = self.records - max;
+            records.truncate(records.len() - excess);
+            has_next = false;
+        }
+        if self.request.max_pages.is_some_and(|max| self.page >= max) {
+            has_next = false;
+        }
+        Ok((
+            Page {
+                number: self.page,
+                records,
+                status: received.status,
+                headers: received.headers,
+                url: shown,
+            },
+            has_next,
+        ))
+    }
+}
+
+fn send_error(
+    failure: SendFailure,
+    at: &Location,
+    _policy: &RetryPolicy,
+    secrets: &[crate::secret::Secret],
+) -> Error {
+    match failure {
+        SendFailure::Exhausted { attempts, last } => Error::RetriesExhausted {
+            at: at.clone(),
+            attempts,
+            last: format!("HTTP {}: {}", last.status, snippet(&last.body, secrets)),
+        },
+        SendFailure::Timeout { attempts } => Error::Timeout {
+            at: at.clone(),
+            attempts,
+        },
+        SendFailure::Transport { attempts, message } => Error::RetriesExhausted {
+            at: at.clone(),
+            attempts,
+            last: redact_text(&message, secrets),
+        },
+    }
+}
+
+fn snippet(body: &[u8], secrets: &[crate::secret::Secret]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut end = text.len().min(BODY_SNIPPET_LEN);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    redact_text(&text[..end], secrets)
+}
+
+/// Python `str.format` for the `{name}` placeholders of a path, parameter or body: `{{` and
+/// `}}` are literal braces; a name that is not bound is an error. Path values are
+/// percent-encoded as one segment.
+pub fn fill_placeholders(
+    template: &str,
+    args: &[(String, String)],
+    encode: bool,
+) -> Result<String, Error> {
+    if !template.contains(['{', '}']) {
+        return Ok(template.to_string());
+    }
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(pos) = rest.find(['{', '}']) {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if tail.starts_with('}') {
+            return Err(Error::Invalid(format!("unmatched `}}` in `{template}`")));
+        }
+        let end = tail
+            .find('}')
+            .ok_or_else(|| Error::Invalid(format!("unclosed `{{` in `{template}`")))?;
+        let name = &tail[1..end];
+        let value = args
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| Error::Invalid(format!("no value for `{{{name}}}` in `{template}`")))?;
+        if encode {
+            out.extend(
+                url::form_urlencoded::byte_serialize(value.as_bytes())
+                    .map(|s| if s == "+" { "%20" } else { s }),
+            );
+        } else {
+            out.push_str(value);
+        }
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_fill_and_escape() {
+        let args = vec![("id".to_string(), "a b/c".to_string())];
+        assert_eq!(
+            fill_placeholders("x/{id}/y", &args, true).unwrap(),
+            "x/a%20b%2Fc/y"
+        );
+        assert_eq!(
+            fill_placeholders("posts/{{{id}}}", &args, false).unwrap(),
+            "posts/{a b/c}"
+        );
+        assert!(fill_placeholders("{missing}", &args, false).is_err());
+    }
+}

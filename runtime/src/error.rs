@@ -1,0 +1,120 @@
+//! The one error type of generated clients. Every variant that comes from a response names the
+//! resource, the page number and the URL, with secrets redacted.
+
+use crate::paginate::PaginationError;
+
+/// Where in a paginated run something went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The resource name from the spec.
+    pub resource: String,
+    /// The page number, counting from 1.
+    pub page: usize,
+    /// The request URL, with secrets and sensitive query values redacted.
+    pub url: String,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "resource `{}`, page {}, {}",
+            self.resource, self.page, self.url
+        )
+    }
+}
+
+/// Everything that can go wrong in a generated client.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with a status that is neither success nor retried.
+    #[error("HTTP {status} ({at}): {body_snippet}")]
+    Status {
+        /// Where.
+        at: Location,
+        /// The status code.
+        status: u16,
+        /// The start of the response body, redacted.
+        body_snippet: String,
+    },
+    /// A retried status or transport failure persisted through every attempt.
+    #[error("giving up after {attempts} attempts ({at}): {last}")]
+    RetriesExhausted {
+        /// Where.
+        at: Location,
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        last: String,
+    },
+    /// The request timed out and retries were exhausted.
+    #[error("timed out after {attempts} attempts ({at})")]
+    Timeout {
+        /// Where.
+        at: Location,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// The body is not JSON.
+    #[error("response is not JSON ({at}): {message}")]
+    NotJson {
+        /// Where.
+        at: Location,
+        /// The parser's message.
+        message: String,
+    },
+    /// A record does not match its type.
+    #[error("record {record} does not decode ({at}) at `{path}`, byte {offset}: {message}")]
+    Decode {
+        /// Where.
+        at: Location,
+        /// Index of the record in the page.
+        record: usize,
+        /// JSON path inside the record.
+        path: String,
+        /// Byte offset in the page body.
+        offset: usize,
+        /// serde's message.
+        message: String,
+    },
+    /// The paginator could not go on.
+    #[error("pagination failed ({at}): {source}")]
+    Pagination {
+        /// Where.
+        at: Location,
+        /// What the paginator found.
+        source: PaginationError,
+    },
+    /// Credentials could not be obtained (e.g. a failed OAuth2 token request).
+    #[error("authentication failed for resource `{resource}`: {message}")]
+    Auth {
+        /// The resource being fetched.
+        resource: String,
+        /// What happened, redacted.
+        message: String,
+    },
+    /// A secret the client needs was not given.
+    #[error(
+        "missing secret `{name}`: set it on the builder or in the environment variable {env_var}"
+    )]
+    MissingSecret {
+        /// The secret's name in the spec.
+        name: String,
+        /// The environment variable `from_env` reads.
+        env_var: String,
+    },
+    /// The client or a request could not be built (bad base URL, bad argument).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+impl Error {
+    /// The HTTP status, for status errors.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}

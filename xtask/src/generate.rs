@@ -1,0 +1,174 @@
+//! `cargo xtask generate [API...] [--check]`: every spec is generated in memory first; only
+//! when all succeed is anything written, each crate swapped in as a whole, so a failed run
+//! leaves the old files untouched.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use restgen::emit::CrateFiles;
+
+/// Runs the task from the workspace `root`.
+pub fn run(root: &Path, only: &[String], check: bool) -> Result<ExitCode> {
+    let specs_dir = root.join("specs");
+    let mut apis = list_apis(&specs_dir)?;
+    if !only.is_empty() {
+        for api in only {
+            if !apis.contains(api) {
+                bail!("no spec `{api}` under specs/ (known: {})", apis.join(", "));
+            }
+        }
+        apis.retain(|a| only.contains(a));
+    }
+    // Paths relative to the root keep diagnostics and headers machine-independent.
+    std::env::set_current_dir(root).context("entering the workspace root")?;
+    let mut generated = BTreeMap::new();
+    let mut failed = false;
+    for api in &apis {
+        let shown = format!("specs/{api}");
+        match restgen::generate(Path::new(&shown), &shown) {
+            Ok(out) => {
+                for warning in &out.warnings {
+                    eprintln!("{warning}");
+                }
+                generated.insert(api.clone(), out.files);
+            }
+            Err(diagnostics) => {
+                eprintln!("{diagnostics}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        eprintln!("generation failed: nothing was written");
+        return Ok(ExitCode::FAILURE);
+    }
+    let out_dir = root.join("generated");
+    if check {
+        let stale = stale_files(&out_dir, &generated, only.is_empty())?;
+        if stale.is_empty() {
+            println!("generated/ is up to date ({} crates)", generated.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("generated/ is stale; run `cargo xtask generate` and commit the result:");
+        for file in stale {
+            eprintln!("  {file}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    std::fs::create_dir_all(&out_dir)?;
+    for (api, files) in &generated {
+        let changed = write_crate(&out_dir, api, files)?;
+        println!(
+            "generated/{api}: {} files{}",
+            files.len(),
+            if changed { " (updated)" } else { ", unchanged" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_apis(specs_dir: &Path) -> Result<Vec<String>> {
+    let mut apis = Vec::new();
+    for entry in
+        std::fs::read_dir(specs_dir).with_context(|| format!("reading {}", specs_dir.display()))?
+    {
+        let entry = entry?;
+        if entry.path().join("source.yaml").is_file()
+            && let Some(name) = entry.file_name().to_str()
+        {
+            apis.push(name.to_string());
+        }
+    }
+    apis.sort();
+    Ok(apis)
+}
+
+/// Every file that differs, is missing, or should not be there.
+fn stale_files(
+    out_dir: &Path,
+    generated: &BTreeMap<String, CrateFiles>,
+    all: bool,
+) -> Result<Vec<String>> {
+    let mut stale = Vec::new();
+    for (api, files) in generated {
+        let dir = out_dir.join(api);
+        for (path, content) in files {
+            let on_disk = std::fs::read_to_string(dir.join(path)).unwrap_or_default();
+            if on_disk.replace("\r\n", "\n") != *content {
+                stale.push(format!("generated/{api}/{path}"));
+            }
+        }
+        for extra in list_files(&dir)? {
+            if !files.contains_key(&extra) {
+                stale.push(format!("generated/{api}/{extra} (not generated any more)"));
+            }
+        }
+    }
+    if all && out_dir.is_dir() {
+        for entry in std::fs::read_dir(out_dir)? {
+            let name = entry?.file_name().to_string_lossy().to_string();
+            if !generated.contains_key(&name) {
+                stale.push(format!("generated/{name} (no spec any more)"));
+            }
+        }
+    }
+    stale.sort();
+    Ok(stale)
+}
+
+fn list_files(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Writes a crate into a sibling temp folder, then swaps it in. Returns whether it changed.
+fn write_crate(out_dir: &Path, api: &str, files: &CrateFiles) -> Result<bool> {
+    let target = out_dir.join(api);
+    let unchanged = list_files(&target)? == files.keys().cloned().collect::<Vec<_>>()
+        && files.iter().all(|(path, content)| {
+            std::fs::read_to_string(target.join(path)).is_ok_and(|c| c == *content)
+        });
+    if unchanged {
+        return Ok(false);
+    }
+    let staging: PathBuf = out_dir.join(format!(".{api}.new"));
+    let old: PathBuf = out_dir.join(format!(".{api}.old"));
+    for leftover in [&staging, &old] {
+        if leftover.exists() {
+            std::fs::remove_dir_all(leftover)?;
+        }
+    }
+    for (path, content) in files {
+        let file = staging.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&file, content).with_context(|| format!("writing {}", file.display()))?;
+    }
+    if target.exists() {
+        std::fs::rename(&target, &old)?;
+    }
+    std::fs::rename(&staging, &target)
+        .with_context(|| format!("moving the new generated/{api} into place"))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    Ok(true)
+}
