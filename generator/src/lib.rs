@@ -26,7 +26,7 @@ pub struct Generated {
 /// Runs the whole pipeline for the spec folder `dir`, shown in headers and diagnostics as
 /// `shown_dir` (e.g. `specs/esign`).
 pub fn generate(dir: &Path, shown_dir: &str) -> Result<Generated, Diagnostics> {
-    let loaded = spec::load_spec(dir)?;
+    let loaded = spec::load_spec(dir, shown_dir)?;
     let api = ir::resolve(&loaded)?;
     let files = emit::emit_crate(&api, shown_dir)
         .map_err(|e| Diagnostics::from(Diagnostic::unlocated(&loaded.config_file, e)))?;

@@ -90,10 +90,13 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
 
     /// The pages, in order, each with its records and response metadata.
     pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send + Unpin + 'static {
-        Box::pin(stream::unfold(Run::Start(Box::new(self)), |run| async move {
-            let (item, next) = run.step().await;
-            item.map(|item| (item, next))
-        }))
+        Box::pin(stream::unfold(
+            Run::Start(Box::new(self)),
+            |run| async move {
+                let (item, next) = run.step().await;
+                item.map(|item| (item, next))
+            },
+        ))
     }
 
     /// The records of every page, in order.

@@ -41,10 +41,8 @@ pub static USER: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_r
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -65,10 +63,8 @@ pub static USER_MODIFIED_DOCUMENTS: ::restgen_runtime::descriptor::ResourceDescr
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -84,8 +80,8 @@ pub static CRM_CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::PageNumber(::restgen_runtime::descriptor::PageNumberConfig {
-        base_page: 1i64,
-        page: 1i64,
+        base_page: 1,
+        page: 1,
         page_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("page"),
         ),
@@ -111,7 +107,7 @@ pub static CRM_CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("per_page"),
             ),
-            value: 20u64,
+            value: 20,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -125,10 +121,8 @@ pub static CRM_CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -144,8 +138,8 @@ pub static SIGNING_LINKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::PageNumber(::restgen_runtime::descriptor::PageNumberConfig {
-        base_page: 1i64,
-        page: 1i64,
+        base_page: 1,
+        page: 1,
         page_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("page"),
         ),
@@ -171,7 +165,7 @@ pub static SIGNING_LINKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("per_page"),
             ),
-            value: 20u64,
+            value: 20,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -192,10 +186,8 @@ pub static SIGNING_LINKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         prefix: ::std::borrow::Cow::Borrowed("Basic "),
     }),
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,

@@ -69,10 +69,8 @@ pub static SIGNATURE_REQUESTS: ::restgen_runtime::descriptor::ResourceDescriptor
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -126,10 +124,8 @@ pub static SIGNATURE_REQUESTS_FOLLOWERS: ::restgen_runtime::descriptor::Resource
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -183,10 +179,8 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -240,10 +234,8 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -297,10 +289,8 @@ pub static WORKSPACES: ::restgen_runtime::descriptor::ResourceDescriptor = ::res
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -354,10 +344,8 @@ pub static ELECTRONIC_SEAL_IMAGES: ::restgen_runtime::descriptor::ResourceDescri
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -411,10 +399,8 @@ pub static TEMPLATES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -468,10 +454,8 @@ pub static LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,

@@ -131,10 +131,8 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -242,10 +240,8 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -360,10 +356,8 @@ pub static SERVICES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -471,10 +465,8 @@ pub static INTEGRATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -589,10 +581,8 @@ pub static INCIDENTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -711,10 +701,8 @@ pub static ALERTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(
-            &[429u16, 500u16, 502u16, 503u16, 504u16],
-        ),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(

@@ -31,8 +31,8 @@ pub static CONTACT_BOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::Offset(::restgen_runtime::descriptor::OffsetConfig {
-        limit: 50u64,
-        offset: 0u64,
+        limit: 50,
+        offset: 0,
         offset_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("offset"),
         ),
@@ -64,8 +64,8 @@ pub static CONTACT_BOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -88,8 +88,8 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::Offset(::restgen_runtime::descriptor::OffsetConfig {
-        limit: 50u64,
-        offset: 0u64,
+        limit: 50,
+        offset: 0,
         offset_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("offset"),
         ),
@@ -121,8 +121,8 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -149,8 +149,8 @@ pub static CONTACT_GROUPS: ::restgen_runtime::descriptor::ResourceDescriptor = :
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::Offset(::restgen_runtime::descriptor::OffsetConfig {
-        limit: 50u64,
-        offset: 0u64,
+        limit: 50,
+        offset: 0,
         offset_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("offset"),
         ),
@@ -182,8 +182,8 @@ pub static CONTACT_GROUPS: ::restgen_runtime::descriptor::ResourceDescriptor = :
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -199,8 +199,8 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::Offset(::restgen_runtime::descriptor::OffsetConfig {
-        limit: 50u64,
-        offset: 0u64,
+        limit: 50,
+        offset: 0,
         offset_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("offset"),
         ),
@@ -232,8 +232,8 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -249,8 +249,8 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::Offset(::restgen_runtime::descriptor::OffsetConfig {
-        limit: 50u64,
-        offset: 0u64,
+        limit: 50,
+        offset: 0,
         offset_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("offset"),
         ),
@@ -282,8 +282,8 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -299,8 +299,8 @@ pub static SHARED_LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::Offset(::restgen_runtime::descriptor::OffsetConfig {
-        limit: 50u64,
-        offset: 0u64,
+        limit: 50,
+        offset: 0,
         offset_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("offset"),
         ),
@@ -332,8 +332,8 @@ pub static SHARED_LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -349,8 +349,8 @@ pub static ORGANIZATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     headers: ::std::borrow::Cow::Borrowed(&[]),
     json_body: ::std::option::Option::None,
     paginator: ::restgen_runtime::descriptor::PaginatorConfig::Offset(::restgen_runtime::descriptor::OffsetConfig {
-        limit: 50u64,
-        offset: 0u64,
+        limit: 50,
+        offset: 0,
         offset_target: ::restgen_runtime::descriptor::Target::Query(
             ::std::borrow::Cow::Borrowed("offset"),
         ),
@@ -382,8 +382,8 @@ pub static ORGANIZATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -453,7 +453,7 @@ pub static CONVERSATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("limit"),
             ),
-            value: 50u64,
+            value: 50,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -467,8 +467,8 @@ pub static CONVERSATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,

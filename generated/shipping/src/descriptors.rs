@@ -77,7 +77,7 @@ pub static BATCHES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restge
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("page_size"),
             ),
-            value: 10u64,
+            value: 10,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -91,8 +91,8 @@ pub static BATCHES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restge
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -151,7 +151,7 @@ pub static ADDRESSES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("page_size"),
             ),
-            value: 10u64,
+            value: 10,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -165,8 +165,8 @@ pub static ADDRESSES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -225,7 +225,7 @@ pub static TRACKERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("page_size"),
             ),
-            value: 10u64,
+            value: 10,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -239,8 +239,8 @@ pub static TRACKERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -267,8 +267,8 @@ pub static METADATA_CARRIERS: ::restgen_runtime::descriptor::ResourceDescriptor 
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -327,7 +327,7 @@ pub static END_SHIPPERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("page_size"),
             ),
-            value: 10u64,
+            value: 10,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -341,8 +341,8 @@ pub static END_SHIPPERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -401,7 +401,7 @@ pub static WEBHOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("page_size"),
             ),
-            value: 10u64,
+            value: 10,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -415,8 +415,8 @@ pub static WEBHOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -475,7 +475,7 @@ pub static USERS_CHILDREN: ::restgen_runtime::descriptor::ResourceDescriptor = :
             target: ::restgen_runtime::descriptor::Target::Query(
                 ::std::borrow::Cow::Borrowed("page_size"),
             ),
-            value: 10u64,
+            value: 10,
         }),
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
@@ -489,8 +489,8 @@ pub static USERS_CHILDREN: ::restgen_runtime::descriptor::ResourceDescriptor = :
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -511,8 +511,8 @@ pub static CARRIER_ACCOUNTS: ::restgen_runtime::descriptor::ResourceDescriptor =
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -533,8 +533,8 @@ pub static API_KEYS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     }),
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
-        max_attempts: 4u32,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429u16]),
+        max_attempts: 4,
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,

@@ -54,18 +54,26 @@ impl<T: ToLiteral> ToLiteral for Option<T> {
     }
 }
 
-macro_rules! plain_literal {
-    ($($ty:ty),*) => {$(
+impl ToLiteral for bool {
+    fn literal(&self) -> TokenStream {
+        // true / false
+        let v = *self;
+        quote!(#v)
+    }
+}
+
+macro_rules! unsuffixed_literal {
+    ($($ty:ty => $ctor:ident),*) => {$(
         impl ToLiteral for $ty {
             fn literal(&self) -> TokenStream {
-                // 42 / true / 1.5 (suffix-free literal)
-                let v = *self;
-                quote!(#v)
+                // 42 (no type suffix: the field's type decides)
+                let lit = proc_macro2::Literal::$ctor(*self);
+                quote!(#lit)
             }
         }
     )*};
 }
-plain_literal!(bool, u16, u32, u64, i64);
+unsuffixed_literal!(u16 => u16_unsuffixed, u32 => u32_unsuffixed, u64 => u64_unsuffixed, i64 => i64_unsuffixed);
 
 impl ToLiteral for f64 {
     fn literal(&self) -> TokenStream {
@@ -92,7 +100,10 @@ impl ToLiteral for Step {
                 quote!(::restgen_runtime::selector::Step::Field(#name))
             }
             // Step::Index(0)
-            Step::Index(i) => quote!(::restgen_runtime::selector::Step::Index(#i)),
+            Step::Index(i) => {
+                let i = i.literal();
+                quote!(::restgen_runtime::selector::Step::Index(#i))
+            }
             // Step::Wildcard
             Step::Wildcard => quote!(::restgen_runtime::selector::Step::Wildcard),
             // Step::Descendant(Cow::Borrowed("id"))
@@ -131,7 +142,10 @@ impl ToLiteral for Expr {
                 let lit = match lit {
                     Literal::None => quote!(#path::Literal::None),
                     Literal::Bool(b) => quote!(#path::Literal::Bool(#b)),
-                    Literal::Int(i) => quote!(#path::Literal::Int(#i)),
+                    Literal::Int(i) => {
+                        let i = i.literal();
+                        quote!(#path::Literal::Int(#i))
+                    }
                     Literal::Str(s) => {
                         let s = s.literal();
                         quote!(#path::Literal::Str(#s))

@@ -121,7 +121,25 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         } else {
             name.clone()
         };
-        let fail = |message: String| at(&anchor, format!("resource `{name}`: {message}"));
+        // Point at the key the message is about (`paginator: ...`), inside this resource's
+        // entry when it is written there, else at the resource's name.
+        let fail = |message: String| {
+            let start = text.find(&anchor).unwrap_or(0);
+            let end = text[start + anchor.len()..]
+                .find("\n  - ")
+                .map_or(text.len(), |e| start + anchor.len() + e);
+            let key = message.split_once(':').map(|(k, _)| format!("{k}:"));
+            let (line, column) = key
+                .and_then(|k| crate::spec::locate_after(&text[..end], &k, start))
+                .unwrap_or_else(|| locate(text, &anchor));
+            Diagnostic::error(
+                file,
+                text,
+                line,
+                column,
+                format!("resource `{name}`: {message}"),
+            )
+        };
         if !names.insert(name.clone()) {
             errors.push(fail("duplicate resource name".into()));
             continue;

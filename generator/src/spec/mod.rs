@@ -33,15 +33,17 @@ pub struct LoadedSchema {
     pub schema: serde_json::Value,
 }
 
-/// Loads `dir/source.yaml` and `dir/schemas/*.json`, collecting every error.
-pub fn load_spec(dir: &Path) -> Result<LoadedSpec, Diagnostics> {
+/// Loads `dir/source.yaml` and `dir/schemas/*.json`, collecting every error. Diagnostics
+/// name files under `shown_dir` (e.g. `specs/esign`), so messages do not depend on where the
+/// checkout is.
+pub fn load_spec(dir: &Path, shown_dir: &str) -> Result<LoadedSpec, Diagnostics> {
     let api = dir
         .file_name()
         .and_then(|n| n.to_str())
         .map(str::to_string)
         .unwrap_or_default();
     let config_path = dir.join("source.yaml");
-    let config_file = config_path.display().to_string();
+    let config_file = format!("{shown_dir}/source.yaml");
     let mut errors = Vec::new();
     let mut config_text = String::new();
     let config = match std::fs::read_to_string(&config_path) {
@@ -73,7 +75,12 @@ pub fn load_spec(dir: &Path) -> Result<LoadedSpec, Diagnostics> {
             .collect();
         paths.sort();
         for path in paths {
-            let file = path.display().to_string();
+            let file = format!(
+                "{shown_dir}/schemas/{}",
+                path.file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+            );
             let stem = path
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -132,6 +139,7 @@ pub fn parse_config(file: &str, text: &str) -> Result<SourceConfig, Diagnostic> 
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
         let message = strip_location(&e.to_string());
+        let (line, column) = refine_location(text, line, column, &message);
         Diagnostic::error(
             file,
             text,
@@ -142,23 +150,56 @@ pub fn parse_config(file: &str, text: &str) -> Result<SourceConfig, Diagnostic> 
     })
 }
 
+/// serde reports errors inside internally tagged maps at the map's start; when the message
+/// quotes the offending value, point at that value instead (first occurrence after the start).
+fn refine_location(text: &str, line: usize, column: usize, message: &str) -> (usize, usize) {
+    let Some(quoted) = message
+        .split_once("invalid type: string \"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| value)
+    else {
+        return (line, column);
+    };
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    match text.get(start..).and_then(|rest| rest.find(quoted)) {
+        Some(offset) => locate_offset(text, start + offset),
+        None => (line, column),
+    }
+}
+
+fn locate_offset(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(at, |nl| at - nl - 1) + 1;
+    (line, column)
+}
+
+/// The 1-based line and column of the first occurrence of `needle` in `text` at or after
+/// byte `from`.
+pub fn locate_after(text: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
+    let at = from + text.get(from..)?.find(needle)?;
+    Some(locate_offset(text, at))
+}
+
 /// The 1-based line and column of the first occurrence of `needle` in `text`, for errors
 /// found after parsing (serde_yaml keeps no spans for values).
 pub fn locate(text: &str, needle: &str) -> (usize, usize) {
-    text.find(needle)
-        .map(|at| {
-            let before = &text[..at];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rfind('\n').map_or(at, |nl| at - nl - 1) + 1;
-            (line, column)
-        })
-        .unwrap_or((0, 0))
+    locate_after(text, needle, 0).unwrap_or((0, 0))
 }
 
-/// serde messages end in " at line L column C"; the diagnostic shows the location itself.
+/// serde messages carry " at line L column C"; the diagnostic shows the location itself.
 fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(pos) => message[..pos].to_string(),
-        None => message.to_string(),
-    }
+    let Some(pos) = message.find(" at line ") else {
+        return message.to_string();
+    };
+    let rest = &message[pos + " at line ".len()..];
+    let after_numbers = rest
+        .split_once(" column ")
+        .map(|(_, tail)| tail.trim_start_matches(|c: char| c.is_ascii_digit()))
+        .unwrap_or("");
+    format!("{}{}", &message[..pos], after_numbers)
 }

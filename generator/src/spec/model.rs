@@ -158,10 +158,10 @@ pub struct Endpoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum HttpMethod {
     /// `GET`
-    #[serde(rename = "GET", alias = "get")]
+    #[serde(rename = "GET")]
     Get,
     /// `POST`
-    #[serde(rename = "POST", alias = "post")]
+    #[serde(rename = "POST")]
     Post,
 }
 
