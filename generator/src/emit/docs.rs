@@ -36,7 +36,7 @@ pub fn space_items(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::with_capacity(text.len() + lines.len());
     for (i, line) in lines.iter().enumerate() {
-        out.push_str(line);
+        push_doc_spaced(&mut out, line);
         out.push('\n');
         let Some(next) = lines.get(i + 1) else {
             continue;
@@ -62,4 +62,18 @@ pub fn space_items(text: &str) -> String {
 
 fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
+}
+
+/// typify writes `#[doc = "Text"]`, which prints as `///Text`; give it the usual space.
+fn push_doc_spaced(out: &mut String, line: &str) {
+    let trimmed = line.trim_start();
+    let indent = &line[..line.len() - trimmed.len()];
+    match trimmed.strip_prefix("///") {
+        Some(rest) if !rest.is_empty() && !rest.starts_with([' ', '/']) => {
+            out.push_str(indent);
+            out.push_str("/// ");
+            out.push_str(rest);
+        }
+        _ => out.push_str(line),
+    }
 }

@@ -1,11 +1,12 @@
 //! Record models: the JSON Schema pre-pass, then typify, one named type per resource.
 
+pub mod enums;
 pub mod prepass;
 
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
-use typify::{TypeSpace, TypeSpaceSettings};
+use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use crate::ir::ResourceIr;
 
@@ -25,45 +26,63 @@ pub struct Models {
 
 /// Generates the models of every resource that has a schema.
 pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
-    let mut settings = TypeSpaceSettings::default();
-    settings
-        .with_type_mod("types")
-        .with_struct_builder(false)
-        .with_derive("PartialEq".to_string());
-    let mut space = TypeSpace::new(&settings);
     let mut taken = BTreeSet::new();
     let mut record_types = Vec::new();
+    let mut definitions: Vec<(String, serde_json::Value)> = Vec::new();
     for resource in resources {
         let Some(raw) = &resource.schema else {
             record_types.push(None);
             continue;
         };
         let name = unique_name(raw, &resource.name, &mut taken);
-        let mut schema = raw.clone();
-        prepass::prepare(&mut schema);
-        let schema: schemars::schema::Schema = serde_json::from_value(schema)
-            .map_err(|e| format!("schema of `{}` is not a JSON Schema: {e}", resource.name))?;
-        // typify panics on some shapes it does not support; report them as errors.
-        let added = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            space.add_type_with_name(&schema, Some(name.clone()))
-        }));
-        let id = match added {
-            Ok(Ok(id)) => id,
-            Ok(Err(e)) => return Err(format!("schema of `{}`: {e}", resource.name)),
-            Err(_) => {
-                return Err(format!(
-                    "schema of `{}` uses a shape typify cannot convert",
-                    resource.name
-                ));
-            }
-        };
-        let ty = space
-            .get_type(&id)
-            .map_err(|e| format!("schema of `{}`: {e}", resource.name))?;
-        record_types.push(Some(ty.ident()));
+        let ident = proc_macro2::Ident::new(&name, proc_macro2::Span::call_site());
+        // types::SignatureRequest
+        record_types.push(Some(quote::quote!(types::#ident)));
+        definitions.push((name, raw.clone()));
     }
+    let mut open_enums = Vec::new();
+    for (name, schema) in &mut definitions {
+        prepass::prepare(schema);
+        open_enums.extend(enums::hoist(schema, name, &mut taken));
+    }
+    let mut settings = TypeSpaceSettings::default();
+    settings
+        .with_type_mod("types")
+        .with_struct_builder(false)
+        .with_derive("PartialEq".to_string());
+    for open in &open_enums {
+        settings.with_replacement(
+            &open.name,
+            format!("crate::types::{}", open.name),
+            [TypeSpaceImpl::Display, TypeSpaceImpl::FromStr].into_iter(),
+        );
+        definitions.push((open.name.clone(), serde_json::json!({"type": "string"})));
+    }
+    let mut schemas = Vec::with_capacity(definitions.len());
+    for (name, schema) in definitions {
+        let schema: schemars::schema::Schema = serde_json::from_value(schema)
+            .map_err(|e| format!("schema of `{name}` is not a JSON Schema: {e}"))?;
+        schemas.push((name, schema));
+    }
+    let mut space = TypeSpace::new(&settings);
+    // typify panics on some shapes it does not support; report them as errors.
+    let added = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        space.add_ref_types(schemas)
+    }));
+    match added {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("schemas: {e}")),
+        Err(_) => return Err("a schema uses a shape typify cannot convert".to_string()),
+    }
+    let enum_code = open_enums.iter().map(enums::emit);
+    let typify_code = space.to_stream();
+    // typify's types, then the open enums: `pub enum Status { Draft, .., Unknown(String) }`
+    let tokens = quote::quote! {
+        #typify_code
+        #(#enum_code)*
+    };
     Ok(Models {
-        tokens: space.to_stream(),
+        tokens,
         record_types,
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),

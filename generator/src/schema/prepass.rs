@@ -1,7 +1,7 @@
 //! The schema pre-pass that runs before typify, so models survive real APIs: nullability in
 //! both styles, no `deny_unknown_fields`, no enforced bounds or patterns on response models,
-//! string enums kept open (plain strings for now, their values documented), nested titles
-//! dropped so type names come from their position and cannot collide across resources.
+//! nested titles dropped so type names come from their position and cannot collide across
+//! resources. String enums are hoisted afterwards (`enums`).
 
 use serde_json::{Map, Value};
 
@@ -55,38 +55,9 @@ fn rewrite(map: &mut Map<String, Value>) {
     for key in VALIDATION_ONLY {
         map.remove(*key);
     }
-    if is_string_schema(map)
-        && let Some(Value::Array(values)) = map.remove("enum")
-    {
-        let known: Vec<String> = values
-            .iter()
-            .filter_map(|v| v.as_str().map(|s| format!("`{s}`")))
-            .collect();
-        if values.iter().any(Value::is_null) {
-            add_null(map);
-        }
-        let note = format!("Known values: {}.", known.join(", "));
-        let description = match map.get("description").and_then(Value::as_str) {
-            Some(d) if !d.is_empty() => format!("{d}\n\n{note}"),
-            _ => note,
-        };
-        map.insert("description".into(), Value::String(description));
-    }
     // Nested titles would name types after themselves, colliding across resources.
     if map.contains_key("properties") || map.contains_key("type") || map.contains_key("items") {
         map.remove("title");
-    }
-}
-
-fn is_string_schema(map: &Map<String, Value>) -> bool {
-    match map.get("type") {
-        Some(Value::String(t)) => t == "string",
-        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
-        None => map
-            .get("enum")
-            .and_then(Value::as_array)
-            .is_some_and(|v| v.iter().all(|x| x.is_string() || x.is_null())),
-        _ => false,
     }
 }
 
@@ -120,7 +91,7 @@ mod tests {
             "additionalProperties": false,
             "properties": {
                 "a": {"type": "string", "nullable": true, "pattern": "^x$"},
-                "b": {"type": ["null", "string"], "enum": ["on", "off", null], "description": "State."},
+                "b": {"type": "string", "nullable": true, "minLength": 1},
                 "c": {"type": "object", "title": "Nested", "properties": {}}
             }
         });
@@ -131,7 +102,7 @@ mod tests {
                 "type": "object",
                 "properties": {
                     "a": {"type": ["string", "null"]},
-                    "b": {"type": ["null", "string"], "description": "State.\n\nKnown values: `on`, `off`."},
+                    "b": {"type": ["string", "null"]},
                     "c": {"type": "object", "properties": {}}
                 }
             })

@@ -1,0 +1,279 @@
+//! Open string enums. typify's enums reject a value they do not know, which breaks a sync the
+//! day an API adds one; so every string enum is hoisted out of the schema into a named
+//! definition, replaced in typify by our own enum that keeps unknown values in
+//! `Unknown(String)` and round-trips them.
+
+use std::collections::BTreeSet;
+
+use heck::ToUpperCamelCase;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use serde_json::{Map, Value};
+
+/// A string enum found in a schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenEnum {
+    /// The Rust type name.
+    pub name: String,
+    /// The known wire values, in schema order.
+    pub values: Vec<String>,
+    /// The schema's description.
+    pub description: Option<String>,
+}
+
+/// Replaces every string enum under `schema` (the record type `owner`) by a `$ref` to a
+/// definition named after its position, and returns the enums found. `null` in the values,
+/// or a nullable type, makes the reference nullable.
+pub fn hoist(schema: &mut Value, owner: &str, taken: &mut BTreeSet<String>) -> Vec<OpenEnum> {
+    let mut found = Vec::new();
+    walk(schema, owner, taken, &mut found);
+    found
+}
+
+fn walk(value: &mut Value, name: &str, taken: &mut BTreeSet<String>, found: &mut Vec<OpenEnum>) {
+    let Value::Object(map) = value else { return };
+    if let Some(open) = as_string_enum(map) {
+        let unique = unique(name, taken);
+        let nullable = open.1;
+        found.push(OpenEnum {
+            name: unique.clone(),
+            values: open.0,
+            description: map
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        });
+        let reference = serde_json::json!({ "$ref": format!("#/definitions/{unique}") });
+        let mut replacement = Map::new();
+        if let Some(d) = map.get("description") {
+            replacement.insert("description".into(), d.clone());
+        }
+        if nullable {
+            replacement.insert(
+                "anyOf".into(),
+                Value::Array(vec![reference, serde_json::json!({"type": "null"})]),
+            );
+        } else {
+            replacement.insert("allOf".into(), Value::Array(vec![reference]));
+        }
+        *map = replacement;
+        return;
+    }
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for (prop, schema) in props.iter_mut() {
+            let child = format!("{name}{}", prop.to_upper_camel_case());
+            walk(schema, &child, taken, found);
+        }
+    }
+    if let Some(items) = map.get_mut("items") {
+        walk(items, &format!("{name}Item"), taken, found);
+    }
+    if let Some(extra @ Value::Object(_)) = map.get_mut("additionalProperties") {
+        walk(extra, &format!("{name}Value"), taken, found);
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(variants)) = map.get_mut(key) {
+            for (i, variant) in variants.iter_mut().enumerate() {
+                walk(variant, &format!("{name}Variant{i}"), taken, found);
+            }
+        }
+    }
+}
+
+/// The values and nullability of a string enum schema.
+fn as_string_enum(map: &Map<String, Value>) -> Option<(Vec<String>, bool)> {
+    let values = map.get("enum")?.as_array()?;
+    let typed_string = match map.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(types)) => {
+            types.iter().any(|t| t == "string")
+                && types.iter().all(|t| t == "string" || t == "null")
+        }
+        None => true,
+        _ => false,
+    };
+    if !typed_string || !values.iter().all(|v| v.is_string() || v.is_null()) {
+        return None;
+    }
+    let strings: Vec<String> = values
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    if strings.is_empty() {
+        return None;
+    }
+    let nullable = values.iter().any(Value::is_null)
+        || matches!(map.get("type"), Some(Value::Array(t)) if t.iter().any(|t| t == "null"));
+    Some((strings, nullable))
+}
+
+fn unique(name: &str, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = name.to_string();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{name}{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+/// The variant names of an enum: PascalCase values, made unique; the catch-all is `Unknown`
+/// unless a value already takes that name.
+fn variant_names(open: &OpenEnum) -> (Vec<Ident>, Ident) {
+    let mut used = BTreeSet::new();
+    let variants = open
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut name: String = v
+                .to_upper_camel_case()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+                name = format!("V{name}");
+            }
+            if name == "Self" || !used.insert(name.clone()) {
+                name = format!("{name}{i}");
+                used.insert(name.clone());
+            }
+            Ident::new(&name, Span::call_site())
+        })
+        .collect();
+    let unknown = if used.contains("Unknown") {
+        "UnknownValue"
+    } else {
+        "Unknown"
+    };
+    (variants, Ident::new(unknown, Span::call_site()))
+}
+
+/// The Rust code of an open enum: the type, `as_str`, `Display`, `FromStr`, serde.
+pub fn emit(open: &OpenEnum) -> TokenStream {
+    let name = Ident::new(&open.name, Span::call_site());
+    let (variants, unknown) = variant_names(open);
+    let values = &open.values;
+    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
+    let doc = open
+        .description
+        .as_deref()
+        .map(|d| d.lines().map(|l| format!(" {l}")).collect::<Vec<_>>())
+        .unwrap_or_else(|| {
+            vec![format!(
+                " One of the values the API documents for `{}`.",
+                open.name
+            )]
+        });
+    // /// doc
+    // #[derive(..)] pub enum Status { /// `draft` Draft, .., Unknown(String) }
+    // impl Status { pub fn as_str(&self) -> &str; fn from_wire(s: &str) -> Self }
+    // impl Display, FromStr (infallible), Serialize (as the string), Deserialize (any string)
+    quote! {
+        #(#[doc = #doc])*
+        #[doc = ""]
+        #[doc = " Open: a value this client does not know yet is kept in the catch-all variant."]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(
+                #[doc = #variant_docs]
+                #variants,
+            )*
+            /// A value this client does not know yet, kept exactly as the API sent it.
+            #unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as the API sends it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::#unknown(value) => value.as_str(),
+                }
+            }
+
+            fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::#unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from_wire(value))
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from_wire(&value))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn hoists_nested_and_nullable_enums() {
+        let mut schema = json!({
+            "type": "object",
+            "properties": {
+                "status": {"type": "string", "enum": ["draft", "done"], "description": "State."},
+                "signers": {"type": "array", "items": {"type": "object", "properties": {
+                    "role": {"type": ["null", "string"], "enum": ["a", "b", null]}
+                }}}
+            }
+        });
+        let mut taken = BTreeSet::from(["Request".to_string()]);
+        let found = hoist(&mut schema, "Request", &mut taken);
+        let names: Vec<_> = found.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["RequestStatus", "RequestSignersItemRole"]);
+        assert_eq!(
+            schema["properties"]["status"],
+            json!({"description": "State.", "allOf": [{"$ref": "#/definitions/RequestStatus"}]})
+        );
+        assert_eq!(
+            schema["properties"]["signers"]["items"]["properties"]["role"],
+            json!({"anyOf": [{"$ref": "#/definitions/RequestSignersItemRole"}, {"type": "null"}]})
+        );
+    }
+
+    #[test]
+    fn variant_names_are_unique_and_valid() {
+        let open = OpenEnum {
+            name: "E".into(),
+            values: vec![
+                "in-progress".into(),
+                "in_progress".into(),
+                "1st".into(),
+                "unknown".into(),
+            ],
+            description: None,
+        };
+        let (variants, unknown) = variant_names(&open);
+        let shown: Vec<String> = variants.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["InProgress", "InProgress1", "V1st", "Unknown"]);
+        assert_eq!(unknown.to_string(), "UnknownValue");
+    }
+}
