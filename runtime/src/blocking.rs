@@ -92,7 +92,10 @@ impl<I> std::fmt::Debug for BlockingIter<I> {
 }
 
 impl<I> BlockingIter<I> {
-    fn new(runtime: BlockingRuntime, stream: impl Stream<Item = I> + Send + 'static) -> Self {
+    pub(crate) fn new(
+        runtime: BlockingRuntime,
+        stream: impl Stream<Item = I> + Send + 'static,
+    ) -> Self {
         BlockingIter {
             runtime,
             stream: Box::pin(stream),

@@ -37,7 +37,7 @@ pub struct Page<T> {
 
 /// A request for one resource: arguments, extra parameters and limits, then `pages()` or
 /// `stream()`. Generated methods return it with the path arguments already bound.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ResourceRequest<T> {
     core: ClientCore,
     descriptor: Cow<'static, ResourceDescriptor>,
@@ -46,6 +46,21 @@ pub struct ResourceRequest<T> {
     max_pages: Option<usize>,
     max_records: Option<usize>,
     record: PhantomData<fn() -> T>,
+}
+
+// Written out: a derive would require `T: Clone`, which records need not be.
+impl<T> Clone for ResourceRequest<T> {
+    fn clone(&self) -> Self {
+        ResourceRequest {
+            core: self.core.clone(),
+            descriptor: self.descriptor.clone(),
+            path_args: self.path_args.clone(),
+            extra_params: self.extra_params.clone(),
+            max_pages: self.max_pages,
+            max_records: self.max_records,
+            record: PhantomData,
+        }
+    }
 }
 
 impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {

@@ -11,6 +11,7 @@ pub mod descriptor;
 pub mod driver;
 pub mod error;
 pub mod expr;
+pub mod fanout;
 pub mod paginate;
 pub mod retry;
 pub mod secret;
@@ -19,6 +20,7 @@ pub mod selector;
 pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
+pub use fanout::{ChildRecord, FanOut, ParentBinding};
 pub use secret::Secret;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.

@@ -166,4 +166,13 @@ impl Client {
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Label> {
         self.runtime.request(self.inner.labels())
     }
+
+    /// `signature_requests_followers` for every `signature_requests` record (see the async client's method of the same name).
+    pub fn signature_requests_followers_all(
+        &self,
+    ) -> ::restgen_runtime::fanout::BlockingFanOut<
+        crate::types::SignatureRequestFollower,
+    > {
+        self.runtime.fan_out(self.inner.signature_requests_followers_all())
+    }
 }

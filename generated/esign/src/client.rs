@@ -178,4 +178,32 @@ impl Client {
             ::std::borrow::Cow::Borrowed(&crate::descriptors::LABELS),
         )
     }
+
+    /// `signature_requests_followers` for every `signature_requests` record: walks `signature_requests` and fetches `signature_requests_followers` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_signature_requests_<field>`).
+    pub fn signature_requests_followers_all(
+        &self,
+    ) -> ::restgen_runtime::FanOut<crate::types::SignatureRequestFollower> {
+        ::restgen_runtime::FanOut::new(
+            ::restgen_runtime::ResourceRequest::new(
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::SIGNATURE_REQUESTS),
+            ),
+            ::restgen_runtime::ResourceRequest::new(
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(
+                    &crate::descriptors::SIGNATURE_REQUESTS_FOLLOWERS,
+                ),
+            ),
+            ::std::borrow::Cow::Borrowed("signature_requests"),
+            ::std::vec![
+                ::restgen_runtime::ParentBinding { arg :
+                ::std::borrow::Cow::Borrowed("sign_req"), field :
+                ::restgen_runtime::selector::Selector { steps :
+                ::std::borrow::Cow::Borrowed(&
+                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
+                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+            ],
+            ::std::vec![],
+        )
+    }
 }

@@ -165,4 +165,18 @@ impl Client {
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Conversation> {
         self.runtime.request(self.inner.conversations())
     }
+
+    /// `contacts` for every `contact_books` record (see the async client's method of the same name).
+    pub fn contacts_all(
+        &self,
+    ) -> ::restgen_runtime::fanout::BlockingFanOut<crate::types::Contact> {
+        self.runtime.fan_out(self.inner.contacts_all())
+    }
+
+    /// `contact_groups` for every `contact_books` record (see the async client's method of the same name).
+    pub fn contact_groups_all(
+        &self,
+    ) -> ::restgen_runtime::fanout::BlockingFanOut<crate::types::ContactGroup> {
+        self.runtime.fan_out(self.inner.contact_groups_all())
+    }
 }

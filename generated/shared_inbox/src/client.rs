@@ -182,4 +182,54 @@ impl Client {
             ::std::borrow::Cow::Borrowed(&crate::descriptors::CONVERSATIONS),
         )
     }
+
+    /// `contacts` for every `contact_books` record: walks `contact_books` and fetches `contacts` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_contact_books_<field>`).
+    pub fn contacts_all(&self) -> ::restgen_runtime::FanOut<crate::types::Contact> {
+        ::restgen_runtime::FanOut::new(
+            ::restgen_runtime::ResourceRequest::new(
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
+            ),
+            ::restgen_runtime::ResourceRequest::new(
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
+            ),
+            ::std::borrow::Cow::Borrowed("contact_books"),
+            ::std::vec![
+                ::restgen_runtime::ParentBinding { arg :
+                ::std::borrow::Cow::Borrowed("contact_book"), field :
+                ::restgen_runtime::selector::Selector { steps :
+                ::std::borrow::Cow::Borrowed(&
+                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
+                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+            ],
+            ::std::vec![],
+        )
+    }
+
+    /// `contact_groups` for every `contact_books` record: walks `contact_books` and fetches `contact_groups` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_contact_books_<field>`).
+    pub fn contact_groups_all(
+        &self,
+    ) -> ::restgen_runtime::FanOut<crate::types::ContactGroup> {
+        ::restgen_runtime::FanOut::new(
+            ::restgen_runtime::ResourceRequest::new(
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
+            ),
+            ::restgen_runtime::ResourceRequest::new(
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_GROUPS),
+            ),
+            ::std::borrow::Cow::Borrowed("contact_books"),
+            ::std::vec![
+                ::restgen_runtime::ParentBinding { arg :
+                ::std::borrow::Cow::Borrowed("contact_book"), field :
+                ::restgen_runtime::selector::Selector { steps :
+                ::std::borrow::Cow::Borrowed(&
+                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
+                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+            ],
+            ::std::vec![],
+        )
+    }
 }

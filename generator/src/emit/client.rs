@@ -64,6 +64,7 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
             self.inner.build(&crate::descriptors::CLIENT).map(|core| Client { core })
         },
     );
+    let fan_outs = fan_outs(api, record_types);
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
         let (signature, body) = method_parts(r, ty);
         let descriptor = shouty(&r.name);
@@ -102,8 +103,76 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
             }
 
             #(#methods)*
+
+            #(#fan_outs)*
         }
     }
+}
+
+/// The `<child>_all` fan-out methods of the async client: one per resource whose arguments all
+/// come from one parent that takes no arguments itself.
+fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStream> {
+    let mut methods = Vec::new();
+    for (r, ty) in api.resources.iter().zip(record_types) {
+        let Some(parent) = r.parent() else { continue };
+        if api
+            .resources
+            .iter()
+            .any(|p| p.name == parent && !p.args.is_empty())
+        {
+            continue;
+        }
+        let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
+        let record = record_type(ty);
+        let (parent_static, child_static) = (shouty(parent), shouty(&r.name));
+        let bindings = r.args.iter().filter_map(|a| {
+            let link = a.parent.as_ref()?;
+            let (arg, field, field_name) = (
+                a.name.as_str(),
+                link.selector.literal(),
+                link.field.as_str(),
+            );
+            // ParentBinding { arg: Cow::Borrowed("sign_req"), field: Selector { .. }, field_name: Cow::Borrowed("id") }
+            Some(quote!(::restgen_runtime::ParentBinding {
+                arg: ::std::borrow::Cow::Borrowed(#arg),
+                field: #field,
+                field_name: ::std::borrow::Cow::Borrowed(#field_name),
+            }))
+        });
+        let includes = r
+            .include_from_parent
+            .iter()
+            .map(|f| quote!(::std::borrow::Cow::Borrowed(#f)));
+        let doc = docs::outer(&format!(
+            "`{}` for every `{parent}` record: walks `{parent}` and fetches `{}` once per \
+             record, each with a fresh paginator. Each item carries the parent fields it was \
+             fetched for (`_{parent}_<field>`).",
+            r.name, r.name
+        ));
+        // pub fn followers_all(&self) -> FanOut<Follower> {
+        //     FanOut::new(ResourceRequest::new(.., &PARENT), ResourceRequest::new(.., &CHILD),
+        //                 Cow::Borrowed("parent"), vec![ParentBinding { .. }], vec![..])
+        // }
+        methods.push(quote! {
+            #doc
+            pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
+                ::restgen_runtime::FanOut::new(
+                    ::restgen_runtime::ResourceRequest::new(
+                        self.core.clone(),
+                        ::std::borrow::Cow::Borrowed(&crate::descriptors::#parent_static),
+                    ),
+                    ::restgen_runtime::ResourceRequest::new(
+                        self.core.clone(),
+                        ::std::borrow::Cow::Borrowed(&crate::descriptors::#child_static),
+                    ),
+                    ::std::borrow::Cow::Borrowed(#parent),
+                    ::std::vec![#(#bindings),*],
+                    ::std::vec![#(#includes),*],
+                )
+            }
+        });
+    }
+    methods
 }
 
 /// `blocking.rs`: the same client for code without an async runtime.
@@ -125,6 +194,27 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
             })
         },
     );
+    let fan_outs = api.resources.iter().zip(record_types).filter_map(|(r, ty)| {
+        let parent = r.parent()?;
+        if api.resources.iter().any(|p| p.name == parent && !p.args.is_empty()) {
+            return None;
+        }
+        let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
+        let record = record_type(ty);
+        let doc = docs::outer(&format!(
+            "`{}` for every `{parent}` record (see the async client's method of the same name).",
+            r.name
+        ));
+        // pub fn followers_all(&self) -> BlockingFanOut<Follower> {
+        //     self.runtime.fan_out(self.inner.followers_all())
+        // }
+        Some(quote! {
+            #doc
+            pub fn #method(&self) -> ::restgen_runtime::fanout::BlockingFanOut<#record> {
+                self.runtime.fan_out(self.inner.#method())
+            }
+        })
+    });
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
         let method = snake(&r.name, CLIENT_METHODS);
         let args = r.args.iter().map(|a| snake(&a.name, &[]));
@@ -167,6 +257,8 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
             }
 
             #(#methods)*
+
+            #(#fan_outs)*
         }
     }
 }

@@ -13,6 +13,8 @@ pub struct MergedResource {
     pub name: Option<String>,
     /// Primary key hint.
     pub primary_key: Option<Value>,
+    /// Parent fields copied into child records.
+    pub include_from_parent: Vec<String>,
     /// The merged endpoint.
     pub endpoint: Endpoint,
 }
@@ -75,6 +77,10 @@ fn merge(defaults: &ResourceBase, resource: ResourceBase) -> MergedResource {
         primary_key: resource
             .primary_key
             .or_else(|| defaults.primary_key.clone()),
+        include_from_parent: resource
+            .include_from_parent
+            .or_else(|| defaults.include_from_parent.clone())
+            .unwrap_or_default(),
         endpoint,
     }
 }

@@ -48,6 +48,19 @@ pub struct ResourceIr {
     pub schema: Option<serde_json::Value>,
     /// Primary key columns (documentation).
     pub primary_key: Vec<String>,
+    /// Parent fields copied into each child record by the fan-out.
+    pub include_from_parent: Vec<String>,
+}
+
+impl ResourceIr {
+    /// The parent resource, when every argument is bound from the same parent's fields.
+    pub fn parent(&self) -> Option<&str> {
+        let first = self.args.first()?.parent.as_ref()?.resource.as_str();
+        self.args
+            .iter()
+            .all(|a| a.parent.as_ref().is_some_and(|p| p.resource == first))
+            .then_some(first)
+    }
 }
 
 /// An argument of a resource method.
@@ -274,6 +287,7 @@ fn resolve_resource(
         descriptor,
         args: bound.args,
         schema: spec.schemas.get(name).map(|s| s.schema.clone()),
+        include_from_parent: resource.include_from_parent.clone(),
         primary_key: match &resource.primary_key {
             Some(serde_yaml::Value::String(s)) => vec![s.clone()],
             Some(serde_yaml::Value::Sequence(items)) => items
@@ -320,7 +334,17 @@ fn check_parents(resources: &[ResourceIr], report: &mut dyn FnMut(&str, String))
             );
             continue;
         }
-        let Some(parent) = parent_of(r) else { continue };
+        let Some(parent) = parent_of(r) else {
+            if !r.include_from_parent.is_empty() {
+                report(
+                    &r.name,
+                    "`include_from_parent` needs a parent resource (a `{resources.<parent>.<field>}` \
+                     placeholder or a `resolve` parameter)"
+                        .into(),
+                );
+            }
+            continue;
+        };
         if !resources.iter().any(|p| p.name == parent) {
             let names: Vec<&str> = resources.iter().map(|p| p.name.as_str()).collect();
             let hint = crate::spec::diagnostic::closest(&parent, &names)

@@ -1,0 +1,150 @@
+//! Parent-child fan-out through a generated client: the child runs once per parent record,
+//! each with a fresh paginator, and every item carries its parent's fields.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use futures::TryStreamExt;
+use serde_json::json;
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn follower(email: &str) -> serde_json::Value {
+    json!({"email": email, "locale": "en", "status": "approved"})
+}
+
+async fn mount_followers(server: &MockServer) {
+    // Parent: two signature requests on two pages.
+    Mock::given(method("GET"))
+        .and(path("/v3/signature_requests"))
+        .and(query_param_is_missing("after"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": [{"id": "sr_1", "status": "ongoing"}], "meta": {"next_cursor": "c1"}}),
+        ))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/signature_requests"))
+        .and(query_param("after", "c1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": [{"id": "sr_2", "status": "done"}], "meta": {"next_cursor": null}}),
+        ))
+        .mount(server)
+        .await;
+    // Children: two pages for each parent; the cursor must not leak from one parent to the next.
+    for parent in ["sr_1", "sr_2"] {
+        let route = format!("/v3/signature_requests/{parent}/followers");
+        Mock::given(method("GET"))
+            .and(path(route.as_str()))
+            .and(query_param_is_missing("after"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "data": [follower(&format!("a@{parent}.test"))],
+                "meta": {"next_cursor": format!("{parent}-p2")}
+            })))
+            .mount(server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(route.as_str()))
+            .and(query_param("after", format!("{parent}-p2").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "data": [follower(&format!("b@{parent}.test"))]
+            })))
+            .mount(server)
+            .await;
+    }
+}
+
+fn client(server: &MockServer) -> esign::Client {
+    esign::Client::builder()
+        .api_key("tok")
+        .base_url(format!("{}/v3/", server.uri()))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn followers_fan_out_over_two_parents_with_two_pages_each() {
+    let server = MockServer::start().await;
+    mount_followers(&server).await;
+    let items: Vec<_> = client(&server)
+        .signature_requests_followers_all()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let seen: Vec<(String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i.parent["_signature_requests_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                i.record.email.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("sr_1".into(), "a@sr_1.test".into()),
+            ("sr_1".into(), "b@sr_1.test".into()),
+            ("sr_2".into(), "a@sr_2.test".into()),
+            ("sr_2".into(), "b@sr_2.test".into()),
+        ]
+    );
+    let requests: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let q = r.url.query().map(|q| format!("?{q}")).unwrap_or_default();
+            format!("{}{q}", r.url.path())
+        })
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            "/v3/signature_requests?limit=100",
+            "/v3/signature_requests/sr_1/followers?limit=100",
+            "/v3/signature_requests/sr_1/followers?limit=100&after=sr_1-p2",
+            "/v3/signature_requests?limit=100&after=c1",
+            "/v3/signature_requests/sr_2/followers?limit=100",
+            "/v3/signature_requests/sr_2/followers?limit=100&after=sr_2-p2",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn direct_child_call_takes_the_argument() {
+    let server = MockServer::start().await;
+    mount_followers(&server).await;
+    let records: Vec<_> = client(&server)
+        .signature_requests_followers("sr_2")
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let emails: Vec<_> = records.iter().map(|r| r.email.clone()).collect();
+    assert_eq!(emails, ["a@sr_2.test", "b@sr_2.test"]);
+}
+
+#[test]
+fn blocking_fan_out() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(async {
+        let server = MockServer::start().await;
+        mount_followers(&server).await;
+        server
+    });
+    let client = esign::blocking::Client::builder()
+        .api_key("tok")
+        .base_url(format!("{}/v3/", server.uri()))
+        .build()
+        .unwrap();
+    let count = client
+        .signature_requests_followers_all()
+        .iter()
+        .map(|item| item.unwrap())
+        .count();
+    assert_eq!(count, 4);
+}
