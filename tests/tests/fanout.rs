@@ -141,10 +141,10 @@ fn blocking_fan_out() {
         .base_url(format!("{}/v3/", server.uri()))
         .build()
         .unwrap();
-    let count = client
+    let items: Vec<_> = client
         .signature_requests_followers_all()
         .iter()
-        .map(|item| item.unwrap())
-        .count();
-    assert_eq!(count, 4);
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(items.len(), 4);
 }

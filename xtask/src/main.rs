@@ -2,8 +2,10 @@
 //!
 //! - `generate [API...] [--check]`: regenerate `generated/<api>/` from `specs/<api>/`
 //!   atomically, or (with `--check`) list the stale files and fail.
+//! - `run <spec> <resource>`: page through a resource straight from its spec, no codegen.
 
 mod generate;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +29,22 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Page through a resource straight from its spec (no code generation); prints JSON lines.
+    Run {
+        /// The spec (folder name under specs/).
+        spec: String,
+        /// The resource name.
+        resource: String,
+        /// Base URL override, e.g. a local mock.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Stop after this many records.
+        #[arg(long)]
+        max_records: Option<usize>,
+        /// An argument of a child resource, `name=value` (repeatable).
+        #[arg(long = "arg")]
+        args: Vec<String>,
+    },
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -40,6 +58,22 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let result = match cli.task {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
+        Task::Run {
+            spec,
+            resource,
+            base_url,
+            max_records,
+            args,
+        } => run::run(
+            &root,
+            run::RunOptions {
+                spec,
+                resource,
+                base_url,
+                max_records,
+                args,
+            },
+        ),
     };
     match result {
         Ok(code) => code,

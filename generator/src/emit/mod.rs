@@ -4,6 +4,7 @@
 
 mod client;
 mod docs;
+mod example;
 mod literal;
 mod names;
 
@@ -130,6 +131,17 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
         #types
     };
     files.insert("src/types.rs".into(), format_file(&header, types)?);
+
+    let extract = example::extract(api, &crate_ident(&api.api));
+    files.insert(
+        "examples/extract/cli.rs".into(),
+        format_file(&header, extract)?,
+    );
+    let extract_main = example::extract_main(api);
+    files.insert(
+        "examples/extract/main.rs".into(),
+        format_file(&header, extract_main)?,
+    );
     Ok(files)
 }
 
