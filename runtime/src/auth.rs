@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use crate::client::ClientCore;
 use crate::descriptor::{ApiKeyLocation, AuthChoice, AuthConfig};
 use crate::error::Error;
+use crate::retry::{self, SendFailure};
 use crate::secret::{Secret, redact_text};
 
 /// Refresh an OAuth2 token this long before it expires.
@@ -65,9 +66,16 @@ struct CachedToken {
 }
 
 /// OAuth2 tokens by token URL and client id, fetched lazily and refreshed before expiry.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct TokenCache {
     tokens: Mutex<HashMap<(String, String), CachedToken>>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    // The keys hold client ids, which dlt treats as secrets: show nothing of them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache").finish_non_exhaustive()
+    }
 }
 
 /// The credential an endpoint sends, resolving secrets and fetching tokens as needed.
@@ -138,25 +146,91 @@ pub async fn credential(
                 return Ok(bearer(&cached.token));
             }
             let secret = core.resolve(client_secret)?;
-            let form = {
-                let mut form = url::form_urlencoded::Serializer::new(String::new());
-                form.append_pair("client_id", id.expose())
-                    .append_pair("client_secret", secret.expose())
-                    .append_pair("grant_type", "client_credentials");
-                for param in access_token_request_data.iter() {
-                    form.append_pair(&param.name, &param.value);
+            // dlt builds a dict `{client_id, client_secret, grant_type, **data}`: a field of the
+            // request data replaces a default one in place instead of repeating it.
+            let mut fields: Vec<(&str, &str)> = vec![
+                ("client_id", id.expose()),
+                ("client_secret", secret.expose()),
+                ("grant_type", "client_credentials"),
+            ];
+            for param in access_token_request_data.iter() {
+                match fields.iter_mut().find(|(k, _)| *k == param.name.as_ref()) {
+                    Some(field) => field.1 = &param.value,
+                    None => fields.push((&param.name, &param.value)),
                 }
-                form.finish()
-            };
-            let fetched = fetch_token(core, url.expose(), form, *default_token_expiration_secs)
-                .await
-                .map_err(|message| Error::Auth {
-                    resource: resource.to_string(),
-                    message: redact_text(&message, &[id.clone(), secret.clone()]),
-                })?;
+            }
+            let form = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields)
+                .finish();
+            let mut hidden = core.secrets().to_vec();
+            hidden.extend([id.clone(), secret.clone()]);
+            let fetched = fetch_token(
+                core,
+                url.expose(),
+                form,
+                *default_token_expiration_secs,
+                resource,
+                &hidden,
+            )
+            .await
+            .map_err(|message| Error::Auth {
+                resource: resource.to_string(),
+                message: redact_text(&message, &hidden),
+            })?;
             let credential = bearer(&fetched.token);
             tokens.insert(key, fetched);
             Ok(credential)
+        }
+    }
+}
+
+/// The credential an endpoint sends, checked so that it can go on the wire: a value that is
+/// not a valid header value (a token read from a file with its trailing newline, say) is an
+/// error rather than a request silently sent without credentials.
+pub async fn checked_credential(
+    core: &ClientCore,
+    choice: &AuthChoice,
+    resource: &str,
+) -> Result<Credential, Error> {
+    let credential = credential(core, choice, resource).await?;
+    let invalid = |what: String| Error::Auth {
+        resource: resource.to_string(),
+        message: format!(
+            "the credential for {what} is not a valid header value \
+             (does the secret end in a newline or contain a control character?)"
+        ),
+    };
+    match &credential {
+        Credential::Header(name, value) => {
+            if http::HeaderValue::from_str(value.expose()).is_err() {
+                return Err(invalid(format!("header `{name}`")));
+            }
+        }
+        Credential::Cookie(name, value) => {
+            if http::HeaderValue::from_str(&format!("{name}={}", value.expose())).is_err() {
+                return Err(invalid(format!("cookie `{name}`")));
+            }
+        }
+        Credential::None | Credential::Query(..) => {}
+    }
+    Ok(credential)
+}
+
+impl Credential {
+    /// Every secret this credential carries, for redaction: the header or cookie value as sent
+    /// and, for `<scheme> <token>` values, the token alone (an OAuth2 access token is known to
+    /// no one but this credential).
+    pub fn secrets(&self) -> Vec<Secret> {
+        match self {
+            Credential::None => Vec::new(),
+            Credential::Query(_, value) | Credential::Cookie(_, value) => vec![value.clone()],
+            Credential::Header(_, value) => {
+                let mut out = vec![value.clone()];
+                if let Some((_, token)) = value.expose().split_once(' ') {
+                    out.push(Secret::new(token));
+                }
+                out
+            }
         }
     }
 }
@@ -168,38 +242,62 @@ fn bearer(token: &Secret) -> Credential {
     )
 }
 
+/// How much of a token endpoint's error body an auth error keeps.
+const TOKEN_ERROR_SNIPPET_LEN: usize = 200;
+
+/// Requests a token, retried like any request under the client's default policy (dlt sends it
+/// through its retrying session).
 async fn fetch_token(
     core: &ClientCore,
     url: &str,
     form: String,
     default_expiration: u64,
+    resource: &str,
+    hidden: &[Secret],
 ) -> Result<CachedToken, String> {
     #[derive(serde::Deserialize)]
     struct TokenResponse {
         access_token: serde_json::Value,
         expires_in: Option<serde_json::Value>,
     }
-    let response = core
-        .inner
-        .http
-        .post(url)
-        .header(
-            http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(form)
-        .send()
+    let http = core.inner.http.clone();
+    let target = url.to_string();
+    let make = move || {
+        http.post(&target)
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form.clone())
+    };
+    // Page 0 in traces: the token request comes before any page.
+    let received = retry::send(&make, &core.inner.retry, resource, 0)
         .await
-        .map_err(|e| format!("token request failed: {e}"))?;
-    let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| format!("token response unreadable: {e}"))?;
-    if !status.is_success() {
-        return Err(format!("token endpoint answered HTTP {}", status.as_u16()));
+        .map_err(|failure| match failure {
+            SendFailure::Exhausted { attempts, last } => format!(
+                "token endpoint answered HTTP {} after {attempts} attempts",
+                last.status
+            ),
+            SendFailure::Timeout { attempts } => {
+                format!("token request timed out after {attempts} attempts")
+            }
+            SendFailure::Transport { attempts, message } => {
+                format!("token request failed after {attempts} attempts: {message}")
+            }
+        })?;
+    if !(200..300).contains(&received.status) {
+        let body = redact_text(&String::from_utf8_lossy(&received.body), hidden);
+        let mut end = body.len().min(TOKEN_ERROR_SNIPPET_LEN);
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        return Err(format!(
+            "token endpoint answered HTTP {}: {}",
+            received.status,
+            &body[..end]
+        ));
     }
-    let parsed: TokenResponse = serde_json::from_slice(&body)
+    let parsed: TokenResponse = serde_json::from_slice(&received.body)
         .map_err(|e| format!("token response has no access_token: {e}"))?;
     let token = match parsed.access_token {
         serde_json::Value::String(s) => s,
@@ -209,13 +307,23 @@ async fn fetch_token(
         .expires_in
         .and_then(|v| {
             v.as_u64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
         })
         .unwrap_or(default_expiration);
     let lifetime = Duration::from_secs(lifetime);
     let margin = TOKEN_SAFETY_MARGIN.min(lifetime / 10);
+    let now = Instant::now();
+    // An absurd `expires_in` must not overflow the clock: such a token lives "forever".
+    let refresh_at = now
+        .checked_add(lifetime - margin)
+        .or_else(|| now.checked_add(FOREVER))
+        .unwrap_or(now);
     Ok(CachedToken {
         token: Secret::new(token),
-        refresh_at: Instant::now() + lifetime - margin,
+        refresh_at,
     })
 }
+
+/// The lifetime of a token whose expiry is beyond the clock's range (about 30 years).
+const FOREVER: Duration = Duration::from_secs(30 * 365 * 24 * 3600);

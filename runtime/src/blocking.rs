@@ -11,7 +11,23 @@ use crate::error::Error;
 
 /// A runtime for blocking calls, shared by every request of one blocking client.
 #[derive(Debug, Clone)]
-pub struct BlockingRuntime(Arc<tokio::runtime::Runtime>);
+pub struct BlockingRuntime(Arc<OwnedRuntime>);
+
+/// The runtime itself; `None` only while it is being dropped.
+#[derive(Debug)]
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        // Dropping a runtime inside async code panics (it would block); a blocking client that
+        // ends up dropped there is shut down in the background instead.
+        if let Some(runtime) = self.0.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            runtime.shutdown_background();
+        }
+    }
+}
 
 impl BlockingRuntime {
     /// A new single-threaded runtime with I/O and timers.
@@ -19,7 +35,7 @@ impl BlockingRuntime {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map(|rt| BlockingRuntime(Arc::new(rt)))
+            .map(|rt| BlockingRuntime(Arc::new(OwnedRuntime(Some(rt)))))
             .map_err(|e| Error::Invalid(format!("could not start the blocking runtime: {e}")))
     }
 
@@ -119,6 +135,9 @@ impl<T> Iterator for BlockingIter<Result<T, Error>> {
                     .into(),
             )));
         }
-        self.runtime.0.block_on(self.stream.next())
+        match &self.runtime.0.0 {
+            Some(runtime) => runtime.block_on(self.stream.next()),
+            None => None,
+        }
     }
 }

@@ -133,6 +133,9 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent)
+            // The driver follows redirects itself, deciding per hop whether credentials go
+            // along; reqwest would forward custom credential headers to any host.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Invalid(format!("HTTP client: {e}")))?;
         let secrets = spec

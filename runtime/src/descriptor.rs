@@ -307,6 +307,9 @@ impl RetryPolicy {
     /// The exponential wait before retry number `retry` (1-based), in seconds.
     pub fn backoff_secs(&self, retry: u32) -> f64 {
         let exponent = retry.saturating_sub(1).min(62) as i32;
-        (self.backoff_factor * 2f64.powi(exponent)).clamp(0.0, self.max_delay_secs)
+        // max/min rather than clamp: clamp panics on a NaN or negative bound
+        (self.backoff_factor * 2f64.powi(exponent))
+            .min(self.max_delay_secs)
+            .max(0.0)
     }
 }

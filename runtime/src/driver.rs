@@ -8,17 +8,20 @@ use futures::{Stream, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::auth::{Credential, credential};
+use crate::auth::{Credential, checked_credential};
 use crate::client::{ClientCore, join_url};
-use crate::descriptor::{ResourceDescriptor, RetryPolicy};
+use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
-use crate::paginate::{PageView, Paginator, RequestState};
-use crate::retry::{self, SendFailure};
-use crate::secret::{redact_text, redact_url};
+use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
+use crate::retry::{self, Received, SendFailure};
+use crate::secret::{SENSITIVE_QUERY_KEYS, Secret, redact_text, redact_url};
 use crate::selector::{Selector, decode_records, detect_data_selector, select_records};
 
 /// How many bytes of an error body an error keeps.
 const BODY_SNIPPET_LEN: usize = 512;
+
+/// How many redirects one page request follows (reqwest's default limit).
+const MAX_REDIRECTS: usize = 10;
 
 /// One page of records with the response it came from.
 #[derive(Debug, Clone)]
@@ -37,7 +40,6 @@ pub struct Page<T> {
 
 /// A request for one resource: arguments, extra parameters and limits, then `pages()` or
 /// `stream()`. Generated methods return it with the path arguments already bound.
-#[derive(Debug)]
 pub struct ResourceRequest<T> {
     core: ClientCore,
     descriptor: Cow<'static, ResourceDescriptor>,
@@ -60,6 +62,50 @@ impl<T> Clone for ResourceRequest<T> {
             max_records: self.max_records,
             record: PhantomData,
         }
+    }
+}
+
+impl<T> std::fmt::Debug for ResourceRequest<T> {
+    // Parameter values may be secrets (`.param("api_key", ..)`, a spec's `token=...`): show
+    // them as a URL would be shown, with sensitive keys and secret values redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secrets = self.core.secrets();
+        let shown = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(String, String)> {
+            pairs
+                .map(|(k, v)| {
+                    let sensitive = SENSITIVE_QUERY_KEYS
+                        .iter()
+                        .any(|s| s.eq_ignore_ascii_case(k));
+                    let v = if sensitive {
+                        crate::secret::REDACTED.to_string()
+                    } else {
+                        redact_text(v, secrets)
+                    };
+                    (k.to_string(), v)
+                })
+                .collect()
+        };
+        let d = &self.descriptor;
+        f.debug_struct("ResourceRequest")
+            .field("core", &self.core)
+            .field("resource", &d.name)
+            .field("method", &d.method)
+            .field("path", &d.path)
+            .field(
+                "params",
+                &shown(&mut d.params.iter().map(|p| (&*p.name, &*p.value))),
+            )
+            .field(
+                "path_args",
+                &shown(&mut self.path_args.iter().map(|(k, v)| (&**k, &**v))),
+            )
+            .field(
+                "extra_params",
+                &shown(&mut self.extra_params.iter().map(|(k, v)| (&**k, &**v))),
+            )
+            .field("max_pages", &self.max_pages)
+            .field("max_records", &self.max_records)
+            .finish_non_exhaustive()
     }
 }
 
@@ -196,7 +242,7 @@ impl<T: DeserializeOwned> Paging<T> {
         }
         let mut paginator = Paginator::new(&d.paginator).map_err(|source| Error::Pagination {
             at: at(&redact_url(&state.full_url(), request.core.secrets())),
-            source,
+            source: redact_pagination(source, request.core.secrets()),
         })?;
         paginator.init_request(&mut state);
         let origin = url::Url::parse(request.core.base_url())
@@ -218,22 +264,13 @@ impl<T: DeserializeOwned> Paging<T> {
         self.page += 1;
         let core = &self.request.core;
         let d = &self.request.descriptor;
-        let mut url = self.state.full_url();
+        let url = self.state.full_url();
         let shown = redact_url(&url, core.secrets());
         let at = Location {
             resource: d.name.to_string(),
             page: self.page,
             url: shown.clone(),
         };
-        // Credentials go only to the API's own origin: a next link to another host gets none.
-        let credential = if url.origin() == self.origin {
-            credential(core, &d.auth, &d.name).await?
-        } else {
-            Credential::None
-        };
-        let http = core.inner.http.clone();
-        let method = d.method.as_http();
-        let body = self.state.json.as_ref().map(|j| j.to_string());
         let mut headers = http::HeaderMap::new();
         for param in core.inner.spec.headers.iter().chain(d.headers.iter()) {
             let value = fill_placeholders(&param.value, &self.request.path_args, false)?;
@@ -243,30 +280,69 @@ impl<T: DeserializeOwned> Paging<T> {
                 .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
             headers.insert(name, value);
         }
-        credential.apply(&mut url, &mut headers);
-        if body.is_some() {
-            headers.insert(
-                http::header::CONTENT_TYPE,
-                http::HeaderValue::from_static("application/json"),
-            );
-        }
-        let make = move || {
-            let builder = http
-                .request(method.clone(), url.clone())
-                .headers(headers.clone());
-            match &body {
-                Some(body) => builder.body(body.clone()),
-                None => builder,
+        let policy = d.retry.as_ref().unwrap_or(&core.inner.retry);
+        let mut hidden = core.secrets().to_vec();
+        let mut method = d.method.as_http();
+        let mut body = self.state.json.as_ref().map(|j| j.to_string());
+        let mut target = url;
+        let mut hops = 0;
+        // Redirects are followed here, not by reqwest, so that each hop gets credentials only
+        // if it goes to the API's own origin (reqwest would forward e.g. `X-Api-Key` anywhere).
+        let received = loop {
+            // Credentials go only to the API's own origin: a next link or a redirect to another
+            // host gets none.
+            let credential = if target.origin() == self.origin {
+                checked_credential(core, &d.auth, &d.name).await?
+            } else {
+                Credential::None
+            };
+            hidden.extend(credential.secrets());
+            let mut sent_url = target.clone();
+            let mut sent_headers = headers.clone();
+            credential.apply(&mut sent_url, &mut sent_headers);
+            if body.is_some() {
+                sent_headers.insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/json"),
+                );
+            }
+            let http = core.inner.http.clone();
+            let hop_method = method.clone();
+            let hop_body = body.clone();
+            let make = move || {
+                let builder = http
+                    .request(hop_method.clone(), sent_url.clone())
+                    .headers(sent_headers.clone());
+                match &hop_body {
+                    Some(body) => builder.body(body.clone()),
+                    None => builder,
+                }
+            };
+            let received = retry::send(&make, policy, &d.name, self.page)
+                .await
+                .map_err(|failure| send_error(failure, &at, &hidden))?;
+            match redirect_target(&received, &target) {
+                Some(next) if hops < MAX_REDIRECTS => {
+                    hops += 1;
+                    // As browsers and reqwest do: 303 always, and 301/302 after a POST, become
+                    // a GET without a body.
+                    if received.status == 303
+                        || (matches!(received.status, 301 | 302) && method == reqwest::Method::POST)
+                    {
+                        method = reqwest::Method::GET;
+                        body = None;
+                    }
+                    target = next;
+                }
+                // Past the limit, the redirect is reported as the status it is.
+                _ => break received,
             }
         };
-        let policy = d.retry.as_ref().unwrap_or(&core.inner.retry);
-        let received = retry::send(&make, policy, &d.name, self.page)
-            .await
-            .map_err(|failure| send_error(failure, &at, policy, core.secrets()))?;
+        let secrets = hidden.as_slice();
         if !(200..300).contains(&received.status) {
             return Err(Error::Status {
                 status: received.status,
-                body_snippet: snippet(&received.body, core.secrets()),
+                body_snippet: snippet(&received.body, secrets),
                 at,
             });
         }
@@ -301,7 +377,7 @@ impl<T: DeserializeOwned> Paging<T> {
             .on_page(&view, &mut self.state)
             .map_err(|source| Error::Pagination {
                 at: at.clone(),
-                source,
+                source: redact_pagination(source, secrets),
             })?;
         let mut records: Vec<T> = match &raw {
             Some(raw) => decode_records(text, raw).map_err(|f| Error::Decode {
@@ -309,7 +385,7 @@ impl<T: DeserializeOwned> Paging<T> {
                 record: f.record,
                 path: f.path,
                 offset: f.offset,
-                message: redact_text(&f.message, core.secrets()),
+                message: redact_text(&f.message, secrets),
             })?,
             None => Vec::new(),
         };
@@ -337,12 +413,7 @@ impl<T: DeserializeOwned> Paging<T> {
     }
 }
 
-fn send_error(
-    failure: SendFailure,
-    at: &Location,
-    _policy: &RetryPolicy,
-    secrets: &[crate::secret::Secret],
-) -> Error {
+fn send_error(failure: SendFailure, at: &Location, secrets: &[Secret]) -> Error {
     match failure {
         SendFailure::Exhausted { attempts, last } => Error::RetriesExhausted {
             at: at.clone(),
@@ -361,13 +432,60 @@ fn send_error(
     }
 }
 
-fn snippet(body: &[u8], secrets: &[crate::secret::Secret]) -> String {
-    let text = String::from_utf8_lossy(body);
+/// The start of a body for an error, redacted. Redaction comes first, so that a secret cut in
+/// two by the length limit is not shown in part.
+fn snippet(body: &[u8], secrets: &[Secret]) -> String {
+    let text = redact_text(&String::from_utf8_lossy(body), secrets);
     let mut end = text.len().min(BODY_SNIPPET_LEN);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    redact_text(&text[..end], secrets)
+    text[..end].to_string()
+}
+
+/// A pagination error with the links and values it quotes redacted: a next link may carry a
+/// secret (a key the API echoes into its links) or a sensitive query key.
+fn redact_pagination(error: PaginationError, secrets: &[Secret]) -> PaginationError {
+    let link = |text: String| match url::Url::parse(&text) {
+        Ok(url) => redact_url(&url, secrets),
+        Err(_) => redact_text(&text, secrets),
+    };
+    match error {
+        PaginationError::BadLink {
+            link: found,
+            reason,
+        } => PaginationError::BadLink {
+            link: link(found),
+            reason: redact_text(&reason, secrets),
+        },
+        PaginationError::Repeated { url } => PaginationError::Repeated { url: link(url) },
+        PaginationError::TotalNotInteger { path, value } => PaginationError::TotalNotInteger {
+            path,
+            value: redact_text(&value, secrets),
+        },
+        PaginationError::HasMoreNotBool { path, value } => PaginationError::HasMoreNotBool {
+            path,
+            value: redact_text(&value, secrets),
+        },
+        PaginationError::InvalidConfig(message) => {
+            PaginationError::InvalidConfig(redact_text(&message, secrets))
+        }
+        other => other,
+    }
+}
+
+/// The URL a redirect response points at, resolved against the request URL.
+fn redirect_target(received: &Received, from: &url::Url) -> Option<url::Url> {
+    if !matches!(received.status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = received
+        .headers
+        .get(http::header::LOCATION)?
+        .to_str()
+        .ok()?;
+    let next = from.join(location.trim()).ok()?;
+    matches!(next.scheme(), "http" | "https").then_some(next)
 }
 
 /// Python `str.format` for the `{name}` placeholders of a path, parameter or body: `{{` and
