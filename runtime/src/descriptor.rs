@@ -58,6 +58,31 @@ pub struct ResourceDescriptor {
     pub auth: AuthChoice,
     /// The endpoint's retry policy; `None` means the client's default (dlt's defaults).
     pub retry: Option<RetryPolicy>,
+    /// `response_actions`: responses that end the request sequence without records.
+    pub response_actions: List<ResponseAction>,
+}
+
+/// A `response_actions` entry that ignores matching responses: paging of that request
+/// sequence stops and the response yields no records (for a child, only that parent's).
+/// A matching response is not retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseAction {
+    /// Matches this status code, when set.
+    pub status_code: Option<u16>,
+    /// Matches a body containing this text, when set.
+    pub content: Option<Text>,
+}
+
+impl ResponseAction {
+    /// dlt's matching: every condition that is set must hold.
+    pub fn matches(&self, status: u16, body: &[u8]) -> bool {
+        let status_ok = self.status_code.is_none_or(|code| code == status);
+        let content_ok = self
+            .content
+            .as_deref()
+            .is_none_or(|needle| String::from_utf8_lossy(body).contains(needle));
+        status_ok && content_ok
+    }
 }
 
 /// One `name=value` pair of a query string or a header.
@@ -311,5 +336,42 @@ impl RetryPolicy {
         (self.backoff_factor * 2f64.powi(exponent))
             .min(self.max_delay_secs)
             .max(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_action_matching() {
+        let status = ResponseAction {
+            status_code: Some(404),
+            content: None,
+        };
+        assert!(status.matches(404, b""));
+        assert!(!status.matches(200, b""));
+        let content = ResponseAction {
+            status_code: None,
+            content: Some(Cow::Borrowed("Post body 0")),
+        };
+        assert!(content.matches(200, b"{\"body\": \"Post body 0\"}"));
+        assert!(!content.matches(200, b"{}"));
+        let both = ResponseAction {
+            status_code: Some(422),
+            content: Some(Cow::Borrowed("locked")),
+        };
+        assert!(both.matches(422, b"record locked"));
+        assert!(!both.matches(422, b"other"));
+        assert!(!both.matches(500, b"record locked"));
+    }
+
+    #[test]
+    fn backoff_never_panics_on_odd_bounds() {
+        let policy = RetryPolicy {
+            max_delay_secs: f64::NAN,
+            ..RetryPolicy::DLT_DEFAULT
+        };
+        assert!(policy.backoff_secs(3) >= 0.0);
     }
 }

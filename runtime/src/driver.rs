@@ -195,7 +195,8 @@ impl<T: DeserializeOwned + Send + 'static> Run<T> {
             },
         };
         match paging.fetch().await {
-            Ok((page, has_next)) => {
+            Ok(None) => (None, Run::Done),
+            Ok(Some((page, has_next))) => {
                 let next = if has_next {
                     Run::Paging(paging)
                 } else {
@@ -260,7 +261,9 @@ impl<T: DeserializeOwned> Paging<T> {
         })
     }
 
-    async fn fetch(&mut self) -> Result<(Page<T>, bool), Error> {
+    /// The next page and whether another follows; `None` when a response action ignored
+    /// the response, which ends the sequence.
+    async fn fetch(&mut self) -> Result<Option<(Page<T>, bool)>, Error> {
         self.page += 1;
         let core = &self.request.core;
         let d = &self.request.descriptor;
@@ -318,7 +321,12 @@ impl<T: DeserializeOwned> Paging<T> {
                     None => builder,
                 }
             };
-            let received = retry::send(&make, policy, &d.name, self.page)
+            let ignored = |r: &retry::Received| {
+                d.response_actions
+                    .iter()
+                    .any(|a| a.matches(r.status, &r.body))
+            };
+            let received = retry::send(&make, policy, &ignored, &d.name, self.page)
                 .await
                 .map_err(|failure| send_error(failure, &at, &hidden))?;
             match redirect_target(&received, &target) {
@@ -339,6 +347,13 @@ impl<T: DeserializeOwned> Paging<T> {
             }
         };
         let secrets = hidden.as_slice();
+        if d.response_actions
+            .iter()
+            .any(|a| a.matches(received.status, &received.body))
+        {
+            tracing::debug!(resource = %d.name, page = self.page, status = received.status, "response ignored");
+            return Ok(None);
+        }
         if !(200..300).contains(&received.status) {
             return Err(Error::Status {
                 status: received.status,
@@ -400,7 +415,7 @@ impl<T: DeserializeOwned> Paging<T> {
         if self.request.max_pages.is_some_and(|max| self.page >= max) {
             has_next = false;
         }
-        Ok((
+        Ok(Some((
             Page {
                 number: self.page,
                 records,
@@ -409,7 +424,7 @@ impl<T: DeserializeOwned> Paging<T> {
                 url: shown,
             },
             has_next,
-        ))
+        )))
     }
 }
 

@@ -50,10 +50,12 @@ enum Outcome {
 }
 
 /// Sends the request `make` builds, retrying under `policy`. A non-retried response, success
-/// or not, is returned as it is.
+/// or not, is returned as it is; so is one `handled` claims (an ignore action), whatever its
+/// status.
 pub async fn send(
     make: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
     policy: &RetryPolicy,
+    handled: &(dyn Fn(&Received) -> bool + Sync),
     resource: &str,
     page: usize,
 ) -> Result<Received, SendFailure> {
@@ -83,7 +85,7 @@ pub async fn send(
                                 headers,
                                 body,
                             };
-                            if policy.retries_status(status) {
+                            if policy.retries_status(status) && !handled(&received) {
                                 Outcome::Retry(Some(received), None, false)
                             } else {
                                 Outcome::Done(received)

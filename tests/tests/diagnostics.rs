@@ -103,6 +103,12 @@ broken!(
 );
 broken!(empty_file, "# nothing here yet\n");
 broken!(
+    response_action_status_as_string,
+    spec_with(
+        "      path: /items\n      data_selector: data\n      response_actions:\n        - status_code: '404'\n          action: ignore\n"
+    )
+);
+broken!(
     method_not_allowed,
     spec_with("      path: /items\n      method: PUT\n      data_selector: data\n")
 );

@@ -148,3 +148,55 @@ fn blocking_fan_out() {
         .unwrap();
     assert_eq!(items.len(), 4);
 }
+
+#[tokio::test]
+async fn a_404_on_one_parent_skips_only_that_parent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/signature_requests"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"id": "gone"}, {"id": "sr_2"}],
+            "meta": {"next_cursor": null}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/signature_requests/gone/followers"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"detail": "not found"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/signature_requests/sr_2/followers"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": [follower("x@sr_2.test")]})),
+        )
+        .mount(&server)
+        .await;
+    let items: Vec<_> = client(&server)
+        .signature_requests_followers_all()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].record.email, "x@sr_2.test");
+    assert_eq!(items[0].parent["_signature_requests_id"], "sr_2");
+}
+
+#[tokio::test]
+async fn an_error_status_that_is_not_ignored_still_fails() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/signature_requests/sr_9/followers"))
+        .respond_with(ResponseTemplate::new(403))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .signature_requests_followers("sr_9")
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(403));
+}

@@ -47,6 +47,7 @@ pub static USER: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_r
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `user_modified_documents`.
@@ -69,6 +70,7 @@ pub static USER_MODIFIED_DOCUMENTS: ::restgen_runtime::descriptor::ResourceDescr
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `crm_contacts`.
@@ -127,6 +129,7 @@ pub static CRM_CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `signing_links`.
@@ -192,4 +195,5 @@ pub static SIGNING_LINKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };

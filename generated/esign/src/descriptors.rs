@@ -75,6 +75,7 @@ pub static SIGNATURE_REQUESTS: ::restgen_runtime::descriptor::ResourceDescriptor
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `signature_requests_followers`.
@@ -130,6 +131,14 @@ pub static SIGNATURE_REQUESTS_FOLLOWERS: ::restgen_runtime::descriptor::Resource
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(
+        &[
+            ::restgen_runtime::descriptor::ResponseAction {
+                status_code: ::std::option::Option::Some(404),
+                content: ::std::option::Option::None,
+            },
+        ],
+    ),
 };
 
 /// How the runtime fetches `contacts`.
@@ -185,6 +194,7 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `users`.
@@ -240,6 +250,7 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `workspaces`.
@@ -295,6 +306,7 @@ pub static WORKSPACES: ::restgen_runtime::descriptor::ResourceDescriptor = ::res
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `electronic_seal_images`.
@@ -350,6 +362,7 @@ pub static ELECTRONIC_SEAL_IMAGES: ::restgen_runtime::descriptor::ResourceDescri
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `templates`.
@@ -405,6 +418,7 @@ pub static TEMPLATES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `labels`.
@@ -460,4 +474,5 @@ pub static LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };

@@ -139,6 +139,7 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
             ::std::borrow::Cow::Borrowed("X-RateLimit-Period-In-Sec"),
         ),
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `teams`.
@@ -248,6 +249,7 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
             ::std::borrow::Cow::Borrowed("X-RateLimit-Period-In-Sec"),
         ),
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `services`.
@@ -364,6 +366,7 @@ pub static SERVICES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
             ::std::borrow::Cow::Borrowed("X-RateLimit-Period-In-Sec"),
         ),
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `integrations`.
@@ -473,6 +476,7 @@ pub static INTEGRATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
             ::std::borrow::Cow::Borrowed("X-RateLimit-Period-In-Sec"),
         ),
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `incidents`.
@@ -589,6 +593,7 @@ pub static INCIDENTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
             ::std::borrow::Cow::Borrowed("X-RateLimit-Period-In-Sec"),
         ),
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `alerts`.
@@ -709,4 +714,5 @@ pub static ALERTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
             ::std::borrow::Cow::Borrowed("X-RateLimit-Period-In-Sec"),
         ),
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };

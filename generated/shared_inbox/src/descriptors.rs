@@ -70,6 +70,7 @@ pub static CONTACT_BOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `contacts`.
@@ -127,6 +128,7 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `contact_groups`.
@@ -188,6 +190,7 @@ pub static CONTACT_GROUPS: ::restgen_runtime::descriptor::ResourceDescriptor = :
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `users`.
@@ -238,6 +241,7 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `teams`.
@@ -288,6 +292,7 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `shared_labels`.
@@ -338,6 +343,7 @@ pub static SHARED_LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `organizations`.
@@ -388,6 +394,7 @@ pub static ORGANIZATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `conversations`.
@@ -473,4 +480,5 @@ pub static CONVERSATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };

@@ -97,6 +97,7 @@ pub static BATCHES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restge
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `addresses`.
@@ -171,6 +172,7 @@ pub static ADDRESSES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `trackers`.
@@ -245,6 +247,7 @@ pub static TRACKERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `metadata_carriers`.
@@ -273,6 +276,7 @@ pub static METADATA_CARRIERS: ::restgen_runtime::descriptor::ResourceDescriptor 
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `end_shippers`.
@@ -347,6 +351,7 @@ pub static END_SHIPPERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `webhooks`.
@@ -421,6 +426,7 @@ pub static WEBHOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `users_children`.
@@ -495,6 +501,7 @@ pub static USERS_CHILDREN: ::restgen_runtime::descriptor::ResourceDescriptor = :
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `carrier_accounts`.
@@ -517,6 +524,7 @@ pub static CARRIER_ACCOUNTS: ::restgen_runtime::descriptor::ResourceDescriptor =
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };
 
 /// How the runtime fetches `api_keys`.
@@ -539,4 +547,5 @@ pub static API_KEYS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
     }),
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
 };

@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use restgen_runtime::descriptor::{
     ApiKeyLocation, AuthChoice, AuthConfig, CursorConfig, CursorSource, Method, OffsetConfig,
-    PageNumberConfig, PageSize, PaginatorConfig, Param, ResourceDescriptor, RetryPolicy, Target,
-    ValueRef,
+    PageNumberConfig, PageSize, PaginatorConfig, Param, ResourceDescriptor, ResponseAction,
+    RetryPolicy, Target, ValueRef,
 };
 use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
 use restgen_runtime::selector::{Selector, Step};
@@ -492,6 +492,17 @@ impl ToLiteral for RetryPolicy {
     }
 }
 
+impl ToLiteral for ResponseAction {
+    fn literal(&self) -> TokenStream {
+        let (status, content) = (self.status_code.literal(), self.content.literal());
+        // ResponseAction { status_code: Some(404), content: None }
+        quote!(::restgen_runtime::descriptor::ResponseAction {
+            status_code: #status,
+            content: #content,
+        })
+    }
+}
+
 impl ToLiteral for ResourceDescriptor {
     fn literal(&self) -> TokenStream {
         let d = quote!(::restgen_runtime::descriptor);
@@ -512,6 +523,7 @@ impl ToLiteral for ResourceDescriptor {
             self.auth.literal(),
             self.retry.literal(),
         );
+        let actions = self.response_actions.literal();
         // ResourceDescriptor { name: .., method: Method::Get, path: .., .. }
         quote!(#d::ResourceDescriptor {
             name: #name,
@@ -524,6 +536,7 @@ impl ToLiteral for ResourceDescriptor {
             data_selector: #selector,
             auth: #auth,
             retry: #retry,
+            response_actions: #actions,
         })
     }
 }

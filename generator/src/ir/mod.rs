@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use restgen_runtime::descriptor::{
-    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, RetryPolicy, ValueRef,
+    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, ResponseAction, RetryPolicy, ValueRef,
 };
 use restgen_runtime::selector::Selector;
 use restgen_runtime::{ClientSpec, ValueSpec};
@@ -141,7 +141,9 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             let end = text[start + anchor.len()..]
                 .find("\n  - ")
                 .map_or(text.len(), |e| start + anchor.len() + e);
-            let key = message.split_once(':').map(|(k, _)| format!("{k}:"));
+            let key = message
+                .split_once(':')
+                .map(|(k, _)| format!("{}:", k.split('[').next().unwrap_or(k)));
             let (line, column) = key
                 .and_then(|k| crate::spec::locate_after(&text[..end], &k, start))
                 .unwrap_or_else(|| locate(text, &anchor));
@@ -239,9 +241,7 @@ fn resolve_resource(
     if endpoint.incremental.clone().flatten().is_some() {
         return Err("`incremental` is not supported by restgen yet".into());
     }
-    if endpoint.response_actions.is_some() {
-        return Err("`response_actions` are not supported by restgen yet".into());
-    }
+    let response_actions = response_actions(endpoint.response_actions.as_deref().unwrap_or(&[]))?;
     let single_entity = restgen_runtime::paginate::single_entity_path(&path);
     let paginator = match endpoint.paginator.clone().flatten() {
         Some(p) => paginator::resolve(&p).map_err(|e| format!("paginator: {e}"))?,
@@ -281,6 +281,7 @@ fn resolve_resource(
         data_selector,
         auth,
         retry: endpoint.error_handler.as_ref().map(retry_policy),
+        response_actions: Cow::Owned(response_actions),
     };
     Ok(ResourceIr {
         name: name.to_string(),
@@ -297,6 +298,69 @@ fn resolve_resource(
             _ => Vec::new(),
         },
     })
+}
+
+/// `response_actions` as written: maps with `status_code` and/or `content`, and
+/// `action: ignore` (dlt's only declarative action; callables cannot be written in a spec).
+fn response_actions(actions: &[serde_yaml::Value]) -> Result<Vec<ResponseAction>, String> {
+    let mut out = Vec::new();
+    for (i, action) in actions.iter().enumerate() {
+        let at = format!("response_actions[{i}]");
+        let serde_yaml::Value::Mapping(map) = action else {
+            return Err(format!(
+                "{at}: expected a map with `status_code`, `content` and `action`"
+            ));
+        };
+        let mut entry = ResponseAction {
+            status_code: None,
+            content: None,
+        };
+        let mut ignore = false;
+        for (key, value) in map {
+            match (key.as_str(), value) {
+                (Some("status_code"), serde_yaml::Value::Number(n)) => {
+                    let code = n.as_u64().and_then(|c| u16::try_from(c).ok());
+                    entry.status_code = Some(
+                        code.ok_or_else(|| format!("{at}: `status_code` {n} is not a status"))?,
+                    );
+                }
+                (Some("status_code"), other) => {
+                    return Err(format!(
+                        "{at}: `status_code` must be an integer (dlt compares with `==`, so \
+                         the string `{}` would never match)",
+                        request::scalar_text(other)
+                    ));
+                }
+                (Some("content"), serde_yaml::Value::String(text)) => {
+                    entry.content = Some(Cow::Owned(text.clone()));
+                }
+                (Some("action"), serde_yaml::Value::String(a)) if a == "ignore" => ignore = true,
+                (Some("action"), other) => {
+                    return Err(format!(
+                        "{at}: action `{}` is not supported; restgen supports `ignore` (callable \
+                         actions cannot be written in a spec)",
+                        request::scalar_text(other)
+                    ));
+                }
+                (Some(other), _) => {
+                    return Err(format!(
+                        "{at}: unknown key `{other}`; expected `status_code`, `content`, `action`"
+                    ));
+                }
+                (None, _) => return Err(format!("{at}: keys must be strings")),
+            }
+        }
+        if !ignore {
+            return Err(format!("{at}: needs `action: ignore`"));
+        }
+        if entry.status_code.is_none() && entry.content.is_none() {
+            return Err(format!(
+                "{at}: needs `status_code` or `content`; an unconditional ignore would drop every response"
+            ));
+        }
+        out.push(entry);
+    }
+    Ok(out)
 }
 
 fn retry_policy(handler: &ErrorHandler) -> RetryPolicy {

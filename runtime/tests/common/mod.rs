@@ -87,6 +87,7 @@ pub fn resource(name: &str, path: &str) -> ResourceDescriptor {
         data_selector: None,
         auth: AuthChoice::Client,
         retry: None,
+        response_actions: Cow::Borrowed(&[]),
     }
 }
 
