@@ -83,6 +83,19 @@ impl<T: DeserializeOwned + Send + 'static> BlockingRequest<T> {
         self
     }
 
+    /// Runs an incremental resource from (and records its progress in) `handle`; see
+    /// [`ResourceRequest::incremental`].
+    pub fn incremental(mut self, handle: &crate::incremental::Incremental) -> Self {
+        self.request = self.request.incremental(handle);
+        self
+    }
+
+    /// Starts an incremental resource at `value` instead of the spec's `initial_value`.
+    pub fn incremental_start(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.request = self.request.incremental_start(value);
+        self
+    }
+
     /// The records of every page, in order.
     pub fn iter(self) -> BlockingIter<Result<T, Error>> {
         BlockingIter::new(self.runtime, self.request.stream())

@@ -60,6 +60,8 @@ pub struct ResourceDescriptor {
     pub retry: Option<RetryPolicy>,
     /// `response_actions`: responses that end the request sequence without records.
     pub response_actions: List<ResponseAction>,
+    /// Incremental loading, when the endpoint has an `incremental` block.
+    pub incremental: Option<crate::incremental::IncrementalConfig>,
 }
 
 /// A `response_actions` entry that ignores matching responses: paging of that request

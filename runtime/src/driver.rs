@@ -12,10 +12,11 @@ use crate::auth::{Credential, checked_credential};
 use crate::client::{ClientCore, join_url};
 use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
+use crate::incremental::{Incremental, RunFilter};
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
 use crate::retry::{self, Received, SendFailure};
 use crate::secret::{SENSITIVE_QUERY_KEYS, Secret, redact_text, redact_url};
-use crate::selector::{Selector, decode_records, detect_data_selector, select_records};
+use crate::selector::{RawRecords, Selector, decode_records, detect_data_selector, select_records};
 
 /// How many bytes of an error body an error keeps.
 const BODY_SNIPPET_LEN: usize = 512;
@@ -47,6 +48,7 @@ pub struct ResourceRequest<T> {
     extra_params: Vec<(String, String)>,
     max_pages: Option<usize>,
     max_records: Option<usize>,
+    incremental: Option<Incremental>,
     record: PhantomData<fn() -> T>,
 }
 
@@ -60,6 +62,7 @@ impl<T> Clone for ResourceRequest<T> {
             extra_params: self.extra_params.clone(),
             max_pages: self.max_pages,
             max_records: self.max_records,
+            incremental: self.incremental.clone(),
             record: PhantomData,
         }
     }
@@ -119,6 +122,7 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
             extra_params: Vec::new(),
             max_pages: None,
             max_records: None,
+            incremental: None,
             record: PhantomData,
         }
     }
@@ -141,6 +145,19 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     pub fn max_pages(mut self, n: usize) -> Self {
         self.max_pages = Some(n);
         self
+    }
+
+    /// Runs an incremental resource from the handle's checkpoint (or the spec's
+    /// `initial_value`) and records its progress there; read `handle.checkpoint()` after the
+    /// run and persist it. Without a handle, every run starts from `initial_value`.
+    pub fn incremental(mut self, handle: &Incremental) -> Self {
+        self.incremental = Some(handle.clone());
+        self
+    }
+
+    /// Starts an incremental resource at `value` instead of the spec's `initial_value`.
+    pub fn incremental_start(self, value: impl Into<serde_json::Value>) -> Self {
+        self.incremental(&Incremental::starting_at(value))
     }
 
     /// Stops after `n` records.
@@ -182,6 +199,10 @@ struct Paging<T> {
     page: usize,
     records: usize,
     selector: Option<Selector>,
+    /// Placeholder values: the call's arguments and the incremental values.
+    args: Vec<(String, String)>,
+    /// The incremental filter of this run, when the endpoint is incremental.
+    filter: Option<RunFilter>,
 }
 
 impl<T: DeserializeOwned + Send + 'static> Run<T> {
@@ -217,7 +238,19 @@ impl<T: DeserializeOwned> Paging<T> {
             page: 1,
             url: url.to_string(),
         };
-        let path = fill_placeholders(&d.path, &request.path_args, true)?;
+        // Arguments, plus `{incremental.*}` values when the endpoint is incremental.
+        let filter = d.incremental.as_ref().map(|config| {
+            request
+                .incremental
+                .clone()
+                .unwrap_or_default()
+                .begin(config)
+        });
+        let mut args = request.path_args.clone();
+        if let Some(filter) = &filter {
+            args.extend(filter.placeholders());
+        }
+        let path = fill_placeholders(&d.path, &args, true)?;
         let joined = join_url(request.core.base_url(), &path);
         let url = url::Url::parse(&joined)
             .map_err(|e| Error::Invalid(format!("URL `{joined}` of resource `{}`: {e}", d.name)))?;
@@ -225,19 +258,23 @@ impl<T: DeserializeOwned> Paging<T> {
         for param in d.params.iter() {
             query.push((
                 param.name.to_string(),
-                fill_placeholders(&param.value, &request.path_args, false)?,
+                fill_placeholders(&param.value, &args, false)?,
             ));
         }
         let json = d
             .json_body
             .as_deref()
             .map(|text| {
-                let filled = fill_placeholders(text, &request.path_args, false)?;
-                serde_json::from_str(&filled)
-                    .map_err(|e| Error::Invalid(format!("JSON body of `{}`: {e}", d.name)))
+                let mut body: serde_json::Value = serde_json::from_str(text)
+                    .map_err(|e| Error::Invalid(format!("JSON body of `{}`: {e}", d.name)))?;
+                fill_json(&mut body, &args)?;
+                Ok::<_, Error>(body)
             })
             .transpose()?;
         let mut state = RequestState::new(url, query, json);
+        for (k, v) in filter.iter().flat_map(RunFilter::query) {
+            state.set_query(&k, v);
+        }
         for (k, v) in &request.extra_params {
             state.set_query(k, v.clone());
         }
@@ -258,6 +295,8 @@ impl<T: DeserializeOwned> Paging<T> {
             page: 0,
             records: 0,
             selector,
+            args,
+            filter,
         })
     }
 
@@ -276,7 +315,7 @@ impl<T: DeserializeOwned> Paging<T> {
         };
         let mut headers = http::HeaderMap::new();
         for param in core.inner.spec.headers.iter().chain(d.headers.iter()) {
-            let value = fill_placeholders(&param.value, &self.request.path_args, false)?;
+            let value = fill_placeholders(&param.value, &self.args, false)?;
             let name = http::HeaderName::from_bytes(param.name.as_bytes())
                 .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
             let value = http::HeaderValue::from_str(&value)
@@ -394,6 +433,21 @@ impl<T: DeserializeOwned> Paging<T> {
                 at: at.clone(),
                 source: redact_pagination(source, secrets),
             })?;
+        let raw = match (&self.filter, raw) {
+            (Some(filter), Some(raw)) => Some(RawRecords {
+                items: filter.filter(&raw.items).map_err(|missing| Error::Decode {
+                    at: at.clone(),
+                    record: missing.record,
+                    path: missing.cursor_field.clone(),
+                    offset: 0,
+                    message: format!(
+                        "the incremental cursor `{}` is missing or null",
+                        missing.cursor_field
+                    ),
+                })?,
+            }),
+            (_, raw) => raw,
+        };
         let mut records: Vec<T> = match &raw {
             Some(raw) => decode_records(text, raw).map_err(|f| Error::Decode {
                 at: at.clone(),
@@ -501,6 +555,27 @@ fn redirect_target(received: &Received, from: &url::Url) -> Option<url::Url> {
         .ok()?;
     let next = from.join(location.trim()).ok()?;
     matches!(next.scheme(), "http" | "https").then_some(next)
+}
+
+/// Fills placeholders in every string (and key) of a JSON body.
+fn fill_json(value: &mut serde_json::Value, args: &[(String, String)]) -> Result<(), Error> {
+    match value {
+        serde_json::Value::String(text) => *text = fill_placeholders(text, args, false)?,
+        serde_json::Value::Array(items) => {
+            for item in items {
+                fill_json(item, args)?;
+            }
+        }
+        serde_json::Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut item) in entries {
+                fill_json(&mut item, args)?;
+                map.insert(fill_placeholders(&key, args, false)?, item);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Python `str.format` for the `{name}` placeholders of a path, parameter or body: `{{` and

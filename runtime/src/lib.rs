@@ -12,6 +12,7 @@ pub mod driver;
 pub mod error;
 pub mod expr;
 pub mod fanout;
+pub mod incremental;
 pub mod paginate;
 pub mod retry;
 pub mod secret;
@@ -21,6 +22,7 @@ pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
 pub use fanout::{ChildRecord, FanOut, ParentBinding};
+pub use incremental::{Checkpoint, Incremental};
 pub use secret::Secret;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.

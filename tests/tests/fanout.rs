@@ -17,7 +17,7 @@ async fn mount_followers(server: &MockServer) {
         .and(path("/v3/signature_requests"))
         .and(query_param_is_missing("after"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"data": [{"id": "sr_1", "status": "ongoing"}], "meta": {"next_cursor": "c1"}}),
+            json!({"data": [{"id": "sr_1", "status": "ongoing", "created_at": "2024-05-01T10:00:00+00:00"}], "meta": {"next_cursor": "c1"}}),
         ))
         .mount(server)
         .await;
@@ -25,7 +25,7 @@ async fn mount_followers(server: &MockServer) {
         .and(path("/v3/signature_requests"))
         .and(query_param("after", "c1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"data": [{"id": "sr_2", "status": "done"}], "meta": {"next_cursor": null}}),
+            json!({"data": [{"id": "sr_2", "status": "done", "created_at": "2024-05-02T10:00:00+00:00"}], "meta": {"next_cursor": null}}),
         ))
         .mount(server)
         .await;
@@ -155,7 +155,10 @@ async fn a_404_on_one_parent_skips_only_that_parent() {
     Mock::given(method("GET"))
         .and(path("/v3/signature_requests"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "data": [{"id": "gone"}, {"id": "sr_2"}],
+            "data": [
+                {"id": "gone", "created_at": "2024-05-01T10:00:00+00:00"},
+                {"id": "sr_2", "created_at": "2024-05-02T10:00:00+00:00"}
+            ],
             "meta": {"next_cursor": null}
         })))
         .mount(&server)

@@ -48,6 +48,7 @@ pub static USER: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_r
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `user_modified_documents`.
@@ -71,6 +72,7 @@ pub static USER_MODIFIED_DOCUMENTS: ::restgen_runtime::descriptor::ResourceDescr
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `crm_contacts`.
@@ -130,6 +132,30 @@ pub static CRM_CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::Some(::restgen_runtime::incremental::IncrementalConfig {
+        cursor_path: ::restgen_runtime::selector::Selector {
+            steps: ::std::borrow::Cow::Borrowed(
+                &[
+                    ::restgen_runtime::selector::Step::Field(
+                        ::std::borrow::Cow::Borrowed("meta"),
+                    ),
+                    ::restgen_runtime::selector::Step::Field(
+                        ::std::borrow::Cow::Borrowed("updated_at"),
+                    ),
+                ],
+            ),
+        },
+        cursor_field: ::std::borrow::Cow::Borrowed("meta.updated_at"),
+        initial_value: ::std::option::Option::None,
+        end_value: ::std::option::Option::None,
+        start_param: ::std::option::Option::None,
+        end_param: ::std::option::Option::None,
+        last_value_func: ::restgen_runtime::incremental::LastValueFunc::Max,
+        start_open: false,
+        end_closed: false,
+        on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Raise,
+        primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+    }),
 };
 
 /// How the runtime fetches `signing_links`.
@@ -196,4 +222,5 @@ pub static SIGNING_LINKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };

@@ -76,6 +76,27 @@ pub static SIGNATURE_REQUESTS: ::restgen_runtime::descriptor::ResourceDescriptor
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::Some(::restgen_runtime::incremental::IncrementalConfig {
+        cursor_path: ::restgen_runtime::selector::Selector {
+            steps: ::std::borrow::Cow::Borrowed(
+                &[
+                    ::restgen_runtime::selector::Step::Field(
+                        ::std::borrow::Cow::Borrowed("created_at"),
+                    ),
+                ],
+            ),
+        },
+        cursor_field: ::std::borrow::Cow::Borrowed("created_at"),
+        initial_value: ::std::option::Option::None,
+        end_value: ::std::option::Option::None,
+        start_param: ::std::option::Option::None,
+        end_param: ::std::option::Option::None,
+        last_value_func: ::restgen_runtime::incremental::LastValueFunc::Max,
+        start_open: false,
+        end_closed: false,
+        on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Raise,
+        primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+    }),
 };
 
 /// How the runtime fetches `signature_requests_followers`.
@@ -139,6 +160,7 @@ pub static SIGNATURE_REQUESTS_FOLLOWERS: ::restgen_runtime::descriptor::Resource
             },
         ],
     ),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `contacts`.
@@ -195,6 +217,7 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `users`.
@@ -251,6 +274,7 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `workspaces`.
@@ -307,6 +331,7 @@ pub static WORKSPACES: ::restgen_runtime::descriptor::ResourceDescriptor = ::res
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `electronic_seal_images`.
@@ -363,6 +388,7 @@ pub static ELECTRONIC_SEAL_IMAGES: ::restgen_runtime::descriptor::ResourceDescri
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `templates`.
@@ -419,6 +445,7 @@ pub static TEMPLATES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `labels`.
@@ -475,4 +502,5 @@ pub static LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };

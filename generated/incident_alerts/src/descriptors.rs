@@ -140,6 +140,7 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
         ),
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `teams`.
@@ -250,6 +251,7 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
         ),
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `services`.
@@ -367,6 +369,7 @@ pub static SERVICES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         ),
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `integrations`.
@@ -477,6 +480,7 @@ pub static INTEGRATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
         ),
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `incidents`.
@@ -594,6 +598,7 @@ pub static INCIDENTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
         ),
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `alerts`.
@@ -715,4 +720,25 @@ pub static ALERTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
         ),
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::Some(::restgen_runtime::incremental::IncrementalConfig {
+        cursor_path: ::restgen_runtime::selector::Selector {
+            steps: ::std::borrow::Cow::Borrowed(
+                &[
+                    ::restgen_runtime::selector::Step::Field(
+                        ::std::borrow::Cow::Borrowed("updatedAt"),
+                    ),
+                ],
+            ),
+        },
+        cursor_field: ::std::borrow::Cow::Borrowed("updatedAt"),
+        initial_value: ::std::option::Option::None,
+        end_value: ::std::option::Option::None,
+        start_param: ::std::option::Option::None,
+        end_param: ::std::option::Option::None,
+        last_value_func: ::restgen_runtime::incremental::LastValueFunc::Max,
+        start_open: false,
+        end_closed: false,
+        on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Raise,
+        primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+    }),
 };

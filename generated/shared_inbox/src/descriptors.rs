@@ -71,6 +71,7 @@ pub static CONTACT_BOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `contacts`.
@@ -129,6 +130,29 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::Some(::restgen_runtime::incremental::IncrementalConfig {
+        cursor_path: ::restgen_runtime::selector::Selector {
+            steps: ::std::borrow::Cow::Borrowed(
+                &[
+                    ::restgen_runtime::selector::Step::Field(
+                        ::std::borrow::Cow::Borrowed("modified_at"),
+                    ),
+                ],
+            ),
+        },
+        cursor_field: ::std::borrow::Cow::Borrowed("modified_at"),
+        initial_value: ::std::option::Option::None,
+        end_value: ::std::option::Option::None,
+        start_param: ::std::option::Option::Some(
+            ::std::borrow::Cow::Borrowed("modified_since"),
+        ),
+        end_param: ::std::option::Option::None,
+        last_value_func: ::restgen_runtime::incremental::LastValueFunc::Max,
+        start_open: false,
+        end_closed: false,
+        on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Raise,
+        primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+    }),
 };
 
 /// How the runtime fetches `contact_groups`.
@@ -191,6 +215,7 @@ pub static CONTACT_GROUPS: ::restgen_runtime::descriptor::ResourceDescriptor = :
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `users`.
@@ -242,6 +267,7 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `teams`.
@@ -293,6 +319,7 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `shared_labels`.
@@ -344,6 +371,7 @@ pub static SHARED_LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `organizations`.
@@ -395,6 +423,7 @@ pub static ORGANIZATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `conversations`.
@@ -481,4 +510,5 @@ pub static CONVERSATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };

@@ -98,6 +98,27 @@ pub static BATCHES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restge
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::Some(::restgen_runtime::incremental::IncrementalConfig {
+        cursor_path: ::restgen_runtime::selector::Selector {
+            steps: ::std::borrow::Cow::Borrowed(
+                &[
+                    ::restgen_runtime::selector::Step::Field(
+                        ::std::borrow::Cow::Borrowed("updated_at"),
+                    ),
+                ],
+            ),
+        },
+        cursor_field: ::std::borrow::Cow::Borrowed("updated_at"),
+        initial_value: ::std::option::Option::None,
+        end_value: ::std::option::Option::None,
+        start_param: ::std::option::Option::None,
+        end_param: ::std::option::Option::None,
+        last_value_func: ::restgen_runtime::incremental::LastValueFunc::Max,
+        start_open: false,
+        end_closed: false,
+        on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Include,
+        primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+    }),
 };
 
 /// How the runtime fetches `addresses`.
@@ -173,6 +194,7 @@ pub static ADDRESSES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `trackers`.
@@ -248,6 +270,7 @@ pub static TRACKERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `metadata_carriers`.
@@ -277,6 +300,7 @@ pub static METADATA_CARRIERS: ::restgen_runtime::descriptor::ResourceDescriptor 
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `end_shippers`.
@@ -352,6 +376,7 @@ pub static END_SHIPPERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `webhooks`.
@@ -427,6 +452,7 @@ pub static WEBHOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `users_children`.
@@ -502,6 +528,7 @@ pub static USERS_CHILDREN: ::restgen_runtime::descriptor::ResourceDescriptor = :
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `carrier_accounts`.
@@ -525,6 +552,7 @@ pub static CARRIER_ACCOUNTS: ::restgen_runtime::descriptor::ResourceDescriptor =
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `api_keys`.
@@ -548,4 +576,5 @@ pub static API_KEYS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
         wait_header: ::std::option::Option::None,
     }),
     response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
 };

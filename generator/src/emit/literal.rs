@@ -10,6 +10,7 @@ use restgen_runtime::descriptor::{
     RetryPolicy, Target, ValueRef,
 };
 use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
+use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::{ClientSpec, ValueSpec};
 
@@ -492,6 +493,48 @@ impl ToLiteral for RetryPolicy {
     }
 }
 
+impl ToLiteral for IncrementalConfig {
+    fn literal(&self) -> TokenStream {
+        let i = quote!(::restgen_runtime::incremental);
+        let (path, field, initial, end) = (
+            self.cursor_path.literal(),
+            self.cursor_field.literal(),
+            self.initial_value.literal(),
+            self.end_value.literal(),
+        );
+        let (start_param, end_param, start_open, end_closed, key) = (
+            self.start_param.literal(),
+            self.end_param.literal(),
+            self.start_open.literal(),
+            self.end_closed.literal(),
+            self.primary_key.literal(),
+        );
+        let func = match self.last_value_func {
+            LastValueFunc::Max => quote!(Max),
+            LastValueFunc::Min => quote!(Min),
+        };
+        let missing = match self.on_cursor_value_missing {
+            OnCursorMissing::Raise => quote!(Raise),
+            OnCursorMissing::Include => quote!(Include),
+            OnCursorMissing::Exclude => quote!(Exclude),
+        };
+        // IncrementalConfig { cursor_path: Selector { .. }, initial_value: Some(..), .. }
+        quote!(#i::IncrementalConfig {
+            cursor_path: #path,
+            cursor_field: #field,
+            initial_value: #initial,
+            end_value: #end,
+            start_param: #start_param,
+            end_param: #end_param,
+            last_value_func: #i::LastValueFunc::#func,
+            start_open: #start_open,
+            end_closed: #end_closed,
+            on_cursor_value_missing: #i::OnCursorMissing::#missing,
+            primary_key: #key,
+        })
+    }
+}
+
 impl ToLiteral for ResponseAction {
     fn literal(&self) -> TokenStream {
         let (status, content) = (self.status_code.literal(), self.content.literal());
@@ -524,6 +567,7 @@ impl ToLiteral for ResourceDescriptor {
             self.retry.literal(),
         );
         let actions = self.response_actions.literal();
+        let incremental = self.incremental.literal();
         // ResourceDescriptor { name: .., method: Method::Get, path: .., .. }
         quote!(#d::ResourceDescriptor {
             name: #name,
@@ -537,6 +581,7 @@ impl ToLiteral for ResourceDescriptor {
             auth: #auth,
             retry: #retry,
             response_actions: #actions,
+            incremental: #incremental,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! is exactly what the runtime executes.
 
 mod auth;
+mod incremental;
 pub mod jsonpath;
 mod merge;
 mod paginator;
@@ -233,14 +234,19 @@ fn resolve_resource(
 ) -> Result<ResourceIr, String> {
     let endpoint = &resource.endpoint;
     let path = endpoint.path.clone().unwrap_or_else(|| name.to_string());
-    let mut bound = request::bind(&path, endpoint.params.as_ref())?;
+    let has_incremental = endpoint.incremental.clone().flatten().is_some();
+    let mut bound = request::bind(&path, endpoint.params.as_ref(), has_incremental)?;
     let headers = request::bind_headers(endpoint.headers.as_ref(), &mut bound)?;
     if endpoint.data.is_some() {
         return Err("form bodies (`data`) are not supported yet; use `json`".into());
     }
-    if endpoint.incremental.clone().flatten().is_some() {
-        return Err("`incremental` is not supported by restgen yet".into());
-    }
+    let incremental = endpoint
+        .incremental
+        .clone()
+        .flatten()
+        .map(|block| incremental::resolve(&block, &resource.primary_key))
+        .transpose()
+        .map_err(|e| format!("incremental: {e}"))?;
     let response_actions = response_actions(endpoint.response_actions.as_deref().unwrap_or(&[]))?;
     let single_entity = restgen_runtime::paginate::single_entity_path(&path);
     let paginator = match endpoint.paginator.clone().flatten() {
@@ -282,6 +288,7 @@ fn resolve_resource(
         auth,
         retry: endpoint.error_handler.as_ref().map(retry_policy),
         response_actions: Cow::Owned(response_actions),
+        incremental,
     };
     Ok(ResourceIr {
         name: name.to_string(),

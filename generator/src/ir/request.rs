@@ -19,11 +19,44 @@ pub struct BoundRequest {
     pub params: Vec<Param>,
     /// Arguments the caller (or the parent) supplies.
     pub args: Vec<PathArg>,
+    /// Whether the endpoint is incremental, which allows `{incremental.*}` placeholders.
+    pub incremental: bool,
+}
+
+/// The `{incremental.*}` values the runtime supplies.
+const INCREMENTAL_VALUES: &[&str] = &[
+    "incremental.start_value",
+    "incremental.last_value",
+    "incremental.initial_value",
+    "incremental.end_value",
+];
+
+/// Checks an `{incremental.*}` placeholder and keeps it for the runtime.
+fn incremental_placeholder(expr: &str, bound: &BoundRequest) -> Result<String, String> {
+    if !bound.incremental {
+        return Err(format!(
+            "`{{{expr}}}` needs an `incremental` block on the endpoint"
+        ));
+    }
+    if !INCREMENTAL_VALUES.contains(&expr) {
+        return Err(format!(
+            "`{{{expr}}}` is not an incremental value; use one of {}",
+            INCREMENTAL_VALUES.join(", ")
+        ));
+    }
+    Ok(format!("{{{expr}}}"))
 }
 
 /// Binds `path` and `params`.
-pub fn bind(path: &str, params: Option<&Mapping>) -> Result<BoundRequest, String> {
-    let mut bound = BoundRequest::default();
+pub fn bind(
+    path: &str,
+    params: Option<&Mapping>,
+    incremental: bool,
+) -> Result<BoundRequest, String> {
+    let mut bound = BoundRequest {
+        incremental,
+        ..BoundRequest::default()
+    };
     let params: Vec<(String, Value)> = params
         .into_iter()
         .flatten()
@@ -39,9 +72,7 @@ pub fn bind(path: &str, params: Option<&Mapping>) -> Result<BoundRequest, String
                     let arg = add_arg(&mut bound.args, &link.default_arg_name(), Some(link));
                     out.push_str(&format!("{{{arg}}}"));
                 } else if expr.starts_with("incremental.") {
-                    return Err(format!(
-                        "`{{{expr}}}` needs `endpoint.incremental`, which restgen does not support yet"
-                    ));
+                    out.push_str(&incremental_placeholder(&expr, &bound)?);
                 } else if expr.contains('.') {
                     return Err(format!("`{{{expr}}}` in path `{path}` is not a valid name"));
                 } else if let Some(i) = params.iter().position(|(k, _)| *k == expr) {
@@ -123,6 +154,10 @@ fn bind_text(key: &str, text: &str, bound: &mut BoundRequest) -> Result<String, 
         match piece {
             Piece::Text(t) => out.push_str(&escape(&t)),
             Piece::Placeholder(expr) => {
+                if expr.starts_with("incremental.") {
+                    out.push_str(&incremental_placeholder(&expr, bound)?);
+                    continue;
+                }
                 let Some(link) = parent_placeholder(&expr)? else {
                     return Err(format!(
                         "expression `{{{expr}}}` in parameter `{key}` is not valid: only \
@@ -319,6 +354,20 @@ pub fn bind_headers(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn bind(path: &str, params: Option<&Mapping>) -> Result<BoundRequest, String> {
+        super::bind(path, params, false)
+    }
+
+    #[test]
+    fn incremental_placeholders_need_the_block() {
+        let params = mapping("{since: '{incremental.start_value}'}");
+        let b = super::bind("/x", Some(&params), true).unwrap();
+        assert_eq!(b.params[0].value, "{incremental.start_value}");
+        assert!(bind("/x", Some(&params)).is_err());
+        let bad = mapping("{since: '{incremental.start}'}");
+        assert!(super::bind("/x", Some(&bad), true).is_err());
+    }
 
     fn mapping(yaml: &str) -> Mapping {
         serde_yaml::from_str(yaml).unwrap()

@@ -88,6 +88,7 @@ pub fn resource(name: &str, path: &str) -> ResourceDescriptor {
         auth: AuthChoice::Client,
         retry: None,
         response_actions: Cow::Borrowed(&[]),
+        incremental: None,
     }
 }
 

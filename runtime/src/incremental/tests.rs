@@ -1,0 +1,187 @@
+//! Incremental filtering and checkpoints, after dlt's verified behaviour (§5 and case 27).
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use super::*;
+
+fn config(initial: Option<&str>, end: Option<&str>) -> IncrementalConfig {
+    IncrementalConfig {
+        cursor_path: Selector::fields(["updated_at"]),
+        cursor_field: Cow::Borrowed("updated_at"),
+        initial_value: initial.map(|v| Cow::Owned(format!("\"{v}\""))),
+        end_value: end.map(|v| Cow::Owned(format!("\"{v}\""))),
+        start_param: Some(Cow::Borrowed("since")),
+        end_param: Some(Cow::Borrowed("until")),
+        last_value_func: LastValueFunc::Max,
+        start_open: false,
+        end_closed: false,
+        on_cursor_value_missing: OnCursorMissing::Raise,
+        primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
+    }
+}
+
+fn records(items: &[(u32, &str)]) -> Vec<Box<RawValue>> {
+    items
+        .iter()
+        .map(|(id, at)| {
+            RawValue::from_string(format!(r#"{{"id":{id},"updated_at":"{at}"}}"#)).unwrap()
+        })
+        .collect()
+}
+
+fn ids(kept: &[&RawValue]) -> Vec<u32> {
+    kept.iter()
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(r.get()).unwrap()["id"]
+                .as_u64()
+                .unwrap() as u32
+        })
+        .collect()
+}
+
+fn run(handle: &Incremental, cfg: &IncrementalConfig, page: &[(u32, &str)]) -> Vec<u32> {
+    let raw = records(page);
+    let refs: Vec<&RawValue> = raw.iter().map(|r| r.as_ref()).collect();
+    ids(&handle.begin(cfg).filter(&refs).unwrap())
+}
+
+#[test]
+fn closed_start_drops_older_records() {
+    // dlt: initial 2024-01-02 keeps 01-05, 01-02 and 12-31 of these five
+    let cfg = config(Some("2024-01-02"), None);
+    let handle = Incremental::new();
+    let kept = run(
+        &handle,
+        &cfg,
+        &[
+            (1, "2024-01-01"),
+            (2, "2024-01-05"),
+            (3, "2023-12-01"),
+            (4, "2024-01-02"),
+            (5, "2024-12-31"),
+        ],
+    );
+    assert_eq!(kept, [2, 4, 5]);
+    let checkpoint = handle.checkpoint().unwrap();
+    assert_eq!(checkpoint.last_value, "2024-12-31");
+    assert_eq!(checkpoint.boundary, ["5"]);
+}
+
+#[test]
+fn second_run_resumes_without_duplicates_or_gaps() {
+    let cfg = config(Some("2024-01-01"), None);
+    let first = Incremental::new();
+    run(
+        &first,
+        &cfg,
+        &[(1, "2024-01-01"), (2, "2024-02-01"), (3, "2024-02-01")],
+    );
+    let saved = first.checkpoint().unwrap();
+    assert_eq!(saved.boundary, ["2", "3"]);
+    // the API returns the boundary records again, one new record at the boundary, and a newer one
+    let second = Incremental::resume(saved);
+    let kept = run(
+        &second,
+        &cfg,
+        &[
+            (2, "2024-02-01"),
+            (3, "2024-02-01"),
+            (4, "2024-02-01"),
+            (5, "2024-03-01"),
+            (1, "2024-01-01"),
+        ],
+    );
+    assert_eq!(kept, [4, 5]);
+    assert_eq!(second.checkpoint().unwrap().last_value, "2024-03-01");
+}
+
+#[test]
+fn nothing_new_keeps_the_checkpoint() {
+    let cfg = config(Some("2024-01-01"), None);
+    let first = Incremental::new();
+    run(&first, &cfg, &[(1, "2024-05-01")]);
+    let saved = first.checkpoint().unwrap();
+    let second = Incremental::resume(saved.clone());
+    assert!(run(&second, &cfg, &[(1, "2024-05-01")]).is_empty());
+    assert_eq!(second.checkpoint().unwrap(), saved);
+}
+
+#[test]
+fn open_end_and_no_state_for_a_window() {
+    let cfg = config(Some("2024-01-02"), Some("2024-12-31"));
+    let handle = Incremental::new();
+    let kept = run(
+        &handle,
+        &cfg,
+        &[(1, "2024-01-02"), (2, "2024-06-01"), (3, "2024-12-31")],
+    );
+    assert_eq!(kept, [1, 2]);
+    assert_eq!(
+        handle.checkpoint(),
+        None,
+        "a backfill window writes no state"
+    );
+}
+
+#[test]
+fn placeholders_and_params_render_like_python() {
+    let cfg = config(Some("2024-01-02"), None);
+    let filter = Incremental::new().begin(&cfg);
+    let shown: Vec<String> = filter
+        .placeholders()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "incremental.start_value=2024-01-02",
+            "incremental.last_value=2024-01-02",
+            "incremental.initial_value=2024-01-02",
+            "incremental.end_value=None",
+        ]
+    );
+    assert_eq!(
+        filter.query(),
+        [("since".to_string(), "2024-01-02".to_string())]
+    );
+    let none = Incremental::new().begin(&config(None, None));
+    assert!(
+        none.query().is_empty(),
+        "a None start value sends no parameter"
+    );
+}
+
+#[test]
+fn missing_cursor_policies() {
+    let mut cfg = config(None, None);
+    let raw = [RawValue::from_string(r#"{"id":1}"#.to_string()).unwrap()];
+    let refs: Vec<&RawValue> = raw.iter().map(|r| r.as_ref()).collect();
+    let err = Incremental::new().begin(&cfg).filter(&refs).unwrap_err();
+    assert_eq!(err.record, 0);
+    cfg.on_cursor_value_missing = OnCursorMissing::Include;
+    assert_eq!(
+        Incremental::new().begin(&cfg).filter(&refs).unwrap().len(),
+        1
+    );
+    cfg.on_cursor_value_missing = OnCursorMissing::Exclude;
+    assert!(
+        Incremental::new()
+            .begin(&cfg)
+            .filter(&refs)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn epoch_strings_compare_as_numbers_and_min_reverses() {
+    let mut cfg = config(Some("900"), None);
+    let handle = Incremental::new();
+    assert_eq!(run(&handle, &cfg, &[(1, "1000"), (2, "899")]), [1]);
+    cfg.last_value_func = LastValueFunc::Min;
+    let handle = Incremental::new();
+    assert_eq!(run(&handle, &cfg, &[(1, "1000"), (2, "899")]), [2]);
+}
