@@ -116,12 +116,33 @@ async fn signature_requests_follow_the_cursor_until_it_is_null() {
     assert_eq!(records[1].status, Some(SignatureRequestStatus::Draft));
     assert_eq!(records[2].status, Some(SignatureRequestStatus::Done));
     assert_eq!(
-        first.created_at.unwrap().to_rfc3339(),
+        first
+            .created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2024-06-01T09:30:00+00:00"
     );
-    assert_eq!(first.created_at.unwrap().timestamp(), 1_717_234_200);
     assert_eq!(
-        first.expiration_date.unwrap().to_rfc3339(),
+        first
+            .created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .timestamp(),
+        1_717_234_200
+    );
+    assert_eq!(
+        first
+            .expiration_date
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2024-12-31T22:59:00+00:00"
     );
     assert_eq!(first.reminder_settings, None);
@@ -147,7 +168,13 @@ async fn signature_requests_follow_the_cursor_until_it_is_null() {
         Some("legal@acme.test")
     );
     assert_eq!(
-        records[2].created_at.unwrap().to_rfc3339(),
+        records[2]
+            .created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2024-06-03T11:15:30+00:00"
     );
 

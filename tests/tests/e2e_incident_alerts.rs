@@ -139,19 +139,40 @@ async fn users_follow_the_absolute_next_url() {
     );
     assert_eq!(contact.enabled, Some(true));
     assert_eq!(
-        jane.created_at.unwrap().to_rfc3339(),
+        jane.created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2017-05-12T09:39:14.410+00:00"
     );
     assert_eq!(
-        jane.created_at.unwrap().timestamp_millis(),
+        jane.created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .timestamp_millis(),
         1_494_581_954_410
     );
     assert_eq!(
-        jane.muted_until.unwrap().to_rfc3339(),
+        jane.muted_until
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2024-07-01T12:00:00+00:00"
     );
     assert_eq!(
-        users[100].created_at.unwrap().to_rfc3339(),
+        users[100]
+            .created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2023-01-17T08:00:00.500+00:00"
     );
 

@@ -92,7 +92,13 @@ fn assert_addresses(addresses: &[shipping::types::Address]) {
     assert_eq!(first.residential, Some(false));
     assert_eq!(first.mode, Some(AddressMode::Test));
     assert_eq!(
-        first.created_at.unwrap().to_rfc3339(),
+        first
+            .created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2025-05-09T20:59:05+00:00"
     );
     assert_eq!(first.verifications.as_ref().map(|v| v.len()), Some(0));
@@ -100,7 +106,12 @@ fn assert_addresses(addresses: &[shipping::types::Address]) {
     assert_eq!(last.street2.as_deref(), Some("SUITE 300"));
     assert_eq!(last.residential, None);
     assert_eq!(
-        last.updated_at.unwrap().to_rfc3339(),
+        last.updated_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2025-05-08T17:02:11+00:00"
     );
     assert_eq!(
@@ -230,7 +241,12 @@ async fn carrier_accounts_are_the_root_array() {
     assert_eq!(ups.clone, Some(false));
     assert_eq!(ups.logo, None);
     assert_eq!(
-        ups.created_at.unwrap().to_rfc3339(),
+        ups.created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2024-02-20T15:04:05+00:00"
     );
     let fields = ups.fields.as_ref().unwrap();
@@ -291,7 +307,13 @@ async fn api_keys_is_one_record_from_the_root_object() {
     assert_eq!(keys[1].active, Some(false));
     assert_eq!(keys[1].mode, Some(ApiKeysKeysItemMode::Production));
     assert_eq!(
-        keys[1].created_at.unwrap().to_rfc3339(),
+        keys[1]
+            .created_at
+            .as_ref()
+            .unwrap()
+            .parsed()
+            .unwrap()
+            .to_rfc3339(),
         "2024-01-06T11:30:00+00:00"
     );
     let child = &api_keys.children.as_ref().unwrap()[0];

@@ -22,10 +22,12 @@ pub struct CrmContact {
     /// Phone number of the contact.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<CrmContactPhone>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Postal address of the contact.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CrmContactAddress {
     /// City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -33,18 +35,22 @@ pub struct CrmContactAddress {
     /// Country code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Company of the contact.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CrmContactCompany {
     /// Company name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Timestamps of the contact, Unix epoch seconds.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CrmContactMeta {
     /// When the contact was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -55,10 +61,12 @@ pub struct CrmContactMeta {
     /// When the contact was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<i64>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Phone number of the contact.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CrmContactPhone {
     /// ISO country code of the number, e.g. US.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -66,6 +74,8 @@ pub struct CrmContactPhone {
     /// Phone number, e.g. +15555550100.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub number: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A document of the user, ordered by modification (GET /user/documentsv2); the response is a top-level array of these.
@@ -128,10 +138,12 @@ pub struct ModifiedDocument {
     /// Identifier of the owning user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ModifiedDocumentFieldInvitesItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ModifiedDocumentFieldInvitesItem {
     /// When the invite was created, Unix epoch seconds as a string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -157,10 +169,12 @@ pub struct ModifiedDocumentFieldInvitesItem {
     /// When the invite was last updated, Unix epoch seconds as a string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ModifiedDocumentFieldsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ModifiedDocumentFieldsItem {
     /// Email of the user who filled the field.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -180,10 +194,12 @@ pub struct ModifiedDocumentFieldsItem {
     /// Field type, e.g. signature, text or checkbox.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ModifiedDocumentRequestsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ModifiedDocumentRequestsItem {
     /// When the request was created, Unix epoch seconds as a string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -200,10 +216,12 @@ pub struct ModifiedDocumentRequestsItem {
     /// Identifier of the requesting user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ModifiedDocumentRolesItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ModifiedDocumentRolesItem {
     /// Name of the role, e.g. Signer 1.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -214,10 +232,12 @@ pub struct ModifiedDocumentRolesItem {
     /// Identifier of the role.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unique_id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ModifiedDocumentTagsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ModifiedDocumentTagsItem {
     /// Tag name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -225,10 +245,12 @@ pub struct ModifiedDocumentTagsItem {
     /// Tag type.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Thumbnail image URLs.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ModifiedDocumentThumbnail {
     /// URL of the large thumbnail.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -239,6 +261,8 @@ pub struct ModifiedDocumentThumbnail {
     /// URL of the small thumbnail.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub small: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A reusable signing link of the application (GET /v2/application/signing-links, Basic auth with the application's client credentials).
@@ -258,6 +282,8 @@ pub struct SigningLink {
     pub hash: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the signing link.
     pub id: ::std::string::String,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// The authenticated user's account (GET /user); the response is this one object at the top level.
@@ -325,10 +351,12 @@ pub struct User {
     /// Whether the email address is verified, as a string flag: "1" or "0".
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verified: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Current billing period.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserBillingPeriod {
     /// End date as MM/DD/YYYY.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -342,10 +370,12 @@ pub struct UserBillingPeriod {
     /// Start as Unix epoch seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_timestamp: ::std::option::Option<i64>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `UserCompaniesItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserCompaniesItem {
     /// Whether the user has full access to the company.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -353,10 +383,12 @@ pub struct UserCompaniesItem {
     /// Company name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Export and integration token status flags.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserStatus {
     /// Whether the cloud export token is invalid.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -373,10 +405,12 @@ pub struct UserStatus {
     /// Whether a Salesforce token is configured.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub has_salesforce_token: ::std::option::Option<bool>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `UserSubscriptionsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserSubscriptionsItem {
     /// Creation time, Unix epoch seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -414,10 +448,12 @@ pub struct UserSubscriptionsItem {
     /// Last update time, Unix epoch seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated: ::std::option::Option<i64>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `UserTeamsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserTeamsItem {
     /// Number of documents in the team.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -434,6 +470,8 @@ pub struct UserTeamsItem {
     /// Type of the team.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Error types.

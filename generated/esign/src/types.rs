@@ -25,7 +25,7 @@ pub struct Contact {
     pub company_name: ::std::option::Option<::std::string::String>,
     /// When the contact was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -49,6 +49,8 @@ pub struct Contact {
     /// Identifier of the workspace the contact belongs to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspace_id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// An image uploaded once and reused as the visual of electronic seals (GET /electronic_seal_images).
@@ -56,7 +58,7 @@ pub struct Contact {
 pub struct ElectronicSealImage {
     /// When the image was uploaded.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier (UUID) of the image.
     pub id: ::std::string::String,
     /// Name of the image.
@@ -65,6 +67,8 @@ pub struct ElectronicSealImage {
     /// Identifier of the workspace the image is scoped to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspace_id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A categorisation tag that can be attached to signature requests (GET /labels).
@@ -72,12 +76,14 @@ pub struct ElectronicSealImage {
 pub struct Label {
     /// When the label was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier (UUID) of the label.
     pub id: ::std::string::String,
     /// Name of the label, e.g. Contract or Invoice.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A signature request: the workflow that collects signatures from signers on one or more documents (GET /signature_requests).
@@ -85,7 +91,7 @@ pub struct Label {
 pub struct SignatureRequest {
     /// When the signature request was activated; null while in draft.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub activated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub activated_at: ::std::option::Option<crate::types::Timestamp>,
     /// Approvers of the signature request (summary).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub approvers: ::std::option::Option<::std::vec::Vec<SignatureRequestApproversItem>>,
@@ -97,10 +103,10 @@ pub struct SignatureRequest {
     pub bulk_send_batch_id: ::std::option::Option<::std::string::String>,
     /// When the signature request reached the done status; null until then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub completed_at: ::std::option::Option<crate::types::Timestamp>,
     /// When the signature request was created (ISO 8601 with +00:00 offset).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Identifier of the custom experience applied, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_experience_id: ::std::option::Option<::std::string::String>,
@@ -115,9 +121,7 @@ pub struct SignatureRequest {
     pub email_notification: ::std::option::Option<SignatureRequestEmailNotification>,
     /// Due date after which the signature request expires.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub expiration_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub expiration_date: ::std::option::Option<crate::types::Timestamp>,
     /// Caller-defined identifier attached to webhooks and redirect URLs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_id: ::std::option::Option<::std::string::String>,
@@ -159,6 +163,8 @@ pub struct SignatureRequest {
     /// Identifier of the workspace the signature request belongs to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspace_id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `SignatureRequestApproversItem`
@@ -169,6 +175,8 @@ pub struct SignatureRequestApproversItem {
     /// Status of the approver.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `SignatureRequestDocumentsItem`
@@ -179,18 +187,22 @@ pub struct SignatureRequestDocumentsItem {
     /// Role of the document in the request.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nature: ::std::option::Option<crate::types::SignatureRequestDocumentsItemNature>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Email notification settings.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestEmailNotification {
     /// Identity shown as the email sender.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sender: ::std::option::Option<SignatureRequestEmailNotificationSender>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Identity shown as the email sender.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestEmailNotificationSender {
     /// Sender name, used when type is custom.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -198,6 +210,8 @@ pub struct SignatureRequestEmailNotificationSender {
     /// Kind of sender identity, e.g. organization or custom.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A follower of a signature request: someone notified about its progress who neither signs nor approves (GET /signature_requests/{id}/followers).
@@ -211,6 +225,8 @@ pub struct SignatureRequestFollower {
     /// Locale used when communicating with the follower, e.g. fr or en.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `SignatureRequestLabelsItem`
@@ -221,10 +237,12 @@ pub struct SignatureRequestLabelsItem {
     /// Name of the label.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Automatic reminder configuration; null when reminders are disabled.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestReminderSettings {
     /// Days between two reminders.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -232,10 +250,12 @@ pub struct SignatureRequestReminderSettings {
     /// Maximum number of reminders sent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_occurrences: ::std::option::Option<i64>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// User who sent the signature request; null while in draft.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestSender {
     /// Email address of the sending user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -243,6 +263,8 @@ pub struct SignatureRequestSender {
     /// Unique identifier of the sending user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `SignatureRequestSignersItem`
@@ -253,6 +275,8 @@ pub struct SignatureRequestSignersItem {
     /// Status of the signer, e.g. initiated, notified, signed, declined.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A reusable signature request template (GET /templates).
@@ -260,7 +284,7 @@ pub struct SignatureRequestSignersItem {
 pub struct Template {
     /// When the template was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Free-text description of the template.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -275,6 +299,8 @@ pub struct Template {
     /// Identifier of the workspace the template belongs to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspace_id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A member user of the organization (GET /users).
@@ -285,7 +311,7 @@ pub struct User {
     pub avatar: ::std::option::Option<::std::string::String>,
     /// When the user was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -321,6 +347,8 @@ pub struct User {
     /// Workspaces the user belongs to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspaces: ::std::option::Option<::std::vec::Vec<UserWorkspacesItem>>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `UserWorkspacesItem`
@@ -328,6 +356,8 @@ pub struct User {
 pub struct UserWorkspacesItem {
     /// Unique identifier of the workspace.
     pub id: ::std::string::String,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A workspace: a partition of the organization that scopes signature requests, templates and members (GET /workspaces).
@@ -335,13 +365,13 @@ pub struct UserWorkspacesItem {
 pub struct Workspace {
     /// When the workspace was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Whether this is the organization's default workspace.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default: ::std::option::Option<bool>,
     /// When the workspace was deleted; null if it is not deleted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub deleted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub deleted_at: ::std::option::Option<crate::types::Timestamp>,
     /// Name shown to external recipients.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_name: ::std::option::Option<::std::string::String>,
@@ -352,10 +382,12 @@ pub struct Workspace {
     pub name: ::std::option::Option<::std::string::String>,
     /// When the workspace was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
     /// Users that are members of the workspace.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<::std::vec::Vec<WorkspaceUsersItem>>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `WorkspaceUsersItem`
@@ -363,6 +395,8 @@ pub struct Workspace {
 pub struct WorkspaceUsersItem {
     /// Unique identifier of the user.
     pub id: ::std::string::String,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Error types.
@@ -698,5 +732,108 @@ impl<'de> ::serde::Deserialize<'de> for UserRole {
             str,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(Self::from_wire(&value))
+    }
+}
+
+/// A `date-time` value from the API.
+///
+/// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset
+/// without a colon, such as `+0000`), converted to UTC; any other text is kept in
+/// `Unparsed` exactly as the API sent it, so a malformed timestamp never fails the
+/// record. Serializes back as RFC 3339 (`Z` for UTC) or as the unparsed text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Timestamp {
+    /// The value, parsed.
+    Parsed(::chrono::DateTime<::chrono::Utc>),
+    /// Text that did not parse, kept exactly as the API sent it.
+    Unparsed(::std::string::String),
+}
+
+impl Timestamp {
+    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
+    pub fn parse(text: &str) -> Self {
+        let parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = {
+            const FORMATS: [&str; 2] = [
+                "%Y-%m-%dT%H:%M:%S%.f%z",
+                "%Y-%m-%d %H:%M:%S%.f%z",
+            ];
+            ::chrono::DateTime::parse_from_rfc3339(text)
+                .ok()
+                .or_else(|| {
+                    FORMATS
+                        .iter()
+                        .find_map(|f| ::chrono::DateTime::parse_from_str(text, f).ok())
+                })
+                .map(|t| t.with_timezone(&::chrono::Utc))
+        };
+
+        match parsed {
+            Some(value) => Self::Parsed(value),
+            None => Self::Unparsed(text.to_string()),
+        }
+    }
+
+    /// The parsed value, or `None` when the API sent text that does not parse.
+    pub fn parsed(&self) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
+        match self {
+            Self::Parsed(value) => Some(*value),
+            Self::Unparsed(_) => None,
+        }
+    }
+
+    /// The text the API sent, when it did not parse.
+    pub fn unparsed(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Parsed(_) => None,
+            Self::Unparsed(text) => Some(text.as_str()),
+        }
+    }
+}
+
+impl ::std::convert::From<::chrono::DateTime<::chrono::Utc>> for Timestamp {
+    fn from(value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        Self::Parsed(value)
+    }
+}
+
+impl ::std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Parsed(value) => {
+                f.write_str(
+                    &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
+                )
+            }
+
+            Self::Unparsed(text) => f.write_str(text),
+        }
+    }
+}
+
+impl ::std::str::FromStr for Timestamp {
+    type Err = ::std::convert::Infallible;
+    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::parse(text))
+    }
+}
+
+impl ::serde::Serialize for Timestamp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let text = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::parse(&text))
     }
 }

@@ -19,7 +19,7 @@ pub struct Alert {
         rename = "createdAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier (UUID) of the alert.
     pub id: ::std::string::String,
     /// Integration that created the alert.
@@ -33,9 +33,7 @@ pub struct Alert {
         rename = "lastOccurredAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_occurred_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub last_occurred_at: ::std::option::Option<crate::types::Timestamp>,
     /// Message (title) of the alert.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
@@ -65,7 +63,7 @@ pub struct Alert {
         rename = "snoozedUntil",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub snoozed_until: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub snoozed_until: ::std::option::Option<crate::types::Timestamp>,
     /// Source of the alert, e.g. a host or tool name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
@@ -83,11 +81,13 @@ pub struct Alert {
         rename = "updatedAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Integration that created the alert.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct AlertIntegration {
     /// Identifier of the integration.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -98,10 +98,12 @@ pub struct AlertIntegration {
     /// Type of the integration, e.g. API.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Acknowledgement and close statistics of the alert.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct AlertReport {
     /// Time from creation to acknowledgement, in milliseconds.
     #[serde(rename = "ackTime", skip_serializing_if = "::std::option::Option::is_none")]
@@ -121,6 +123,8 @@ pub struct AlertReport {
     /// Who closed the alert.
     #[serde(rename = "closedBy", skip_serializing_if = "::std::option::Option::is_none")]
     pub closed_by: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `AlertRespondersItem`
@@ -131,6 +135,8 @@ pub struct AlertRespondersItem {
     /// Kind of responder.
     #[serde(rename = "type")]
     pub type_: crate::types::AlertRespondersItemType,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// An incident (GET /v1/incidents).
@@ -141,7 +147,7 @@ pub struct Incident {
         rename = "createdAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Detailed description of the incident.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -151,7 +157,7 @@ pub struct Incident {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extra_properties: ::std::option::Option<
-        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Unique identifier (UUID) of the incident.
     pub id: ::std::string::String,
@@ -160,9 +166,7 @@ pub struct Incident {
         rename = "impactStartDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub impact_start_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub impact_start_date: ::std::option::Option<crate::types::Timestamp>,
     /// Identifiers of the services the incident impacts.
     #[serde(
         rename = "impactedServices",
@@ -222,11 +226,13 @@ pub struct Incident {
         rename = "updatedAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Links to the incident.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct IncidentLinks {
     /// URL of the incident in the REST API.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -234,6 +240,8 @@ pub struct IncidentLinks {
     /// URL of the incident in the web app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `IncidentRespondersItem`
@@ -244,10 +252,12 @@ pub struct IncidentRespondersItem {
     /// Kind of responder.
     #[serde(rename = "type")]
     pub type_: crate::types::IncidentRespondersItemType,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Entry of the incident on the status page.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct IncidentStatusPageEntry {
     /// Detail shown on the status page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -255,6 +265,8 @@ pub struct IncidentStatusPageEntry {
     /// Title shown on the status page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// An integration that creates or updates alerts (GET /v2/integrations). This endpoint is not paginated.
@@ -280,6 +292,8 @@ pub struct Integration {
     /// Version of the integration.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A service that incidents can impact (GET /v1/services).
@@ -308,10 +322,12 @@ pub struct Service {
     /// Identifier of the team that owns the service.
     #[serde(rename = "teamId", skip_serializing_if = "::std::option::Option::is_none")]
     pub team_id: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Links to the service.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ServiceLinks {
     /// URL of the service in the REST API.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -319,6 +335,8 @@ pub struct ServiceLinks {
     /// URL of the service in the web app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A team of users (GET /v2/teams). This endpoint is not paginated.
@@ -338,10 +356,12 @@ pub struct Team {
     /// Name of the team.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Links to the team.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TeamLinks {
     /// URL of the team in the REST API.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -349,10 +369,12 @@ pub struct TeamLinks {
     /// URL of the team in the web app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `TeamMembersItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TeamMembersItem {
     /// Role of the member in the team: user, admin or a custom team role.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -360,10 +382,12 @@ pub struct TeamMembersItem {
     /// The member user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<TeamMembersItemUser>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// The member user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TeamMembersItemUser {
     /// Identifier of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -371,6 +395,8 @@ pub struct TeamMembersItemUser {
     /// Username of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A user of the account (GET /v2/users).
@@ -384,11 +410,11 @@ pub struct User {
         rename = "createdAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// User-defined properties: each key maps to a list of string values.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<
-        ::std::collections::HashMap<
+        ::std::collections::BTreeMap<
             ::std::string::String,
             ::std::vec::Vec<::std::string::String>,
         >,
@@ -412,7 +438,7 @@ pub struct User {
         rename = "mutedUntil",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub muted_until: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub muted_until: ::std::option::Option<crate::types::Timestamp>,
     /// Role of the user: owner, admin, user or a custom role.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<UserRole>,
@@ -446,10 +472,12 @@ pub struct User {
     /// Whether the user's email address is verified.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verified: ::std::option::Option<bool>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Role of the user: owner, admin, user or a custom role.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserRole {
     /// Identifier of the role.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -457,10 +485,12 @@ pub struct UserRole {
     /// Name of the role.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Postal address of the user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserUserAddress {
     /// City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -477,10 +507,12 @@ pub struct UserUserAddress {
     /// ZIP or postal code.
     #[serde(rename = "zipCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub zip_code: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `UserUserContactsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserUserContactsItem {
     /// Method of the contact.
     #[serde(
@@ -505,6 +537,8 @@ pub struct UserUserContactsItem {
     /// Address of the contact: email, phone number, ...
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub to: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Error types.
@@ -1054,5 +1088,108 @@ impl<'de> ::serde::Deserialize<'de> for AlertRespondersItemType {
             str,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(Self::from_wire(&value))
+    }
+}
+
+/// A `date-time` value from the API.
+///
+/// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset
+/// without a colon, such as `+0000`), converted to UTC; any other text is kept in
+/// `Unparsed` exactly as the API sent it, so a malformed timestamp never fails the
+/// record. Serializes back as RFC 3339 (`Z` for UTC) or as the unparsed text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Timestamp {
+    /// The value, parsed.
+    Parsed(::chrono::DateTime<::chrono::Utc>),
+    /// Text that did not parse, kept exactly as the API sent it.
+    Unparsed(::std::string::String),
+}
+
+impl Timestamp {
+    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
+    pub fn parse(text: &str) -> Self {
+        let parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = {
+            const FORMATS: [&str; 2] = [
+                "%Y-%m-%dT%H:%M:%S%.f%z",
+                "%Y-%m-%d %H:%M:%S%.f%z",
+            ];
+            ::chrono::DateTime::parse_from_rfc3339(text)
+                .ok()
+                .or_else(|| {
+                    FORMATS
+                        .iter()
+                        .find_map(|f| ::chrono::DateTime::parse_from_str(text, f).ok())
+                })
+                .map(|t| t.with_timezone(&::chrono::Utc))
+        };
+
+        match parsed {
+            Some(value) => Self::Parsed(value),
+            None => Self::Unparsed(text.to_string()),
+        }
+    }
+
+    /// The parsed value, or `None` when the API sent text that does not parse.
+    pub fn parsed(&self) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
+        match self {
+            Self::Parsed(value) => Some(*value),
+            Self::Unparsed(_) => None,
+        }
+    }
+
+    /// The text the API sent, when it did not parse.
+    pub fn unparsed(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Parsed(_) => None,
+            Self::Unparsed(text) => Some(text.as_str()),
+        }
+    }
+}
+
+impl ::std::convert::From<::chrono::DateTime<::chrono::Utc>> for Timestamp {
+    fn from(value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        Self::Parsed(value)
+    }
+}
+
+impl ::std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Parsed(value) => {
+                f.write_str(
+                    &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
+                )
+            }
+
+            Self::Unparsed(text) => f.write_str(text),
+        }
+    }
+}
+
+impl ::std::str::FromStr for Timestamp {
+    type Err = ::std::convert::Infallible;
+    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::parse(text))
+    }
+}
+
+impl ::serde::Serialize for Timestamp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let text = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::parse(&text))
     }
 }

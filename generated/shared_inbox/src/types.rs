@@ -61,6 +61,8 @@ pub struct Contact {
     /// Name suffix, e.g. Jr.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A contact book: a collection of contacts that can be shared (GET /v1/contact_books).
@@ -95,6 +97,8 @@ pub struct ContactBook {
     /// Identifier of the user who owns the contact book.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A contact group of a contact book (GET /v1/contact_groups?contact_book=<id>&kind=group).
@@ -105,10 +109,12 @@ pub struct ContactGroup {
     /// Name of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ContactInfosItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ContactInfosItem {
     /// Label text, for custom details.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -122,10 +128,12 @@ pub struct ContactInfosItem {
     /// Value of the detail.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ContactMembershipsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ContactMembershipsItem {
     /// Department within the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -142,10 +150,12 @@ pub struct ContactMembershipsItem {
     /// Title or position in the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// The group or organization.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ContactMembershipsItemGroup {
     /// Identifier of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -156,6 +166,8 @@ pub struct ContactMembershipsItemGroup {
     /// Name of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A conversation (thread of messages, comments and tasks) in the mailboxes visible to the token's user (GET /v1/conversations?all=true).
@@ -228,6 +240,8 @@ pub struct Conversation {
     /// URL of the conversation in the web app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web_url: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ConversationAssigneesItem`
@@ -241,10 +255,12 @@ pub struct ConversationAssigneesItem {
     /// Name of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ConversationAuthorsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ConversationAuthorsItem {
     /// Address of the author, e.g. an email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -252,10 +268,12 @@ pub struct ConversationAuthorsItem {
     /// Name of the author.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Organization the conversation belongs to, if any.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ConversationOrganization {
     /// Identifier of the organization.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -263,6 +281,8 @@ pub struct ConversationOrganization {
     /// Name of the organization.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ConversationSharedLabelsItem`
@@ -273,6 +293,8 @@ pub struct ConversationSharedLabelsItem {
     /// Name of the label.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ConversationUsersItem`
@@ -310,6 +332,8 @@ pub struct ConversationUsersItem {
     /// Whether the conversation is unassigned for this user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unassigned: ::std::option::Option<bool>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// An organization the API token's user belongs to (GET /v1/organizations).
@@ -320,6 +344,8 @@ pub struct Organization {
     /// Name of the organization.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A shared label of an organization (GET /v1/shared_labels).
@@ -354,6 +380,8 @@ pub struct SharedLabel {
     /// Who can see the label.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A team (GET /v1/teams).
@@ -367,6 +395,8 @@ pub struct Team {
     /// Identifier of the organization the team belongs to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A user of the organizations the API token can access (GET /v1/users).
@@ -386,6 +416,8 @@ pub struct User {
     /// Display name of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Error types.

@@ -19,7 +19,7 @@ pub struct Address {
     pub country: ::std::option::Option<::std::string::String>,
     /// When the address was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -57,7 +57,7 @@ pub struct Address {
     pub street2: ::std::option::Option<::std::string::String>,
     /// When the address was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
     /// Results of address verifications (delivery, zip4), keyed by verification name; empty when none ran.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verifications: ::std::option::Option<
@@ -66,6 +66,8 @@ pub struct Address {
     /// ZIP or postal code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// The API keys of the account and of its child users (GET /api_keys; the response is this one object). Needs a production API key.
@@ -79,6 +81,8 @@ pub struct ApiKeys {
     /// API keys of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<ApiKeysKeysItem>>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ApiKeysChildrenItem`
@@ -94,6 +98,8 @@ pub struct ApiKeysChildrenItem {
     /// API keys of the child user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<ApiKeysChildrenItemKeysItem>>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ApiKeysChildrenItemKeysItem`
@@ -104,7 +110,7 @@ pub struct ApiKeysChildrenItemKeysItem {
     pub active: ::std::option::Option<bool>,
     /// When the key was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Identifier of the key (prefix ak_).
     pub id: ::std::string::String,
     /// The key itself (redacted in documentation).
@@ -116,6 +122,8 @@ pub struct ApiKeysChildrenItemKeysItem {
     /// Object type, always ApiKey.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `ApiKeysKeysItem`
@@ -126,7 +134,7 @@ pub struct ApiKeysKeysItem {
     pub active: ::std::option::Option<bool>,
     /// When the key was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Identifier of the key (prefix ak_).
     pub id: ::std::string::String,
     /// The key itself (redacted in documentation).
@@ -138,6 +146,8 @@ pub struct ApiKeysKeysItem {
     /// Object type, always ApiKey.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A batch of shipments bought, labelled or scanned together (GET /batches).
@@ -145,7 +155,7 @@ pub struct ApiKeysKeysItem {
 pub struct Batch {
     /// When the batch was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier of the batch (prefix batch_).
     pub id: ::std::string::String,
     /// URL of the combined label file, once generated.
@@ -182,18 +192,20 @@ pub struct Batch {
     pub status: ::std::option::Option<BatchStatus>,
     /// When the batch was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Scan form generated for the batch, if any.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct BatchScanForm {
     /// Identifier of the batch.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// When the scan form was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// URL of the scan form document.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub form_url: ::std::option::Option<::std::string::String>,
@@ -214,7 +226,9 @@ pub struct BatchScanForm {
     pub tracking_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// When the scan form was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `BatchShipmentsItem`
@@ -234,10 +248,12 @@ pub struct BatchShipmentsItem {
     /// Tracking code, once postage is bought.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracking_code: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Count of shipments per batch status.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct BatchStatus {
     /// Shipments created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -254,6 +270,8 @@ pub struct BatchStatus {
     /// Shipments queued for purchase.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queued_for_purchase: ::std::option::Option<i64>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A carrier account (GET /carrier_accounts; the response is a top-level array of these).
@@ -267,11 +285,11 @@ pub struct CarrierAccount {
     pub clone: ::std::option::Option<bool>,
     /// When the account was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Production credentials, by field name (values may be null).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
-        ::std::collections::HashMap<
+        ::std::collections::BTreeMap<
             ::std::string::String,
             ::std::option::Option<::std::string::String>,
         >,
@@ -299,7 +317,7 @@ pub struct CarrierAccount {
     /// Test credentials, by field name; null when none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_credentials: ::std::option::Option<
-        ::std::collections::HashMap<
+        ::std::collections::BTreeMap<
             ::std::string::String,
             ::std::option::Option<::std::string::String>,
         >,
@@ -309,16 +327,18 @@ pub struct CarrierAccount {
     pub type_: ::std::option::Option<::std::string::String>,
     /// When the account was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Credential field definitions for the dashboard.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierAccountFields {
     /// Production credential fields, by field name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
-        ::std::collections::HashMap<
+        ::std::collections::BTreeMap<
             ::std::string::String,
             ::std::option::Option<CarrierAccountFieldsCredentialsValue>,
         >,
@@ -326,15 +346,17 @@ pub struct CarrierAccountFields {
     /// Test credential fields, by field name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_credentials: ::std::option::Option<
-        ::std::collections::HashMap<
+        ::std::collections::BTreeMap<
             ::std::string::String,
             ::std::option::Option<CarrierAccountFieldsTestCredentialsValue>,
         >,
     >,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A credential field as shown in the dashboard.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierAccountFieldsCredentialsValue {
     /// Label of the field.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -345,10 +367,12 @@ pub struct CarrierAccountFieldsCredentialsValue {
     /// Visibility of the field, e.g. visible, masked or readonly.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A credential field as shown in the dashboard.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierAccountFieldsTestCredentialsValue {
     /// Label of the field.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -359,6 +383,8 @@ pub struct CarrierAccountFieldsTestCredentialsValue {
     /// Visibility of the field, e.g. visible, masked or readonly.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Metadata of one carrier: its packages, service levels, options and features (GET /metadata/carriers, field carriers).
@@ -389,10 +415,12 @@ pub struct CarrierMetadata {
     pub supported_features: ::std::option::Option<
         ::std::vec::Vec<CarrierMetadataSupportedFeaturesItem>,
     >,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `CarrierMetadataPredefinedPackagesItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierMetadataPredefinedPackagesItem {
     /// Carrier code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -412,10 +440,12 @@ pub struct CarrierMetadataPredefinedPackagesItem {
     /// Name of the item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `CarrierMetadataServiceLevelsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierMetadataServiceLevelsItem {
     /// Carrier code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -435,10 +465,12 @@ pub struct CarrierMetadataServiceLevelsItem {
     /// Name of the item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `CarrierMetadataShipmentOptionsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierMetadataShipmentOptionsItem {
     /// Carrier code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -458,10 +490,12 @@ pub struct CarrierMetadataShipmentOptionsItem {
     /// Value type of the option, e.g. boolean or string.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `CarrierMetadataSupportedFeaturesItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierMetadataSupportedFeaturesItem {
     /// Carrier code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -475,6 +509,8 @@ pub struct CarrierMetadataSupportedFeaturesItem {
     /// Whether the feature is supported.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub supported: ::std::option::Option<bool>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A child user of the account (GET /users/children, field children).
@@ -482,7 +518,7 @@ pub struct CarrierMetadataSupportedFeaturesItem {
 pub struct ChildUser {
     /// When the user was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier of the user (prefix user_).
     pub id: ::std::string::String,
     /// Name of the user.
@@ -500,6 +536,8 @@ pub struct ChildUser {
     /// Whether the user is verified.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verified: ::std::option::Option<bool>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// An end shipper: the address of the business on whose behalf labels are bought (GET /end_shippers).
@@ -516,7 +554,7 @@ pub struct EndShipper {
     pub country: ::std::option::Option<::std::string::String>,
     /// When the end shipper was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -545,10 +583,12 @@ pub struct EndShipper {
     pub street2: ::std::option::Option<::std::string::String>,
     /// When the end shipper was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
     /// ZIP or postal code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A tracker following a package by its tracking code (GET /trackers).
@@ -562,12 +602,10 @@ pub struct Tracker {
     pub carrier_detail: ::std::option::Option<TrackerCarrierDetail>,
     /// When the tracker was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Estimated delivery date.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub est_delivery_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub est_delivery_date: ::std::option::Option<crate::types::Timestamp>,
     /// Fees charged for the tracker.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fees: ::std::option::Option<::std::vec::Vec<TrackerFeesItem>>,
@@ -604,14 +642,16 @@ pub struct Tracker {
     >,
     /// When the tracker was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub updated_at: ::std::option::Option<crate::types::Timestamp>,
     /// Weight of the package, in ounces.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weight: ::std::option::Option<f64>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Carrier-specific details.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TrackerCarrierDetail {
     /// Container type.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -626,14 +666,10 @@ pub struct TrackerCarrierDetail {
     >,
     /// Guaranteed delivery date, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub guaranteed_delivery_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub guaranteed_delivery_date: ::std::option::Option<crate::types::Timestamp>,
     /// When delivery was first attempted, if it was.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub initial_delivery_attempt: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub initial_delivery_attempt: ::std::option::Option<crate::types::Timestamp>,
     /// Object type, always CarrierDetail.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
@@ -648,10 +684,12 @@ pub struct TrackerCarrierDetail {
     /// Carrier service, e.g. First-Class Package Service.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A tracking location.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TrackerCarrierDetailDestinationTrackingLocation {
     /// City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -668,10 +706,12 @@ pub struct TrackerCarrierDetailDestinationTrackingLocation {
     /// ZIP or postal code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A tracking location.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TrackerCarrierDetailOriginTrackingLocation {
     /// City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -688,10 +728,12 @@ pub struct TrackerCarrierDetailOriginTrackingLocation {
     /// ZIP or postal code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `TrackerFeesItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TrackerFeesItem {
     /// Amount in USD, as a decimal string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -708,17 +750,19 @@ pub struct TrackerFeesItem {
     /// Kind of fee, e.g. TrackerFee.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `TrackerTrackingDetailsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TrackerTrackingDetailsItem {
     /// Carrier-specific event code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub carrier_code: ::std::option::Option<::std::string::String>,
     /// When the event happened.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub datetime: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub datetime: ::std::option::Option<crate::types::Timestamp>,
     /// Description of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -742,10 +786,12 @@ pub struct TrackerTrackingDetailsItem {
     pub tracking_location: ::std::option::Option<
         TrackerTrackingDetailsItemTrackingLocation,
     >,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A tracking location.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TrackerTrackingDetailsItemTrackingLocation {
     /// City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -762,6 +808,8 @@ pub struct TrackerTrackingDetailsItemTrackingLocation {
     /// ZIP or postal code.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A webhook endpoint that receives event notifications (GET /webhooks).
@@ -769,13 +817,13 @@ pub struct TrackerTrackingDetailsItemTrackingLocation {
 pub struct Webhook {
     /// When the webhook was created.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Extra headers sent with every event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_headers: ::std::option::Option<::std::vec::Vec<WebhookCustomHeadersItem>>,
     /// When the webhook was disabled; null while enabled.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub disabled_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub disabled_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier of the webhook (prefix hook_).
     pub id: ::std::string::String,
     /// API mode the object was created in.
@@ -787,10 +835,12 @@ pub struct Webhook {
     /// URL events are posted to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `WebhookCustomHeadersItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WebhookCustomHeadersItem {
     /// Header name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -798,6 +848,8 @@ pub struct WebhookCustomHeadersItem {
     /// Header value.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Error types.
@@ -1581,5 +1633,108 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeysChildrenItemKeysItemMode {
             str,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(Self::from_wire(&value))
+    }
+}
+
+/// A `date-time` value from the API.
+///
+/// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset
+/// without a colon, such as `+0000`), converted to UTC; any other text is kept in
+/// `Unparsed` exactly as the API sent it, so a malformed timestamp never fails the
+/// record. Serializes back as RFC 3339 (`Z` for UTC) or as the unparsed text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Timestamp {
+    /// The value, parsed.
+    Parsed(::chrono::DateTime<::chrono::Utc>),
+    /// Text that did not parse, kept exactly as the API sent it.
+    Unparsed(::std::string::String),
+}
+
+impl Timestamp {
+    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
+    pub fn parse(text: &str) -> Self {
+        let parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = {
+            const FORMATS: [&str; 2] = [
+                "%Y-%m-%dT%H:%M:%S%.f%z",
+                "%Y-%m-%d %H:%M:%S%.f%z",
+            ];
+            ::chrono::DateTime::parse_from_rfc3339(text)
+                .ok()
+                .or_else(|| {
+                    FORMATS
+                        .iter()
+                        .find_map(|f| ::chrono::DateTime::parse_from_str(text, f).ok())
+                })
+                .map(|t| t.with_timezone(&::chrono::Utc))
+        };
+
+        match parsed {
+            Some(value) => Self::Parsed(value),
+            None => Self::Unparsed(text.to_string()),
+        }
+    }
+
+    /// The parsed value, or `None` when the API sent text that does not parse.
+    pub fn parsed(&self) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
+        match self {
+            Self::Parsed(value) => Some(*value),
+            Self::Unparsed(_) => None,
+        }
+    }
+
+    /// The text the API sent, when it did not parse.
+    pub fn unparsed(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Parsed(_) => None,
+            Self::Unparsed(text) => Some(text.as_str()),
+        }
+    }
+}
+
+impl ::std::convert::From<::chrono::DateTime<::chrono::Utc>> for Timestamp {
+    fn from(value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        Self::Parsed(value)
+    }
+}
+
+impl ::std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Parsed(value) => {
+                f.write_str(
+                    &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
+                )
+            }
+
+            Self::Unparsed(text) => f.write_str(text),
+        }
+    }
+}
+
+impl ::std::str::FromStr for Timestamp {
+    type Err = ::std::convert::Infallible;
+    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::parse(text))
+    }
+}
+
+impl ::serde::Serialize for Timestamp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let text = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::parse(&text))
     }
 }

@@ -1,7 +1,8 @@
 //! Open string enums. typify's enums reject a value they do not know, which breaks a sync the
 //! day an API adds one; so every string enum is hoisted out of the schema into a named
 //! definition, replaced in typify by our own enum that keeps unknown values in
-//! `Unknown(String)` and round-trips them.
+//! `Unknown(String)` and round-trips them. The enum's name is the title `names` gave it; a
+//! union's discriminator (marked closed by `names`) is left to typify.
 
 use std::collections::BTreeSet;
 
@@ -9,6 +10,9 @@ use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::{Map, Value};
+
+use super::names::CLOSED;
+use super::refs::for_each_subschema;
 
 /// A string enum found in a schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,63 +25,65 @@ pub struct OpenEnum {
     pub description: Option<String>,
 }
 
-/// Replaces every string enum under `schema` (the record type `owner`) by a `$ref` to a
-/// definition named after its position, and returns the enums found. `null` in the values,
-/// or a nullable type, makes the reference nullable.
-pub fn hoist(schema: &mut Value, owner: &str, taken: &mut BTreeSet<String>) -> Vec<OpenEnum> {
+/// Replaces every titled string enum under `schema` by a `$ref` to a definition of that
+/// name, and returns the enums found. `null` in the values, or a nullable type, makes the
+/// reference nullable. A definition that is itself an enum becomes a reference to itself,
+/// which the caller drops (the enum replaces it).
+pub fn hoist(schema: &mut Value) -> Vec<OpenEnum> {
     let mut found = Vec::new();
-    walk(schema, owner, taken, &mut found);
+    walk(schema, &mut found);
     found
 }
 
-fn walk(value: &mut Value, name: &str, taken: &mut BTreeSet<String>, found: &mut Vec<OpenEnum>) {
+fn walk(value: &mut Value, found: &mut Vec<OpenEnum>) {
     let Value::Object(map) = value else { return };
-    if let Some(open) = as_string_enum(map) {
-        let unique = unique(name, taken);
-        let nullable = open.1;
+    if map.contains_key(CLOSED) {
+        map.remove(CLOSED);
+        return;
+    }
+    if let Some((values, nullable)) = as_string_enum(map)
+        && let Some(Value::String(name)) = map.get("title")
+    {
+        let name = name.clone();
+        let description = map.get("description").cloned();
         found.push(OpenEnum {
-            name: unique.clone(),
-            values: open.0,
-            description: map
-                .get("description")
+            name: name.clone(),
+            values,
+            description: description
+                .as_ref()
                 .and_then(Value::as_str)
                 .map(str::to_string),
         });
-        let reference = serde_json::json!({ "$ref": format!("#/definitions/{unique}") });
-        let mut replacement = Map::new();
-        if let Some(d) = map.get("description") {
-            replacement.insert("description".into(), d.clone());
-        }
-        if nullable {
-            replacement.insert(
-                "anyOf".into(),
-                Value::Array(vec![reference, serde_json::json!({"type": "null"})]),
-            );
-        } else {
-            replacement.insert("allOf".into(), Value::Array(vec![reference]));
-        }
-        *map = replacement;
+        *map = reference(&name, nullable, description);
         return;
     }
-    if let Some(Value::Object(props)) = map.get_mut("properties") {
-        for (prop, schema) in props.iter_mut() {
-            let child = format!("{name}{}", prop.to_upper_camel_case());
-            walk(schema, &child, taken, found);
-        }
+    let _ = for_each_subschema::<()>(map, &mut |_, child| {
+        walk(child, found);
+        Ok(())
+    });
+}
+
+/// `{"allOf": [{"$ref": ..}]}`, or `{"anyOf": [{"$ref": ..}, {"type": "null"}]}` when
+/// nullable, with the description kept for the field's doc comment.
+pub(crate) fn reference(
+    name: &str,
+    nullable: bool,
+    description: Option<Value>,
+) -> Map<String, Value> {
+    let reference = serde_json::json!({ "$ref": format!("#/definitions/{name}") });
+    let mut replacement = Map::new();
+    if let Some(d) = description {
+        replacement.insert("description".into(), d);
     }
-    if let Some(items) = map.get_mut("items") {
-        walk(items, &format!("{name}Item"), taken, found);
+    if nullable {
+        replacement.insert(
+            "anyOf".into(),
+            Value::Array(vec![reference, serde_json::json!({"type": "null"})]),
+        );
+    } else {
+        replacement.insert("allOf".into(), Value::Array(vec![reference]));
     }
-    if let Some(extra @ Value::Object(_)) = map.get_mut("additionalProperties") {
-        walk(extra, &format!("{name}Value"), taken, found);
-    }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        if let Some(Value::Array(variants)) = map.get_mut(key) {
-            for (i, variant) in variants.iter_mut().enumerate() {
-                walk(variant, &format!("{name}Variant{i}"), taken, found);
-            }
-        }
-    }
+    replacement
 }
 
 /// The values and nullability of a string enum schema.
@@ -105,17 +111,6 @@ fn as_string_enum(map: &Map<String, Value>) -> Option<(Vec<String>, bool)> {
     let nullable = values.iter().any(Value::is_null)
         || matches!(map.get("type"), Some(Value::Array(t)) if t.iter().any(|t| t == "null"));
     Some((strings, nullable))
-}
-
-fn unique(name: &str, taken: &mut BTreeSet<String>) -> String {
-    let mut candidate = name.to_string();
-    let mut n = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{name}{n}");
-        n += 1;
-    }
-    taken.insert(candidate.clone());
-    candidate
 }
 
 /// The variant names of an enum: PascalCase values, made unique; the catch-all is `Unknown`
@@ -235,18 +230,20 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn hoists_nested_and_nullable_enums() {
+    fn hoists_titled_enums_and_leaves_closed_ones() {
         let mut schema = json!({
             "type": "object",
             "properties": {
-                "status": {"type": "string", "enum": ["draft", "done"], "description": "State."},
+                "status": {"type": "string", "enum": ["draft", "done"], "description": "State.",
+                           "title": "RequestStatus"},
                 "signers": {"type": "array", "items": {"type": "object", "properties": {
-                    "role": {"type": ["null", "string"], "enum": ["a", "b", null]}
-                }}}
+                    "role": {"type": ["null", "string"], "enum": ["a", "b", null],
+                             "title": "RequestSignersItemRole"}
+                }}},
+                "tag": {"enum": ["card"], "title": "Tag", "x-restgen-closed": true}
             }
         });
-        let mut taken = BTreeSet::from(["Request".to_string()]);
-        let found = hoist(&mut schema, "Request", &mut taken);
+        let found = hoist(&mut schema);
         let names: Vec<_> = found.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["RequestStatus", "RequestSignersItemRole"]);
         assert_eq!(
@@ -256,6 +253,10 @@ mod tests {
         assert_eq!(
             schema["properties"]["signers"]["items"]["properties"]["role"],
             json!({"anyOf": [{"$ref": "#/definitions/RequestSignersItemRole"}, {"type": "null"}]})
+        );
+        assert_eq!(
+            schema["properties"]["tag"],
+            json!({"enum": ["card"], "title": "Tag"})
         );
     }
 
