@@ -10,7 +10,8 @@ use crate::blocking::{BlockingIter, BlockingRuntime};
 use crate::descriptor::Text;
 use crate::driver::ResourceRequest;
 use crate::error::Error;
-use crate::selector::{RawKind, Selector, object_fields, raw_kind};
+use crate::paginate::wire_form;
+use crate::selector::{Selector, object_fields};
 
 /// A child record with the parent fields it was fetched for.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,11 +138,11 @@ fn bind<T: DeserializeOwned + Send + 'static>(
                 available()
             ))
         })?;
-        request = request.arg(&binding.arg, python_str(value));
-        fields.insert(
-            format!("_{parent_name}_{}", binding.field_name),
-            serde_json::from_str(value.get()).unwrap_or(serde_json::Value::Null),
-        );
+        let value: serde_json::Value =
+            serde_json::from_str(value.get()).unwrap_or(serde_json::Value::Null);
+        // Python's str() of the value, as dlt formats it into the child's path and params
+        request = request.arg(&binding.arg, wire_form(&value));
+        fields.insert(format!("_{parent_name}_{}", binding.field_name), value);
     }
     for name in include_from_parent {
         let value = object_fields(parent)
@@ -162,22 +163,6 @@ fn bind<T: DeserializeOwned + Send + 'static>(
         );
     }
     Ok((request, fields))
-}
-
-/// A parent value as Python's `str.format` renders it in a path or parameter.
-fn python_str(value: &RawValue) -> String {
-    match raw_kind(value) {
-        RawKind::String => serde_json::from_str::<String>(value.get()).unwrap_or_default(),
-        RawKind::Null => "None".to_string(),
-        RawKind::Bool => {
-            if value.get().trim() == "true" {
-                "True".to_string()
-            } else {
-                "False".to_string()
-            }
-        }
-        _ => value.get().trim().to_string(),
-    }
 }
 
 /// A fan-out for blocking code: `iter()` runs it on the blocking client's runtime.

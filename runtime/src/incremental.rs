@@ -11,6 +11,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::descriptor::{List, Text};
+use crate::paginate::wire_form;
 use crate::selector::{Selector, object_fields};
 
 /// Which end of the cursor's range is the newest.
@@ -177,7 +178,7 @@ pub struct RunFilter {
 impl RunFilter {
     /// Values for `{incremental.start_value}` and friends, as Python's `str()` renders them.
     pub fn placeholders(&self) -> Vec<(String, String)> {
-        let show = |v: &Option<Value>| v.as_ref().map_or("None".to_string(), python_str);
+        let show = |v: &Option<Value>| v.as_ref().map_or("None".to_string(), wire_form);
         vec![
             ("incremental.start_value".into(), show(&self.start)),
             ("incremental.last_value".into(), show(&self.start)),
@@ -190,10 +191,10 @@ impl RunFilter {
     pub fn query(&self) -> Vec<(String, String)> {
         let mut pairs = Vec::new();
         if let (Some(name), Some(value)) = (&self.config.start_param, &self.start) {
-            pairs.push((name.to_string(), python_str(value)));
+            pairs.push((name.to_string(), wire_form(value)));
         }
         if let (Some(name), Some(value)) = (&self.config.end_param, &self.end) {
-            pairs.push((name.to_string(), python_str(value)));
+            pairs.push((name.to_string(), wire_form(value)));
         }
         pairs
     }
@@ -306,11 +307,6 @@ fn newer(a: &Value, b: &Value, func: LastValueFunc) -> Option<Ordering> {
         LastValueFunc::Max => ordering,
         LastValueFunc::Min => ordering.reverse(),
     })
-}
-
-/// Python's `str()` of a JSON value, as dlt formats placeholders and parameters.
-fn python_str(value: &Value) -> String {
-    crate::paginate::wire_form(value)
 }
 
 #[cfg(test)]

@@ -109,19 +109,25 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
     }
 }
 
+/// The parent a `<child>_all` fan-out walks: one whose fields supply every argument of the
+/// child and which takes no arguments itself.
+fn fan_out_parent<'a>(api: &ApiIr, r: &'a ResourceIr) -> Option<&'a str> {
+    let parent = r.parent()?;
+    let nested = api
+        .resources
+        .iter()
+        .any(|p| p.name == parent && !p.args.is_empty());
+    (!nested).then_some(parent)
+}
+
 /// The `<child>_all` fan-out methods of the async client: one per resource whose arguments all
 /// come from one parent that takes no arguments itself.
 fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStream> {
     let mut methods = Vec::new();
     for (r, ty) in api.resources.iter().zip(record_types) {
-        let Some(parent) = r.parent() else { continue };
-        if api
-            .resources
-            .iter()
-            .any(|p| p.name == parent && !p.args.is_empty())
-        {
+        let Some(parent) = fan_out_parent(api, r) else {
             continue;
-        }
+        };
         let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
         let record = record_type(ty);
         let (parent_static, child_static) = (shouty(parent), shouty(&r.name));
@@ -195,10 +201,7 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
         },
     );
     let fan_outs = api.resources.iter().zip(record_types).filter_map(|(r, ty)| {
-        let parent = r.parent()?;
-        if api.resources.iter().any(|p| p.name == parent && !p.args.is_empty()) {
-            return None;
-        }
+        let parent = fan_out_parent(api, r)?;
         let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
         let record = record_type(ty);
         let doc = docs::outer(&format!(

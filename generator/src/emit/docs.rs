@@ -6,28 +6,29 @@ use quote::quote;
 
 /// Outer doc attributes for `text`, one per line.
 pub fn outer(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
+    let lines = doc_lines(text);
     // #[doc = " first line"] #[doc = " second line"]
     quote!(#(#[doc = #lines])*)
 }
 
 /// Inner (module) doc attributes for `text`, one per line.
 pub fn inner(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
+    let lines = doc_lines(text);
     // #![doc = " first line"] #![doc = " second line"]
     quote!(#(#![doc = #lines])*)
+}
+
+/// Each line with the leading space `///` comments carry; blank lines stay blank.
+fn doc_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {l}")
+            }
+        })
+        .collect()
 }
 
 /// Adds a blank line after each line that closes a block or ends an item, when another item
