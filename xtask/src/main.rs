@@ -30,21 +30,7 @@ enum Task {
         check: bool,
     },
     /// Page through a resource straight from its spec (no code generation); prints JSON lines.
-    Run {
-        /// The spec (folder name under specs/).
-        spec: String,
-        /// The resource name.
-        resource: String,
-        /// Base URL override, e.g. a local mock.
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Stop after this many records.
-        #[arg(long)]
-        max_records: Option<usize>,
-        /// An argument of a child resource, `name=value` (repeatable).
-        #[arg(long = "arg")]
-        args: Vec<String>,
-    },
+    Run(run::RunOptions),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -58,22 +44,7 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let result = match cli.task {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
-        Task::Run {
-            spec,
-            resource,
-            base_url,
-            max_records,
-            args,
-        } => run::run(
-            &root,
-            run::RunOptions {
-                spec,
-                resource,
-                base_url,
-                max_records,
-                args,
-            },
-        ),
+        Task::Run(options) => run::run(&root, options),
     };
     match result {
         Ok(code) => code,

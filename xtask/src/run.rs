@@ -13,16 +13,20 @@ use futures::StreamExt;
 use restgen_runtime::{ClientBuilder, ResourceRequest};
 
 /// Options of one run.
+#[derive(clap::Args)]
 pub struct RunOptions {
-    /// Spec folder name under specs/.
+    /// The spec (folder name under specs/).
     pub spec: String,
-    /// Resource name.
+    /// The resource name.
     pub resource: String,
-    /// Base URL override.
+    /// Base URL override, e.g. a local mock.
+    #[arg(long)]
     pub base_url: Option<String>,
     /// Stop after this many records.
+    #[arg(long)]
     pub max_records: Option<usize>,
-    /// Arguments of a child resource, `name=value`.
+    /// An argument of a child resource, `name=value` (repeatable).
+    #[arg(long = "arg")]
     pub args: Vec<String>,
 }
 
