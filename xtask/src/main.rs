@@ -3,8 +3,10 @@
 //! - `generate [API...] [--check]`: regenerate `generated/<api>/` from `specs/<api>/`
 //!   atomically, or (with `--check`) list the stale files and fail.
 //! - `run <spec> <resource>`: page through a resource straight from its spec, no codegen.
+//! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
 
 mod generate;
+mod pyenv;
 mod run;
 
 use std::path::PathBuf;
@@ -31,6 +33,8 @@ enum Task {
     },
     /// Page through a resource straight from its spec (no code generation); prints JSON lines.
     Run(run::RunOptions),
+    /// Create (once) the venv with the pinned dlt under target/ and print its Python.
+    DltEnv,
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -45,6 +49,10 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
+        Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
+            println!("{}", python.display());
+            ExitCode::SUCCESS
+        }),
     };
     match result {
         Ok(code) => code,
