@@ -1,9 +1,10 @@
 //! restgen: turns a dlt `rest_api_source` config plus one JSON Schema per resource into a
 //! typed Rust client crate.
 //!
-//! The pipeline is `spec::load_spec` (located errors) -> `ir::resolve` (defaults merged,
+//! The pipeline is `spec::load` (located errors) -> `ir::resolve` (defaults merged,
 //! paginators, auth and templates compiled into the runtime's own descriptor types) ->
-//! `emit` (typify for models, `quote` for the client, `prettyplease` to format).
+//! `emit` (typify for models, `quote` for the client, `prettyplease` to format). Each stage
+//! goes as far as it can, so one run reports every error it can find.
 
 pub mod emit;
 pub mod ir;
@@ -11,8 +12,11 @@ pub mod schema;
 pub mod spec;
 
 use std::path::Path;
+use std::sync::Arc;
 
-pub use spec::{Diagnostic, Diagnostics, Severity};
+pub use spec::{Diagnostic, Diagnostics, Severity, SpecFiles};
+
+use spec::span::{SpanIndex, YamlPath};
 
 /// A generated crate: its files, and the warnings found on the way.
 #[derive(Debug, Clone)]
@@ -24,14 +28,117 @@ pub struct Generated {
 }
 
 /// Runs the whole pipeline for the spec folder `dir`, shown in headers and diagnostics as
-/// `shown_dir` (e.g. `specs/esign`).
+/// `shown_dir` (e.g. `specs/esign`). On failure the diagnostics hold every error found
+/// and the warnings.
 pub fn generate(dir: &Path, shown_dir: &str) -> Result<Generated, Diagnostics> {
-    let loaded = spec::load_spec(dir, shown_dir)?;
-    let api = ir::resolve(&loaded)?;
-    let files = emit::emit_crate(&api, shown_dir)
-        .map_err(|e| Diagnostics::from(Diagnostic::unlocated(&loaded.config_file, e)))?;
-    Ok(Generated {
-        files,
-        warnings: api.warnings,
-    })
+    generate_files(&SpecFiles::read(dir, shown_dir))
+}
+
+/// Runs the whole pipeline on a spec's files held in memory.
+pub fn generate_files(files: &SpecFiles) -> Result<Generated, Diagnostics> {
+    let config_file = format!("{}/source.yaml", files.shown_dir);
+    let fail = |mut diagnostics: Diagnostics| {
+        diagnostics.sort(&config_file);
+        Err(diagnostics)
+    };
+    let (loaded, mut diagnostics) = spec::load(files);
+    let Some(loaded) = loaded else {
+        return fail(diagnostics);
+    };
+    let api = match ir::resolve(&loaded) {
+        Ok(api) => api,
+        Err(found) => {
+            diagnostics.0.extend(found.0);
+            return fail(diagnostics);
+        }
+    };
+    diagnostics.0.extend(api.warnings.iter().cloned());
+    if diagnostics.has_errors() {
+        return fail(diagnostics);
+    }
+    match emit::emit_crate(&api, &files.shown_dir) {
+        Ok(crate_files) => {
+            diagnostics.sort(&config_file);
+            Ok(Generated {
+                files: crate_files,
+                warnings: diagnostics.0,
+            })
+        }
+        Err(message) => {
+            diagnostics.0.push(emit_diagnostic(&loaded, message));
+            fail(diagnostics)
+        }
+    }
+}
+
+/// An emit error as a diagnostic. The schema module words its errors as
+/// "schema of resource `<name>`[, in its definition `<d>`][, at <JSON pointer>]: ..." (or
+/// with "`$ref: ..` at <pointer>" inside), so the error is shown in that resource's schema
+/// file, at the pointer when the file has that node.
+fn emit_diagnostic(loaded: &spec::LoadedSpec, message: String) -> Diagnostic {
+    let Some((resource, rest)) = message
+        .strip_prefix("schema of resource `")
+        .and_then(|rest| rest.split_once('`'))
+    else {
+        return Diagnostic::unlocated(&loaded.config_file, message);
+    };
+    let Some(schema) = loaded.schemas.get(resource) else {
+        return Diagnostic::unlocated(&loaded.config_file, message);
+    };
+    // a pointer into a definition the pre-pass split out is not a pointer into the file
+    let pointer = (!rest.contains("in its definition"))
+        .then(|| rest.split_once(" at /"))
+        .flatten()
+        .map(|(_, after)| {
+            let end = after.find([' ', ':']).unwrap_or(after.len());
+            format!("/{}", &after[..end])
+        });
+    let mut what = rest.trim_start_matches([',', ' ', ':']).replace(
+        "data did not match any variant of untagged enum Schema",
+        "expected a subschema here: an object such as `{\"type\": \"string\"}`, or `true`",
+    );
+    // typify's "schema of `<Type>` is not a JSON Schema": the type name means nothing here
+    if let Some(start) = what.find("schema of `")
+        && let Some(end) = what[start..].find("` is not a JSON Schema: ")
+    {
+        let cut = start + end + "` is not a JSON Schema: ".len();
+        what = format!(
+            "{}not a valid JSON Schema: {}",
+            &what[..start],
+            &what[cut..]
+        );
+    }
+    let spans = SpanIndex::parse(&schema.text);
+    let path = pointer.as_deref().map(|p| pointer_path(&spans, p));
+    let span = path
+        .as_ref()
+        .filter(|_| spans.error.is_none())
+        .and_then(|p| spans.key_or_value(p));
+    match (span, pointer) {
+        (Some(span), Some(pointer)) => {
+            // the snippet shows the place; the pointer in the text would repeat it
+            let what = what
+                .replace(&format!("at {pointer}: "), "")
+                .replace(&format!(" at {pointer}"), "");
+            Diagnostic::unlocated(&schema.file, format!("resource `{resource}`: {what}"))
+                .in_source(Arc::clone(&schema.text))
+                .at(span, format!("at {pointer}"))
+        }
+        _ => Diagnostic::unlocated(&schema.file, format!("resource `{resource}`: {what}")),
+    }
+}
+
+/// A JSON pointer as a path in the schema file's span index; a number is an index only
+/// where the file has no key of that name.
+fn pointer_path(spans: &SpanIndex, pointer: &str) -> YamlPath {
+    let mut path = YamlPath::root();
+    for token in pointer.split('/').filter(|t| !t.is_empty()) {
+        let key = token.replace("~1", "/").replace("~0", "~");
+        let as_key = path.key(&key);
+        path = match key.parse::<usize>() {
+            Ok(i) if spans.get(&as_key).is_none() => path.index(i),
+            _ => as_key,
+        };
+    }
+    path
 }

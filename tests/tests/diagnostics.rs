@@ -1,145 +1,180 @@
-//! Broken specs: each gets a located, reviewed message (insta snapshots) and writes nothing.
+//! The broken-spec corpus. Each folder of `tests/corpus/broken/` is a spec (`source.yaml`
+//! and `schemas/`) that fails to generate, or generates with warnings. What a user reads
+//! about it is pinned by a reviewed snapshot, `snapshots/diagnostics__<case>.snap`; the
+//! first line says whether it generated and how many errors and warnings there were.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-const SCHEMA: &str = r#"{"type": "object", "properties": {"id": {"type": "string"}}}"#;
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/broken")
+}
 
-/// Writes a spec named `name` with `source` (and a schema per `schemas` entry) into a temp
-/// folder, generates it, and returns the diagnostics as text.
-fn diagnose(name: &str, source: &str, schemas: &[(&str, &str)]) -> String {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join(name);
-    std::fs::create_dir_all(dir.join("schemas")).unwrap();
-    std::fs::write(dir.join("source.yaml"), source).unwrap();
-    for (resource, schema) in schemas {
-        std::fs::write(dir.join("schemas").join(format!("{resource}.json")), schema).unwrap();
-    }
-    match restgen::generate(&dir, &format!("specs/{name}")) {
-        Ok(_) => panic!("spec `{name}` should not generate"),
+/// Generates the corpus case `case` as if it were `specs/<case>` and returns what the
+/// user is shown.
+fn diagnose(case: &str) -> String {
+    let shown = format!("specs/{case}");
+    match restgen::generate(&corpus().join(case), &shown) {
+        Ok(generated) => {
+            assert!(
+                !generated.warnings.is_empty(),
+                "corpus case `{case}` generates cleanly: it is not broken"
+            );
+            format!(
+                "generates, {} warning(s)\n\n{}",
+                generated.warnings.len(),
+                restgen::Diagnostics(generated.warnings)
+            )
+        }
         Err(diagnostics) => {
-            assert!(diagnostics.has_errors());
-            diagnostics.to_string()
+            assert!(diagnostics.has_errors(), "{case}: failed without an error");
+            let errors = diagnostics.error_count();
+            format!(
+                "fails, {errors} error(s), {} warning(s)\n\n{diagnostics}",
+                diagnostics.0.len() - errors
+            )
         }
     }
 }
 
-fn spec_with(endpoint: &str) -> String {
-    format!(
-        "client:\n  base_url: https://api.example.com\nresources:\n  - name: items\n    endpoint:\n{endpoint}"
-    )
-}
+macro_rules! corpus {
+    ($($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                insta::assert_snapshot!(diagnose(stringify!($case)));
+            }
+        )*
 
-macro_rules! broken {
-    ($test:ident, $source:expr) => {
-        #[test]
-        fn $test() {
-            insta::assert_snapshot!(diagnose(stringify!($test), &$source, &[("items", SCHEMA)]));
-        }
+        /// Every case that has a test.
+        const CASES: &[&str] = &[$(stringify!($case)),*];
     };
 }
 
-broken!(
-    unknown_endpoint_key,
-    spec_with("      pathh: /items\n      data_selector: data\n")
-);
-broken!(
-    wrong_type,
-    spec_with(
-        "      path: /items\n      data_selector: data\n      paginator:\n        type: offset\n        limit: ten\n"
-    )
-);
-broken!(
-    unknown_paginator_type,
-    spec_with(
-        "      path: /items\n      data_selector: data\n      paginator:\n        type: cursr\n"
-    )
-);
-broken!(
-    unknown_paginator_shorthand,
-    spec_with("      path: /items\n      data_selector: data\n      paginator: page_numbr\n")
-);
-broken!(
-    unknown_auth_type,
-    "client:\n  base_url: https://api.example.com\n  auth:\n    type: oauth\n    token: {secret: t}\nresources:\n  - items\n"
-);
-broken!(
-    missing_base_url,
-    "client:\n  auth:\n    token: {secret: t}\nresources:\n  - items\n"
-);
-broken!(
+corpus!(
+    auth_field_of_another_type,
     bad_jsonpath,
-    spec_with("      path: /items\n      data_selector: 'data[?(@.id > 1)]'\n")
-);
-broken!(
+    bad_jsonpath_in_placeholder,
+    bad_jsonpath_unclosed_bracket,
     bad_template,
-    spec_with(
-        "      path: /items\n      data_selector: data\n      paginator:\n        type: cursor\n        cursor_value: '{{ response.next | first }}'\n"
-    )
-);
-broken!(
-    unknown_parent,
-    spec_with("      path: /items/{resources.itemz.id}/parts\n      data_selector: data\n")
-);
-broken!(
-    duplicate_resource,
-    "client:\n  base_url: https://api.example.com\nresources:\n  - name: items\n    endpoint: {path: /a, data_selector: data}\n  - name: items\n    endpoint: {path: /b, data_selector: data}\n"
-);
-broken!(
+    bad_template_double_quoted,
+    bad_template_not_wrapped,
+    bad_template_unknown_name,
+    broken_parent_is_not_unknown,
+    client_key_typo,
+    conflicting_cursor_sources,
     conflicting_offset_params,
-    spec_with(
-        "      path: /items\n      data_selector: data\n      paginator:\n        type: offset\n        limit: 10\n        offset_param: o\n        offset_body_path: page.offset\n"
-    )
-);
-broken!(
-    termination_guard,
-    spec_with(
-        "      path: /items\n      data_selector: data\n      paginator:\n        type: offset\n        limit: 10\n        total_path: null\n        stop_after_empty_page: false\n"
-    )
-);
-broken!(
-    yaml_syntax_error,
-    "client:\n  base_url: \"https://api.example.com\n  auth: {token: x\nresources: []\n"
-);
-broken!(empty_file, "# nothing here yet\n");
-broken!(
-    response_action_status_as_string,
-    spec_with(
-        "      path: /items\n      data_selector: data\n      response_actions:\n        - status_code: '404'\n          action: ignore\n"
-    )
-);
-broken!(
+    data_selector_not_a_path,
+    dlt_extensions,
+    dotted_path_placeholder,
+    duplicate_resource,
+    empty_base_url,
+    empty_file,
+    empty_file_zero_bytes,
+    empty_resources,
+    endpoint_is_a_list,
+    every_error_in_one_run,
+    form_body_data,
+    include_from_parent_not_a_list,
+    include_from_parent_without_parent,
+    inherited_error,
+    limit_param_without_limit,
+    literal_credential_header,
+    literal_secret,
     method_not_allowed,
-    spec_with("      path: /items\n      method: PUT\n      data_selector: data\n")
+    missing_base_url,
+    missing_client,
+    missing_schema_file,
+    misspelled_incremental_placeholder,
+    negative_limit,
+    offset_shorthand_needs_limit,
+    own_parent,
+    paginator_without_type,
+    parent_cycle,
+    parent_cycle_of_three,
+    quoted_number,
+    resolve_param_not_in_path,
+    resource_defaults_with_name,
+    resource_without_name,
+    resources_not_a_list,
+    response_action_status_as_string,
+    retry_codes_wrong_type,
+    schema_empty_file,
+    schema_not_a_json_schema,
+    schema_not_an_object,
+    schema_reference_to_another_file,
+    schema_that_is_not_json,
+    secret_reference_typo,
+    spec_is_a_list,
+    termination_guard,
+    termination_guard_page_number,
+    two_parents,
+    unbound_incremental_placeholder,
+    unbound_param_placeholder,
+    unclosed_placeholder,
+    unknown_api_key_location,
+    unknown_auth_key,
+    unknown_auth_type,
+    unknown_endpoint_key,
+    unknown_paginator_key,
+    unknown_paginator_shorthand,
+    unknown_paginator_type,
+    unknown_parent,
+    unknown_resolve_parent,
+    unknown_resource_key,
+    unknown_top_level_key,
+    wrong_type,
+    yaml_bad_indentation,
+    yaml_duplicate_key,
+    yaml_syntax_error,
+    yaml_tab_indentation,
+    yaml_unclosed_flow,
+    zero_limit,
 );
 
 #[test]
-fn schema_that_is_not_json() {
-    insta::assert_snapshot!(diagnose(
-        "schema_that_is_not_json",
-        &spec_with("      path: /items\n      data_selector: data\n"),
-        &[("items", "{\"type\": \"object\",\n  \"properties\": {,}\n}")],
-    ));
-}
-
-#[test]
-fn parent_cycle() {
-    insta::assert_snapshot!(diagnose(
-        "parent_cycle",
-        "client:\n  base_url: https://api.example.com\nresources:\n  - name: a\n    endpoint: {path: '/a/{resources.b.id}', data_selector: data}\n  - name: b\n    endpoint: {path: '/b/{resources.a.id}', data_selector: data}\n",
-        &[],
-    ));
+fn every_corpus_folder_has_a_test() {
+    let mut folders: Vec<String> = std::fs::read_dir(corpus())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    folders.sort();
+    let mut cases: Vec<String> = CASES.iter().map(|c| c.to_string()).collect();
+    cases.sort();
+    assert_eq!(folders, cases, "add each corpus folder to `corpus!`");
+    assert!(CASES.len() >= 40, "the corpus has at least 40 cases");
 }
 
 #[test]
 fn every_error_is_reported_in_one_run() {
-    let text = diagnose(
-        "several",
-        "client:\n  base_url: https://api.example.com\nresources:\n  - name: a\n    endpoint: {path: /a, data_selector: 'a[?x]'}\n  - name: b\n    endpoint: {path: /b, data_selector: data, paginator: nope}\n",
-        &[],
-    );
-    assert!(text.contains("resource `a`"), "{text}");
-    assert!(text.contains("resource `b`"), "{text}");
+    let text = diagnose("every_error_in_one_run");
+    for expected in [
+        "unknown key `pathh`",
+        "resource `b`: `data_selector` is not a valid JSONPath",
+        "resource `b`: unknown paginator `nope`",
+        "resource `c`: `endpoint.paginator.limit` must be",
+        "resource `d`: unknown parent resource `e`",
+        "specs/every_error_in_one_run/schemas/d.json",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn every_error_names_file_line_and_column() {
+    for case in CASES {
+        let text = diagnose(case);
+        for block in text.split("\n\n").skip(1) {
+            if !(block.starts_with("error") || block.starts_with("warning")) {
+                continue;
+            }
+            let located = block.lines().nth(1).unwrap_or_default();
+            assert!(
+                located.trim_start().starts_with("--> specs/"),
+                "{case}: no file in\n{block}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -152,5 +187,4 @@ fn failed_generation_writes_nothing() {
     assert!(restgen::generate(&dir, "specs/x").is_err());
     let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(entries.len(), 1, "only the spec itself is there");
-    assert!(Path::new(&dir.join("source.yaml")).exists());
 }

@@ -3,6 +3,7 @@
 //! leaves the old files untouched.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,26 +36,38 @@ pub fn run(root: &Path, only: &[String], check: bool) -> Result<ExitCode> {
         }
         apis.retain(|a| only.contains(a));
     }
+    let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut generated = BTreeMap::new();
-    let mut failed = false;
+    let mut failed = Vec::new();
     for api in &apis {
         let folder = folders.get(api).copied().unwrap_or("specs");
         let shown = format!("{folder}/{api}");
         match restgen::generate(&root.join(&shown), &shown) {
             Ok(out) => {
                 for warning in &out.warnings {
-                    eprintln!("{warning}");
+                    eprintln!("{}\n", warning.render(styled));
                 }
                 generated.insert(api.clone(), out.files);
             }
             Err(diagnostics) => {
-                eprintln!("{diagnostics}");
-                failed = true;
+                // every spec is checked, so one run shows every error of every spec
+                eprintln!("{}\n", diagnostics.render(styled));
+                let errors = diagnostics.error_count();
+                eprintln!(
+                    "{shown}: {errors} error{}\n",
+                    if errors == 1 { "" } else { "s" }
+                );
+                failed.push(shown);
             }
         }
     }
-    if failed {
-        eprintln!("generation failed: nothing was written");
+    if !failed.is_empty() {
+        eprintln!(
+            "generation failed ({} of {} specs: {}); nothing was written",
+            failed.len(),
+            apis.len(),
+            failed.join(", ")
+        );
         return Ok(ExitCode::FAILURE);
     }
     let out_dir = root.join("generated");
@@ -187,4 +200,82 @@ fn write_crate(out_dir: &Path, api: &str, files: &CrateFiles) -> Result<bool> {
         std::fs::remove_dir_all(&old)?;
     }
     Ok(true)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "client:\n  base_url: https://api.example.com\nresources:\n  - name: items\n    endpoint: {path: /items, paginator: single_page}\n";
+    const SCHEMA: &str = r#"{"type": "object", "properties": {"id": {"type": "string"}}}"#;
+
+    /// A workspace root with the specs `(api, source)`, each with a schema for `items`.
+    fn root(specs: &[(&str, &str)]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for (api, source) in specs {
+            let dir = tmp.path().join("specs").join(api);
+            std::fs::create_dir_all(dir.join("schemas")).unwrap();
+            std::fs::write(dir.join("source.yaml"), source).unwrap();
+            std::fs::write(dir.join("schemas/items.json"), SCHEMA).unwrap();
+        }
+        tmp
+    }
+
+    /// Every file under `dir` with its contents.
+    fn snapshot(dir: &Path) -> BTreeMap<String, String> {
+        list_files(dir)
+            .unwrap()
+            .into_iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(dir.join(&f)).unwrap();
+                (f, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_broken_spec_writes_nothing_for_any_api() {
+        let tmp = root(&[("good", GOOD), ("also_good", GOOD)]);
+        assert_eq!(run(tmp.path(), &[], false).unwrap(), ExitCode::SUCCESS);
+        let before = snapshot(&tmp.path().join("generated"));
+        assert!(before.keys().any(|f| f.starts_with("good/src/")));
+
+        // change a good spec (its crate would change) and break another one
+        let changed = GOOD.replace("/items", "/v2/items");
+        std::fs::write(tmp.path().join("specs/good/source.yaml"), changed).unwrap();
+        let broken = tmp.path().join("specs/broken");
+        std::fs::create_dir_all(&broken).unwrap();
+        std::fs::write(
+            broken.join("source.yaml"),
+            "client: {}\nresources: [items]\n",
+        )
+        .unwrap();
+
+        assert_eq!(run(tmp.path(), &[], false).unwrap(), ExitCode::FAILURE);
+        assert_eq!(
+            snapshot(&tmp.path().join("generated")),
+            before,
+            "a failed run leaves every generated file as it was"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path().join("generated"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "no staging folders left: {leftovers:?}"
+        );
+    }
+
+    #[test]
+    fn generating_twice_changes_nothing() {
+        let tmp = root(&[("good", GOOD)]);
+        assert_eq!(run(tmp.path(), &[], false).unwrap(), ExitCode::SUCCESS);
+        let first = snapshot(&tmp.path().join("generated"));
+        assert_eq!(run(tmp.path(), &[], false).unwrap(), ExitCode::SUCCESS);
+        assert_eq!(snapshot(&tmp.path().join("generated")), first);
+        assert_eq!(run(tmp.path(), &[], true).unwrap(), ExitCode::SUCCESS);
+    }
 }

@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use restgen_runtime::descriptor::{ApiKeyLocation, AuthConfig, Param, ValueRef};
 
+use super::issue::Issue;
+use crate::spec::diagnostic::{did_you_mean, one_of};
 use crate::spec::model::{AuthSpec, ValueSpec};
 
 const KINDS: &[&str] = &[
@@ -16,8 +18,8 @@ const KINDS: &[&str] = &[
     "oauth2_client_credentials",
 ];
 
-/// The runtime auth for an auth block.
-pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, String> {
+/// The runtime auth for an auth block; an issue is located relative to the block.
+pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, Issue> {
     let kind = spec.kind.as_deref().unwrap_or("bearer");
     let allowed: &[&str] = match kind {
         "bearer" => &["token", "api_key", "location"],
@@ -31,39 +33,59 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, String> {
             "default_token_expiration",
         ],
         other => {
-            let hint = crate::spec::diagnostic::closest(other, KINDS)
-                .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_default();
-            return Err(format!(
-                "unknown auth type `{other}`, expected one of {}{hint}",
-                KINDS.join(", ")
-            ));
+            return Err(Issue::new(format!("unknown auth type `{other}`"))
+                .at_key("type")
+                .label(format!("expected {}", one_of(KINDS)))
+                .maybe_help(did_you_mean(other, KINDS)));
         }
     };
     let present = present_fields(spec);
     if let Some(extra) = present.iter().find(|f| !allowed.contains(f)) {
-        return Err(format!(
-            "auth type `{kind}` has no field `{extra}`; its fields are {}",
-            allowed.join(", ")
-        ));
+        let mut issue = Issue::new(format!("auth type `{kind}` has no field `{extra}`"))
+            .at_key(extra)
+            .key()
+            .label(format!("not a field of `{kind}` auth"))
+            .note(format!("`{kind}` auth takes {}", one_of(allowed)));
+        if spec.kind.is_none() {
+            issue = issue.help(format!(
+                "an auth block without `type` is `bearer`; set `type:` for `{extra}`"
+            ));
+        }
+        return Err(issue);
     }
     let need = |value: &Option<ValueSpec>, field: &str| {
-        value
-            .clone()
-            .map(value_ref)
-            .ok_or_else(|| format!("auth type `{kind}` needs `{field}`"))
+        value.clone().map(value_ref).ok_or_else(|| {
+            Issue::new(format!("auth type `{kind}` needs `{field}`"))
+                .key()
+                .label(format!("no `{field}` in this auth block"))
+        })
     };
     Ok(match kind {
         "bearer" => {
             let token = match (&spec.token, &spec.api_key) {
                 (Some(_), Some(_)) => {
-                    return Err("bearer auth takes `token` or `api_key`, not both".into());
+                    return Err(
+                        Issue::new("bearer auth takes `token` or `api_key`, not both")
+                            .at_key("api_key")
+                            .key()
+                            .label("a second token")
+                            .also("token", "the first"),
+                    );
                 }
                 (Some(t), None) | (None, Some(t)) => value_ref(t.clone()),
-                (None, None) => return Err("auth type `bearer` needs `token`".into()),
+                (None, None) => {
+                    return Err(Issue::new("auth type `bearer` needs `token`")
+                        .key()
+                        .label("no `token` in this auth block"));
+                }
             };
             if let Some(location) = spec.location.as_deref().filter(|l| *l != "header") {
-                return Err(format!("a bearer token goes in a header, not `{location}`"));
+                return Err(Issue::new(format!(
+                    "a bearer token goes in a header, not `{location}`"
+                ))
+                .at_key("location")
+                .label("expected `header`")
+                .help("for a key in the query, use `type: api_key` with `location: query`"));
             }
             AuthConfig::Bearer { token }
         }
@@ -75,9 +97,11 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, String> {
                 "query" | "param" => ApiKeyLocation::Query,
                 "cookie" => ApiKeyLocation::Cookie,
                 other => {
-                    return Err(format!(
-                        "unknown api_key location `{other}`, expected header, query, param or cookie"
-                    ));
+                    let places = ["header", "query", "param", "cookie"];
+                    return Err(Issue::new(format!("unknown api_key location `{other}`"))
+                        .at_key("location")
+                        .label(format!("expected {}", one_of(&places)))
+                        .maybe_help(did_you_mean(other, &places)));
                 }
             },
             prefix: Cow::Owned(spec.prefix.clone().unwrap_or_default()),

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
 use serde_yaml::Value;
 
+use super::issue::Issue;
 use super::jsonpath;
+use crate::spec::diagnostic::{did_you_mean, one_of};
 
 const KEYS: &[&str] = &[
     "cursor_path",
@@ -24,63 +26,86 @@ const KEYS: &[&str] = &[
     "allow_external_schedulers",
 ];
 
-/// The runtime config of an `incremental` block; `primary_key` is the resource's.
-pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<IncrementalConfig, String> {
+/// The runtime config of an `incremental` block; `primary_key` is the resource's. An issue
+/// is located relative to the block.
+pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<IncrementalConfig, Issue> {
     let Value::Mapping(map) = block else {
-        return Err("expected a map with `cursor_path` and optionally `initial_value`".into());
+        return Err(Issue::new("`incremental` must be a mapping")
+            .label("expected a mapping with `cursor_path`")
+            .help("write `incremental: {cursor_path: updated_at, initial_value: '2024-01-01'}`"));
     };
     let get = |key: &str| map.get(key).filter(|v| !v.is_null());
     for key in map.keys() {
-        let name = key.as_str().unwrap_or_default();
-        if ["convert", "transform"].contains(&name) {
-            return Err(format!(
+        let name = super::request::scalar_text(key);
+        if ["convert", "transform"].contains(&name.as_str()) {
+            return Err(Issue::new(format!(
                 "`{name}` is a Python callable and cannot be written in a spec"
-            ));
+            ))
+            .at_key(&name)
+            .key()
+            .label("a callable"));
         }
-        if !KEYS.contains(&name) {
-            let hint = crate::spec::diagnostic::closest(name, KEYS)
-                .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_default();
-            return Err(format!("unknown key `{name}`{hint}"));
+        if !KEYS.contains(&name.as_str()) {
+            return Err(Issue::new(format!("unknown key `{name}` in `incremental`"))
+                .at_key(&name)
+                .key()
+                .label("unknown key")
+                .maybe_help(did_you_mean(&name, KEYS))
+                .note(format!("`incremental` takes {}", one_of(KEYS))));
         }
     }
     if get("lag").is_some() {
-        return Err("`lag` is not supported by restgen yet".into());
+        return Err(Issue::new("`lag` is not supported by restgen yet")
+            .at_key("lag")
+            .key()
+            .label("not supported"));
     }
     let cursor_field = get("cursor_path")
         .and_then(Value::as_str)
-        .ok_or("needs `cursor_path` (a JSONPath into each record)")?
+        .ok_or_else(|| {
+            Issue::new("`incremental` needs `cursor_path` (a JSONPath into each record)")
+                .key()
+                .label("no `cursor_path` here")
+        })?
         .to_string();
-    let text = |key: &str| -> Result<Option<String>, String> {
+    let text = |key: &str| -> Result<Option<String>, Issue> {
         get(key)
             .map(|v| match v {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(format!("`{key}` must be a string, found {other:?}")),
+                other => Err(Issue::new(format!(
+                    "`{key}` must be a string, not {}",
+                    crate::spec::parse::kind_of(other)
+                ))
+                .at_key(key)
+                .label("expected a string")),
             })
             .transpose()
     };
-    let json_value = |key: &str| -> Result<Option<Cow<'static, str>>, String> {
+    let json_value = |key: &str| -> Result<Option<Cow<'static, str>>, Issue> {
         get(key)
             .map(|v| {
-                serde_json::to_string(v)
-                    .map(Cow::Owned)
-                    .map_err(|e| format!("`{key}`: {e}"))
+                serde_json::to_string(v).map(Cow::Owned).map_err(|e| {
+                    Issue::new(format!("`{key}` cannot be written as JSON: {e}"))
+                        .at_key(key)
+                        .label("not JSON")
+                })
             })
             .transpose()
     };
-    let choice = |key: &str, options: &[&str], default: &str| -> Result<String, String> {
+    let choice = |key: &str, options: &[&str], default: &str| -> Result<String, Issue> {
         let value = text(key)?.unwrap_or_else(|| default.to_string());
         if options.contains(&value.as_str()) {
             Ok(value)
         } else {
-            Err(format!(
-                "`{key}` must be one of {}, found `{value}`",
-                options.join(", ")
-            ))
+            Err(Issue::new(format!("unknown `{key}` `{value}`"))
+                .at_key(key)
+                .label(format!("expected {}", one_of(options)))
+                .maybe_help(did_you_mean(&value, options)))
         }
     };
     Ok(IncrementalConfig {
-        cursor_path: jsonpath::compile(&cursor_field)?,
+        cursor_path: jsonpath::compile(&cursor_field)
+            .map_err(|e| Issue::from(e).under("cursor_path"))?,
         cursor_field: Cow::Owned(cursor_field),
         initial_value: json_value("initial_value")?,
         end_value: json_value("end_value")?,

@@ -5,14 +5,46 @@ use std::borrow::Cow;
 
 use restgen_runtime::selector::{Selector, Step};
 
+/// Why a JSONPath does not compile: where (a character offset) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPathError {
+    /// The path as written.
+    pub path: String,
+    /// The character offset of the problem.
+    pub at: usize,
+    /// What is wrong there.
+    pub what: String,
+}
+
+impl std::fmt::Display for JsonPathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid JSONPath `{}` at column {}: {}",
+            self.path,
+            self.at + 1,
+            self.what
+        )
+    }
+}
+
+impl From<JsonPathError> for String {
+    fn from(e: JsonPathError) -> String {
+        e.to_string()
+    }
+}
+
 /// Compiles `path` (`data`, `$.a.b`, `a[0]`, `a[*].id`, `['@odata.nextLink']`, `..id`).
 /// Filters and functions are rejected with the column they start at.
-pub fn compile(path: &str) -> Result<Selector, String> {
+pub fn compile(path: &str) -> Result<Selector, JsonPathError> {
     let chars: Vec<char> = path.chars().collect();
     let mut steps = Vec::new();
     let mut i;
-    let err =
-        |at: usize, what: &str| format!("invalid JSONPath `{path}` at column {}: {what}", at + 1);
+    let err = |at: usize, what: &str| JsonPathError {
+        path: path.to_string(),
+        at,
+        what: what.to_string(),
+    };
     if chars.first() == Some(&'$') {
         i = 1;
     } else if chars.is_empty() {
@@ -108,7 +140,9 @@ mod tests {
     use super::*;
 
     fn show(path: &str) -> String {
-        compile(path).map(|s| s.to_string()).unwrap_or_else(|e| e)
+        compile(path)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|e| e.to_string())
     }
 
     #[test]

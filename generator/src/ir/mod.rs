@@ -3,25 +3,31 @@
 //! secrets listed. It is built from the runtime's own descriptor types, so what is emitted
 //! is exactly what the runtime executes.
 
+mod actions;
 mod auth;
 mod incremental;
+pub mod issue;
 pub mod jsonpath;
+mod locate;
 mod merge;
 mod paginator;
+mod parents;
 pub mod request;
 pub mod template;
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 
 use restgen_runtime::descriptor::{
-    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, ResponseAction, RetryPolicy, ValueRef,
+    AuthChoice, Method, PaginatorConfig, Param, ResourceDescriptor, RetryPolicy, ValueRef,
 };
 use restgen_runtime::selector::Selector;
 use restgen_runtime::{ClientSpec, ValueSpec};
 
 use crate::spec::model::{DataSelector, ErrorHandler, HttpMethod};
-use crate::spec::{Diagnostic, Diagnostics, LoadedSpec, Severity, locate};
+use crate::spec::span::{Seg, YamlPath};
+use crate::spec::{Diagnostic, Diagnostics, LoadedSpec};
+use issue::Issue;
+use locate::{Located, Locator};
 
 /// A resolved API: the client section and every resource.
 #[derive(Debug, Clone)]
@@ -71,6 +77,18 @@ pub struct PathArg {
     pub name: String,
     /// The parent field that supplies it, when the spec links one.
     pub parent: Option<ParentLink>,
+    /// Where the placeholder or parameter that makes it is written.
+    pub site: Site,
+}
+
+/// Where in an endpoint something is written: a path relative to the endpoint, and a
+/// character offset inside the scalar there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Site {
+    /// The path from the endpoint (`path`, or `params`, `<name>`).
+    pub at: Vec<Seg>,
+    /// The character offset inside the scalar.
+    pub column: Option<usize>,
 }
 
 /// A link to a field of a parent resource's records.
@@ -90,22 +108,20 @@ impl ParentLink {
     }
 }
 
-/// Resolves a loaded spec, collecting every error with its location.
+/// Resolves a loaded spec, collecting every error with its location. On failure the
+/// diagnostics hold the warnings too.
 pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
+    let locator = Locator::new(spec);
     let file = &spec.config_file;
-    let text = &spec.config_text;
-    let mut errors = Vec::new();
+    let root = YamlPath::root();
+    let mut issues: Vec<Located> = Vec::new();
     let mut warnings = Vec::new();
-    let at = |needle: &str, message: String| {
-        let (line, column) = locate(text, needle);
-        Diagnostic::error(file, text, line, column, message)
-    };
 
     let client_auth = match &spec.config.client.auth {
         Some(a) => match auth::resolve(a) {
             Ok(a) => Some(a),
             Err(e) => {
-                errors.push(at("auth:", format!("client.auth: {e}")));
+                issues.push(locator.at(root.key("client").key("auth"), e));
                 None
             }
         },
@@ -113,90 +129,132 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
     };
     let client_paginator = match &spec.config.client.paginator {
         Some(p) => paginator::resolve(p)
-            .map_err(|e| errors.push(at("paginator:", format!("client.paginator: {e}"))))
+            .map_err(|e| issues.push(locator.at(root.key("client").key("paginator"), e)))
             .ok(),
         None => None,
     };
+    if let Some(defaults) = &spec.config.resource_defaults
+        && defaults.name.is_some()
+    {
+        let issue = Issue::new("`resource_defaults` cannot have a `name`")
+            .at_key("name")
+            .key()
+            .label("a name belongs to one resource")
+            .help("move it to the resource it names");
+        issues.push(locator.at(root.key("resource_defaults"), issue));
+    }
 
     let merged = merge::merge_resources(&spec.config);
-    let mut names = BTreeSet::new();
+    let mut names: Vec<(String, usize)> = Vec::new();
     let mut resources = Vec::new();
-    for (index, resource) in merged.iter().enumerate() {
+    let mut positions = Vec::new();
+    for (k, resource) in merged.iter().enumerate() {
         let Some(name) = resource.name.clone() else {
-            errors.push(Diagnostic::unlocated(
-                file,
-                format!("resources[{index}]: missing field `name`"),
-            ));
+            let issue = Issue::new("a resource needs a `name`")
+                .key()
+                .label("this resource has no `name`")
+                .help("add `name: <resource>`; it names the client's method and the schema file");
+            issues.push(locator.at(locator.resource_path(k), issue));
             continue;
         };
-        let anchor = format!("name: {name}");
-        let anchor = if text.contains(&anchor) {
-            anchor
-        } else {
-            name.clone()
-        };
-        // Point at the key the message is about (`paginator: ...`), inside this resource's
-        // entry when it is written there, else at the resource's name.
-        let fail = |message: String| {
-            let start = text.find(&anchor).unwrap_or(0);
-            let end = text[start + anchor.len()..]
-                .find("\n  - ")
-                .map_or(text.len(), |e| start + anchor.len() + e);
-            let key = message
-                .split_once(':')
-                .map(|(k, _)| format!("{}:", k.split('[').next().unwrap_or(k)));
-            let (line, column) = key
-                .and_then(|k| crate::spec::locate_after(&text[..end], &k, start))
-                .unwrap_or_else(|| locate(text, &anchor));
-            Diagnostic::error(
-                file,
-                text,
-                line,
-                column,
-                format!("resource `{name}`: {message}"),
-            )
-        };
-        if !names.insert(name.clone()) {
-            errors.push(fail("duplicate resource name".into()));
+        if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+            let issue = Issue::new(format!("duplicate resource name `{name}`"))
+                .at_key("name")
+                .label("the name again")
+                .note("each resource becomes a client method and a type, so names are unique");
+            let mut located = locator.at(locator.resource_path(k), issue);
+            located.extra.push((
+                locator.resource_path(*first).key("name"),
+                None,
+                "first used here".into(),
+            ));
+            issues.push(located);
             continue;
         }
+        names.push((name.clone(), k));
         match resolve_resource(&name, resource, client_paginator.as_ref(), spec) {
-            Ok(r) => resources.push(r),
-            Err(e) => errors.push(fail(e)),
+            Ok(r) => {
+                resources.push(r);
+                positions.push(k);
+            }
+            Err(found) => {
+                for issue in found {
+                    issues.push(locator.in_resource(k, &name, issue));
+                }
+            }
         }
     }
-    check_parents(&resources, &mut |name, message| {
-        errors.push(at(
-            &format!("name: {name}"),
-            format!("resource `{name}`: {message}"),
-        ));
-    });
+    for finding in parents::check(&resources, &spec.broken_resources) {
+        let k = positions[finding.resource];
+        let name = resources[finding.resource].name.clone();
+        let mut located = locator.in_resource(k, &name, finding.issue);
+        for (other, site, label) in finding.others {
+            let other_k = positions[other];
+            let other_name = &resources[other].name;
+            let at = locator.in_resource(
+                other_k,
+                other_name,
+                parents::site_issue(&site, String::new()),
+            );
+            located
+                .extra
+                .push((at.base.join(&at.issue.at), site.column, label));
+        }
+        issues.push(located);
+    }
 
-    for (stem, schema) in &spec.schemas {
-        if !names.contains(stem) {
-            warnings.push(Diagnostic {
-                severity: Severity::Warning,
-                ..Diagnostic::unlocated(
+    let all_names: Vec<&str> = names
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .chain(spec.broken_resources.iter().map(String::as_str))
+        .collect();
+    // with a nameless resource, which schema it meant is unknown
+    let nameless = merged.iter().any(|r| r.name.is_none());
+    for (stem, schema) in spec.schemas.iter().filter(|_| !nameless) {
+        if !all_names.contains(&stem.as_str()) {
+            let first_line = schema.text.find('\n').unwrap_or(schema.text.len());
+            warnings.push(
+                Diagnostic::warning(
                     &schema.file,
                     format!("no resource named `{stem}` uses this schema"),
                 )
-            });
+                .in_source(schema.text.clone())
+                .at(0..first_line, "not used")
+                .maybe_help(
+                    crate::spec::diagnostic::did_you_mean(stem, &all_names)
+                        .map(|h| format!("{h} a schema file is named after its resource")),
+                ),
+            );
         }
     }
-    for r in &resources {
-        if r.schema.is_none() {
-            warnings.push(Diagnostic {
-                severity: Severity::Warning,
-                ..Diagnostic::unlocated(
+    for (r, &k) in resources.iter().zip(&positions) {
+        if r.schema.is_none() && !spec.broken_schemas.contains(&r.name) {
+            let at = locator
+                .point(&locator.resource_path(k).key("name"), false)
+                .or_else(|| locator.point(&locator.resource_path(k), false));
+            warnings.push(
+                Diagnostic::warning(
                     file,
-                    format!("resource `{}` has no schema ({}/schemas/{}.json): its records are untyped JSON", r.name, spec_dir(file), r.name),
+                    format!(
+                        "resource `{}` has no schema: its records are untyped JSON",
+                        r.name
+                    ),
                 )
-            });
+                .in_source(spec.source.clone())
+                .at(at.unwrap_or(0..0), "no schema for this resource")
+                .help(format!(
+                    "add {}/schemas/{}.json, a JSON Schema of one record",
+                    spec_dir(file),
+                    r.name
+                )),
+            );
         }
     }
 
-    if !errors.is_empty() {
-        return Err(Diagnostics(errors));
+    if !issues.is_empty() {
+        let mut all = locator.diagnostics(issues);
+        all.extend(warnings);
+        return Err(Diagnostics(all));
     }
     let values = collect_values(client_auth.as_ref(), &resources);
     Ok(ApiIr {
@@ -206,17 +264,29 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             base_url: Cow::Owned(spec.config.client.base_url.clone()),
             auth: client_auth,
             values: Cow::Owned(values),
-            headers: Cow::Owned(
-                request::bind_headers(
-                    spec.config.client.headers.as_ref(),
-                    &mut request::BoundRequest::default(),
-                )
-                .unwrap_or_default(),
-            ),
+            headers: Cow::Owned(client_headers(spec.config.client.headers.as_ref())),
         },
         resources,
         warnings,
     })
+}
+
+/// Client headers are static in dlt (no placeholders): each value is sent as written.
+fn client_headers(headers: Option<&serde_yaml::Mapping>) -> Vec<Param> {
+    headers
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| Param {
+            name: Cow::Owned(request::scalar_text(k)),
+            // the runtime fills `{name}` placeholders; a literal brace is doubled
+            value: Cow::Owned(
+                request::scalar_text(v)
+                    .replace('{', "{{")
+                    .replace('}', "}}"),
+            ),
+        })
+        .collect()
 }
 
 fn spec_dir(config_file: &str) -> String {
@@ -226,53 +296,116 @@ fn spec_dir(config_file: &str) -> String {
         .to_string()
 }
 
+/// Keeps a part's value, or its issue (seen from the endpoint) for the list.
+fn take<T>(issues: &mut Vec<Issue>, result: Result<T, Issue>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(issue) => {
+            issues.push(issue);
+            None
+        }
+    }
+}
+
+/// One resource; every independent part is checked, so all its issues are reported.
+/// Issues are relative to the resource's entry.
 fn resolve_resource(
     name: &str,
     resource: &merge::MergedResource,
     client_paginator: Option<&PaginatorConfig>,
     spec: &LoadedSpec,
-) -> Result<ResourceIr, String> {
+) -> Result<ResourceIr, Vec<Issue>> {
+    let mut issues = Vec::new();
     let endpoint = &resource.endpoint;
+    let in_endpoint = |e: Issue| e.under("endpoint");
     let path = endpoint.path.clone().unwrap_or_else(|| name.to_string());
     let has_incremental = endpoint.incremental.clone().flatten().is_some();
-    let mut bound = request::bind(&path, endpoint.params.as_ref(), has_incremental)?;
-    let headers = request::bind_headers(endpoint.headers.as_ref(), &mut bound)?;
+    let mut bound = take(
+        &mut issues,
+        request::bind(&path, endpoint.params.as_ref(), has_incremental).map_err(in_endpoint),
+    )
+    .unwrap_or_default();
+    let headers = take(
+        &mut issues,
+        request::bind_headers(endpoint.headers.as_ref(), &mut bound).map_err(in_endpoint),
+    )
+    .unwrap_or_default();
     if endpoint.data.is_some() {
-        return Err("form bodies (`data`) are not supported yet; use `json`".into());
+        issues.push(
+            Issue::new("form bodies (`data`) are not supported yet")
+                .at_key("data")
+                .key()
+                .label("a form body")
+                .help("send a JSON body with `json` instead")
+                .under("endpoint"),
+        );
     }
-    let incremental = endpoint
-        .incremental
-        .clone()
-        .flatten()
-        .map(|block| incremental::resolve(&block, &resource.primary_key))
-        .transpose()
-        .map_err(|e| format!("incremental: {e}"))?;
-    let response_actions = response_actions(endpoint.response_actions.as_deref().unwrap_or(&[]))?;
+    let incremental = take(
+        &mut issues,
+        endpoint
+            .incremental
+            .clone()
+            .flatten()
+            .map(|block| incremental::resolve(&block, &resource.primary_key))
+            .transpose()
+            .map_err(|e| e.under("incremental").under("endpoint")),
+    )
+    .flatten();
+    let response_actions = take(
+        &mut issues,
+        actions::resolve(endpoint.response_actions.as_deref().unwrap_or(&[]))
+            .map_err(|e| e.under("response_actions").under("endpoint")),
+    )
+    .unwrap_or_default();
     let single_entity = restgen_runtime::paginate::single_entity_path(&path);
-    let paginator = match endpoint.paginator.clone().flatten() {
-        Some(p) => paginator::resolve(&p).map_err(|e| format!("paginator: {e}"))?,
-        None if single_entity => PaginatorConfig::SinglePage,
-        None => client_paginator.cloned().unwrap_or(PaginatorConfig::Auto),
+    let paginator = take(
+        &mut issues,
+        match endpoint.paginator.clone().flatten() {
+            Some(p) => paginator::resolve(&p).map_err(|e| e.under("paginator").under("endpoint")),
+            None if single_entity => Ok(PaginatorConfig::SinglePage),
+            None => Ok(client_paginator.cloned().unwrap_or(PaginatorConfig::Auto)),
+        },
+    );
+    let data_selector = take(
+        &mut issues,
+        match endpoint.data_selector.clone().flatten() {
+            Some(DataSelector::Path(p)) => jsonpath::compile(&p)
+                .map(Some)
+                .map_err(|e| Issue::from(e).under("data_selector").under("endpoint")),
+            Some(DataSelector::Fields(fields)) => Ok(Some(Selector::fields(fields))),
+            None if single_entity => Ok(Some(Selector::ROOT)),
+            None => Ok(None),
+        },
+    )
+    .flatten();
+    let auth = take(
+        &mut issues,
+        match &endpoint.auth {
+            None => Ok(AuthChoice::Client),
+            Some(None) => Ok(AuthChoice::None),
+            Some(Some(a)) => auth::resolve(a)
+                .map(AuthChoice::Endpoint)
+                .map_err(|e| e.under("auth").under("endpoint")),
+        },
+    );
+    let json_body = take(
+        &mut issues,
+        endpoint
+            .json
+            .as_ref()
+            .map(|j| serde_json::to_string(j).map(Cow::Owned))
+            .transpose()
+            .map_err(|e| {
+                Issue::new(format!("the JSON body cannot be written as JSON: {e}"))
+                    .at_key("json")
+                    .label("not JSON")
+                    .under("endpoint")
+            }),
+    )
+    .flatten();
+    let (Some(paginator), Some(auth), true) = (paginator, auth, issues.is_empty()) else {
+        return Err(issues);
     };
-    let data_selector = match endpoint.data_selector.clone().flatten() {
-        Some(DataSelector::Path(p)) => {
-            Some(jsonpath::compile(&p).map_err(|e| format!("data_selector: {e}"))?)
-        }
-        Some(DataSelector::Fields(fields)) => Some(Selector::fields(fields)),
-        None if single_entity => Some(Selector::ROOT),
-        None => None,
-    };
-    let auth = match &endpoint.auth {
-        None => AuthChoice::Client,
-        Some(None) => AuthChoice::None,
-        Some(Some(a)) => AuthChoice::Endpoint(auth::resolve(a).map_err(|e| format!("auth: {e}"))?),
-    };
-    let json_body = endpoint
-        .json
-        .as_ref()
-        .map(|j| serde_json::to_string(j).map(Cow::Owned))
-        .transpose()
-        .map_err(|e| format!("json: {e}"))?;
     let descriptor = ResourceDescriptor {
         name: Cow::Owned(name.to_string()),
         method: match endpoint.method {
@@ -307,69 +440,6 @@ fn resolve_resource(
     })
 }
 
-/// `response_actions` as written: maps with `status_code` and/or `content`, and
-/// `action: ignore` (dlt's only declarative action; callables cannot be written in a spec).
-fn response_actions(actions: &[serde_yaml::Value]) -> Result<Vec<ResponseAction>, String> {
-    let mut out = Vec::new();
-    for (i, action) in actions.iter().enumerate() {
-        let at = format!("response_actions[{i}]");
-        let serde_yaml::Value::Mapping(map) = action else {
-            return Err(format!(
-                "{at}: expected a map with `status_code`, `content` and `action`"
-            ));
-        };
-        let mut entry = ResponseAction {
-            status_code: None,
-            content: None,
-        };
-        let mut ignore = false;
-        for (key, value) in map {
-            match (key.as_str(), value) {
-                (Some("status_code"), serde_yaml::Value::Number(n)) => {
-                    let code = n.as_u64().and_then(|c| u16::try_from(c).ok());
-                    entry.status_code = Some(
-                        code.ok_or_else(|| format!("{at}: `status_code` {n} is not a status"))?,
-                    );
-                }
-                (Some("status_code"), other) => {
-                    return Err(format!(
-                        "{at}: `status_code` must be an integer (dlt compares with `==`, so \
-                         the string `{}` would never match)",
-                        request::scalar_text(other)
-                    ));
-                }
-                (Some("content"), serde_yaml::Value::String(text)) => {
-                    entry.content = Some(Cow::Owned(text.clone()));
-                }
-                (Some("action"), serde_yaml::Value::String(a)) if a == "ignore" => ignore = true,
-                (Some("action"), other) => {
-                    return Err(format!(
-                        "{at}: action `{}` is not supported; restgen supports `ignore` (callable \
-                         actions cannot be written in a spec)",
-                        request::scalar_text(other)
-                    ));
-                }
-                (Some(other), _) => {
-                    return Err(format!(
-                        "{at}: unknown key `{other}`; expected `status_code`, `content`, `action`"
-                    ));
-                }
-                (None, _) => return Err(format!("{at}: keys must be strings")),
-            }
-        }
-        if !ignore {
-            return Err(format!("{at}: needs `action: ignore`"));
-        }
-        if entry.status_code.is_none() && entry.content.is_none() {
-            return Err(format!(
-                "{at}: needs `status_code` or `content`; an unconditional ignore would drop every response"
-            ));
-        }
-        out.push(entry);
-    }
-    Ok(out)
-}
-
 fn retry_policy(handler: &ErrorHandler) -> RetryPolicy {
     let default = RetryPolicy::DLT_DEFAULT;
     RetryPolicy {
@@ -383,64 +453,6 @@ fn retry_policy(handler: &ErrorHandler) -> RetryPolicy {
         backoff_factor: handler.backoff_factor.unwrap_or(default.backoff_factor),
         max_delay_secs: default.max_delay_secs,
         wait_header: handler.wait_from_header.clone().map(Cow::Owned),
-    }
-}
-
-fn check_parents(resources: &[ResourceIr], report: &mut dyn FnMut(&str, String)) {
-    let parent_of = |r: &ResourceIr| -> Option<String> {
-        r.args
-            .iter()
-            .find_map(|a| a.parent.as_ref().map(|p| p.resource.clone()))
-    };
-    for r in resources {
-        let parents: BTreeSet<_> = r
-            .args
-            .iter()
-            .filter_map(|a| a.parent.as_ref().map(|p| p.resource.as_str()))
-            .collect();
-        if parents.len() > 1 {
-            report(
-                &r.name,
-                format!("more than one parent resource: {parents:?}"),
-            );
-            continue;
-        }
-        let Some(parent) = parent_of(r) else {
-            if !r.include_from_parent.is_empty() {
-                report(
-                    &r.name,
-                    "`include_from_parent` needs a parent resource (a `{resources.<parent>.<field>}` \
-                     placeholder or a `resolve` parameter)"
-                        .into(),
-                );
-            }
-            continue;
-        };
-        if !resources.iter().any(|p| p.name == parent) {
-            let names: Vec<&str> = resources.iter().map(|p| p.name.as_str()).collect();
-            let hint = crate::spec::diagnostic::closest(&parent, &names)
-                .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_default();
-            report(&r.name, format!("unknown parent resource `{parent}`{hint}"));
-            continue;
-        }
-        let mut seen = vec![r.name.clone()];
-        let mut current = Some(parent);
-        while let Some(name) = current {
-            if seen.contains(&name) {
-                seen.push(name);
-                report(
-                    &r.name,
-                    format!("parent resources form a cycle: {}", seen.join(" -> ")),
-                );
-                break;
-            }
-            seen.push(name.clone());
-            current = resources
-                .iter()
-                .find(|p| p.name == name)
-                .and_then(parent_of);
-        }
     }
 }
 

@@ -8,7 +8,9 @@ use restgen_runtime::descriptor::{
 };
 use restgen_runtime::selector::Selector;
 
+use super::issue::Issue;
 use super::{jsonpath, template};
+use crate::spec::diagnostic::{did_you_mean, one_of};
 use crate::spec::model::{CursorSpec, OffsetSpec, PageNumberSpec, PaginatorKind, PaginatorSpec};
 
 const SHORTHANDS: &[&str] = &[
@@ -23,8 +25,9 @@ const SHORTHANDS: &[&str] = &[
     "auto",
 ];
 
-/// The runtime config for a paginator as written.
-pub fn resolve(spec: &PaginatorSpec) -> Result<PaginatorConfig, String> {
+/// The runtime config for a paginator as written; an issue is located relative to the
+/// paginator's node.
+pub fn resolve(spec: &PaginatorSpec) -> Result<PaginatorConfig, Issue> {
     let kind = match spec {
         PaginatorSpec::Full(kind) => kind.clone(),
         PaginatorSpec::Shorthand(name) => match name.as_str() {
@@ -43,16 +46,16 @@ pub fn resolve(spec: &PaginatorSpec) -> Result<PaginatorConfig, String> {
             "single_page" => PaginatorKind::SinglePage {},
             "auto" => PaginatorKind::Auto {},
             "offset" => {
-                return Err("paginator `offset` requires arguments: at least `limit`".into());
+                return Err(
+                    Issue::new("paginator `offset` needs settings: at least `limit`")
+                        .label("`offset` cannot be written as a name alone")
+                        .help("write `paginator: {type: offset, limit: 100}`"),
+                );
             }
             other => {
-                let hint = crate::spec::diagnostic::closest(other, SHORTHANDS)
-                    .map(|c| format!("; did you mean `{c}`?"))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "unknown paginator `{other}`, expected one of {}{hint}",
-                    SHORTHANDS.join(", ")
-                ));
+                return Err(Issue::new(format!("unknown paginator `{other}`"))
+                    .label(format!("expected {}", one_of(SHORTHANDS)))
+                    .maybe_help(did_you_mean(other, SHORTHANDS)));
             }
         },
     };
@@ -60,7 +63,8 @@ pub fn resolve(spec: &PaginatorSpec) -> Result<PaginatorConfig, String> {
         PaginatorKind::SinglePage {} => PaginatorConfig::SinglePage,
         PaginatorKind::Auto {} => PaginatorConfig::Auto,
         PaginatorKind::JsonLink { next_url_path } => PaginatorConfig::JsonLink {
-            next_url_path: path(next_url_path.as_deref().unwrap_or("next"))?,
+            next_url_path: path(next_url_path.as_deref().unwrap_or("next"))
+                .map_err(|e| e.under("next_url_path"))?,
         },
         PaginatorKind::HeaderLink { links_next_key } => PaginatorConfig::HeaderLink {
             links_next_key: text(links_next_key.unwrap_or_else(|| "next".into())),
@@ -82,12 +86,17 @@ fn text(s: String) -> Cow<'static, str> {
     Cow::Owned(s)
 }
 
-fn path(p: &str) -> Result<Selector, String> {
-    jsonpath::compile(p)
+fn path(p: &str) -> Result<Selector, Issue> {
+    Ok(jsonpath::compile(p)?)
 }
 
-fn optional_path(p: Option<&str>) -> Result<Option<Selector>, String> {
-    p.map(path).transpose()
+/// An optional JSONPath setting; an issue is located at `key`.
+fn optional_path(p: Option<&str>, key: &str) -> Result<Option<Selector>, Issue> {
+    p.map(path).transpose().map_err(|e| e.under(key))
+}
+
+fn compile_template(t: &str, key: &str) -> Result<restgen_runtime::expr::Expr, Issue> {
+    template::compile(t).map_err(|e| Issue::from(e).under(key))
 }
 
 /// dlt: exactly one of a query parameter and a body path; an empty string is refused.
@@ -96,13 +105,28 @@ fn target(
     param: Option<String>,
     body: Option<String>,
     default_param: &str,
-) -> Result<Target, String> {
+) -> Result<Target, Issue> {
+    let param_key = format!("{what}_param");
+    let body_key = format!("{what}_body_path");
     match (param, body) {
-        (Some(_), Some(_)) => Err(format!(
-            "`{what}_param` and `{what}_body_path` cannot both be set"
-        )),
-        (Some(p), None) if p.is_empty() => Err(format!("`{what}_param` cannot be empty")),
-        (None, Some(b)) if b.is_empty() => Err(format!("`{what}_body_path` cannot be empty")),
+        (Some(_), Some(_)) => Err(Issue::new(format!(
+            "`{param_key}` and `{body_key}` cannot both be set"
+        ))
+        .at_key(&body_key)
+        .key()
+        .label(format!("the {what} goes in the JSON body here"))
+        .also(&param_key, "and in the query here")
+        .help(format!(
+            "keep one of them: dlt sends the {what} either as a query parameter or in the body"
+        ))),
+        (Some(p), None) if p.is_empty() => {
+            Err(Issue::new(format!("`{param_key}` cannot be empty"))
+                .at_key(&param_key)
+                .label("an empty parameter name"))
+        }
+        (None, Some(b)) if b.is_empty() => Err(Issue::new(format!("`{body_key}` cannot be empty"))
+            .at_key(&body_key)
+            .label("an empty body path")),
         (Some(p), None) => Ok(Target::Query(text(p))),
         (None, Some(b)) => Ok(Target::Body(Cow::Owned(
             b.split('.').map(|s| Cow::Owned(s.to_string())).collect(),
@@ -119,13 +143,20 @@ fn page_size(limit: Option<u64>, limit_param: Option<String>) -> Option<PageSize
     })
 }
 
-fn cursor(c: CursorSpec) -> Result<CursorConfig, String> {
+fn cursor(c: CursorSpec) -> Result<CursorConfig, Issue> {
     let source = match (&c.cursor_value, &c.cursor_path) {
         (Some(_), Some(_)) => {
-            return Err("`cursor_value` and `cursor_path` cannot both be set".into());
+            return Err(
+                Issue::new("`cursor_value` and `cursor_path` cannot both be set")
+                    .at_key("cursor_path")
+                    .key()
+                    .label("the cursor is read from this path")
+                    .also("cursor_value", "and computed by this template")
+                    .help("keep one: `cursor_path` reads a value, `cursor_value` computes one"),
+            );
         }
-        (Some(value), None) => CursorSource::Template(template::compile(value)?),
-        (None, Some(p)) => CursorSource::Path(path(p)?),
+        (Some(value), None) => CursorSource::Template(compile_template(value, "cursor_value")?),
+        (None, Some(p)) => CursorSource::Path(path(p).map_err(|e| e.under("cursor_path"))?),
         // the seed dialect's `before_id` style: a stop condition but no cursor location
         (None, None) if c.stop_condition.is_some() => {
             CursorSource::LastRecord(Selector::fields(["id"]))
@@ -133,7 +164,7 @@ fn cursor(c: CursorSpec) -> Result<CursorConfig, String> {
         (None, None) => CursorSource::Path(path("cursors.next")?),
     };
     if c.limit_param.is_some() && c.limit.is_none() {
-        return Err("`limit_param` needs `limit`".into());
+        return Err(limit_param_needs_limit());
     }
     Ok(CursorConfig {
         source,
@@ -141,24 +172,47 @@ fn cursor(c: CursorSpec) -> Result<CursorConfig, String> {
         stop_condition: c
             .stop_condition
             .as_deref()
-            .map(template::compile)
+            .map(|t| compile_template(t, "stop_condition"))
             .transpose()?,
         stop_after_empty_page: c.stop_after_empty_page.unwrap_or(false),
-        has_more_path: optional_path(c.has_more_path.as_deref())?,
+        has_more_path: optional_path(c.has_more_path.as_deref(), "has_more_path")?,
         page_size: page_size(c.limit, c.limit_param),
     })
 }
 
-fn offset(c: OffsetSpec) -> Result<OffsetConfig, String> {
+fn limit_param_needs_limit() -> Issue {
+    Issue::new("`limit_param` needs `limit`")
+        .at_key("limit_param")
+        .key()
+        .label("the page size parameter, but no page size")
+        .help("add `limit: <page size>`; it is sent as this parameter on every request")
+}
+
+/// dlt's termination guard, located at the paginator.
+fn termination_guard(maximum: &str) -> Issue {
+    Issue::new(format!(
+        "this paginator may never stop: one of `total_path`, `{maximum}`, `has_more_path`, \
+         or `stop_after_empty_page` must be provided to guarantee termination"
+    ))
+    .label("no way to tell the last page")
+    .note(format!(
+        "`total_path: null` and `stop_after_empty_page: false` leave nothing to stop on; \
+         set `{maximum}` or keep one of the others"
+    ))
+}
+
+fn offset(c: OffsetSpec) -> Result<OffsetConfig, Issue> {
     if c.limit == 0 {
-        return Err("`limit` must be greater than 0".into());
+        return Err(Issue::new("`limit` must be greater than 0")
+            .at_key("limit")
+            .label("a page of 0 records never advances"));
     }
     // dlt defaults total_path to "total" and raises when it is missing; the seed dialect
     // (offset with only `limit`) stops on a short page instead, so the default is lenient.
     let (total_path, lenient) = match c.total_path {
         None => (Some(path("total")?), true),
         Some(None) => (None, false),
-        Some(Some(p)) => (Some(path(&p)?), false),
+        Some(Some(p)) => (Some(path(&p).map_err(|e| e.under("total_path"))?), false),
     };
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
     if total_path.is_none()
@@ -166,11 +220,7 @@ fn offset(c: OffsetSpec) -> Result<OffsetConfig, String> {
         && c.has_more_path.is_none()
         && !stop_after_empty_page
     {
-        return Err(
-            "one of `total_path`, `maximum_offset`, `has_more_path`, or \
-                    `stop_after_empty_page` must be provided to guarantee termination"
-                .into(),
-        );
+        return Err(termination_guard("maximum_offset"));
     }
     Ok(OffsetConfig {
         limit: c.limit,
@@ -180,17 +230,17 @@ fn offset(c: OffsetSpec) -> Result<OffsetConfig, String> {
         total_path,
         maximum_offset: c.maximum_offset,
         stop_after_empty_page,
-        has_more_path: optional_path(c.has_more_path.as_deref())?,
+        has_more_path: optional_path(c.has_more_path.as_deref(), "has_more_path")?,
         stop_on_short_page: lenient,
     })
 }
 
-fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
+fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, Issue> {
     let base_page = c.base_page.unwrap_or(0);
     let total_path = match c.total_path {
         None => Some(path("total")?),
         Some(None) => None,
-        Some(Some(p)) => Some(path(&p)?),
+        Some(Some(p)) => Some(path(&p).map_err(|e| e.under("total_path"))?),
     };
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
     if total_path.is_none()
@@ -198,12 +248,10 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
         && c.has_more_path.is_none()
         && !stop_after_empty_page
     {
-        return Err("one of `total_path`, `maximum_page`, `has_more_path`, or \
-                    `stop_after_empty_page` must be provided to guarantee termination"
-            .into());
+        return Err(termination_guard("maximum_page"));
     }
     if c.limit_param.is_some() && c.limit.is_none() {
-        return Err("`limit_param` needs `limit`".into());
+        return Err(limit_param_needs_limit());
     }
     Ok(PageNumberConfig {
         base_page,
@@ -212,7 +260,7 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
         total_path,
         maximum_page: c.maximum_page,
         stop_after_empty_page,
-        has_more_path: optional_path(c.has_more_path.as_deref())?,
+        has_more_path: optional_path(c.has_more_path.as_deref(), "has_more_path")?,
         page_size: page_size(c.limit, c.limit_param),
     })
 }

@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use restgen_runtime::descriptor::Param;
 use serde_yaml::{Mapping, Value};
 
-use super::{ParentLink, PathArg, jsonpath};
+use super::issue::Issue;
+use super::{ParentLink, PathArg, Site, jsonpath};
 
 /// The bound path, query parameters and arguments of one resource.
 #[derive(Debug, Clone, Default)]
@@ -31,28 +32,45 @@ const INCREMENTAL_VALUES: &[&str] = &[
     "incremental.end_value",
 ];
 
-/// Checks an `{incremental.*}` placeholder and keeps it for the runtime.
-fn incremental_placeholder(expr: &str, bound: &BoundRequest) -> Result<String, String> {
+/// Checks an `{incremental.*}` placeholder and keeps it for the runtime. An issue is about
+/// the scalar the placeholder is in, at its column.
+fn incremental_placeholder(expr: &str, at: usize, bound: &BoundRequest) -> Result<String, Issue> {
     if !bound.incremental {
-        return Err(format!(
-            "`{{{expr}}}` needs an `incremental` block on the endpoint"
-        ));
+        return Err(Issue::new(format!(
+            "placeholder `{{{expr}}}` is not bound: it needs an `incremental` block on the endpoint"
+        ))
+        .column(at)
+        .label("no `incremental` block binds this")
+        .help("add `incremental: {cursor_path: <field>, initial_value: ..}` to the endpoint"));
     }
     if !INCREMENTAL_VALUES.contains(&expr) {
-        return Err(format!(
-            "`{{{expr}}}` is not an incremental value; use one of {}",
-            INCREMENTAL_VALUES.join(", ")
+        let names: Vec<&str> = INCREMENTAL_VALUES
+            .iter()
+            .map(|v| v.trim_start_matches("incremental."))
+            .collect();
+        let asked = expr.trim_start_matches("incremental.");
+        return Err(Issue::new(format!(
+            "placeholder `{{{expr}}}` is not bound: `{asked}` is not an incremental value"
+        ))
+        .column(at)
+        .label(format!(
+            "expected incremental.{}",
+            names.join(", incremental.")
+        ))
+        .maybe_help(
+            crate::spec::diagnostic::closest(asked, &names)
+                .map(|c| format!("did you mean `{{incremental.{c}}}`?")),
         ));
     }
     Ok(format!("{{{expr}}}"))
 }
 
-/// Binds `path` and `params`.
+/// Binds `path` and `params`; an issue is located relative to the endpoint.
 pub fn bind(
     path: &str,
     params: Option<&Mapping>,
     incremental: bool,
-) -> Result<BoundRequest, String> {
+) -> Result<BoundRequest, Issue> {
     let mut bound = BoundRequest {
         incremental,
         ..BoundRequest::default()
@@ -64,35 +82,63 @@ pub fn bind(
         .collect();
     let mut used = vec![false; params.len()];
     let mut out = String::new();
-    for piece in split_placeholders(path)? {
+    let in_path = |e: Issue| e.under("path");
+    for piece in split_placeholders(path).map_err(in_path)? {
         match piece {
             Piece::Text(t) => out.push_str(&t),
-            Piece::Placeholder(expr) => {
-                if let Some(link) = parent_placeholder(&expr)? {
-                    let arg = add_arg(&mut bound.args, &link.default_arg_name(), Some(link));
+            Piece::Placeholder(expr, at) => {
+                let site = Site {
+                    at: vec![crate::spec::span::Seg::Key("path".into())],
+                    column: Some(at),
+                };
+                if let Some(link) = parent_placeholder(&expr, at).map_err(in_path)? {
+                    let arg = add_arg(&mut bound.args, &link.default_arg_name(), Some(link), site);
                     out.push_str(&format!("{{{arg}}}"));
                 } else if expr.starts_with("incremental.") {
-                    out.push_str(&incremental_placeholder(&expr, &bound)?);
+                    out.push_str(&incremental_placeholder(&expr, at, &bound).map_err(in_path)?);
                 } else if expr.contains('.') {
-                    return Err(format!("`{{{expr}}}` in path `{path}` is not a valid name"));
+                    return Err(Issue::new(format!(
+                        "placeholder `{{{expr}}}` is not bound: a dotted name must start with \
+                         `resources.` or `incremental.`"
+                    ))
+                    .column(at)
+                    .label("not a valid name")
+                    .note(
+                        "a path placeholder is a `params` key, `{resources.<parent>.<field>}` \
+                         or `{incremental.start_value}`; any other name becomes an argument",
+                    )
+                    .under("path"));
                 } else if let Some(i) = params.iter().position(|(k, _)| *k == expr) {
                     used[i] = true;
                     match &params[i].1 {
                         Value::Mapping(m) if is_type(m, "resolve") => {
-                            let link = resolve_param(&expr, m)?;
-                            let arg = add_arg(&mut bound.args, &expr, Some(link));
+                            let link = resolve_param(&expr, m)
+                                .map_err(|e| e.under(&expr).under("params"))?;
+                            // the parent is named at `resource:`
+                            let site = Site {
+                                at: vec![
+                                    crate::spec::span::Seg::Key("params".into()),
+                                    crate::spec::span::Seg::Key(expr.clone()),
+                                    crate::spec::span::Seg::Key("resource".into()),
+                                ],
+                                column: None,
+                            };
+                            let arg = add_arg(&mut bound.args, &expr, Some(link), site);
                             out.push_str(&format!("{{{arg}}}"));
                         }
                         Value::Mapping(_) | Value::Sequence(_) => {
-                            return Err(format!(
+                            return Err(Issue::new(format!(
                                 "path parameter `{expr}` must be a scalar or a `resolve` reference"
-                            ));
+                            ))
+                            .label("used in the path, so it must be one value")
+                            .under(&expr)
+                            .under("params"));
                         }
                         value => out.push_str(&escape(&scalar_text(value))),
                     }
                 } else {
                     // nothing binds it: the caller passes it
-                    let arg = add_arg(&mut bound.args, &expr, None);
+                    let arg = add_arg(&mut bound.args, &expr, None, site);
                     out.push_str(&format!("{{{arg}}}"));
                 }
             }
@@ -103,41 +149,67 @@ pub fn bind(
         if used[i] {
             continue;
         }
-        bind_param(key, value, &mut bound)?;
+        bind_param(key, value, &mut bound).map_err(|e| e.under(key).under("params"))?;
     }
     Ok(bound)
 }
 
-fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), String> {
+/// Binds one query parameter; an issue is located relative to its value.
+fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), Issue> {
+    let site = |index: Option<usize>| Site {
+        at: [
+            crate::spec::span::Seg::Key("params".into()),
+            crate::spec::span::Seg::Key(key.to_string()),
+        ]
+        .into_iter()
+        .chain(index.map(crate::spec::span::Seg::Index))
+        .collect(),
+        column: None,
+    };
     match value {
         Value::Null => {}
         Value::Sequence(items) => {
-            for item in items {
+            for (i, item) in items.iter().enumerate() {
                 if matches!(item, Value::Mapping(_) | Value::Sequence(_)) {
-                    return Err(format!("list parameter `{key}` must hold scalars"));
+                    return Err(
+                        Issue::new(format!("list parameter `{key}` must hold scalars"))
+                            .label("a nested value")
+                            .under_index(i),
+                    );
                 }
-                let text = bind_text(key, &scalar_text(item), bound)?;
+                let text = bind_text(key, &scalar_text(item), bound, site(Some(i)))
+                    .map_err(|e| e.under_index(i))?;
                 bound.params.push(param(key, text));
             }
         }
         Value::Mapping(m) if is_type(m, "resolve") => {
-            return Err(format!(
-                "`resolve` parameter `{key}` is not used in the path; to reference a parent \
-                 resource in query params use `{{resources.<parent>.<field>}}`"
-            ));
+            return Err(Issue::new(format!(
+                "`resolve` parameter `{key}` is not used in the path"
+            ))
+            .key()
+            .label("never placed in the path")
+            .help(format!(
+                "use it in the path as `{{{key}}}`, or reference the parent in a query \
+                 parameter with `{{resources.<parent>.<field>}}`"
+            )));
         }
         Value::Mapping(m) if is_type(m, "incremental") => {
-            return Err(format!(
+            return Err(Issue::new(format!(
                 "incremental parameter `{key}` is not supported by restgen yet"
-            ));
+            ))
+            .key()
+            .label("the legacy `type: incremental` parameter")
+            .help("use an `incremental` block on the endpoint and `{incremental.start_value}`"));
         }
         Value::Mapping(_) => {
-            return Err(format!(
-                "parameter `{key}` is a map; only `type: resolve` and `type: incremental` maps are allowed"
-            ));
+            return Err(Issue::new(format!(
+                "parameter `{key}` is a mapping; only `type: resolve` and `type: incremental` \
+                 mappings are allowed"
+            ))
+            .label("expected a scalar, a list or a `type: resolve` mapping"));
         }
         Value::String(s) => {
-            let text = bind_text(key, s, bound)?;
+            let text = bind_text(key, s, bound, site(None))?;
             bound.params.push(param(key, text));
         }
         other => bound.params.push(param(key, escape(&scalar_text(other)))),
@@ -145,31 +217,39 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
     Ok(())
 }
 
-/// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder.
-fn bind_text(key: &str, text: &str, bound: &mut BoundRequest) -> Result<String, String> {
+/// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder; an issue is
+/// located at the value, at the placeholder's column.
+fn bind_text(key: &str, text: &str, bound: &mut BoundRequest, site: Site) -> Result<String, Issue> {
     let pieces = split_placeholders(text)?;
     let sole = pieces.len() == 1;
     let mut out = String::new();
     for piece in pieces {
         match piece {
             Piece::Text(t) => out.push_str(&escape(&t)),
-            Piece::Placeholder(expr) => {
+            Piece::Placeholder(expr, at) => {
                 if expr.starts_with("incremental.") {
-                    out.push_str(&incremental_placeholder(&expr, bound)?);
+                    out.push_str(&incremental_placeholder(&expr, at, bound)?);
                     continue;
                 }
-                let Some(link) = parent_placeholder(&expr)? else {
-                    return Err(format!(
-                        "expression `{{{expr}}}` in parameter `{key}` is not valid: only \
-                         `resources.<parent>.<field>` may be used; escape literal braces by doubling them"
-                    ));
+                let Some(link) = parent_placeholder(&expr, at)? else {
+                    return Err(Issue::new(format!(
+                        "placeholder `{{{expr}}}` in `{key}` is not bound: only \
+                         `{{resources.<parent>.<field>}}` and `{{incremental.*}}` can be used here"
+                    ))
+                    .column(at)
+                    .label("nothing binds this")
+                    .help("write literal braces doubled: `{{` and `}}`"));
                 };
                 let name = if sole {
                     key.to_string()
                 } else {
                     link.default_arg_name()
                 };
-                let arg = add_arg(&mut bound.args, &name, Some(link));
+                let site = Site {
+                    column: Some(at),
+                    ..site.clone()
+                };
+                let arg = add_arg(&mut bound.args, &name, Some(link), site);
                 out.push_str(&format!("{{{arg}}}"));
             }
         }
@@ -184,7 +264,7 @@ fn param(key: &str, value: String) -> Param {
     }
 }
 
-fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>) -> String {
+fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>, site: Site) -> String {
     if let Some(existing) = args.iter().find(|a| a.parent == parent && parent.is_some()) {
         return existing.name.clone();
     }
@@ -197,6 +277,7 @@ fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>) -> S
     args.push(PathArg {
         name: unique.clone(),
         parent,
+        site,
     });
     unique
 }
@@ -224,63 +305,88 @@ fn is_type(m: &Mapping, kind: &str) -> bool {
     m.get("type").and_then(Value::as_str) == Some(kind)
 }
 
-fn resolve_param(name: &str, m: &Mapping) -> Result<ParentLink, String> {
+/// A legacy `resolve` parameter; an issue is located relative to its mapping.
+fn resolve_param(name: &str, m: &Mapping) -> Result<ParentLink, Issue> {
     let get = |k: &str| {
         m.get(k)
             .and_then(Value::as_str)
             .map(str::to_string)
-            .ok_or_else(|| format!("`resolve` parameter `{name}` needs `{k}`"))
+            .ok_or_else(|| {
+                Issue::new(format!("`resolve` parameter `{name}` needs `{k}`"))
+                    .key()
+                    .label(format!("no `{k}` here"))
+                    .note("a `resolve` parameter is `{type: resolve, resource: <parent>, field: <field>}`")
+            })
     };
     if let Some(extra) = m
         .keys()
         .map(scalar_text)
         .find(|k| !["type", "resource", "field"].contains(&k.as_str()))
     {
-        return Err(format!(
+        let keys = ["type", "resource", "field"];
+        return Err(Issue::new(format!(
             "`resolve` parameter `{name}` has an unknown key `{extra}`"
-        ));
+        ))
+        .at_key(&extra)
+        .key()
+        .label("unknown key")
+        .maybe_help(crate::spec::diagnostic::did_you_mean(&extra, &keys)));
     }
     let field = get("field")?;
     Ok(ParentLink {
         resource: get("resource")?,
-        selector: jsonpath::compile(&field)?,
+        selector: jsonpath::compile(&field).map_err(|e| Issue::from(e).under("field"))?,
         field,
     })
 }
 
-fn parent_placeholder(expr: &str) -> Result<Option<ParentLink>, String> {
+/// `{resources.<parent>.<field>}` written at character `at` of its scalar.
+fn parent_placeholder(expr: &str, at: usize) -> Result<Option<ParentLink>, Issue> {
     let Some(rest) = expr.strip_prefix("resources.") else {
         return Ok(None);
     };
     let Some((resource, field)) = rest.split_once('.') else {
-        return Err(format!(
-            "placeholder `{{{expr}}}` must be `resources.<parent>.<field>`"
-        ));
+        return Err(Issue::new(format!(
+            "placeholder `{{{expr}}}` must be `{{resources.<parent>.<field>}}`"
+        ))
+        .column(at)
+        .label("no field named after the parent"));
     };
+    // the field starts after `{`, `resources.`, the parent's name and a dot
+    let field_at = at + 1 + "resources.".len() + resource.chars().count() + 1;
+    let selector = jsonpath::compile(field).map_err(|e| {
+        Issue::new(format!(
+            "the field of placeholder `{{{expr}}}` is not a valid JSONPath: {}",
+            e.what
+        ))
+        .column(field_at + e.at)
+        .label(e.what)
+    })?;
     Ok(Some(ParentLink {
         resource: resource.to_string(),
-        selector: jsonpath::compile(field)?,
+        selector,
         field: field.to_string(),
     }))
 }
 
 enum Piece {
     Text(String),
-    Placeholder(String),
+    /// The placeholder's expression and the character offset of its `{`.
+    Placeholder(String, usize),
 }
 
 /// Splits a `str.format` template into text and `{placeholder}`s; `{{`/`}}` are literal.
-fn split_placeholders(template: &str) -> Result<Vec<Piece>, String> {
+fn split_placeholders(template: &str) -> Result<Vec<Piece>, Issue> {
     let mut pieces = Vec::new();
     let mut text = String::new();
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut chars = template.chars().enumerate().peekable();
+    while let Some((at, c)) = chars.next() {
         match c {
-            '{' if chars.peek() == Some(&'{') => {
+            '{' if chars.peek().map(|(_, c)| *c) == Some('{') => {
                 chars.next();
                 text.push('{');
             }
-            '}' if chars.peek() == Some(&'}') => {
+            '}' if chars.peek().map(|(_, c)| *c) == Some('}') => {
                 chars.next();
                 text.push('}');
             }
@@ -288,20 +394,26 @@ fn split_placeholders(template: &str) -> Result<Vec<Piece>, String> {
                 let mut expr = String::new();
                 loop {
                     match chars.next() {
-                        Some('}') => break,
-                        Some(ch) => expr.push(ch),
-                        None => return Err(format!("unclosed `{{` in `{template}`")),
+                        Some((_, '}')) => break,
+                        Some((_, ch)) => expr.push(ch),
+                        None => {
+                            return Err(Issue::new("a placeholder's `{` is never closed")
+                                .column(at)
+                                .label("unclosed `{`")
+                                .help("close it with `}`, or write a literal brace as `{{`"));
+                        }
                     }
                 }
                 if !text.is_empty() {
                     pieces.push(Piece::Text(std::mem::take(&mut text)));
                 }
-                pieces.push(Piece::Placeholder(expr.trim().to_string()));
+                pieces.push(Piece::Placeholder(expr.trim().to_string(), at));
             }
             '}' => {
-                return Err(format!(
-                    "single `}}` in `{template}`; write `}}}}` for a literal brace"
-                ));
+                return Err(Issue::new("a single `}` outside a placeholder")
+                    .column(at)
+                    .label("single `}`")
+                    .help("write `}}` for a literal brace"));
             }
             c => text.push(c),
         }
@@ -332,16 +444,26 @@ pub fn scalar_text(value: &Value) -> String {
     }
 }
 
-/// Headers: static values, or parent placeholders like parameters.
+/// Headers: static values, or parent placeholders like parameters. An issue is located
+/// relative to the endpoint.
 pub fn bind_headers(
     headers: Option<&Mapping>,
     bound: &mut BoundRequest,
-) -> Result<Vec<Param>, String> {
+) -> Result<Vec<Param>, Issue> {
     let mut out = Vec::new();
     for (k, v) in headers.into_iter().flatten() {
         let key = scalar_text(k);
+        let site = Site {
+            at: vec![
+                crate::spec::span::Seg::Key("headers".into()),
+                crate::spec::span::Seg::Key(key.clone()),
+            ],
+            column: None,
+        };
         let text = match v {
-            Value::String(s) => bind_text(&key, s, bound)?,
+            Value::String(s) => {
+                bind_text(&key, s, bound, site).map_err(|e| e.under(&key).under("headers"))?
+            }
             Value::Null => continue,
             other => escape(&scalar_text(other)),
         };
@@ -355,7 +477,7 @@ pub fn bind_headers(
 mod tests {
     use super::*;
 
-    fn bind(path: &str, params: Option<&Mapping>) -> Result<BoundRequest, String> {
+    fn bind(path: &str, params: Option<&Mapping>) -> Result<BoundRequest, Issue> {
         super::bind(path, params, false)
     }
 

@@ -6,35 +6,63 @@ use std::borrow::Cow;
 
 use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
 
+/// Why a template does not compile: where (a character offset into the template) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// The template as written.
+    pub template: String,
+    /// The character offset of the problem in `template`.
+    pub at: usize,
+    /// What is wrong there.
+    pub what: String,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unsupported template `{}` at column {}: {} (supported: response, headers, \
+             last_record, last_page_size, .get(), [], literals, not/and/or, comparisons)",
+            self.template,
+            self.at + 1,
+            self.what
+        )
+    }
+}
+
+impl From<TemplateError> for String {
+    fn from(e: TemplateError) -> String {
+        e.to_string()
+    }
+}
+
 /// Compiles a template such as `{{ not response.get("has_more", {}) }}`.
-pub fn compile(template: &str) -> Result<Expr, String> {
+pub fn compile(template: &str) -> Result<Expr, TemplateError> {
+    let error = |byte: usize, what: String| TemplateError {
+        template: template.to_string(),
+        at: template.get(..byte).map_or(0, |t| t.chars().count()),
+        what,
+    };
     let trimmed = template.trim();
-    let inner = trimmed
+    let Some(inner) = trimmed
         .strip_prefix("{{")
         .and_then(|t| t.strip_suffix("}}"))
-        .ok_or_else(|| format!("template `{template}` must be a single `{{{{ expression }}}}`"))?;
+    else {
+        return Err(error(
+            0,
+            "a template is a single `{{ expression }}`".to_string(),
+        ));
+    };
     let offset = template.find("{{").map_or(0, |p| p + 2);
-    let tokens = tokenize(inner).map_err(|(at, what)| located(template, offset + at, &what))?;
+    let tokens = tokenize(inner).map_err(|(at, what)| error(offset + at, what))?;
     let mut parser = Parser { tokens, pos: 0 };
     let expr = parser
         .or_expr()
-        .map_err(|(at, what)| located(template, offset + at, &what))?;
+        .map_err(|(at, what)| error(offset + at, what))?;
     if let Some(tok) = parser.tokens.get(parser.pos) {
-        return Err(located(
-            template,
-            offset + tok.at,
-            &format!("unexpected `{}`", tok.text),
-        ));
+        return Err(error(offset + tok.at, format!("unexpected `{}`", tok.text)));
     }
     Ok(expr)
-}
-
-fn located(template: &str, at: usize, what: &str) -> String {
-    format!(
-        "unsupported template `{template}` at column {}: {what} (supported: response, headers, \
-         last_record, last_page_size, .get(), [], literals, not/and/or, comparisons)",
-        at + 1
-    )
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -336,24 +364,26 @@ mod tests {
     #[test]
     fn errors_are_located() {
         assert_eq!(
-            compile("{{ response.items | length }}").unwrap_err(),
+            compile("{{ response.items | length }}")
+                .unwrap_err()
+                .to_string(),
             "unsupported template `{{ response.items | length }}` at column 19: unexpected character `|` \
              (supported: response, headers, last_record, last_page_size, .get(), [], literals, not/and/or, comparisons)"
         );
         assert!(
             compile("{{ config['x'] }}")
                 .unwrap_err()
+                .what
                 .contains("unknown name `config`")
         );
         assert!(
             compile("{{ response.keys() }}")
                 .unwrap_err()
+                .what
                 .contains("only `.get()`")
         );
-        assert!(
-            compile("response.x")
-                .unwrap_err()
-                .contains("must be a single")
-        );
+        assert!(compile("response.x").unwrap_err().what.contains("a single"));
+        let e = compile("{{ 'é' | x }}").unwrap_err();
+        assert_eq!(e.at, 7, "a character offset, not a byte offset");
     }
 }

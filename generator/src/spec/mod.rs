@@ -1,13 +1,23 @@
 //! The spec: the dialect as serde types, loading a spec folder, and located diagnostics.
+//!
+//! Loading keeps going after an error: every file is read, the config is parsed part by
+//! part (see [`parse`]), and the resources that parsed are handed on, so one run reports
+//! the spec's errors together.
 
 pub mod diagnostic;
+pub mod explain;
+pub mod lint;
 pub mod model;
+pub mod parse;
+pub mod span;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use model::SourceConfig;
+pub use span::{SpanIndex, YamlPath};
 
 /// A spec folder, loaded: the config and one JSON Schema per resource.
 #[derive(Debug, Clone)]
@@ -18,10 +28,20 @@ pub struct LoadedSpec {
     pub config_file: String,
     /// The config file's text, for locating semantic errors.
     pub config_text: String,
-    /// The config.
+    /// The config. When loading found errors it holds only the resources that parsed.
     pub config: SourceConfig,
     /// Schemas by resource name (file stem), in name order.
     pub schemas: BTreeMap<String, LoadedSchema>,
+    /// Where every node of the config is.
+    pub spans: SpanIndex,
+    /// The config's text, shared by its diagnostics.
+    pub source: Arc<str>,
+    /// For each resource of `config`, its index in the file's `resources` list.
+    pub resource_index: Vec<usize>,
+    /// Resources that did not parse (their errors are reported); others may name them.
+    pub broken_resources: Vec<String>,
+    /// Resources whose schema file exists but did not load (its error is reported).
+    pub broken_schemas: Vec<String>,
 }
 
 /// One schema file.
@@ -31,162 +51,228 @@ pub struct LoadedSchema {
     pub file: String,
     /// The parsed schema.
     pub schema: serde_json::Value,
+    /// The file's text, for locating errors in it.
+    pub text: Arc<str>,
 }
 
-/// Loads `dir/source.yaml` and `dir/schemas/*.json`, collecting every error. Diagnostics
-/// name files under `shown_dir` (e.g. `specs/esign`), so messages do not depend on where the
-/// checkout is.
-pub fn load_spec(dir: &Path, shown_dir: &str) -> Result<LoadedSpec, Diagnostics> {
-    let api = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .map(str::to_string)
-        .unwrap_or_default();
-    let config_path = dir.join("source.yaml");
-    let config_file = format!("{shown_dir}/source.yaml");
-    let mut errors = Vec::new();
-    let mut config_text = String::new();
-    let config = match std::fs::read_to_string(&config_path) {
-        Err(e) => {
-            errors.push(Diagnostic::unlocated(
-                &config_file,
-                format!("cannot read: {e}"),
-            ));
-            None
+/// The files of a spec, read into memory.
+#[derive(Debug, Clone)]
+pub struct SpecFiles {
+    /// The API name.
+    pub api: String,
+    /// The folder as shown in diagnostics (`specs/esign`).
+    pub shown_dir: String,
+    /// The config's text, or why it could not be read.
+    pub config: Result<String, String>,
+    /// Schema files: stem, then the text or why it could not be read, in name order.
+    pub schemas: Vec<(String, Result<String, String>)>,
+    /// Files in `schemas/` that are not `.json`, ignored with a warning.
+    pub ignored: Vec<String>,
+}
+
+impl SpecFiles {
+    /// A spec given as text (tests and fuzzing): a config and `(resource, schema)` pairs.
+    pub fn in_memory(api: &str, config: &str, schemas: &[(&str, &str)]) -> SpecFiles {
+        SpecFiles {
+            api: api.to_string(),
+            shown_dir: format!("specs/{api}"),
+            config: Ok(config.to_string()),
+            schemas: schemas
+                .iter()
+                .map(|(stem, text)| (stem.to_string(), Ok(text.to_string())))
+                .collect(),
+            ignored: Vec::new(),
         }
-        Ok(text) => match parse_config(&config_file, &text) {
-            Ok(config) => {
-                config_text = text;
-                Some(config)
-            }
-            Err(d) => {
-                errors.push(d);
-                None
-            }
-        },
-    };
-    let mut schemas = BTreeMap::new();
-    let schema_dir = dir.join("schemas");
-    if let Ok(entries) = std::fs::read_dir(&schema_dir) {
-        let mut paths: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let file = format!(
-                "{shown_dir}/schemas/{}",
-                path.file_name()
+    }
+
+    /// Reads `dir/source.yaml` and `dir/schemas/*`; diagnostics name files under
+    /// `shown_dir` (e.g. `specs/esign`), so messages do not depend on where the checkout is.
+    pub fn read(dir: &Path, shown_dir: &str) -> SpecFiles {
+        let api = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+            .unwrap_or_default();
+        let config = std::fs::read_to_string(dir.join("source.yaml"))
+            .map_err(|e| format!("cannot read: {e}"));
+        let mut schemas = Vec::new();
+        let mut ignored = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir.join("schemas")) {
+            let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths {
+                let name = path
+                    .file_name()
                     .and_then(|n| n.to_str())
                     .unwrap_or_default()
-            );
-            let stem = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string();
-            match std::fs::read_to_string(&path) {
-                Err(e) => errors.push(Diagnostic::unlocated(&file, format!("cannot read: {e}"))),
-                Ok(text) => match serde_json::from_str(&text) {
-                    Ok(schema) => {
-                        schemas.insert(stem, LoadedSchema { file, schema });
+                    .to_string();
+                if path.extension().is_none_or(|e| e != "json") {
+                    if !name.starts_with('.') {
+                        ignored.push(name);
                     }
-                    Err(e) => errors.push(Diagnostic::error(
-                        &file,
-                        &text,
-                        e.line(),
-                        e.column(),
-                        format!(
-                            "schema is not valid JSON: {}",
-                            strip_location(&e.to_string())
-                        ),
-                    )),
-                },
+                    continue;
+                }
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_string();
+                schemas.push((
+                    stem,
+                    std::fs::read_to_string(&path).map_err(|e| format!("cannot read: {e}")),
+                ));
             }
         }
-    }
-    match config {
-        Some(config) if errors.is_empty() => Ok(LoadedSpec {
+        SpecFiles {
             api,
-            config_file,
-            config_text,
+            shown_dir: shown_dir.to_string(),
             config,
             schemas,
-        }),
-        _ => Err(Diagnostics(errors)),
+            ignored,
+        }
     }
 }
 
-/// Parses a config from YAML text; an error is located and carries a did-you-mean.
-pub fn parse_config(file: &str, text: &str) -> Result<SourceConfig, Diagnostic> {
-    if text.trim().is_empty()
-        || text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    {
-        return Err(Diagnostic::error(
-            file,
-            text,
-            1,
-            1,
-            "the spec is empty: expected a mapping with `client` and `resources`".into(),
+/// Loads `dir/source.yaml` and `dir/schemas/*.json`; any error fails the load, with every
+/// error found.
+pub fn load_spec(dir: &Path, shown_dir: &str) -> Result<LoadedSpec, Diagnostics> {
+    let (spec, diagnostics) = load(&SpecFiles::read(dir, shown_dir));
+    match spec {
+        Some(spec) if !diagnostics.has_errors() => Ok(spec),
+        _ => Err(diagnostics),
+    }
+}
+
+/// Loads a spec as far as it goes: the spec (possibly without the resources that did not
+/// parse) when the rest can still be checked, and every diagnostic found.
+pub fn load(files: &SpecFiles) -> (Option<LoadedSpec>, Diagnostics) {
+    let config_file = format!("{}/source.yaml", files.shown_dir);
+    let mut diagnostics = Vec::new();
+    let mut schemas = BTreeMap::new();
+    let mut broken_schemas = Vec::new();
+    for (stem, text) in &files.schemas {
+        let file = format!("{}/schemas/{stem}.json", files.shown_dir);
+        let loaded = match text {
+            Err(e) => Err(Diagnostic::unlocated(&file, e.clone())),
+            Ok(text) => load_schema(&file, text).map_err(|d| *d),
+        };
+        match loaded {
+            Ok(schema) => {
+                schemas.insert(stem.clone(), schema);
+            }
+            Err(d) => {
+                diagnostics.push(d);
+                broken_schemas.push(stem.clone());
+            }
+        }
+    }
+    for name in &files.ignored {
+        diagnostics.push(
+            Diagnostic::warning(
+                &format!("{}/schemas/{name}", files.shown_dir),
+                "not a `.json` file: ignored",
+            )
+            .note("a resource's schema is `schemas/<resource>.json`"),
+        );
+    }
+    let text = match &files.config {
+        Ok(text) => text,
+        Err(e) => {
+            diagnostics.insert(0, Diagnostic::unlocated(&config_file, e.clone()));
+            return (None, Diagnostics(diagnostics));
+        }
+    };
+    let parsed = parse::parse(&config_file, text);
+    let mut all = parsed.errors;
+    all.extend(lint::lint(
+        &files.api,
+        &config_file,
+        &parsed.source,
+        &parsed.spans,
+        &parsed.document,
+    ));
+    all.extend(diagnostics);
+    let spec = parsed.config.map(|config| LoadedSpec {
+        api: files.api.clone(),
+        config_file,
+        config_text: text.clone(),
+        config,
+        schemas,
+        spans: parsed.spans,
+        source: parsed.source,
+        resource_index: parsed.resource_index,
+        broken_resources: parsed.broken_resources,
+        broken_schemas,
+    });
+    (spec, Diagnostics(all))
+}
+
+/// Parses one schema file: JSON, and a schema (an object or a boolean).
+fn load_schema(file: &str, text: &str) -> Result<LoadedSchema, Box<Diagnostic>> {
+    let source: Arc<str> = Arc::from(text);
+    let located = |line: usize, column: usize, message: String, label: &str| {
+        let at = span::offset_of(text, line, column.max(1));
+        Diagnostic::unlocated(file, message)
+            .in_source(source.clone())
+            .at(at..at, label)
+    };
+    if text.trim().is_empty() {
+        return Err(Box::new(
+            Diagnostic::unlocated(file, "the schema file is empty".into())
+                .note("a resource's schema is a JSON Schema object, e.g. `{\"type\": \"object\"}`"),
         ));
     }
-    serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
+    let schema: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let message = strip_location(&e.to_string());
-        let (line, column) = refine_location(text, line, column, &message);
-        Diagnostic::error(
-            file,
-            text,
-            line,
-            column,
-            diagnostic::with_suggestion(&message),
-        )
+        Box::new(located(
+            e.line(),
+            e.column(),
+            format!("the schema is not valid JSON: {message}"),
+            &message,
+        ))
+    })?;
+    if !(schema.is_object() || schema.is_boolean()) {
+        let at = text.len() - text.trim_start().len();
+        let kind = match schema {
+            serde_json::Value::Array(_) => "a list",
+            serde_json::Value::String(_) => "a string",
+            serde_json::Value::Number(_) => "a number",
+            _ => "null",
+        };
+        return Err(Box::new(
+            Diagnostic::unlocated(file, format!("a JSON Schema is an object, not {kind}"))
+        .in_source(source.clone())
+        .at(at..at + 1, "expected `{`")
+        .note("a resource's schema describes one record, e.g. `{\"type\": \"object\", \"properties\": {..}}`")));
+    }
+    Ok(LoadedSchema {
+        file: file.to_string(),
+        schema,
+        text: source,
     })
 }
 
-/// serde reports errors inside internally tagged maps at the map's start; when the message
-/// quotes the offending value, point at that value instead (first occurrence after the start).
-fn refine_location(text: &str, line: usize, column: usize, message: &str) -> (usize, usize) {
-    let Some(quoted) = message
-        .split_once("invalid type: string \"")
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(value, _)| value)
-    else {
-        return (line, column);
-    };
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    match text.get(start..).and_then(|rest| rest.find(quoted)) {
-        Some(offset) => locate_offset(text, start + offset),
-        None => (line, column),
+/// Parses a config from YAML text; every error, located and explained.
+pub fn parse_config(file: &str, text: &str) -> Result<SourceConfig, Diagnostics> {
+    let parsed = parse::parse(file, text);
+    match parsed.config {
+        Some(config) if parsed.errors.is_empty() => Ok(config),
+        _ if parsed.errors.is_empty() => {
+            Err(Diagnostic::unlocated(file, "the spec could not be read".into()).into())
+        }
+        _ => Err(Diagnostics(parsed.errors)),
     }
-}
-
-fn locate_offset(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(at, |nl| at - nl - 1) + 1;
-    (line, column)
 }
 
 /// The 1-based line and column of the first occurrence of `needle` in `text` at or after
 /// byte `from`.
 pub fn locate_after(text: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
     let at = from + text.get(from..)?.find(needle)?;
-    Some(locate_offset(text, at))
+    Some(span::line_column(text, at))
 }
 
-/// The 1-based line and column of the first occurrence of `needle` in `text`, for errors
-/// found after parsing (serde_yaml keeps no spans for values).
+/// The 1-based line and column of the first occurrence of `needle` in `text`, or (0, 0).
+/// A text search: prefer the span index, which knows where each node is.
 pub fn locate(text: &str, needle: &str) -> (usize, usize) {
     locate_after(text, needle, 0).unwrap_or((0, 0))
 }

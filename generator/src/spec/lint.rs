@@ -1,0 +1,226 @@
+//! Warnings: things that generate but that a user should know about. A secret written as a
+//! literal ends up compiled into the generated crate; a restgen extension makes the spec one
+//! that dlt's own `rest_api_source` would refuse. Neither fails generation.
+
+use std::sync::Arc;
+
+use serde_yaml::Value;
+
+use super::diagnostic::Diagnostic;
+use super::span::{SpanIndex, YamlPath};
+
+/// Auth fields that hold a secret.
+const SECRET_FIELDS: &[&str] = &["token", "api_key", "password", "client_secret"];
+
+/// Header and parameter names that carry credentials.
+const CREDENTIAL_NAMES: &[&str] = &[
+    "authorization",
+    "x-api-key",
+    "api-key",
+    "api_key",
+    "apikey",
+    "x-auth-token",
+    "access_token",
+    "auth_token",
+    "token",
+    "client_secret",
+    "password",
+];
+
+/// Every warning about the config `document` of the API `api`.
+pub fn lint(
+    api: &str,
+    file: &str,
+    source: &Arc<str>,
+    spans: &SpanIndex,
+    document: &Value,
+) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    let at = |path: &YamlPath| spans.value(path).unwrap_or(0..0);
+    let root = YamlPath::root();
+    let mut auths = vec![root.key("client").key("auth")];
+    let mut paginators = vec![root.key("client").key("paginator")];
+    let mut endpoints = vec![root.key("resource_defaults").key("endpoint")];
+    if let Some(Value::Sequence(resources)) = get(document, &root.key("resources")) {
+        for i in 0..resources.len() {
+            endpoints.push(root.key("resources").index(i).key("endpoint"));
+        }
+    }
+    for endpoint in &endpoints {
+        auths.push(endpoint.key("auth"));
+        paginators.push(endpoint.key("paginator"));
+    }
+
+    for auth in &auths {
+        for field in SECRET_FIELDS {
+            let path = auth.key(field);
+            if let Some(value @ (Value::String(_) | Value::Number(_))) = get(document, &path) {
+                warnings.push(literal_secret(api, file, source, at(&path), field, value));
+            }
+        }
+    }
+    for endpoint in endpoints.iter().chain([&root.key("client")]) {
+        for section in ["headers", "params"] {
+            let Some(Value::Mapping(map)) = get(document, &endpoint.key(section)) else {
+                continue;
+            };
+            for (key, value) in map {
+                let (Some(name), Value::String(text)) = (key.as_str(), value) else {
+                    continue;
+                };
+                // a placeholder is filled at run time, not a literal credential
+                if CREDENTIAL_NAMES.contains(&name.to_ascii_lowercase().as_str())
+                    && !text.contains('{')
+                {
+                    let path = endpoint.key(section).key(name);
+                    let location = if section == "headers" {
+                        "header"
+                    } else {
+                        "query"
+                    };
+                    warnings.push(
+                        Diagnostic::warning(
+                            file,
+                            format!(
+                                "`{name}` is a literal credential in `{section}`: it would be \
+                                 compiled into the generated crate"
+                            ),
+                        )
+                        .in_source(source.clone())
+                        .at(at(&path), "a literal credential")
+                        .help(format!(
+                            "send it with an auth block instead: `auth: {{type: api_key, name: \
+                             {name}, location: {location}, api_key: {{secret: api_key}}}}`"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    let mut extensions: Vec<(YamlPath, &str)> = Vec::new();
+    for paginator in &paginators {
+        for key in ["cursor_value", "stop_condition", "limit_param"] {
+            if get(document, &paginator.key(key)).is_some() {
+                extensions.push((
+                    paginator.key(key),
+                    "a template cursor or page size (seed dialect)",
+                ));
+            }
+        }
+        let kind = get(document, &paginator.key("type")).and_then(Value::as_str);
+        if matches!(kind, Some("cursor" | "page_number"))
+            && get(document, &paginator.key("limit")).is_some()
+        {
+            extensions.push((
+                paginator.key("limit"),
+                "a page size on a cursor or page_number paginator",
+            ));
+        }
+    }
+    for endpoint in &endpoints {
+        if get(document, &endpoint.key("error_handler")).is_some() {
+            extensions.push((
+                endpoint.key("error_handler"),
+                "`error_handler` (a per-endpoint retry policy)",
+            ));
+        }
+        if let Some(Value::Sequence(_)) = get(document, &endpoint.key("data_selector")) {
+            extensions.push((
+                endpoint.key("data_selector"),
+                "a `data_selector` given as a list of field names",
+            ));
+        }
+    }
+    for auth in &auths {
+        let kind = get(document, &auth.key("type")).and_then(Value::as_str);
+        if kind == Some("basic") {
+            extensions.push((
+                auth.key("type"),
+                "auth type `basic` (dlt's is `http_basic`)",
+            ));
+        }
+        if matches!(kind, None | Some("bearer")) && get(document, &auth.key("api_key")).is_some() {
+            extensions.push((auth.key("api_key"), "a bearer token given as `api_key`"));
+        }
+        if get(document, &auth.key("prefix")).is_some() {
+            extensions.push((auth.key("prefix"), "an api_key `prefix`"));
+        }
+    }
+    // the first in the file is the primary place
+    extensions.sort_by_key(|(path, _)| spans.key_or_value(path).map_or(0, |s| s.start));
+    if let Some((first, _)) = extensions.first() {
+        let mut kinds: Vec<&str> = Vec::new();
+        for (_, kind) in &extensions {
+            if !kinds.contains(kind) {
+                kinds.push(kind);
+            }
+        }
+        let mut warning = Diagnostic::warning(
+            file,
+            format!(
+                "this spec uses restgen extensions that dlt's rest_api_source does not accept ({} place{})",
+                extensions.len(),
+                if extensions.len() == 1 { "" } else { "s" }
+            ),
+        )
+        .in_source(source.clone())
+        .at(spans.key_or_value(first).unwrap_or(0..0), "not dlt");
+        // one label per kind, so a long spec does not print every occurrence
+        let mut shown = vec![extensions[0].1];
+        for (path, kind) in extensions.iter().skip(1) {
+            if !shown.contains(kind) {
+                shown.push(kind);
+                warning = warning.also(spans.key_or_value(path).unwrap_or(0..0), "not dlt");
+            }
+        }
+        warning = warning
+            .note(format!("extensions used: {}", kinds.join("; ")))
+            .note("restgen generates it as docs/dialect.md describes; dlt would raise on it");
+        warnings.push(warning);
+    }
+    warnings
+}
+
+fn literal_secret(
+    api: &str,
+    file: &str,
+    source: &Arc<str>,
+    span: std::ops::Range<usize>,
+    name: &str,
+    value: &Value,
+) -> Diagnostic {
+    let kind = if matches!(value, Value::Number(_)) {
+        "number"
+    } else {
+        "string"
+    };
+    let secret = name.to_ascii_lowercase().replace('-', "_");
+    Diagnostic::warning(
+        file,
+        format!(
+            "`{name}` is a literal {kind}: this secret would be compiled into the generated crate"
+        ),
+    )
+    .in_source(source.clone())
+    .at(span, "a literal credential")
+    .help(format!(
+        "write `{name}: {{secret: {secret}}}`; the client then asks for it (`.{secret}(..)` or the \
+         SOURCES__{}__{} environment variable)",
+        api.to_ascii_uppercase(),
+        secret.to_ascii_uppercase()
+    ))
+}
+
+/// The value at `path` in `document`.
+pub fn get<'a>(document: &'a Value, path: &YamlPath) -> Option<&'a Value> {
+    let mut node = document;
+    for seg in &path.0 {
+        node = match (seg, node) {
+            (super::span::Seg::Key(k), Value::Mapping(m)) => m.get(k.as_str())?,
+            (super::span::Seg::Index(i), Value::Sequence(s)) => s.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
