@@ -41,6 +41,12 @@ pub fn generate_files(files: &SpecFiles) -> Result<Generated, Diagnostics> {
         diagnostics.sort(&config_file);
         Err(diagnostics)
     };
+    if let Some(problem) = crate_name_problem(&files.api) {
+        return fail(Diagnostics::from(
+            Diagnostic::unlocated(&files.shown_dir, problem)
+                .help("the spec's folder name is the crate's name: e.g. `specs/shared_inbox`"),
+        ));
+    }
     let (loaded, mut diagnostics) = spec::load(files);
     let Some(loaded) = loaded else {
         return fail(diagnostics);
@@ -69,6 +75,23 @@ pub fn generate_files(files: &SpecFiles) -> Result<Generated, Diagnostics> {
             fail(diagnostics)
         }
     }
+}
+
+/// Why `api` cannot name a crate, if it cannot: Cargo takes letters, digits, `_` and `-`,
+/// and the crate is also a Rust path (`use shipping::Client`), so no keyword.
+fn crate_name_problem(api: &str) -> Option<String> {
+    let ident = emit::crate_ident(api);
+    let usable = api.starts_with(|c: char| c.is_ascii_lowercase())
+        && api
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && emit::names::snake(&ident, &[]) == ident.as_str();
+    (!usable).then(|| {
+        format!(
+            "`{api}` cannot name a crate: use lowercase letters, digits, `_` and `-`, starting \
+             with a letter, and not a Rust keyword"
+        )
+    })
 }
 
 /// An emit error as a diagnostic. The schema module words its errors as

@@ -74,13 +74,16 @@ impl Selector {
 
 impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // a name is quoted with its quotes and backslashes escaped, so the text reads back
+        // as the same selector
+        let quoted = |name: &str| name.replace('\\', "\\\\").replace('\'', "\\'");
         f.write_str("$")?;
         for step in self.steps.iter() {
             match step {
-                Step::Field(name) => write!(f, "['{name}']")?,
+                Step::Field(name) => write!(f, "['{}']", quoted(name))?,
                 Step::Index(i) => write!(f, "[{i}]")?,
                 Step::Wildcard => f.write_str("[*]")?,
-                Step::Descendant(name) => write!(f, "..['{name}']")?,
+                Step::Descendant(name) => write!(f, "..['{}']", quoted(name))?,
             }
         }
         Ok(())

@@ -7,21 +7,8 @@ use restgen_runtime::descriptor::{AuthChoice, CursorSource, PaginatorConfig, Tar
 
 use super::docs;
 use super::literal::ToLiteral;
-use super::names::{shouty, snake};
+use super::names::{BUILDER_METHODS, CLIENT_METHODS, shouty, snake};
 use crate::ir::{ApiIr, ResourceIr};
-
-/// Methods the clients define themselves, which a resource method must not shadow.
-const CLIENT_METHODS: &[&str] = &["builder", "from_env", "core", "clone"];
-/// Setters the builders define themselves, which a secret setter must not shadow.
-const BUILDER_METHODS: &[&str] = &[
-    "base_url",
-    "timeout",
-    "connect_timeout",
-    "retry_policy",
-    "from_env",
-    "build",
-    "value",
-];
 
 /// `descriptors.rs`: the client spec and one static per resource.
 pub fn descriptors(api: &ApiIr) -> TokenStream {

@@ -78,6 +78,21 @@ unsuffixed_literal!(u16 => u16_unsuffixed, u32 => u32_unsuffixed, u64 => u64_uns
 
 impl ToLiteral for f64 {
     fn literal(&self) -> TokenStream {
+        // a literal cannot be infinite or NaN (proc-macro2 panics on one); the resolver
+        // refuses them in specs, and this keeps emission total anyway
+        if self.is_nan() {
+            // f64::NAN
+            return quote!(f64::NAN);
+        }
+        if self.is_infinite() {
+            return if *self > 0.0 {
+                // f64::INFINITY
+                quote!(f64::INFINITY)
+            } else {
+                // f64::NEG_INFINITY
+                quote!(f64::NEG_INFINITY)
+            };
+        }
         // 2.0 (always with a fractional part, so the type is f64)
         let lit = proc_macro2::Literal::f64_unsuffixed(*self);
         quote!(#lit)

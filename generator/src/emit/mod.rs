@@ -6,7 +6,7 @@ mod client;
 mod docs;
 mod example;
 mod literal;
-mod names;
+pub(crate) mod names;
 
 use std::collections::BTreeMap;
 

@@ -12,6 +12,19 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
+/// Methods the clients define themselves, which a resource method must not shadow.
+pub const CLIENT_METHODS: &[&str] = &["builder", "from_env", "core", "clone"];
+/// Setters the builders define themselves, which a secret setter must not shadow.
+pub const BUILDER_METHODS: &[&str] = &[
+    "base_url",
+    "timeout",
+    "connect_timeout",
+    "retry_policy",
+    "from_env",
+    "build",
+    "value",
+];
+
 /// A snake_case identifier for `name`, suffixed with `_` when it is a keyword or in `reserved`.
 pub fn snake(name: &str, reserved: &[&str]) -> Ident {
     let mut s: String = name
@@ -25,7 +38,8 @@ pub fn snake(name: &str, reserved: &[&str]) -> Ident {
             }
         })
         .collect();
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+    // `_` alone is not an identifier, and a digit cannot start one
+    if s.chars().all(|c| c == '_') || s.starts_with(|c: char| c.is_ascii_digit()) {
         s = format!("r_{s}");
     }
     if KEYWORDS.contains(&s.as_str()) || reserved.contains(&s.as_str()) {
@@ -47,7 +61,7 @@ pub fn shouty(name: &str) -> Ident {
             }
         })
         .collect();
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+    if s.chars().all(|c| c == '_') || s.starts_with(|c: char| c.is_ascii_digit()) {
         s = format!("R_{s}");
     }
     Ident::new(&s, Span::call_site())

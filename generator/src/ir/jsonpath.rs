@@ -50,12 +50,14 @@ pub fn compile(path: &str) -> Result<Selector, JsonPathError> {
     } else if chars.is_empty() {
         return Err(err(0, "the path is empty"));
     } else {
-        // a bare path starts with a field name
+        // a bare path starts with a field name, `*` or `[`
         let (name, next) = read_name(&chars, 0);
         if name.is_empty() && chars.first() != Some(&'[') {
             return Err(err(0, "expected a field name, `$` or `[`"));
         }
-        if !name.is_empty() {
+        if name == "*" {
+            steps.push(Step::Wildcard);
+        } else if !name.is_empty() {
             steps.push(field(&name));
         }
         i = next;
@@ -63,12 +65,28 @@ pub fn compile(path: &str) -> Result<Selector, JsonPathError> {
     while i < chars.len() {
         match chars[i] {
             '.' if chars.get(i + 1) == Some(&'.') => {
-                let (name, next) = read_name(&chars, i + 2);
-                if name.is_empty() {
-                    return Err(err(i + 2, "expected a field name after `..`"));
+                let at = i + 2;
+                match chars.get(at) {
+                    Some('[') => {
+                        let (step, next) = bracket(&chars, at).map_err(|(a, w)| err(a, w))?;
+                        let Step::Field(name) = step else {
+                            return Err(err(at, "after `..` only a field name is supported"));
+                        };
+                        steps.push(Step::Descendant(name));
+                        i = next;
+                    }
+                    Some('*') => {
+                        return Err(err(at, "`..*` (every value at any depth) is not supported"));
+                    }
+                    _ => {
+                        let (name, next) = read_name(&chars, at);
+                        if name.is_empty() {
+                            return Err(err(at, "expected a field name after `..`"));
+                        }
+                        steps.push(Step::Descendant(Cow::Owned(name)));
+                        i = next;
+                    }
                 }
-                steps.push(Step::Descendant(Cow::Owned(name)));
-                i = next;
             }
             '.' => {
                 if chars.get(i + 1) == Some(&'*') {
@@ -84,28 +102,9 @@ pub fn compile(path: &str) -> Result<Selector, JsonPathError> {
                 i = next;
             }
             '[' => {
-                let close = chars[i..]
-                    .iter()
-                    .position(|c| *c == ']')
-                    .map(|p| p + i)
-                    .ok_or_else(|| err(i, "`[` is never closed"))?;
-                let inner: String = chars[i + 1..close].iter().collect();
-                let inner = inner.trim();
-                if inner == "*" {
-                    steps.push(Step::Wildcard);
-                } else if let Some(quoted) = unquote(inner) {
-                    steps.push(field(&quoted));
-                } else if let Ok(index) = inner.parse::<i64>() {
-                    steps.push(Step::Index(index));
-                } else if inner.starts_with('?') || inner.starts_with('(') {
-                    return Err(err(i, "filters and script expressions are not supported"));
-                } else {
-                    return Err(err(
-                        i + 1,
-                        "expected `*`, an index or a quoted name inside `[]`",
-                    ));
-                }
-                i = close + 1;
+                let (step, next) = bracket(&chars, i).map_err(|(a, w)| err(a, w))?;
+                steps.push(step);
+                i = next;
             }
             '`' => return Err(err(i, "JSONPath functions are not supported")),
             other => return Err(err(i, &format!("unexpected `{other}`"))),
@@ -114,6 +113,66 @@ pub fn compile(path: &str) -> Result<Selector, JsonPathError> {
     Ok(Selector {
         steps: Cow::Owned(steps),
     })
+}
+
+/// The step written in brackets at `open` (`[*]`, `[0]`, `['name']`), and where it ends.
+/// A quoted name may hold any character; `\'` and `\\` escape the quote and the backslash.
+fn bracket(chars: &[char], open: usize) -> Result<(Step, usize), (usize, &'static str)> {
+    let mut j = open + 1;
+    while chars.get(j) == Some(&' ') {
+        j += 1;
+    }
+    if let Some(&quote) = chars.get(j).filter(|c| matches!(c, '\'' | '"')) {
+        let mut name = String::new();
+        j += 1;
+        loop {
+            match chars.get(j) {
+                None => return Err((open, "`[` is never closed")),
+                Some('\\') => {
+                    let Some(&escaped) = chars.get(j + 1) else {
+                        return Err((open, "`[` is never closed"));
+                    };
+                    name.push(escaped);
+                    j += 2;
+                }
+                Some(&c) if c == quote => {
+                    j += 1;
+                    break;
+                }
+                Some(&c) => {
+                    name.push(c);
+                    j += 1;
+                }
+            }
+        }
+        while chars.get(j) == Some(&' ') {
+            j += 1;
+        }
+        if chars.get(j) != Some(&']') {
+            return Err((j, "expected `]` after the quoted name"));
+        }
+        return Ok((field(&name), j + 1));
+    }
+    let close = chars[open..]
+        .iter()
+        .position(|c| *c == ']')
+        .map(|p| p + open)
+        .ok_or((open, "`[` is never closed"))?;
+    let inner: String = chars[open + 1..close].iter().collect();
+    let inner = inner.trim();
+    let step = if inner == "*" {
+        Step::Wildcard
+    } else if let Ok(index) = inner.parse::<i64>() {
+        Step::Index(index)
+    } else if inner.starts_with('?') || inner.starts_with('(') {
+        return Err((open, "filters and script expressions are not supported"));
+    } else {
+        return Err((
+            open + 1,
+            "expected `*`, an index or a quoted name inside `[]`",
+        ));
+    };
+    Ok((step, close + 1))
 }
 
 fn field(name: &str) -> Step {
@@ -126,12 +185,6 @@ fn read_name(chars: &[char], start: usize) -> (String, usize) {
         end += 1;
     }
     (chars[start..end].iter().collect(), end)
-}
-
-fn unquote(inner: &str) -> Option<String> {
-    let quote = inner.chars().next().filter(|c| *c == '\'' || *c == '"')?;
-    let body = inner.strip_prefix(quote)?.strip_suffix(quote)?;
-    Some(body.to_string())
 }
 
 #[cfg(test)]
@@ -155,6 +208,10 @@ mod tests {
         assert_eq!(show("['@odata.nextLink']"), "$['@odata.nextLink']");
         assert_eq!(show("$..id"), "$..['id']");
         assert_eq!(show("a.*"), "$['a'][*]");
+        assert_eq!(show("*"), "$[*]");
+        assert_eq!(show("$..['a b']"), "$..['a b']");
+        assert_eq!(show(r"['it\'s']"), r"$['it\'s']");
+        assert_eq!(show("['a]b']"), "$['a]b']");
     }
 
     #[test]

@@ -64,6 +64,21 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// Where the secret or setting `name` is first referenced (`{secret: name}`).
+    pub fn reference(&self, name: &str) -> YamlPath {
+        self.spec
+            .spans
+            .descendants(&YamlPath::root())
+            .into_iter()
+            .filter(|(p, n)| {
+                matches!(p.last_key(), Some("secret" | "config"))
+                    && n.scalar.as_deref() == Some(name)
+            })
+            .map(|(p, n)| (n.value.start, p.clone()))
+            .min()
+            .map_or_else(YamlPath::root, |(_, p)| p)
+    }
+
     /// An issue at an absolute place (`base` + the issue's own path).
     pub fn at(&self, base: YamlPath, issue: Issue) -> Located {
         Located {
@@ -123,7 +138,7 @@ impl<'a> Locator<'a> {
         }
         for (path, column, text) in &located.extra {
             let path = self.written_at(path.clone());
-            let (span, text) = self.span(&path, *column, true, text);
+            let (span, text) = self.span(&path, *column, false, text);
             if let Some(span) = span {
                 diagnostic = diagnostic.also(span, text);
             }

@@ -10,6 +10,7 @@ pub mod issue;
 pub mod jsonpath;
 mod locate;
 mod merge;
+mod names;
 mod paginator;
 mod parents;
 pub mod request;
@@ -203,6 +204,34 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         issues.push(located);
     }
 
+    for (position, issue, other) in names::check_resources(&resources) {
+        let name = resources[position].name.clone();
+        let mut located = locator.in_resource(positions[position], &name, issue);
+        if let Some(other) = other {
+            let at = locator.resource_path(positions[other]).key("name");
+            located.extra.push((at, None, "the first".into()));
+        }
+        issues.push(located);
+    }
+    let values = collect_values(client_auth.as_ref(), &resources);
+    for (value, problem, other) in names::check_values(&values) {
+        let issue = Issue::new(problem)
+            .label("the name of a secret or setting")
+            .help("secret and setting names become builder setters: use letters, digits and `_`");
+        let mut located = locator.at(locator.reference(&value), issue);
+        if let Some(other) = other {
+            located
+                .extra
+                .push((locator.reference(&other), None, "the first".into()));
+        }
+        issues.push(located);
+    }
+    // a resource with errors: whether it has a schema is beside the point
+    let failed: Vec<&str> = issues
+        .iter()
+        .filter_map(|i| i.resource.as_deref())
+        .collect();
+
     let all_names: Vec<&str> = names
         .iter()
         .map(|(n, _)| n.as_str())
@@ -228,7 +257,10 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         }
     }
     for (r, &k) in resources.iter().zip(&positions) {
-        if r.schema.is_none() && !spec.broken_schemas.contains(&r.name) {
+        if r.schema.is_none()
+            && !spec.broken_schemas.contains(&r.name)
+            && !failed.contains(&r.name.as_str())
+        {
             let at = locator
                 .point(&locator.resource_path(k).key("name"), false)
                 .or_else(|| locator.point(&locator.resource_path(k), false));
@@ -256,7 +288,6 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         all.extend(warnings);
         return Err(Diagnostics(all));
     }
-    let values = collect_values(client_auth.as_ref(), &resources);
     Ok(ApiIr {
         api: spec.api.clone(),
         client: ClientSpec {
@@ -403,6 +434,16 @@ fn resolve_resource(
             }),
     )
     .flatten();
+    let retry = take(
+        &mut issues,
+        endpoint
+            .error_handler
+            .as_ref()
+            .map(retry_policy)
+            .transpose()
+            .map_err(|e| e.under("error_handler").under("endpoint")),
+    )
+    .flatten();
     let (Some(paginator), Some(auth), true) = (paginator, auth, issues.is_empty()) else {
         return Err(issues);
     };
@@ -419,7 +460,7 @@ fn resolve_resource(
         paginator,
         data_selector,
         auth,
-        retry: endpoint.error_handler.as_ref().map(retry_policy),
+        retry,
         response_actions: Cow::Owned(response_actions),
         incremental,
     };
@@ -440,9 +481,20 @@ fn resolve_resource(
     })
 }
 
-fn retry_policy(handler: &ErrorHandler) -> RetryPolicy {
+/// A per-endpoint retry policy; an issue is located relative to the `error_handler`.
+fn retry_policy(handler: &ErrorHandler) -> Result<RetryPolicy, Issue> {
     let default = RetryPolicy::DLT_DEFAULT;
-    RetryPolicy {
+    if let Some(factor) = handler.backoff_factor
+        && !(factor.is_finite() && factor >= 0.0)
+    {
+        return Err(Issue::new(format!(
+            "`backoff_factor` must be a finite number of seconds, 0 or more, not {factor}"
+        ))
+        .at_key("backoff_factor")
+        .label("waits are `backoff_factor * 2^(retry - 1)` seconds")
+        .help("`backoff_factor: 1` waits 1, 2, 4, .. seconds"));
+    }
+    Ok(RetryPolicy {
         max_attempts: handler
             .max_retries
             .map_or(default.max_attempts, |r| r.saturating_add(1)),
@@ -453,7 +505,7 @@ fn retry_policy(handler: &ErrorHandler) -> RetryPolicy {
         backoff_factor: handler.backoff_factor.unwrap_or(default.backoff_factor),
         max_delay_secs: default.max_delay_secs,
         wait_header: handler.wait_from_header.clone().map(Cow::Owned),
-    }
+    })
 }
 
 /// Every secret and setting the spec names, in first-use order; the client's own auth makes
