@@ -124,7 +124,7 @@ pub async fn send(
         };
         if attempt < attempts {
             tracing::debug!(resource, page, attempt, wait_secs = wait, "retrying");
-            tokio::time::sleep(Duration::from_secs_f64(wait.max(0.0))).await;
+            tokio::time::sleep(sleep_duration(wait)).await;
         }
     }
     Err(match last_response {
@@ -154,6 +154,16 @@ fn describe(error: &reqwest::Error) -> String {
         cause = next;
     }
     format!("{kind}: {cause}")
+}
+
+/// A wait in seconds as a timer takes it. `Duration::from_secs_f64` panics on a negative,
+/// NaN or too large value (a policy's `max_delay_secs` may be infinite); those wait 0 or the
+/// longest `Duration`.
+pub fn sleep_duration(secs: f64) -> Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        return Duration::ZERO;
+    }
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
 }
 
 /// The wait a response asks for, in seconds: `retry-after-ms`, `Retry-After` (seconds or an

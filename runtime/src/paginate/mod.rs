@@ -130,7 +130,7 @@ impl Paginator {
         self.sent.clear();
         match &self.config {
             PaginatorConfig::Offset(c) => {
-                self.current = c.offset as i64;
+                self.current = saturating_i64(c.offset);
                 write_offset(c, self.current, request);
             }
             PaginatorConfig::PageNumber(c) => {
@@ -332,8 +332,10 @@ impl Paginator {
                 Some(v) => total = Some(parse_int(&v, path)?),
             }
         }
-        self.current += range.step;
-        if total.is_some_and(|t| self.current >= t + range.base_index)
+        // saturating: a counter at its maximum repeats its request, which the loop guard
+        // stops, where overflow would panic or wrap around
+        self.current = self.current.saturating_add(range.step);
+        if total.is_some_and(|t| self.current >= t.saturating_add(range.base_index))
             || range.maximum.is_some_and(|m| self.current >= m)
         {
             self.has_next = false;
@@ -369,9 +371,9 @@ struct RangeView<'a> {
 impl<'a> RangeView<'a> {
     fn offset(c: &'a OffsetConfig) -> Self {
         RangeView {
-            step: c.limit as i64,
+            step: saturating_i64(c.limit),
             base_index: 0,
-            maximum: c.maximum_offset.map(|m| m as i64),
+            maximum: c.maximum_offset.map(saturating_i64),
             total_path: c.total_path.as_ref(),
             total_what: "items",
             stop_after_empty_page: c.stop_after_empty_page,
@@ -394,6 +396,11 @@ impl<'a> RangeView<'a> {
             limit: None,
         }
     }
+}
+
+/// An offset or limit as the range counter holds it.
+fn saturating_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn validate(config: &PaginatorConfig) -> Result<(), PaginationError> {
