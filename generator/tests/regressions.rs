@@ -93,3 +93,18 @@ fn jsonpath_display_reads_back() {
     }
     assert!(jsonpath::compile("*").is_ok_and(|s| s.to_string() == "$[*]"));
 }
+
+/// Found by reading the output of `valid_specs_with_edge_values_generate_or_fail_cleanly`
+/// (the property cannot compile what it generates): a resource named `self` got the record
+/// type `Self`, which typify renamed `Self_`, so the client named a type that did not exist.
+#[test]
+fn a_resource_named_self_gets_a_record_type_the_client_can_name() {
+    let files = SpecFiles::in_memory(
+        "p",
+        "client: {base_url: 'https://x.example.com'}\nresources:\n  - name: self\n    endpoint: {path: /x, paginator: single_page}\n",
+        &[("self", SCHEMA)],
+    );
+    let generated = restgen::generate_files(&files).unwrap();
+    assert!(generated.files["src/types.rs"].contains("pub struct XSelf {"));
+    assert!(generated.files["src/client.rs"].contains("types::XSelf"));
+}

@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), document_signing::Error> {
 //! use document_signing::futures::TryStreamExt;
 //! let client = document_signing::Client::from_env()?;
-//! let mut records = client.user().stream();
+//! let mut records = client.crm_contacts().stream();
 //! while let Some(record) = records.try_next().await? {
 //!     println!("{record:?}");
 //! }

@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), esign::Error> {
 //! use esign::futures::TryStreamExt;
 //! let client = esign::Client::from_env()?;
-//! let mut records = client.signature_requests().stream();
+//! let mut records = client.contacts().stream();
 //! while let Some(record) = records.try_next().await? {
 //!     println!("{record:?}");
 //! }

@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), incident_alerts::Error> {
 //! use incident_alerts::futures::TryStreamExt;
 //! let client = incident_alerts::Client::from_env()?;
-//! let mut records = client.users().stream();
+//! let mut records = client.alerts().stream();
 //! while let Some(record) = records.try_next().await? {
 //!     println!("{record:?}");
 //! }

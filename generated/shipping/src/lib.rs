@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), shipping::Error> {
 //! use shipping::futures::TryStreamExt;
 //! let client = shipping::Client::from_env()?;
-//! let mut records = client.batches().stream();
+//! let mut records = client.addresses().stream();
 //! while let Some(record) = records.try_next().await? {
 //!     println!("{record:?}");
 //! }

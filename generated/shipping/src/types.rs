@@ -1044,11 +1044,11 @@ impl<'de> ::serde::Deserialize<'de> for BatchState {
     }
 }
 
-/// API mode the object was created in.
+/// Mode the key works in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AddressMode {
+pub enum ApiKeysKeysItemMode {
     /// `test`
     Test,
     /// `production`
@@ -1057,7 +1057,7 @@ pub enum AddressMode {
     Unknown(::std::string::String),
 }
 
-impl AddressMode {
+impl ApiKeysKeysItemMode {
     /// The value as the API sends it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1076,20 +1076,20 @@ impl AddressMode {
     }
 }
 
-impl ::std::fmt::Display for AddressMode {
+impl ::std::fmt::Display for ApiKeysKeysItemMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::std::str::FromStr for AddressMode {
+impl ::std::str::FromStr for ApiKeysKeysItemMode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from_wire(value))
     }
 }
 
-impl ::serde::Serialize for AddressMode {
+impl ::serde::Serialize for ApiKeysKeysItemMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -1098,7 +1098,73 @@ impl ::serde::Serialize for AddressMode {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for AddressMode {
+impl<'de> ::serde::Deserialize<'de> for ApiKeysKeysItemMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from_wire(&value))
+    }
+}
+
+/// Mode the key works in.
+///
+/// Open: a value this client does not know yet is kept in the catch-all variant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiKeysChildrenItemKeysItemMode {
+    /// `test`
+    Test,
+    /// `production`
+    Production,
+    /// A value this client does not know yet, kept exactly as the API sent it.
+    Unknown(::std::string::String),
+}
+
+impl ApiKeysChildrenItemKeysItemMode {
+    /// The value as the API sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Test => "test",
+            Self::Production => "production",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "test" => Self::Test,
+            "production" => Self::Production,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ApiKeysChildrenItemKeysItemMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for ApiKeysChildrenItemKeysItemMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from_wire(value))
+    }
+}
+
+impl ::serde::Serialize for ApiKeysChildrenItemKeysItemMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ApiKeysChildrenItemKeysItemMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -1376,72 +1442,6 @@ impl<'de> ::serde::Deserialize<'de> for TrackerTrackingDetailsItemStatus {
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EndShipperMode {
-    /// `test`
-    Test,
-    /// `production`
-    Production,
-    /// A value this client does not know yet, kept exactly as the API sent it.
-    Unknown(::std::string::String),
-}
-
-impl EndShipperMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Production => "production",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "test" => Self::Test,
-            "production" => Self::Production,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for EndShipperMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for EndShipperMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for EndShipperMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EndShipperMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
-/// API mode the object was created in.
-///
-/// Open: a value this client does not know yet is kept in the catch-all variant.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WebhookMode {
     /// `test`
     Test,
@@ -1504,11 +1504,11 @@ impl<'de> ::serde::Deserialize<'de> for WebhookMode {
     }
 }
 
-/// Mode the key works in.
+/// API mode the object was created in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApiKeysKeysItemMode {
+pub enum AddressMode {
     /// `test`
     Test,
     /// `production`
@@ -1517,7 +1517,7 @@ pub enum ApiKeysKeysItemMode {
     Unknown(::std::string::String),
 }
 
-impl ApiKeysKeysItemMode {
+impl AddressMode {
     /// The value as the API sends it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1536,20 +1536,20 @@ impl ApiKeysKeysItemMode {
     }
 }
 
-impl ::std::fmt::Display for ApiKeysKeysItemMode {
+impl ::std::fmt::Display for AddressMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::std::str::FromStr for ApiKeysKeysItemMode {
+impl ::std::str::FromStr for AddressMode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from_wire(value))
     }
 }
 
-impl ::serde::Serialize for ApiKeysKeysItemMode {
+impl ::serde::Serialize for AddressMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -1558,7 +1558,7 @@ impl ::serde::Serialize for ApiKeysKeysItemMode {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for ApiKeysKeysItemMode {
+impl<'de> ::serde::Deserialize<'de> for AddressMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -1570,11 +1570,11 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeysKeysItemMode {
     }
 }
 
-/// Mode the key works in.
+/// API mode the object was created in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApiKeysChildrenItemKeysItemMode {
+pub enum EndShipperMode {
     /// `test`
     Test,
     /// `production`
@@ -1583,7 +1583,7 @@ pub enum ApiKeysChildrenItemKeysItemMode {
     Unknown(::std::string::String),
 }
 
-impl ApiKeysChildrenItemKeysItemMode {
+impl EndShipperMode {
     /// The value as the API sends it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1602,20 +1602,20 @@ impl ApiKeysChildrenItemKeysItemMode {
     }
 }
 
-impl ::std::fmt::Display for ApiKeysChildrenItemKeysItemMode {
+impl ::std::fmt::Display for EndShipperMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::std::str::FromStr for ApiKeysChildrenItemKeysItemMode {
+impl ::std::str::FromStr for EndShipperMode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from_wire(value))
     }
 }
 
-impl ::serde::Serialize for ApiKeysChildrenItemKeysItemMode {
+impl ::serde::Serialize for EndShipperMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -1624,7 +1624,7 @@ impl ::serde::Serialize for ApiKeysChildrenItemKeysItemMode {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for ApiKeysChildrenItemKeysItemMode {
+impl<'de> ::serde::Deserialize<'de> for EndShipperMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {

@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), tricky::Error> {
 //! use tricky::futures::TryStreamExt;
 //! let client = tricky::Client::from_env()?;
-//! let mut records = client.invoices().stream();
+//! let mut records = client.archived_contacts().stream();
 //! while let Some(record) = records.try_next().await? {
 //!     println!("{record:?}");
 //! }

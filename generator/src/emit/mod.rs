@@ -29,6 +29,12 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
     let mut files = CrateFiles::new();
     files.insert("Cargo.toml".into(), cargo_toml(api, &header, &models));
 
+    // the example's resource: one with the fewest arguments, by name, so the docs do not
+    // change when resources are reordered; named as its method is
+    let example = api
+        .resources
+        .iter()
+        .min_by_key(|r| (r.args.len(), r.name.as_str()));
     let lib_doc = format!(
         "Typed client for the `{}` API, generated from `{spec_dir}`.\n\n\
          Build a [`Client`] (async) or a [`blocking::Client`], then page through a resource:\n\n\
@@ -46,10 +52,10 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
          Resources:\n\n{list}",
         api.api,
         crate_name = crate_ident(&api.api),
-        first = api.resources.first().map_or("", |r| r.name.as_str()),
-        first_args = api
-            .resources
-            .first()
+        first = example.map_or(String::new(), |r| {
+            names::snake(&r.name, names::CLIENT_METHODS).to_string()
+        }),
+        first_args = example
             .map(|r| r
                 .args
                 .iter()

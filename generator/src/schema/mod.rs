@@ -44,18 +44,23 @@ pub struct Models {
 /// Generates the models of every resource that has a schema.
 pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
     let mut taken = BTreeSet::new();
-    let mut record_types = Vec::new();
+    let mut record_types = vec![None; resources.len()];
     // (type name, schema, resource it comes from)
     let mut records: Vec<(String, Value, &str)> = Vec::new();
-    for resource in resources {
+    // Names are given in an order of the resources' names, not the spec's: when two schemas
+    // want one name, which gets it must not change when the spec's resources are
+    // reordered. Shorter names first: `contacts` keeps the title it shares with
+    // `archived_contacts`.
+    let mut by_name: Vec<(usize, &ResourceIr)> = resources.iter().enumerate().collect();
+    by_name.sort_by_key(|(_, r)| (r.name.len(), r.name.as_str()));
+    for (index, resource) in by_name {
         let Some(raw) = &resource.schema else {
-            record_types.push(None);
             continue;
         };
         let name = unique_name(raw, &resource.name, &mut taken);
         let ident = proc_macro2::Ident::new(&name, proc_macro2::Span::call_site());
         // types::SignatureRequest
-        record_types.push(Some(quote::quote!(types::#ident)));
+        record_types[index] = Some(quote::quote!(types::#ident));
         records.push((name, raw.clone(), &resource.name));
     }
     // Reserved after the records, so a record may still be called `Timestamp`.
@@ -325,7 +330,9 @@ pub(crate) fn pascal(text: &str) -> String {
         .collect();
     // heck again: `AB` (from `a-b`) is `Ab` the second time, as typify would make it.
     let name = words.to_upper_camel_case().to_upper_camel_case();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+    // `Self` is a keyword typify would rename (`Self_`), which the client's reference to
+    // the record type would then miss
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || name == "Self" {
         format!("X{name}")
     } else {
         name
@@ -348,6 +355,7 @@ mod tests {
             ("first name", "FirstName"),
             ("ContactBook2", "ContactBook2"),
             ("PaymentMethodVariant0", "PaymentMethodVariant0"),
+            ("self", "XSelf"),
         ] {
             assert_eq!(pascal(text), want, "{text}");
             assert_eq!(pascal(want), want, "{want} is stable");
