@@ -10,6 +10,7 @@ pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod span;
+pub mod yaml_path;
 
 use std::collections::BTreeMap;
 use std::path::Path;
