@@ -13,7 +13,8 @@ use crate::client::{ClientCore, join_url};
 use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
 use crate::incremental::{Incremental, RunFilter};
-use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
+use crate::paginate::{PageView, PaginationError, Paginator, RequestState, wire_form};
+use crate::placeholders::{fill_json, fill_placeholders};
 use crate::retry::{self, Received, SendFailure};
 use crate::secret::{SENSITIVE_QUERY_KEYS, Secret, redact_text, redact_url};
 use crate::selector::{RawRecords, Selector, decode_records, detect_data_selector, select_records};
@@ -44,7 +45,7 @@ pub struct Page<T> {
 pub struct ResourceRequest<T> {
     core: ClientCore,
     descriptor: Cow<'static, ResourceDescriptor>,
-    path_args: Vec<(String, String)>,
+    path_args: Vec<(String, serde_json::Value)>,
     extra_params: Vec<(String, String)>,
     max_pages: Option<usize>,
     max_records: Option<usize>,
@@ -65,6 +66,14 @@ impl<T> Clone for ResourceRequest<T> {
             incremental: self.incremental.clone(),
             record: PhantomData,
         }
+    }
+}
+
+/// An argument as its placeholder renders it, for Debug output.
+fn wire_form_cow(value: &serde_json::Value) -> Cow<'_, str> {
+    match value {
+        serde_json::Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(wire_form(other)),
     }
 }
 
@@ -89,6 +98,11 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
                 .collect()
         };
         let d = &self.descriptor;
+        let rendered_args: Vec<(&str, Cow<'_, str>)> = self
+            .path_args
+            .iter()
+            .map(|(k, v)| (k.as_str(), wire_form_cow(v)))
+            .collect();
         f.debug_struct("ResourceRequest")
             .field("core", &self.core)
             .field("resource", &d.name)
@@ -100,7 +114,11 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
             )
             .field(
                 "path_args",
-                &shown(&mut self.path_args.iter().map(|(k, v)| (&**k, &**v))),
+                &shown(
+                    &mut rendered_args
+                        .iter()
+                        .map(|(k, v): &(&str, Cow<'_, str>)| (*k, &**v)),
+                ),
             )
             .field(
                 "extra_params",
@@ -128,8 +146,14 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     }
 
     /// Binds the path or parameter placeholder `{name}`.
-    pub fn arg(mut self, name: &str, value: impl ToString) -> Self {
-        self.path_args.push((name.to_string(), value.to_string()));
+    pub fn arg(self, name: &str, value: impl ToString) -> Self {
+        self.arg_value(name, serde_json::Value::String(value.to_string()))
+    }
+
+    /// Binds the placeholder `{name}` to a JSON value: paths, parameters and headers get its
+    /// Python `str()` form, and a JSON-body value that is `{name}` alone gets the value itself.
+    pub fn arg_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.path_args.push((name.to_string(), value));
         self
     }
 
@@ -138,6 +162,22 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
         self.extra_params.retain(|(k, _)| k != name);
         self.extra_params
             .push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Adds (or replaces) a query parameter from a JSON value in dlt's wire form: `True`,
+    /// `None` is dropped, and a list repeats the key once per item.
+    pub fn param_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extra_params.retain(|(k, _)| k != name);
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => self
+                .extra_params
+                .extend(items.iter().map(|item| (name.to_string(), wire_form(item)))),
+            other => self
+                .extra_params
+                .push((name.to_string(), wire_form(&other))),
+        }
         self
     }
 
@@ -200,7 +240,7 @@ struct Paging<T> {
     records: usize,
     selector: Option<Selector>,
     /// Placeholder values: the call's arguments and the incremental values.
-    args: Vec<(String, String)>,
+    args: Vec<(String, serde_json::Value)>,
     /// The incremental filter of this run, when the endpoint is incremental.
     filter: Option<RunFilter>,
 }
@@ -275,8 +315,13 @@ impl<T: DeserializeOwned> Paging<T> {
         for (k, v) in filter.iter().flat_map(RunFilter::query) {
             state.set_query(&k, v);
         }
-        for (k, v) in &request.extra_params {
-            state.set_query(k, v.clone());
+        // The first value of a key replaces the spec's; more values of it (a list) repeat it.
+        for (i, (k, v)) in request.extra_params.iter().enumerate() {
+            if request.extra_params[..i].iter().any(|(seen, _)| seen == k) {
+                state.query.push((k.clone(), v.clone()));
+            } else {
+                state.set_query(k, v.clone());
+            }
         }
         let mut paginator = Paginator::new(&d.paginator).map_err(|source| Error::Pagination {
             at: at(&redact_url(&state.full_url(), request.core.secrets())),
@@ -555,93 +600,4 @@ fn redirect_target(received: &Received, from: &url::Url) -> Option<url::Url> {
         .ok()?;
     let next = from.join(location.trim()).ok()?;
     matches!(next.scheme(), "http" | "https").then_some(next)
-}
-
-/// Fills placeholders in every string (and key) of a JSON body.
-fn fill_json(value: &mut serde_json::Value, args: &[(String, String)]) -> Result<(), Error> {
-    match value {
-        serde_json::Value::String(text) => *text = fill_placeholders(text, args, false)?,
-        serde_json::Value::Array(items) => {
-            for item in items {
-                fill_json(item, args)?;
-            }
-        }
-        serde_json::Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (key, mut item) in entries {
-                fill_json(&mut item, args)?;
-                map.insert(fill_placeholders(&key, args, false)?, item);
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Python `str.format` for the `{name}` placeholders of a path, parameter or body: `{{` and
-/// `}}` are literal braces; a name that is not bound is an error. Path values are
-/// percent-encoded as one segment.
-pub fn fill_placeholders(
-    template: &str,
-    args: &[(String, String)],
-    encode: bool,
-) -> Result<String, Error> {
-    if !template.contains(['{', '}']) {
-        return Ok(template.to_string());
-    }
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(pos) = rest.find(['{', '}']) {
-        out.push_str(&rest[..pos]);
-        let tail = &rest[pos..];
-        if tail.starts_with("{{") || tail.starts_with("}}") {
-            out.push_str(&tail[..1]);
-            rest = &tail[2..];
-            continue;
-        }
-        if tail.starts_with('}') {
-            return Err(Error::Invalid(format!("unmatched `}}` in `{template}`")));
-        }
-        let end = tail
-            .find('}')
-            .ok_or_else(|| Error::Invalid(format!("unclosed `{{` in `{template}`")))?;
-        let name = &tail[1..end];
-        let value = args
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .ok_or_else(|| Error::Invalid(format!("no value for `{{{name}}}` in `{template}`")))?;
-        if encode {
-            out.extend(
-                url::form_urlencoded::byte_serialize(value.as_bytes())
-                    .map(|s| if s == "+" { "%20" } else { s }),
-            );
-        } else {
-            out.push_str(value);
-        }
-        rest = &tail[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_fill_and_escape() {
-        let args = vec![("id".to_string(), "a b/c".to_string())];
-        assert_eq!(
-            fill_placeholders("x/{id}/y", &args, true).unwrap(),
-            "x/a%20b%2Fc/y"
-        );
-        assert_eq!(
-            fill_placeholders("posts/{{{id}}}", &args, false).unwrap(),
-            "posts/{a b/c}"
-        );
-        assert!(fill_placeholders("{missing}", &args, false).is_err());
-    }
 }
