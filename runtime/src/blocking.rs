@@ -79,7 +79,7 @@ impl<T: DeserializeOwned + Send + 'static> BlockingRequest<T> {
     }
 
     /// Adds (or replaces) a query parameter from a JSON value in dlt's wire form (a list
-    /// repeats the key, `None` is dropped).
+    /// repeats the key; `null` withdraws an earlier `param` of the name).
     pub fn param_value(mut self, name: &str, value: serde_json::Value) -> Self {
         self.request = self.request.param_value(name, value);
         self

@@ -165,8 +165,9 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
         self
     }
 
-    /// Adds (or replaces) a query parameter from a JSON value in dlt's wire form: `True`,
-    /// `None` is dropped, and a list repeats the key once per item.
+    /// Adds (or replaces) a query parameter from a JSON value in dlt's wire form (`True`); a
+    /// list repeats the key once per item, and `null` withdraws an earlier `param` of the name
+    /// (a value the spec declares stays).
     pub fn param_value(mut self, name: &str, value: serde_json::Value) -> Self {
         self.extra_params.retain(|(k, _)| k != name);
         match value {

@@ -49,7 +49,7 @@ async fn start() -> (MockServer, ClientCore) {
 }
 
 #[tokio::test(start_paused = true)]
-async fn retry_after_seconds_is_honoured() {
+async fn case_21_retry_after_seconds_is_honoured() {
     let (server, core) = start().await;
     let throttled = ResponseTemplate::new(429).insert_header("Retry-After", "3");
     mount_sequence(&server, "/things", throttled, 2, ok_records()).await;
@@ -147,7 +147,7 @@ async fn a_policy_wait_header_sets_the_wait() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_503_burst_is_retried_with_dlt_backoff() {
+async fn case_21_a_503_burst_is_retried_with_dlt_backoff() {
     let (server, core) = start().await;
     mount_sequence(
         &server,
@@ -199,7 +199,7 @@ async fn a_503_burst_is_retried_with_dlt_backoff() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn gives_up_after_max_attempts() {
+async fn case_21_gives_up_after_max_attempts() {
     let (server, core) = start().await;
     Mock::given(path("/things"))
         .respond_with(ResponseTemplate::new(503).set_body_string("still busy"))
@@ -224,7 +224,7 @@ async fn gives_up_after_max_attempts() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_404_is_not_retried() {
+async fn case_21_a_404_is_not_retried() {
     let (server, core) = start().await;
     Mock::given(path("/things"))
         .respond_with(ResponseTemplate::new(404).set_body_string("no such thing"))
@@ -252,7 +252,7 @@ async fn a_404_is_not_retried() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn other_4xx_fail_at_once() {
+async fn case_21_other_4xx_fail_at_once() {
     for status in [400, 401, 403, 409, 422] {
         let (server, core) = start().await;
         Mock::given(path("/things"))

@@ -91,6 +91,8 @@ impl Client {
     /// `GET /v2/users`: the `users` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::UsersParams`].
     pub fn users(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::User> {
@@ -109,6 +111,8 @@ impl Client {
     /// `GET /v1/services`: the `services` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::ServicesParams`].
     pub fn services(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Service> {
@@ -127,6 +131,8 @@ impl Client {
     /// `GET /v1/incidents`: the `incidents` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::IncidentsParams`].
     pub fn incidents(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Incident> {
@@ -136,6 +142,8 @@ impl Client {
     /// `GET /v2/alerts`: the `alerts` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`, `order`) have typed setters in [`crate::params::AlertsParams`].
     pub fn alerts(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Alert> {

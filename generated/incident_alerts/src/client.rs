@@ -86,6 +86,8 @@ impl Client {
     /// `GET /v2/users`: the `users` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::UsersParams`].
     pub fn users(&self) -> ::restgen_runtime::ResourceRequest<crate::types::User> {
         ::restgen_runtime::ResourceRequest::new(
             self.core.clone(),
@@ -106,6 +108,8 @@ impl Client {
     /// `GET /v1/services`: the `services` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::ServicesParams`].
     pub fn services(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Service> {
         ::restgen_runtime::ResourceRequest::new(
             self.core.clone(),
@@ -128,6 +132,8 @@ impl Client {
     /// `GET /v1/incidents`: the `incidents` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::IncidentsParams`].
     pub fn incidents(
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Incident> {
@@ -140,6 +146,8 @@ impl Client {
     /// `GET /v2/alerts`: the `alerts` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`, `order`) have typed setters in [`crate::params::AlertsParams`].
     pub fn alerts(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Alert> {
         ::restgen_runtime::ResourceRequest::new(
             self.core.clone(),

@@ -114,6 +114,8 @@ impl Client {
     /// Paging: offset `offset` and limit `limit` = 50. Records at `$['contact_groups']`. Primary key: `id`.
     ///
     /// `contact_book`: the `id` of a `contact_books` record.
+    ///
+    /// Declared parameters (`kind`) have typed setters in [`crate::params::ContactGroupsParams`].
     pub fn contact_groups(
         &self,
         contact_book: impl ::std::string::ToString,
@@ -160,6 +162,8 @@ impl Client {
     /// `GET /v1/conversations`: the `conversations` resource.
     ///
     /// Paging: cursor from a template sent as `until`. Records at `$['conversations']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`all`) have typed setters in [`crate::params::ConversationsParams`].
     pub fn conversations(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Conversation> {

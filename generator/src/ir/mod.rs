@@ -15,7 +15,8 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use restgen_runtime::descriptor::{
-    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, ResponseAction, RetryPolicy, ValueRef,
+    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, ResponseAction, RetryPolicy, Target,
+    ValueRef,
 };
 use restgen_runtime::selector::Selector;
 use restgen_runtime::{ClientSpec, ValueSpec};
@@ -51,6 +52,8 @@ pub struct ResourceIr {
     pub primary_key: Vec<String>,
     /// Parent fields copied into each child record by the fan-out.
     pub include_from_parent: Vec<String>,
+    /// Declared parameters the caller may override with a typed setter.
+    pub settable_params: Vec<request::SettableParam>,
 }
 
 impl ResourceIr {
@@ -226,6 +229,38 @@ fn spec_dir(config_file: &str) -> String {
         .to_string()
 }
 
+/// The query parameters a paginator sets itself.
+fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
+    fn query(t: &Target) -> Option<&str> {
+        match t {
+            Target::Query(name) => Some(name),
+            Target::Body(_) => None,
+        }
+    }
+    fn size(s: &Option<restgen_runtime::descriptor::PageSize>) -> Option<&str> {
+        s.as_ref().and_then(|s| query(&s.target))
+    }
+    match paginator {
+        PaginatorConfig::HeaderCursor { cursor_param, .. } => vec![&**cursor_param],
+        PaginatorConfig::Cursor(c) => [query(&c.target), size(&c.page_size)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        PaginatorConfig::Offset(o) => [query(&o.offset_target), query(&o.limit_target)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        PaginatorConfig::PageNumber(p) => [query(&p.page_target), size(&p.page_size)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        PaginatorConfig::SinglePage
+        | PaginatorConfig::Auto
+        | PaginatorConfig::JsonLink { .. }
+        | PaginatorConfig::HeaderLink { .. } => Vec::new(),
+    }
+}
+
 fn resolve_resource(
     name: &str,
     resource: &merge::MergedResource,
@@ -270,9 +305,13 @@ fn resolve_resource(
     let json_body = endpoint
         .json
         .as_ref()
-        .map(|j| serde_json::to_string(j).map(Cow::Owned))
-        .transpose()
-        .map_err(|e| format!("json: {e}"))?;
+        .map(|j| {
+            let bound_json = request::bind_json(j, &mut bound)?;
+            serde_json::to_string(&bound_json)
+                .map(Cow::Owned)
+                .map_err(|e| format!("json: {e}"))
+        })
+        .transpose()?;
     let descriptor = ResourceDescriptor {
         name: Cow::Owned(name.to_string()),
         method: match endpoint.method {
@@ -290,10 +329,20 @@ fn resolve_resource(
         response_actions: Cow::Owned(response_actions),
         incremental,
     };
+    // the paginator sets its own parameters on every page; a setter for one would be
+    // overwritten, or worse, make the page size disagree with the paginator's step
+    let settable_params = bound
+        .settable
+        .into_iter()
+        .filter(|p| !paginator_params(&descriptor.paginator).contains(&p.name.as_str()))
+        .collect();
     Ok(ResourceIr {
         name: name.to_string(),
         descriptor,
         args: bound.args,
+        // the paginator sets its own parameters on every page; a setter for one would be
+        // overwritten, or worse, make the page size disagree with the paginator's step
+        settable_params,
         schema: spec.schemas.get(name).map(|s| s.schema.clone()),
         include_from_parent: resource.include_from_parent.clone(),
         primary_key: match &resource.primary_key {

@@ -21,6 +21,37 @@ pub struct BoundRequest {
     pub args: Vec<PathArg>,
     /// Whether the endpoint is incremental, which allows `{incremental.*}` placeholders.
     pub incremental: bool,
+    /// Declared parameters with a plain value, which the caller may override.
+    pub settable: Vec<SettableParam>,
+}
+
+/// A declared query parameter with a plain value (no placeholder), which the generated
+/// client offers a typed setter for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettableParam {
+    /// The parameter name on the wire.
+    pub name: String,
+    /// The type its declared value has.
+    pub kind: ParamKind,
+    /// The declared value as the spec writes it, for the setter's doc.
+    pub declared: String,
+}
+
+/// The type of a declared parameter's value, which its setter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A string.
+    Text,
+    /// An integer.
+    Integer,
+    /// A floating-point number.
+    Float,
+    /// A boolean (`True`/`False` on the wire, as dlt sends it).
+    Bool,
+    /// A list of scalars, one repeated key per item.
+    List,
+    /// Declared as `null` (sent only when set): any displayable value.
+    Untyped,
 }
 
 /// The `{incremental.*}` values the runtime supplies.
@@ -66,7 +97,8 @@ pub fn bind(
     let mut out = String::new();
     for piece in split_placeholders(path)? {
         match piece {
-            Piece::Text(t) => out.push_str(&t),
+            // literal braces stay escaped: the runtime parses the path as a template again
+            Piece::Text(t) => out.push_str(&escape(&t)),
             Piece::Placeholder(expr) => {
                 if let Some(link) = parent_placeholder(&expr)? {
                     let arg = add_arg(&mut bound.args, &link.default_arg_name(), Some(link));
@@ -109,6 +141,13 @@ pub fn bind(
 }
 
 fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), String> {
+    if let Some(kind) = settable_kind(value) {
+        bound.settable.push(SettableParam {
+            name: key.to_string(),
+            kind,
+            declared: serde_json::to_string(value).unwrap_or_default(),
+        });
+    }
     match value {
         Value::Null => {}
         Value::Sequence(items) => {
@@ -143,6 +182,55 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
         other => bound.params.push(param(key, escape(&scalar_text(other)))),
     }
     Ok(())
+}
+
+/// The setter type of a declared parameter, when its value is plain: no placeholder in it.
+fn settable_kind(value: &Value) -> Option<ParamKind> {
+    let plain = |text: &str| !text.contains(['{', '}']);
+    match value {
+        Value::Null => Some(ParamKind::Untyped),
+        Value::Bool(_) => Some(ParamKind::Bool),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(ParamKind::Integer),
+        Value::Number(_) => Some(ParamKind::Float),
+        Value::String(s) => plain(s).then_some(ParamKind::Text),
+        Value::Sequence(items) => items
+            .iter()
+            .all(|item| match item {
+                Value::String(s) => plain(s),
+                other => matches!(other, Value::Bool(_) | Value::Number(_) | Value::Null),
+            })
+            .then_some(ParamKind::List),
+        _ => None,
+    }
+}
+
+/// Binds the placeholders in a JSON body as a parameter's are bound: `{resources.p.f}`
+/// becomes a parent-bound argument (named after the key it is the whole value of),
+/// `{incremental.*}` is checked, and literal braces stay escaped for the runtime.
+pub fn bind_json(body: &Value, bound: &mut BoundRequest) -> Result<Value, String> {
+    bind_json_at(body, "json", bound)
+}
+
+fn bind_json_at(value: &Value, key: &str, bound: &mut BoundRequest) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(s) => Value::String(bind_text(key, s, bound)?),
+        Value::Sequence(items) => Value::Sequence(
+            items
+                .iter()
+                .map(|item| bind_json_at(item, key, bound))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Mapping(map) => {
+            let mut out = Mapping::new();
+            for (k, v) in map {
+                let name = scalar_text(k);
+                let bound_key = bind_text(&name, &name, bound)?;
+                out.insert(Value::String(bound_key), bind_json_at(v, &name, bound)?);
+            }
+            Value::Mapping(out)
+        }
+        other => other.clone(),
+    })
 }
 
 /// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder.
