@@ -432,11 +432,10 @@ fn auth_rule(
                 ),
             }
         }
-        AuthConfig::OAuth2ClientCredentials { .. } => {
+        AuthConfig::OAuth2ClientCredentials { .. } | AuthConfig::OAuth2RefreshToken { .. } => {
             return Err(MockError::Unsupported {
                 resource: resource.to_string(),
-                reason: "OAuth2 client credentials need a token endpoint the mock does not serve"
-                    .into(),
+                reason: "OAuth2 needs a token endpoint the mock does not serve".into(),
             });
         }
     })
