@@ -282,7 +282,19 @@ fn resolve_resource(
         .map(|block| incremental::resolve(&block, &resource.primary_key))
         .transpose()
         .map_err(|e| format!("incremental: {e}"))?;
-    let response_actions = response_actions(endpoint.response_actions.as_deref().unwrap_or(&[]))?;
+    let mut response_actions =
+        response_actions(endpoint.response_actions.as_deref().unwrap_or(&[]))?;
+    // `error_handler.ignore_status_codes` is the seed dialect's spelling of ignore actions
+    let ignored = endpoint
+        .error_handler
+        .iter()
+        .flat_map(|h| h.ignore_status_codes.iter().flatten());
+    for &status in ignored {
+        response_actions.push(ResponseAction {
+            status_code: Some(status),
+            content: None,
+        });
+    }
     let single_entity = restgen_runtime::paginate::single_entity_path(&path);
     let paginator = match endpoint.paginator.clone().flatten() {
         Some(p) => paginator::resolve(&p).map_err(|e| format!("paginator: {e}"))?,

@@ -191,6 +191,10 @@ pub struct ErrorHandler {
     /// A response header holding the wait in seconds.
     #[serde(default)]
     pub wait_from_header: Option<String>,
+    /// Statuses whose response is ignored (Airbyte's `IGNORE` action): no records, no retry,
+    /// as `response_actions: [{status_code: N, action: ignore}]`.
+    #[serde(default)]
+    pub ignore_status_codes: Option<Vec<u16>>,
 }
 
 /// A paginator as written: a type name, or a map with `type`.
