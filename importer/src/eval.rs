@@ -15,6 +15,9 @@ use crate::slots::{Seg, Slot, describe, dropped, last_name, slot_of};
 use crate::source::{Block, Loc, Note, Source};
 use crate::tree::{Entry, Node, Value};
 
+/// Deeper than any real config; a guard for the recursion.
+const MAX_DEPTH: usize = 100;
+
 /// Names a function's parameters bind to dlt secrets or config (`x = dlt.secrets.value`).
 pub type Scope = BTreeMap<String, Value>;
 
@@ -96,6 +99,14 @@ impl<'a> Evaluator<'a> {
     /// Evaluates `expr`, found at `path`.
     pub fn eval(&mut self, expr: &Expr, path: &mut Vec<Seg>) -> Result<Node, Diagnostic> {
         let at = self.at(Self::start(expr));
+        if path.len() > MAX_DEPTH {
+            return Err(self.error(
+                Self::start(expr),
+                format!(
+                    "the config is nested more than {MAX_DEPTH} levels deep here; no dlt config is"
+                ),
+            ));
+        }
         let value = match expr {
             Expr::StringLiteral(s) => Value::Str(s.value.to_str().to_string()),
             Expr::BooleanLiteral(b) => Value::Bool(b.value),
@@ -274,14 +285,30 @@ impl<'a> Evaluator<'a> {
         path: &mut Vec<Seg>,
     ) -> Result<Node, Diagnostic> {
         let callee = &*call.func;
-        // dlt.secrets.get("name")
+        // dlt.secrets.get("name"), also with a second argument meant as a default
         if let Expr::Attribute(a) = callee
             && a.attr.as_str() == "get"
             && let Some(store) = dlt_store(&a.value)
-            && let [key] = &*call.arguments.args
-            && call.arguments.keywords.is_empty()
+            && let [key, rest @ ..] = &*call.arguments.args
+            && rest.len() + call.arguments.keywords.len() <= 1
         {
             let value = self.reference(store, key)?;
+            let extra = rest
+                .first()
+                .map(|e| self.code(e))
+                .or_else(|| call.arguments.keywords.first().map(|k| self.code(k)));
+            if let Some(extra) = extra {
+                self.note(
+                    Self::start(expr),
+                    format!(
+                        "`{}` is read as {}; the second argument (`{extra}`) is not kept: \
+                         dlt takes it as the expected type, not a default, and restgen asks \
+                         for the value",
+                        self.code(expr),
+                        crate::yaml::flow(&Node::new(value.clone(), Loc::default()))
+                    ),
+                );
+            }
             return Ok(Node::new(value, self.at(Self::start(expr))));
         }
         let Some(class) = last_name(callee).and_then(classes::find) else {
