@@ -42,4 +42,5 @@ broken! {
     conditional: "conditional.py" => "broken/conditional.py:5:28: a conditional expression",
     json_syntax: "trailing_comma.json" => "broken/trailing_comma.json:4:1: this is not valid JSON",
     json_without_config: "no_config.json" => "no config in this JSON",
+    too_deep: "deep.py" => "nested more than 100 levels deep",
 }
