@@ -3,9 +3,12 @@
 //! - `generate [API...] [--check]`: regenerate `generated/<api>/` from `specs/<api>/`
 //!   atomically, or (with `--check`) list the stale files and fail.
 //! - `run <spec> <resource>`: page through a resource straight from its spec, no codegen.
+//! - `import <file> [--name API] [--out DIR]`: a dlt config (Python, JSON or a document with
+//!   a python block) becomes a spec folder.
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
 
 mod generate;
+mod import;
 mod pyenv;
 mod run;
 
@@ -33,6 +36,8 @@ enum Task {
     },
     /// Page through a resource straight from its spec (no code generation); prints JSON lines.
     Run(run::RunOptions),
+    /// Import a dlt config (.py, .json, or a .md/.txt document) as a spec folder.
+    Import(import::ImportOptions),
     /// Create (once) the venv with the pinned dlt under target/ and print its Python.
     DltEnv,
 }
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
+        Task::Import(options) => import::run(&root, options),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS

@@ -198,6 +198,14 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         }
     }
 
+    let client_headers = request::bind_headers(
+        spec.config.client.headers.as_ref(),
+        &mut request::BoundRequest::default(),
+    )
+    .unwrap_or_else(|e| {
+        errors.push(at("headers:", format!("client.headers: {e}")));
+        Vec::new()
+    });
     if !errors.is_empty() {
         return Err(Diagnostics(errors));
     }
@@ -209,13 +217,7 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             base_url: Cow::Owned(spec.config.client.base_url.clone()),
             auth: client_auth,
             values: Cow::Owned(values),
-            headers: Cow::Owned(
-                request::bind_headers(
-                    spec.config.client.headers.as_ref(),
-                    &mut request::BoundRequest::default(),
-                )
-                .unwrap_or_default(),
-            ),
+            headers: Cow::Owned(client_headers),
         },
         resources,
         warnings,

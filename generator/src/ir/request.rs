@@ -431,6 +431,12 @@ pub fn bind_headers(
         let text = match v {
             Value::String(s) => bind_text(&key, s, bound)?,
             Value::Null => continue,
+            // a `{secret: ..}` here would otherwise be sent as the text "secret: .."
+            Value::Mapping(_) | Value::Sequence(_) => {
+                return Err(format!(
+                    "header `{key}` must be a string; secret and config references are read in auth blocks only"
+                ));
+            }
             other => escape(&scalar_text(other)),
         };
         out.push(param(&key, text));
@@ -459,6 +465,13 @@ mod tests {
 
     fn mapping(yaml: &str) -> Mapping {
         serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_header_must_be_text() {
+        let headers = mapping("{X-Token: {secret: token}}");
+        let e = bind_headers(Some(&headers), &mut BoundRequest::default()).unwrap_err();
+        assert!(e.contains("header `X-Token` must be a string"), "{e}");
     }
 
     #[test]
