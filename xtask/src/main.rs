@@ -4,7 +4,10 @@
 //!   atomically, or (with `--check`) list the stale files and fail.
 //! - `run <spec> <resource>`: page through a resource straight from its spec, no codegen.
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
+//! - `conformance [SCENARIO...]`: run dlt and restgen against the same local scenarios and
+//!   compare their requests and records.
 
+mod conformance;
 mod generate;
 mod pyenv;
 mod run;
@@ -35,6 +38,8 @@ enum Task {
     Run(run::RunOptions),
     /// Create (once) the venv with the pinned dlt under target/ and print its Python.
     DltEnv,
+    /// Run dlt and restgen against the same local scenarios; compare requests and records.
+    Conformance(conformance::ConformanceOptions),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
+        Task::Conformance(options) => conformance::run(&root, options),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS
