@@ -5,10 +5,10 @@ Reads a JSON list of jobs on stdin, each
 and writes one JSON line per job to stdout:
     {"name": str, "runs": [[{"resource": str, "records": [...], "error": str | null}]]}
 
-Each resource is iterated on its own, item by item, so the records yielded before an error
-are kept. All runs of a job share one injected state dict: that is where dlt's incremental
-keeps `last_value` between runs, as a pipeline would. Nothing here writes outside a
-temporary directory.
+Each run builds the source afresh, as a new pipeline run would; each resource is then
+iterated on its own, item by item, so the records yielded before an error are kept. All runs
+of a job share one injected state dict: that is where dlt's incremental keeps `last_value`
+between runs, as a pipeline would. Nothing here writes outside a temporary directory.
 """
 
 import json
@@ -40,25 +40,38 @@ def main() -> int:
         runs = []
         with Container().injectable_context(StateInjectableContext(state=state)):
             for _ in range(job.get("runs", 1)):
-                runs.append([run_resource(rest_api_source, job, name) for name in job["resources"]])
+                runs.append(run_once(rest_api_source, job))
         results.write(json.dumps({"name": job["name"], "runs": runs}, default=str) + "\n")
         results.flush()
     return 0
 
 
-def run_resource(rest_api_source, job, name):
-    """One resource of one run: a fresh source, as a new pipeline run would build it."""
+def run_once(rest_api_source, job):
+    """One run: a fresh source, then each resource in turn."""
+    try:
+        source = rest_api_source(job["config"])
+    except Exception as e:  # noqa: BLE001 - a rejected config is an outcome to compare
+        error = failure(e)
+        return [{"resource": name, "records": [], "error": error} for name in job["resources"]]
+    return [run_resource(source, name) for name in job["resources"]]
+
+
+def run_resource(source, name):
+    """One resource of a run, item by item."""
     records = []
     error = None
     try:
-        source = rest_api_source(job["config"])
         for item in source.resources[name]:
             records.append(item)
     except Exception as e:  # noqa: BLE001 - every failure is an outcome to compare
-        error = describe(e)
-        if os.environ.get("RESTGEN_CONFORMANCE_TRACE"):
-            traceback.print_exc()
+        error = failure(e)
     return {"resource": name, "records": records, "error": error}
+
+
+def failure(e: BaseException) -> str:
+    if os.environ.get("RESTGEN_CONFORMANCE_TRACE"):
+        traceback.print_exc()
+    return describe(e)
 
 
 def describe(e: BaseException) -> str:

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use futures::{Stream, StreamExt};
 use restgen::ir::{ApiIr, ResourceIr};
 use restgen::spec::LoadedSpec;
-use restgen_runtime::{ClientBuilder, FanOut, Incremental, ParentBinding, ResourceRequest};
+use restgen_runtime::{
+    ClientBuilder, ClientCore, FanOut, Incremental, ParentBinding, ResourceRequest,
+};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -37,8 +39,20 @@ pub async fn run(scenario: &Scenario, config: &serde_yaml::Value) -> Vec<Resourc
     let mut handles: BTreeMap<String, Incremental> = BTreeMap::new();
     let mut results = Vec::new();
     for _ in 0..scenario.runs {
+        // One client per run, as dlt builds one source (and one auth) per run.
+        let core = match ClientBuilder::default().build(&api.client) {
+            Ok(core) => core,
+            Err(e) => {
+                results.extend(names.iter().map(|name| ResourceResult {
+                    resource: name.clone(),
+                    records: Vec::new(),
+                    error: Some(e.to_string()),
+                }));
+                continue;
+            }
+        };
         for name in &names {
-            let (records, error) = match run_resource(&api, name, &mut handles).await {
+            let (records, error) = match run_resource(&api, &core, name, &mut handles).await {
                 Ok(records) => (records, None),
                 Err((records, error)) => (records, Some(error)),
             };
@@ -71,6 +85,7 @@ type Partial = (Vec<Value>, String);
 
 async fn run_resource(
     api: &ApiIr,
+    core: &ClientCore,
     name: &str,
     handles: &mut BTreeMap<String, Incremental>,
 ) -> Result<Vec<Value>, Partial> {
@@ -82,9 +97,6 @@ async fn run_resource(
             .ok_or_else(|| fail(format!("no resource `{name}`")))
     };
     let resource = find(name)?;
-    let core = ClientBuilder::default()
-        .build(&api.client)
-        .map_err(|e| fail(e.to_string()))?;
     let mut handle = |name: &str| handles.entry(name.to_string()).or_default().clone();
     let request = |r: &ResourceIr, handle: &Incremental| {
         ResourceRequest::<Value>::new(core.clone(), Cow::Owned(r.descriptor.clone()))
