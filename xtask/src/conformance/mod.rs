@@ -159,11 +159,13 @@ async fn check(
         let dlt = Outcome {
             requests: theirs.log(),
             results: dlt_results.remove(&scenario.name).unwrap_or_default(),
-        };
+        }
+        .normalized(&theirs.main, &theirs.other);
         let ours = Outcome {
             requests: mine.log(),
             results,
-        };
+        }
+        .normalized(&mine.main, &mine.other);
         let verdict = judge(&scenario, &dlt, &ours, documented);
         judged.push(Judged {
             scenario,

@@ -3,7 +3,7 @@
 //! redacted from everything printed.
 
 use super::Judged;
-use super::compare::{Agreement, Outcome, Verdict, multiset};
+use super::compare::{Agreement, Outcome, Sequence, Verdict, multiset};
 
 /// What replaces a secret in the output.
 const REDACTED: &str = "***";
@@ -67,8 +67,10 @@ pub fn print(judged: &[Judged], verbose: bool) -> usize {
 
 fn row(j: &Judged) -> [String; 4] {
     let agreement = Agreement::of(&j.dlt, &j.ours);
-    let requests = if agreement.requests {
+    let requests = if agreement.sequence == Sequence::Same {
         format!("same ({})", j.dlt.requests.len())
+    } else if agreement.requests {
+        format!("same, interleaved ({})", j.dlt.requests.len())
     } else {
         format!(
             "dlt {} / restgen {}",

@@ -289,16 +289,31 @@ fn substitute_yaml(value: &mut serde_yaml::Value, main: &str, other: &str) {
 
 /// Fills `$SERVER` / `$OTHER` into every string of a JSON value.
 pub fn substitute_json(value: &mut Value, main: &str, other: &str) {
+    map_strings(value, &|s| substitute(s, main, other));
+}
+
+/// The reverse of [`substitute`]: each side has its own servers, so the origins in what a
+/// side returns are put back to `$SERVER` / `$OTHER` before the sides are compared.
+pub fn unsubstitute(text: &str, main: &str, other: &str) -> String {
+    text.replace(main, SERVER).replace(other, OTHER)
+}
+
+/// [`unsubstitute`] for every string (not keys) of a JSON value.
+pub fn unsubstitute_json(value: &mut Value, main: &str, other: &str) {
+    map_strings(value, &|s| unsubstitute(s, main, other));
+}
+
+fn map_strings(value: &mut Value, f: &dyn Fn(&str) -> String) {
     match value {
-        Value::String(s) => *s = substitute(s, main, other),
+        Value::String(s) => *s = f(s),
         Value::Array(items) => {
             for item in items {
-                substitute_json(item, main, other);
+                map_strings(item, f);
             }
         }
         Value::Object(map) => {
             for (_, item) in map.iter_mut() {
-                substitute_json(item, main, other);
+                map_strings(item, f);
             }
         }
         _ => {}
