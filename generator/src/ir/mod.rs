@@ -270,7 +270,10 @@ fn resolve_resource(
     let json_body = endpoint
         .json
         .as_ref()
-        .map(|j| serde_json::to_string(j).map(Cow::Owned))
+        .map(|j| request::bind_json(j, &mut bound))
+        .transpose()
+        .map_err(|e| format!("json: {e}"))?
+        .map(|j| serde_json::to_string(&j).map(Cow::Owned))
         .transpose()
         .map_err(|e| format!("json: {e}"))?;
     let descriptor = ResourceDescriptor {
