@@ -34,11 +34,20 @@ pub async fn run(scenario: &Scenario, config: &serde_yaml::Value) -> Vec<Resourc
         Ok(api) => api,
         Err(error) => return every(error),
     };
-    // One handle per resource for the whole scenario: the state a caller persists between
-    // runs, as dlt keeps it in the pipeline between runs.
+    // One handle per resource and run; between runs each checkpoint is carried over the way a
+    // caller persists it and resumes from it, as dlt keeps its state in the pipeline.
     let mut handles: BTreeMap<String, Incremental> = BTreeMap::new();
     let mut results = Vec::new();
     for _ in 0..scenario.runs {
+        handles = handles
+            .into_iter()
+            .map(|(name, handle)| {
+                let next = handle
+                    .checkpoint()
+                    .map_or_else(Incremental::new, Incremental::resume);
+                (name, next)
+            })
+            .collect();
         // One client per run, as dlt builds one source (and one auth) per run.
         let core = match ClientBuilder::default().build(&api.client) {
             Ok(core) => core,
