@@ -203,6 +203,9 @@ struct Paging<T> {
     args: Vec<(String, String)>,
     /// The incremental filter of this run, when the endpoint is incremental.
     filter: Option<RunFilter>,
+    /// An error of the next request, found while reading the page before it (a repeated
+    /// request, an unusable next link): the page is delivered first, then this.
+    next_fails: Option<Error>,
 }
 
 impl<T: DeserializeOwned + Send + 'static> Run<T> {
@@ -297,12 +300,16 @@ impl<T: DeserializeOwned> Paging<T> {
             selector,
             args,
             filter,
+            next_fails: None,
         })
     }
 
     /// The next page and whether another follows; `None` when a response action ignored
     /// the response, which ends the sequence.
     async fn fetch(&mut self) -> Result<Option<(Page<T>, bool)>, Error> {
+        if let Some(error) = self.next_fails.take() {
+            return Err(error);
+        }
         self.page += 1;
         let core = &self.request.core;
         let d = &self.request.descriptor;
@@ -426,13 +433,26 @@ impl<T: DeserializeOwned> Paging<T> {
             body: root,
             records: items,
         };
-        let mut has_next = self
-            .paginator
-            .on_page(&view, &mut self.state)
-            .map_err(|source| Error::Pagination {
-                at: at.clone(),
-                source: redact_pagination(source, secrets),
-            })?;
+        let mut has_next = match self.paginator.on_page(&view, &mut self.state) {
+            Ok(has_next) => has_next,
+            Err(source) if source.is_about_next_request() => {
+                self.next_fails = Some(Error::Pagination {
+                    at: Location {
+                        page: self.page + 1,
+                        url: redact_url(&self.state.full_url(), secrets),
+                        ..at.clone()
+                    },
+                    source: redact_pagination(source, secrets),
+                });
+                true
+            }
+            Err(source) => {
+                return Err(Error::Pagination {
+                    at: at.clone(),
+                    source: redact_pagination(source, secrets),
+                });
+            }
+        };
         let raw = match (&self.filter, raw) {
             (Some(filter), Some(raw)) => Some(RawRecords {
                 items: filter.filter(&raw.items).map_err(|missing| Error::Decode {
@@ -528,6 +548,9 @@ fn redact_pagination(error: PaginationError, secrets: &[Secret]) -> PaginationEr
             reason: redact_text(&reason, secrets),
         },
         PaginationError::Repeated { url } => PaginationError::Repeated { url: link(url) },
+        PaginationError::NotALink { value } => PaginationError::NotALink {
+            value: redact_text(&value, secrets),
+        },
         PaginationError::TotalNotInteger { path, value } => PaginationError::TotalNotInteger {
             path,
             value: redact_text(&value, secrets),
