@@ -273,7 +273,7 @@ pub fn judge(
         let expects_error = scenario
             .expect
             .as_ref()
-            .is_some_and(|e| matches!(e.error, Some(Some(_))));
+            .is_some_and(|e| matches!(e.failure(), Some(Some(_))));
         if agreement.all() && dlt.first_error().is_some() && !expects_error {
             reasons.push(
                 "both sides fail, and `expect.error` does not say so: the scenario is broken"
@@ -345,12 +345,12 @@ fn unmet(expect: &Expectation, outcome: &Outcome, side: &str) -> Vec<String> {
         }
         _ => {}
     }
-    match (&expect.error, outcome.first_error()) {
+    match (expect.failure(), outcome.first_error()) {
         (Some(None), Some(found)) => reasons.push(format!("{side}: fails: {found}")),
         (Some(Some(wanted)), None) => {
             reasons.push(format!("{side}: does not fail, expected `{wanted}`"));
         }
-        (Some(Some(wanted)), Some(found)) if !found.contains(wanted.as_str()) => {
+        (Some(Some(wanted)), Some(found)) if !found.contains(wanted) => {
             reasons.push(format!("{side}: fails with `{found}`, expected `{wanted}`"));
         }
         _ => {}
@@ -466,6 +466,13 @@ mod tests {
         ));
         let s = scenario("expect: {error: '404'}");
         assert_eq!(judge(&s, &a, &a.clone(), &documented()), Verdict::Agree);
+        let s = scenario("expect: {error: true}");
+        assert_eq!(judge(&s, &a, &a.clone(), &documented()), Verdict::Agree);
+        let s = scenario("expect: {error: false}");
+        assert!(matches!(
+            judge(&s, &a, &a.clone(), &documented()),
+            Verdict::Fail(_)
+        ));
     }
 
     #[test]

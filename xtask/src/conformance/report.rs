@@ -8,6 +8,9 @@ use super::compare::{Agreement, Outcome, Sequence, Verdict, multiset};
 /// What replaces a secret in the output.
 const REDACTED: &str = "***";
 
+/// How many requests of each side the details show.
+const SHOWN_REQUESTS: usize = 40;
+
 /// How many records of each side a failure shows.
 const SHOWN_RECORDS: usize = 5;
 
@@ -110,7 +113,11 @@ fn details(j: &Judged) {
     }
     println!("    requests:");
     let (theirs, mine) = (j.dlt.request_lines(), j.ours.request_lines());
-    for i in 0..theirs.len().max(mine.len()) {
+    let longest = theirs.len().max(mine.len());
+    if longest > SHOWN_REQUESTS {
+        println!("      (the first {SHOWN_REQUESTS} of {longest})");
+    }
+    for i in 0..longest.min(SHOWN_REQUESTS) {
         match (theirs.get(i), mine.get(i)) {
             (Some(a), Some(b)) if a == b => println!("      = {}", redact(a, &secrets)),
             (a, b) => {

@@ -113,9 +113,32 @@ pub struct Expectation {
     /// The number of records over every run and resource, or one count per run and resource.
     #[serde(default)]
     pub records: Option<Counts>,
-    /// `null`: no resource fails; a string: the first failure's message contains it.
+    /// `null` or `false`: no resource fails; `true`: one fails; a string: the first failure's
+    /// message contains it.
     #[serde(default, deserialize_with = "present")]
-    pub error: Option<Option<String>>,
+    pub error: Option<Option<Failure>>,
+}
+
+/// An expected failure.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Failure {
+    /// `true`: some failure; `false`: none.
+    Any(bool),
+    /// A failure whose message contains this text.
+    Containing(String),
+}
+
+impl Expectation {
+    /// The expected failure: `None` when not checked, `Some(None)` for no failure, else the
+    /// text the message contains (empty for any message).
+    pub fn failure(&self) -> Option<Option<&str>> {
+        self.error.as_ref().map(|e| match e {
+            None | Some(Failure::Any(false)) => None,
+            Some(Failure::Any(true)) => Some(""),
+            Some(Failure::Containing(text)) => Some(text.as_str()),
+        })
+    }
 }
 
 /// Record counts: a total, or one per run and resource in order.
