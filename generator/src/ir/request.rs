@@ -127,8 +127,9 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
             ));
         }
         Value::Mapping(m) if is_type(m, "incremental") => {
+            // `incremental::split_param` takes it out before binding; a second one is an error
             return Err(format!(
-                "incremental parameter `{key}` is not supported by restgen yet"
+                "incremental parameter `{key}`: only one is allowed per endpoint"
             ));
         }
         Value::Mapping(_) => {
