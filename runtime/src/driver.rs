@@ -411,27 +411,27 @@ impl<T: DeserializeOwned> Paging<T> {
             at: at.clone(),
             message: e.to_string(),
         })?;
-        let root: Option<&RawValue> = if text.trim().is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(text).map_err(|e| Error::NotJson {
-                at: at.clone(),
-                message: e.to_string(),
-            })?)
-        };
-        if self.selector.is_none()
-            && let Some(root) = root
-        {
-            // dlt detects the record location once, on the first page
-            self.selector = Some(detect_data_selector(root));
+        if text.trim().is_empty() {
+            // As in dlt, where decoding fails; a 204 the API means as "no records" is ignored
+            // with a response action.
+            return Err(Error::NotJson {
+                at,
+                message: "the body is empty".into(),
+            });
         }
-        let selector = self.selector.as_ref().unwrap_or(&Selector::ROOT);
-        let raw = root.map(|root| select_records(selector, root));
-        let items: &[&RawValue] = raw.as_ref().map_or(&[], |r| r.items.as_slice());
+        let root: &RawValue = serde_json::from_str(text).map_err(|e| Error::NotJson {
+            at: at.clone(),
+            message: e.to_string(),
+        })?;
+        // dlt detects the record location once, on the first page
+        let selector = self
+            .selector
+            .get_or_insert_with(|| detect_data_selector(root));
+        let raw = select_records(selector, root);
         let view = PageView {
             headers: &received.headers,
-            body: root,
-            records: items,
+            body: Some(root),
+            records: &raw.items,
         };
         let mut has_next = match self.paginator.on_page(&view, &mut self.state) {
             Ok(has_next) => has_next,
@@ -453,8 +453,8 @@ impl<T: DeserializeOwned> Paging<T> {
                 });
             }
         };
-        let raw = match (&self.filter, raw) {
-            (Some(filter), Some(raw)) => Some(RawRecords {
+        let raw = match &self.filter {
+            Some(filter) => RawRecords {
                 items: filter.filter(&raw.items).map_err(|missing| Error::Decode {
                     at: at.clone(),
                     record: missing.record,
@@ -465,19 +465,16 @@ impl<T: DeserializeOwned> Paging<T> {
                         missing.cursor_field
                     ),
                 })?,
-            }),
-            (_, raw) => raw,
+            },
+            None => raw,
         };
-        let mut records: Vec<T> = match &raw {
-            Some(raw) => decode_records(text, raw).map_err(|f| Error::Decode {
-                at: at.clone(),
-                record: f.record,
-                path: f.path,
-                offset: f.offset,
-                message: redact_text(&f.message, secrets),
-            })?,
-            None => Vec::new(),
-        };
+        let mut records: Vec<T> = decode_records(text, &raw).map_err(|f| Error::Decode {
+            at: at.clone(),
+            record: f.record,
+            path: f.path,
+            offset: f.offset,
+            message: redact_text(&f.message, secrets),
+        })?;
         self.records += records.len();
         if let Some(max) = self.request.max_records
             && self.records >= max

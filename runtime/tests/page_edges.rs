@@ -1,5 +1,6 @@
-//! A page whose next request cannot or must not be sent (a cursor that repeats, an empty next
-//! link) is still delivered; the error comes where dlt raises it, at the next request.
+//! Pages at the edges, failing where dlt fails: a page whose next request cannot or must not
+//! be sent (a cursor that repeats, an empty next link) is still delivered and the next request
+//! fails; a success without a body fails, unless a response action ignores it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -121,4 +122,39 @@ async fn a_next_link_that_is_not_a_string_fails_the_page_itself() {
         ),
         "{error:?}"
     );
+}
+
+#[tokio::test]
+async fn an_empty_body_fails_unless_a_response_action_ignores_it() {
+    use restgen_runtime::descriptor::ResponseAction;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/empty"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/none"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let core = client(&spec(&server.uri(), None, vec![]), &[]);
+    for path in ["empty", "none"] {
+        let error = records(request(&core, resource(path, path)))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::NotJson { message, .. } if message.contains("empty")),
+            "{path}: {error:?}"
+        );
+    }
+    let ignored = ResourceDescriptor {
+        response_actions: vec![ResponseAction {
+            status_code: Some(204),
+            content: None,
+        }]
+        .into(),
+        ..resource("none", "none")
+    };
+    assert!(records(request(&core, ignored)).await.unwrap().is_empty());
 }
