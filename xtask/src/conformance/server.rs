@@ -128,8 +128,11 @@ async fn serve(listener: TcpListener, origin: Origin, state: Arc<Mutex<State>>) 
                 let state = state.clone();
                 async move { Ok::<_, Infallible>(answer(request, origin, &state).await) }
             });
-            // A client hanging up mid-request is the client's business, not a failure here.
+            // One request per connection: with about 360 listeners in the process, connections
+            // idling in the clients' pools must not add up to the descriptor limit. A client
+            // hanging up mid-request is the client's business, not a failure here.
             let _ = http1::Builder::new()
+                .keep_alive(false)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
