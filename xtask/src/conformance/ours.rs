@@ -20,19 +20,13 @@ use super::scenario::Scenario;
 /// Runs every run and resource of a scenario against `config` (the servers filled in).
 pub async fn run(scenario: &Scenario, config: &serde_yaml::Value) -> Vec<ResourceResult> {
     let names = scenario.resource_names();
-    let every = |error: String| -> Vec<ResourceResult> {
-        (0..scenario.runs)
-            .flat_map(|_| names.iter())
-            .map(|name| ResourceResult {
-                resource: name.clone(),
-                records: Vec::new(),
-                error: Some(error.clone()),
-            })
-            .collect()
-    };
     let api = match resolve(scenario, config) {
         Ok(api) => api,
-        Err(error) => return every(error),
+        Err(error) => {
+            return (0..scenario.runs)
+                .flat_map(|_| failed(&names, &error))
+                .collect();
+        }
     };
     // One handle per resource and run; between runs each checkpoint is carried over the way a
     // caller persists it and resumes from it, as dlt keeps its state in the pipeline.
@@ -48,15 +42,11 @@ pub async fn run(scenario: &Scenario, config: &serde_yaml::Value) -> Vec<Resourc
                 (name, next)
             })
             .collect();
-        // One client per run, as dlt builds one source (and one auth) per run.
+        // One client per run, as dlt builds the source anew for each run.
         let core = match ClientBuilder::default().build(&api.client) {
             Ok(core) => core,
             Err(e) => {
-                results.extend(names.iter().map(|name| ResourceResult {
-                    resource: name.clone(),
-                    records: Vec::new(),
-                    error: Some(e.to_string()),
-                }));
+                results.extend(failed(&names, &e.to_string()));
                 continue;
             }
         };
@@ -73,6 +63,15 @@ pub async fn run(scenario: &Scenario, config: &serde_yaml::Value) -> Vec<Resourc
         }
     }
     results
+}
+
+/// Every resource failing with `error`, as when the config or the client is rejected.
+fn failed<'a>(names: &'a [String], error: &'a str) -> impl Iterator<Item = ResourceResult> + 'a {
+    names.iter().map(move |name| ResourceResult {
+        resource: name.clone(),
+        records: Vec::new(),
+        error: Some(error.to_string()),
+    })
 }
 
 /// The config as a spec: parsed from its YAML text and resolved, as `cargo xtask run` does.

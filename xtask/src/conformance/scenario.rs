@@ -8,6 +8,8 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::server::Origin;
+
 /// Placeholder in configs, replies and expectations for the scenario server's origin.
 pub const SERVER: &str = "$SERVER";
 /// Placeholder for a second server: another origin (a different port), for cross-origin cases.
@@ -51,9 +53,9 @@ fn one() -> u32 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
-    /// `main` (default) or `other`: which of the scenario's two servers serves it.
+    /// `main` (`$SERVER`, the default) or `other` (`$OTHER`): which server serves it.
     #[serde(default)]
-    pub server: Option<String>,
+    pub server: Origin,
     /// The method, any when absent.
     #[serde(default)]
     pub method: Option<String>,

@@ -21,10 +21,12 @@ use super::scenario::{Reply, Route, Scenario, substitute, substitute_json};
 /// scenario that loops (dlt follows a repeating cursor forever) ends instead of hanging.
 const REQUEST_LIMIT: usize = 200;
 
-/// Which of a scenario's two servers received a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which of a scenario's two servers received a request (or serves a route).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// `$SERVER`.
+    #[default]
     Main,
     /// `$OTHER`.
     Other,
@@ -196,11 +198,7 @@ async fn answer(
 
 /// Whether a route answers a request.
 pub fn matches(route: &Route, request: &Recorded) -> bool {
-    let server = match route.server.as_deref() {
-        Some("other") => Origin::Other,
-        _ => Origin::Main,
-    };
-    if server != request.origin || route.path != request.path {
+    if route.server != request.origin || route.path != request.path {
         return false;
     }
     if route
