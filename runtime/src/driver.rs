@@ -244,6 +244,9 @@ struct Paging<T> {
     args: Vec<(String, serde_json::Value)>,
     /// The incremental filter of this run, when the endpoint is incremental.
     filter: Option<RunFilter>,
+    /// An error of the next request, found while reading the page before it (a repeated
+    /// request, an unusable next link): the page is delivered first, then this.
+    next_fails: Option<Error>,
 }
 
 impl<T: DeserializeOwned + Send + 'static> Run<T> {
@@ -343,12 +346,16 @@ impl<T: DeserializeOwned> Paging<T> {
             selector,
             args,
             filter,
+            next_fails: None,
         })
     }
 
     /// The next page and whether another follows; `None` when a response action ignored
     /// the response, which ends the sequence.
     async fn fetch(&mut self) -> Result<Option<(Page<T>, bool)>, Error> {
+        if let Some(error) = self.next_fails.take() {
+            return Err(error);
+        }
         self.page += 1;
         let core = &self.request.core;
         let d = &self.request.descriptor;
@@ -450,37 +457,50 @@ impl<T: DeserializeOwned> Paging<T> {
             at: at.clone(),
             message: e.to_string(),
         })?;
-        let root: Option<&RawValue> = if text.trim().is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(text).map_err(|e| Error::NotJson {
-                at: at.clone(),
-                message: e.to_string(),
-            })?)
-        };
-        if self.selector.is_none()
-            && let Some(root) = root
-        {
-            // dlt detects the record location once, on the first page
-            self.selector = Some(detect_data_selector(root));
+        if text.trim().is_empty() {
+            // As in dlt, where decoding fails; a 204 the API means as "no records" is ignored
+            // with a response action.
+            return Err(Error::NotJson {
+                at,
+                message: "the body is empty".into(),
+            });
         }
-        let selector = self.selector.as_ref().unwrap_or(&Selector::ROOT);
-        let raw = root.map(|root| select_records(selector, root));
-        let items: &[&RawValue] = raw.as_ref().map_or(&[], |r| r.items.as_slice());
+        let root: &RawValue = serde_json::from_str(text).map_err(|e| Error::NotJson {
+            at: at.clone(),
+            message: e.to_string(),
+        })?;
+        // dlt detects the record location once, on the first page
+        let selector = self
+            .selector
+            .get_or_insert_with(|| detect_data_selector(root));
+        let raw = select_records(selector, root);
         let view = PageView {
             headers: &received.headers,
-            body: root,
-            records: items,
+            body: Some(root),
+            records: &raw.items,
         };
-        let mut has_next = self
-            .paginator
-            .on_page(&view, &mut self.state)
-            .map_err(|source| Error::Pagination {
-                at: at.clone(),
-                source: redact_pagination(source, secrets),
-            })?;
-        let raw = match (&self.filter, raw) {
-            (Some(filter), Some(raw)) => Some(RawRecords {
+        let mut has_next = match self.paginator.on_page(&view, &mut self.state) {
+            Ok(has_next) => has_next,
+            Err(source) if source.is_about_next_request() => {
+                self.next_fails = Some(Error::Pagination {
+                    at: Location {
+                        page: self.page + 1,
+                        url: redact_url(&self.state.full_url(), secrets),
+                        ..at.clone()
+                    },
+                    source: redact_pagination(source, secrets),
+                });
+                true
+            }
+            Err(source) => {
+                return Err(Error::Pagination {
+                    at: at.clone(),
+                    source: redact_pagination(source, secrets),
+                });
+            }
+        };
+        let raw = match &self.filter {
+            Some(filter) => RawRecords {
                 items: filter.filter(&raw.items).map_err(|missing| Error::Decode {
                     at: at.clone(),
                     record: missing.record,
@@ -491,19 +511,16 @@ impl<T: DeserializeOwned> Paging<T> {
                         missing.cursor_field
                     ),
                 })?,
-            }),
-            (_, raw) => raw,
+            },
+            None => raw,
         };
-        let mut records: Vec<T> = match &raw {
-            Some(raw) => decode_records(text, raw).map_err(|f| Error::Decode {
-                at: at.clone(),
-                record: f.record,
-                path: f.path,
-                offset: f.offset,
-                message: redact_text(&f.message, secrets),
-            })?,
-            None => Vec::new(),
-        };
+        let mut records: Vec<T> = decode_records(text, &raw).map_err(|f| Error::Decode {
+            at: at.clone(),
+            record: f.record,
+            path: f.path,
+            offset: f.offset,
+            message: redact_text(&f.message, secrets),
+        })?;
         self.records += records.len();
         if let Some(max) = self.request.max_records
             && self.records >= max
@@ -574,6 +591,9 @@ fn redact_pagination(error: PaginationError, secrets: &[Secret]) -> PaginationEr
             reason: redact_text(&reason, secrets),
         },
         PaginationError::Repeated { url } => PaginationError::Repeated { url: link(url) },
+        PaginationError::NotALink { value } => PaginationError::NotALink {
+            value: redact_text(&value, secrets),
+        },
         PaginationError::TotalNotInteger { path, value } => PaginationError::TotalNotInteger {
             path,
             value: redact_text(&value, secrets),

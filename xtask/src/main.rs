@@ -6,7 +6,10 @@
 //! - `import <file> [--name API] [--out DIR]`: a dlt config (Python, JSON or a document with
 //!   a python block) becomes a spec folder.
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
+//! - `conformance [SCENARIO...]`: run dlt and restgen against the same local scenarios and
+//!   compare their requests and records.
 
+mod conformance;
 mod generate;
 mod import;
 mod pyenv;
@@ -40,6 +43,8 @@ enum Task {
     Import(import::ImportOptions),
     /// Create (once) the venv with the pinned dlt under target/ and print its Python.
     DltEnv,
+    /// Run dlt and restgen against the same local scenarios; compare requests and records.
+    Conformance(conformance::ConformanceOptions),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
         Task::Import(options) => import::run(&root, options),
+        Task::Conformance(options) => conformance::run(&root, options),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS

@@ -271,16 +271,24 @@ fn resolve_resource(
 ) -> Result<ResourceIr, String> {
     let endpoint = &resource.endpoint;
     let path = endpoint.path.clone().unwrap_or_else(|| name.to_string());
-    let has_incremental = endpoint.incremental.clone().flatten().is_some();
-    let mut bound = request::bind(&path, endpoint.params.as_ref(), has_incremental)?;
+    let block = endpoint.incremental.clone().flatten();
+    let (params, param_block) =
+        incremental::split_param(endpoint.params.as_ref()).map_err(|e| format!("params: {e}"))?;
+    if block.is_some() && param_block.is_some() {
+        return Err(
+            "an endpoint has at most one incremental: an `incremental` block or an incremental \
+             parameter, not both"
+                .into(),
+        );
+    }
+    // `{incremental.*}` placeholders need the block, as in dlt; the parameter form has none.
+    let mut bound = request::bind(&path, params.as_ref(), block.is_some())?;
     let headers = request::bind_headers(endpoint.headers.as_ref(), &mut bound)?;
     if endpoint.data.is_some() {
         return Err("form bodies (`data`) are not supported yet; use `json`".into());
     }
-    let incremental = endpoint
-        .incremental
-        .clone()
-        .flatten()
+    let incremental = block
+        .or(param_block)
         .map(|block| incremental::resolve(&block, &resource.primary_key))
         .transpose()
         .map_err(|e| format!("incremental: {e}"))?;

@@ -166,8 +166,9 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
             ));
         }
         Value::Mapping(m) if is_type(m, "incremental") => {
+            // `incremental::split_param` takes it out before binding; a second one is an error
             return Err(format!(
-                "incremental parameter `{key}` is not supported by restgen yet"
+                "incremental parameter `{key}`: only one is allowed per endpoint"
             ));
         }
         Value::Mapping(_) => {
@@ -202,35 +203,6 @@ fn settable_kind(value: &Value) -> Option<ParamKind> {
             .then_some(ParamKind::List),
         _ => None,
     }
-}
-
-/// Binds the placeholders in a JSON body as a parameter's are bound: `{resources.p.f}`
-/// becomes a parent-bound argument (named after the key it is the whole value of),
-/// `{incremental.*}` is checked, and literal braces stay escaped for the runtime.
-pub fn bind_json(body: &Value, bound: &mut BoundRequest) -> Result<Value, String> {
-    bind_json_at(body, "json", bound)
-}
-
-fn bind_json_at(value: &Value, key: &str, bound: &mut BoundRequest) -> Result<Value, String> {
-    Ok(match value {
-        Value::String(s) => Value::String(bind_text(key, s, bound)?),
-        Value::Sequence(items) => Value::Sequence(
-            items
-                .iter()
-                .map(|item| bind_json_at(item, key, bound))
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Mapping(map) => {
-            let mut out = Mapping::new();
-            for (k, v) in map {
-                let name = scalar_text(k);
-                let bound_key = bind_text(&name, &name, bound)?;
-                out.insert(Value::String(bound_key), bind_json_at(v, &name, bound)?);
-            }
-            Value::Mapping(out)
-        }
-        other => other.clone(),
-    })
 }
 
 /// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder.
@@ -444,6 +416,38 @@ pub fn bind_headers(
     Ok(out)
 }
 
+/// A JSON body: every string and key has its placeholders bound like a parameter's, so a
+/// parent field used only in the body makes the resource a child, as in dlt. A string that is
+/// one placeholder names its argument after the key it sits under.
+pub fn bind_json(value: &Value, bound: &mut BoundRequest) -> Result<Value, String> {
+    bind_json_at("json", value, bound)
+}
+
+fn bind_json_at(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(s) => Value::String(bind_text(key, s, bound)?),
+        Value::Sequence(items) => Value::Sequence(
+            items
+                .iter()
+                .map(|item| bind_json_at(key, item, bound))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Mapping(map) => {
+            let mut out = Mapping::new();
+            for (k, v) in map {
+                let name = scalar_text(k);
+                let k = match k {
+                    Value::String(s) => Value::String(bind_text(&name, s, bound)?),
+                    other => other.clone(),
+                };
+                out.insert(k, bind_json_at(&name, v, bound)?);
+            }
+            Value::Mapping(out)
+        }
+        other => other.clone(),
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -530,6 +534,25 @@ mod tests {
             ]
         );
         assert_eq!(b.args.len(), 1);
+    }
+
+    #[test]
+    fn json_body_placeholders_bind_parent_fields() {
+        let mut b = bind("posts/{resources.posts.id}/x", None).unwrap();
+        let json: Value = serde_yaml::from_str(
+            "{owner: '{resources.posts.meta.owner}', text: 'by {resources.posts.meta.owner}', \
+             same: '{resources.posts.id}', lit: '{{x}}', n: 1}",
+        )
+        .unwrap();
+        let bound = bind_json(&json, &mut b).unwrap();
+        assert_eq!(
+            serde_json::to_string(&bound).unwrap(),
+            r#"{"owner":"{owner}","text":"by {owner}","same":"{posts_id}","lit":"{{x}}","n":1}"#
+        );
+        let names: Vec<_> = b.args.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["posts_id", "owner"]);
+        let bad: Value = serde_yaml::from_str("{q: '{other.thing}'}").unwrap();
+        assert!(bind_json(&bad, &mut b).is_err());
     }
 
     #[test]
