@@ -8,15 +8,15 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use restgen::ir::{ApiIr, ResourceIr};
+use restgen_mock::{
+    Fault, FaultKind, LINK_PARAM, MockApi, MockOptions, NextRef, RecordedRequest, RetryAfter,
+    load_api,
+};
 use restgen_runtime::descriptor::{CursorSource, PaginatorConfig, Target};
 use restgen_runtime::futures::TryStreamExt;
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::serde::Serialize;
 use restgen_runtime::serde::de::DeserializeOwned;
-use restgen_tests::mock::{
-    Fault, FaultKind, LINK_PARAM, MockApi, MockOptions, NextRef, RecordedRequest, RetryAfter,
-    load_api,
-};
 use serde_json::Value;
 
 fn specs_dir() -> PathBuf {
