@@ -9,8 +9,9 @@ use restgen::ir::ApiIr;
 use serde_json::Value;
 
 use crate::error::MockError;
+use crate::fault::Fault;
 use crate::log::RecordedRequest;
-use crate::options::{Fault, MockOptions};
+use crate::options::MockOptions;
 use crate::plan::Plan;
 use crate::server::accept;
 use crate::state::State;

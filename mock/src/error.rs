@@ -7,7 +7,7 @@ use std::fmt;
 pub enum MockError {
     /// The listener could not be bound.
     Io(std::io::Error),
-    /// A credential names a secret or setting that [`MockOptions::value`] did not give.
+    /// A credential names a secret or setting that [`MockOptions::value`](crate::MockOptions::value) did not give.
     MissingValue {
         /// The resource whose auth needs it.
         resource: String,

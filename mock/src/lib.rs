@@ -1,4 +1,4 @@
-//! A mock API driven by a spec: given a resolved spec ([`ApiIr`]) it serves every resource on
+//! A mock API driven by a spec: given a resolved spec ([`ApiIr`](restgen::ir::ApiIr)) it serves every resource on
 //! loopback, from the resource's own descriptor.
 //!
 //! - **Records** are deterministic (seeded) and generated to satisfy the resource's JSON
@@ -21,7 +21,9 @@
 //!   spec names, computed from [`MockOptions::value`]s.
 //! - **Checks**: fixed query parameters and headers of the spec must be present (else 400),
 //!   and cursors must be ones the server issued for that resource and parent.
-//! - **Faults**: 429 with `Retry-After` and bursts of 5xx on chosen requests.
+//! - **Faults** on chosen requests ([`FaultKind`]): 429 with `Retry-After`, bursts of 5xx, a
+//!   reset connection, a body cut short by a closed connection, a complete response with
+//!   its JSON cut short, a slow answer, and a page that offers again the cursor it came with.
 //! - Every request is recorded, with what was served.
 //!
 //! The server runs on the tokio runtime that calls [`MockApi::start`]; from blocking code,
@@ -30,6 +32,7 @@
 mod api;
 mod checks;
 mod error;
+mod fault;
 mod log;
 mod options;
 mod page;
@@ -44,8 +47,9 @@ mod tests;
 
 pub use api::{MockApi, load_api};
 pub use error::MockError;
+pub use fault::{Fault, FaultKind, FaultRule, RetryAfter};
 pub use log::{NextRef, RecordedRequest, ServedPage};
-pub use options::{Fault, FaultKind, MockOptions, RetryAfter};
+pub use options::MockOptions;
 pub use plan::LINK_PARAM;
 pub use records::{Ordered, RecordShape, record};
 pub use rng::{Rng, stable_hash};

@@ -3,6 +3,8 @@
 use bytes::Bytes;
 use serde_json::Value;
 
+use crate::fault::FaultKind;
+
 /// What a cursor or link paginator should send next, as the server handed it out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NextRef {
@@ -59,12 +61,14 @@ pub struct RecordedRequest {
     pub resource: Option<String>,
     /// The arguments bound from its path and parameters, sorted by name.
     pub args: Vec<(String, String)>,
-    /// The status answered.
+    /// The status answered; 0 when the connection was reset instead.
     pub status: u16,
     /// The page served, on a 200.
     pub served: Option<ServedPage>,
     /// Why it was refused, or which fault it met.
     pub note: Option<String>,
+    /// The fault that spoiled the answer, if one did.
+    pub fault: Option<FaultKind>,
 }
 
 impl RecordedRequest {

@@ -2,44 +2,7 @@
 
 use std::collections::BTreeMap;
 
-/// How a 429 says how long to wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryAfter {
-    /// `Retry-After: <seconds>`.
-    Seconds(u64),
-    /// `retry-after-ms: <ms>`, with `Retry-After` rounded up to whole seconds beside it.
-    Millis(u64),
-}
-
-/// A failure injected into the answers of one resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FaultKind {
-    /// One `429 Too Many Requests`.
-    TooManyRequests {
-        /// The wait it asks for.
-        retry_after: RetryAfter,
-    },
-    /// `count` answers in a row with `status` (a 5xx).
-    ServerErrors {
-        /// The status.
-        status: u16,
-        /// How many requests in a row get it.
-        count: usize,
-        /// The wait each of them asks for, if any.
-        retry_after: Option<RetryAfter>,
-    },
-}
-
-/// Where a fault strikes: the `request`-th request (counting from 1) routed to `resource`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault {
-    /// The resource.
-    pub resource: String,
-    /// Which of its requests, from 1.
-    pub request: usize,
-    /// What happens.
-    pub kind: FaultKind,
-}
+use crate::fault::Fault;
 
 /// What the mock serves and expects.
 #[derive(Debug, Clone)]

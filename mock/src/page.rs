@@ -111,194 +111,282 @@ fn link(origin: &str, plan: &Plan, request: &Incoming, position: usize, tag: u64
     format!("{origin}{}?{}", request.path, query.finish())
 }
 
-/// Cuts the page the request asks for and wraps it as the paginator expects.
-pub fn serve_page(
-    plan: &Plan,
-    request: &Incoming,
-    body: Option<&Value>,
-    records: &[Value],
-    max_page_size: usize,
-    tag: u64,
-    origin: &str,
-) -> Result<(Outgoing, ServedPage), String> {
-    let total = records.len();
-    let read = |t: &Target| read_target(t, request, body);
-    let mut fields: Vec<(FieldPath, Value)> = Vec::new();
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut next = None;
-    let (start, end, more) = match &plan.paging {
-        Paging::Single => (0, total, false),
-        Paging::Offset {
-            offset,
-            limit,
-            default_limit,
-            total: total_at,
-            has_more,
-        } => {
-            let start = parse_number::<usize>("offset", read(offset))?
-                .ok_or_else(|| format!("no offset in {offset:?}"))?;
-            let limit =
-                parse_number::<usize>("limit", read(limit))?.unwrap_or(*default_limit as usize);
-            let end = start.saturating_add(limit).min(total);
-            let more = end < total;
-            if let Some(at) = total_at {
-                fields.push((at.clone(), Value::from(total)));
-            }
-            if let Some(at) = has_more {
-                fields.push((at.clone(), Value::Bool(more)));
-            }
-            (start.min(total), end, more)
-        }
-        Paging::PageNumber {
-            page,
-            base,
-            size,
-            total_pages,
-            has_more,
-        } => {
-            let number = parse_number::<i64>("page", read(page))?
-                .ok_or_else(|| format!("no page number in {page:?}"))?;
-            if number < *base {
-                return Err(format!("page {number} is before the first page {base}"));
-            }
-            let size = match size {
-                Some(t) => parse_number::<usize>("page size", read(t))?.unwrap_or(max_page_size),
-                None => max_page_size,
-            }
-            .max(1);
-            let start = usize::try_from(number - base)
-                .unwrap_or(usize::MAX)
-                .saturating_mul(size);
-            let end = start.saturating_add(size).min(total);
-            let more = end < total;
-            if let Some(at) = total_pages {
-                fields.push((at.clone(), Value::from(total.div_ceil(size))));
-            }
-            if let Some(at) = has_more {
-                fields.push((at.clone(), Value::Bool(more)));
-            }
-            (start.min(total), end, more)
-        }
-        Paging::Next {
-            next: plan_next,
-            size,
-            has_more,
-            signals,
-        } => {
-            let asked = match size {
-                Some(t) => parse_number::<usize>("page size", read(t))?,
-                None => None,
-            };
-            let size = asked.map_or(max_page_size, |a| a.min(max_page_size)).max(1);
-            let link_position = || -> Result<usize, String> {
-                request
-                    .query
-                    .iter()
-                    .find(|(k, _)| k == LINK_PARAM)
-                    .map_or(Ok(0), |(_, v)| decode_token(tag, v))
-            };
-            let start = match plan_next {
-                NextPlan::TokenInBody { param, .. } => {
-                    read(param).map_or(Ok(0), |t| decode_token(tag, &t))?
+/// What a page request brings: the request, its JSON body, the records it may see and how the
+/// server pages them.
+#[derive(Debug)]
+pub struct PageRequest<'a> {
+    pub plan: &'a Plan,
+    pub request: &'a Incoming,
+    pub body: Option<&'a Value>,
+    pub records: &'a [Value],
+    pub max_page_size: usize,
+    /// Binds tokens and links to one resource and one set of arguments.
+    pub tag: u64,
+    /// `http://127.0.0.1:<port>`, for links.
+    pub origin: &'a str,
+    /// Whether to offer again the position this request came with (a repeated-cursor fault).
+    pub repeat: bool,
+}
+
+/// The page cut for a request.
+#[derive(Debug)]
+pub struct Served {
+    pub out: Outgoing,
+    pub page: ServedPage,
+    /// Whether the page offers again the position its request came with.
+    pub repeated: bool,
+}
+
+/// One page's slice of the records and what the paginator writes around it.
+#[derive(Debug, Default)]
+struct Cut {
+    start: usize,
+    end: usize,
+    next: Option<NextRef>,
+    fields: Vec<(FieldPath, Value)>,
+    headers: Vec<(String, String)>,
+    repeated: bool,
+}
+
+impl PageRequest<'_> {
+    /// Cuts the page the request asks for and wraps it as the paginator expects.
+    pub fn serve(&self) -> Result<Served, String> {
+        let total = self.records.len();
+        let cut = match &self.plan.paging {
+            Paging::Single => Cut {
+                end: total,
+                ..Cut::default()
+            },
+            Paging::Offset {
+                offset,
+                limit,
+                default_limit,
+                total: total_at,
+                has_more,
+            } => {
+                let start = self
+                    .number::<usize>("offset", offset)?
+                    .ok_or_else(|| format!("no offset in {offset:?}"))?;
+                let limit = self
+                    .number::<usize>("limit", limit)?
+                    .unwrap_or(*default_limit as usize);
+                let mut cut = self.range(start, limit);
+                if let Some(at) = total_at {
+                    cut.fields.push((at.clone(), Value::from(total)));
                 }
-                NextPlan::TokenInHeader { param, .. } => request
-                    .query
-                    .iter()
-                    .find(|(k, _)| k == param)
-                    .map_or(Ok(0), |(_, v)| decode_token(tag, v))?,
-                NextPlan::LinkInBody { .. }
-                | NextPlan::LinkHeader { .. }
-                | NextPlan::LinkInHeader { .. } => link_position()?,
-                NextPlan::RecordField { field, param } => match read(param) {
-                    None => 0,
-                    Some(cursor) => {
-                        records
-                            .iter()
-                            .position(|r| value_at(r, field).is_some_and(|v| wire(v) == cursor))
-                            .ok_or_else(|| {
-                                format!("no record has {} = `{cursor}`", field.join("."))
-                            })?
-                            + 1
+                cut.flag(has_more.as_ref(), total);
+                cut
+            }
+            Paging::PageNumber {
+                page,
+                base,
+                size,
+                total_pages,
+                has_more,
+            } => {
+                let number = self
+                    .number::<i64>("page", page)?
+                    .ok_or_else(|| format!("no page number in {page:?}"))?;
+                if number < *base {
+                    return Err(format!("page {number} is before the first page {base}"));
+                }
+                let size = match size {
+                    Some(t) => self
+                        .number::<usize>("page size", t)?
+                        .unwrap_or(self.max_page_size),
+                    None => self.max_page_size,
+                }
+                .max(1);
+                let start = usize::try_from(number - base)
+                    .unwrap_or(usize::MAX)
+                    .saturating_mul(size);
+                let mut cut = self.range(start, size);
+                if let Some(at) = total_pages {
+                    cut.fields
+                        .push((at.clone(), Value::from(total.div_ceil(size))));
+                }
+                cut.flag(has_more.as_ref(), total);
+                cut
+            }
+            Paging::Next {
+                next,
+                size,
+                has_more,
+                signals,
+            } => {
+                let mut cut = self.next_page(next, size.as_ref())?;
+                cut.flag(has_more.as_ref(), total);
+                let more = cut.end < total;
+                for signal in signals {
+                    let value = if more { &signal.more } else { &signal.last };
+                    if let Some(value) = value {
+                        cut.fields.push((signal.at.clone(), value.clone()));
                     }
-                },
+                }
+                cut
             }
-            .min(total);
-            let end = start.saturating_add(size).min(total);
-            let more = end < total;
-            match plan_next {
-                NextPlan::TokenInBody { at, param } if more => {
-                    let token = encode_token(tag, end);
-                    fields.push((at.clone(), Value::String(token.clone())));
-                    next = Some(next_ref(param, Value::String(token)));
+        };
+        Ok(self.wrap(cut))
+    }
+
+    fn read(&self, target: &Target) -> Option<String> {
+        read_target(target, self.request, self.body)
+    }
+
+    fn number<T: std::str::FromStr>(
+        &self,
+        what: &str,
+        target: &Target,
+    ) -> Result<Option<T>, String> {
+        parse_number(what, self.read(target))
+    }
+
+    /// `len` records from `start`, within the records there are.
+    fn range(&self, start: usize, len: usize) -> Cut {
+        let total = self.records.len();
+        Cut {
+            start: start.min(total),
+            end: start.saturating_add(len).min(total),
+            ..Cut::default()
+        }
+    }
+
+    /// A page of a cursor or link paginator: the server picks the size and names the next
+    /// position.
+    fn next_page(&self, plan_next: &NextPlan, size: Option<&Target>) -> Result<Cut, String> {
+        let asked = match size {
+            Some(t) => self.number::<usize>("page size", t)?,
+            None => None,
+        };
+        let size = asked
+            .map_or(self.max_page_size, |a| a.min(self.max_page_size))
+            .max(1);
+        let start = self.position(plan_next)?;
+        let mut cut = self.range(start, size);
+        let total = self.records.len();
+        // A repeated cursor offers again the position this request came with; only a request
+        // that came with one, on a page that has a successor, can repeat it.
+        cut.repeated = self.repeat && cut.start > 0 && cut.end < total;
+        let offered = if cut.repeated { cut.start } else { cut.end };
+        let more = cut.end < total;
+        let (tag, origin, request) = (self.tag, self.origin, self.request);
+        match plan_next {
+            NextPlan::TokenInBody { at, param } if more => {
+                let token = encode_token(tag, offered);
+                cut.fields.push((at.clone(), Value::String(token.clone())));
+                cut.next = Some(next_ref(param, Value::String(token)));
+            }
+            NextPlan::TokenInHeader { header, param } if more => {
+                let token = encode_token(tag, offered);
+                cut.headers.push((header.clone(), token.clone()));
+                cut.next = Some(NextRef::Query {
+                    name: param.clone(),
+                    value: token,
+                });
+            }
+            NextPlan::LinkInBody { at } if more => {
+                let url = link(origin, self.plan, request, offered, tag);
+                cut.fields.push((at.clone(), Value::String(url.clone())));
+                cut.next = Some(NextRef::Url(url));
+            }
+            NextPlan::LinkHeader { rel } if more => {
+                let url = link(origin, self.plan, request, offered, tag);
+                cut.headers
+                    .push(("link".into(), format!("<{url}>; rel=\"{rel}\"")));
+                cut.next = Some(NextRef::Url(url));
+            }
+            NextPlan::LinkInHeader { header } if more => {
+                let url = link(origin, self.plan, request, offered, tag);
+                cut.headers.push((header.clone(), url.clone()));
+                cut.next = Some(NextRef::Url(url));
+            }
+            NextPlan::RecordField { field, param } => {
+                if cut.repeated {
+                    // the client derives the cursor from the last record: the previous page
+                    // again ends with the record the request's cursor names
+                    cut.end = cut.start;
+                    cut.start = cut.start.saturating_sub(size);
                 }
-                NextPlan::TokenInHeader { header, param } if more => {
-                    let token = encode_token(tag, end);
-                    headers.push((header.clone(), token.clone()));
-                    next = Some(NextRef::Query {
-                        name: param.clone(),
-                        value: token,
-                    });
-                }
-                NextPlan::LinkInBody { at } if more => {
-                    let url = link(origin, plan, request, end, tag);
-                    fields.push((at.clone(), Value::String(url.clone())));
-                    next = Some(NextRef::Url(url));
-                }
-                NextPlan::LinkHeader { rel } if more => {
-                    let url = link(origin, plan, request, end, tag);
-                    headers.push(("link".into(), format!("<{url}>; rel=\"{rel}\"")));
-                    next = Some(NextRef::Url(url));
-                }
-                NextPlan::LinkInHeader { header } if more => {
-                    let url = link(origin, plan, request, end, tag);
-                    headers.push((header.clone(), url.clone()));
-                    next = Some(NextRef::Url(url));
-                }
-                NextPlan::RecordField { field, param } if end > start => {
-                    // the client derives this cursor itself, on every page with records
-                    let value = value_at(&records[end - 1], field)
+                // the client derives this cursor itself, on every page with records
+                if cut.end > cut.start {
+                    let value = value_at(&self.records[cut.end - 1], field)
                         .cloned()
                         .unwrap_or(Value::Null);
-                    next = Some(next_ref(param, value));
-                }
-                _ => {}
-            }
-            if let Some(at) = has_more {
-                fields.push((at.clone(), Value::Bool(more)));
-            }
-            for signal in signals {
-                let value = if more { &signal.more } else { &signal.last };
-                if let Some(value) = value {
-                    fields.push((signal.at.clone(), value.clone()));
+                    cut.next = Some(next_ref(param, value));
                 }
             }
-            (start, end, more)
+            _ => {}
         }
-    };
-    let page: Vec<Value> = records[start..end].to_vec();
-    let single_object = plan.data.is_empty() && matches!(plan.paging, Paging::Single) && total == 1;
-    let mut out_body = if single_object {
-        page.first().cloned().unwrap_or(Value::Null)
-    } else if plan.data.is_empty() {
-        Value::Array(page)
-    } else {
-        let mut b = Value::Object(Map::new());
-        insert_at(&mut b, &plan.data, Value::Array(page));
-        b
-    };
-    for (at, value) in fields {
-        insert_at(&mut out_body, &at, value);
+        Ok(cut)
     }
-    let mut out = Outgoing::json(200, &out_body);
-    out.headers.extend(headers);
-    Ok((
-        out,
-        ServedPage {
-            start,
-            count: end - start,
-            total,
-            more,
-            next,
-        },
-    ))
+
+    /// Where the records of this request start: after the position its cursor or link names.
+    fn position(&self, plan_next: &NextPlan) -> Result<usize, String> {
+        let query = |name: &str| {
+            self.request
+                .query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let token = |token: Option<&str>| token.map_or(Ok(0), |t| decode_token(self.tag, t));
+        match plan_next {
+            NextPlan::TokenInBody { param, .. } => token(self.read(param).as_deref()),
+            NextPlan::TokenInHeader { param, .. } => token(query(param)),
+            NextPlan::LinkInBody { .. }
+            | NextPlan::LinkHeader { .. }
+            | NextPlan::LinkInHeader { .. } => token(query(LINK_PARAM)),
+            NextPlan::RecordField { field, param } => match self.read(param) {
+                None => Ok(0),
+                Some(cursor) => self
+                    .records
+                    .iter()
+                    .position(|r| value_at(r, field).is_some_and(|v| wire(v) == cursor))
+                    .map(|i| i + 1)
+                    .ok_or_else(|| format!("no record has {} = `{cursor}`", field.join("."))),
+            },
+        }
+    }
+
+    /// The records of `cut` at the data selector, with the paginator's fields and headers.
+    fn wrap(&self, cut: Cut) -> Served {
+        let total = self.records.len();
+        let page: Vec<Value> = self.records[cut.start..cut.end].to_vec();
+        let plan = self.plan;
+        let single_object =
+            plan.data.is_empty() && matches!(plan.paging, Paging::Single) && total == 1;
+        let mut body = if single_object {
+            page.first().cloned().unwrap_or(Value::Null)
+        } else {
+            let mut body = Value::Object(Map::new());
+            insert_at(&mut body, &plan.data, Value::Array(page));
+            body
+        };
+        for (at, value) in cut.fields {
+            insert_at(&mut body, &at, value);
+        }
+        let mut out = Outgoing::json(200, &body);
+        out.headers.extend(cut.headers);
+        Served {
+            out,
+            page: ServedPage {
+                start: cut.start,
+                count: cut.end - cut.start,
+                total,
+                more: cut.end < total,
+                next: cut.next,
+            },
+            repeated: cut.repeated,
+        }
+    }
+}
+
+impl Cut {
+    /// Writes a `has_more` flag, if the paginator reads one.
+    fn flag(&mut self, has_more: Option<&FieldPath>, total: usize) {
+        if let Some(at) = has_more {
+            self.fields
+                .push((at.clone(), Value::Bool(self.end < total)));
+        }
+    }
 }

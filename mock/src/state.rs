@@ -4,15 +4,17 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use restgen_runtime::descriptor::Method;
 use serde_json::{Value, json};
 
 use crate::checks::{bind_rules, check_auth, match_route, percent_decode};
+use crate::fault::{FaultKind, RetryAfter};
 use crate::log::RecordedRequest;
-use crate::options::{Fault, FaultKind, MockOptions, RetryAfter};
-use crate::page::{serve_page, token_tag};
+use crate::options::MockOptions;
+use crate::page::{PageRequest, token_tag};
 use crate::plan::{IncrementalPlan, Plan, Rule};
 use crate::records::{Ordered, RecordShape, record, value_at};
 use crate::rng::stable_hash;
@@ -34,6 +36,21 @@ pub struct Outgoing {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    pub delivery: Delivery,
+}
+
+/// How the server delivers an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Delivery {
+    /// As it is.
+    #[default]
+    Whole,
+    /// Not at all: the connection is reset instead.
+    Reset,
+    /// The headers, announcing the whole body, and half the body; then the connection closes.
+    Truncated,
+    /// As it is, after this long.
+    After(Duration),
 }
 
 impl Outgoing {
@@ -42,6 +59,7 @@ impl Outgoing {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: serde_json::to_vec(body).unwrap_or_default(),
+            delivery: Delivery::Whole,
         }
     }
 
@@ -80,6 +98,7 @@ impl State {
             status: 0,
             served: None,
             note: None,
+            fault: None,
         };
         let out = self.answer(&request, &mut entry);
         entry.status = out.status;
@@ -101,9 +120,18 @@ impl State {
             *n += 1;
             *n
         };
-        if let Some(fault) = self.options.faults.iter().find(|f| fires(f, &name, count)) {
-            entry.note = Some(format!("fault: {:?}", fault.kind));
-            return fault_response(&fault.kind);
+        let fault = self
+            .options
+            .faults
+            .iter()
+            .find(|f| f.fires(&name, count))
+            .map(|f| f.kind.clone());
+        if let Some(kind) = &fault
+            && let Some(out) = early_fault(kind)
+        {
+            entry.note = Some(format!("fault: {kind}"));
+            entry.fault = fault;
+            return out;
         }
         if let Some(reason) = &plan.unsupported {
             entry.note = Some(reason.clone());
@@ -160,17 +188,29 @@ impl State {
         };
         let tag = token_tag(&plan.name, &args);
         let max = self.options.max_page_size.max(1);
-        match serve_page(
+        let page = PageRequest {
             plan,
             request,
-            body_json.as_ref(),
+            body: body_json.as_ref(),
             records,
-            max,
+            max_page_size: max,
             tag,
-            &self.origin,
-        ) {
-            Ok((out, served)) => {
-                entry.served = Some(served);
+            origin: &self.origin,
+            repeat: fault == Some(FaultKind::RepeatedCursor),
+        };
+        match page.serve() {
+            Ok(served) => {
+                entry.served = Some(served.page);
+                let mut out = served.out;
+                if let Some(kind) = fault {
+                    match spoil_page(&kind, &mut out, served.repeated) {
+                        Ok(()) => {
+                            entry.note = Some(format!("fault: {kind}"));
+                            entry.fault = Some(kind);
+                        }
+                        Err(why) => entry.note = Some(format!("fault `{kind}` not applied: {why}")),
+                    }
+                }
                 out
             }
             Err(message) => bad_request(entry, &message),
@@ -302,30 +342,26 @@ fn bad_request(entry: &mut RecordedRequest, message: &str) -> Outgoing {
     Outgoing::error(400, message)
 }
 
-fn fires(fault: &Fault, resource: &str, count: usize) -> bool {
-    if fault.resource != resource {
-        return false;
-    }
-    let times = match fault.kind {
-        FaultKind::TooManyRequests { .. } => 1,
-        FaultKind::ServerErrors { count, .. } => count,
-    };
-    (fault.request..fault.request.saturating_add(times)).contains(&count)
-}
-
-fn fault_response(kind: &FaultKind) -> Outgoing {
+/// The answer of a fault that strikes before the request is looked at: a status, or a reset.
+fn early_fault(kind: &FaultKind) -> Option<Outgoing> {
     let (mut out, retry_after) = match kind {
         FaultKind::TooManyRequests { retry_after } => {
             (Outgoing::error(429, "too many requests"), Some(retry_after))
         }
-        FaultKind::ServerErrors {
+        FaultKind::ServerError {
             status,
             retry_after,
-            ..
         } => (
             Outgoing::error(*status, "injected failure"),
             retry_after.as_ref(),
         ),
+        FaultKind::ResetConnection => {
+            // status 0: no status line is ever written
+            let mut out = Outgoing::error(0, "reset");
+            out.delivery = Delivery::Reset;
+            return Some(out);
+        }
+        _ => return None,
     };
     match retry_after {
         Some(RetryAfter::Seconds(s)) => out.headers.push(("retry-after".into(), s.to_string())),
@@ -336,5 +372,25 @@ fn fault_response(kind: &FaultKind) -> Outgoing {
         }
         None => {}
     }
-    out
+    Some(out)
+}
+
+/// Spoils a page as a fault says; `Err` says why the fault does not apply to it.
+fn spoil_page(kind: &FaultKind, out: &mut Outgoing, repeated: bool) -> Result<(), &'static str> {
+    match kind {
+        FaultKind::TruncatedBody => out.delivery = Delivery::Truncated,
+        FaultKind::CutJson => {
+            let half = out.body.len() / 2;
+            out.body.truncate(half);
+        }
+        FaultKind::Slow { delay } => out.delivery = Delivery::After(*delay),
+        FaultKind::RepeatedCursor if !repeated => {
+            return Err("this page has no cursor or link to repeat");
+        }
+        FaultKind::RepeatedCursor
+        | FaultKind::TooManyRequests { .. }
+        | FaultKind::ServerError { .. }
+        | FaultKind::ResetConnection => {}
+    }
+    Ok(())
 }

@@ -656,13 +656,13 @@ async fn a_429_with_retry_after_is_waited_out_and_nothing_is_lost() {
         api,
         options(&[("api_key", "k")])
             .records_for("contacts", 26)
-            .fault(Fault {
-                resource: "contacts".into(),
-                request: 2,
-                kind: FaultKind::TooManyRequests {
+            .fault(Fault::new(
+                "contacts",
+                2,
+                FaultKind::TooManyRequests {
                     retry_after: RetryAfter::Millis(1),
                 },
-            }),
+            )),
     )
     .await
     .unwrap();
@@ -693,15 +693,17 @@ async fn a_5xx_burst_is_retried_where_the_spec_says_so_and_a_typed_error_otherwi
         api("esign"),
         options(&[("api_key", "k")])
             .records_for("labels", 26)
-            .fault(Fault {
-                resource: "labels".into(),
-                request: 2,
-                kind: FaultKind::ServerErrors {
-                    status: 503,
-                    count: 2,
-                    retry_after: Some(RetryAfter::Millis(1)),
-                },
-            }),
+            .fault(
+                Fault::new(
+                    "labels",
+                    2,
+                    FaultKind::ServerError {
+                        status: 503,
+                        retry_after: Some(RetryAfter::Millis(1)),
+                    },
+                )
+                .times(2),
+            ),
     )
     .await
     .unwrap();
@@ -720,15 +722,14 @@ async fn a_5xx_burst_is_retried_where_the_spec_says_so_and_a_typed_error_otherwi
         api("shipping"),
         options(&[("username", "u")])
             .records_for("trackers", 26)
-            .fault(Fault {
-                resource: "trackers".into(),
-                request: 2,
-                kind: FaultKind::ServerErrors {
+            .fault(Fault::new(
+                "trackers",
+                2,
+                FaultKind::ServerError {
                     status: 503,
-                    count: 1,
                     retry_after: None,
                 },
-            }),
+            )),
     )
     .await
     .unwrap();

@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use super::{MockApi, MockError, MockOptions};
 
+mod faults;
+
 const SPEC: &str = r#"
 client:
   base_url: https://api.example.com/api/
@@ -100,11 +102,21 @@ async fn page_through(
     args: &[(&str, &str)],
     key: &str,
 ) -> Result<Vec<Vec<Value>>, restgen_runtime::Error> {
-    let core = ClientBuilder::default()
+    let builder = ClientBuilder::default()
         .value("k", key)
-        .value("c", "cookie-key")
-        .base_url(mock.base_url())
-        .build(&api.client)?;
+        .value("c", "cookie-key");
+    page_with(api, mock, name, args, builder).await
+}
+
+/// The pages of resource `name`, through a client from `builder` pointed at the mock.
+async fn page_with(
+    api: &ApiIr,
+    mock: &MockApi,
+    name: &str,
+    args: &[(&str, &str)],
+    builder: ClientBuilder,
+) -> Result<Vec<Vec<Value>>, restgen_runtime::Error> {
+    let core = builder.base_url(mock.base_url()).build(&api.client)?;
     let resource = api.resources.iter().find(|r| r.name == name).unwrap();
     let mut request: ResourceRequest<Value> =
         ResourceRequest::new(core, Cow::Owned(resource.descriptor.clone()));
