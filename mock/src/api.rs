@@ -134,6 +134,12 @@ impl MockApi {
         self.state().options.faults.push(fault);
     }
 
+    /// Replaces every fault from now on; their request counts include requests already
+    /// received (see [`MockApi::clear_requests`]).
+    pub fn set_faults(&self, faults: Vec<Fault>) {
+        self.state().options.faults = faults;
+    }
+
     /// The records `resource` serves for these arguments (`&[]` for a top-level resource;
     /// `&[("sign_req", "x")]` for a child), in the order it serves them, before any
     /// incremental start or end value filters them.
