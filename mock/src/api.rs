@@ -1,6 +1,6 @@
 //! [`MockApi`]: starting the server for a spec and asking it what it served.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -11,8 +11,9 @@ use serde_json::Value;
 use crate::error::MockError;
 use crate::fault::Fault;
 use crate::log::RecordedRequest;
+use crate::oauth::TOKEN_PATH;
 use crate::options::MockOptions;
-use crate::plan::Plan;
+use crate::plan::{AuthRule, Plan};
 use crate::server::accept;
 use crate::state::State;
 
@@ -24,13 +25,22 @@ pub fn load_api(dir: &Path) -> Result<ApiIr, MockError> {
 }
 
 /// A running mock of one API. Dropping it stops the server and closes its connections.
-#[derive(Debug)]
 pub struct MockApi {
     addr: SocketAddr,
     base_url: String,
     shared: Arc<Mutex<State>>,
     page_sizes: HashMap<String, Option<usize>>,
+    client_values: BTreeMap<String, String>,
     server: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for MockApi {
+    // The state holds the credentials the mock expects: show where it is, nothing more.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockApi")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for MockApi {
@@ -42,7 +52,17 @@ impl Drop for MockApi {
 impl MockApi {
     /// Binds `127.0.0.1` on a free port and serves every resource of `api`.
     pub async fn start(api: &ApiIr, options: MockOptions) -> Result<MockApi, MockError> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        MockApi::start_on(api, options, 0).await
+    }
+
+    /// Binds `127.0.0.1:<port>` (any free port for 0) and serves every resource of `api`.
+    /// Only loopback: the mock is for this machine alone.
+    pub async fn start_on(
+        api: &ApiIr,
+        options: MockOptions,
+        port: u16,
+    ) -> Result<MockApi, MockError> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .map_err(MockError::Io)?;
         let addr = listener.local_addr().map_err(MockError::Io)?;
@@ -60,6 +80,13 @@ impl MockApi {
             );
             plans.push(plan);
         }
+        // the client points its token URL setting at the mock's own endpoint
+        let mut client_values = options.values.clone();
+        for plan in &plans {
+            if let AuthRule::OAuth2(endpoint) = &plan.auth {
+                client_values.insert(endpoint.url_value.clone(), format!("{origin}{TOKEN_PATH}"));
+            }
+        }
         let shared = Arc::new(Mutex::new(State {
             origin: origin.clone(),
             plans,
@@ -67,6 +94,7 @@ impl MockApi {
             cache: HashMap::new(),
             log: Vec::new(),
             counts: HashMap::new(),
+            issued: Vec::new(),
         }));
         let server = tokio::spawn(accept(listener, shared.clone()));
         Ok(MockApi {
@@ -74,8 +102,24 @@ impl MockApi {
             base_url: format!("{origin}{base_path}"),
             shared,
             page_sizes,
+            client_values,
             server,
         })
+    }
+
+    /// Every secret and setting a client of this mock needs, by name: the ones the options
+    /// gave, and the OAuth2 token URL (a setting in the spec) pointing at the mock.
+    pub fn client_values(&self) -> &BTreeMap<String, String> {
+        &self.client_values
+    }
+
+    /// The URL of the mock's OAuth2 token endpoint, when a resource uses OAuth2.
+    pub fn token_url(&self) -> Option<String> {
+        self.state()
+            .plans
+            .iter()
+            .any(|p| matches!(p.auth, AuthRule::OAuth2(_)))
+            .then(|| format!("http://{}{TOKEN_PATH}", self.addr))
     }
 
     /// The address it listens on.

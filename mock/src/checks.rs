@@ -1,6 +1,7 @@
 //! Checking a request against a plan: its route, its credential and the fixed parameters and
 //! headers the spec names.
 
+use crate::oauth::Issued;
 use crate::plan::{AuthRule, Rule, Segment};
 use crate::state::{Args, Incoming};
 
@@ -59,9 +60,33 @@ pub fn percent_decode(segment: &str) -> String {
 }
 
 /// Whether the request carries exactly the credential; the message never shows a credential.
-pub fn check_auth(rule: &AuthRule, request: &Incoming) -> Result<(), String> {
+pub fn check_auth(rule: &AuthRule, request: &Incoming, issued: &[Issued]) -> Result<(), String> {
     match rule {
         AuthRule::None => Ok(()),
+        AuthRule::OAuth2(endpoint) => {
+            let got: Vec<&str> = request
+                .headers
+                .get_all(http::header::AUTHORIZATION)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            let valid = |value: &str| {
+                value.strip_prefix("Bearer ").is_some_and(|token| {
+                    issued
+                        .iter()
+                        .any(|i| i.token == token && i.client_id == endpoint.client_id)
+                })
+            };
+            match got.as_slice() {
+                [one] if valid(one) => Ok(()),
+                [] => Err("missing `authorization` header".into()),
+                [_] => Err("not a bearer token this mock issued to the client".into()),
+                many => Err(format!(
+                    "{} `authorization` headers, expected one",
+                    many.len()
+                )),
+            }
+        }
         AuthRule::Header { name, value } => {
             let got: Vec<&[u8]> = request
                 .headers

@@ -43,7 +43,7 @@ pub struct ServedPage {
 }
 
 /// One request the mock received.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RecordedRequest {
     /// `GET` or `POST` (or whatever came).
     pub method: String,
@@ -88,5 +88,28 @@ impl RecordedRequest {
             .iter()
             .map(|v| v.as_bytes())
             .collect()
+    }
+}
+
+impl std::fmt::Debug for RecordedRequest {
+    // Requests carry credentials (headers, query keys, a token request's form): show header
+    // names, the body's length and the URL with sensitive query values redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = url::Url::parse(&self.url)
+            .map(|u| restgen_runtime::secret::redact_url(&u, &[]))
+            .unwrap_or_else(|_| self.path.clone());
+        let headers: Vec<&str> = self.headers.keys().map(|k| k.as_str()).collect();
+        f.debug_struct("RecordedRequest")
+            .field("method", &self.method)
+            .field("url", &url)
+            .field("headers", &headers)
+            .field("body_len", &self.body.len())
+            .field("resource", &self.resource)
+            .field("args", &self.args)
+            .field("status", &self.status)
+            .field("served", &self.served)
+            .field("note", &self.note)
+            .field("fault", &self.fault)
+            .finish()
     }
 }

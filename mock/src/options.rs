@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::fault::Fault;
 
 /// What the mock serves and expects.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MockOptions {
     /// Seed of every record.
     pub seed: u64,
@@ -20,6 +20,20 @@ pub struct MockOptions {
     pub values: BTreeMap<String, String>,
     /// Injected faults.
     pub faults: Vec<Fault>,
+}
+
+impl std::fmt::Debug for MockOptions {
+    // The values are credentials: their names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockOptions")
+            .field("seed", &self.seed)
+            .field("records", &self.records)
+            .field("records_per_resource", &self.records_per_resource)
+            .field("max_page_size", &self.max_page_size)
+            .field("values", &self.values.keys().collect::<Vec<_>>())
+            .field("faults", &self.faults)
+            .finish()
+    }
 }
 
 impl Default for MockOptions {

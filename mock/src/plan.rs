@@ -12,6 +12,7 @@ use restgen_runtime::selector::{Selector, Step};
 use serde_json::Value;
 
 use crate::error::MockError;
+use crate::oauth::TokenEndpoint;
 use crate::paging::{NextPlan, Paging, needs_body_fields, paging};
 use crate::records::Ordered;
 
@@ -83,9 +84,20 @@ pub enum Rule {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthRule {
     None,
-    Header { name: String, value: String },
-    Query { name: String, value: String },
-    Cookie { name: String, value: String },
+    Header {
+        name: String,
+        value: String,
+    },
+    Query {
+        name: String,
+        value: String,
+    },
+    Cookie {
+        name: String,
+        value: String,
+    },
+    /// `Authorization: Bearer <token>` with a token the mock's token endpoint issued.
+    OAuth2(TokenEndpoint),
 }
 
 /// The query parameter links carry to name a position.
@@ -303,7 +315,8 @@ fn rule(name: &str, value: &str) -> Rule {
     }
 }
 
-fn value_of(
+/// The value of a literal, secret or setting, from `values` by name.
+pub fn value_of(
     resource: &str,
     value: &ValueRef,
     values: &std::collections::BTreeMap<String, String>,
@@ -361,13 +374,20 @@ fn auth_rule(
                 ),
             }
         }
-        AuthConfig::OAuth2ClientCredentials { .. } => {
-            return Err(MockError::Unsupported {
-                resource: resource.to_string(),
-                reason: "OAuth2 client credentials need a token endpoint the mock does not serve"
-                    .into(),
-            });
-        }
+        AuthConfig::OAuth2ClientCredentials {
+            access_token_url,
+            client_id,
+            client_secret,
+            access_token_request_data,
+            ..
+        } => AuthRule::OAuth2(TokenEndpoint::new(
+            resource,
+            access_token_url,
+            client_id,
+            client_secret,
+            access_token_request_data,
+            values,
+        )?),
     })
 }
 

@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 use crate::checks::{bind_rules, check_auth, match_route, percent_decode};
 use crate::fault::{FaultKind, RetryAfter};
 use crate::log::RecordedRequest;
+use crate::oauth::{Issued, TOKEN_PATH, TokenEndpoint, answer_token};
 use crate::options::MockOptions;
 use crate::page::{PageRequest, token_tag};
-use crate::plan::{IncrementalPlan, Plan, Rule};
+use crate::plan::{AuthRule, IncrementalPlan, Plan, Rule};
 use crate::records::{Ordered, RecordShape, record, value_at};
 use crate::rng::stable_hash;
 
@@ -81,6 +82,8 @@ pub struct State {
     pub cache: HashMap<(String, Args), Arc<Vec<Value>>>,
     pub log: Vec<RecordedRequest>,
     pub counts: HashMap<String, usize>,
+    /// OAuth2 tokens issued so far.
+    pub issued: Vec<Issued>,
 }
 
 impl State {
@@ -107,6 +110,34 @@ impl State {
     }
 
     fn answer(&mut self, request: &Incoming, entry: &mut RecordedRequest) -> Outgoing {
+        if request.path == TOKEN_PATH {
+            let endpoints: Vec<&TokenEndpoint> = self
+                .plans
+                .iter()
+                .filter_map(|p| match &p.auth {
+                    AuthRule::OAuth2(endpoint) => Some(endpoint),
+                    _ => None,
+                })
+                .collect();
+            if !endpoints.is_empty() {
+                let answer = answer_token(&endpoints, &mut self.issued, self.options.seed, request);
+                return match answer {
+                    Ok(out) => {
+                        entry.note = Some("oauth2 token issued".into());
+                        out
+                    }
+                    Err((status, message)) => {
+                        entry.note = Some(format!("oauth2 token refused: {message}"));
+                        let (error, description) =
+                            message.split_once(": ").unwrap_or((&message, ""));
+                        Outgoing::json(
+                            status,
+                            &json!({"error": error, "error_description": description}),
+                        )
+                    }
+                };
+            }
+        }
         let Some((index, mut args)) = self.route(request) else {
             let message = format!("no resource at {} {}", request.method, request.path);
             entry.note = Some(message.clone());
@@ -137,7 +168,7 @@ impl State {
             entry.note = Some(reason.clone());
             return Outgoing::error(501, &format!("the mock cannot serve `{name}`: {reason}"));
         }
-        if let Err(message) = check_auth(&plan.auth, request) {
+        if let Err(message) = check_auth(&plan.auth, request, &self.issued) {
             entry.note = Some(message.clone());
             let mut out = Outgoing::error(401, &message);
             out.headers

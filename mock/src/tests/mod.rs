@@ -210,3 +210,39 @@ async fn a_wrong_query_key_is_refused_and_a_missing_value_stops_the_start() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oauth2_token_url_must_be_a_setting_to_reach_the_mock() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("literal_token");
+    std::fs::create_dir_all(&spec).unwrap();
+    std::fs::write(
+        spec.join("source.yaml"),
+        r#"
+client:
+  base_url: https://api.example.com/
+  auth:
+    type: oauth2_client_credentials
+    access_token_url: https://auth.example.com/token
+    client_id: {secret: id}
+    client_secret: {secret: secret}
+resources:
+  - name: things
+    endpoint: {path: things, paginator: single_page}
+"#,
+    )
+    .unwrap();
+    let api = super::load_api(&spec).unwrap();
+    let options = MockOptions::new()
+        .value("id", "i")
+        .value("secret", "s3cr3t-value");
+    assert!(
+        !format!("{options:?}").contains("s3cr3t-value"),
+        "{options:?}"
+    );
+    let mock = MockApi::start(&api, options).await.unwrap();
+    let reason = mock.unsupported("things").unwrap();
+    assert!(reason.contains("{config: token_url}"), "{reason}");
+    assert_eq!(mock.token_url(), None);
+    assert!(!format!("{mock:?}").contains("s3cr3t-value"), "{mock:?}");
+}

@@ -2,11 +2,13 @@
 //! `blocking::Client`) against the spec-driven mock API: all records arrive exactly once and
 //! typed, and every request carries the right credential, fixed parameters and page parameters.
 //! [`faults`]: the same under each injected fault. [`scenarios`]: what spans resources
-//! (wrong credentials, fan-out, incremental runs, the mock's own checks).
+//! (wrong credentials, fan-out, incremental runs, the mock's own checks). [`oauth`]: OAuth2
+//! client credentials, on a fixture spec.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod faults;
 mod harness;
+mod oauth;
 mod scenarios;
 
 use std::collections::BTreeSet;
