@@ -24,6 +24,19 @@ pub fn load_api(dir: &Path) -> Result<ApiIr, MockError> {
     restgen::ir::resolve(&spec).map_err(|e| MockError::Spec(e.to_string()))
 }
 
+/// One resource's route, as the mock serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The resource.
+    pub resource: String,
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path, placeholders as `{name}`: `/v3/signature_requests/{sign_req}/followers`.
+    pub path: String,
+    /// Why the mock cannot serve it (it answers 501), if it cannot.
+    pub unsupported: Option<String>,
+}
+
 /// A running mock of one API. Dropping it stops the server and closes its connections.
 pub struct MockApi {
     addr: SocketAddr,
@@ -111,6 +124,20 @@ impl MockApi {
     /// gave, and the OAuth2 token URL (a setting in the spec) pointing at the mock.
     pub fn client_values(&self) -> &BTreeMap<String, String> {
         &self.client_values
+    }
+
+    /// Every resource's route, in the spec's order.
+    pub fn routes(&self) -> Vec<Route> {
+        self.state()
+            .plans
+            .iter()
+            .map(|plan| Route {
+                resource: plan.name.clone(),
+                method: plan.method_name(),
+                path: plan.route_pattern(),
+                unsupported: plan.unsupported.clone(),
+            })
+            .collect()
     }
 
     /// The URL of the mock's OAuth2 token endpoint, when a resource uses OAuth2.

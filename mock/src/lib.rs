@@ -46,7 +46,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use api::{MockApi, load_api};
+pub use api::{MockApi, Route, load_api};
 pub use error::MockError;
 pub use fault::{Fault, FaultKind, FaultRule, RetryAfter};
 pub use log::{NextRef, RecordedRequest, ServedPage};

@@ -249,6 +249,31 @@ impl Plan {
         })
     }
 
+    /// The HTTP method, as a request line has it.
+    pub fn method_name(&self) -> &'static str {
+        match self.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+
+    /// The route with its placeholders: `/v3/signature_requests/{sign_req}/followers`.
+    pub fn route_pattern(&self) -> String {
+        let segments: Vec<String> = self
+            .route
+            .iter()
+            .map(|segment| match segment {
+                Segment::Literal(text) => text.clone(),
+                Segment::Arg {
+                    prefix,
+                    name,
+                    suffix,
+                } => format!("{prefix}{{{name}}}{suffix}"),
+            })
+            .collect();
+        format!("/{}", segments.join("/"))
+    }
+
     /// The page size the server uses when the client sends the spec's own page size; `None`
     /// for a resource served in one response.
     pub fn page_size(&self, descriptor: &PaginatorConfig, max_page_size: usize) -> Option<usize> {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use restgen_runtime::descriptor::Method;
 use serde_json::{Value, json};
 
 use crate::checks::{bind_rules, check_auth, match_route, percent_decode};
@@ -259,11 +258,7 @@ impl State {
             .collect();
         let mut best: Option<(usize, Args, bool)> = None;
         for (index, plan) in self.plans.iter().enumerate() {
-            let method = match plan.method {
-                Method::Get => "GET",
-                Method::Post => "POST",
-            };
-            if method != request.method {
+            if plan.method_name() != request.method {
                 continue;
             }
             let Some(args) = match_route(&plan.route, &segments) else {

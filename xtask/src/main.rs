@@ -4,8 +4,10 @@
 //!   atomically, or (with `--check`) list the stale files and fail.
 //! - `run <spec> <resource>`: page through a resource straight from its spec, no codegen.
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
+//! - `mock <api>`: serve the spec-driven mock of an API on 127.0.0.1 by hand.
 
 mod generate;
+mod mock;
 mod pyenv;
 mod run;
 
@@ -35,6 +37,8 @@ enum Task {
     Run(run::RunOptions),
     /// Create (once) the venv with the pinned dlt under target/ and print its Python.
     DltEnv,
+    /// Serve the mock of an API on 127.0.0.1 (records, paging, auth, faults) until Ctrl-C.
+    Mock(mock::MockArgs),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
+        Task::Mock(args) => mock::run(&root, args),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS
