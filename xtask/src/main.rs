@@ -5,7 +5,10 @@
 //! - `run <spec> <resource>`: page through a resource straight from its spec, no codegen.
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
 //! - `mock <api>`: serve the spec-driven mock of an API on 127.0.0.1 by hand.
+//! - `demo`: page every resource of the five specs through the generated clients, against
+//!   the mock, with no credentials.
 
+mod demo;
 mod generate;
 mod mock;
 mod pyenv;
@@ -39,6 +42,8 @@ enum Task {
     DltEnv,
     /// Serve the mock of an API on 127.0.0.1 (records, paging, auth, faults) until Ctrl-C.
     Mock(mock::MockArgs),
+    /// Page every resource of the five specs through the generated clients against the mock.
+    Demo(demo::DemoArgs),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -54,6 +59,7 @@ fn main() -> ExitCode {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
         Task::Mock(args) => mock::run(&root, args),
+        Task::Demo(args) => demo::run(&root, args),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS
