@@ -335,7 +335,7 @@ async fn fetch_token(
             .body(form.clone())
     };
     // Page 0 in traces: the token request comes before any page.
-    let received = retry::send(&make, &core.inner.retry, &|_| false, resource, 0)
+    let received = retry::send(&make, &core.retry_policy(None), &|_| false, resource, 0)
         .await
         .map_err(|failure| match failure {
             SendFailure::Exhausted { attempts, last } => format!(

@@ -375,7 +375,7 @@ impl<T: DeserializeOwned> Paging<T> {
                 .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
             headers.insert(name, value);
         }
-        let policy = d.retry.as_ref().unwrap_or(&core.inner.retry);
+        let policy = core.retry_policy(d.retry.as_ref());
         let mut hidden = core.secrets().to_vec();
         let mut method = d.method.as_http();
         let mut body = self.state.json.as_ref().map(|j| j.to_string());
@@ -418,7 +418,7 @@ impl<T: DeserializeOwned> Paging<T> {
                     .iter()
                     .any(|a| a.matches(r.status, &r.body))
             };
-            let received = retry::send(&make, policy, &ignored, &d.name, self.page)
+            let received = retry::send(&make, &policy, &ignored, &d.name, self.page)
                 .await
                 .map_err(|failure| send_error(failure, &at, &hidden))?;
             match redirect_target(&received, &target) {

@@ -541,3 +541,39 @@ async fn a_timeout_then_success_recovers() {
     assert_eq!(result.unwrap().len(), 2);
     assert_eq!(received(&server).await.len(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn max_retry_delay_caps_retry_after_and_an_endpoint_backoff() {
+    let server = MockServer::start().await;
+    let core = builder(&[])
+        .max_retry_delay(Duration::from_millis(250))
+        .build(&spec(&server.uri(), None, vec![]))
+        .unwrap();
+    let throttled = ResponseTemplate::new(429).insert_header("Retry-After", "30");
+    mount_sequence(&server, "/things", throttled, 1, ok_records()).await;
+    // an endpoint policy waiting 2, 4 s between attempts
+    let slow_backoff = RetryPolicy {
+        backoff_factor: 2.0,
+        ..RetryPolicy::DLT_DEFAULT
+    };
+    mount_sequence(
+        &server,
+        "/others",
+        ResponseTemplate::new(503),
+        2,
+        ok_records(),
+    )
+    .await;
+    let others = restgen_runtime::descriptor::ResourceDescriptor {
+        retry: Some(slow_backoff),
+        ..resource("others", "/others")
+    };
+
+    let (result, trace) = run_paused(records(request(&core, resource("things", "/things")))).await;
+    assert_eq!(result.unwrap().len(), 2);
+    assert_eq!(trace.waits, [0.25]);
+
+    let (result, trace) = run_paused(records(request(&core, others))).await;
+    assert_eq!(result.unwrap().len(), 2);
+    assert_eq!(trace.waits, [0.25, 0.25]);
+}

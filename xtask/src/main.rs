@@ -8,10 +8,15 @@
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
 //! - `conformance [SCENARIO...]`: run dlt and restgen against the same local scenarios and
 //!   compare their requests and records.
+//! - `mock <api>`: serve the spec-driven mock of an API on 127.0.0.1 by hand.
+//! - `demo`: page every resource of the five specs through the generated clients, against
+//!   the mock, with no credentials.
 
 mod conformance;
+mod demo;
 mod generate;
 mod import;
+mod mock;
 mod pyenv;
 mod run;
 
@@ -45,6 +50,10 @@ enum Task {
     DltEnv,
     /// Run dlt and restgen against the same local scenarios; compare requests and records.
     Conformance(conformance::ConformanceOptions),
+    /// Serve the mock of an API on 127.0.0.1 (records, paging, auth, faults) until Ctrl-C.
+    Mock(mock::MockArgs),
+    /// Page every resource of the five specs through the generated clients against the mock.
+    Demo(demo::DemoArgs),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -61,6 +70,8 @@ fn main() -> ExitCode {
         Task::Run(options) => run::run(&root, options),
         Task::Import(options) => import::run(&root, options),
         Task::Conformance(options) => conformance::run(&root, options),
+        Task::Mock(args) => mock::run(&root, args),
+        Task::Demo(args) => demo::run(&root, args),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS

@@ -19,6 +19,7 @@ const BUILDER_METHODS: &[&str] = &[
     "timeout",
     "connect_timeout",
     "retry_policy",
+    "max_retry_delay",
     "from_env",
     "build",
     "value",
@@ -338,6 +339,12 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
             /// 429 and 5xx, waiting 1, 2, 4 and 8 s).
             pub fn retry_policy(self, policy: ::restgen_runtime::descriptor::RetryPolicy) -> Self {
                 ClientBuilder { inner: self.inner.retry_policy(policy) }
+            }
+
+            /// Caps every wait between attempts, whatever the spec's retry policy or a
+            /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
+            pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
+                ClientBuilder { inner: self.inner.max_retry_delay(delay) }
             }
 
             /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.

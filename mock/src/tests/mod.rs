@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use super::{MockApi, MockError, MockOptions};
 
+mod faults;
+
 const SPEC: &str = r#"
 client:
   base_url: https://api.example.com/api/
@@ -100,11 +102,21 @@ async fn page_through(
     args: &[(&str, &str)],
     key: &str,
 ) -> Result<Vec<Vec<Value>>, restgen_runtime::Error> {
-    let core = ClientBuilder::default()
+    let builder = ClientBuilder::default()
         .value("k", key)
-        .value("c", "cookie-key")
-        .base_url(mock.base_url())
-        .build(&api.client)?;
+        .value("c", "cookie-key");
+    page_with(api, mock, name, args, builder).await
+}
+
+/// The pages of resource `name`, through a client from `builder` pointed at the mock.
+async fn page_with(
+    api: &ApiIr,
+    mock: &MockApi,
+    name: &str,
+    args: &[(&str, &str)],
+    builder: ClientBuilder,
+) -> Result<Vec<Vec<Value>>, restgen_runtime::Error> {
+    let core = builder.base_url(mock.base_url()).build(&api.client)?;
     let resource = api.resources.iter().find(|r| r.name == name).unwrap();
     let mut request: ResourceRequest<Value> =
         ResourceRequest::new(core, Cow::Owned(resource.descriptor.clone()));
@@ -197,4 +209,40 @@ async fn a_wrong_query_key_is_refused_and_a_missing_value_stops_the_start() {
         matches!(&err, MockError::MissingValue { name, .. } if name == "c"),
         "{err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oauth2_token_url_must_be_a_setting_to_reach_the_mock() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("literal_token");
+    std::fs::create_dir_all(&spec).unwrap();
+    std::fs::write(
+        spec.join("source.yaml"),
+        r#"
+client:
+  base_url: https://api.example.com/
+  auth:
+    type: oauth2_client_credentials
+    access_token_url: https://auth.example.com/token
+    client_id: {secret: id}
+    client_secret: {secret: secret}
+resources:
+  - name: things
+    endpoint: {path: things, paginator: single_page}
+"#,
+    )
+    .unwrap();
+    let api = super::load_api(&spec).unwrap();
+    let options = MockOptions::new()
+        .value("id", "i")
+        .value("secret", "s3cr3t-value");
+    assert!(
+        !format!("{options:?}").contains("s3cr3t-value"),
+        "{options:?}"
+    );
+    let mock = MockApi::start(&api, options).await.unwrap();
+    let reason = mock.unsupported("things").unwrap();
+    assert!(reason.contains("{config: token_url}"), "{reason}");
+    assert_eq!(mock.token_url(), None);
+    assert!(!format!("{mock:?}").contains("s3cr3t-value"), "{mock:?}");
 }

@@ -7,48 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-/// A small deterministic generator (splitmix64): no dependency, the same sequence everywhere.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next_u64() % n }
-    }
-
-    /// True one time in `n`.
-    pub fn one_in(&mut self, n: u64) -> bool {
-        self.below(n) == 0
-    }
-}
-
-/// FNV-1a over the parts, with a separator between them: a hash that is stable across runs
-/// and Rust versions, for seeds and tags.
-pub fn stable_hash(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in part.bytes().chain([0xff]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    hash
-}
+use crate::rng::{Rng, stable_hash};
 
 /// 2024-06-01T00:00:00Z: date-times are spread over the three years before it.
 const EPOCH: i64 = 1_717_200_000;
@@ -450,13 +409,16 @@ impl<'a> Context<'a> {
     }
 }
 
-fn value_at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+/// The value at a field path, if there is one.
+pub fn value_at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
     path.iter().try_fold(value, |at, key| at.get(key))
 }
 
-/// Sets `path` in `value`, replacing whatever is not an object on the way.
-fn insert_at(value: &mut Value, path: &[String], new: Value) {
+/// Sets `path` in `value`, replacing whatever is not an object on the way; the empty path
+/// replaces `value` itself.
+pub fn insert_at(value: &mut Value, path: &[String], new: Value) {
     let Some((last, parents)) = path.split_last() else {
+        *value = new;
         return;
     };
     let mut at = value;
@@ -499,116 +461,4 @@ fn date_time(seconds: i64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn shape<'a>(schema: &'a Value, unique: &'a [Vec<String>]) -> RecordShape<'a> {
-        RecordShape {
-            schema: Some(schema),
-            unique,
-            tag: "things",
-            ordered: &[],
-        }
-    }
-
-    #[test]
-    fn records_are_deterministic_and_unique_where_asked() {
-        let schema = json!({
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "at": {"type": ["null", "integer"]},
-                "mode": {"type": "string", "enum": ["test", "production"]},
-                "when": {"type": ["null", "string"], "format": "date-time"},
-                "tags": {"type": ["null", "array"], "items": {"type": "string"}}
-            },
-            "required": ["id"]
-        });
-        let unique = vec![vec!["id".to_string()], vec!["at".to_string()]];
-        let a: Vec<_> = (0..20)
-            .map(|i| record(&shape(&schema, &unique), 7, i))
-            .collect();
-        let b: Vec<_> = (0..20)
-            .map(|i| record(&shape(&schema, &unique), 7, i))
-            .collect();
-        assert_eq!(a, b);
-        let ids: std::collections::BTreeSet<_> = a.iter().map(|r| r["id"].to_string()).collect();
-        let ats: std::collections::BTreeSet<_> = a.iter().map(|r| r["at"].to_string()).collect();
-        assert_eq!((ids.len(), ats.len()), (20, 20));
-        assert!(a.iter().all(|r| r["mode"] == "test"));
-        assert!(a.iter().all(|r| r["at"].is_i64()));
-        assert!(a.iter().any(|r| r["when"].is_null()));
-        assert!(
-            a.iter()
-                .filter_map(|r| r["when"].as_str())
-                .all(|w| w.len() == 20 && w.ends_with('Z'))
-        );
-    }
-
-    #[test]
-    fn ordered_fields_rise_after_their_start_and_are_never_null() {
-        let schema = json!({
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "meta": {"type": ["null", "object"], "properties": {
-                    "updated_at": {"type": ["null", "integer"]}
-                }},
-                "at": {"type": ["null", "string"], "format": "date-time"}
-            }
-        });
-        let ordered = [
-            Ordered {
-                path: vec!["meta".into(), "updated_at".into()],
-                start: Some(json!(1000)),
-                descending: false,
-            },
-            Ordered {
-                path: vec!["at".into()],
-                start: Some(json!("2024-01-01T00:00:00Z")),
-                descending: false,
-            },
-        ];
-        let shape = RecordShape {
-            schema: Some(&schema),
-            unique: &[],
-            tag: "t",
-            ordered: &ordered,
-        };
-        let records: Vec<Value> = (0..30).map(|i| record(&shape, 3, i)).collect();
-        let updated: Vec<i64> = records
-            .iter()
-            .map(|r| r["meta"]["updated_at"].as_i64().unwrap())
-            .collect();
-        assert_eq!(updated[0], 1060);
-        assert!(updated.windows(2).all(|w| w[0] < w[1]));
-        let at: Vec<&str> = records.iter().map(|r| r["at"].as_str().unwrap()).collect();
-        assert_eq!(at[0], "2024-01-01T00:01:00Z");
-        assert!(at.windows(2).all(|w| w[0] < w[1]));
-    }
-
-    #[test]
-    fn refs_all_of_and_additional_properties() {
-        let schema = json!({
-            "type": "object",
-            "definitions": {"money": {"type": "object", "properties": {"cents": {"type": "integer", "minimum": 5, "maximum": 5}}}},
-            "properties": {
-                "price": {"$ref": "#/definitions/money"},
-                "both": {"allOf": [
-                    {"type": "object", "properties": {"a": {"const": 1}}},
-                    {"type": "object", "properties": {"b": {"const": 2}}}
-                ]},
-                "labels": {"type": "object", "additionalProperties": {"type": "boolean"}}
-            }
-        });
-        let r = record(&shape(&schema, &[]), 1, 0);
-        assert_eq!(r["price"]["cents"], 5);
-        assert_eq!(r["both"], json!({"a": 1, "b": 2}));
-        assert!(
-            r["labels"]
-                .as_object()
-                .is_some_and(|m| m.values().all(Value::is_boolean))
-        );
-    }
-}
+mod tests;
