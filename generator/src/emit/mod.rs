@@ -16,6 +16,7 @@ use quote::quote;
 
 pub use client::describe_paginator;
 pub use literal::ToLiteral;
+pub use names::snake_text;
 
 use crate::ir::ApiIr;
 use crate::schema;

@@ -262,22 +262,7 @@ fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>) -> S
 }
 
 fn sanitize(name: &str) -> String {
-    let snake = heck::ToSnakeCase::to_snake_case(name);
-    let cleaned: String = snake
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("arg_{cleaned}")
-    } else {
-        cleaned
-    }
+    crate::emit::snake_text(name, "arg_")
 }
 
 fn is_type(m: &Mapping, kind: &str) -> bool {
