@@ -108,3 +108,25 @@ fn a_resource_named_self_gets_a_record_type_the_client_can_name() {
     assert!(generated.files["src/types.rs"].contains("pub struct XSelf {"));
     assert!(generated.files["src/client.rs"].contains("types::XSelf"));
 }
+
+/// `valid_specs_with_edge_values_generate_or_fail_cleanly`, after the typed parameter
+/// setters came in: a resource named `7$=v/D` with a declared parameter named its setter
+/// trait `7VDParams`, and `format_ident!` panicked. Names that differ only in punctuation
+/// (`ab1`, `ab_1`) would also have named two traits `Ab1Params`.
+#[test]
+fn setter_traits_have_valid_distinct_names() {
+    let config = "client: {base_url: 'https://x.example.com'}\nresources:\n  - name: '7$=v/D'\n    \
+                  endpoint: {path: /a, params: {a: 1}}\n  - name: ab1\n    endpoint: {path: /b, \
+                  params: {b: x}}\n  - name: ab_1\n    endpoint: {path: /c, params: {c: true}}\n";
+    let schemas = [("7$=v/D", SCHEMA), ("ab1", SCHEMA), ("ab_1", SCHEMA)];
+    let generated = restgen::generate_files(&SpecFiles::in_memory("p", config, &schemas)).unwrap();
+    let params = &generated.files["src/params.rs"];
+    for name in ["R7VDParams", "Ab1Params", "Ab12Params"] {
+        assert!(
+            params.contains(&format!("pub trait {name}: Sized")),
+            "{name} in\n{params}"
+        );
+    }
+    let client = &generated.files["src/client.rs"];
+    assert!(client.contains("[`crate::params::Ab12Params`]"), "{client}");
+}

@@ -13,7 +13,8 @@ use crate::client::{ClientCore, join_url};
 use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
 use crate::incremental::{Incremental, RunFilter};
-use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
+use crate::paginate::{PageView, PaginationError, Paginator, RequestState, wire_form};
+use crate::placeholders::{fill_json, fill_placeholders};
 use crate::retry::{self, Received, SendFailure};
 use crate::secret::{SENSITIVE_QUERY_KEYS, Secret, redact_text, redact_url};
 use crate::selector::{RawRecords, Selector, decode_records, detect_data_selector, select_records};
@@ -44,7 +45,7 @@ pub struct Page<T> {
 pub struct ResourceRequest<T> {
     core: ClientCore,
     descriptor: Cow<'static, ResourceDescriptor>,
-    path_args: Vec<(String, String)>,
+    path_args: Vec<(String, serde_json::Value)>,
     extra_params: Vec<(String, String)>,
     max_pages: Option<usize>,
     max_records: Option<usize>,
@@ -65,6 +66,14 @@ impl<T> Clone for ResourceRequest<T> {
             incremental: self.incremental.clone(),
             record: PhantomData,
         }
+    }
+}
+
+/// An argument as its placeholder renders it, for Debug output.
+fn wire_form_cow(value: &serde_json::Value) -> Cow<'_, str> {
+    match value {
+        serde_json::Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(wire_form(other)),
     }
 }
 
@@ -89,6 +98,11 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
                 .collect()
         };
         let d = &self.descriptor;
+        let rendered_args: Vec<(&str, Cow<'_, str>)> = self
+            .path_args
+            .iter()
+            .map(|(k, v)| (k.as_str(), wire_form_cow(v)))
+            .collect();
         f.debug_struct("ResourceRequest")
             .field("core", &self.core)
             .field("resource", &d.name)
@@ -100,7 +114,11 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
             )
             .field(
                 "path_args",
-                &shown(&mut self.path_args.iter().map(|(k, v)| (&**k, &**v))),
+                &shown(
+                    &mut rendered_args
+                        .iter()
+                        .map(|(k, v): &(&str, Cow<'_, str>)| (*k, &**v)),
+                ),
             )
             .field(
                 "extra_params",
@@ -128,8 +146,14 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     }
 
     /// Binds the path or parameter placeholder `{name}`.
-    pub fn arg(mut self, name: &str, value: impl ToString) -> Self {
-        self.path_args.push((name.to_string(), value.to_string()));
+    pub fn arg(self, name: &str, value: impl ToString) -> Self {
+        self.arg_value(name, serde_json::Value::String(value.to_string()))
+    }
+
+    /// Binds the placeholder `{name}` to a JSON value: paths, parameters and headers get its
+    /// Python `str()` form, and a JSON-body value that is `{name}` alone gets the value itself.
+    pub fn arg_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.path_args.push((name.to_string(), value));
         self
     }
 
@@ -138,6 +162,23 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
         self.extra_params.retain(|(k, _)| k != name);
         self.extra_params
             .push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Adds (or replaces) a query parameter from a JSON value in dlt's wire form (`True`); a
+    /// list repeats the key once per item, and `null` withdraws an earlier `param` of the name
+    /// (a value the spec declares stays).
+    pub fn param_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extra_params.retain(|(k, _)| k != name);
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => self
+                .extra_params
+                .extend(items.iter().map(|item| (name.to_string(), wire_form(item)))),
+            other => self
+                .extra_params
+                .push((name.to_string(), wire_form(&other))),
+        }
         self
     }
 
@@ -200,9 +241,12 @@ struct Paging<T> {
     records: usize,
     selector: Option<Selector>,
     /// Placeholder values: the call's arguments and the incremental values.
-    args: Vec<(String, String)>,
+    args: Vec<(String, serde_json::Value)>,
     /// The incremental filter of this run, when the endpoint is incremental.
     filter: Option<RunFilter>,
+    /// An error of the next request, found while reading the page before it (a repeated
+    /// request, an unusable next link): the page is delivered first, then this.
+    next_fails: Option<Error>,
 }
 
 impl<T: DeserializeOwned + Send + 'static> Run<T> {
@@ -275,8 +319,13 @@ impl<T: DeserializeOwned> Paging<T> {
         for (k, v) in filter.iter().flat_map(RunFilter::query) {
             state.set_query(&k, v);
         }
-        for (k, v) in &request.extra_params {
-            state.set_query(k, v.clone());
+        // The first value of a key replaces the spec's; more values of it (a list) repeat it.
+        for (i, (k, v)) in request.extra_params.iter().enumerate() {
+            if request.extra_params[..i].iter().any(|(seen, _)| seen == k) {
+                state.query.push((k.clone(), v.clone()));
+            } else {
+                state.set_query(k, v.clone());
+            }
         }
         let mut paginator = Paginator::new(&d.paginator).map_err(|source| Error::Pagination {
             at: at(&redact_url(&state.full_url(), request.core.secrets())),
@@ -297,12 +346,16 @@ impl<T: DeserializeOwned> Paging<T> {
             selector,
             args,
             filter,
+            next_fails: None,
         })
     }
 
     /// The next page and whether another follows; `None` when a response action ignored
     /// the response, which ends the sequence.
     async fn fetch(&mut self) -> Result<Option<(Page<T>, bool)>, Error> {
+        if let Some(error) = self.next_fails.take() {
+            return Err(error);
+        }
         self.page += 1;
         let core = &self.request.core;
         let d = &self.request.descriptor;
@@ -322,7 +375,7 @@ impl<T: DeserializeOwned> Paging<T> {
                 .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
             headers.insert(name, value);
         }
-        let policy = d.retry.as_ref().unwrap_or(&core.inner.retry);
+        let policy = core.retry_policy(d.retry.as_ref());
         let mut hidden = core.secrets().to_vec();
         let mut method = d.method.as_http();
         let mut body = self.state.json.as_ref().map(|j| j.to_string());
@@ -365,7 +418,7 @@ impl<T: DeserializeOwned> Paging<T> {
                     .iter()
                     .any(|a| a.matches(r.status, &r.body))
             };
-            let received = retry::send(&make, policy, &ignored, &d.name, self.page)
+            let received = retry::send(&make, &policy, &ignored, &d.name, self.page)
                 .await
                 .map_err(|failure| send_error(failure, &at, &hidden))?;
             match redirect_target(&received, &target) {
@@ -404,37 +457,50 @@ impl<T: DeserializeOwned> Paging<T> {
             at: at.clone(),
             message: e.to_string(),
         })?;
-        let root: Option<&RawValue> = if text.trim().is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(text).map_err(|e| Error::NotJson {
-                at: at.clone(),
-                message: e.to_string(),
-            })?)
-        };
-        if self.selector.is_none()
-            && let Some(root) = root
-        {
-            // dlt detects the record location once, on the first page
-            self.selector = Some(detect_data_selector(root));
+        if text.trim().is_empty() {
+            // As in dlt, where decoding fails; a 204 the API means as "no records" is ignored
+            // with a response action.
+            return Err(Error::NotJson {
+                at,
+                message: "the body is empty".into(),
+            });
         }
-        let selector = self.selector.as_ref().unwrap_or(&Selector::ROOT);
-        let raw = root.map(|root| select_records(selector, root));
-        let items: &[&RawValue] = raw.as_ref().map_or(&[], |r| r.items.as_slice());
+        let root: &RawValue = serde_json::from_str(text).map_err(|e| Error::NotJson {
+            at: at.clone(),
+            message: e.to_string(),
+        })?;
+        // dlt detects the record location once, on the first page
+        let selector = self
+            .selector
+            .get_or_insert_with(|| detect_data_selector(root));
+        let raw = select_records(selector, root);
         let view = PageView {
             headers: &received.headers,
-            body: root,
-            records: items,
+            body: Some(root),
+            records: &raw.items,
         };
-        let mut has_next = self
-            .paginator
-            .on_page(&view, &mut self.state)
-            .map_err(|source| Error::Pagination {
-                at: at.clone(),
-                source: redact_pagination(source, secrets),
-            })?;
-        let raw = match (&self.filter, raw) {
-            (Some(filter), Some(raw)) => Some(RawRecords {
+        let mut has_next = match self.paginator.on_page(&view, &mut self.state) {
+            Ok(has_next) => has_next,
+            Err(source) if source.is_about_next_request() => {
+                self.next_fails = Some(Error::Pagination {
+                    at: Location {
+                        page: self.page + 1,
+                        url: redact_url(&self.state.full_url(), secrets),
+                        ..at.clone()
+                    },
+                    source: redact_pagination(source, secrets),
+                });
+                true
+            }
+            Err(source) => {
+                return Err(Error::Pagination {
+                    at: at.clone(),
+                    source: redact_pagination(source, secrets),
+                });
+            }
+        };
+        let raw = match &self.filter {
+            Some(filter) => RawRecords {
                 items: filter.filter(&raw.items).map_err(|missing| Error::Decode {
                     at: at.clone(),
                     record: missing.record,
@@ -445,19 +511,16 @@ impl<T: DeserializeOwned> Paging<T> {
                         missing.cursor_field
                     ),
                 })?,
-            }),
-            (_, raw) => raw,
+            },
+            None => raw,
         };
-        let mut records: Vec<T> = match &raw {
-            Some(raw) => decode_records(text, raw).map_err(|f| Error::Decode {
-                at: at.clone(),
-                record: f.record,
-                path: f.path,
-                offset: f.offset,
-                message: redact_text(&f.message, secrets),
-            })?,
-            None => Vec::new(),
-        };
+        let mut records: Vec<T> = decode_records(text, &raw).map_err(|f| Error::Decode {
+            at: at.clone(),
+            record: f.record,
+            path: f.path,
+            offset: f.offset,
+            message: redact_text(&f.message, secrets),
+        })?;
         self.records += records.len();
         if let Some(max) = self.request.max_records
             && self.records >= max
@@ -528,6 +591,9 @@ fn redact_pagination(error: PaginationError, secrets: &[Secret]) -> PaginationEr
             reason: redact_text(&reason, secrets),
         },
         PaginationError::Repeated { url } => PaginationError::Repeated { url: link(url) },
+        PaginationError::NotALink { value } => PaginationError::NotALink {
+            value: redact_text(&value, secrets),
+        },
         PaginationError::TotalNotInteger { path, value } => PaginationError::TotalNotInteger {
             path,
             value: redact_text(&value, secrets),
@@ -555,93 +621,4 @@ fn redirect_target(received: &Received, from: &url::Url) -> Option<url::Url> {
         .ok()?;
     let next = from.join(location.trim()).ok()?;
     matches!(next.scheme(), "http" | "https").then_some(next)
-}
-
-/// Fills placeholders in every string (and key) of a JSON body.
-fn fill_json(value: &mut serde_json::Value, args: &[(String, String)]) -> Result<(), Error> {
-    match value {
-        serde_json::Value::String(text) => *text = fill_placeholders(text, args, false)?,
-        serde_json::Value::Array(items) => {
-            for item in items {
-                fill_json(item, args)?;
-            }
-        }
-        serde_json::Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (key, mut item) in entries {
-                fill_json(&mut item, args)?;
-                map.insert(fill_placeholders(&key, args, false)?, item);
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Python `str.format` for the `{name}` placeholders of a path, parameter or body: `{{` and
-/// `}}` are literal braces; a name that is not bound is an error. Path values are
-/// percent-encoded as one segment.
-pub fn fill_placeholders(
-    template: &str,
-    args: &[(String, String)],
-    encode: bool,
-) -> Result<String, Error> {
-    if !template.contains(['{', '}']) {
-        return Ok(template.to_string());
-    }
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(pos) = rest.find(['{', '}']) {
-        out.push_str(&rest[..pos]);
-        let tail = &rest[pos..];
-        if tail.starts_with("{{") || tail.starts_with("}}") {
-            out.push_str(&tail[..1]);
-            rest = &tail[2..];
-            continue;
-        }
-        if tail.starts_with('}') {
-            return Err(Error::Invalid(format!("unmatched `}}` in `{template}`")));
-        }
-        let end = tail
-            .find('}')
-            .ok_or_else(|| Error::Invalid(format!("unclosed `{{` in `{template}`")))?;
-        let name = &tail[1..end];
-        let value = args
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .ok_or_else(|| Error::Invalid(format!("no value for `{{{name}}}` in `{template}`")))?;
-        if encode {
-            out.extend(
-                url::form_urlencoded::byte_serialize(value.as_bytes())
-                    .map(|s| if s == "+" { "%20" } else { s }),
-            );
-        } else {
-            out.push_str(value);
-        }
-        rest = &tail[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_fill_and_escape() {
-        let args = vec![("id".to_string(), "a b/c".to_string())];
-        assert_eq!(
-            fill_placeholders("x/{id}/y", &args, true).unwrap(),
-            "x/a%20b%2Fc/y"
-        );
-        assert_eq!(
-            fill_placeholders("posts/{{{id}}}", &args, false).unwrap(),
-            "posts/{a b/c}"
-        );
-        assert!(fill_placeholders("{missing}", &args, false).is_err());
-    }
 }

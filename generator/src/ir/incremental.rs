@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
-use serde_yaml::Value;
+use serde_yaml::{Mapping, Value};
 
 use super::issue::Issue;
 use super::jsonpath;
@@ -25,6 +25,81 @@ const KEYS: &[&str] = &[
     "lag",
     "allow_external_schedulers",
 ];
+
+/// dlt's deprecated incremental parameter, `params: {since: {type: incremental, cursor_path,
+/// initial_value, ...}}`: the parameter carries the start value, like `start_param`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamBlock {
+    /// The parameter's name, which becomes the block's `start_param`.
+    pub name: String,
+    /// The equivalent `incremental` block.
+    pub block: Value,
+}
+
+/// Splits dlt's incremental parameters from the others: returns the parameters without any of
+/// them, and the one as an `incremental` block. As in dlt, only one such parameter is allowed,
+/// and it takes no end value (that needs the endpoint's block). An issue is located relative
+/// to `params`.
+pub fn split_param(
+    params: Option<&Mapping>,
+) -> (Option<Mapping>, Result<Option<ParamBlock>, Issue>) {
+    let Some(params) = params else {
+        return (None, Ok(None));
+    };
+    let is_incremental = |v: &Value| v.get("type").and_then(Value::as_str) == Some("incremental");
+    let rest: Mapping = params
+        .iter()
+        .filter(|(_, v)| !is_incremental(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut found = params.iter().filter(|(_, v)| is_incremental(v));
+    let Some((name, Value::Mapping(config))) = found.next() else {
+        return (Some(rest), Ok(None));
+    };
+    let name = super::request::scalar_text(name);
+    (Some(rest), param_block(name, config, found.next()))
+}
+
+/// The block of the incremental parameter `name`; `second` is another one, an error.
+fn param_block(
+    name: String,
+    config: &Mapping,
+    second: Option<(&Value, &Value)>,
+) -> Result<Option<ParamBlock>, Issue> {
+    if let Some((other, _)) = second {
+        return Err(
+            Issue::new("only one incremental parameter is allowed per endpoint")
+                .at_key(&super::request::scalar_text(other))
+                .key()
+                .label("a second incremental parameter")
+                .also(&name, "the first")
+                .help("keep one, or move the cursor to the endpoint's `incremental` block"),
+        );
+    }
+    let mut block = config.clone();
+    block.remove("type");
+    for key in ["end_value", "end_param", "start_param"] {
+        if block.get(key).is_some_and(|v| !v.is_null()) {
+            return Err(Issue::new(format!(
+                "incremental parameter `{name}` cannot have `{key}`"
+            ))
+            .at_key(&name)
+            .at_key(key)
+            .key()
+            .label("not allowed in the parameter form")
+            .note("the parameter itself carries the start value, as `start_param` does")
+            .help(format!(
+                "use the endpoint's `incremental` block for `{key}`, with \
+                 `{{incremental.start_value}}` in the parameter"
+            )));
+        }
+    }
+    block.insert("start_param".into(), Value::String(name.clone()));
+    Ok(Some(ParamBlock {
+        name,
+        block: Value::Mapping(block),
+    }))
+}
 
 /// The runtime config of an `incremental` block; `primary_key` is the resource's. An issue
 /// is located relative to the block.
@@ -137,4 +212,46 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
             _ => Vec::new(),
         }),
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn mapping(yaml: &str) -> Mapping {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn an_incremental_parameter_becomes_a_block_with_start_param() {
+        let params = mapping(
+            "{a: 1, since: {type: incremental, cursor_path: updated, initial_value: '2024-01-02'}}",
+        );
+        let (rest, block) = split_param(Some(&params));
+        assert_eq!(rest.unwrap(), mapping("{a: 1}"));
+        let block = block.unwrap().unwrap();
+        assert_eq!(block.name, "since");
+        let config = resolve(&block.block, &None).unwrap();
+        assert_eq!(config.start_param.as_deref(), Some("since"));
+        assert_eq!(config.initial_value.as_deref(), Some("\"2024-01-02\""));
+        assert_eq!(config.cursor_field, "updated");
+    }
+
+    #[test]
+    fn an_incremental_parameter_takes_no_end_and_comes_alone() {
+        for params in [
+            "{since: {type: incremental, cursor_path: u, end_value: 5}}",
+            "{since: {type: incremental, cursor_path: u, end_param: to}}",
+            "{a: {type: incremental, cursor_path: u}, b: {type: incremental, cursor_path: v}}",
+        ] {
+            let (rest, block) = split_param(Some(&mapping(params)));
+            assert!(block.is_err(), "{params}");
+            // the parameter is an error, so it is not sent as a plain one either
+            assert_eq!(rest.unwrap(), Mapping::new(), "{params}");
+        }
+        let (rest, block) = split_param(Some(&mapping("{a: 1}")));
+        assert_eq!(rest.unwrap(), mapping("{a: 1}"));
+        assert!(block.unwrap().is_none());
+    }
 }

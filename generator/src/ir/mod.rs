@@ -5,6 +5,7 @@
 
 mod actions;
 mod auth;
+mod headers;
 mod incremental;
 pub mod issue;
 pub mod jsonpath;
@@ -13,18 +14,17 @@ mod merge;
 mod names;
 mod paginator;
 mod parents;
+mod placeholder;
 pub mod request;
+mod resource;
 pub mod template;
 
 use std::borrow::Cow;
 
-use restgen_runtime::descriptor::{
-    AuthChoice, Method, PaginatorConfig, Param, ResourceDescriptor, RetryPolicy, ValueRef,
-};
+use restgen_runtime::descriptor::{AuthChoice, ResourceDescriptor, ValueRef};
 use restgen_runtime::selector::Selector;
 use restgen_runtime::{ClientSpec, ValueSpec};
 
-use crate::spec::model::{DataSelector, ErrorHandler, HttpMethod};
 use crate::spec::span::{Seg, YamlPath};
 use crate::spec::{Diagnostic, Diagnostics, LoadedSpec};
 use issue::Issue;
@@ -58,6 +58,8 @@ pub struct ResourceIr {
     pub primary_key: Vec<String>,
     /// Parent fields copied into each child record by the fan-out.
     pub include_from_parent: Vec<String>,
+    /// Declared parameters the caller may override with a typed setter.
+    pub settable_params: Vec<request::SettableParam>,
 }
 
 impl ResourceIr {
@@ -90,6 +92,8 @@ pub struct Site {
     pub at: Vec<Seg>,
     /// The character offset inside the scalar.
     pub column: Option<usize>,
+    /// Whether it is written in the key at `at` (a JSON body's key) rather than its value.
+    pub on_key: bool,
 }
 
 /// A link to a field of a parent resource's records.
@@ -128,6 +132,11 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         },
         None => None,
     };
+    let (client_headers, header_issues) =
+        headers::client_headers(spec.config.client.headers.as_ref());
+    for issue in header_issues {
+        issues.push(locator.at(root.key("client"), issue));
+    }
     let client_paginator = match &spec.config.client.paginator {
         Some(p) => paginator::resolve(p)
             .map_err(|e| issues.push(locator.at(root.key("client").key("paginator"), e)))
@@ -173,7 +182,7 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             continue;
         }
         names.push((name.clone(), k));
-        match resolve_resource(&name, resource, client_paginator.as_ref(), spec) {
+        match resource::resolve(&name, resource, client_paginator.as_ref(), spec) {
             Ok(r) => {
                 resources.push(r);
                 positions.push(k);
@@ -295,29 +304,11 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             base_url: Cow::Owned(spec.config.client.base_url.clone()),
             auth: client_auth,
             values: Cow::Owned(values),
-            headers: Cow::Owned(client_headers(spec.config.client.headers.as_ref())),
+            headers: Cow::Owned(client_headers),
         },
         resources,
         warnings,
     })
-}
-
-/// Client headers are static in dlt (no placeholders): each value is sent as written.
-fn client_headers(headers: Option<&serde_yaml::Mapping>) -> Vec<Param> {
-    headers
-        .into_iter()
-        .flatten()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| Param {
-            name: Cow::Owned(request::scalar_text(k)),
-            // the runtime fills `{name}` placeholders; a literal brace is doubled
-            value: Cow::Owned(
-                request::scalar_text(v)
-                    .replace('{', "{{")
-                    .replace('}', "}}"),
-            ),
-        })
-        .collect()
 }
 
 fn spec_dir(config_file: &str) -> String {
@@ -325,187 +316,6 @@ fn spec_dir(config_file: &str) -> String {
         .strip_suffix("/source.yaml")
         .unwrap_or(config_file)
         .to_string()
-}
-
-/// Keeps a part's value, or its issue (seen from the endpoint) for the list.
-fn take<T>(issues: &mut Vec<Issue>, result: Result<T, Issue>) -> Option<T> {
-    match result {
-        Ok(value) => Some(value),
-        Err(issue) => {
-            issues.push(issue);
-            None
-        }
-    }
-}
-
-/// One resource; every independent part is checked, so all its issues are reported.
-/// Issues are relative to the resource's entry.
-fn resolve_resource(
-    name: &str,
-    resource: &merge::MergedResource,
-    client_paginator: Option<&PaginatorConfig>,
-    spec: &LoadedSpec,
-) -> Result<ResourceIr, Vec<Issue>> {
-    let mut issues = Vec::new();
-    let endpoint = &resource.endpoint;
-    let in_endpoint = |e: Issue| e.under("endpoint");
-    let path = endpoint.path.clone().unwrap_or_else(|| name.to_string());
-    let has_incremental = endpoint.incremental.clone().flatten().is_some();
-    let mut bound = take(
-        &mut issues,
-        request::bind(&path, endpoint.params.as_ref(), has_incremental).map_err(in_endpoint),
-    )
-    .unwrap_or_default();
-    let headers = take(
-        &mut issues,
-        request::bind_headers(endpoint.headers.as_ref(), &mut bound).map_err(in_endpoint),
-    )
-    .unwrap_or_default();
-    if endpoint.data.is_some() {
-        issues.push(
-            Issue::new("form bodies (`data`) are not supported yet")
-                .at_key("data")
-                .key()
-                .label("a form body")
-                .help("send a JSON body with `json` instead")
-                .under("endpoint"),
-        );
-    }
-    let incremental = take(
-        &mut issues,
-        endpoint
-            .incremental
-            .clone()
-            .flatten()
-            .map(|block| incremental::resolve(&block, &resource.primary_key))
-            .transpose()
-            .map_err(|e| e.under("incremental").under("endpoint")),
-    )
-    .flatten();
-    let response_actions = take(
-        &mut issues,
-        actions::resolve(endpoint.response_actions.as_deref().unwrap_or(&[]))
-            .map_err(|e| e.under("response_actions").under("endpoint")),
-    )
-    .unwrap_or_default();
-    let single_entity = restgen_runtime::paginate::single_entity_path(&path);
-    let paginator = take(
-        &mut issues,
-        match endpoint.paginator.clone().flatten() {
-            Some(p) => paginator::resolve(&p).map_err(|e| e.under("paginator").under("endpoint")),
-            None if single_entity => Ok(PaginatorConfig::SinglePage),
-            None => Ok(client_paginator.cloned().unwrap_or(PaginatorConfig::Auto)),
-        },
-    );
-    let data_selector = take(
-        &mut issues,
-        match endpoint.data_selector.clone().flatten() {
-            Some(DataSelector::Path(p)) => jsonpath::compile(&p)
-                .map(Some)
-                .map_err(|e| Issue::from(e).under("data_selector").under("endpoint")),
-            Some(DataSelector::Fields(fields)) => Ok(Some(Selector::fields(fields))),
-            None if single_entity => Ok(Some(Selector::ROOT)),
-            None => Ok(None),
-        },
-    )
-    .flatten();
-    let auth = take(
-        &mut issues,
-        match &endpoint.auth {
-            None => Ok(AuthChoice::Client),
-            Some(None) => Ok(AuthChoice::None),
-            Some(Some(a)) => auth::resolve(a)
-                .map(AuthChoice::Endpoint)
-                .map_err(|e| e.under("auth").under("endpoint")),
-        },
-    );
-    let json_body = take(
-        &mut issues,
-        endpoint
-            .json
-            .as_ref()
-            .map(|j| serde_json::to_string(j).map(Cow::Owned))
-            .transpose()
-            .map_err(|e| {
-                Issue::new(format!("the JSON body cannot be written as JSON: {e}"))
-                    .at_key("json")
-                    .label("not JSON")
-                    .under("endpoint")
-            }),
-    )
-    .flatten();
-    let retry = take(
-        &mut issues,
-        endpoint
-            .error_handler
-            .as_ref()
-            .map(retry_policy)
-            .transpose()
-            .map_err(|e| e.under("error_handler").under("endpoint")),
-    )
-    .flatten();
-    let (Some(paginator), Some(auth), true) = (paginator, auth, issues.is_empty()) else {
-        return Err(issues);
-    };
-    let descriptor = ResourceDescriptor {
-        name: Cow::Owned(name.to_string()),
-        method: match endpoint.method {
-            Some(HttpMethod::Post) => Method::Post,
-            _ => Method::Get,
-        },
-        path: Cow::Owned(bound.path),
-        params: Cow::Owned(bound.params),
-        headers: Cow::Owned(headers),
-        json_body,
-        paginator,
-        data_selector,
-        auth,
-        retry,
-        response_actions: Cow::Owned(response_actions),
-        incremental,
-    };
-    Ok(ResourceIr {
-        name: name.to_string(),
-        descriptor,
-        args: bound.args,
-        schema: spec.schemas.get(name).map(|s| s.schema.clone()),
-        include_from_parent: resource.include_from_parent.clone(),
-        primary_key: match &resource.primary_key {
-            Some(serde_yaml::Value::String(s)) => vec![s.clone()],
-            Some(serde_yaml::Value::Sequence(items)) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        },
-    })
-}
-
-/// A per-endpoint retry policy; an issue is located relative to the `error_handler`.
-fn retry_policy(handler: &ErrorHandler) -> Result<RetryPolicy, Issue> {
-    let default = RetryPolicy::DLT_DEFAULT;
-    if let Some(factor) = handler.backoff_factor
-        && !(factor.is_finite() && factor >= 0.0)
-    {
-        return Err(Issue::new(format!(
-            "`backoff_factor` must be a finite number of seconds, 0 or more, not {factor}"
-        ))
-        .at_key("backoff_factor")
-        .label("waits are `backoff_factor * 2^(retry - 1)` seconds")
-        .help("`backoff_factor: 1` waits 1, 2, 4, .. seconds"));
-    }
-    Ok(RetryPolicy {
-        max_attempts: handler
-            .max_retries
-            .map_or(default.max_attempts, |r| r.saturating_add(1)),
-        retry_statuses: handler
-            .retry_on_status_codes
-            .clone()
-            .map_or(default.retry_statuses, Cow::Owned),
-        backoff_factor: handler.backoff_factor.unwrap_or(default.backoff_factor),
-        max_delay_secs: default.max_delay_secs,
-        wait_header: handler.wait_from_header.clone().map(Cow::Owned),
-    })
 }
 
 /// Every secret and setting the spec names, in first-use order; the client's own auth makes

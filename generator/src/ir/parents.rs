@@ -27,6 +27,7 @@ pub fn site_issue(site: &Site, message: String) -> Issue {
         .chain(site.at.iter().cloned())
         .collect();
     issue.column = site.column;
+    issue.on_key = site.on_key;
     issue
 }
 

@@ -9,7 +9,9 @@ use restgen_runtime::descriptor::Param;
 use serde_yaml::{Mapping, Value};
 
 use super::issue::Issue;
+use super::placeholder::{self, Piece, escape};
 use super::{ParentLink, PathArg, Site, jsonpath};
+use crate::spec::span::Seg;
 
 /// The bound path, query parameters and arguments of one resource.
 #[derive(Debug, Clone, Default)]
@@ -22,47 +24,37 @@ pub struct BoundRequest {
     pub args: Vec<PathArg>,
     /// Whether the endpoint is incremental, which allows `{incremental.*}` placeholders.
     pub incremental: bool,
+    /// Declared parameters with a plain value, which the caller may override.
+    pub settable: Vec<SettableParam>,
 }
 
-/// The `{incremental.*}` values the runtime supplies.
-const INCREMENTAL_VALUES: &[&str] = &[
-    "incremental.start_value",
-    "incremental.last_value",
-    "incremental.initial_value",
-    "incremental.end_value",
-];
+/// A declared query parameter with a plain value (no placeholder), which the generated
+/// client offers a typed setter for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettableParam {
+    /// The parameter name on the wire.
+    pub name: String,
+    /// The type its declared value has.
+    pub kind: ParamKind,
+    /// The declared value as the spec writes it, for the setter's doc.
+    pub declared: String,
+}
 
-/// Checks an `{incremental.*}` placeholder and keeps it for the runtime. An issue is about
-/// the scalar the placeholder is in, at its column.
-fn incremental_placeholder(expr: &str, at: usize, bound: &BoundRequest) -> Result<String, Issue> {
-    if !bound.incremental {
-        return Err(Issue::new(format!(
-            "placeholder `{{{expr}}}` is not bound: it needs an `incremental` block on the endpoint"
-        ))
-        .column(at)
-        .label("no `incremental` block binds this")
-        .help("add `incremental: {cursor_path: <field>, initial_value: ..}` to the endpoint"));
-    }
-    if !INCREMENTAL_VALUES.contains(&expr) {
-        let names: Vec<&str> = INCREMENTAL_VALUES
-            .iter()
-            .map(|v| v.trim_start_matches("incremental."))
-            .collect();
-        let asked = expr.trim_start_matches("incremental.");
-        return Err(Issue::new(format!(
-            "placeholder `{{{expr}}}` is not bound: `{asked}` is not an incremental value"
-        ))
-        .column(at)
-        .label(format!(
-            "expected incremental.{}",
-            names.join(", incremental.")
-        ))
-        .maybe_help(
-            crate::spec::diagnostic::closest(asked, &names)
-                .map(|c| format!("did you mean `{{incremental.{c}}}`?")),
-        ));
-    }
-    Ok(format!("{{{expr}}}"))
+/// The type of a declared parameter's value, which its setter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A string.
+    Text,
+    /// An integer.
+    Integer,
+    /// A floating-point number.
+    Float,
+    /// A boolean (`True`/`False` on the wire, as dlt sends it).
+    Bool,
+    /// A list of scalars, one repeated key per item.
+    List,
+    /// Declared as `null` (sent only when set): any displayable value.
+    Untyped,
 }
 
 /// Binds `path` and `params`; an issue is located relative to the endpoint.
@@ -83,19 +75,23 @@ pub fn bind(
     let mut used = vec![false; params.len()];
     let mut out = String::new();
     let in_path = |e: Issue| e.under("path");
-    for piece in split_placeholders(path).map_err(in_path)? {
+    for piece in placeholder::split(path).map_err(in_path)? {
         match piece {
-            Piece::Text(t) => out.push_str(&t),
+            // literal braces stay escaped: the runtime parses the path as a template again
+            Piece::Text(t) => out.push_str(&escape(&t)),
             Piece::Placeholder(expr, at) => {
                 let site = Site {
-                    at: vec![crate::spec::span::Seg::Key("path".into())],
+                    at: vec![Seg::Key("path".into())],
                     column: Some(at),
+                    on_key: false,
                 };
-                if let Some(link) = parent_placeholder(&expr, at).map_err(in_path)? {
+                if let Some(link) = placeholder::parent(&expr, at).map_err(in_path)? {
                     let arg = add_arg(&mut bound.args, &link.default_arg_name(), Some(link), site);
                     out.push_str(&format!("{{{arg}}}"));
                 } else if expr.starts_with("incremental.") {
-                    out.push_str(&incremental_placeholder(&expr, at, &bound).map_err(in_path)?);
+                    out.push_str(
+                        &placeholder::incremental(&expr, at, bound.incremental).map_err(in_path)?,
+                    );
                 } else if expr.contains('.') {
                     return Err(Issue::new(format!(
                         "placeholder `{{{expr}}}` is not bound: a dotted name must start with \
@@ -117,11 +113,11 @@ pub fn bind(
                             // the parent is named at `resource:`
                             let site = Site {
                                 at: vec![
-                                    crate::spec::span::Seg::Key("params".into()),
-                                    crate::spec::span::Seg::Key(expr.clone()),
-                                    crate::spec::span::Seg::Key("resource".into()),
+                                    Seg::Key("params".into()),
+                                    Seg::Key(expr.clone()),
+                                    Seg::Key("resource".into()),
                                 ],
-                                column: None,
+                                ..Site::default()
                             };
                             let arg = add_arg(&mut bound.args, &expr, Some(link), site);
                             out.push_str(&format!("{{{arg}}}"));
@@ -157,15 +153,19 @@ pub fn bind(
 /// Binds one query parameter; an issue is located relative to its value.
 fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), Issue> {
     let site = |index: Option<usize>| Site {
-        at: [
-            crate::spec::span::Seg::Key("params".into()),
-            crate::spec::span::Seg::Key(key.to_string()),
-        ]
-        .into_iter()
-        .chain(index.map(crate::spec::span::Seg::Index))
-        .collect(),
-        column: None,
+        at: [Seg::Key("params".into()), Seg::Key(key.to_string())]
+            .into_iter()
+            .chain(index.map(Seg::Index))
+            .collect(),
+        ..Site::default()
     };
+    if let Some(kind) = settable_kind(value) {
+        bound.settable.push(SettableParam {
+            name: key.to_string(),
+            kind,
+            declared: serde_json::to_string(value).unwrap_or_default(),
+        });
+    }
     match value {
         Value::Null => {}
         Value::Sequence(items) => {
@@ -194,12 +194,13 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
             )));
         }
         Value::Mapping(m) if is_type(m, "incremental") => {
+            // `incremental::split_param` takes them all out before binding
             return Err(Issue::new(format!(
-                "incremental parameter `{key}` is not supported by restgen yet"
+                "incremental parameter `{key}`: only one is allowed per endpoint"
             ))
             .key()
-            .label("the legacy `type: incremental` parameter")
-            .help("use an `incremental` block on the endpoint and `{incremental.start_value}`"));
+            .label("a second incremental parameter")
+            .help("keep one, or move the cursor to the endpoint's `incremental` block"));
         }
         Value::Mapping(_) => {
             return Err(Issue::new(format!(
@@ -217,10 +218,35 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
     Ok(())
 }
 
+/// The setter type of a declared parameter, when its value is plain: no placeholder in it.
+fn settable_kind(value: &Value) -> Option<ParamKind> {
+    let plain = |text: &str| !text.contains(['{', '}']);
+    match value {
+        Value::Null => Some(ParamKind::Untyped),
+        Value::Bool(_) => Some(ParamKind::Bool),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(ParamKind::Integer),
+        Value::Number(_) => Some(ParamKind::Float),
+        Value::String(s) => plain(s).then_some(ParamKind::Text),
+        Value::Sequence(items) => items
+            .iter()
+            .all(|item| match item {
+                Value::String(s) => plain(s),
+                other => matches!(other, Value::Bool(_) | Value::Number(_) | Value::Null),
+            })
+            .then_some(ParamKind::List),
+        _ => None,
+    }
+}
+
 /// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder; an issue is
 /// located at the value, at the placeholder's column.
-fn bind_text(key: &str, text: &str, bound: &mut BoundRequest, site: Site) -> Result<String, Issue> {
-    let pieces = split_placeholders(text)?;
+pub(super) fn bind_text(
+    key: &str,
+    text: &str,
+    bound: &mut BoundRequest,
+    site: Site,
+) -> Result<String, Issue> {
+    let pieces = placeholder::split(text)?;
     let sole = pieces.len() == 1;
     let mut out = String::new();
     for piece in pieces {
@@ -228,10 +254,10 @@ fn bind_text(key: &str, text: &str, bound: &mut BoundRequest, site: Site) -> Res
             Piece::Text(t) => out.push_str(&escape(&t)),
             Piece::Placeholder(expr, at) => {
                 if expr.starts_with("incremental.") {
-                    out.push_str(&incremental_placeholder(&expr, at, bound)?);
+                    out.push_str(&placeholder::incremental(&expr, at, bound.incremental)?);
                     continue;
                 }
-                let Some(link) = parent_placeholder(&expr, at)? else {
+                let Some(link) = placeholder::parent(&expr, at)? else {
                     return Err(Issue::new(format!(
                         "placeholder `{{{expr}}}` in `{key}` is not bound: only \
                          `{{resources.<parent>.<field>}}` and `{{incremental.*}}` can be used here"
@@ -257,7 +283,7 @@ fn bind_text(key: &str, text: &str, bound: &mut BoundRequest, site: Site) -> Res
     Ok(out)
 }
 
-fn param(key: &str, value: String) -> Param {
+pub(super) fn param(key: &str, value: String) -> Param {
     Param {
         name: Cow::Owned(key.to_string()),
         value: Cow::Owned(value),
@@ -283,22 +309,7 @@ fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>, site
 }
 
 fn sanitize(name: &str) -> String {
-    let snake = heck::ToSnakeCase::to_snake_case(name);
-    let cleaned: String = snake
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("arg_{cleaned}")
-    } else {
-        cleaned
-    }
+    crate::emit::snake_text(name, "arg_")
 }
 
 fn is_type(m: &Mapping, kind: &str) -> bool {
@@ -340,95 +351,6 @@ fn resolve_param(name: &str, m: &Mapping) -> Result<ParentLink, Issue> {
     })
 }
 
-/// `{resources.<parent>.<field>}` written at character `at` of its scalar.
-fn parent_placeholder(expr: &str, at: usize) -> Result<Option<ParentLink>, Issue> {
-    let Some(rest) = expr.strip_prefix("resources.") else {
-        return Ok(None);
-    };
-    let Some((resource, field)) = rest.split_once('.') else {
-        return Err(Issue::new(format!(
-            "placeholder `{{{expr}}}` must be `{{resources.<parent>.<field>}}`"
-        ))
-        .column(at)
-        .label("no field named after the parent"));
-    };
-    // the field starts after `{`, `resources.`, the parent's name and a dot
-    let field_at = at + 1 + "resources.".len() + resource.chars().count() + 1;
-    let selector = jsonpath::compile(field).map_err(|e| {
-        Issue::new(format!(
-            "the field of placeholder `{{{expr}}}` is not a valid JSONPath: {}",
-            e.what
-        ))
-        .column(field_at + e.at)
-        .label(e.what)
-    })?;
-    Ok(Some(ParentLink {
-        resource: resource.to_string(),
-        selector,
-        field: field.to_string(),
-    }))
-}
-
-enum Piece {
-    Text(String),
-    /// The placeholder's expression and the character offset of its `{`.
-    Placeholder(String, usize),
-}
-
-/// Splits a `str.format` template into text and `{placeholder}`s; `{{`/`}}` are literal.
-fn split_placeholders(template: &str) -> Result<Vec<Piece>, Issue> {
-    let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut chars = template.chars().enumerate().peekable();
-    while let Some((at, c)) = chars.next() {
-        match c {
-            '{' if chars.peek().map(|(_, c)| *c) == Some('{') => {
-                chars.next();
-                text.push('{');
-            }
-            '}' if chars.peek().map(|(_, c)| *c) == Some('}') => {
-                chars.next();
-                text.push('}');
-            }
-            '{' => {
-                let mut expr = String::new();
-                loop {
-                    match chars.next() {
-                        Some((_, '}')) => break,
-                        Some((_, ch)) => expr.push(ch),
-                        None => {
-                            return Err(Issue::new("a placeholder's `{` is never closed")
-                                .column(at)
-                                .label("unclosed `{`")
-                                .help("close it with `}`, or write a literal brace as `{{`"));
-                        }
-                    }
-                }
-                if !text.is_empty() {
-                    pieces.push(Piece::Text(std::mem::take(&mut text)));
-                }
-                pieces.push(Piece::Placeholder(expr.trim().to_string(), at));
-            }
-            '}' => {
-                return Err(Issue::new("a single `}` outside a placeholder")
-                    .column(at)
-                    .label("single `}`")
-                    .help("write `}}` for a literal brace"));
-            }
-            c => text.push(c),
-        }
-    }
-    if !text.is_empty() {
-        pieces.push(Piece::Text(text));
-    }
-    Ok(pieces)
-}
-
-/// Escapes literal braces for the runtime's placeholder filler.
-fn escape(text: &str) -> String {
-    text.replace('{', "{{").replace('}', "}}")
-}
-
 /// A YAML scalar as Python's `str()` renders it on the wire (`True`, `None`, `1.5`).
 pub fn scalar_text(value: &Value) -> String {
     match value {
@@ -444,32 +366,64 @@ pub fn scalar_text(value: &Value) -> String {
     }
 }
 
-/// Headers: static values, or parent placeholders like parameters. An issue is located
+/// A JSON body: every string and key has its placeholders bound like a parameter's, so a
+/// parent field used only in the body makes the resource a child, as in dlt. A string that is
+/// one placeholder names its argument after the key it sits under. An issue is located
 /// relative to the endpoint.
-pub fn bind_headers(
-    headers: Option<&Mapping>,
+pub fn bind_json(value: &Value, bound: &mut BoundRequest) -> Result<Value, Issue> {
+    bind_json_at("json", value, bound, &[Seg::Key("json".into())]).map_err(|e| e.under("json"))
+}
+
+/// Binds `value`, which is at `at` from the endpoint; an issue is located relative to it.
+fn bind_json_at(
+    key: &str,
+    value: &Value,
     bound: &mut BoundRequest,
-) -> Result<Vec<Param>, Issue> {
-    let mut out = Vec::new();
-    for (k, v) in headers.into_iter().flatten() {
-        let key = scalar_text(k);
-        let site = Site {
-            at: vec![
-                crate::spec::span::Seg::Key("headers".into()),
-                crate::spec::span::Seg::Key(key.clone()),
-            ],
-            column: None,
-        };
-        let text = match v {
-            Value::String(s) => {
-                bind_text(&key, s, bound, site).map_err(|e| e.under(&key).under("headers"))?
+    at: &[Seg],
+) -> Result<Value, Issue> {
+    Ok(match value {
+        Value::String(s) => {
+            let site = Site {
+                at: at.to_vec(),
+                ..Site::default()
+            };
+            Value::String(bind_text(key, s, bound, site)?)
+        }
+        Value::Sequence(items) => Value::Sequence(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let path = [at, &[Seg::Index(i)]].concat();
+                    bind_json_at(key, item, bound, &path).map_err(|e| e.under_index(i))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Mapping(map) => {
+            let mut out = Mapping::new();
+            for (k, v) in map {
+                let name = scalar_text(k);
+                let path = [at, &[Seg::Key(name.clone())]].concat();
+                let k = match k {
+                    Value::String(s) => {
+                        let site = Site {
+                            at: path.clone(),
+                            on_key: true,
+                            ..Site::default()
+                        };
+                        let text =
+                            bind_text(&name, s, bound, site).map_err(|e| e.key().under(&name))?;
+                        Value::String(text)
+                    }
+                    other => other.clone(),
+                };
+                let v = bind_json_at(&name, v, bound, &path).map_err(|e| e.under(&name))?;
+                out.insert(k, v);
             }
-            Value::Null => continue,
-            other => escape(&scalar_text(other)),
-        };
-        out.push(param(&key, text));
-    }
-    Ok(out)
+            Value::Mapping(out)
+        }
+        other => other.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -493,6 +447,26 @@ mod tests {
 
     fn mapping(yaml: &str) -> Mapping {
         serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_header_must_be_text() {
+        let headers = mapping("{X-Token: {secret: token}}");
+        let e = super::super::headers::bind_headers(Some(&headers), &mut BoundRequest::default())
+            .unwrap_err();
+        assert!(
+            e.message.contains("header `X-Token` must be a string"),
+            "{e:?}"
+        );
+        // located at the header's value
+        assert_eq!(
+            e.at,
+            [Seg::Key("headers".into()), Seg::Key("X-Token".into())]
+        );
+        let (sent, issues) =
+            super::super::headers::client_headers(Some(&mapping("{A: '{x}', B: null, C: [1]}")));
+        assert_eq!(sent, [param("A", "{{x}}".into())]);
+        assert_eq!(issues.len(), 1);
     }
 
     #[test]
@@ -551,6 +525,25 @@ mod tests {
             ]
         );
         assert_eq!(b.args.len(), 1);
+    }
+
+    #[test]
+    fn json_body_placeholders_bind_parent_fields() {
+        let mut b = bind("posts/{resources.posts.id}/x", None).unwrap();
+        let json: Value = serde_yaml::from_str(
+            "{owner: '{resources.posts.meta.owner}', text: 'by {resources.posts.meta.owner}', \
+             same: '{resources.posts.id}', lit: '{{x}}', n: 1}",
+        )
+        .unwrap();
+        let bound = bind_json(&json, &mut b).unwrap();
+        assert_eq!(
+            serde_json::to_string(&bound).unwrap(),
+            r#"{"owner":"{owner}","text":"by {owner}","same":"{posts_id}","lit":"{{x}}","n":1}"#
+        );
+        let names: Vec<_> = b.args.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["posts_id", "owner"]);
+        let bad: Value = serde_yaml::from_str("{q: '{other.thing}'}").unwrap();
+        assert!(bind_json(&bad, &mut b).is_err());
     }
 
     #[test]

@@ -273,6 +273,12 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+impl From<Box<Diagnostic>> for Diagnostics {
+    fn from(d: Box<Diagnostic>) -> Self {
+        Diagnostics(vec![*d])
+    }
+}
+
 /// Adds "did you mean `x`?" to serde's "unknown field/variant `a`, expected one of `b`, `c`".
 pub fn with_suggestion(message: &str) -> String {
     let Some(rest) = message

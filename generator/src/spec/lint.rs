@@ -10,7 +10,13 @@ use super::diagnostic::Diagnostic;
 use super::span::{SpanIndex, YamlPath};
 
 /// Auth fields that hold a secret.
-const SECRET_FIELDS: &[&str] = &["token", "api_key", "password", "client_secret"];
+const SECRET_FIELDS: &[&str] = &[
+    "token",
+    "api_key",
+    "password",
+    "client_secret",
+    "refresh_token",
+];
 
 /// Header and parameter names that carry credentials.
 const CREDENTIAL_NAMES: &[&str] = &[
@@ -134,6 +140,12 @@ pub fn lint(
     }
     for auth in &auths {
         let kind = get(document, &auth.key("type")).and_then(Value::as_str);
+        if kind == Some("oauth2") {
+            extensions.push((
+                auth.key("type"),
+                "auth type `oauth2` (dlt's is `oauth2_client_credentials`)",
+            ));
+        }
         if kind == Some("basic") {
             extensions.push((
                 auth.key("type"),

@@ -80,7 +80,7 @@ fn value_for(key: &'static str) -> BoxedStrategy<Value> {
         "total_path" | "has_more_path" | "cursor_path" | "next_url_path" | "data_selector"
         | "field" => jsonpath_like().prop_map(Value::String).boxed(),
         "cursor_value" | "stop_condition" => template_like().prop_map(Value::String).boxed(),
-        "retry_on_status_codes" => proptest::collection::vec(
+        "retry_on_status_codes" | "ignore_status_codes" => proptest::collection::vec(
             prop_oneof![
                 (0i64..70000).prop_map(|n| Value::Number(n.into())),
                 Just(string("500"))
@@ -90,7 +90,7 @@ fn value_for(key: &'static str) -> BoxedStrategy<Value> {
         .prop_map(Value::Sequence)
         .boxed(),
         "token" | "api_key" | "username" | "password" | "client_id" | "client_secret"
-        | "access_token_url" => prop_oneof![
+        | "access_token_url" | "token_url" | "refresh_token" => prop_oneof![
             "[a-z_]{1,8}".prop_map(|n| {
                 Value::Mapping([(string("secret"), string(&n))].into_iter().collect())
             }),
@@ -103,6 +103,11 @@ fn value_for(key: &'static str) -> BoxedStrategy<Value> {
             "[a-zA-Z0-9]{0,10}".prop_map(Value::String),
         ]
         .boxed(),
+        "grant_type" => {
+            proptest::sample::select(&["refresh_token", "client_credentials", "password"][..])
+                .prop_map(string)
+                .boxed()
+        }
         "location" => proptest::sample::select(&["header", "query", "param", "cookie", "body"][..])
             .prop_map(string)
             .boxed(),
@@ -196,6 +201,7 @@ const AUTH_TYPES: &[&str] = &[
     "http_basic",
     "basic",
     "oauth2_client_credentials",
+    "oauth2",
     "oauth",
 ];
 
@@ -211,6 +217,10 @@ const AUTH_KEYS: &[&str] = &[
     "client_id",
     "client_secret",
     "default_token_expiration",
+    "token_url",
+    "refresh_token",
+    "grant_type",
+    "scopes",
 ];
 
 fn auth() -> BoxedStrategy<Value> {
@@ -276,8 +286,24 @@ fn endpoint() -> BoxedStrategy<Value> {
                         .collect(),
                     )
                 }),
+                // dlt's incremental parameter form
+                mapping_of(&["cursor_path", "initial_value", "end_value", "lag"], 3).prop_map(
+                    |mut m| {
+                        m.insert(string("type"), string("incremental"));
+                        Value::Mapping(m)
+                    }
+                ),
                 any_value(),
             ],
+        ),
+        0..3,
+    )
+    .prop_map(|pairs| Value::Mapping(pairs.into_iter().map(|(k, v)| (string(&k), v)).collect()));
+    // a JSON body whose keys and values may hold placeholders
+    let json = proptest::collection::vec(
+        (
+            prop_oneof!["[a-z_]{1,6}", path_like()],
+            prop_oneof![path_like().prop_map(Value::String), any_value()],
         ),
         0..3,
     )
@@ -288,7 +314,12 @@ fn endpoint() -> BoxedStrategy<Value> {
         proptest::option::of(paginator()),
         proptest::option::of(auth()),
         proptest::option::of(mapping_of(
-            &["retry_on_status_codes", "max_retries", "backoff_factor"],
+            &[
+                "retry_on_status_codes",
+                "max_retries",
+                "backoff_factor",
+                "ignore_status_codes",
+            ],
             3,
         )),
         proptest::option::of(mapping_of(
@@ -296,9 +327,10 @@ fn endpoint() -> BoxedStrategy<Value> {
             3,
         )),
         proptest::option::of(any_value()),
+        proptest::option::of(json),
     )
         .prop_map(
-            |(mut map, params, paginator, auth, retry, incremental, actions)| {
+            |(mut map, params, paginator, auth, retry, incremental, actions, json)| {
                 let mut put = |k: &str, v: Option<Value>| {
                     if let Some(v) = v {
                         map.insert(string(k), v);
@@ -310,6 +342,7 @@ fn endpoint() -> BoxedStrategy<Value> {
                 put("error_handler", retry.map(Value::Mapping));
                 put("incremental", incremental.map(Value::Mapping));
                 put("response_actions", actions);
+                put("json", json);
                 Value::Mapping(map)
             },
         );

@@ -1,0 +1,486 @@
+//! Emits runtime descriptor values as Rust literals for `static` items. This is the only place
+//! that knows how each runtime type is spelled in code, so emitted descriptors cannot drift
+//! from the types the runtime executes.
+
+mod paginator;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use restgen_runtime::descriptor::{
+    ApiKeyLocation, AuthChoice, AuthConfig, Method, Param, ResourceDescriptor, ResponseAction,
+    RetryPolicy, ValueRef,
+};
+use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
+use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
+use restgen_runtime::selector::{Selector, Step};
+use restgen_runtime::{ClientSpec, ValueSpec};
+
+/// A value that can be written as a constant Rust expression.
+pub trait ToLiteral {
+    /// The expression.
+    fn literal(&self) -> TokenStream;
+}
+
+impl ToLiteral for str {
+    fn literal(&self) -> TokenStream {
+        // ::std::borrow::Cow::Borrowed("text")
+        quote!(::std::borrow::Cow::Borrowed(#self))
+    }
+}
+
+impl ToLiteral for std::borrow::Cow<'static, str> {
+    fn literal(&self) -> TokenStream {
+        self.as_ref().literal()
+    }
+}
+
+impl<T: ToLiteral + Clone> ToLiteral for std::borrow::Cow<'static, [T]> {
+    fn literal(&self) -> TokenStream {
+        let items = self.iter().map(ToLiteral::literal);
+        // ::std::borrow::Cow::Borrowed(&[item, item])
+        quote!(::std::borrow::Cow::Borrowed(&[#(#items),*]))
+    }
+}
+
+impl<T: ToLiteral> ToLiteral for Option<T> {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // ::std::option::Option::Some(value)
+            Some(v) => {
+                let v = v.literal();
+                quote!(::std::option::Option::Some(#v))
+            }
+            // ::std::option::Option::None
+            None => quote!(::std::option::Option::None),
+        }
+    }
+}
+
+impl ToLiteral for bool {
+    fn literal(&self) -> TokenStream {
+        // true / false
+        let v = *self;
+        quote!(#v)
+    }
+}
+
+macro_rules! unsuffixed_literal {
+    ($($ty:ty => $ctor:ident),*) => {$(
+        impl ToLiteral for $ty {
+            fn literal(&self) -> TokenStream {
+                // 42 (no type suffix: the field's type decides)
+                let lit = proc_macro2::Literal::$ctor(*self);
+                quote!(#lit)
+            }
+        }
+    )*};
+}
+unsuffixed_literal!(u16 => u16_unsuffixed, u32 => u32_unsuffixed, u64 => u64_unsuffixed, i64 => i64_unsuffixed);
+
+impl ToLiteral for f64 {
+    fn literal(&self) -> TokenStream {
+        // a literal cannot be infinite or NaN (proc-macro2 panics on one); the resolver
+        // refuses them in specs, and this keeps emission total anyway
+        if self.is_nan() {
+            // f64::NAN
+            return quote!(f64::NAN);
+        }
+        if self.is_infinite() {
+            return if *self > 0.0 {
+                // f64::INFINITY
+                quote!(f64::INFINITY)
+            } else {
+                // f64::NEG_INFINITY
+                quote!(f64::NEG_INFINITY)
+            };
+        }
+        // 2.0 (always with a fractional part, so the type is f64)
+        let lit = proc_macro2::Literal::f64_unsuffixed(*self);
+        quote!(#lit)
+    }
+}
+
+impl ToLiteral for Param {
+    fn literal(&self) -> TokenStream {
+        let (name, value) = (self.name.literal(), self.value.literal());
+        // Param { name: Cow::Borrowed("limit"), value: Cow::Borrowed("100") }
+        quote!(::restgen_runtime::descriptor::Param { name: #name, value: #value })
+    }
+}
+
+impl ToLiteral for Step {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // Step::Field(Cow::Borrowed("data"))
+            Step::Field(name) => {
+                let name = name.literal();
+                quote!(::restgen_runtime::selector::Step::Field(#name))
+            }
+            // Step::Index(0)
+            Step::Index(i) => {
+                let i = i.literal();
+                quote!(::restgen_runtime::selector::Step::Index(#i))
+            }
+            // Step::Wildcard
+            Step::Wildcard => quote!(::restgen_runtime::selector::Step::Wildcard),
+            // Step::Descendant(Cow::Borrowed("id"))
+            Step::Descendant(name) => {
+                let name = name.literal();
+                quote!(::restgen_runtime::selector::Step::Descendant(#name))
+            }
+        }
+    }
+}
+
+impl ToLiteral for Selector {
+    fn literal(&self) -> TokenStream {
+        let steps = self.steps.literal();
+        // Selector { steps: Cow::Borrowed(&[Step::Field(..)]) }
+        quote!(::restgen_runtime::selector::Selector { steps: #steps })
+    }
+}
+
+impl ToLiteral for Expr {
+    fn literal(&self) -> TokenStream {
+        let path = quote!(::restgen_runtime::expr);
+        match self {
+            // Expr::Var(Var::Response)
+            Expr::Var(var) => {
+                let var = match var {
+                    Var::Response => quote!(Response),
+                    Var::Headers => quote!(Headers),
+                    Var::LastRecord => quote!(LastRecord),
+                    Var::LastPageSize => quote!(LastPageSize),
+                };
+                quote!(#path::Expr::Var(#path::Var::#var))
+            }
+            // Expr::Lit(Literal::Str(Cow::Borrowed("paging")))
+            Expr::Lit(lit) => {
+                let lit = match lit {
+                    Literal::None => quote!(#path::Literal::None),
+                    Literal::Bool(b) => quote!(#path::Literal::Bool(#b)),
+                    Literal::Int(i) => {
+                        let i = i.literal();
+                        quote!(#path::Literal::Int(#i))
+                    }
+                    Literal::Str(s) => {
+                        let s = s.literal();
+                        quote!(#path::Literal::Str(#s))
+                    }
+                    Literal::EmptyObject => quote!(#path::Literal::EmptyObject),
+                    Literal::EmptyList => quote!(#path::Literal::EmptyList),
+                };
+                quote!(#path::Expr::Lit(#lit))
+            }
+            // Expr::Get(Cow::Borrowed(&[target, key, default]))
+            Expr::Get(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::Get(#ops))
+            }
+            // Expr::Not(Cow::Borrowed(&[operand]))
+            Expr::Not(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::Not(#ops))
+            }
+            // Expr::And(Cow::Borrowed(&[a, b]))
+            Expr::And(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::And(#ops))
+            }
+            // Expr::Or(Cow::Borrowed(&[a, b]))
+            Expr::Or(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::Or(#ops))
+            }
+            // Expr::Cmp(CmpOp::Lt, Cow::Borrowed(&[a, b]))
+            Expr::Cmp(op, ops) => {
+                let op = match op {
+                    CmpOp::Eq => quote!(Eq),
+                    CmpOp::Ne => quote!(Ne),
+                    CmpOp::Lt => quote!(Lt),
+                    CmpOp::Le => quote!(Le),
+                    CmpOp::Gt => quote!(Gt),
+                    CmpOp::Ge => quote!(Ge),
+                };
+                let ops = ops.literal();
+                quote!(#path::Expr::Cmp(#path::CmpOp::#op, #ops))
+            }
+        }
+    }
+}
+
+impl ToLiteral for ValueRef {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor::ValueRef);
+        match self {
+            // ValueRef::Literal(Cow::Borrowed("..."))
+            ValueRef::Literal(v) => {
+                let v = v.literal();
+                quote!(#d::Literal(#v))
+            }
+            // ValueRef::Secret(Cow::Borrowed("api_key")): the name, never the value
+            ValueRef::Secret(v) => {
+                let v = v.literal();
+                quote!(#d::Secret(#v))
+            }
+            // ValueRef::Config(Cow::Borrowed("region"))
+            ValueRef::Config(v) => {
+                let v = v.literal();
+                quote!(#d::Config(#v))
+            }
+        }
+    }
+}
+
+impl ToLiteral for AuthConfig {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor);
+        match self {
+            // AuthConfig::Bearer { token: ValueRef::Secret(..) }
+            AuthConfig::Bearer { token } => {
+                let token = token.literal();
+                quote!(#d::AuthConfig::Bearer { token: #token })
+            }
+            AuthConfig::ApiKey {
+                name,
+                api_key,
+                location,
+                prefix,
+            } => {
+                let (name, key, prefix) = (name.literal(), api_key.literal(), prefix.literal());
+                let location = match location {
+                    ApiKeyLocation::Header => quote!(Header),
+                    ApiKeyLocation::Query => quote!(Query),
+                    ApiKeyLocation::Cookie => quote!(Cookie),
+                };
+                // AuthConfig::ApiKey { name: .., api_key: .., location: ApiKeyLocation::Header, prefix: .. }
+                quote!(#d::AuthConfig::ApiKey {
+                    name: #name,
+                    api_key: #key,
+                    location: #d::ApiKeyLocation::#location,
+                    prefix: #prefix,
+                })
+            }
+            // AuthConfig::HttpBasic { username: .., password: .. }
+            AuthConfig::HttpBasic { username, password } => {
+                let (u, p) = (username.literal(), password.literal());
+                quote!(#d::AuthConfig::HttpBasic { username: #u, password: #p })
+            }
+            AuthConfig::OAuth2ClientCredentials {
+                access_token_url,
+                client_id,
+                client_secret,
+                access_token_request_data,
+                default_token_expiration_secs,
+            } => {
+                let (url, id, secret) = (
+                    access_token_url.literal(),
+                    client_id.literal(),
+                    client_secret.literal(),
+                );
+                let (data, expiry) = (
+                    access_token_request_data.literal(),
+                    default_token_expiration_secs.literal(),
+                );
+                // AuthConfig::OAuth2ClientCredentials { access_token_url: .., .. }
+                quote!(#d::AuthConfig::OAuth2ClientCredentials {
+                    access_token_url: #url,
+                    client_id: #id,
+                    client_secret: #secret,
+                    access_token_request_data: #data,
+                    default_token_expiration_secs: #expiry,
+                })
+            }
+            AuthConfig::OAuth2RefreshToken {
+                token_url,
+                client_id,
+                client_secret,
+                refresh_token,
+                token_request_data,
+                default_token_expiration_secs,
+            } => {
+                let (url, id, secret, refresh) = (
+                    token_url.literal(),
+                    client_id.literal(),
+                    client_secret.literal(),
+                    refresh_token.literal(),
+                );
+                let (data, expiry) = (
+                    token_request_data.literal(),
+                    default_token_expiration_secs.literal(),
+                );
+                // AuthConfig::OAuth2RefreshToken { token_url: .., refresh_token: .., .. }
+                quote!(#d::AuthConfig::OAuth2RefreshToken {
+                    token_url: #url,
+                    client_id: #id,
+                    client_secret: #secret,
+                    refresh_token: #refresh,
+                    token_request_data: #data,
+                    default_token_expiration_secs: #expiry,
+                })
+            }
+        }
+    }
+}
+
+impl ToLiteral for AuthChoice {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor::AuthChoice);
+        match self {
+            // AuthChoice::Client
+            AuthChoice::Client => quote!(#d::Client),
+            // AuthChoice::None
+            AuthChoice::None => quote!(#d::None),
+            // AuthChoice::Endpoint(AuthConfig::..)
+            AuthChoice::Endpoint(a) => {
+                let a = a.literal();
+                quote!(#d::Endpoint(#a))
+            }
+        }
+    }
+}
+
+impl ToLiteral for RetryPolicy {
+    fn literal(&self) -> TokenStream {
+        let (attempts, statuses, factor, max, header) = (
+            self.max_attempts.literal(),
+            self.retry_statuses.literal(),
+            self.backoff_factor.literal(),
+            self.max_delay_secs.literal(),
+            self.wait_header.literal(),
+        );
+        // RetryPolicy { max_attempts: 4, retry_statuses: Cow::Borrowed(&[429]), .. }
+        quote!(::restgen_runtime::descriptor::RetryPolicy {
+            max_attempts: #attempts,
+            retry_statuses: #statuses,
+            backoff_factor: #factor,
+            max_delay_secs: #max,
+            wait_header: #header,
+        })
+    }
+}
+
+impl ToLiteral for IncrementalConfig {
+    fn literal(&self) -> TokenStream {
+        let i = quote!(::restgen_runtime::incremental);
+        let (path, field, initial, end) = (
+            self.cursor_path.literal(),
+            self.cursor_field.literal(),
+            self.initial_value.literal(),
+            self.end_value.literal(),
+        );
+        let (start_param, end_param, start_open, end_closed, key) = (
+            self.start_param.literal(),
+            self.end_param.literal(),
+            self.start_open.literal(),
+            self.end_closed.literal(),
+            self.primary_key.literal(),
+        );
+        let func = match self.last_value_func {
+            LastValueFunc::Max => quote!(Max),
+            LastValueFunc::Min => quote!(Min),
+        };
+        let missing = match self.on_cursor_value_missing {
+            OnCursorMissing::Raise => quote!(Raise),
+            OnCursorMissing::Include => quote!(Include),
+            OnCursorMissing::Exclude => quote!(Exclude),
+        };
+        // IncrementalConfig { cursor_path: Selector { .. }, initial_value: Some(..), .. }
+        quote!(#i::IncrementalConfig {
+            cursor_path: #path,
+            cursor_field: #field,
+            initial_value: #initial,
+            end_value: #end,
+            start_param: #start_param,
+            end_param: #end_param,
+            last_value_func: #i::LastValueFunc::#func,
+            start_open: #start_open,
+            end_closed: #end_closed,
+            on_cursor_value_missing: #i::OnCursorMissing::#missing,
+            primary_key: #key,
+        })
+    }
+}
+
+impl ToLiteral for ResponseAction {
+    fn literal(&self) -> TokenStream {
+        let (status, content) = (self.status_code.literal(), self.content.literal());
+        // ResponseAction { status_code: Some(404), content: None }
+        quote!(::restgen_runtime::descriptor::ResponseAction {
+            status_code: #status,
+            content: #content,
+        })
+    }
+}
+
+impl ToLiteral for ResourceDescriptor {
+    fn literal(&self) -> TokenStream {
+        let d = quote!(::restgen_runtime::descriptor);
+        let method = match self.method {
+            Method::Get => quote!(#d::Method::Get),
+            Method::Post => quote!(#d::Method::Post),
+        };
+        let (name, path, params, headers) = (
+            self.name.literal(),
+            self.path.literal(),
+            self.params.literal(),
+            self.headers.literal(),
+        );
+        let (body, paginator, selector, auth, retry) = (
+            self.json_body.literal(),
+            self.paginator.literal(),
+            self.data_selector.literal(),
+            self.auth.literal(),
+            self.retry.literal(),
+        );
+        let actions = self.response_actions.literal();
+        let incremental = self.incremental.literal();
+        // ResourceDescriptor { name: .., method: Method::Get, path: .., .. }
+        quote!(#d::ResourceDescriptor {
+            name: #name,
+            method: #method,
+            path: #path,
+            params: #params,
+            headers: #headers,
+            json_body: #body,
+            paginator: #paginator,
+            data_selector: #selector,
+            auth: #auth,
+            retry: #retry,
+            response_actions: #actions,
+            incremental: #incremental,
+        })
+    }
+}
+
+impl ToLiteral for ValueSpec {
+    fn literal(&self) -> TokenStream {
+        let (name, secret, required) = (
+            self.name.literal(),
+            self.secret.literal(),
+            self.required.literal(),
+        );
+        // ValueSpec { name: Cow::Borrowed("api_key"), secret: true, required: true }
+        quote!(::restgen_runtime::ValueSpec { name: #name, secret: #secret, required: #required })
+    }
+}
+
+impl ToLiteral for ClientSpec {
+    fn literal(&self) -> TokenStream {
+        let (source, base, auth, values, headers) = (
+            self.source.literal(),
+            self.base_url.literal(),
+            self.auth.literal(),
+            self.values.literal(),
+            self.headers.literal(),
+        );
+        // ClientSpec { source: .., base_url: .., auth: .., values: .., headers: .. }
+        quote!(::restgen_runtime::ClientSpec {
+            source: #source,
+            base_url: #base,
+            auth: #auth,
+            values: #values,
+            headers: #headers,
+        })
+    }
+}
