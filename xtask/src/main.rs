@@ -4,7 +4,11 @@
 //!   atomically, or (with `--check`) list the stale files and fail.
 //! - `run <spec> <resource>`: page through a resource straight from its spec, no codegen.
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
+//! - `bench [--quick]`: generation and compile times, then the release-mode comparison with
+//!   a hand-written client and dlt; writes `docs/benchmarks.md` and its chart.
 
+mod bench;
+mod benchgen;
 mod generate;
 mod pyenv;
 mod run;
@@ -35,6 +39,8 @@ enum Task {
     Run(run::RunOptions),
     /// Create (once) the venv with the pinned dlt under target/ and print its Python.
     DltEnv,
+    /// Benchmark generation and the generated client against a hand-written one and dlt.
+    Bench(bench::BenchOptions),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -49,6 +55,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
+        Task::Bench(options) => bench::run(&root, options),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS
