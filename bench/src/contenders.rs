@@ -83,14 +83,15 @@ has_id!(
 async fn restgen(job: &Job) -> Result<Tally> {
     let client = loopback::Client::builder().base_url(&job.base).build()?;
     let size = job.page_size;
-    let _n = job.concurrency.max(1);
+    let n = job.concurrency.max(1);
     match (job.style, size) {
         (Style::Cursor, _) => count(client.cursor_items().param("page_size", size).stream()).await,
-        (Style::Offset, 1000) => count(client.offset_items().stream()).await,
-        (Style::Offset, 100) => count(client.offset_items_100().stream()).await,
+        (Style::Offset, 1000) => count(client.offset_items().concurrency(n).stream()).await,
+        (Style::Offset, 100) => count(client.offset_items_100().concurrency(n).stream()).await,
         (Style::Offset, other) => bail!("the offset resources page by 100 or 1000, not {other}"),
         (Style::PageNumber, _) => {
-            count(client.page_items().param("page_size", size).stream()).await
+            let request = client.page_items().param("page_size", size);
+            count(request.concurrency(n).stream()).await
         }
     }
 }

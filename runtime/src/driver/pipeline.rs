@@ -1,0 +1,199 @@
+//! The page pipeline. Responses are read strictly in order, each stepping the paginator, but
+//! requests go out ahead of them: the next page's request is sent as soon as the paginator
+//! has read the current page (for cursors and links: the cursor is read before any record is
+//! decoded), so it is on the wire while the current page is decoded. With
+//! `.concurrency(n)`, a range paginator that knows its total keeps up to `n` requests in
+//! flight. A prefetched response is used only if its request is exactly the one the
+//! paginator asks for when its turn comes; otherwise the guesses are dropped and paging goes
+//! on from the paginator's own request, so records arrive in order and exactly once.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures::{Stream, stream};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use tracing::instrument::WithSubscriber;
+
+use crate::error::Error;
+
+use super::ResourceRequest;
+use super::page::{self, Page, Prepared, Walk};
+use super::send::{Outgoing, Sent, Shared, send};
+
+type SendFuture = Pin<Box<dyn Future<Output = Result<Sent, Error>> + Send>>;
+
+/// A request on its way. Spawned on the tokio runtime when there is one, so it progresses
+/// while this task decodes; otherwise polled in place when its turn comes.
+enum Flight {
+    Spawned(tokio::task::JoinHandle<Result<Sent, Error>>),
+    Inline(SendFuture),
+}
+
+struct InFlight {
+    request: Outgoing,
+    flight: Flight,
+}
+
+impl Drop for InFlight {
+    // A request nobody will read (the run ended, failed or was dropped) is cancelled.
+    fn drop(&mut self) {
+        if let Flight::Spawned(handle) = &self.flight {
+            handle.abort();
+        }
+    }
+}
+
+impl InFlight {
+    fn launch(shared: &Arc<Shared>, request: Outgoing) -> InFlight {
+        let future = {
+            let shared = shared.clone();
+            let request = request.clone();
+            async move { send(&shared, request).await }
+        };
+        // A spawned task does not inherit the caller's tracing context: carry the subscriber
+        // and the current span along, so its request spans and retry events land where the
+        // caller's would.
+        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+        let future = future.in_current_span().with_subscriber(dispatch);
+        let flight = match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => Flight::Spawned(runtime.spawn(future)),
+            Err(_) => Flight::Inline(Box::pin(future)),
+        };
+        InFlight { request, flight }
+    }
+
+    async fn land(&mut self) -> Result<Sent, Error> {
+        match &mut self.flight {
+            Flight::Spawned(handle) => match handle.await {
+                Ok(result) => result,
+                Err(e) => Err(Error::Invalid(format!("the request task ended: {e}"))),
+            },
+            Flight::Inline(future) => future.as_mut().await,
+        }
+    }
+}
+
+/// A run in progress.
+struct Pipeline {
+    shared: Arc<Shared>,
+    walk: Walk,
+    in_flight: VecDeque<InFlight>,
+    /// Requests allowed in flight (`.concurrency(n)`, at least 1).
+    window: usize,
+    done: bool,
+}
+
+impl Pipeline {
+    /// The next page, read but not decoded; `None` when the run is over.
+    async fn next_prepared(&mut self) -> Option<Result<Prepared, Error>> {
+        if self.done {
+            return None;
+        }
+        if self.in_flight.is_empty() {
+            let request = self.walk.next_request();
+            self.in_flight
+                .push_back(InFlight::launch(&self.shared, request));
+        }
+        let mut flight = self.in_flight.pop_front()?;
+        let sent = flight.land().await;
+        drop(flight);
+        match sent.and_then(|sent| self.walk.on_response(&self.shared, sent)) {
+            Err(e) => {
+                self.stop();
+                Some(Err(e))
+            }
+            // a response action ignored the response: the run ends without it
+            Ok(None) => {
+                self.stop();
+                None
+            }
+            Ok(Some(prepared)) => {
+                if prepared.has_next {
+                    self.refill();
+                } else {
+                    self.stop();
+                }
+                Some(Ok(prepared))
+            }
+        }
+    }
+
+    fn stop(&mut self) {
+        self.done = true;
+        self.in_flight.clear();
+    }
+
+    /// Puts the paginator's next request in flight, and predicted ones after it up to the
+    /// window. Guesses the paginator did not confirm are dropped first.
+    fn refill(&mut self) {
+        let next = self.walk.next_request();
+        if self
+            .in_flight
+            .front()
+            .is_some_and(|flight| flight.request != next)
+        {
+            self.in_flight.clear();
+        }
+        let limit = self.window.min(self.walk.pages_needed());
+        while self.in_flight.len() < limit.max(1) {
+            let ahead = self.in_flight.len();
+            let request = if ahead == 0 {
+                Some(next.clone())
+            } else {
+                self.walk.predicted(ahead)
+            };
+            let Some(request) = request else { break };
+            self.in_flight
+                .push_back(InFlight::launch(&self.shared, request));
+        }
+    }
+}
+
+enum Run<T> {
+    Start(Box<ResourceRequest<T>>),
+    Running(Box<Pipeline>),
+    Done,
+}
+
+/// The pages of `request`, in order.
+pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
+    request: ResourceRequest<T>,
+) -> impl Stream<Item = Result<Page<T>, Error>> + Send + Unpin + 'static {
+    let window = request.concurrency.max(1);
+    Box::pin(stream::unfold(
+        Run::Start(Box::new(request)),
+        move |run| async move {
+            let mut pipeline = match run {
+                Run::Done => return None,
+                Run::Running(pipeline) => pipeline,
+                Run::Start(request) => match page::start(*request) {
+                    Ok((shared, walk)) => Box::new(Pipeline {
+                        shared,
+                        walk,
+                        in_flight: VecDeque::new(),
+                        window,
+                        done: false,
+                    }),
+                    Err(e) => return Some((Err(e), Run::Done)),
+                },
+            };
+            let prepared = match pipeline.next_prepared().await? {
+                Ok(prepared) => prepared,
+                Err(e) => return Some((Err(e), Run::Done)),
+            };
+            if !pipeline.in_flight.is_empty() {
+                // On a single-threaded runtime, let the requests just launched reach the
+                // socket before this task spends the next while decoding.
+                tokio::task::yield_now().await;
+            }
+            match prepared.decode::<T>() {
+                Ok(page) if pipeline.done => Some((Ok(page), Run::Done)),
+                Ok(page) => Some((Ok(page), Run::Running(pipeline))),
+                Err(e) => Some((Err(e), Run::Done)),
+            }
+        },
+    ))
+}
