@@ -32,6 +32,8 @@ pub struct ResourceRequest<T> {
     max_records: Option<usize>,
     incremental: Option<Incremental>,
     concurrency: usize,
+    /// Whether requests may go out before their page is asked for (see [`Self::on_demand`]).
+    lookahead: bool,
     record: PhantomData<fn() -> T>,
 }
 
@@ -47,6 +49,7 @@ impl<T> Clone for ResourceRequest<T> {
             max_records: self.max_records,
             incremental: self.incremental.clone(),
             concurrency: self.concurrency,
+            lookahead: self.lookahead,
             record: PhantomData,
         }
     }
@@ -109,6 +112,7 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
             max_records: None,
             incremental: None,
             concurrency: 1,
+            lookahead: true,
             record: PhantomData,
         }
     }
@@ -161,6 +165,14 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     /// shrank) may have been sent; their responses are dropped.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
+        self
+    }
+
+    /// Sends each page's request only when the page is asked for, with nothing ahead. A
+    /// fan-out's parent pages this way, so its requests interleave with the children's as
+    /// dlt's do: a parent page, its children, the next parent page.
+    pub(crate) fn on_demand(mut self) -> Self {
+        self.lookahead = false;
         self
     }
 

@@ -81,7 +81,7 @@ struct Pipeline {
     shared: Arc<Shared>,
     walk: Walk,
     in_flight: VecDeque<InFlight>,
-    /// Requests allowed in flight (`.concurrency(n)`, at least 1).
+    /// Requests put in flight as soon as a page is read (`.concurrency(n)`; 0 on demand).
     window: usize,
     done: bool,
 }
@@ -138,7 +138,7 @@ impl Pipeline {
             self.in_flight.clear();
         }
         let limit = self.window.min(self.walk.pages_needed());
-        while self.in_flight.len() < limit.max(1) {
+        while self.in_flight.len() < limit {
             let ahead = self.in_flight.len();
             let request = if ahead == 0 {
                 Some(next.clone())
@@ -162,7 +162,12 @@ enum Run<T> {
 pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
     request: ResourceRequest<T>,
 ) -> impl Stream<Item = Result<Page<T>, Error>> + Send + Unpin + 'static {
-    let window = request.concurrency.max(1);
+    // Requests in flight beyond the one being read: none for a run on demand.
+    let window = if request.lookahead {
+        request.concurrency.max(1)
+    } else {
+        0
+    };
     Box::pin(stream::unfold(
         Run::Start(Box::new(request)),
         move |run| async move {
