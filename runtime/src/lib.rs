@@ -15,6 +15,7 @@ pub mod fanout;
 pub mod incremental;
 pub mod paginate;
 pub mod retry;
+pub mod scan;
 pub mod secret;
 pub mod selector;
 

@@ -13,6 +13,7 @@ use crate::client::join_url;
 use crate::error::{Error, Location};
 use crate::incremental::RunFilter;
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
+use crate::scan::ScanPlan;
 use crate::secret::{Secret, redact_text, redact_url};
 use crate::selector::{
     RawRecords, Selector, decode_spans, detect_data_selector, record_spans, select_records,
@@ -218,26 +219,42 @@ impl Walk {
             at: at.clone(),
             message: e.to_string(),
         })?;
-        let root: Option<&RawValue> = if text.trim().is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(text).map_err(|e| Error::NotJson {
-                at: at.clone(),
-                message: e.to_string(),
-            })?)
+        // One pass over the page where that gives the general path's result (see `scan`).
+        let scanned = self
+            .selector
+            .as_ref()
+            .and_then(|selector| ScanPlan::new(selector, self.paginator.config()))
+            .and_then(|plan| plan.scan(text));
+        let (body, raw): (Option<&RawValue>, Option<RawRecords<'_>>) = match &scanned {
+            Some(scanned) => (
+                Some(&*scanned.root),
+                Some(RawRecords {
+                    items: scanned.records.clone(),
+                }),
+            ),
+            None => {
+                let root: Option<&RawValue> = if text.trim().is_empty() {
+                    None
+                } else {
+                    Some(serde_json::from_str(text).map_err(|e| Error::NotJson {
+                        at: at.clone(),
+                        message: e.to_string(),
+                    })?)
+                };
+                if self.selector.is_none()
+                    && let Some(root) = root
+                {
+                    // dlt detects the record location once, on the first page
+                    self.selector = Some(detect_data_selector(root));
+                }
+                let selector = self.selector.as_ref().unwrap_or(&Selector::ROOT);
+                (root, root.map(|root| select_records(selector, root)))
+            }
         };
-        if self.selector.is_none()
-            && let Some(root) = root
-        {
-            // dlt detects the record location once, on the first page
-            self.selector = Some(detect_data_selector(root));
-        }
-        let selector = self.selector.as_ref().unwrap_or(&Selector::ROOT);
-        let raw = root.map(|root| select_records(selector, root));
         let items: &[&RawValue] = raw.as_ref().map_or(&[], |r| r.items.as_slice());
         let view = PageView {
             headers: &received.headers,
-            body: root,
+            body,
             records: items,
         };
         let mut has_next = self
