@@ -33,7 +33,7 @@ pub struct Job {
     /// Records per page (the generated client has offset resources for 100 and 1000).
     #[arg(long)]
     pub page_size: usize,
-    /// Pages fetched at once by the generated client (`.concurrency(n)`); 1 is sequential.
+    /// Pages the generated client works on at once (`.concurrency(n)`); 1 is its default.
     #[arg(long, default_value_t = 1)]
     pub concurrency: usize,
 }
@@ -85,7 +85,10 @@ async fn restgen(job: &Job) -> Result<Tally> {
     let size = job.page_size;
     let n = job.concurrency.max(1);
     match (job.style, size) {
-        (Style::Cursor, _) => count(client.cursor_items().param("page_size", size).stream()).await,
+        (Style::Cursor, _) => {
+            let request = client.cursor_items().param("page_size", size);
+            count(request.concurrency(n).stream()).await
+        }
         (Style::Offset, 1000) => count(client.offset_items().concurrency(n).stream()).await,
         (Style::Offset, 100) => count(client.offset_items_100().concurrency(n).stream()).await,
         (Style::Offset, other) => bail!("the offset resources page by 100 or 1000, not {other}"),

@@ -544,9 +544,10 @@ fn throughput_section(run: &Run, md: &mut String, svg_name: &str) {
     let _ = writeln!(md, "![records per second]({svg_name})\n");
     let _ = writeln!(
         md,
-        "Records per second (median). `×4` is the generated client with `.concurrency(4)`, \
-         which only offset and page_number use. Ratios compare the generated client at its \
-         default (sequential) settings.\n"
+        "Records per second (median). `×4` is the generated client with `.concurrency(4)`: \
+         two pages decoding at once, and for offset and page_number up to four requests in \
+         flight. Ratios compare the generated client at its default settings (one page \
+         decoding, the next request in flight).\n"
     );
     let ratios = |s: &Scenario| {
         let restgen = run.find(s, RESTGEN, 1);

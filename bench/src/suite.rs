@@ -146,9 +146,11 @@ fn plan(args: &SuiteArgs) -> Vec<(Scenario, Vec<Entrant>, usize)> {
     };
     // The generated client, sequential and (for range paginators) with `.concurrency(n)`,
     // the hand-written reference, the bytes-only limit and dlt.
-    let entrants = |style: Style, concurrency: usize| {
+    let entrants = |style: Style, concurrency: usize, latency: bool| {
         let mut entrants = vec![Entrant::RESTGEN, Entrant::HANDWRITTEN, Entrant::BYTES];
-        if style != Style::Cursor {
+        // With latency, `.concurrency(n)` matters where it fetches pages at once; at zero
+        // latency it also decodes two pages at once, for every style.
+        if style != Style::Cursor || !latency {
             entrants.push(Entrant {
                 concurrency,
                 ..Entrant::RESTGEN
@@ -173,7 +175,7 @@ fn plan(args: &SuiteArgs) -> Vec<(Scenario, Vec<Entrant>, usize)> {
             for style in styles {
                 plan.push((
                     scenario(Group::Throughput, records, page_size, style, 0),
-                    entrants(style, 4),
+                    entrants(style, 4, false),
                     rounds(records),
                 ));
             }
@@ -182,7 +184,7 @@ fn plan(args: &SuiteArgs) -> Vec<(Scenario, Vec<Entrant>, usize)> {
     for style in styles {
         plan.push((
             scenario(Group::Latency, latency_n, 1000, style, latency_ms),
-            entrants(style, 8),
+            entrants(style, 8, true),
             args.rounds.unwrap_or(if args.quick { 1 } else { 2 }),
         ));
     }

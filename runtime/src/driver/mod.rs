@@ -156,13 +156,15 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
         self
     }
 
-    /// Fetches up to `n` pages at once (default 1). Only offset and page_number paginators
-    /// use it, once a response has given the total (items or pages), so the requests up to
-    /// the end are known in advance; every other paginator pages one request at a time.
-    /// Records still arrive in order and exactly once. Opt-in, because `n` concurrent
-    /// requests count `n` times against an API's rate limit (429s are retried per request,
-    /// as always). Requests past an early end (a short page, `has_more: false`, a total that
-    /// shrank) may have been sent; their responses are dropped.
+    /// Works on up to `n` pages at once (default 1). Offset and page_number paginators fetch
+    /// up to `n` pages at once once a response has given the total (items or pages), as the
+    /// requests up to the end are then known in advance; other paginators still send one
+    /// request at a time. With `n > 1`, a page is also decoded while the previous one still
+    /// decodes (on tokio's blocking pool; not for incremental resources). Records still arrive
+    /// in order and exactly once. Opt-in, because `n` concurrent requests count `n` times
+    /// against an API's rate limit (429s are retried per request, as always), and pages in
+    /// flight take memory. Requests past an early end (a short page, `has_more: false`, a
+    /// total that shrank) may have been sent; their responses are dropped.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
         self

@@ -121,6 +121,13 @@ impl Pipeline {
         }
     }
 
+    /// Whether the response to the next request has arrived.
+    fn next_landed(&self) -> bool {
+        self.in_flight
+            .front()
+            .is_some_and(|flight| matches!(&flight.flight, Flight::Spawned(h) if h.is_finished()))
+    }
+
     fn stop(&mut self) {
         self.done = true;
         self.in_flight.clear();
@@ -152,9 +159,90 @@ impl Pipeline {
     }
 }
 
+/// A page being decoded: on tokio's blocking pool, so two pages decode at once and the
+/// reading task goes on; or already done, in place.
+enum Decoding<T> {
+    Spawned(tokio::task::JoinHandle<Result<Page<T>, Error>>),
+    Ready(Result<Page<T>, Error>),
+}
+
+impl<T> Decoding<T> {
+    fn is_ready(&self) -> bool {
+        match self {
+            Decoding::Spawned(handle) => handle.is_finished(),
+            Decoding::Ready(_) => true,
+        }
+    }
+
+    async fn get(self) -> Result<Page<T>, Error> {
+        match self {
+            Decoding::Spawned(handle) => match handle.await {
+                Ok(page) => page,
+                Err(e) => Err(Error::Invalid(format!("the decoding task ended: {e}"))),
+            },
+            Decoding::Ready(page) => page,
+        }
+    }
+}
+
+/// A run in progress, as the stream holds it.
+struct Running<T> {
+    pipeline: Pipeline,
+    /// Pages read and being decoded, in order.
+    decoding: VecDeque<Decoding<T>>,
+    /// How many pages may be read ahead of the one delivered: 2 decodes a page while the
+    /// previous one still decodes; 1 reads a page only when it is asked for.
+    depth: usize,
+}
+
+impl<T: DeserializeOwned + Send + 'static> Running<T> {
+    /// The next page in order; `None` when the run is over.
+    async fn next_page(&mut self) -> Option<Result<Page<T>, Error>> {
+        loop {
+            if self.decoding.front().is_some_and(Decoding::is_ready) {
+                return Some(self.decoding.pop_front()?.get().await);
+            }
+            // Read the next page when there is room for it and either nothing else to wait
+            // for or its response is already here.
+            let room = self.decoding.len() < self.depth && !self.pipeline.done;
+            if room && (self.decoding.is_empty() || self.pipeline.next_landed()) {
+                let decoding = match self.pipeline.next_prepared().await {
+                    Some(Ok(prepared)) => {
+                        let waiting = !self.pipeline.in_flight.is_empty();
+                        decode(prepared, self.depth > 1, waiting).await
+                    }
+                    Some(Err(e)) => Decoding::Ready(Err(e)),
+                    None => continue,
+                };
+                self.decoding.push_back(decoding);
+                continue;
+            }
+            return Some(self.decoding.pop_front()?.get().await);
+        }
+    }
+}
+
+/// Starts decoding a page: on the blocking pool when `ahead` (pages are read ahead) and there
+/// is a tokio runtime, else in place. `waiting`: requests were just launched.
+async fn decode<T: DeserializeOwned + Send + 'static>(
+    prepared: Prepared,
+    ahead: bool,
+    waiting: bool,
+) -> Decoding<T> {
+    if ahead && let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        return Decoding::Spawned(runtime.spawn_blocking(move || prepared.decode::<T>()));
+    }
+    if waiting {
+        // On a single-threaded runtime, let the requests just launched reach the socket
+        // before this task spends the next while decoding.
+        tokio::task::yield_now().await;
+    }
+    Decoding::Ready(prepared.decode::<T>())
+}
+
 enum Run<T> {
     Start(Box<ResourceRequest<T>>),
-    Running(Box<Pipeline>),
+    Running(Box<Running<T>>),
     Done,
 }
 
@@ -168,35 +256,41 @@ pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
     } else {
         0
     };
+    // With `.concurrency(n)`, a page is also read and decoded while the previous one still
+    // decodes (on the blocking pool), for any paginator. Not by default: on a busy machine it
+    // measured slower and took 4 MB more memory (two pages decoding, allocator pools per
+    // thread). Never for incremental runs: reading a page ahead steps the incremental filter,
+    // whose checkpoint must only cover pages delivered.
+    let depth =
+        if request.lookahead && request.concurrency > 1 && request.descriptor.incremental.is_none()
+        {
+            2
+        } else {
+            1
+        };
     Box::pin(stream::unfold(
         Run::Start(Box::new(request)),
         move |run| async move {
-            let mut pipeline = match run {
+            let mut running = match run {
                 Run::Done => return None,
-                Run::Running(pipeline) => pipeline,
+                Run::Running(running) => running,
                 Run::Start(request) => match page::start(*request) {
-                    Ok((shared, walk)) => Box::new(Pipeline {
-                        shared,
-                        walk,
-                        in_flight: VecDeque::new(),
-                        window,
-                        done: false,
+                    Ok((shared, walk)) => Box::new(Running {
+                        pipeline: Pipeline {
+                            shared,
+                            walk,
+                            in_flight: VecDeque::new(),
+                            window,
+                            done: false,
+                        },
+                        decoding: VecDeque::new(),
+                        depth,
                     }),
                     Err(e) => return Some((Err(e), Run::Done)),
                 },
             };
-            let prepared = match pipeline.next_prepared().await? {
-                Ok(prepared) => prepared,
-                Err(e) => return Some((Err(e), Run::Done)),
-            };
-            if !pipeline.in_flight.is_empty() {
-                // On a single-threaded runtime, let the requests just launched reach the
-                // socket before this task spends the next while decoding.
-                tokio::task::yield_now().await;
-            }
-            match prepared.decode::<T>() {
-                Ok(page) if pipeline.done => Some((Ok(page), Run::Done)),
-                Ok(page) => Some((Ok(page), Run::Running(pipeline))),
+            match running.next_page().await? {
+                Ok(page) => Some((Ok(page), Run::Running(running))),
                 Err(e) => Some((Err(e), Run::Done)),
             }
         },
