@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use crate::benchgen::Compile;
 use crate::pyenv;
 
 /// Options of `cargo xtask bench`.
@@ -32,6 +33,12 @@ pub struct BenchOptions {
     /// Also compile the 1000-resource synthetic crate (minutes).
     #[arg(long)]
     pub compile_large: bool,
+    /// Skip the compile-time measurements (generation is still timed).
+    #[arg(long, conflicts_with = "compile_large")]
+    pub no_compile: bool,
+    /// Only the generation and compile-time measurements; print them and stop.
+    #[arg(long, conflicts_with = "no_generation")]
+    pub generation_only: bool,
     /// Where the report goes (default: docs/benchmarks.md, or target/bench/ with --quick).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -44,9 +51,20 @@ pub fn run(root: &Path, options: BenchOptions) -> Result<ExitCode> {
     let generation = if options.no_generation {
         None
     } else {
-        let figures = crate::benchgen::measure(root, &work, options.quick, options.compile_large)?;
+        let compile = if options.no_compile {
+            Compile::None
+        } else if options.compile_large {
+            Compile::All
+        } else {
+            Compile::Usual
+        };
+        let figures = crate::benchgen::measure(root, &work, options.quick, compile)?;
         let path = work.join("generation.json");
-        std::fs::write(&path, figures)?;
+        std::fs::write(&path, &figures)?;
+        if options.generation_only {
+            println!("{figures}");
+            return Ok(ExitCode::SUCCESS);
+        }
         Some(path)
     };
     eprintln!("building restgen-bench (release)...");

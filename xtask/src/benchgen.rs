@@ -10,11 +10,22 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
+/// Which generated crates get their compile time measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compile {
+    /// None.
+    None,
+    /// The checked-in crates and the synthetic ones up to 100 resources.
+    Usual,
+    /// Also the 1000-resource synthetic crate.
+    All,
+}
+
 /// Rounds of each generation timing; the report takes the median.
 const ROUNDS: usize = 3;
 
 /// Measures everything and returns the figures as JSON (the shape `restgen-bench` reads).
-pub fn measure(root: &Path, work: &Path, quick: bool, compile_large: bool) -> Result<String> {
+pub fn measure(root: &Path, work: &Path, quick: bool, compile: Compile) -> Result<String> {
     let sizes: &[usize] = if quick { &[10, 100] } else { &[100, 1000] };
     let ws = work.join("synth");
     if ws.exists() {
@@ -28,22 +39,24 @@ pub fn measure(root: &Path, work: &Path, quick: bool, compile_large: bool) -> Re
         write_spec(&spec_dir, n)?;
         let shown = format!("target/bench/synth/specs/{name}");
         let mut rounds = Vec::new();
+        let mut cpu = Vec::new();
         let mut files = None;
         for _ in 0..ROUNDS {
             let started = Instant::now();
+            let cpu_started = cpu_seconds();
             let generated = restgen::generate(&spec_dir, &shown)
                 .map_err(|d| anyhow::anyhow!("generating {shown}: {d}"))?;
             rounds.push(started.elapsed().as_secs_f64());
+            cpu.push(cpu_seconds() - cpu_started);
             files = Some(generated.files);
         }
         let files = files.context("no generation round ran")?;
         let lines: usize = files.values().map(|c| c.lines().count()).sum();
-        eprintln!("generated {n} resources: {rounds:.2?} s, {lines} lines");
-        let mut sorted = rounds.clone();
-        sorted.sort_by(f64::total_cmp);
+        eprintln!("generated {n} resources: {rounds:.2?} s (CPU {cpu:.2?} s), {lines} lines");
         synthetic.push(json!({
             "resources": n,
-            "seconds": sorted[sorted.len() / 2],
+            "seconds": median(&rounds),
+            "cpu_seconds": median(&cpu),
             "rounds": rounds,
             "lines": lines,
         }));
@@ -64,25 +77,25 @@ pub fn measure(root: &Path, work: &Path, quick: bool, compile_large: bool) -> Re
         crates.push((name, n, lines, crate_dir));
     }
     write_workspace(root, &ws)?;
-    let mut compile = Vec::new();
-    if !quick {
+    let mut compiled = Vec::new();
+    if !quick && compile != Compile::None {
         for (name, dir) in checked_in(root)? {
             let resources = count_resources(&dir)?;
             let lines = rust_lines(&dir)?;
             let seconds = time_build(root, &name)?;
             eprintln!("compiled {name}: {seconds:.1} s");
-            compile.push(
+            compiled.push(
                 json!({"name": name, "resources": resources, "lines": lines, "seconds": seconds}),
             );
         }
     }
     for (name, n, lines, _) in &crates {
-        if *n > 100 && !compile_large {
+        if compile == Compile::None || (*n > 100 && compile != Compile::All) {
             continue;
         }
         let seconds = time_build(&ws, name)?;
         eprintln!("compiled {name}: {seconds:.1} s");
-        compile.push(json!({"name": name, "resources": n, "lines": lines, "seconds": seconds}));
+        compiled.push(json!({"name": name, "resources": n, "lines": lines, "seconds": seconds}));
     }
     let profile = if cfg!(debug_assertions) {
         "dev"
@@ -92,8 +105,33 @@ pub fn measure(root: &Path, work: &Path, quick: bool, compile_large: bool) -> Re
     Ok(serde_json::to_string_pretty(&json!({
         "profile": profile,
         "synthetic": synthetic,
-        "compile": compile,
+        "compile": compiled,
     }))?)
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// This process's user + system CPU time in seconds (`/proc/self/stat`, fields 14 and 15 in
+/// ticks of 1/100 s; 0 where there is no `/proc`). Wall time on a busy machine counts the
+/// time others' processes held the cores.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// A spec of `n` resources, each with its own path and schema (distinct titles, so every
