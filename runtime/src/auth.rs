@@ -1,5 +1,5 @@
 //! Credentials on the wire: dlt's auth kinds with their exact bytes, the seed dialect's
-//! variants, and an OAuth2 client-credentials token cache.
+//! variants, and an OAuth2 token cache (client-credentials and refresh-token grants).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -63,6 +63,8 @@ impl Credential {
 struct CachedToken {
     token: Secret,
     refresh_at: Instant,
+    /// The refresh token to use next time (refresh-token grant only).
+    refresh_token: Option<Secret>,
 }
 
 /// OAuth2 tokens by token URL and client id, fetched lazily and refreshed before expiry.
@@ -136,52 +138,113 @@ pub async fn credential(
             access_token_request_data,
             default_token_expiration_secs,
         } => {
-            let url = core.resolve(access_token_url)?;
-            let id = core.resolve(client_id)?;
-            let key = (url.expose().to_string(), id.expose().to_string());
-            let mut tokens = core.inner.tokens.tokens.lock().await;
-            if let Some(cached) = tokens.get(&key)
-                && Instant::now() < cached.refresh_at
-            {
-                return Ok(bearer(&cached.token));
-            }
-            let secret = core.resolve(client_secret)?;
-            // dlt builds a dict `{client_id, client_secret, grant_type, **data}`: a field of the
-            // request data replaces a default one in place instead of repeating it.
-            let mut fields: Vec<(&str, &str)> = vec![
-                ("client_id", id.expose()),
-                ("client_secret", secret.expose()),
-                ("grant_type", "client_credentials"),
-            ];
-            for param in access_token_request_data.iter() {
-                match fields.iter_mut().find(|(k, _)| *k == param.name.as_ref()) {
-                    Some(field) => field.1 = &param.value,
-                    None => fields.push((&param.name, &param.value)),
-                }
-            }
-            let form = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(fields)
-                .finish();
-            let mut hidden = core.secrets().to_vec();
-            hidden.extend([id.clone(), secret.clone()]);
-            let fetched = fetch_token(
-                core,
-                url.expose(),
-                form,
-                *default_token_expiration_secs,
-                resource,
-                &hidden,
-            )
-            .await
-            .map_err(|message| Error::Auth {
-                resource: resource.to_string(),
-                message: redact_text(&message, &hidden),
-            })?;
-            let credential = bearer(&fetched.token);
-            tokens.insert(key, fetched);
-            Ok(credential)
+            let grant = TokenGrant {
+                url: core.resolve(access_token_url)?,
+                client_id: core.resolve(client_id)?,
+                client_secret: core.resolve(client_secret)?,
+                grant_type: "client_credentials",
+                refresh_token: None,
+                extra: access_token_request_data,
+                default_expiration: *default_token_expiration_secs,
+            };
+            oauth_credential(core, grant, resource).await
+        }
+        AuthConfig::OAuth2RefreshToken {
+            token_url,
+            client_id,
+            client_secret,
+            refresh_token,
+            token_request_data,
+            default_token_expiration_secs,
+        } => {
+            let grant = TokenGrant {
+                url: core.resolve(token_url)?,
+                client_id: core.resolve(client_id)?,
+                client_secret: core.resolve(client_secret)?,
+                grant_type: "refresh_token",
+                refresh_token: Some(core.resolve(refresh_token)?),
+                extra: token_request_data,
+                default_expiration: *default_token_expiration_secs,
+            };
+            oauth_credential(core, grant, resource).await
         }
     }
+}
+
+/// One OAuth2 token request: where, as whom, with which grant.
+struct TokenGrant<'a> {
+    url: Secret,
+    client_id: Secret,
+    client_secret: Secret,
+    grant_type: &'static str,
+    refresh_token: Option<Secret>,
+    extra: &'a [crate::descriptor::Param],
+    default_expiration: u64,
+}
+
+/// A bearer credential from the token cache, fetching (or refreshing) the token when it is
+/// missing or about to expire.
+async fn oauth_credential(
+    core: &ClientCore,
+    grant: TokenGrant<'_>,
+    resource: &str,
+) -> Result<Credential, Error> {
+    let key = (
+        grant.url.expose().to_string(),
+        grant.client_id.expose().to_string(),
+    );
+    let mut tokens = core.inner.tokens.tokens.lock().await;
+    let cached = tokens.get(&key);
+    if let Some(cached) = cached
+        && Instant::now() < cached.refresh_at
+    {
+        return Ok(bearer(&cached.token));
+    }
+    // a refresh token the endpoint rotated replaces the configured one
+    let refresh_token = cached
+        .and_then(|c| c.refresh_token.clone())
+        .or(grant.refresh_token);
+    // dlt builds a dict `{client_id, client_secret, grant_type, **data}`: a field of the
+    // request data replaces a default one in place instead of repeating it.
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("client_id", grant.client_id.expose()),
+        ("client_secret", grant.client_secret.expose()),
+        ("grant_type", grant.grant_type),
+    ];
+    if let Some(token) = &refresh_token {
+        fields.push(("refresh_token", token.expose()));
+    }
+    for param in grant.extra {
+        match fields.iter_mut().find(|(k, _)| *k == param.name.as_ref()) {
+            Some(field) => field.1 = &param.value,
+            None => fields.push((&param.name, &param.value)),
+        }
+    }
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let mut hidden = core.secrets().to_vec();
+    hidden.extend([grant.client_id.clone(), grant.client_secret.clone()]);
+    hidden.extend(refresh_token.clone());
+    let mut fetched = fetch_token(
+        core,
+        grant.url.expose(),
+        form,
+        grant.default_expiration,
+        resource,
+        &hidden,
+    )
+    .await
+    .map_err(|message| Error::Auth {
+        resource: resource.to_string(),
+        message: redact_text(&message, &hidden),
+    })?;
+    if fetched.refresh_token.is_none() {
+        fetched.refresh_token = refresh_token;
+    }
+    let credential = bearer(&fetched.token);
+    tokens.insert(key, fetched);
+    Ok(credential)
 }
 
 /// The credential an endpoint sends, checked so that it can go on the wire: a value that is
@@ -259,6 +322,7 @@ async fn fetch_token(
     struct TokenResponse {
         access_token: serde_json::Value,
         expires_in: Option<serde_json::Value>,
+        refresh_token: Option<String>,
     }
     let http = core.inner.http.clone();
     let target = url.to_string();
@@ -271,7 +335,7 @@ async fn fetch_token(
             .body(form.clone())
     };
     // Page 0 in traces: the token request comes before any page.
-    let received = retry::send(&make, &core.inner.retry, &|_| false, resource, 0)
+    let received = retry::send(&make, &core.retry_policy(None), &|_| false, resource, 0)
         .await
         .map_err(|failure| match failure {
             SendFailure::Exhausted { attempts, last } => format!(
@@ -322,6 +386,7 @@ async fn fetch_token(
     Ok(CachedToken {
         token: Secret::new(token),
         refresh_at,
+        refresh_token: parsed.refresh_token.map(Secret::new),
     })
 }
 

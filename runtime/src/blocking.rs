@@ -65,9 +65,23 @@ impl<T: DeserializeOwned + Send + 'static> BlockingRequest<T> {
         self
     }
 
+    /// Binds the placeholder `{name}` to a JSON value (a JSON-body value that is `{name}`
+    /// alone keeps its type).
+    pub fn arg_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.request = self.request.arg_value(name, value);
+        self
+    }
+
     /// Adds (or replaces) a query parameter.
     pub fn param(mut self, name: &str, value: impl ToString) -> Self {
         self.request = self.request.param(name, value);
+        self
+    }
+
+    /// Adds (or replaces) a query parameter from a JSON value in dlt's wire form (a list
+    /// repeats the key; `null` withdraws an earlier `param` of the name).
+    pub fn param_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.request = self.request.param_value(name, value);
         self
     }
 

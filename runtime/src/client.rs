@@ -1,6 +1,7 @@
 //! The client core shared by every generated client: base URL, HTTP connection pool,
 //! credentials, timeouts and the default retry policy, built from a spec's client section.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +56,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
+    max_retry_delay: Option<Duration>,
     user_agent: String,
 }
 
@@ -66,6 +68,7 @@ impl Default for ClientBuilder {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(60),
             retry: RetryPolicy::DLT_DEFAULT,
+            max_retry_delay: None,
             user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -99,6 +102,14 @@ impl ClientBuilder {
     /// The retry policy of endpoints without an `error_handler` (default: dlt's).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Caps every wait between attempts, whatever an endpoint's policy or a `Retry-After`
+    /// asks for: dlt's `request_max_retry_delay` (300 s unless a policy says otherwise). A
+    /// short cap suits tests and local mocks.
+    pub fn max_retry_delay(mut self, delay: Duration) -> Self {
+        self.max_retry_delay = Some(delay);
         self
     }
 
@@ -152,6 +163,7 @@ impl ClientBuilder {
                 values: self.values,
                 secrets,
                 retry: self.retry,
+                max_retry_delay: self.max_retry_delay,
                 tokens: TokenCache::default(),
             }),
         })
@@ -172,6 +184,7 @@ pub(crate) struct CoreInner {
     pub(crate) values: BTreeMap<String, Secret>,
     pub(crate) secrets: Vec<Secret>,
     pub(crate) retry: RetryPolicy,
+    pub(crate) max_retry_delay: Option<Duration>,
     pub(crate) tokens: TokenCache,
 }
 
@@ -184,6 +197,19 @@ impl ClientCore {
     /// The secret values given to this client, for redaction.
     pub fn secrets(&self) -> &[Secret] {
         &self.inner.secrets
+    }
+
+    /// The retry policy of a request: the endpoint's own, else the client's, with its waits
+    /// capped by [`ClientBuilder::max_retry_delay`].
+    pub fn retry_policy<'a>(&'a self, endpoint: Option<&'a RetryPolicy>) -> Cow<'a, RetryPolicy> {
+        let policy = endpoint.unwrap_or(&self.inner.retry);
+        match self.inner.max_retry_delay.map(|d| d.as_secs_f64()) {
+            Some(cap) if cap < policy.max_delay_secs => Cow::Owned(RetryPolicy {
+                max_delay_secs: cap,
+                ..policy.clone()
+            }),
+            _ => Cow::Borrowed(policy),
+        }
     }
 
     /// The value a reference points at.

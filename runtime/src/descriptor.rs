@@ -279,6 +279,24 @@ pub enum AuthConfig {
         /// Lifetime assumed when the token response has no `expires_in`.
         default_token_expiration_secs: u64,
     },
+    /// OAuth2 with a refresh token (the `refresh_token` grant, as Airbyte's `OAuthAuthenticator`
+    /// and most SaaS APIs use it): an access token is fetched with the long-lived refresh
+    /// token, cached, refreshed before it expires, and sent as bearer. A refresh token the
+    /// endpoint rotates (returns a new one) is used for the next refresh.
+    OAuth2RefreshToken {
+        /// The token endpoint.
+        token_url: ValueRef,
+        /// Client id.
+        client_id: ValueRef,
+        /// Client secret.
+        client_secret: ValueRef,
+        /// The refresh token.
+        refresh_token: ValueRef,
+        /// Extra form fields of the token request (e.g. `scope`).
+        token_request_data: List<Param>,
+        /// Lifetime assumed when the token response has no `expires_in`.
+        default_token_expiration_secs: u64,
+    },
 }
 
 /// Which credentials an endpoint uses.

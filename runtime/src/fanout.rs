@@ -10,7 +10,6 @@ use crate::blocking::{BlockingIter, BlockingRuntime};
 use crate::descriptor::Text;
 use crate::driver::ResourceRequest;
 use crate::error::Error;
-use crate::paginate::wire_form;
 use crate::selector::{Selector, object_fields};
 
 /// A child record with the parent fields it was fetched for.
@@ -141,8 +140,8 @@ fn bind<T: DeserializeOwned + Send + 'static>(
         })?;
         let value: serde_json::Value =
             serde_json::from_str(value.get()).unwrap_or(serde_json::Value::Null);
-        // Python's str() of the value, as dlt formats it into the child's path and params
-        request = request.arg(&binding.arg, wire_form(&value));
+        // typed: paths and params get Python's str() of it, a JSON body keeps the value
+        request = request.arg_value(&binding.arg, value.clone());
         fields.insert(format!("_{parent_name}_{}", binding.field_name), value);
     }
     for name in include_from_parent {

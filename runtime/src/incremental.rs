@@ -176,14 +176,16 @@ pub struct RunFilter {
 }
 
 impl RunFilter {
-    /// Values for `{incremental.start_value}` and friends, as Python's `str()` renders them.
-    pub fn placeholders(&self) -> Vec<(String, String)> {
-        let show = |v: &Option<Value>| v.as_ref().map_or("None".to_string(), wire_form);
+    /// Values for `{incremental.start_value}` and friends; paths and parameters render them
+    /// as Python's `str()` does.
+    /// A missing value is `None` (JSON `null`), as dlt formats it.
+    pub fn placeholders(&self) -> Vec<(String, Value)> {
+        let value = |v: &Option<Value>| v.clone().unwrap_or(Value::Null);
         vec![
-            ("incremental.start_value".into(), show(&self.start)),
-            ("incremental.last_value".into(), show(&self.start)),
-            ("incremental.initial_value".into(), show(&self.initial)),
-            ("incremental.end_value".into(), show(&self.end)),
+            ("incremental.start_value".into(), value(&self.start)),
+            ("incremental.last_value".into(), value(&self.start)),
+            ("incremental.initial_value".into(), value(&self.initial)),
+            ("incremental.end_value".into(), value(&self.end)),
         ]
     }
 

@@ -14,6 +14,7 @@ pub mod expr;
 pub mod fanout;
 pub mod incremental;
 pub mod paginate;
+pub mod placeholders;
 pub mod retry;
 pub mod scan;
 pub mod secret;

@@ -77,7 +77,7 @@ async fn bearer_sends_the_token() {
 }
 
 #[tokio::test]
-async fn api_key_header_defaults_to_the_raw_key_in_authorization() {
+async fn case_23_api_key_header_defaults_to_the_raw_key_in_authorization() {
     let auth = api_key("Authorization", ApiKeyLocation::Header, "");
     let (server, core) = serve(Some(auth), &[("api_key", "K-123")]).await;
     let sent = one_request(&core, resource("r", "/r"), &server).await;
@@ -102,7 +102,7 @@ async fn api_key_header_with_a_prefix() {
 }
 
 #[tokio::test]
-async fn api_key_in_query_comes_after_the_other_params() {
+async fn case_23_api_key_in_query_comes_after_the_other_params() {
     let auth = api_key("api_key", ApiKeyLocation::Query, "");
     let (server, core) = serve(Some(auth), &[("api_key", "K-123")]).await;
     let descriptor = ResourceDescriptor {
@@ -130,7 +130,7 @@ async fn api_key_in_query_after_extra_params_and_encoded() {
 }
 
 #[tokio::test]
-async fn api_key_in_a_cookie() {
+async fn case_23_deviation_12_api_key_in_a_cookie() {
     let auth = api_key("session", ApiKeyLocation::Cookie, "");
     let (server, core) = serve(Some(auth), &[("api_key", "K-123")]).await;
     let sent = one_request(&core, resource("r", "/r"), &server).await;
@@ -160,7 +160,7 @@ async fn http_basic_with_an_empty_password() {
 }
 
 #[tokio::test]
-async fn an_endpoint_auth_replaces_the_client_auth() {
+async fn case_23_an_endpoint_auth_replaces_the_client_auth() {
     let (server, core) = serve(Some(bearer()), &[("token", "client-token")]).await;
     let descriptor = ResourceDescriptor {
         auth: AuthChoice::Endpoint(AuthConfig::HttpBasic {

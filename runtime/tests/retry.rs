@@ -49,7 +49,7 @@ async fn start() -> (MockServer, ClientCore) {
 }
 
 #[tokio::test(start_paused = true)]
-async fn retry_after_seconds_is_honoured() {
+async fn case_21_retry_after_seconds_is_honoured() {
     let (server, core) = start().await;
     let throttled = ResponseTemplate::new(429).insert_header("Retry-After", "3");
     mount_sequence(&server, "/things", throttled, 2, ok_records()).await;
@@ -147,7 +147,7 @@ async fn a_policy_wait_header_sets_the_wait() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_503_burst_is_retried_with_dlt_backoff() {
+async fn case_21_a_503_burst_is_retried_with_dlt_backoff() {
     let (server, core) = start().await;
     mount_sequence(
         &server,
@@ -199,7 +199,7 @@ async fn a_503_burst_is_retried_with_dlt_backoff() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn gives_up_after_max_attempts() {
+async fn case_21_gives_up_after_max_attempts() {
     let (server, core) = start().await;
     Mock::given(path("/things"))
         .respond_with(ResponseTemplate::new(503).set_body_string("still busy"))
@@ -224,7 +224,7 @@ async fn gives_up_after_max_attempts() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_404_is_not_retried() {
+async fn case_21_a_404_is_not_retried() {
     let (server, core) = start().await;
     Mock::given(path("/things"))
         .respond_with(ResponseTemplate::new(404).set_body_string("no such thing"))
@@ -252,7 +252,7 @@ async fn a_404_is_not_retried() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn other_4xx_fail_at_once() {
+async fn case_21_other_4xx_fail_at_once() {
     for status in [400, 401, 403, 409, 422] {
         let (server, core) = start().await;
         Mock::given(path("/things"))
@@ -540,4 +540,40 @@ async fn a_timeout_then_success_recovers() {
 
     assert_eq!(result.unwrap().len(), 2);
     assert_eq!(received(&server).await.len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_retry_delay_caps_retry_after_and_an_endpoint_backoff() {
+    let server = MockServer::start().await;
+    let core = builder(&[])
+        .max_retry_delay(Duration::from_millis(250))
+        .build(&spec(&server.uri(), None, vec![]))
+        .unwrap();
+    let throttled = ResponseTemplate::new(429).insert_header("Retry-After", "30");
+    mount_sequence(&server, "/things", throttled, 1, ok_records()).await;
+    // an endpoint policy waiting 2, 4 s between attempts
+    let slow_backoff = RetryPolicy {
+        backoff_factor: 2.0,
+        ..RetryPolicy::DLT_DEFAULT
+    };
+    mount_sequence(
+        &server,
+        "/others",
+        ResponseTemplate::new(503),
+        2,
+        ok_records(),
+    )
+    .await;
+    let others = restgen_runtime::descriptor::ResourceDescriptor {
+        retry: Some(slow_backoff),
+        ..resource("others", "/others")
+    };
+
+    let (result, trace) = run_paused(records(request(&core, resource("things", "/things")))).await;
+    assert_eq!(result.unwrap().len(), 2);
+    assert_eq!(trace.waits, [0.25]);
+
+    let (result, trace) = run_paused(records(request(&core, others))).await;
+    assert_eq!(result.unwrap().len(), 2);
+    assert_eq!(trace.waits, [0.25, 0.25]);
 }

@@ -1,4 +1,2 @@
-//! Integration tests for restgen; the tests themselves live in `tests/tests/`. The library
-//! holds what they share: [`mock`], a mock API driven by a spec.
-
-pub mod mock;
+//! Integration tests for restgen; the tests themselves live in `tests/tests/`, and the mock API
+//! they page through is the `restgen-mock` crate.

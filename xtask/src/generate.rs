@@ -14,6 +14,15 @@ use restgen::emit::CrateFiles;
 /// loopback API (`cargo xtask bench` drives its generated client).
 const SPEC_FOLDERS: &[&str] = &["specs", "tests/fixtures", "bench/specs"];
 
+/// The folder of spec `api`, shown relative to `root` (`specs/esign`), and its path.
+pub fn find_spec(root: &Path, api: &str) -> Result<(String, PathBuf)> {
+    SPEC_FOLDERS
+        .iter()
+        .map(|folder| (format!("{folder}/{api}"), root.join(folder).join(api)))
+        .find(|(_, dir)| dir.join("source.yaml").is_file())
+        .with_context(|| format!("no spec `{api}` under {}/", SPEC_FOLDERS.join("/ or ")))
+}
+
 /// Runs the task from the workspace `root`.
 pub fn run(root: &Path, only: &[String], check: bool) -> Result<ExitCode> {
     let mut folders = BTreeMap::new();

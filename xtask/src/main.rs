@@ -3,13 +3,24 @@
 //! - `generate [API...] [--check]`: regenerate `generated/<api>/` from `specs/<api>/`
 //!   atomically, or (with `--check`) list the stale files and fail.
 //! - `run <spec> <resource>`: page through a resource straight from its spec, no codegen.
+//! - `import <file> [--name API] [--out DIR]`: a dlt config (Python, JSON or a document with
+//!   a python block) becomes a spec folder.
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
 //! - `bench [--quick]`: generation and compile times, then the release-mode comparison with
 //!   a hand-written client and dlt; writes `docs/benchmarks.md` and its chart.
+//! - `conformance [SCENARIO...]`: run dlt and restgen against the same local scenarios and
+//!   compare their requests and records.
+//! - `mock <api>`: serve the spec-driven mock of an API on 127.0.0.1 by hand.
+//! - `demo`: page every resource of the five specs through the generated clients, against
+//!   the mock, with no credentials.
 
 mod bench;
 mod benchgen;
+mod conformance;
+mod demo;
 mod generate;
+mod import;
+mod mock;
 mod pyenv;
 mod run;
 
@@ -37,10 +48,18 @@ enum Task {
     },
     /// Page through a resource straight from its spec (no code generation); prints JSON lines.
     Run(run::RunOptions),
+    /// Import a dlt config (.py, .json, or a .md/.txt document) as a spec folder.
+    Import(import::ImportOptions),
     /// Create (once) the venv with the pinned dlt under target/ and print its Python.
     DltEnv,
     /// Benchmark generation and the generated client against a hand-written one and dlt.
     Bench(bench::BenchOptions),
+    /// Run dlt and restgen against the same local scenarios; compare requests and records.
+    Conformance(conformance::ConformanceOptions),
+    /// Serve the mock of an API on 127.0.0.1 (records, paging, auth, faults) until Ctrl-C.
+    Mock(mock::MockArgs),
+    /// Page every resource of the five specs through the generated clients against the mock.
+    Demo(demo::DemoArgs),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -56,6 +75,10 @@ fn main() -> ExitCode {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
         Task::Bench(options) => bench::run(&root, options),
+        Task::Import(options) => import::run(&root, options),
+        Task::Conformance(options) => conformance::run(&root, options),
+        Task::Mock(args) => mock::run(&root, args),
+        Task::Demo(args) => demo::run(&root, args),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS

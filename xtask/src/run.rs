@@ -15,7 +15,7 @@ use restgen_runtime::{ClientBuilder, ResourceRequest};
 /// Options of one run.
 #[derive(clap::Args)]
 pub struct RunOptions {
-    /// The spec (folder name under specs/).
+    /// The spec (folder name under specs/ or tests/fixtures/).
     pub spec: String,
     /// The resource name.
     pub resource: String,
@@ -32,8 +32,8 @@ pub struct RunOptions {
 
 /// Runs the task from the workspace `root`.
 pub fn run(root: &Path, options: RunOptions) -> Result<ExitCode> {
-    let shown = format!("specs/{}", options.spec);
-    let loaded = match restgen::spec::load_spec(&root.join(&shown), &shown) {
+    let (shown, dir) = crate::generate::find_spec(root, &options.spec)?;
+    let loaded = match restgen::spec::load_spec(&dir, &shown) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             eprintln!("{diagnostics}");

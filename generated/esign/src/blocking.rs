@@ -60,6 +60,14 @@ impl ClientBuilder {
         }
     }
 
+    /// Caps every wait between attempts, whatever the spec's retry policy or a
+    /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
+    pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
+        ClientBuilder {
+            inner: self.inner.max_retry_delay(delay),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -91,6 +99,8 @@ impl Client {
     /// `GET /signature_requests`: the `signature_requests` resource.
     ///
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `after`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::SignatureRequestsParams`].
     pub fn signature_requests(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::SignatureRequest> {
@@ -102,6 +112,8 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `after`. Records at `$['data']`. Primary key: `email`.
     ///
     /// `sign_req`: the `id` of a `signature_requests` record.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::SignatureRequestsFollowersParams`].
     pub fn signature_requests_followers(
         &self,
         sign_req: impl ::std::string::ToString,
@@ -114,6 +126,8 @@ impl Client {
     /// `GET /contacts`: the `contacts` resource.
     ///
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `after`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::ContactsParams`].
     pub fn contacts(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Contact> {
@@ -123,6 +137,8 @@ impl Client {
     /// `GET /users`: the `users` resource.
     ///
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `after`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::UsersParams`].
     pub fn users(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::User> {
@@ -132,6 +148,8 @@ impl Client {
     /// `GET /workspaces`: the `workspaces` resource.
     ///
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `after`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::WorkspacesParams`].
     pub fn workspaces(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Workspace> {
@@ -141,6 +159,8 @@ impl Client {
     /// `GET /electronic_seal_images`: the `electronic_seal_images` resource.
     ///
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `after`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::ElectronicSealImagesParams`].
     pub fn electronic_seal_images(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<
@@ -152,6 +172,8 @@ impl Client {
     /// `GET /templates`: the `templates` resource.
     ///
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `after`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::TemplatesParams`].
     pub fn templates(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Template> {
@@ -161,6 +183,8 @@ impl Client {
     /// `GET /labels`: the `labels` resource.
     ///
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `after`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::LabelsParams`].
     pub fn labels(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Label> {

@@ -60,6 +60,14 @@ impl ClientBuilder {
         }
     }
 
+    /// Caps every wait between attempts, whatever the spec's retry policy or a
+    /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
+    pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
+        ClientBuilder {
+            inner: self.inner.max_retry_delay(delay),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -91,6 +99,8 @@ impl Client {
     /// `GET /v2/users`: the `users` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::UsersParams`].
     pub fn users(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::User> {
@@ -109,6 +119,8 @@ impl Client {
     /// `GET /v1/services`: the `services` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::ServicesParams`].
     pub fn services(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Service> {
@@ -127,6 +139,8 @@ impl Client {
     /// `GET /v1/incidents`: the `incidents` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::IncidentsParams`].
     pub fn incidents(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Incident> {
@@ -136,6 +150,8 @@ impl Client {
     /// `GET /v2/alerts`: the `alerts` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`, `order`) have typed setters in [`crate::params::AlertsParams`].
     pub fn alerts(
         &self,
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Alert> {

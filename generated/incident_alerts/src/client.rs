@@ -59,6 +59,14 @@ impl ClientBuilder {
         }
     }
 
+    /// Caps every wait between attempts, whatever the spec's retry policy or a
+    /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
+    pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
+        ClientBuilder {
+            inner: self.inner.max_retry_delay(delay),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -86,6 +94,8 @@ impl Client {
     /// `GET /v2/users`: the `users` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::UsersParams`].
     pub fn users(&self) -> ::restgen_runtime::ResourceRequest<crate::types::User> {
         ::restgen_runtime::ResourceRequest::new(
             self.core.clone(),
@@ -106,6 +116,8 @@ impl Client {
     /// `GET /v1/services`: the `services` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::ServicesParams`].
     pub fn services(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Service> {
         ::restgen_runtime::ResourceRequest::new(
             self.core.clone(),
@@ -128,6 +140,8 @@ impl Client {
     /// `GET /v1/incidents`: the `incidents` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`) have typed setters in [`crate::params::IncidentsParams`].
     pub fn incidents(
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Incident> {
@@ -140,6 +154,8 @@ impl Client {
     /// `GET /v2/alerts`: the `alerts` resource.
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`limit`, `order`) have typed setters in [`crate::params::AlertsParams`].
     pub fn alerts(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Alert> {
         ::restgen_runtime::ResourceRequest::new(
             self.core.clone(),

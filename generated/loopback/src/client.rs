@@ -49,6 +49,14 @@ impl ClientBuilder {
         }
     }
 
+    /// Caps every wait between attempts, whatever the spec's retry policy or a
+    /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
+    pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
+        ClientBuilder {
+            inner: self.inner.max_retry_delay(delay),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -76,6 +84,8 @@ impl Client {
     /// `GET cursor`: the `cursor_items` resource.
     ///
     /// Paging: cursor from `$['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`page_size`) have typed setters in [`crate::params::CursorItemsParams`].
     pub fn cursor_items(
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::CursorItem> {
@@ -112,6 +122,8 @@ impl Client {
     /// `GET page_number`: the `page_items` resource.
     ///
     /// Paging: page number `page` from 1. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`page_size`) have typed setters in [`crate::params::PageItemsParams`].
     pub fn page_items(
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::PageItem> {

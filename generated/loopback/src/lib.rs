@@ -29,6 +29,12 @@ mod client;
 #[rustfmt::skip]
 pub mod descriptors;
 #[rustfmt::skip]
+pub mod params;
+#[rustfmt::skip]
 pub mod types;
 pub use client::{Client, ClientBuilder};
 pub use restgen_runtime::{Error, Page, ResourceRequest, futures};
+/// The typed parameter setters, to glob-import: `use <crate>::prelude::*`.
+pub mod prelude {
+    pub use crate::params::*;
+}

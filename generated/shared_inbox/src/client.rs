@@ -59,6 +59,14 @@ impl ClientBuilder {
         }
     }
 
+    /// Caps every wait between attempts, whatever the spec's retry policy or a
+    /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
+    pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
+        ClientBuilder {
+            inner: self.inner.max_retry_delay(delay),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -116,6 +124,8 @@ impl Client {
     /// Paging: offset `offset` and limit `limit` = 50. Records at `$['contact_groups']`. Primary key: `id`.
     ///
     /// `contact_book`: the `id` of a `contact_books` record.
+    ///
+    /// Declared parameters (`kind`) have typed setters in [`crate::params::ContactGroupsParams`].
     pub fn contact_groups(
         &self,
         contact_book: impl ::std::string::ToString,
@@ -174,6 +184,8 @@ impl Client {
     /// `GET /v1/conversations`: the `conversations` resource.
     ///
     /// Paging: cursor from a template sent as `until`. Records at `$['conversations']`. Primary key: `id`.
+    ///
+    /// Declared parameters (`all`) have typed setters in [`crate::params::ConversationsParams`].
     pub fn conversations(
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Conversation> {

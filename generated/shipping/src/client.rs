@@ -59,6 +59,14 @@ impl ClientBuilder {
         }
     }
 
+    /// Caps every wait between attempts, whatever the spec's retry policy or a
+    /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
+    pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
+        ClientBuilder {
+            inner: self.inner.max_retry_delay(delay),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {

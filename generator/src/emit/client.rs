@@ -8,6 +8,7 @@ use restgen_runtime::descriptor::{AuthChoice, CursorSource, PaginatorConfig, Tar
 use super::docs;
 use super::literal::ToLiteral;
 use super::names::{shouty, snake};
+use super::params;
 use crate::ir::{ApiIr, ResourceIr};
 
 /// Methods the clients define themselves, which a resource method must not shadow.
@@ -18,6 +19,7 @@ const BUILDER_METHODS: &[&str] = &[
     "timeout",
     "connect_timeout",
     "retry_policy",
+    "max_retry_delay",
     "from_env",
     "build",
     "value",
@@ -65,8 +67,9 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
         },
     );
     let fan_outs = fan_outs(api, record_types);
+    let with_setters = setter_resources(api, record_types);
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
-        let (signature, body) = method_parts(r, ty);
+        let (signature, body) = method_parts(r, ty, &with_setters);
         let descriptor = shouty(&r.name);
         // pub fn users(&self, id: impl ToString) -> ResourceRequest<types::User> {
         //     ResourceRequest::new(self.core.clone(), Cow::Borrowed(&descriptors::USERS)).arg("id", id)
@@ -218,12 +221,13 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
             }
         })
     });
+    let with_setters = setter_resources(api, record_types);
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
         let method = snake(&r.name, CLIENT_METHODS);
         let args = r.args.iter().map(|a| snake(&a.name, &[]));
         let params = args.clone();
         let record = record_type(ty);
-        let doc = resource_doc(r);
+        let doc = resource_doc(r, &with_setters);
         let doc = docs::outer(&doc);
         // pub fn users(&self, id: impl ToString) -> BlockingRequest<types::User> {
         //     self.runtime.request(self.inner.users(id))
@@ -337,6 +341,12 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
                 ClientBuilder { inner: self.inner.retry_policy(policy) }
             }
 
+            /// Caps every wait between attempts, whatever the spec's retry policy or a
+            /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
+            pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
+                ClientBuilder { inner: self.inner.max_retry_delay(delay) }
+            }
+
             /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
             pub fn from_env(self) -> Self {
                 ClientBuilder { inner: self.inner.from_env(&crate::descriptors::CLIENT) }
@@ -350,7 +360,7 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
     }
 }
 
-fn record_type(ty: &Option<TokenStream>) -> TokenStream {
+pub(super) fn record_type(ty: &Option<TokenStream>) -> TokenStream {
     match ty {
         // crate::types::User
         Some(ty) => quote!(crate::#ty),
@@ -360,10 +370,14 @@ fn record_type(ty: &Option<TokenStream>) -> TokenStream {
 }
 
 /// The signature and the argument-binding tail of a resource method.
-fn method_parts(r: &ResourceIr, ty: &Option<TokenStream>) -> (TokenStream, TokenStream) {
+fn method_parts(
+    r: &ResourceIr,
+    ty: &Option<TokenStream>,
+    with_setters: &[String],
+) -> (TokenStream, TokenStream) {
     let method = snake(&r.name, CLIENT_METHODS);
     let record = record_type(ty);
-    let doc = resource_doc(r);
+    let doc = resource_doc(r, with_setters);
     let doc = docs::outer(&doc);
     let params = r.args.iter().map(|a| snake(&a.name, &[]));
     let binds = r.args.iter().map(|a| {
@@ -382,8 +396,16 @@ fn method_parts(r: &ResourceIr, ty: &Option<TokenStream>) -> (TokenStream, Token
     (signature, quote!(#(#binds)*))
 }
 
-/// The doc comment of a resource method: request, paging, records, arguments.
-fn resource_doc(r: &ResourceIr) -> String {
+/// The resources that have a setter trait, by name.
+fn setter_resources(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<String> {
+    params::resources_with_setters(api, record_types)
+        .into_iter()
+        .map(|(r, _)| r.name.clone())
+        .collect()
+}
+
+/// The doc comment of a resource method: request, paging, records, arguments, setters.
+fn resource_doc(r: &ResourceIr, with_setters: &[String]) -> String {
     let d = &r.descriptor;
     let method = match d.method {
         restgen_runtime::descriptor::Method::Get => "GET",
@@ -410,6 +432,14 @@ fn resource_doc(r: &ResourceIr) -> String {
             )),
             None => doc.push_str(&format!("\n\n`{}`: a path argument.", arg.name)),
         }
+    }
+    if with_setters.contains(&r.name) {
+        let names: Vec<&str> = r.settable_params.iter().map(|p| p.name.as_str()).collect();
+        doc.push_str(&format!(
+            "\n\nDeclared parameters (`{}`) have typed setters in [`crate::params::{}`].",
+            names.join("`, `"),
+            params::trait_name(&r.name)
+        ));
     }
     doc
 }

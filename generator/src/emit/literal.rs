@@ -452,6 +452,34 @@ impl ToLiteral for AuthConfig {
                     default_token_expiration_secs: #expiry,
                 })
             }
+            AuthConfig::OAuth2RefreshToken {
+                token_url,
+                client_id,
+                client_secret,
+                refresh_token,
+                token_request_data,
+                default_token_expiration_secs,
+            } => {
+                let (url, id, secret, refresh) = (
+                    token_url.literal(),
+                    client_id.literal(),
+                    client_secret.literal(),
+                    refresh_token.literal(),
+                );
+                let (data, expiry) = (
+                    token_request_data.literal(),
+                    default_token_expiration_secs.literal(),
+                );
+                // AuthConfig::OAuth2RefreshToken { token_url: .., refresh_token: .., .. }
+                quote!(#d::AuthConfig::OAuth2RefreshToken {
+                    token_url: #url,
+                    client_id: #id,
+                    client_secret: #secret,
+                    refresh_token: #refresh,
+                    token_request_data: #data,
+                    default_token_expiration_secs: #expiry,
+                })
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ mod docs;
 mod example;
 mod literal;
 mod names;
+mod params;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use quote::quote;
 
 pub use client::describe_paginator;
 pub use literal::ToLiteral;
+pub use names::snake_text;
 
 use crate::ir::ApiIr;
 use crate::schema;
@@ -68,6 +70,22 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
             .collect::<Vec<_>>()
             .join("\n"),
     );
+    let prelude = if params::resources_with_setters(api, &models.record_types).is_empty() {
+        // pub mod prelude {}
+        quote! {
+            /// The typed parameter setters, to glob-import: `use <crate>::prelude::*` (this
+            /// API declares none).
+            pub mod prelude {}
+        }
+    } else {
+        // pub mod prelude { pub use crate::params::*; }
+        quote! {
+            /// The typed parameter setters, to glob-import: `use <crate>::prelude::*`.
+            pub mod prelude {
+                pub use crate::params::*;
+            }
+        }
+    };
     // #![doc = "..."] #[rustfmt::skip] pub mod blocking; .. pub use client::{Client, ClientBuilder};
     let lib_doc = docs::inner(&lib_doc);
     let lib = quote! {
@@ -80,10 +98,14 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
         #[rustfmt::skip]
         pub mod descriptors;
         #[rustfmt::skip]
+        pub mod params;
+        #[rustfmt::skip]
         pub mod types;
 
         pub use client::{Client, ClientBuilder};
         pub use restgen_runtime::{Error, Page, ResourceRequest, futures};
+
+        #prelude
     };
     files.insert("src/lib.rs".into(), format_file(&header, lib)?);
 
@@ -111,6 +133,17 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
         #async_client
     };
     files.insert("src/client.rs".into(), format_file(&header, async_client)?);
+
+    let params = params::params_module(api, &models.record_types);
+    // #![doc = "..."] + the setter traits
+    let module_doc = docs::inner(
+        "Typed setters for the query parameters each resource declares, as traits on its requests.",
+    );
+    let params = quote! {
+        #module_doc
+        #params
+    };
+    files.insert("src/params.rs".into(), format_file(&header, params)?);
 
     let blocking = client::blocking_client(api, &models.record_types);
     // #![doc = "..."] + the blocking client

@@ -12,10 +12,16 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
-/// A snake_case identifier for `name`, suffixed with `_` when it is a keyword or in `reserved`.
-pub fn snake(name: &str, reserved: &[&str]) -> Ident {
-    let mut s: String = name
-        .to_snake_case()
+/// `name` in snake_case with every character that cannot be in an identifier as `_`, and
+/// `prefix` before a name that would be empty or start with a digit.
+pub fn snake_text(name: &str, prefix: &str) -> String {
+    identifier_text(&name.to_snake_case(), prefix)
+}
+
+/// `cased` with every character that cannot be in an identifier as `_`, and `prefix` before a
+/// name that would be empty or start with a digit.
+fn identifier_text(cased: &str, prefix: &str) -> String {
+    let cleaned: String = cased
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' {
@@ -25,9 +31,16 @@ pub fn snake(name: &str, reserved: &[&str]) -> Ident {
             }
         })
         .collect();
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
-        s = format!("r_{s}");
+    if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{prefix}{cleaned}")
+    } else {
+        cleaned
     }
+}
+
+/// A snake_case identifier for `name`, suffixed with `_` when it is a keyword or in `reserved`.
+pub fn snake(name: &str, reserved: &[&str]) -> Ident {
+    let mut s = snake_text(name, "r_");
     if KEYWORDS.contains(&s.as_str()) || reserved.contains(&s.as_str()) {
         s.push('_');
     }
@@ -36,19 +49,6 @@ pub fn snake(name: &str, reserved: &[&str]) -> Ident {
 
 /// A SCREAMING_SNAKE_CASE identifier for a static.
 pub fn shouty(name: &str) -> Ident {
-    let mut s: String = name
-        .to_shouty_snake_case()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
-        s = format!("R_{s}");
-    }
+    let s = identifier_text(&name.to_shouty_snake_case(), "R_");
     Ident::new(&s, Span::call_site())
 }

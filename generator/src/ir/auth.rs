@@ -14,6 +14,7 @@ const KINDS: &[&str] = &[
     "http_basic",
     "basic",
     "oauth2_client_credentials",
+    "oauth2",
 ];
 
 /// The runtime auth for an auth block.
@@ -27,6 +28,17 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, String> {
             "access_token_url",
             "client_id",
             "client_secret",
+            "access_token_request_data",
+            "default_token_expiration",
+        ],
+        "oauth2" => &[
+            "token_url",
+            "access_token_url",
+            "client_id",
+            "client_secret",
+            "refresh_token",
+            "grant_type",
+            "scopes",
             "access_token_request_data",
             "default_token_expiration",
         ],
@@ -89,22 +101,91 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, String> {
                 .clone()
                 .map_or(ValueRef::Literal(Cow::Borrowed("")), value_ref),
         },
+        "oauth2" => oauth2(spec)?,
         _ => AuthConfig::OAuth2ClientCredentials {
             access_token_url: need(&spec.access_token_url, "access_token_url")?,
             client_id: need(&spec.client_id, "client_id")?,
             client_secret: need(&spec.client_secret, "client_secret")?,
-            access_token_request_data: Cow::Owned(
-                spec.access_token_request_data
-                    .iter()
-                    .flatten()
-                    .map(|(k, v)| Param {
-                        name: Cow::Owned(super::request::scalar_text(k)),
-                        value: Cow::Owned(super::request::scalar_text(v)),
-                    })
-                    .collect(),
-            ),
+            access_token_request_data: Cow::Owned(request_data(spec)),
             default_token_expiration_secs: spec.default_token_expiration.unwrap_or(3600),
         },
+    })
+}
+
+/// The extra token-request fields of an auth block.
+fn request_data(spec: &AuthSpec) -> Vec<Param> {
+    spec.access_token_request_data
+        .iter()
+        .flatten()
+        .map(|(k, v)| Param {
+            name: Cow::Owned(super::request::scalar_text(k)),
+            value: Cow::Owned(super::request::scalar_text(v)),
+        })
+        .collect()
+}
+
+/// `type: oauth2` (the form converted Airbyte connectors carry): the refresh-token grant when
+/// a refresh token is given or `grant_type: refresh_token` says so, else client credentials.
+fn oauth2(spec: &AuthSpec) -> Result<AuthConfig, String> {
+    let token_url = match (&spec.token_url, &spec.access_token_url) {
+        (Some(_), Some(_)) => {
+            return Err("oauth2 auth takes `token_url` or `access_token_url`, not both".into());
+        }
+        (Some(url), None) | (None, Some(url)) => value_ref(url.clone()),
+        (None, None) => return Err("auth type `oauth2` needs `token_url`".into()),
+    };
+    let need = |value: &Option<ValueSpec>, field: &str| {
+        value
+            .clone()
+            .map(value_ref)
+            .ok_or_else(|| format!("auth type `oauth2` needs `{field}`"))
+    };
+    let mut data = request_data(spec);
+    if let Some(scopes) = &spec.scopes {
+        let scope = match scopes {
+            serde_yaml::Value::Sequence(items) => items
+                .iter()
+                .map(super::request::scalar_text)
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => super::request::scalar_text(other),
+        };
+        data.push(Param {
+            name: Cow::Borrowed("scope"),
+            value: Cow::Owned(scope),
+        });
+    }
+    let refresh_grant = match spec.grant_type.as_deref() {
+        None => spec.refresh_token.is_some(),
+        Some("refresh_token") => true,
+        Some("client_credentials") => false,
+        Some(other) => {
+            return Err(format!(
+                "oauth2 `grant_type` `{other}` is not supported; use `refresh_token` or \
+                 `client_credentials`"
+            ));
+        }
+    };
+    let expiry = spec.default_token_expiration.unwrap_or(3600);
+    if refresh_grant {
+        return Ok(AuthConfig::OAuth2RefreshToken {
+            token_url,
+            client_id: need(&spec.client_id, "client_id")?,
+            client_secret: need(&spec.client_secret, "client_secret")?,
+            refresh_token: need(&spec.refresh_token, "refresh_token")?,
+            token_request_data: Cow::Owned(data),
+            default_token_expiration_secs: expiry,
+        });
+    }
+    if spec.refresh_token.is_some() {
+        return Err("`refresh_token` is only used by `grant_type: refresh_token`".into());
+    }
+    Ok(AuthConfig::OAuth2ClientCredentials {
+        access_token_url: token_url,
+        client_id: need(&spec.client_id, "client_id")?,
+        client_secret: need(&spec.client_secret, "client_secret")?,
+        access_token_request_data: Cow::Owned(data),
+        default_token_expiration_secs: expiry,
     })
 }
 
@@ -133,6 +214,10 @@ fn present_fields(spec: &AuthSpec) -> Vec<&'static str> {
         spec.default_token_expiration.is_some(),
         "default_token_expiration",
     );
+    add(spec.token_url.is_some(), "token_url");
+    add(spec.refresh_token.is_some(), "refresh_token");
+    add(spec.grant_type.is_some(), "grant_type");
+    add(spec.scopes.is_some(), "scopes");
     fields
 }
 
@@ -156,5 +241,96 @@ pub fn value_refs(auth: &AuthConfig) -> Vec<&ValueRef> {
             client_secret,
             ..
         } => vec![access_token_url, client_id, client_secret],
+        AuthConfig::OAuth2RefreshToken {
+            token_url,
+            client_id,
+            client_secret,
+            refresh_token,
+            ..
+        } => vec![token_url, client_id, client_secret, refresh_token],
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn auth(yaml: &str) -> Result<AuthConfig, String> {
+        let spec: AuthSpec = serde_yaml::from_str(yaml).unwrap();
+        resolve(&spec)
+    }
+
+    #[test]
+    fn oauth2_with_a_refresh_token_is_the_refresh_grant_with_scopes_joined() {
+        let resolved = auth(
+            "{type: oauth2, token_url: 'https://x/token', client_id: {secret: id}, \
+             client_secret: {secret: s}, refresh_token: {secret: rt}, scopes: [a, b]}",
+        )
+        .unwrap();
+        let AuthConfig::OAuth2RefreshToken {
+            token_url,
+            refresh_token,
+            token_request_data,
+            ..
+        } = resolved
+        else {
+            panic!("not the refresh grant: {resolved:?}");
+        };
+        assert_eq!(
+            token_url,
+            ValueRef::Literal(Cow::Borrowed("https://x/token"))
+        );
+        assert_eq!(refresh_token, ValueRef::Secret(Cow::Borrowed("rt")));
+        assert_eq!(
+            token_request_data.as_ref(),
+            [Param {
+                name: Cow::Borrowed("scope"),
+                value: Cow::Borrowed("a b"),
+            }]
+        );
+    }
+
+    #[test]
+    fn oauth2_without_a_refresh_token_is_client_credentials() {
+        let resolved = auth(
+            "{type: oauth2, access_token_url: u, client_id: i, client_secret: s, scope: read}",
+        )
+        .unwrap();
+        assert!(
+            matches!(resolved, AuthConfig::OAuth2ClientCredentials { .. }),
+            "{resolved:?}"
+        );
+    }
+
+    #[test]
+    fn oauth2_mistakes_are_named() {
+        let cases = [
+            (
+                "{type: oauth2, client_id: i, client_secret: s}",
+                "needs `token_url`",
+            ),
+            (
+                "{type: oauth2, token_url: u, client_id: i, client_secret: s, grant_type: password}",
+                "`grant_type` `password` is not supported",
+            ),
+            (
+                "{type: oauth2, token_url: u, client_id: i, client_secret: s, grant_type: refresh_token}",
+                "needs `refresh_token`",
+            ),
+            (
+                "{type: oauth2, token_url: u, client_id: i, client_secret: s, refresh_token: r, \
+                 grant_type: client_credentials}",
+                "only used by `grant_type: refresh_token`",
+            ),
+            (
+                "{type: oauth2_client_credentials, token_url: u, client_id: i, client_secret: s}",
+                "has no field `token_url`",
+            ),
+        ];
+        for (yaml, expected) in cases {
+            let err = auth(yaml).unwrap_err();
+            assert!(err.contains(expected), "{yaml}: {err}");
+        }
     }
 }

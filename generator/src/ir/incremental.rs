@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
-use serde_yaml::Value;
+use serde_yaml::{Mapping, Value};
 
 use super::jsonpath;
 
@@ -23,6 +23,45 @@ const KEYS: &[&str] = &[
     "lag",
     "allow_external_schedulers",
 ];
+
+/// dlt's deprecated incremental parameter, `params: {since: {type: incremental, cursor_path,
+/// initial_value, ...}}`: the parameter carries the start value, like `start_param`. Returns
+/// the parameters without it and the equivalent `incremental` block. As in dlt, only one such
+/// parameter is allowed, and it takes no end value (that needs the endpoint's block).
+pub fn split_param(params: Option<&Mapping>) -> Result<(Option<Mapping>, Option<Value>), String> {
+    let Some(params) = params else {
+        return Ok((None, None));
+    };
+    let is_incremental = |v: &Value| v.get("type").and_then(Value::as_str) == Some("incremental");
+    let mut found = params.iter().filter(|(_, v)| is_incremental(v));
+    let Some((name, config)) = found.next() else {
+        return Ok((Some(params.clone()), None));
+    };
+    if found.next().is_some() {
+        return Err("only one incremental parameter is allowed per endpoint".into());
+    }
+    let Value::Mapping(config) = config else {
+        return Ok((Some(params.clone()), None));
+    };
+    let mut block = config.clone();
+    block.remove("type");
+    for key in ["end_value", "end_param", "start_param"] {
+        if block.get(key).is_some_and(|v| !v.is_null()) {
+            return Err(format!(
+                "incremental parameter `{}`: `{key}` is not allowed here; use the endpoint's \
+                 `incremental` block for it",
+                super::request::scalar_text(name)
+            ));
+        }
+    }
+    block.insert("start_param".into(), name.clone());
+    let rest = params
+        .iter()
+        .filter(|(k, _)| *k != name)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok((Some(rest), Some(Value::Mapping(block))))
+}
 
 /// The runtime config of an `incremental` block; `primary_key` is the resource's.
 pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<IncrementalConfig, String> {
@@ -112,4 +151,41 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
             _ => Vec::new(),
         }),
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn mapping(yaml: &str) -> Mapping {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn an_incremental_parameter_becomes_a_block_with_start_param() {
+        let params = mapping(
+            "{a: 1, since: {type: incremental, cursor_path: updated, initial_value: '2024-01-02'}}",
+        );
+        let (rest, block) = split_param(Some(&params)).unwrap();
+        assert_eq!(rest.unwrap(), mapping("{a: 1}"));
+        let config = resolve(&block.unwrap(), &None).unwrap();
+        assert_eq!(config.start_param.as_deref(), Some("since"));
+        assert_eq!(config.initial_value.as_deref(), Some("\"2024-01-02\""));
+        assert_eq!(config.cursor_field, "updated");
+    }
+
+    #[test]
+    fn an_incremental_parameter_takes_no_end_and_comes_alone() {
+        for params in [
+            "{since: {type: incremental, cursor_path: u, end_value: 5}}",
+            "{since: {type: incremental, cursor_path: u, end_param: to}}",
+            "{a: {type: incremental, cursor_path: u}, b: {type: incremental, cursor_path: v}}",
+        ] {
+            assert!(split_param(Some(&mapping(params))).is_err(), "{params}");
+        }
+        let (rest, block) = split_param(Some(&mapping("{a: 1}"))).unwrap();
+        assert_eq!(rest.unwrap(), mapping("{a: 1}"));
+        assert!(block.is_none());
+    }
 }

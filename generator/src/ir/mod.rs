@@ -15,7 +15,8 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use restgen_runtime::descriptor::{
-    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, ResponseAction, RetryPolicy, ValueRef,
+    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, ResponseAction, RetryPolicy, Target,
+    ValueRef,
 };
 use restgen_runtime::selector::Selector;
 use restgen_runtime::{ClientSpec, ValueSpec};
@@ -51,6 +52,8 @@ pub struct ResourceIr {
     pub primary_key: Vec<String>,
     /// Parent fields copied into each child record by the fan-out.
     pub include_from_parent: Vec<String>,
+    /// Declared parameters the caller may override with a typed setter.
+    pub settable_params: Vec<request::SettableParam>,
 }
 
 impl ResourceIr {
@@ -197,6 +200,14 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         }
     }
 
+    let client_headers = request::bind_headers(
+        spec.config.client.headers.as_ref(),
+        &mut request::BoundRequest::default(),
+    )
+    .unwrap_or_else(|e| {
+        errors.push(at("headers:", format!("client.headers: {e}")));
+        Vec::new()
+    });
     if !errors.is_empty() {
         return Err(Diagnostics(errors));
     }
@@ -208,13 +219,7 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             base_url: Cow::Owned(spec.config.client.base_url.clone()),
             auth: client_auth,
             values: Cow::Owned(values),
-            headers: Cow::Owned(
-                request::bind_headers(
-                    spec.config.client.headers.as_ref(),
-                    &mut request::BoundRequest::default(),
-                )
-                .unwrap_or_default(),
-            ),
+            headers: Cow::Owned(client_headers),
         },
         resources,
         warnings,
@@ -228,6 +233,38 @@ fn spec_dir(config_file: &str) -> String {
         .to_string()
 }
 
+/// The query parameters a paginator sets itself.
+fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
+    fn query(t: &Target) -> Option<&str> {
+        match t {
+            Target::Query(name) => Some(name),
+            Target::Body(_) => None,
+        }
+    }
+    fn size(s: &Option<restgen_runtime::descriptor::PageSize>) -> Option<&str> {
+        s.as_ref().and_then(|s| query(&s.target))
+    }
+    match paginator {
+        PaginatorConfig::HeaderCursor { cursor_param, .. } => vec![&**cursor_param],
+        PaginatorConfig::Cursor(c) => [query(&c.target), size(&c.page_size)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        PaginatorConfig::Offset(o) => [query(&o.offset_target), query(&o.limit_target)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        PaginatorConfig::PageNumber(p) => [query(&p.page_target), size(&p.page_size)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        PaginatorConfig::SinglePage
+        | PaginatorConfig::Auto
+        | PaginatorConfig::JsonLink { .. }
+        | PaginatorConfig::HeaderLink { .. } => Vec::new(),
+    }
+}
+
 fn resolve_resource(
     name: &str,
     resource: &merge::MergedResource,
@@ -236,20 +273,40 @@ fn resolve_resource(
 ) -> Result<ResourceIr, String> {
     let endpoint = &resource.endpoint;
     let path = endpoint.path.clone().unwrap_or_else(|| name.to_string());
-    let has_incremental = endpoint.incremental.clone().flatten().is_some();
-    let mut bound = request::bind(&path, endpoint.params.as_ref(), has_incremental)?;
+    let block = endpoint.incremental.clone().flatten();
+    let (params, param_block) =
+        incremental::split_param(endpoint.params.as_ref()).map_err(|e| format!("params: {e}"))?;
+    if block.is_some() && param_block.is_some() {
+        return Err(
+            "an endpoint has at most one incremental: an `incremental` block or an incremental \
+             parameter, not both"
+                .into(),
+        );
+    }
+    // `{incremental.*}` placeholders need the block, as in dlt; the parameter form has none.
+    let mut bound = request::bind(&path, params.as_ref(), block.is_some())?;
     let headers = request::bind_headers(endpoint.headers.as_ref(), &mut bound)?;
     if endpoint.data.is_some() {
         return Err("form bodies (`data`) are not supported yet; use `json`".into());
     }
-    let incremental = endpoint
-        .incremental
-        .clone()
-        .flatten()
+    let incremental = block
+        .or(param_block)
         .map(|block| incremental::resolve(&block, &resource.primary_key))
         .transpose()
         .map_err(|e| format!("incremental: {e}"))?;
-    let response_actions = response_actions(endpoint.response_actions.as_deref().unwrap_or(&[]))?;
+    let mut response_actions =
+        response_actions(endpoint.response_actions.as_deref().unwrap_or(&[]))?;
+    // `error_handler.ignore_status_codes` is the seed dialect's spelling of ignore actions
+    let ignored = endpoint
+        .error_handler
+        .iter()
+        .flat_map(|h| h.ignore_status_codes.iter().flatten());
+    for &status in ignored {
+        response_actions.push(ResponseAction {
+            status_code: Some(status),
+            content: None,
+        });
+    }
     let single_entity = restgen_runtime::paginate::single_entity_path(&path);
     let paginator = match endpoint.paginator.clone().flatten() {
         Some(p) => paginator::resolve(&p).map_err(|e| format!("paginator: {e}"))?,
@@ -272,9 +329,13 @@ fn resolve_resource(
     let json_body = endpoint
         .json
         .as_ref()
-        .map(|j| serde_json::to_string(j).map(Cow::Owned))
-        .transpose()
-        .map_err(|e| format!("json: {e}"))?;
+        .map(|j| {
+            let bound_json = request::bind_json(j, &mut bound)?;
+            serde_json::to_string(&bound_json)
+                .map(Cow::Owned)
+                .map_err(|e| format!("json: {e}"))
+        })
+        .transpose()?;
     let descriptor = ResourceDescriptor {
         name: Cow::Owned(name.to_string()),
         method: match endpoint.method {
@@ -292,10 +353,20 @@ fn resolve_resource(
         response_actions: Cow::Owned(response_actions),
         incremental,
     };
+    // the paginator sets its own parameters on every page; a setter for one would be
+    // overwritten, or worse, make the page size disagree with the paginator's step
+    let settable_params = bound
+        .settable
+        .into_iter()
+        .filter(|p| !paginator_params(&descriptor.paginator).contains(&p.name.as_str()))
+        .collect();
     Ok(ResourceIr {
         name: name.to_string(),
         descriptor,
         args: bound.args,
+        // the paginator sets its own parameters on every page; a setter for one would be
+        // overwritten, or worse, make the page size disagree with the paginator's step
+        settable_params,
         schema: spec.schemas.get(name).map(|s| s.schema.clone()),
         include_from_parent: resource.include_from_parent.clone(),
         primary_key: match &resource.primary_key {

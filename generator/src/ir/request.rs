@@ -21,6 +21,37 @@ pub struct BoundRequest {
     pub args: Vec<PathArg>,
     /// Whether the endpoint is incremental, which allows `{incremental.*}` placeholders.
     pub incremental: bool,
+    /// Declared parameters with a plain value, which the caller may override.
+    pub settable: Vec<SettableParam>,
+}
+
+/// A declared query parameter with a plain value (no placeholder), which the generated
+/// client offers a typed setter for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettableParam {
+    /// The parameter name on the wire.
+    pub name: String,
+    /// The type its declared value has.
+    pub kind: ParamKind,
+    /// The declared value as the spec writes it, for the setter's doc.
+    pub declared: String,
+}
+
+/// The type of a declared parameter's value, which its setter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A string.
+    Text,
+    /// An integer.
+    Integer,
+    /// A floating-point number.
+    Float,
+    /// A boolean (`True`/`False` on the wire, as dlt sends it).
+    Bool,
+    /// A list of scalars, one repeated key per item.
+    List,
+    /// Declared as `null` (sent only when set): any displayable value.
+    Untyped,
 }
 
 /// The `{incremental.*}` values the runtime supplies.
@@ -66,7 +97,8 @@ pub fn bind(
     let mut out = String::new();
     for piece in split_placeholders(path)? {
         match piece {
-            Piece::Text(t) => out.push_str(&t),
+            // literal braces stay escaped: the runtime parses the path as a template again
+            Piece::Text(t) => out.push_str(&escape(&t)),
             Piece::Placeholder(expr) => {
                 if let Some(link) = parent_placeholder(&expr)? {
                     let arg = add_arg(&mut bound.args, &link.default_arg_name(), Some(link));
@@ -109,6 +141,13 @@ pub fn bind(
 }
 
 fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), String> {
+    if let Some(kind) = settable_kind(value) {
+        bound.settable.push(SettableParam {
+            name: key.to_string(),
+            kind,
+            declared: serde_json::to_string(value).unwrap_or_default(),
+        });
+    }
     match value {
         Value::Null => {}
         Value::Sequence(items) => {
@@ -127,8 +166,9 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
             ));
         }
         Value::Mapping(m) if is_type(m, "incremental") => {
+            // `incremental::split_param` takes it out before binding; a second one is an error
             return Err(format!(
-                "incremental parameter `{key}` is not supported by restgen yet"
+                "incremental parameter `{key}`: only one is allowed per endpoint"
             ));
         }
         Value::Mapping(_) => {
@@ -143,6 +183,26 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
         other => bound.params.push(param(key, escape(&scalar_text(other)))),
     }
     Ok(())
+}
+
+/// The setter type of a declared parameter, when its value is plain: no placeholder in it.
+fn settable_kind(value: &Value) -> Option<ParamKind> {
+    let plain = |text: &str| !text.contains(['{', '}']);
+    match value {
+        Value::Null => Some(ParamKind::Untyped),
+        Value::Bool(_) => Some(ParamKind::Bool),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(ParamKind::Integer),
+        Value::Number(_) => Some(ParamKind::Float),
+        Value::String(s) => plain(s).then_some(ParamKind::Text),
+        Value::Sequence(items) => items
+            .iter()
+            .all(|item| match item {
+                Value::String(s) => plain(s),
+                other => matches!(other, Value::Bool(_) | Value::Number(_) | Value::Null),
+            })
+            .then_some(ParamKind::List),
+        _ => None,
+    }
 }
 
 /// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder.
@@ -202,22 +262,7 @@ fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>) -> S
 }
 
 fn sanitize(name: &str) -> String {
-    let snake = heck::ToSnakeCase::to_snake_case(name);
-    let cleaned: String = snake
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("arg_{cleaned}")
-    } else {
-        cleaned
-    }
+    crate::emit::snake_text(name, "arg_")
 }
 
 fn is_type(m: &Mapping, kind: &str) -> bool {
@@ -343,11 +388,49 @@ pub fn bind_headers(
         let text = match v {
             Value::String(s) => bind_text(&key, s, bound)?,
             Value::Null => continue,
+            // a `{secret: ..}` here would otherwise be sent as the text "secret: .."
+            Value::Mapping(_) | Value::Sequence(_) => {
+                return Err(format!(
+                    "header `{key}` must be a string; secret and config references are read in auth blocks only"
+                ));
+            }
             other => escape(&scalar_text(other)),
         };
         out.push(param(&key, text));
     }
     Ok(out)
+}
+
+/// A JSON body: every string and key has its placeholders bound like a parameter's, so a
+/// parent field used only in the body makes the resource a child, as in dlt. A string that is
+/// one placeholder names its argument after the key it sits under.
+pub fn bind_json(value: &Value, bound: &mut BoundRequest) -> Result<Value, String> {
+    bind_json_at("json", value, bound)
+}
+
+fn bind_json_at(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(s) => Value::String(bind_text(key, s, bound)?),
+        Value::Sequence(items) => Value::Sequence(
+            items
+                .iter()
+                .map(|item| bind_json_at(key, item, bound))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Mapping(map) => {
+            let mut out = Mapping::new();
+            for (k, v) in map {
+                let name = scalar_text(k);
+                let k = match k {
+                    Value::String(s) => Value::String(bind_text(&name, s, bound)?),
+                    other => other.clone(),
+                };
+                out.insert(k, bind_json_at(&name, v, bound)?);
+            }
+            Value::Mapping(out)
+        }
+        other => other.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -371,6 +454,13 @@ mod tests {
 
     fn mapping(yaml: &str) -> Mapping {
         serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_header_must_be_text() {
+        let headers = mapping("{X-Token: {secret: token}}");
+        let e = bind_headers(Some(&headers), &mut BoundRequest::default()).unwrap_err();
+        assert!(e.contains("header `X-Token` must be a string"), "{e}");
     }
 
     #[test]
@@ -429,6 +519,25 @@ mod tests {
             ]
         );
         assert_eq!(b.args.len(), 1);
+    }
+
+    #[test]
+    fn json_body_placeholders_bind_parent_fields() {
+        let mut b = bind("posts/{resources.posts.id}/x", None).unwrap();
+        let json: Value = serde_yaml::from_str(
+            "{owner: '{resources.posts.meta.owner}', text: 'by {resources.posts.meta.owner}', \
+             same: '{resources.posts.id}', lit: '{{x}}', n: 1}",
+        )
+        .unwrap();
+        let bound = bind_json(&json, &mut b).unwrap();
+        assert_eq!(
+            serde_json::to_string(&bound).unwrap(),
+            r#"{"owner":"{owner}","text":"by {owner}","same":"{posts_id}","lit":"{{x}}","n":1}"#
+        );
+        let names: Vec<_> = b.args.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["posts_id", "owner"]);
+        let bad: Value = serde_yaml::from_str("{q: '{other.thing}'}").unwrap();
+        assert!(bind_json(&bad, &mut b).is_err());
     }
 
     #[test]

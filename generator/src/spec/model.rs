@@ -191,6 +191,10 @@ pub struct ErrorHandler {
     /// A response header holding the wait in seconds.
     #[serde(default)]
     pub wait_from_header: Option<String>,
+    /// Statuses whose response is ignored (Airbyte's `IGNORE` action): no records, no retry,
+    /// as `response_actions: [{status_code: N, action: ignore}]`.
+    #[serde(default)]
+    pub ignore_status_codes: Option<Vec<u16>>,
 }
 
 /// A paginator as written: a type name, or a map with `type`.
@@ -349,7 +353,8 @@ pub struct PageNumberSpec {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthSpec {
-    /// `bearer` (default), `api_key`, `http_basic` (alias `basic`), `oauth2_client_credentials`.
+    /// `bearer` (default), `api_key`, `http_basic` (alias `basic`), `oauth2_client_credentials`,
+    /// `oauth2` (refresh-token or client-credentials grant).
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// Bearer token.
@@ -388,6 +393,18 @@ pub struct AuthSpec {
     /// OAuth2 default lifetime.
     #[serde(default)]
     pub default_token_expiration: Option<u64>,
+    /// `oauth2`: the token endpoint (Airbyte's name for `access_token_url`).
+    #[serde(default)]
+    pub token_url: Option<ValueSpec>,
+    /// `oauth2`: the refresh token, which selects the refresh-token grant.
+    #[serde(default)]
+    pub refresh_token: Option<ValueSpec>,
+    /// `oauth2`: `refresh_token` or `client_credentials`.
+    #[serde(default)]
+    pub grant_type: Option<String>,
+    /// `oauth2`: scopes, a list or one space-separated string, sent as `scope`.
+    #[serde(default, alias = "scope")]
+    pub scopes: Option<Value>,
 }
 
 /// A value that is a literal, a secret reference or a config reference.

@@ -3,7 +3,6 @@
 
 mod page;
 mod pipeline;
-mod placeholders;
 mod send;
 
 use std::borrow::Cow;
@@ -16,17 +15,17 @@ use crate::client::ClientCore;
 use crate::descriptor::ResourceDescriptor;
 use crate::error::Error;
 use crate::incremental::Incremental;
+use crate::paginate::wire_form;
 use crate::secret::{SENSITIVE_QUERY_KEYS, redact_text};
 
 pub use page::Page;
-pub use placeholders::fill_placeholders;
 
 /// A request for one resource: arguments, extra parameters and limits, then `pages()` or
 /// `stream()`. Generated methods return it with the path arguments already bound.
 pub struct ResourceRequest<T> {
     core: ClientCore,
     descriptor: Cow<'static, ResourceDescriptor>,
-    path_args: Vec<(String, String)>,
+    path_args: Vec<(String, serde_json::Value)>,
     extra_params: Vec<(String, String)>,
     max_pages: Option<usize>,
     max_records: Option<usize>,
@@ -55,6 +54,14 @@ impl<T> Clone for ResourceRequest<T> {
     }
 }
 
+/// An argument as its placeholder renders it, for Debug output.
+fn wire_form_cow(value: &serde_json::Value) -> Cow<'_, str> {
+    match value {
+        serde_json::Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(wire_form(other)),
+    }
+}
+
 impl<T> std::fmt::Debug for ResourceRequest<T> {
     // Parameter values may be secrets (`.param("api_key", ..)`, a spec's `token=...`): show
     // them as a URL would be shown, with sensitive keys and secret values redacted.
@@ -76,6 +83,11 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
                 .collect()
         };
         let d = &self.descriptor;
+        let rendered_args: Vec<(&str, Cow<'_, str>)> = self
+            .path_args
+            .iter()
+            .map(|(k, v)| (k.as_str(), wire_form_cow(v)))
+            .collect();
         f.debug_struct("ResourceRequest")
             .field("core", &self.core)
             .field("resource", &d.name)
@@ -87,7 +99,11 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
             )
             .field(
                 "path_args",
-                &shown(&mut self.path_args.iter().map(|(k, v)| (&**k, &**v))),
+                &shown(
+                    &mut rendered_args
+                        .iter()
+                        .map(|(k, v): &(&str, Cow<'_, str>)| (*k, &**v)),
+                ),
             )
             .field(
                 "extra_params",
@@ -118,8 +134,14 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     }
 
     /// Binds the path or parameter placeholder `{name}`.
-    pub fn arg(mut self, name: &str, value: impl ToString) -> Self {
-        self.path_args.push((name.to_string(), value.to_string()));
+    pub fn arg(self, name: &str, value: impl ToString) -> Self {
+        self.arg_value(name, serde_json::Value::String(value.to_string()))
+    }
+
+    /// Binds the placeholder `{name}` to a JSON value: paths, parameters and headers get its
+    /// Python `str()` form, and a JSON-body value that is `{name}` alone gets the value itself.
+    pub fn arg_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.path_args.push((name.to_string(), value));
         self
     }
 
@@ -128,6 +150,23 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
         self.extra_params.retain(|(k, _)| k != name);
         self.extra_params
             .push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Adds (or replaces) a query parameter from a JSON value in dlt's wire form (`True`); a
+    /// list repeats the key once per item, and `null` withdraws an earlier `param` of the name
+    /// (a value the spec declares stays).
+    pub fn param_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extra_params.retain(|(k, _)| k != name);
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => self
+                .extra_params
+                .extend(items.iter().map(|item| (name.to_string(), wire_form(item)))),
+            other => self
+                .extra_params
+                .push((name.to_string(), wire_form(&other))),
+        }
         self
     }
 

@@ -13,6 +13,7 @@ use crate::client::join_url;
 use crate::error::{Error, Location};
 use crate::incremental::RunFilter;
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
+use crate::placeholders::{fill_json, fill_placeholders};
 use crate::scan::ScanPlan;
 use crate::secret::{Secret, redact_text, redact_url};
 use crate::selector::{
@@ -20,7 +21,6 @@ use crate::selector::{
 };
 
 use super::ResourceRequest;
-use super::placeholders::{fill_json, fill_placeholders};
 use super::send::{Outgoing, Sent, Shared, snippet};
 
 /// One page of records with the response it came from.
@@ -52,6 +52,10 @@ pub(crate) struct Walk {
     filter: Option<RunFilter>,
     max_pages: Option<usize>,
     max_records: Option<usize>,
+    /// An error of the next request, found while reading the page before it (a repeated
+    /// request, an unusable next link): the page is delivered first, then this, and the
+    /// request is never sent.
+    next_fails: Option<Error>,
 }
 
 /// A page read and checked, its records located but not decoded.
@@ -117,8 +121,13 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     for (k, v) in filter.iter().flat_map(RunFilter::query) {
         state.set_query(&k, v);
     }
-    for (k, v) in &request.extra_params {
-        state.set_query(k, v.clone());
+    // The first value of a key replaces the spec's; more values of it (a list) repeat it.
+    for (i, (k, v)) in request.extra_params.iter().enumerate() {
+        if request.extra_params[..i].iter().any(|(seen, _)| seen == k) {
+            state.query.push((k.clone(), v.clone()));
+        } else {
+            state.set_query(k, v.clone());
+        }
     }
     let mut paginator = Paginator::new(&d.paginator).map_err(|source| Error::Pagination {
         at: at(&redact_url(&state.full_url(), request.core.secrets())),
@@ -139,6 +148,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         filter,
         max_pages: request.max_pages,
         max_records: request.max_records,
+        next_fails: None,
     };
     let shared = Shared {
         core: request.core,
@@ -150,6 +160,16 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
 }
 
 impl Walk {
+    /// The error the next request fails with before it is sent (see [`Walk::on_response`]).
+    pub(crate) fn take_next_failure(&mut self) -> Option<Error> {
+        self.next_fails.take()
+    }
+
+    /// Whether the next request fails before it is sent.
+    pub(crate) fn next_fails(&self) -> bool {
+        self.next_fails.is_some()
+    }
+
     /// The request for the next page, as the paginator left it.
     pub(crate) fn next_request(&self) -> Outgoing {
         Outgoing {
@@ -187,6 +207,8 @@ impl Walk {
 
     /// Reads the response to the next request: `None` when a response action ignored it,
     /// which ends the run. Steps the paginator, so [`Walk::next_request`] is the request after.
+    /// When that request is unusable (it repeats an earlier one, or its link is empty or not a
+    /// URL), the page is still returned, and [`Walk::take_next_failure`] holds the error.
     pub(crate) fn on_response(
         &mut self,
         shared: &Shared,
@@ -219,53 +241,66 @@ impl Walk {
             at: at.clone(),
             message: e.to_string(),
         })?;
+        if text.trim().is_empty() {
+            // As in dlt, where decoding fails; a 204 the API means as "no records" is ignored
+            // with a response action.
+            return Err(Error::NotJson {
+                at,
+                message: "the body is empty".into(),
+            });
+        }
         // One pass over the page where that gives the general path's result (see `scan`).
         let scanned = self
             .selector
             .as_ref()
             .and_then(|selector| ScanPlan::new(selector, self.paginator.config()))
             .and_then(|plan| plan.scan(text));
-        let (body, raw): (Option<&RawValue>, Option<RawRecords<'_>>) = match &scanned {
+        let (root, raw): (&RawValue, RawRecords<'_>) = match &scanned {
             Some(scanned) => (
-                Some(&*scanned.root),
-                Some(RawRecords {
+                &*scanned.root,
+                RawRecords {
                     items: scanned.records.clone(),
-                }),
+                },
             ),
             None => {
-                let root: Option<&RawValue> = if text.trim().is_empty() {
-                    None
-                } else {
-                    Some(serde_json::from_str(text).map_err(|e| Error::NotJson {
-                        at: at.clone(),
-                        message: e.to_string(),
-                    })?)
-                };
-                if self.selector.is_none()
-                    && let Some(root) = root
-                {
-                    // dlt detects the record location once, on the first page
-                    self.selector = Some(detect_data_selector(root));
-                }
-                let selector = self.selector.as_ref().unwrap_or(&Selector::ROOT);
-                (root, root.map(|root| select_records(selector, root)))
+                let root: &RawValue = serde_json::from_str(text).map_err(|e| Error::NotJson {
+                    at: at.clone(),
+                    message: e.to_string(),
+                })?;
+                // dlt detects the record location once, on the first page
+                let selector = self
+                    .selector
+                    .get_or_insert_with(|| detect_data_selector(root));
+                (root, select_records(selector, root))
             }
         };
-        let items: &[&RawValue] = raw.as_ref().map_or(&[], |r| r.items.as_slice());
         let view = PageView {
             headers: &received.headers,
-            body,
-            records: items,
+            body: Some(root),
+            records: &raw.items,
         };
-        let mut has_next = self
-            .paginator
-            .on_page(&view, &mut self.state)
-            .map_err(|source| Error::Pagination {
-                at: at.clone(),
-                source: redact_pagination(source, secrets),
-            })?;
-        let raw = match (&self.filter, raw) {
-            (Some(filter), Some(raw)) => Some(RawRecords {
+        let mut has_next = match self.paginator.on_page(&view, &mut self.state) {
+            Ok(has_next) => has_next,
+            Err(source) if source.is_about_next_request() => {
+                self.next_fails = Some(Error::Pagination {
+                    at: Location {
+                        page: self.page + 1,
+                        url: redact_url(&self.state.full_url(), secrets),
+                        ..at.clone()
+                    },
+                    source: redact_pagination(source, secrets),
+                });
+                true
+            }
+            Err(source) => {
+                return Err(Error::Pagination {
+                    at: at.clone(),
+                    source: redact_pagination(source, secrets),
+                });
+            }
+        };
+        let raw = match &self.filter {
+            Some(filter) => RawRecords {
                 items: filter.filter(&raw.items).map_err(|missing| Error::Decode {
                     at: at.clone(),
                     record: missing.record,
@@ -276,12 +311,10 @@ impl Walk {
                         missing.cursor_field
                     ),
                 })?,
-            }),
-            (_, raw) => raw,
+            },
+            None => raw,
         };
-        let spans = raw
-            .as_ref()
-            .map_or_else(Vec::new, |raw| record_spans(text, raw));
+        let spans = record_spans(text, &raw);
         let mut keep = spans.len();
         self.records += spans.len();
         self.last_len = spans.len();
@@ -366,6 +399,9 @@ fn redact_pagination(error: PaginationError, secrets: &[Secret]) -> PaginationEr
             reason: redact_text(&reason, secrets),
         },
         PaginationError::Repeated { url } => PaginationError::Repeated { url: link(url) },
+        PaginationError::NotALink { value } => PaginationError::NotALink {
+            value: redact_text(&value, secrets),
+        },
         PaginationError::TotalNotInteger { path, value } => PaginationError::TotalNotInteger {
             path,
             value: redact_text(&value, secrets),

@@ -92,6 +92,11 @@ impl Pipeline {
         if self.done {
             return None;
         }
+        // The page before found the next request unusable: it was delivered, this is not sent.
+        if let Some(e) = self.walk.take_next_failure() {
+            self.stop();
+            return Some(Err(e));
+        }
         if self.in_flight.is_empty() {
             let request = self.walk.next_request();
             self.in_flight
@@ -111,7 +116,10 @@ impl Pipeline {
                 None
             }
             Ok(Some(prepared)) => {
-                if prepared.has_next {
+                if prepared.has_next && self.walk.next_fails() {
+                    // nothing goes out: the next call reports the failure
+                    self.in_flight.clear();
+                } else if prepared.has_next {
                     self.refill();
                 } else {
                     self.stop();

@@ -11,7 +11,7 @@ use crate::error::{Error, Location};
 use crate::retry::{self, Received, SendFailure};
 use crate::secret::{Secret, redact_text, redact_url};
 
-use super::placeholders::fill_placeholders;
+use crate::placeholders::fill_placeholders;
 
 /// How many bytes of an error body an error keeps.
 const BODY_SNIPPET_LEN: usize = 512;
@@ -25,7 +25,7 @@ pub(crate) struct Shared {
     pub(crate) core: ClientCore,
     pub(crate) descriptor: Cow<'static, ResourceDescriptor>,
     /// Placeholder values: the call's arguments and the incremental values.
-    pub(crate) args: Vec<(String, String)>,
+    pub(crate) args: Vec<(String, serde_json::Value)>,
     /// The API's origin: only requests to it carry credentials.
     pub(crate) origin: url::Origin,
 }
@@ -71,7 +71,7 @@ pub(crate) async fn send(shared: &Shared, out: Outgoing) -> Result<Sent, Error> 
             .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
         headers.insert(name, value);
     }
-    let policy = d.retry.as_ref().unwrap_or(&core.inner.retry);
+    let policy = core.retry_policy(d.retry.as_ref());
     let mut hidden = core.secrets().to_vec();
     let mut method = d.method.as_http();
     let mut body = out.json.as_ref().map(|j| j.to_string());
@@ -114,7 +114,7 @@ pub(crate) async fn send(shared: &Shared, out: Outgoing) -> Result<Sent, Error> 
                 .iter()
                 .any(|a| a.matches(r.status, &r.body))
         };
-        let received = retry::send(&make, policy, &ignored, &d.name, out.page)
+        let received = retry::send(&make, &policy, &ignored, &d.name, out.page)
             .await
             .map_err(|failure| send_error(failure, &at, &hidden))?;
         match redirect_target(&received, &target) {

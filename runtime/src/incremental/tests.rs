@@ -129,19 +129,16 @@ fn open_end_and_no_state_for_a_window() {
 fn placeholders_and_params_render_like_python() {
     let cfg = config(Some("2024-01-02"), None);
     let filter = Incremental::new().begin(&cfg);
-    let shown: Vec<String> = filter
-        .placeholders()
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let shown = crate::placeholders::fill_placeholders(
+        "since={incremental.start_value}&lv={incremental.last_value}\
+         &iv={incremental.initial_value}&ev={incremental.end_value}",
+        &filter.placeholders(),
+        false,
+    )
+    .unwrap();
     assert_eq!(
         shown,
-        [
-            "incremental.start_value=2024-01-02",
-            "incremental.last_value=2024-01-02",
-            "incremental.initial_value=2024-01-02",
-            "incremental.end_value=None",
-        ]
+        "since=2024-01-02&lv=2024-01-02&iv=2024-01-02&ev=None"
     );
     assert_eq!(
         filter.query(),

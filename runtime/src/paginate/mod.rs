@@ -68,6 +68,12 @@ pub enum PaginationError {
         /// The JSON found.
         value: String,
     },
+    /// A next link that is not a string (dlt fails on it before it yields the page).
+    #[error("next link is not a string: {value}")]
+    NotALink {
+        /// The JSON found.
+        value: String,
+    },
     /// A next link that is not a usable URL.
     #[error("next link `{link}` is not a valid URL: {reason}")]
     BadLink {
@@ -82,6 +88,19 @@ pub enum PaginationError {
         /// The URL that would be requested again (redacted by the caller before display).
         url: String,
     },
+}
+
+impl PaginationError {
+    /// Whether the error is about the request after the page rather than the page itself.
+    /// dlt yields a page whose next link is empty or unusable and then fails sending the
+    /// request to it, and a request that repeats an earlier one is harmful only once sent; so
+    /// the page's records are delivered, and it is the next request that fails.
+    pub fn is_about_next_request(&self) -> bool {
+        matches!(
+            self,
+            PaginationError::BadLink { .. } | PaginationError::Repeated { .. }
+        )
+    }
 }
 
 /// The state of one paginated sequence.
@@ -174,9 +193,8 @@ impl Paginator {
                     None | Some(Value::Null) => None,
                     Some(Value::String(link)) => Some(link),
                     Some(other) => {
-                        return Err(PaginationError::BadLink {
-                            link: other.to_string(),
-                            reason: "not a string".into(),
+                        return Err(PaginationError::NotALink {
+                            value: other.to_string(),
                         });
                     }
                 };

@@ -79,3 +79,16 @@ pub fn assert_get(request: &Request, at: &str, expected_query: &[(&str, &str)], 
         request.url
     );
 }
+
+/// Resolves a spec written as YAML into the IR, as `cargo xtask generate` does; panics with
+/// the diagnostics when it does not resolve.
+#[allow(clippy::panic)]
+pub fn resolve_yaml(yaml: &str) -> restgen::ir::ApiIr {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let spec_dir = dir.path().join("case");
+    std::fs::create_dir(&spec_dir).expect("the spec folder");
+    std::fs::write(spec_dir.join("source.yaml"), yaml).expect("the spec file");
+    let loaded =
+        restgen::spec::load_spec(&spec_dir, "specs/case").unwrap_or_else(|d| panic!("{d}"));
+    restgen::ir::resolve(&loaded).unwrap_or_else(|d| panic!("{d}"))
+}

@@ -193,7 +193,7 @@ fn case_14_non_string_next_link_errors() {
             &[reply(json!({ "data": items(2), "next": next }))],
         );
         assert!(
-            matches!(run.err(), PaginationError::BadLink { .. }),
+            matches!(run.err(), PaginationError::NotALink { .. }),
             "{next}: {:?}",
             run.error
         );

@@ -1,0 +1,244 @@
+//! The constructs that are not valid dlt 1.31 but that restgen reads anyway (the seed
+//! dialect, `reference/dlt-rest-api.md` §9), each with a note that says in plain words what
+//! dlt would do and how restgen interprets it.
+
+use crate::keys::{self, Part};
+use crate::source::{Note, Source};
+use crate::tree::{Node, Value};
+use crate::yaml;
+
+/// Notes on every non-dlt construct of `config`, in input order.
+pub fn notes(config: &Node, source: &Source) -> Vec<Note> {
+    let mut out = Vec::new();
+    let mut note = |node: &Node, message: String| out.push(source.note(node.at, message));
+    for (part, node) in keys::parts(config) {
+        match part {
+            Part::Auth => auth_notes(node, &mut note),
+            Part::Paginator => paginator_notes(node, &mut note),
+            Part::Endpoint => endpoint_notes(node, &mut note),
+            _ => {}
+        }
+    }
+    references_outside_auth(config, false, source, &mut out);
+    for (section, entry) in keys::unknown(config) {
+        let message = match (section.as_str(), entry.key.as_str()) {
+            ("api_key auth", "prefix") => "`prefix` is not a key of dlt's api_key auth (dlt \
+                 rejects it); restgen sends it before the key, e.g. `Authorization: GenieKey <key>`"
+                .to_string(),
+            (section, key) => format!(
+                "`{key}` is not a key of dlt's {section} config (dlt would reject the whole \
+                 config); it is kept as written"
+            ),
+        };
+        out.push(source.note(entry.key_at, message));
+    }
+    out.sort_by_key(|n| n.at);
+    out
+}
+
+/// restgen reads secret and config values in auth blocks only; one anywhere else is kept
+/// but will not generate.
+fn references_outside_auth(node: &Node, in_auth: bool, source: &Source, out: &mut Vec<Note>) {
+    match &node.value {
+        Value::Secret(_) | Value::Config(_) if !in_auth => out.push(source.note(
+            node.at,
+            format!(
+                "`{}` is outside an auth block, where restgen does not read secrets or config \
+                 values yet; it is kept as written, and the spec will not generate until it is \
+                 a literal",
+                yaml::flow(node)
+            ),
+        )),
+        Value::Dict(entries) => {
+            for e in entries {
+                references_outside_auth(&e.value, in_auth || e.key == "auth", source, out);
+            }
+        }
+        Value::List(items) => {
+            for item in items {
+                references_outside_auth(item, in_auth, source, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn endpoint_notes(endpoint: &Node, note: &mut impl FnMut(&Node, String)) {
+    if let Some(handler) = endpoint.get("error_handler") {
+        note(handler, error_handler_note(handler));
+    }
+    if let Some(selector) = endpoint.get("data_selector")
+        && let Value::List(fields) = &selector.value
+    {
+        let message = if fields.is_empty() {
+            "`data_selector: []` is not dlt (dlt wants a JSONPath string; `[]` is Airbyte's \
+             field_path of the response root); restgen reads it as the response root, like \
+             dlt's `$`"
+                .to_string()
+        } else {
+            format!(
+                "`data_selector: {}` is not dlt (dlt wants a JSONPath string); restgen reads the \
+                 list as a path of field names from the response root",
+                yaml::flow(selector)
+            )
+        };
+        note(selector, message);
+    }
+}
+
+fn has(node: &Node, key: &str) -> bool {
+    node.get(key).is_some()
+}
+
+fn auth_notes(auth: &Node, note: &mut impl FnMut(&Node, String)) {
+    let kind = auth.get("type").and_then(Node::as_str);
+    match kind {
+        Some("basic") => note(
+            auth,
+            "auth type `basic` is not dlt's (dlt calls it `http_basic`; `basic` is Airbyte's \
+             BasicHttpAuthenticator); restgen reads it as `http_basic`"
+                .into(),
+        ),
+        Some("bearer" | "api_key" | "http_basic" | "oauth2_client_credentials") | None => {}
+        Some(other) => note(
+            auth,
+            format!(
+                "auth type `{other}` is not one of dlt's (bearer, api_key, http_basic, \
+                 oauth2_client_credentials); the spec will not generate until it is"
+            ),
+        ),
+    }
+    if matches!(kind, Some("basic" | "http_basic")) && !has(auth, "password") {
+        note(
+            auth,
+            "HTTP basic auth without a `password`: dlt requires one; restgen sends an empty \
+             password, as Airbyte does"
+                .into(),
+        );
+    }
+    if matches!(kind, Some("bearer") | None) && has(auth, "api_key") && !has(auth, "token") {
+        let location = if has(auth, "location") {
+            "; `location` is accepted and ignored"
+        } else {
+            ""
+        };
+        note(
+            auth,
+            format!(
+                "bearer auth with `api_key` instead of `token`: dlt's bearer auth ignores \
+                 `api_key` and would fail for want of a token; restgen sends `api_key` as the \
+                 bearer token{location}"
+            ),
+        );
+    }
+}
+
+fn paginator_notes(paginator: &Node, note: &mut impl FnMut(&Node, String)) {
+    let kind = match &paginator.value {
+        Value::Str(s) => Some(s.as_str()),
+        _ => paginator.get("type").and_then(Node::as_str),
+    };
+    match kind {
+        None => note(
+            paginator,
+            "paginator without a `type`: dlt requires one; it is kept as written".into(),
+        ),
+        Some(kind) if !keys::is_paginator_type(kind) => note(
+            paginator,
+            format!("paginator type `{kind}` is not one of dlt's; it is kept as written"),
+        ),
+        Some(_) => {}
+    }
+    if kind == Some("json_response") {
+        note(
+            paginator,
+            "paginator type `json_response` is dlt's deprecated name of `json_link`; restgen \
+             reads it as `json_link`"
+                .into(),
+        );
+    }
+    let page_size = has(paginator, "limit") || has(paginator, "limit_param");
+    match kind {
+        Some("cursor") => {
+            if let Some(value) = paginator.get("cursor_value") {
+                note(
+                    value,
+                    "`cursor_value` is not dlt (dlt rejects it; it is Airbyte's \
+                     CursorPagination template); restgen evaluates the expression on each \
+                     response: the result is the next cursor, a falsy result ends paging, and \
+                     a URL is followed as the next page"
+                        .into(),
+                );
+            }
+            if let Some(stop) = paginator.get("stop_condition") {
+                note(
+                    stop,
+                    "`stop_condition` is not dlt (dlt rejects it; it is Airbyte's); restgen \
+                     evaluates it on each response, before the cursor, and ends paging when \
+                     it is true"
+                        .into(),
+                );
+                if !has(paginator, "cursor_path") && !has(paginator, "cursor_value") {
+                    note(
+                        paginator,
+                        "cursor paginator with neither `cursor_path` nor `cursor_value`: dlt \
+                         would read the cursor at `cursors.next`; restgen takes the `id` of the \
+                         page's last record as the next cursor (`before_id` style)"
+                            .into(),
+                    );
+                }
+            }
+            if page_size {
+                note(paginator, page_size_note("cursor", paginator));
+            }
+        }
+        Some("page_number") if page_size => {
+            note(paginator, page_size_note("page_number", paginator))
+        }
+        Some("offset") if !has(paginator, "total_path") => note(
+            paginator,
+            "offset paginator without `total_path`: dlt reads the total at `total` and raises \
+             when the response has none; restgen does the same when a total is there, else it \
+             stops on an empty page or a page shorter than `limit`"
+                .into(),
+        ),
+        _ => {}
+    }
+}
+
+fn page_size_note(kind: &str, paginator: &Node) -> String {
+    let param = paginator
+        .get("limit_param")
+        .and_then(Node::as_str)
+        .unwrap_or("limit");
+    let size = paginator
+        .get("limit")
+        .map_or_else(|| "the limit".into(), yaml::flow);
+    format!(
+        "`limit`/`limit_param` are not keys of dlt's {kind} paginator (dlt rejects them; the \
+         page size is Airbyte's page_size option); restgen sends `{param}={size}` on every \
+         request"
+    )
+}
+
+fn error_handler_note(handler: &Node) -> String {
+    let mut policy = Vec::new();
+    if let Some(codes) = handler.get("retry_on_status_codes") {
+        policy.push(format!("retry on {}", yaml::flow(codes)));
+    }
+    if let Some(n) = handler.get("max_retries") {
+        policy.push(format!("at most {} retries", yaml::flow(n)));
+    }
+    if let Some(f) = handler.get("backoff_factor") {
+        policy.push(format!("backoff factor {}", yaml::flow(f)));
+    }
+    let policy = if policy.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", policy.join(", "))
+    };
+    format!(
+        "`error_handler` is not a dlt endpoint key (dlt rejects it; retries are global there); \
+         restgen reads it as this endpoint's retry policy{policy}"
+    )
+}

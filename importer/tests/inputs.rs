@@ -1,0 +1,165 @@
+//! Inputs written for the importer, in the shapes real dlt configs take: a template-style
+//! source with a `RESTAPIConfig` assignment, `rest_api_resources` and comments; dlt's own
+//! classes, secrets and config values; JSON alone or wrapped, with `<expr: ...>` values; a
+//! document with indented and broken blocks. Each output is pinned by a snapshot.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use restgen_import::{Imported, Options};
+
+fn import(rel: &str, options: &Options) -> Imported {
+    let scratch = tempfile::tempdir().unwrap();
+    let imported = common::import(rel, options, scratch.path())
+        .unwrap_or_else(|failure| panic!("{rel}: {failure}"));
+    let dir = scratch.path().join(&imported.shown_out);
+    for (name, stub) in &imported.stubs {
+        let on_disk = std::fs::read_to_string(dir.join(format!("schemas/{name}.json"))).unwrap();
+        assert_eq!(&on_disk, stub);
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("source.yaml")).unwrap(),
+        imported.source_yaml
+    );
+    imported
+}
+
+/// The snapshot of an import: the YAML, then the notes, then restgen's verdict.
+fn report(imported: &Imported) -> String {
+    let check: Vec<String> = imported.check.iter().map(ToString::to_string).collect();
+    format!(
+        "{}\n--- notes\n{}\n--- restgen\n{}",
+        imported.source_yaml,
+        common::notes(imported),
+        if check.is_empty() {
+            "generates".into()
+        } else {
+            check.join("\n")
+        }
+    )
+}
+
+#[test]
+fn template_with_restapiconfig_and_comments() {
+    let imported = import("inputs/github_template.py", &Options::default());
+    // rest_api_resources has no name=, the enclosing @dlt.source(name="github") has
+    assert_eq!(imported.api, "github");
+    assert!(imported.check.is_empty());
+    assert_eq!(
+        imported.stubs.len(),
+        3,
+        "issues, issue_comments and the bare `labels`"
+    );
+    let yaml = &imported.source_yaml;
+    assert!(
+        yaml.contains("token: {secret: access_token} # from secrets.toml"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("  # GitHub takes a personal access token\n  auth:"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains(
+            "  # Comments of each issue: one request per issue\n  - name: issue_comments"
+        )
+    );
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
+fn classes_secrets_and_literals() {
+    let imported = import("inputs/classes.py", &Options::default());
+    assert_eq!(
+        imported.api, "shop",
+        "from rest_api_source(..., name=\"shop\")"
+    );
+    assert_eq!(imported.fill_ins, 1, "the custom auth class");
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
+fn wrapped_json_with_code_placeholders() {
+    let imported = import("inputs/wrapped.json", &Options::default());
+    assert_eq!(imported.fill_ins, 1);
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
+fn plain_json() {
+    let imported = import("inputs/plain.json", &Options::default());
+    assert!(imported.check.is_empty(), "{:?}", imported.check);
+    assert!(imported.notes.is_empty());
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
+fn document_with_indented_and_broken_blocks() {
+    let imported = import("inputs/document.md", &Options::default());
+    assert!(imported.check.is_empty());
+    // locations are the document's own: the data_selector is on line 28, column 37
+    let selector = imported
+        .notes
+        .iter()
+        .find(|n| n.message.contains("data_selector"))
+        .unwrap();
+    assert_eq!((selector.at.line, selector.at.column), (28, 37));
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
+fn one_of_several_configs() {
+    let options = Options {
+        pick: Some(2),
+        ..Default::default()
+    };
+    let imported = import("inputs/two_sources.py", &options);
+    assert_eq!(imported.api, "berries");
+    assert!(imported.source_yaml.contains("  - berry\n"));
+}
+
+#[test]
+fn an_existing_spec_is_kept_without_force() {
+    let scratch = tempfile::tempdir().unwrap();
+    let options = Options {
+        name: Some("pokeapi".into()),
+        ..Default::default()
+    };
+    let path = common::fixtures().join("inputs/plain.json");
+    let import =
+        |force| restgen_import::import_into(&path, "plain.json", &options, scratch.path(), force);
+    import(false).unwrap();
+    let dir = scratch.path().join("specs/pokeapi");
+    std::fs::write(dir.join("source.yaml"), "edited").unwrap();
+    std::fs::write(dir.join("schemas/berry.json"), "{\"type\": \"object\"}").unwrap();
+
+    let failure = import(false).unwrap_err().to_string();
+    assert!(
+        failure.contains("already holds a spec; pass --force"),
+        "{failure}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("source.yaml")).unwrap(),
+        "edited"
+    );
+
+    let (_, written) = import(true).unwrap();
+    assert!(
+        !written.iter().any(|f| f.ends_with("berry.json")),
+        "{written:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("schemas/berry.json")).unwrap(),
+        "{\"type\": \"object\"}"
+    );
+    assert_ne!(
+        std::fs::read_to_string(dir.join("source.yaml")).unwrap(),
+        "edited"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("import-new"))
+        .collect();
+    assert!(leftovers.is_empty());
+}

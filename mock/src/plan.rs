@@ -1,0 +1,454 @@
+//! What the mock serves for one resource, worked out once from its descriptor: the route, the
+//! parameters it insists on, the credential it wants, where records go and the server side of
+//! the paginator.
+
+use base64::Engine;
+use restgen::ir::{ApiIr, ResourceIr};
+use restgen_runtime::descriptor::{
+    ApiKeyLocation, AuthChoice, AuthConfig, Method, PaginatorConfig, ValueRef,
+};
+use restgen_runtime::incremental::LastValueFunc;
+use restgen_runtime::selector::{Selector, Step};
+use serde_json::Value;
+
+use crate::error::MockError;
+use crate::oauth::TokenEndpoint;
+use crate::paging::{NextPlan, Paging, needs_body_fields, paging};
+use crate::records::Ordered;
+
+/// A path of field names inside a JSON document; empty is the root.
+pub type FieldPath = Vec<String>;
+
+/// One resource, as the mock serves it.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub name: String,
+    pub method: Method,
+    pub route: Vec<Segment>,
+    pub params: Vec<Rule>,
+    pub headers: Vec<Rule>,
+    pub auth: AuthRule,
+    pub data: FieldPath,
+    pub paging: Paging,
+    pub unique: Vec<FieldPath>,
+    pub schema: Option<Value>,
+    pub incremental: Option<IncrementalPlan>,
+    /// Why the mock cannot serve this resource (it then answers 501), if it cannot.
+    pub unsupported: Option<String>,
+}
+
+/// An incremental resource: its cursor field is generated in order and never null, and the
+/// server filters on the start and end values a request sends, as real APIs do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncrementalPlan {
+    pub ordered: Ordered,
+    /// Query parameters that carry the start value (`start_param`, `{incremental.start_value}`).
+    pub start_params: Vec<String>,
+    /// Query parameters that carry the end value.
+    pub end_params: Vec<String>,
+    /// Whether records equal to the start value are left out (`range_start: open`).
+    pub start_open: bool,
+    /// Whether records equal to the end value are kept (`range_end: closed`).
+    pub end_closed: bool,
+}
+
+/// One segment of a route.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Segment {
+    Literal(String),
+    /// `{name}`, possibly with literal text around it.
+    Arg {
+        prefix: String,
+        name: String,
+        suffix: String,
+    },
+}
+
+/// A query parameter or header the request must carry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// Exactly this value.
+    Literal { name: String, value: String },
+    /// A value holding an argument: `prefix{arg}suffix`.
+    Arg {
+        name: String,
+        prefix: String,
+        arg: String,
+        suffix: String,
+    },
+    /// Present, any value (several placeholders in one value).
+    Present { name: String },
+}
+
+/// The credential a resource wants.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthRule {
+    None,
+    Header {
+        name: String,
+        value: String,
+    },
+    Query {
+        name: String,
+        value: String,
+    },
+    Cookie {
+        name: String,
+        value: String,
+    },
+    /// `Authorization: Bearer <token>` with a token the mock's token endpoint issued.
+    OAuth2(TokenEndpoint),
+}
+
+/// The query parameter links carry to name a position.
+pub const LINK_PARAM: &str = "page_token";
+
+impl Plan {
+    /// Works out how to serve `resource`; `values` gives the secrets and settings by name.
+    pub fn new(
+        api: &ApiIr,
+        resource: &ResourceIr,
+        base_path: &str,
+        values: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Plan, MockError> {
+        let d = &resource.descriptor;
+        let mut unsupported = Vec::new();
+        let path = if d.path.starts_with("http://") || d.path.starts_with("https://") {
+            unsupported.push(format!(
+                "the path `{}` is an absolute URL, which does not reach the mock",
+                d.path
+            ));
+            url::Url::parse(&d.path)
+                .map(|u| u.path().to_string())
+                .unwrap_or_default()
+        } else {
+            d.path.to_string()
+        };
+        let joined = restgen_runtime::client::join_url(base_path, &path);
+        let route = joined
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(segment)
+            .collect();
+        let mut incremental = match &d.incremental {
+            Some(config) => match field_path(&config.cursor_path) {
+                Ok(path) => Some(IncrementalPlan {
+                    ordered: Ordered {
+                        path,
+                        start: config
+                            .initial_value
+                            .as_deref()
+                            .and_then(|v| serde_json::from_str(v).ok()),
+                        descending: config.last_value_func == LastValueFunc::Min,
+                    },
+                    start_params: config.start_param.iter().map(|p| p.to_string()).collect(),
+                    end_params: config.end_param.iter().map(|p| p.to_string()).collect(),
+                    start_open: config.start_open,
+                    end_closed: config.end_closed,
+                }),
+                Err(e) => {
+                    unsupported.push(format!("incremental cursor_path: {e}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut params = Vec::new();
+        for p in d.params.iter() {
+            // `{incremental.start_value}` and friends are filters, not arguments
+            let filter = split_placeholder(&p.value)
+                .filter(|(pre, name, post)| {
+                    pre.is_empty() && post.is_empty() && name.starts_with("incremental.")
+                })
+                .map(|(_, name, _)| name);
+            match (filter, incremental.as_mut()) {
+                (Some(name), Some(plan)) => {
+                    if name == "incremental.end_value" {
+                        plan.end_params.push(p.name.to_string());
+                    } else if name != "incremental.initial_value" {
+                        plan.start_params.push(p.name.to_string());
+                    }
+                }
+                _ => params.push(rule(&p.name, &p.value)),
+            }
+        }
+        let headers = api
+            .client
+            .headers
+            .iter()
+            .chain(d.headers.iter())
+            .map(|p| rule(&p.name, &p.value))
+            .collect();
+        let auth = match &d.auth {
+            AuthChoice::None => Ok(AuthRule::None),
+            AuthChoice::Client => match &api.client.auth {
+                None => Ok(AuthRule::None),
+                Some(auth) => auth_rule(&resource.name, auth, values),
+            },
+            AuthChoice::Endpoint(auth) => auth_rule(&resource.name, auth, values),
+        };
+        let auth = match auth {
+            Ok(rule) => rule,
+            Err(MockError::Unsupported { reason, .. }) => {
+                unsupported.push(format!("auth: {reason}"));
+                AuthRule::None
+            }
+            Err(other) => return Err(other),
+        };
+        let data = match &d.data_selector {
+            None => vec!["data".to_string()],
+            Some(selector) => field_path(selector).unwrap_or_else(|e| {
+                unsupported.push(format!("data_selector: {e}"));
+                Vec::new()
+            }),
+        };
+        let mut unique: Vec<FieldPath> = resource
+            .primary_key
+            .iter()
+            .map(|k| vec![k.clone()])
+            .collect();
+        let paging = paging(&d.paginator, &data).unwrap_or_else(|e| {
+            unsupported.push(format!("paginator: {e}"));
+            Paging::Single
+        });
+        if let Paging::Next {
+            next: NextPlan::RecordField { field, .. },
+            ..
+        } = &paging
+        {
+            unique.push(field.clone());
+        }
+        if !unique.iter().any(|u| u.len() == 1 && u[0] == "id")
+            && resource
+                .schema
+                .as_ref()
+                .and_then(|s| s.pointer("/properties/id"))
+                .is_some()
+        {
+            unique.push(vec!["id".to_string()]);
+        }
+        unique.dedup();
+        if data.is_empty() && needs_body_fields(&paging) {
+            unsupported.push(
+                "records at the response root leave no room for the paginator's fields".into(),
+            );
+        }
+        Ok(Plan {
+            name: resource.name.clone(),
+            method: d.method,
+            route,
+            params,
+            headers,
+            auth,
+            data,
+            paging,
+            unique,
+            schema: resource.schema.clone(),
+            incremental,
+            unsupported: (!unsupported.is_empty()).then(|| unsupported.join("; ")),
+        })
+    }
+
+    /// The HTTP method, as a request line has it.
+    pub fn method_name(&self) -> &'static str {
+        match self.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+
+    /// The route with its placeholders: `/v3/signature_requests/{sign_req}/followers`.
+    pub fn route_pattern(&self) -> String {
+        let segments: Vec<String> = self
+            .route
+            .iter()
+            .map(|segment| match segment {
+                Segment::Literal(text) => text.clone(),
+                Segment::Arg {
+                    prefix,
+                    name,
+                    suffix,
+                } => format!("{prefix}{{{name}}}{suffix}"),
+            })
+            .collect();
+        format!("/{}", segments.join("/"))
+    }
+
+    /// The page size the server uses when the client sends the spec's own page size; `None`
+    /// for a resource served in one response.
+    pub fn page_size(&self, descriptor: &PaginatorConfig, max_page_size: usize) -> Option<usize> {
+        let asked = match descriptor {
+            PaginatorConfig::Offset(c) => return Some(c.limit as usize),
+            PaginatorConfig::PageNumber(c) => c.page_size.as_ref().map(|s| s.value as usize),
+            PaginatorConfig::Cursor(c) => c.page_size.as_ref().map(|s| s.value as usize),
+            _ => None,
+        };
+        match &self.paging {
+            Paging::Single => None,
+            Paging::Offset { default_limit, .. } => Some(*default_limit as usize),
+            Paging::PageNumber { .. } => Some(asked.unwrap_or(max_page_size).max(1)),
+            Paging::Next { .. } => {
+                Some(asked.map_or(max_page_size, |a| a.min(max_page_size)).max(1))
+            }
+        }
+    }
+}
+
+fn segment(text: &str) -> Segment {
+    match split_placeholder(text) {
+        Some((prefix, name, suffix)) => Segment::Arg {
+            prefix,
+            name,
+            suffix,
+        },
+        None => Segment::Literal(text.to_string()),
+    }
+}
+
+/// `a{name}b` as `(a, name, b)`; `None` without a placeholder or with more than one.
+pub fn split_placeholder(text: &str) -> Option<(String, String, String)> {
+    let open = text.find('{')?;
+    let close = open + text[open..].find('}')?;
+    let rest = &text[close + 1..];
+    if rest.contains('{') {
+        return None;
+    }
+    Some((
+        text[..open].to_string(),
+        text[open + 1..close].to_string(),
+        rest.to_string(),
+    ))
+}
+
+fn rule(name: &str, value: &str) -> Rule {
+    if !value.contains('{') {
+        return Rule::Literal {
+            name: name.to_string(),
+            value: value.to_string(),
+        };
+    }
+    match split_placeholder(value) {
+        Some((prefix, arg, suffix)) => Rule::Arg {
+            name: name.to_string(),
+            prefix,
+            arg,
+            suffix,
+        },
+        None => Rule::Present {
+            name: name.to_string(),
+        },
+    }
+}
+
+/// The value of a literal, secret or setting, from `values` by name.
+pub fn value_of(
+    resource: &str,
+    value: &ValueRef,
+    values: &std::collections::BTreeMap<String, String>,
+) -> Result<String, MockError> {
+    match value {
+        ValueRef::Literal(text) => Ok(text.to_string()),
+        ValueRef::Secret(name) | ValueRef::Config(name) => values
+            .get(name.as_ref())
+            .cloned()
+            .ok_or_else(|| MockError::MissingValue {
+                resource: resource.to_string(),
+                name: name.to_string(),
+            }),
+    }
+}
+
+fn auth_rule(
+    resource: &str,
+    auth: &AuthConfig,
+    values: &std::collections::BTreeMap<String, String>,
+) -> Result<AuthRule, MockError> {
+    Ok(match auth {
+        AuthConfig::Bearer { token } => AuthRule::Header {
+            name: "authorization".into(),
+            value: format!("Bearer {}", value_of(resource, token, values)?),
+        },
+        AuthConfig::ApiKey {
+            name,
+            api_key,
+            location,
+            prefix,
+        } => {
+            let value = format!("{prefix}{}", value_of(resource, api_key, values)?);
+            let name = name.to_string();
+            match location {
+                ApiKeyLocation::Header => AuthRule::Header {
+                    name: name.to_ascii_lowercase(),
+                    value,
+                },
+                ApiKeyLocation::Query => AuthRule::Query { name, value },
+                ApiKeyLocation::Cookie => AuthRule::Cookie { name, value },
+            }
+        }
+        AuthConfig::HttpBasic { username, password } => {
+            let pair = format!(
+                "{}:{}",
+                value_of(resource, username, values)?,
+                value_of(resource, password, values)?
+            );
+            AuthRule::Header {
+                name: "authorization".into(),
+                value: format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                ),
+            }
+        }
+        AuthConfig::OAuth2ClientCredentials {
+            access_token_url,
+            client_id,
+            client_secret,
+            access_token_request_data,
+            ..
+        } => AuthRule::OAuth2(TokenEndpoint::new(
+            resource,
+            access_token_url,
+            client_id,
+            client_secret,
+            None,
+            access_token_request_data,
+            values,
+        )?),
+        AuthConfig::OAuth2RefreshToken {
+            token_url,
+            client_id,
+            client_secret,
+            refresh_token,
+            token_request_data,
+            ..
+        } => AuthRule::OAuth2(TokenEndpoint::new(
+            resource,
+            token_url,
+            client_id,
+            client_secret,
+            Some(refresh_token),
+            token_request_data,
+            values,
+        )?),
+    })
+}
+
+/// A selector of field names as a path; `[*]` at the end is the list itself.
+pub fn field_path(selector: &Selector) -> Result<FieldPath, String> {
+    let steps: &[Step] = &selector.steps;
+    let steps = match steps.split_last() {
+        Some((Step::Wildcard, rest)) => rest,
+        _ => steps,
+    };
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| match step {
+            Step::Field(name) => Ok(name.to_string()),
+            Step::Descendant(name) if i == 0 => Ok(name.to_string()),
+            other => Err(format!(
+                "`{selector}`: the mock cannot place data at {other:?}"
+            )),
+        })
+        .collect()
+}
