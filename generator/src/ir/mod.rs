@@ -132,15 +132,17 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             ));
             continue;
         };
-        let anchor = format!("name: {name}");
-        let anchor = if text.contains(&anchor) {
-            anchor
-        } else {
-            name.clone()
-        };
         // Point at the key the message is about (`paginator: ...`), inside this resource's
-        // entry when it is written there, else at the resource's name.
+        // entry when it is written there, else at the resource's name. Only on an error: the
+        // search runs over the whole spec, which per resource would make generation
+        // quadratic in the number of resources.
         let fail = |message: String| {
+            let anchor = format!("name: {name}");
+            let anchor = if text.contains(&anchor) {
+                anchor
+            } else {
+                name.clone()
+            };
             let start = text.find(&anchor).unwrap_or(0);
             let end = text[start + anchor.len()..]
                 .find("\n  - ")
