@@ -52,6 +52,15 @@ enum Command {
     },
     /// Run the whole comparison and write the report.
     Suite(suite::SuiteArgs),
+    /// Write the report again from the raw samples of a run (after editing bench/notes.md).
+    Report {
+        /// The raw samples (`benchmarks.json` next to the report).
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// The Markdown report to write; the chart goes next to it.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Time the CPU side of one page, step by step, with no I/O.
     Decode {
         /// Records per page.
@@ -69,6 +78,7 @@ fn main() -> ExitCode {
         Command::Client { contender, job } => client(contender, &job),
         Command::Suite(args) => suite::run(&args),
         Command::Decode { page_size, seconds } => decode::run(page_size, seconds),
+        Command::Report { from, out } => report::rewrite(&from, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -250,6 +250,14 @@ pub fn write(run: &Run, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes the report again from the raw samples `from` (a `.json` [`write`] wrote).
+pub fn rewrite(from: &Path, out: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(from).with_context(|| format!("reading {}", from.display()))?;
+    let run: Run = serde_json::from_str(&text)?;
+    write(&run, out)
+}
+
 fn chart_svg(run: &Run) -> String {
     let throughput = run.scenarios(Group::Throughput);
     let largest = throughput.iter().map(|s| s.records).max().unwrap_or(0);
