@@ -97,6 +97,13 @@ impl<T: DeserializeOwned + Send + 'static> BlockingRequest<T> {
         self
     }
 
+    /// Fetches up to `n` pages at once where the paginator allows it; see
+    /// [`ResourceRequest::concurrency`].
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.request = self.request.concurrency(n);
+        self
+    }
+
     /// Runs an incremental resource from (and records its progress in) `handle`; see
     /// [`ResourceRequest::incremental`].
     pub fn incremental(mut self, handle: &crate::incremental::Incremental) -> Self {

@@ -82,6 +82,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         } = self;
         Box::pin(
             parent
+                .on_demand()
                 .stream()
                 .map(move |parent_record| {
                     let parent_record = parent_record?;

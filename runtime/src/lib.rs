@@ -16,6 +16,7 @@ pub mod incremental;
 pub mod paginate;
 pub mod placeholders;
 pub mod retry;
+pub mod scan;
 pub mod secret;
 pub mod selector;
 

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -296,23 +297,52 @@ pub fn decode_records<T: DeserializeOwned>(
     body: &str,
     records: &RawRecords<'_>,
 ) -> Result<Vec<T>, DecodeFailure> {
-    let mut out = Vec::with_capacity(records.items.len());
-    for (index, raw) in records.items.iter().enumerate() {
-        let text = raw.get();
+    decode_spans(body, &record_spans(body, records))
+}
+
+/// Where each raw record is in `body`, as byte ranges: records borrow from the page, so a page
+/// can travel as its buffer and these ranges, and be decoded later or elsewhere.
+pub fn record_spans(body: &str, records: &RawRecords<'_>) -> Vec<Range<usize>> {
+    let base = body.as_ptr() as usize;
+    records
+        .items
+        .iter()
+        .map(|raw| {
+            let start = (raw.get().as_ptr() as usize).saturating_sub(base);
+            start..start + raw.get().len()
+        })
+        .collect()
+}
+
+/// Decodes the records at `spans` of `body` into `T`, reporting where the first failure is.
+pub fn decode_spans<T: DeserializeOwned>(
+    body: &str,
+    spans: &[Range<usize>],
+) -> Result<Vec<T>, DecodeFailure> {
+    let mut out = Vec::with_capacity(spans.len());
+    for (index, span) in spans.iter().enumerate() {
+        let text = body.get(span.clone()).unwrap_or_default();
+        // Decoded without path tracking, which costs on every field; only a record that
+        // fails is decoded again, with it, to name the path (decoding is deterministic).
         let mut de = serde_json::Deserializer::from_str(text);
-        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        match T::deserialize(&mut de) {
             Ok(value) => out.push(value),
-            Err(err) => {
-                let path = err.path().to_string();
-                let inner = err.into_inner();
-                let start = text.as_ptr() as usize - body.as_ptr() as usize;
-                let offset = start + offset_in(text, inner.line(), inner.column());
-                return Err(DecodeFailure {
-                    record: index,
-                    path,
-                    offset,
-                    message: inner.to_string(),
-                });
+            Err(_) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                    Ok(value) => out.push(value),
+                    Err(err) => {
+                        let path = err.path().to_string();
+                        let inner = err.into_inner();
+                        let offset = span.start + offset_in(text, inner.line(), inner.column());
+                        return Err(DecodeFailure {
+                            record: index,
+                            path,
+                            offset,
+                            message: inner.to_string(),
+                        });
+                    }
+                }
             }
         }
     }

@@ -19,8 +19,18 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The records a request streams before it fails, and the failure.
 async fn until_failure(descriptor: ResourceDescriptor, server: &MockServer) -> (Vec<Value>, Error) {
+    until_failure_with(descriptor, server, 1).await
+}
+
+/// [`until_failure`] with `.concurrency(n)`: pipelined requests and, for `n > 1`, pages
+/// decoded ahead on the blocking pool.
+async fn until_failure_with(
+    descriptor: ResourceDescriptor,
+    server: &MockServer,
+    concurrency: usize,
+) -> (Vec<Value>, Error) {
     let core = client(&spec(&server.uri(), None, vec![]), &[]);
-    let mut stream = request(&core, descriptor).stream();
+    let mut stream = request(&core, descriptor).concurrency(concurrency).stream();
     let mut records = Vec::new();
     while let Some(item) = stream.next().await {
         match item {
@@ -33,6 +43,15 @@ async fn until_failure(descriptor: ResourceDescriptor, server: &MockServer) -> (
 
 #[tokio::test]
 async fn a_repeating_cursor_delivers_its_page_then_fails() {
+    repeating_cursor(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeating_cursor_delivers_its_page_then_fails_with_pages_decoded_ahead() {
+    repeating_cursor(4).await;
+}
+
+async fn repeating_cursor(concurrency: usize) {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/events"))
@@ -61,7 +80,7 @@ async fn a_repeating_cursor_delivers_its_page_then_fails() {
         }),
         ..json_link("events", "events")
     };
-    let (records, error) = until_failure(descriptor, &server).await;
+    let (records, error) = until_failure_with(descriptor, &server, concurrency).await;
     assert_eq!(records, [json!({"id": 1}), json!({"id": 2})]);
     assert_eq!(received(&server).await.len(), 2, "the repeat is never sent");
     match error {
@@ -78,6 +97,15 @@ async fn a_repeating_cursor_delivers_its_page_then_fails() {
 
 #[tokio::test]
 async fn an_empty_next_link_delivers_its_page_then_fails() {
+    empty_next_link(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_next_link_delivers_its_page_then_fails_with_pages_decoded_ahead() {
+    empty_next_link(4).await;
+}
+
+async fn empty_next_link(concurrency: usize) {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/items"))
@@ -86,8 +114,14 @@ async fn an_empty_next_link_delivers_its_page_then_fails() {
         )
         .mount(&server)
         .await;
-    let (records, error) = until_failure(json_link("items", "items"), &server).await;
+    let (records, error) =
+        until_failure_with(json_link("items", "items"), &server, concurrency).await;
     assert_eq!(records, [json!({"id": 1})]);
+    assert_eq!(
+        received(&server).await.len(),
+        1,
+        "nothing is sent to the empty link"
+    );
     assert!(
         matches!(
             error,

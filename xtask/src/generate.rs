@@ -10,9 +10,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use restgen::emit::CrateFiles;
 
-/// Folders holding specs, relative to the root: the APIs, and the test fixtures whose
-/// generated crates the tests compile against (e.g. tricky schemas).
-const SPEC_FOLDERS: &[&str] = &["specs", "tests/fixtures"];
+/// Folders holding specs, relative to the root: the APIs, the test fixtures whose
+/// generated crates the tests compile against (e.g. tricky schemas), and the benchmark's
+/// loopback API (`cargo xtask bench` drives its generated client).
+const SPEC_FOLDERS: &[&str] = &["specs", "tests/fixtures", "bench/specs"];
 
 /// The folder of spec `api`, shown relative to `root` (`specs/esign`), and its path.
 pub fn find_spec(root: &Path, api: &str) -> Result<(String, PathBuf)> {

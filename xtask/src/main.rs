@@ -6,12 +6,16 @@
 //! - `import <file> [--name API] [--out DIR]`: a dlt config (Python, JSON or a document with
 //!   a python block) becomes a spec folder.
 //! - `dlt-env`: set up the pinned dlt (the differential oracle) and print its interpreter.
+//! - `bench [--quick]`: generation and compile times, then the release-mode comparison with
+//!   a hand-written client and dlt; writes `docs/benchmarks.md` and its chart.
 //! - `conformance [SCENARIO...]`: run dlt and restgen against the same local scenarios and
 //!   compare their requests and records.
 //! - `mock <api>`: serve the spec-driven mock of an API on 127.0.0.1 by hand.
 //! - `demo`: page every resource of the five specs through the generated clients, against
 //!   the mock, with no credentials.
 
+mod bench;
+mod benchgen;
 mod conformance;
 mod demo;
 mod generate;
@@ -48,6 +52,8 @@ enum Task {
     Import(import::ImportOptions),
     /// Create (once) the venv with the pinned dlt under target/ and print its Python.
     DltEnv,
+    /// Benchmark generation and the generated client against a hand-written one and dlt.
+    Bench(bench::BenchOptions),
     /// Run dlt and restgen against the same local scenarios; compare requests and records.
     Conformance(conformance::ConformanceOptions),
     /// Serve the mock of an API on 127.0.0.1 (records, paging, auth, faults) until Ctrl-C.
@@ -68,6 +74,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Generate { apis, check } => generate::run(&root, &apis, check),
         Task::Run(options) => run::run(&root, options),
+        Task::Bench(options) => bench::run(&root, options),
         Task::Import(options) => import::run(&root, options),
         Task::Conformance(options) => conformance::run(&root, options),
         Task::Mock(args) => mock::run(&root, args),

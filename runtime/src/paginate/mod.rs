@@ -3,6 +3,7 @@
 //! the async and blocking drivers share it and unit tests drive it with plain values.
 
 mod detect;
+mod predict;
 mod request;
 
 use std::collections::HashSet;
@@ -115,6 +116,8 @@ pub struct Paginator {
     detected: bool,
     /// Fingerprints of the requests sent so far, to stop a paginator that loops.
     sent: HashSet<u64>,
+    /// The total (items or pages) the last page of a range paginator gave, if any.
+    total: Option<i64>,
 }
 
 impl Paginator {
@@ -129,6 +132,7 @@ impl Paginator {
             next_ref: None,
             detected: false,
             sent: HashSet::new(),
+            total: None,
         })
     }
 
@@ -147,6 +151,7 @@ impl Paginator {
     pub fn init_request(&mut self, request: &mut RequestState) {
         self.has_next = true;
         self.sent.clear();
+        self.total = None;
         match &self.config {
             PaginatorConfig::Offset(c) => {
                 self.current = saturating_i64(c.offset);
@@ -350,6 +355,7 @@ impl Paginator {
                 Some(v) => total = Some(parse_int(&v, path)?),
             }
         }
+        self.total = total;
         // saturating: a counter at its maximum repeats its request, which the loop guard
         // stops, where overflow would panic or wrap around
         self.current = self.current.saturating_add(range.step);

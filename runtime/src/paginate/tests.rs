@@ -12,6 +12,7 @@ mod cursor;
 mod detection;
 mod dialect;
 mod links;
+mod predict;
 mod range;
 
 use std::borrow::Cow;
@@ -165,6 +166,24 @@ fn drive(
         paginator,
         state,
     }
+}
+
+/// Reads one page (records at `data`) into `paginator`, as a driver does.
+fn read_page(
+    paginator: &mut Paginator,
+    state: &mut RequestState,
+    body: &Value,
+) -> Result<bool, PaginationError> {
+    let text = body.to_string();
+    let root: &RawValue = serde_json::from_str(&text).unwrap();
+    let records = select_records(&sel("data"), root).items;
+    let headers = http::HeaderMap::new();
+    let view = PageView {
+        headers: &headers,
+        body: Some(root),
+        records: &records,
+    };
+    paginator.on_page(&view, state)
 }
 
 /// [`drive`] from [`POSTS`] with the given params, records at `data`.

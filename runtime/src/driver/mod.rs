@@ -1,0 +1,234 @@
+//! The async driver: runs the sans-IO paginator over reqwest, decoding each page's records
+//! straight from its bytes into the generated type, as a `Stream` of pages or of records.
+
+mod page;
+mod pipeline;
+mod send;
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use futures::{Stream, TryStreamExt, stream};
+use serde::de::DeserializeOwned;
+
+use crate::client::ClientCore;
+use crate::descriptor::ResourceDescriptor;
+use crate::error::Error;
+use crate::incremental::Incremental;
+use crate::paginate::wire_form;
+use crate::secret::{SENSITIVE_QUERY_KEYS, redact_text};
+
+pub use page::Page;
+
+/// A request for one resource: arguments, extra parameters and limits, then `pages()` or
+/// `stream()`. Generated methods return it with the path arguments already bound.
+pub struct ResourceRequest<T> {
+    core: ClientCore,
+    descriptor: Cow<'static, ResourceDescriptor>,
+    path_args: Vec<(String, serde_json::Value)>,
+    extra_params: Vec<(String, String)>,
+    max_pages: Option<usize>,
+    max_records: Option<usize>,
+    incremental: Option<Incremental>,
+    concurrency: usize,
+    /// Whether requests may go out before their page is asked for (see [`Self::on_demand`]).
+    lookahead: bool,
+    record: PhantomData<fn() -> T>,
+}
+
+// Written out: a derive would require `T: Clone`, which records need not be.
+impl<T> Clone for ResourceRequest<T> {
+    fn clone(&self) -> Self {
+        ResourceRequest {
+            core: self.core.clone(),
+            descriptor: self.descriptor.clone(),
+            path_args: self.path_args.clone(),
+            extra_params: self.extra_params.clone(),
+            max_pages: self.max_pages,
+            max_records: self.max_records,
+            incremental: self.incremental.clone(),
+            concurrency: self.concurrency,
+            lookahead: self.lookahead,
+            record: PhantomData,
+        }
+    }
+}
+
+/// An argument as its placeholder renders it, for Debug output.
+fn wire_form_cow(value: &serde_json::Value) -> Cow<'_, str> {
+    match value {
+        serde_json::Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(wire_form(other)),
+    }
+}
+
+impl<T> std::fmt::Debug for ResourceRequest<T> {
+    // Parameter values may be secrets (`.param("api_key", ..)`, a spec's `token=...`): show
+    // them as a URL would be shown, with sensitive keys and secret values redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secrets = self.core.secrets();
+        let shown = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(String, String)> {
+            pairs
+                .map(|(k, v)| {
+                    let sensitive = SENSITIVE_QUERY_KEYS
+                        .iter()
+                        .any(|s| s.eq_ignore_ascii_case(k));
+                    let v = if sensitive {
+                        crate::secret::REDACTED.to_string()
+                    } else {
+                        redact_text(v, secrets)
+                    };
+                    (k.to_string(), v)
+                })
+                .collect()
+        };
+        let d = &self.descriptor;
+        let rendered_args: Vec<(&str, Cow<'_, str>)> = self
+            .path_args
+            .iter()
+            .map(|(k, v)| (k.as_str(), wire_form_cow(v)))
+            .collect();
+        f.debug_struct("ResourceRequest")
+            .field("core", &self.core)
+            .field("resource", &d.name)
+            .field("method", &d.method)
+            .field("path", &d.path)
+            .field(
+                "params",
+                &shown(&mut d.params.iter().map(|p| (&*p.name, &*p.value))),
+            )
+            .field(
+                "path_args",
+                &shown(
+                    &mut rendered_args
+                        .iter()
+                        .map(|(k, v): &(&str, Cow<'_, str>)| (*k, &**v)),
+                ),
+            )
+            .field(
+                "extra_params",
+                &shown(&mut self.extra_params.iter().map(|(k, v)| (&**k, &**v))),
+            )
+            .field("max_pages", &self.max_pages)
+            .field("max_records", &self.max_records)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
+    /// A request for the resource `descriptor` describes.
+    pub fn new(core: ClientCore, descriptor: Cow<'static, ResourceDescriptor>) -> Self {
+        ResourceRequest {
+            core,
+            descriptor,
+            path_args: Vec::new(),
+            extra_params: Vec::new(),
+            max_pages: None,
+            max_records: None,
+            incremental: None,
+            concurrency: 1,
+            lookahead: true,
+            record: PhantomData,
+        }
+    }
+
+    /// Binds the path or parameter placeholder `{name}`.
+    pub fn arg(self, name: &str, value: impl ToString) -> Self {
+        self.arg_value(name, serde_json::Value::String(value.to_string()))
+    }
+
+    /// Binds the placeholder `{name}` to a JSON value: paths, parameters and headers get its
+    /// Python `str()` form, and a JSON-body value that is `{name}` alone gets the value itself.
+    pub fn arg_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.path_args.push((name.to_string(), value));
+        self
+    }
+
+    /// Adds (or replaces) a query parameter.
+    pub fn param(mut self, name: &str, value: impl ToString) -> Self {
+        self.extra_params.retain(|(k, _)| k != name);
+        self.extra_params
+            .push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Adds (or replaces) a query parameter from a JSON value in dlt's wire form (`True`); a
+    /// list repeats the key once per item, and `null` withdraws an earlier `param` of the name
+    /// (a value the spec declares stays).
+    pub fn param_value(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extra_params.retain(|(k, _)| k != name);
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => self
+                .extra_params
+                .extend(items.iter().map(|item| (name.to_string(), wire_form(item)))),
+            other => self
+                .extra_params
+                .push((name.to_string(), wire_form(&other))),
+        }
+        self
+    }
+
+    /// Stops after `n` pages.
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.max_pages = Some(n);
+        self
+    }
+
+    /// Runs an incremental resource from the handle's checkpoint (or the spec's
+    /// `initial_value`) and records its progress there; read `handle.checkpoint()` after the
+    /// run and persist it. Without a handle, every run starts from `initial_value`.
+    pub fn incremental(mut self, handle: &Incremental) -> Self {
+        self.incremental = Some(handle.clone());
+        self
+    }
+
+    /// Starts an incremental resource at `value` instead of the spec's `initial_value`.
+    pub fn incremental_start(self, value: impl Into<serde_json::Value>) -> Self {
+        self.incremental(&Incremental::starting_at(value))
+    }
+
+    /// Stops after `n` records.
+    pub fn max_records(mut self, n: usize) -> Self {
+        self.max_records = Some(n);
+        self
+    }
+
+    /// Works on up to `n` pages at once (default 1). Offset and page_number paginators fetch
+    /// up to `n` pages at once once a response has given the total (items or pages), as the
+    /// requests up to the end are then known in advance; other paginators still send one
+    /// request at a time. With `n > 1`, a page is also decoded while the previous one still
+    /// decodes (on tokio's blocking pool; not for incremental resources). Records still arrive
+    /// in order and exactly once. Opt-in, because `n` concurrent requests count `n` times
+    /// against an API's rate limit (429s are retried per request, as always), and pages in
+    /// flight take memory. Requests past an early end (a short page, `has_more: false`, a
+    /// total that shrank) may have been sent; their responses are dropped.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Sends each page's request only when the page is asked for, with nothing ahead. A
+    /// fan-out's parent pages this way, so its requests interleave with the children's as
+    /// dlt's do: a parent page, its children, the next parent page.
+    pub(crate) fn on_demand(mut self) -> Self {
+        self.lookahead = false;
+        self
+    }
+
+    /// The pages, in order, each with its records and response metadata.
+    ///
+    /// The next page's request is sent as soon as the current page's paging values are read,
+    /// before its records are decoded, so the two overlap.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send + Unpin + 'static {
+        pipeline::pages(self)
+    }
+
+    /// The records of every page, in order.
+    pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static {
+        self.pages()
+            .map_ok(|page| stream::iter(page.records.into_iter().map(Ok)))
+            .try_flatten()
+    }
+}

@@ -1,0 +1,418 @@
+//! One run's sequential state and the two halves of a page: reading a response (status, JSON,
+//! records found by the selector, the paginator's step, the incremental filter, the limits),
+//! which must happen page after page, and decoding its records into `T`, which need not.
+//! The split lets the next request go out before the current page is decoded.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::client::join_url;
+use crate::error::{Error, Location};
+use crate::incremental::RunFilter;
+use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
+use crate::placeholders::{fill_json, fill_placeholders};
+use crate::scan::ScanPlan;
+use crate::secret::{Secret, redact_text, redact_url};
+use crate::selector::{
+    RawRecords, Selector, decode_spans, detect_data_selector, record_spans, select_records,
+};
+
+use super::ResourceRequest;
+use super::send::{Outgoing, Sent, Shared, snippet};
+
+/// One page of records with the response it came from.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// Page number, counting from 1.
+    pub number: usize,
+    /// The records, decoded.
+    pub records: Vec<T>,
+    /// The response status.
+    pub status: u16,
+    /// The response headers.
+    pub headers: http::HeaderMap,
+    /// The request URL, redacted.
+    pub url: String,
+}
+
+/// The state that goes from page to page: the paginator and the request it edits, counts,
+/// the data selector (detected on the first page when the spec has none), the incremental
+/// filter and the limits.
+pub(crate) struct Walk {
+    paginator: Paginator,
+    state: RequestState,
+    page: usize,
+    records: usize,
+    /// Records on the last page (after the incremental filter).
+    last_len: usize,
+    selector: Option<Selector>,
+    filter: Option<RunFilter>,
+    max_pages: Option<usize>,
+    max_records: Option<usize>,
+    /// An error of the next request, found while reading the page before it (a repeated
+    /// request, an unusable next link): the page is delivered first, then this, and the
+    /// request is never sent.
+    next_fails: Option<Error>,
+}
+
+/// A page read and checked, its records located but not decoded.
+pub(crate) struct Prepared {
+    number: usize,
+    status: u16,
+    headers: http::HeaderMap,
+    url: String,
+    body: bytes::Bytes,
+    /// Where each record is in `body`, after the incremental filter.
+    spans: Vec<Range<usize>>,
+    /// How many of them are kept (fewer when `max_records` ends the run on this page).
+    keep: usize,
+    at: Location,
+    hidden: Vec<Secret>,
+    /// Whether another page follows.
+    pub(crate) has_next: bool,
+}
+
+/// Resolves the first request of `request`: path and parameters with their placeholders
+/// bound, the JSON body, incremental values, the paginator's first parameters.
+pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk), Error> {
+    let d = &request.descriptor;
+    let at = |url: &str| Location {
+        resource: d.name.to_string(),
+        page: 1,
+        url: url.to_string(),
+    };
+    // Arguments, plus `{incremental.*}` values when the endpoint is incremental.
+    let filter = d.incremental.as_ref().map(|config| {
+        request
+            .incremental
+            .clone()
+            .unwrap_or_default()
+            .begin(config)
+    });
+    let mut args = request.path_args.clone();
+    if let Some(filter) = &filter {
+        args.extend(filter.placeholders());
+    }
+    let path = fill_placeholders(&d.path, &args, true)?;
+    let joined = join_url(request.core.base_url(), &path);
+    let url = url::Url::parse(&joined)
+        .map_err(|e| Error::Invalid(format!("URL `{joined}` of resource `{}`: {e}", d.name)))?;
+    let mut query = Vec::with_capacity(d.params.len() + request.extra_params.len());
+    for param in d.params.iter() {
+        query.push((
+            param.name.to_string(),
+            fill_placeholders(&param.value, &args, false)?,
+        ));
+    }
+    let json = d
+        .json_body
+        .as_deref()
+        .map(|text| {
+            let mut body: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| Error::Invalid(format!("JSON body of `{}`: {e}", d.name)))?;
+            fill_json(&mut body, &args)?;
+            Ok::<_, Error>(body)
+        })
+        .transpose()?;
+    let mut state = RequestState::new(url, query, json);
+    for (k, v) in filter.iter().flat_map(RunFilter::query) {
+        state.set_query(&k, v);
+    }
+    // The first value of a key replaces the spec's; more values of it (a list) repeat it.
+    for (i, (k, v)) in request.extra_params.iter().enumerate() {
+        if request.extra_params[..i].iter().any(|(seen, _)| seen == k) {
+            state.query.push((k.clone(), v.clone()));
+        } else {
+            state.set_query(k, v.clone());
+        }
+    }
+    let mut paginator = Paginator::new(&d.paginator).map_err(|source| Error::Pagination {
+        at: at(&redact_url(&state.full_url(), request.core.secrets())),
+        source: redact_pagination(source, request.core.secrets()),
+    })?;
+    paginator.init_request(&mut state);
+    let origin = url::Url::parse(request.core.base_url())
+        .map(|u| u.origin())
+        .map_err(|e| Error::Invalid(format!("base URL: {e}")))?;
+    let selector = request.descriptor.data_selector.clone();
+    let walk = Walk {
+        paginator,
+        state,
+        page: 0,
+        records: 0,
+        last_len: 0,
+        selector,
+        filter,
+        max_pages: request.max_pages,
+        max_records: request.max_records,
+        next_fails: None,
+    };
+    let shared = Shared {
+        core: request.core,
+        descriptor: request.descriptor,
+        args,
+        origin,
+    };
+    Ok((Arc::new(shared), walk))
+}
+
+impl Walk {
+    /// The error the next request fails with before it is sent (see [`Walk::on_response`]).
+    pub(crate) fn take_next_failure(&mut self) -> Option<Error> {
+        self.next_fails.take()
+    }
+
+    /// Whether the next request fails before it is sent.
+    pub(crate) fn next_fails(&self) -> bool {
+        self.next_fails.is_some()
+    }
+
+    /// The request for the next page, as the paginator left it.
+    pub(crate) fn next_request(&self) -> Outgoing {
+        Outgoing {
+            url: self.state.full_url(),
+            json: self.state.json.clone(),
+            page: self.page + 1,
+        }
+    }
+
+    /// The request `ahead` pages after the next one, when the paginator can tell it before
+    /// seeing the pages in between (offset and page_number with a known total).
+    pub(crate) fn predicted(&self, ahead: usize) -> Option<Outgoing> {
+        let state = self.paginator.predict(&self.state, ahead)?;
+        Some(Outgoing {
+            url: state.full_url(),
+            json: state.json,
+            page: self.page + 1 + ahead,
+        })
+    }
+
+    /// A bound on the pages still needed: what `max_pages` allows, and for `max_records` the
+    /// pages the remaining records fill at the last page's size; unbounded otherwise.
+    pub(crate) fn pages_needed(&self) -> usize {
+        let by_pages = self
+            .max_pages
+            .map_or(usize::MAX, |max| max.saturating_sub(self.page));
+        let by_records = match self.max_records {
+            Some(max) if self.last_len > 0 => {
+                max.saturating_sub(self.records).div_ceil(self.last_len)
+            }
+            _ => usize::MAX,
+        };
+        by_pages.min(by_records)
+    }
+
+    /// Reads the response to the next request: `None` when a response action ignored it,
+    /// which ends the run. Steps the paginator, so [`Walk::next_request`] is the request after.
+    /// When that request is unusable (it repeats an earlier one, or its link is empty or not a
+    /// URL), the page is still returned, and [`Walk::take_next_failure`] holds the error.
+    pub(crate) fn on_response(
+        &mut self,
+        shared: &Shared,
+        sent: Sent,
+    ) -> Result<Option<Prepared>, Error> {
+        self.page += 1;
+        let d = &shared.descriptor;
+        let Sent {
+            received,
+            shown,
+            at,
+            hidden,
+        } = sent;
+        let secrets = hidden.as_slice();
+        if d.response_actions
+            .iter()
+            .any(|a| a.matches(received.status, &received.body))
+        {
+            tracing::debug!(resource = %d.name, page = self.page, status = received.status, "response ignored");
+            return Ok(None);
+        }
+        if !(200..300).contains(&received.status) {
+            return Err(Error::Status {
+                status: received.status,
+                body_snippet: snippet(&received.body, secrets),
+                at,
+            });
+        }
+        let text = std::str::from_utf8(&received.body).map_err(|e| Error::NotJson {
+            at: at.clone(),
+            message: e.to_string(),
+        })?;
+        if text.trim().is_empty() {
+            // As in dlt, where decoding fails; a 204 the API means as "no records" is ignored
+            // with a response action.
+            return Err(Error::NotJson {
+                at,
+                message: "the body is empty".into(),
+            });
+        }
+        // One pass over the page where that gives the general path's result (see `scan`).
+        let scanned = self
+            .selector
+            .as_ref()
+            .and_then(|selector| ScanPlan::new(selector, self.paginator.config()))
+            .and_then(|plan| plan.scan(text));
+        let (root, raw): (&RawValue, RawRecords<'_>) = match &scanned {
+            Some(scanned) => (
+                &*scanned.root,
+                RawRecords {
+                    items: scanned.records.clone(),
+                },
+            ),
+            None => {
+                let root: &RawValue = serde_json::from_str(text).map_err(|e| Error::NotJson {
+                    at: at.clone(),
+                    message: e.to_string(),
+                })?;
+                // dlt detects the record location once, on the first page
+                let selector = self
+                    .selector
+                    .get_or_insert_with(|| detect_data_selector(root));
+                (root, select_records(selector, root))
+            }
+        };
+        let view = PageView {
+            headers: &received.headers,
+            body: Some(root),
+            records: &raw.items,
+        };
+        let mut has_next = match self.paginator.on_page(&view, &mut self.state) {
+            Ok(has_next) => has_next,
+            Err(source) if source.is_about_next_request() => {
+                self.next_fails = Some(Error::Pagination {
+                    at: Location {
+                        page: self.page + 1,
+                        url: redact_url(&self.state.full_url(), secrets),
+                        ..at.clone()
+                    },
+                    source: redact_pagination(source, secrets),
+                });
+                true
+            }
+            Err(source) => {
+                return Err(Error::Pagination {
+                    at: at.clone(),
+                    source: redact_pagination(source, secrets),
+                });
+            }
+        };
+        let raw = match &self.filter {
+            Some(filter) => RawRecords {
+                items: filter.filter(&raw.items).map_err(|missing| Error::Decode {
+                    at: at.clone(),
+                    record: missing.record,
+                    path: missing.cursor_field.clone(),
+                    offset: 0,
+                    message: format!(
+                        "the incremental cursor `{}` is missing or null",
+                        missing.cursor_field
+                    ),
+                })?,
+            },
+            None => raw,
+        };
+        let spans = record_spans(text, &raw);
+        let mut keep = spans.len();
+        self.records += spans.len();
+        self.last_len = spans.len();
+        if let Some(max) = self.max_records
+            && self.records >= max
+        {
+            keep -= self.records - max;
+            has_next = false;
+        }
+        if self.max_pages.is_some_and(|max| self.page >= max) {
+            has_next = false;
+        }
+        Ok(Some(Prepared {
+            number: self.page,
+            status: received.status,
+            headers: received.headers,
+            url: shown,
+            body: received.body,
+            spans,
+            keep,
+            at,
+            hidden,
+            has_next,
+        }))
+    }
+}
+
+impl Prepared {
+    /// Decodes the records into `T`, the CPU-heavy half of a page.
+    pub(crate) fn decode<T: DeserializeOwned>(self) -> Result<Page<T>, Error> {
+        let Prepared {
+            number,
+            status,
+            headers,
+            url,
+            body,
+            spans,
+            keep,
+            at,
+            hidden,
+            ..
+        } = self;
+        // Checked already when the page was read; read again rather than kept, as a `&str`
+        // cannot travel with the buffer it borrows from.
+        let text = std::str::from_utf8(&body).map_err(|e| Error::NotJson {
+            at: at.clone(),
+            message: e.to_string(),
+        })?;
+        // Every record is decoded, even past `max_records`, so a page fails or not exactly as
+        // it did before the limit was applied.
+        let mut records = decode_spans(text, &spans).map_err(|f| Error::Decode {
+            at,
+            record: f.record,
+            path: f.path,
+            offset: f.offset,
+            message: redact_text(&f.message, &hidden),
+        })?;
+        records.truncate(keep);
+        Ok(Page {
+            number,
+            records,
+            status,
+            headers,
+            url,
+        })
+    }
+}
+
+/// A pagination error with the links and values it quotes redacted: a next link may carry a
+/// secret (a key the API echoes into its links) or a sensitive query key.
+fn redact_pagination(error: PaginationError, secrets: &[Secret]) -> PaginationError {
+    let link = |text: String| match url::Url::parse(&text) {
+        Ok(url) => redact_url(&url, secrets),
+        Err(_) => redact_text(&text, secrets),
+    };
+    match error {
+        PaginationError::BadLink {
+            link: found,
+            reason,
+        } => PaginationError::BadLink {
+            link: link(found),
+            reason: redact_text(&reason, secrets),
+        },
+        PaginationError::Repeated { url } => PaginationError::Repeated { url: link(url) },
+        PaginationError::NotALink { value } => PaginationError::NotALink {
+            value: redact_text(&value, secrets),
+        },
+        PaginationError::TotalNotInteger { path, value } => PaginationError::TotalNotInteger {
+            path,
+            value: redact_text(&value, secrets),
+        },
+        PaginationError::HasMoreNotBool { path, value } => PaginationError::HasMoreNotBool {
+            path,
+            value: redact_text(&value, secrets),
+        },
+        PaginationError::InvalidConfig(message) => {
+            PaginationError::InvalidConfig(redact_text(&message, secrets))
+        }
+        other => other,
+    }
+}

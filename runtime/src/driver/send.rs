@@ -1,0 +1,187 @@
+//! Sending one page request: headers, credentials for the API's own origin only, the retry
+//! policy, and redirects followed hop by hop. Independent of every other page, so the pipeline
+//! can have the next pages' requests in flight while it decodes the current one.
+
+use std::borrow::Cow;
+
+use crate::auth::{Credential, checked_credential};
+use crate::client::ClientCore;
+use crate::descriptor::ResourceDescriptor;
+use crate::error::{Error, Location};
+use crate::retry::{self, Received, SendFailure};
+use crate::secret::{Secret, redact_text, redact_url};
+
+use crate::placeholders::fill_placeholders;
+
+/// How many bytes of an error body an error keeps.
+const BODY_SNIPPET_LEN: usize = 512;
+
+/// How many redirects one page request follows (reqwest's default limit).
+const MAX_REDIRECTS: usize = 10;
+
+/// What every request of one run shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) core: ClientCore,
+    pub(crate) descriptor: Cow<'static, ResourceDescriptor>,
+    /// Placeholder values: the call's arguments and the incremental values.
+    pub(crate) args: Vec<(String, serde_json::Value)>,
+    /// The API's origin: only requests to it carry credentials.
+    pub(crate) origin: url::Origin,
+}
+
+/// One request to send: the URL (query included) and JSON body the paginator left.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outgoing {
+    pub(crate) url: url::Url,
+    pub(crate) json: Option<serde_json::Value>,
+    /// The page number this request fetches, counting from 1.
+    pub(crate) page: usize,
+}
+
+/// A response read to the end, with what errors about it must show and hide.
+#[derive(Debug)]
+pub(crate) struct Sent {
+    pub(crate) received: Received,
+    /// The request URL, redacted.
+    pub(crate) shown: String,
+    /// Where errors about this page point.
+    pub(crate) at: Location,
+    /// The client's secrets and the credentials sent.
+    pub(crate) hidden: Vec<Secret>,
+}
+
+/// Sends `out` under the resource's retry policy, following redirects.
+pub(crate) async fn send(shared: &Shared, out: Outgoing) -> Result<Sent, Error> {
+    let core = &shared.core;
+    let d = &shared.descriptor;
+    let url = out.url;
+    let shown = redact_url(&url, core.secrets());
+    let at = Location {
+        resource: d.name.to_string(),
+        page: out.page,
+        url: shown.clone(),
+    };
+    let mut headers = http::HeaderMap::new();
+    for param in core.inner.spec.headers.iter().chain(d.headers.iter()) {
+        let value = fill_placeholders(&param.value, &shared.args, false)?;
+        let name = http::HeaderName::from_bytes(param.name.as_bytes())
+            .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
+        let value = http::HeaderValue::from_str(&value)
+            .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
+        headers.insert(name, value);
+    }
+    let policy = core.retry_policy(d.retry.as_ref());
+    let mut hidden = core.secrets().to_vec();
+    let mut method = d.method.as_http();
+    let mut body = out.json.as_ref().map(|j| j.to_string());
+    let mut target = url;
+    let mut hops = 0;
+    // Redirects are followed here, not by reqwest, so that each hop gets credentials only
+    // if it goes to the API's own origin (reqwest would forward e.g. `X-Api-Key` anywhere).
+    let received = loop {
+        // Credentials go only to the API's own origin: a next link or a redirect to another
+        // host gets none.
+        let credential = if target.origin() == shared.origin {
+            checked_credential(core, &d.auth, &d.name).await?
+        } else {
+            Credential::None
+        };
+        hidden.extend(credential.secrets());
+        let mut sent_url = target.clone();
+        let mut sent_headers = headers.clone();
+        credential.apply(&mut sent_url, &mut sent_headers);
+        if body.is_some() {
+            sent_headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            );
+        }
+        let http = core.inner.http.clone();
+        let hop_method = method.clone();
+        let hop_body = body.clone();
+        let make = move || {
+            let builder = http
+                .request(hop_method.clone(), sent_url.clone())
+                .headers(sent_headers.clone());
+            match &hop_body {
+                Some(body) => builder.body(body.clone()),
+                None => builder,
+            }
+        };
+        let ignored = |r: &retry::Received| {
+            d.response_actions
+                .iter()
+                .any(|a| a.matches(r.status, &r.body))
+        };
+        let received = retry::send(&make, &policy, &ignored, &d.name, out.page)
+            .await
+            .map_err(|failure| send_error(failure, &at, &hidden))?;
+        match redirect_target(&received, &target) {
+            Some(next) if hops < MAX_REDIRECTS => {
+                hops += 1;
+                // As browsers and reqwest do: 303 always, and 301/302 after a POST, become
+                // a GET without a body.
+                if received.status == 303
+                    || (matches!(received.status, 301 | 302) && method == reqwest::Method::POST)
+                {
+                    method = reqwest::Method::GET;
+                    body = None;
+                }
+                target = next;
+            }
+            // Past the limit, the redirect is reported as the status it is.
+            _ => break received,
+        }
+    };
+    Ok(Sent {
+        received,
+        shown,
+        at,
+        hidden,
+    })
+}
+
+fn send_error(failure: SendFailure, at: &Location, secrets: &[Secret]) -> Error {
+    match failure {
+        SendFailure::Exhausted { attempts, last } => Error::RetriesExhausted {
+            at: at.clone(),
+            attempts,
+            last: format!("HTTP {}: {}", last.status, snippet(&last.body, secrets)),
+        },
+        SendFailure::Timeout { attempts } => Error::Timeout {
+            at: at.clone(),
+            attempts,
+        },
+        SendFailure::Transport { attempts, message } => Error::RetriesExhausted {
+            at: at.clone(),
+            attempts,
+            last: redact_text(&message, secrets),
+        },
+    }
+}
+
+/// The start of a body for an error, redacted. Redaction comes first, so that a secret cut in
+/// two by the length limit is not shown in part.
+pub(crate) fn snippet(body: &[u8], secrets: &[Secret]) -> String {
+    let text = redact_text(&String::from_utf8_lossy(body), secrets);
+    let mut end = text.len().min(BODY_SNIPPET_LEN);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
+/// The URL a redirect response points at, resolved against the request URL.
+fn redirect_target(received: &Received, from: &url::Url) -> Option<url::Url> {
+    if !matches!(received.status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = received
+        .headers
+        .get(http::header::LOCATION)?
+        .to_str()
+        .ok()?;
+    let next = from.join(location.trim()).ok()?;
+    matches!(next.scheme(), "http" | "https").then_some(next)
+}
