@@ -58,6 +58,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_retry_delay: Option<Duration>,
     user_agent: String,
+    token_url: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -70,6 +71,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::DLT_DEFAULT,
             max_retry_delay: None,
             user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
+            token_url: None,
         }
     }
 }
@@ -84,6 +86,13 @@ impl ClientBuilder {
     /// Overrides the spec's base URL (e.g. a sandbox or a local mock).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Overrides the OAuth2 token URL of the spec's auth (e.g. a sandbox's, or a local
+    /// mock's), as [`ClientBuilder::base_url`] does the base URL.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
         self
     }
 
@@ -137,7 +146,26 @@ impl ClientBuilder {
                 });
             }
         }
-        let base_url = self.base_url.unwrap_or_else(|| spec.base_url.to_string());
+        let base_url = match self.base_url {
+            Some(url) => url,
+            // settings in the spec's base URL (`{config.subdomain}`) are the client's values
+            None if spec.base_url.contains('{') => {
+                let values: Vec<(String, serde_json::Value)> = spec
+                    .values
+                    .iter()
+                    .filter(|v| !v.secret)
+                    .filter_map(|v| {
+                        let value = self.values.get(v.name.as_ref())?;
+                        Some((
+                            format!("config.{}", v.name),
+                            serde_json::Value::String(value.expose().to_string()),
+                        ))
+                    })
+                    .collect();
+                crate::placeholders::fill_placeholders(&spec.base_url, &values, false)?
+            }
+            None => spec.base_url.to_string(),
+        };
         url::Url::parse(&base_url)
             .map_err(|e| Error::Invalid(format!("base URL `{base_url}`: {e}")))?;
         let http = reqwest::Client::builder()
@@ -164,6 +192,7 @@ impl ClientBuilder {
                 secrets,
                 retry: self.retry,
                 max_retry_delay: self.max_retry_delay,
+                token_url: self.token_url,
                 tokens: TokenCache::default(),
             }),
         })
@@ -185,6 +214,7 @@ pub(crate) struct CoreInner {
     pub(crate) secrets: Vec<Secret>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_retry_delay: Option<Duration>,
+    pub(crate) token_url: Option<String>,
     pub(crate) tokens: TokenCache,
 }
 
@@ -209,6 +239,38 @@ impl ClientCore {
                 ..policy.clone()
             }),
             _ => Cow::Borrowed(policy),
+        }
+    }
+
+    /// The value of the setting (or secret) `name`, when the client was given one: what a
+    /// template's `config['name']` reads.
+    pub fn setting(&self, name: &str) -> Option<String> {
+        self.inner.values.get(name).map(|v| v.expose().to_string())
+    }
+
+    /// The client's secrets and settings as placeholder values (`{secrets.<name>}`,
+    /// `{config.<name>}`), for parameters, headers and bodies that send them.
+    pub fn placeholder_values(&self) -> Vec<(String, serde_json::Value)> {
+        self.inner
+            .spec
+            .values
+            .iter()
+            .filter_map(|v| {
+                let value = self.inner.values.get(v.name.as_ref())?;
+                let space = if v.secret { "secrets" } else { "config" };
+                Some((
+                    format!("{space}.{}", v.name),
+                    serde_json::Value::String(value.expose().to_string()),
+                ))
+            })
+            .collect()
+    }
+
+    /// The OAuth2 token URL: the override the builder was given, else the spec's.
+    pub(crate) fn token_url(&self, spec: &ValueRef) -> Result<Secret, Error> {
+        match &self.inner.token_url {
+            Some(url) => Ok(Secret::new(url.clone())),
+            None => self.resolve(spec),
         }
     }
 

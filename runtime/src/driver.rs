@@ -290,7 +290,9 @@ impl<T: DeserializeOwned> Paging<T> {
                 .unwrap_or_default()
                 .begin(config)
         });
-        let mut args = request.path_args.clone();
+        // the client's secrets and settings first: a call's own arguments win
+        let mut args = request.core.placeholder_values();
+        args.extend(request.path_args.iter().cloned());
         if let Some(filter) = &filter {
             args.extend(filter.placeholders());
         }
@@ -327,10 +329,12 @@ impl<T: DeserializeOwned> Paging<T> {
                 state.set_query(k, v.clone());
             }
         }
-        let mut paginator = Paginator::new(&d.paginator).map_err(|source| Error::Pagination {
-            at: at(&redact_url(&state.full_url(), request.core.secrets())),
-            source: redact_pagination(source, request.core.secrets()),
-        })?;
+        let paginator_config = d.paginator.with_config(&|name| request.core.setting(name));
+        let mut paginator =
+            Paginator::new(&paginator_config).map_err(|source| Error::Pagination {
+                at: at(&redact_url(&state.full_url(), request.core.secrets())),
+                source: redact_pagination(source, request.core.secrets()),
+            })?;
         paginator.init_request(&mut state);
         let origin = url::Url::parse(request.core.base_url())
             .map(|u| u.origin())

@@ -9,7 +9,7 @@ use restgen_runtime::descriptor::{
     PageNumberConfig, PageSize, PaginatorConfig, Param, ResourceDescriptor, ResponseAction,
     RetryPolicy, Target, ValueRef,
 };
-use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
+use restgen_runtime::expr::{CmpOp, Expr, Func, Literal, Var};
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::{ClientSpec, ValueSpec};
@@ -188,6 +188,34 @@ impl ToLiteral for Expr {
                 };
                 let ops = ops.literal();
                 quote!(#path::Expr::Cmp(#path::CmpOp::#op, #ops))
+            }
+            // Expr::In(Cow::Borrowed(&[needle, haystack]))
+            Expr::In(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::In(#ops))
+            }
+            // Expr::Defined(Cow::Borrowed(&[operand]))
+            Expr::Defined(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::Defined(#ops))
+            }
+            // Expr::Call(Func::Length, Cow::Borrowed(&[operand]))
+            Expr::Call(func, ops) => {
+                let func = match func {
+                    Func::Length => quote!(Length),
+                    Func::ToJson => quote!(ToJson),
+                    Func::Str => quote!(Str),
+                    Func::Int => quote!(Int),
+                    Func::Add => quote!(Add),
+                    Func::Sub => quote!(Sub),
+                };
+                let ops = ops.literal();
+                quote!(#path::Expr::Call(#path::Func::#func, #ops))
+            }
+            // Expr::Config(Cow::Borrowed("pages_to_fetch"))
+            Expr::Config(name) => {
+                let name = name.literal();
+                quote!(#path::Expr::Config(#name))
             }
         }
     }
@@ -478,6 +506,31 @@ impl ToLiteral for AuthConfig {
                     refresh_token: #refresh,
                     token_request_data: #data,
                     default_token_expiration_secs: #expiry,
+                })
+            }
+            AuthConfig::SessionToken {
+                login_url,
+                username,
+                password,
+                token_path,
+                header,
+                session_token,
+            } => {
+                let (url, user, pass) =
+                    (login_url.literal(), username.literal(), password.literal());
+                let (path, header, token) = (
+                    token_path.literal(),
+                    header.literal(),
+                    session_token.literal(),
+                );
+                // AuthConfig::SessionToken { login_url: .., token_path: .., header: .., .. }
+                quote!(#d::AuthConfig::SessionToken {
+                    login_url: #url,
+                    username: #user,
+                    password: #pass,
+                    token_path: #path,
+                    header: #header,
+                    session_token: #token,
                 })
             }
         }

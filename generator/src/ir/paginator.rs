@@ -111,6 +111,8 @@ fn target(
     }
 }
 
+/// The page size sent on every request; a `limit_param` without a `limit` names the API's
+/// parameter but no size, so nothing is sent (the API's default size applies).
 fn page_size(limit: Option<u64>, limit_param: Option<String>) -> Option<PageSize> {
     let value = limit?;
     Some(PageSize {
@@ -132,9 +134,6 @@ fn cursor(c: CursorSpec) -> Result<CursorConfig, String> {
         }
         (None, None) => CursorSource::Path(path("cursors.next")?),
     };
-    if c.limit_param.is_some() && c.limit.is_none() {
-        return Err("`limit_param` needs `limit`".into());
-    }
     Ok(CursorConfig {
         source,
         target: target("cursor", c.cursor_param, c.cursor_body_path, "cursor")?,
@@ -201,9 +200,6 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
         return Err("one of `total_path`, `maximum_page`, `has_more_path`, or \
                     `stop_after_empty_page` must be provided to guarantee termination"
             .into());
-    }
-    if c.limit_param.is_some() && c.limit.is_none() {
-        return Err("`limit_param` needs `limit`".into());
     }
     Ok(PageNumberConfig {
         base_page,

@@ -549,7 +549,8 @@ pub fn find_link(header: &str, rel: &str) -> Option<String> {
     })
 }
 
-fn split_links(header: &str) -> Vec<&str> {
+/// The comma-separated links of a `Link` header, commas inside `<...>` and quotes kept.
+pub(crate) fn split_links(header: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let (mut start, mut in_url, mut in_quotes) = (0, false, false);
     for (i, ch) in header.char_indices() {
