@@ -37,7 +37,7 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
         .map(|block| {
             let parsed = ruff_python_parser::parse_module(&block.code).map_err(|e| {
                 let at = block.loc(e.location.start().to_usize());
-                source.error(at, format!("this is not valid Python: {}", e.error))
+                source.error(at, format!("{}: {}", crate::NOT_PYTHON, e.error))
             });
             ParsedBlock { block, parsed }
         })
@@ -46,7 +46,7 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
         return Err(source
             .error(
                 Loc::default(),
-                "no ```python code block in this document; the config is expected in one".into(),
+                format!("{}; the config is expected in one", crate::NO_BLOCK),
             )
             .into());
     }
@@ -135,6 +135,7 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
                     line: e.line,
                     column: e.column,
                 },
+                "python.invalid_block",
                 format!(
                     "the code block at line {} is not valid Python ({}); it holds no config \
                      and was skipped",
