@@ -59,6 +59,7 @@ pub struct ClientBuilder {
     max_retry_delay: Option<Duration>,
     user_agent: String,
     token_url: Option<String>,
+    absolute_paths_to_base_url: bool,
 }
 
 impl Default for ClientBuilder {
@@ -72,6 +73,7 @@ impl Default for ClientBuilder {
             max_retry_delay: None,
             user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
             token_url: None,
+            absolute_paths_to_base_url: false,
         }
     }
 }
@@ -93,6 +95,15 @@ impl ClientBuilder {
     /// mock's), as [`ClientBuilder::base_url`] does the base URL.
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = Some(url.into());
+        self
+    }
+
+    /// Sends the requests of endpoints whose path is an absolute URL (another host) to the
+    /// base URL's scheme, host and port, keeping their path: with a
+    /// [`ClientBuilder::base_url`] override, every request of a spec reaches a local mock or
+    /// a recording proxy. Off by default: such paths go where they say.
+    pub fn absolute_paths_to_base_url(mut self, yes: bool) -> Self {
+        self.absolute_paths_to_base_url = yes;
         self
     }
 
@@ -193,6 +204,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 max_retry_delay: self.max_retry_delay,
                 token_url: self.token_url,
+                absolute_paths_to_base_url: self.absolute_paths_to_base_url,
                 tokens: TokenCache::default(),
             }),
         })
@@ -215,6 +227,7 @@ pub(crate) struct CoreInner {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_retry_delay: Option<Duration>,
     pub(crate) token_url: Option<String>,
+    pub(crate) absolute_paths_to_base_url: bool,
     pub(crate) tokens: TokenCache,
 }
 
@@ -264,6 +277,24 @@ impl ClientCore {
                 ))
             })
             .collect()
+    }
+
+    /// The URL of a request for `path`: joined to the base URL, or the absolute URL it is,
+    /// moved to the base URL's origin when the builder says so.
+    pub fn request_url(&self, path: &str) -> String {
+        let joined = join_url(self.base_url(), path);
+        if !self.inner.absolute_paths_to_base_url || joined.starts_with(self.base_url()) {
+            return joined;
+        }
+        match (url::Url::parse(&joined), url::Url::parse(self.base_url())) {
+            (Ok(mut url), Ok(base)) => {
+                let _ = url.set_scheme(base.scheme());
+                let _ = url.set_host(base.host_str());
+                let _ = url.set_port(base.port());
+                url.to_string()
+            }
+            _ => joined,
+        }
     }
 
     /// The OAuth2 token URL: the override the builder was given, else the spec's.

@@ -250,6 +250,9 @@ pub struct PageNumberConfig {
     pub has_more_path: Option<Selector>,
     /// A page size sent on every request (seed dialect).
     pub page_size: Option<PageSize>,
+    /// When the spec writes no `total_path` and a response has no total: stop on an empty
+    /// page, or on a page shorter than `page_size` (seed dialect; dlt raises).
+    pub stop_on_short_page: bool,
 }
 
 /// Where a credential's value comes from.

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::auth::{Credential, checked_credential};
-use crate::client::{ClientCore, join_url};
+use crate::client::ClientCore;
 use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
 use crate::incremental::{Incremental, RunFilter};
@@ -297,7 +297,7 @@ impl<T: DeserializeOwned> Paging<T> {
             args.extend(filter.placeholders());
         }
         let path = fill_placeholders(&d.path, &args, true)?;
-        let joined = join_url(request.core.base_url(), &path);
+        let joined = request.core.request_url(&path);
         let url = url::Url::parse(&joined)
             .map_err(|e| Error::Invalid(format!("URL `{joined}` of resource `{}`: {e}", d.name)))?;
         let mut query = Vec::with_capacity(d.params.len() + request.extra_params.len());

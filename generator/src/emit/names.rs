@@ -12,6 +12,34 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
+/// Crates a generated crate uses or the language reserves: an API of one of these names would
+/// shadow it.
+const TAKEN_CRATE_NAMES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "restgen_runtime",
+    "serde",
+    "serde_json",
+    "chrono",
+    "uuid",
+    "futures",
+];
+
+/// Why `api` cannot name a generated crate (a Rust keyword, or a crate the generated code
+/// uses), if it cannot.
+pub fn unusable_crate_name(api: &str) -> Option<String> {
+    let ident = api.replace('-', "_");
+    if KEYWORDS.contains(&ident.as_str()) {
+        return Some(format!("`{api}` is a Rust keyword"));
+    }
+    TAKEN_CRATE_NAMES
+        .contains(&ident.as_str())
+        .then(|| format!("`{api}` is the name of a crate the generated code uses"))
+}
+
 /// A snake_case identifier for `name`, suffixed with `_` when it is a keyword or in `reserved`.
 pub fn snake(name: &str, reserved: &[&str]) -> Ident {
     let mut s: String = name

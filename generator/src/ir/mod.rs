@@ -263,8 +263,8 @@ fn spec_dir(config_file: &str) -> String {
         .to_string()
 }
 
-/// The query parameters a paginator sets itself.
-fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
+/// The query parameters a paginator sets itself, over any the spec declares.
+pub fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
     fn query(t: &Target) -> Option<&str> {
         match t {
             Target::Query(name) => Some(name),

@@ -186,10 +186,12 @@ fn offset(c: OffsetSpec) -> Result<OffsetConfig, String> {
 
 fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
     let base_page = c.base_page.unwrap_or(0);
-    let total_path = match c.total_path {
-        None => Some(path("total")?),
-        Some(None) => None,
-        Some(Some(p)) => Some(path(&p)?),
+    // as for offset: the default total is read leniently (the seed dialect pages by number
+    // against APIs without totals, Airbyte's PageIncrement)
+    let (total_path, lenient) = match c.total_path {
+        None => (Some(path("total")?), true),
+        Some(None) => (None, false),
+        Some(Some(p)) => (Some(path(&p)?), false),
     };
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
     if total_path.is_none()
@@ -210,5 +212,6 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
         stop_after_empty_page,
         has_more_path: optional_path(c.has_more_path.as_deref())?,
         page_size: page_size(c.limit, c.limit_param),
+        stop_on_short_page: lenient,
     })
 }

@@ -408,8 +408,8 @@ impl<'a> RangeView<'a> {
             total_what: "pages",
             stop_after_empty_page: c.stop_after_empty_page,
             has_more_path: c.has_more_path.as_ref(),
-            stop_on_short_page: false,
-            limit: None,
+            stop_on_short_page: c.stop_on_short_page,
+            limit: c.page_size.as_ref().map(|s| s.value),
         }
     }
 }
