@@ -308,7 +308,7 @@ impl PageRequest<'_> {
             Some(t) => self.number::<usize>("page size", t)?,
             None => None,
         };
-        let size = if self.plan.root_object {
+        let size = if self.plan.object_records {
             1
         } else {
             asked
@@ -450,9 +450,17 @@ impl PageRequest<'_> {
             .iter()
             .map(|record| wrap_item(&plan.item, record))
             .collect();
-        let single_object = plan.root_object
-            || plan.data.is_empty() && matches!(plan.paging, Paging::Single) && total == 1;
-        let mut body = if single_object {
+        let single_object =
+            plan.data.is_empty() && matches!(plan.paging, Paging::Single) && total == 1;
+        let mut body = if plan.object_records {
+            let mut body = Value::Object(Map::new());
+            insert_at(
+                &mut body,
+                &plan.data,
+                page.first().cloned().unwrap_or(Value::Null),
+            );
+            body
+        } else if single_object {
             page.first().cloned().unwrap_or(Value::Null)
         } else {
             let mut body = Value::Object(Map::new());

@@ -119,7 +119,13 @@ pub fn paging(
             page: c.page_target.clone(),
             base: c.base_page,
             size: c.page_size.as_ref().map(|s| s.target.clone()),
-            total_pages: opt_path(&c.total_path)?,
+            // a total the spec did not name is read leniently: where the records are the
+            // root there is no room for one, and the client stops on an empty or short page
+            total_pages: if c.stop_on_short_page && data.is_empty() {
+                None
+            } else {
+                opt_path(&c.total_path)?
+            },
             has_more: opt_path(&c.has_more_path)?,
         },
         PaginatorConfig::Cursor(c) => {
@@ -143,10 +149,20 @@ pub fn paging(
                 },
                 CursorSource::Template(expr) => simulate::cursor_plan(expr, &c.target, settings)?,
             };
-            let signals = match &c.stop_condition {
-                Some(stop) => {
-                    simulate::stop_signals(stop, Natural { data, next: &next }, settings)?
+            // the next position inside the records: each page is one record, an object
+            let object = match &next {
+                NextPlan::TokenInBody { at, .. } | NextPlan::LinkInBody { at } => {
+                    at.starts_with(data)
                 }
+                _ => data.is_empty(),
+            };
+            let natural = Natural {
+                data,
+                next: &next,
+                object,
+            };
+            let signals = match &c.stop_condition {
+                Some(stop) => simulate::stop_signals(stop, natural, settings)?,
                 None => Vec::new(),
             };
             Paging::Next {
@@ -183,29 +199,37 @@ fn last_record_field(path: &Selector, data: &FieldPath) -> Option<FieldPath> {
         .collect()
 }
 
-/// Whether the paginator writes fields into the body (so records cannot be the root).
-pub fn needs_body_fields(paging: &Paging) -> bool {
+/// The body fields the paginator writes: the next position, totals, flags and signals.
+pub fn body_fields(paging: &Paging) -> Vec<&FieldPath> {
     match paging {
-        Paging::Single => false,
+        Paging::Single => Vec::new(),
         Paging::Offset {
             total, has_more, ..
-        } => total.is_some() || has_more.is_some(),
+        } => total.iter().chain(has_more).collect(),
         Paging::PageNumber {
             total_pages,
             has_more,
             ..
-        } => total_pages.is_some() || has_more.is_some(),
+        } => total_pages.iter().chain(has_more).collect(),
         Paging::Next {
             next,
             has_more,
             signals,
             ..
         } => {
-            matches!(
-                next,
-                NextPlan::TokenInBody { .. } | NextPlan::LinkInBody { .. }
-            ) || has_more.is_some()
-                || signals.iter().any(|s| matches!(s.slot, Slot::Body(_)))
+            let next_at = match next {
+                NextPlan::TokenInBody { at, .. } | NextPlan::LinkInBody { at } => Some(at),
+                _ => None,
+            };
+            let signal_at = signals.iter().filter_map(|s| match &s.slot {
+                Slot::Body(at) => Some(at),
+                _ => None,
+            });
+            next_at
+                .into_iter()
+                .chain(has_more)
+                .chain(signal_at)
+                .collect()
         }
     }
 }

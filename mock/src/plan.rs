@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::MockError;
 use crate::oauth::TokenEndpoint;
-use crate::paging::{NextPlan, Paging, needs_body_fields, paging};
+use crate::paging::{NextPlan, Paging, body_fields, paging};
 use crate::records::Ordered;
 use crate::session::{SessionEndpoint, SessionSpec};
 
@@ -37,8 +37,9 @@ pub struct Plan {
     pub unique: Vec<FieldPath>,
     pub schema: Option<Value>,
     pub incremental: Option<IncrementalPlan>,
-    /// Every answer is one record, as an object, the paginator's fields beside its own.
-    pub root_object: bool,
+    /// Every answer holds one record, an object at `data`, the paginator's fields inside or
+    /// beside it.
+    pub object_records: bool,
     /// Why the mock cannot serve this resource (it then answers 501), if it cannot.
     pub unsupported: Option<String>,
 }
@@ -124,21 +125,24 @@ impl Plan {
     ) -> Result<Plan, MockError> {
         let d = &resource.descriptor;
         let mut unsupported = Vec::new();
-        let path = if d.path.starts_with("http://") || d.path.starts_with("https://") {
-            unsupported.push(format!(
-                "the path `{}` is an absolute URL, which does not reach the mock",
-                d.path
-            ));
-            url::Url::parse(&d.path)
-                .map(|u| u.path().to_string())
-                .unwrap_or_default()
+        // an absolute URL (another host) is served at its own path: a client reaches it with
+        // `ClientBuilder::absolute_paths_to_base_url`
+        let absolute = d.path.starts_with("http://") || d.path.starts_with("https://");
+        let path = with_values(&d.path, values);
+        let path = if absolute {
+            path.split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_string()))
+                .unwrap_or_else(|| "/".into())
         } else {
-            d.path.to_string()
+            path
         };
         // a query written into the path (`/message?ShowSubject=true`) is sent on every request
-        let path = with_values(&path, values);
         let (path, written_query) = path.split_once('?').unwrap_or((&path, ""));
-        let joined = restgen_runtime::client::join_url(base_path, path);
+        let joined = if absolute {
+            path.to_string()
+        } else {
+            restgen_runtime::client::join_url(base_path, path)
+        };
         let route = joined
             .split('/')
             .filter(|s| !s.is_empty())
@@ -170,7 +174,13 @@ impl Plan {
         let mut params: Vec<Rule> = url::form_urlencoded::parse(written_query.as_bytes())
             .map(|(name, value)| rule(&name, &value))
             .collect();
+        let owned = restgen::ir::paginator_params(&d.paginator);
         for p in d.params.iter() {
+            // the paginator writes its own parameters over the spec's (`limit: 200` in the
+            // params, `limit: 5` in the paginator sends 5)
+            if owned.contains(&p.name.as_ref()) {
+                continue;
+            }
             // `{incremental.start_value}` and friends are filters, not arguments
             let filter = split_placeholder(&p.value)
                 .filter(|(pre, name, post)| {
@@ -245,10 +255,12 @@ impl Plan {
             unique.push(vec!["id".to_string()]);
         }
         unique.dedup();
-        // records at the root and the paginator's fields in the body: the answer is one
-        // object, one record per page with the fields beside its own (a cursor paginator)
-        let root_object = data.is_empty() && item.is_empty() && needs_body_fields(&paging);
-        if root_object && !matches!(paging, Paging::Next { .. }) {
+        // the paginator's fields inside the records (`data.after` with records at `data`, or
+        // any field with records at the root): the records are one object per page, the
+        // fields beside its own (a cursor paginator)
+        let object_records =
+            item.is_empty() && body_fields(&paging).iter().any(|f| f.starts_with(&data));
+        if object_records && !matches!(paging, Paging::Next { .. }) {
             unsupported.push(
                 "records at the response root leave no room for the paginator's fields".into(),
             );
@@ -266,7 +278,7 @@ impl Plan {
             unique,
             schema: resource.schema.clone(),
             incremental,
-            root_object,
+            object_records,
             unsupported: (!unsupported.is_empty()).then(|| unsupported.join("; ")),
         })
     }
@@ -309,7 +321,7 @@ impl Plan {
             Paging::Single => None,
             Paging::Offset { default_limit, .. } => Some(*default_limit as usize),
             Paging::PageNumber { .. } => Some(asked.unwrap_or(max_page_size).max(1)),
-            Paging::Next { .. } if self.root_object => Some(1),
+            Paging::Next { .. } if self.object_records => Some(1),
             Paging::Next { .. } => {
                 Some(asked.map_or(max_page_size, |a| a.min(max_page_size)).max(1))
             }

@@ -48,6 +48,27 @@ pub struct Natural<'a> {
     pub data: &'a FieldPath,
     /// How the next position is given.
     pub next: &'a NextPlan,
+    /// Whether a page holds one record, an object at `data`, rather than a list.
+    pub object: bool,
+}
+
+/// Writes the records of `page` where `natural` says: the list, or the one object.
+fn put_records(page: &mut Page, natural: Natural<'_>) {
+    let value = match (natural.object, page.records.last()) {
+        (true, Some(record)) => record.clone(),
+        (true, None) => Value::Object(Map::new()),
+        (false, _) => Value::Array(page.records.clone()),
+    };
+    if natural.object && natural.data.is_empty() {
+        // the body is the record: its fields go beside the paginator's
+        if let (Value::Object(fields), Value::Object(body)) = (value, &mut page.body) {
+            for (k, v) in fields {
+                body.entry(k).or_insert(v);
+            }
+        }
+        return;
+    }
+    insert_at(&mut page.body, natural.data, value);
 }
 
 /// The URL the simulation writes where a link goes.
@@ -150,9 +171,9 @@ fn natural_page(natural: Natural<'_>, state: State) -> Page {
     let mut page = Page {
         body: Value::Object(Map::new()),
         headers: Vec::new(),
-        records: records.clone(),
+        records,
     };
-    insert_at(&mut page.body, natural.data, Value::Array(records));
+    put_records(&mut page, natural);
     if state == State::More {
         match natural.next {
             NextPlan::TokenInBody {
@@ -340,7 +361,11 @@ fn candidates(slot: &Slot, path: &FieldPath, literals: &[Value]) -> Vec<Option<V
                 Value::Null,
                 Value::from(1),
                 Value::from(0),
+                // past any count a condition compares with
+                Value::from(1_000_000),
                 Value::String("x".into()),
+                // the relation `x in headers['link']` looks for
+                Value::String("next".into()),
                 Value::String(String::new()),
                 Value::Object(Map::new()),
                 Value::Array(Vec::new()),
@@ -401,13 +426,8 @@ pub fn stop_signals(
             }
         }
         // the records and the next position are the paginator's: written last, as served
-        let natural_page = base;
-        insert_at(
-            &mut page.body,
-            natural.data,
-            Value::Array(natural_page.records.clone()),
-        );
-        if let Some(next) = natural_value(natural, &natural_page.body) {
+        put_records(&mut page, natural);
+        if let Some(next) = natural_value(natural, &base.body) {
             insert_at(&mut page.body, &next.0, next.1);
         }
         page.eval(&stop).0
@@ -527,6 +547,7 @@ pub fn cursor_plan(
             Natural {
                 data: &empty,
                 next: plan,
+                object: false,
             },
             State::More,
         );

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::{MockApi, MockError, MockOptions};
 
+mod converted;
 mod faults;
 
 const SPEC: &str = r#"
