@@ -169,10 +169,15 @@ pub fn api_name(text: &str) -> String {
         }
     }
     let name = name.trim_end_matches('_').to_string();
-    match name.chars().next() {
+    let name = match name.chars().next() {
         None => "api".into(),
         Some(c) if c.is_ascii_digit() => format!("api_{name}"),
         Some(_) => name,
+    };
+    // `box`, `serde`: a crate cannot have that name
+    match restgen::emit::unusable_crate_name(&name) {
+        Some(_) => format!("{name}_api"),
+        None => name,
     }
 }
 
@@ -186,5 +191,7 @@ mod tests {
         assert_eq!(api_name("000_583dc0e2"), "api_000_583dc0e2");
         assert_eq!(api_name("source-zoho-desk"), "source_zoho_desk");
         assert_eq!(api_name("--"), "api");
+        assert_eq!(api_name("box"), "box_api");
+        assert_eq!(api_name("Serde"), "serde_api");
     }
 }

@@ -120,6 +120,18 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
         lenient: false,
         notes: Vec::new(),
     };
+    if let Some((offset, attr)) = missing_dlt_attribute(f.expr) {
+        return Err(source
+            .error(
+                block.loc(offset),
+                format!(
+                    "{}: `dlt.{attr}` is not part of dlt, so Python raises AttributeError here \
+                     before dlt sees the config",
+                    crate::DOES_NOT_RUN
+                ),
+            )
+            .into());
+    }
     let node = evaluator.eval(f.expr, &mut Vec::new())?;
     let at = block.loc(f.offset);
     if !matches!(node.value, Value::Dict(_)) {
@@ -151,4 +163,63 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
         name: f.name.clone(),
         notes,
     })
+}
+
+/// What `import dlt` makes available as `dlt.<name>`: the package's own exports and its
+/// submodules. A config that reads any other name fails before dlt sees it.
+const DLT_ATTRIBUTES: &[&str] = &[
+    "secrets",
+    "config",
+    "source",
+    "resource",
+    "transformer",
+    "defer",
+    "pipeline",
+    "attach",
+    "run",
+    "current",
+    "state",
+    "mark",
+    "dataset",
+    "Schema",
+    "Pipeline",
+    "TSecretValue",
+    "TSecretStrValue",
+    "TCredentials",
+    "sources",
+    "destinations",
+    "common",
+    "extract",
+    "normalize",
+    "load",
+    "helpers",
+    "version",
+    "__version__",
+    "hub",
+    "with_config",
+];
+
+/// The first `dlt.<name>` in `expr` whose name dlt does not have, with its offset.
+fn missing_dlt_attribute(expr: &ruff_python_ast::Expr) -> Option<(usize, String)> {
+    use ruff_python_ast::visitor::{Visitor, walk_expr};
+    use ruff_text_size::Ranged;
+    struct Finder(Option<(usize, String)>);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a ruff_python_ast::Expr) {
+            if self.0.is_some() {
+                return;
+            }
+            if let ruff_python_ast::Expr::Attribute(a) = expr
+                && matches!(&*a.value, ruff_python_ast::Expr::Name(n) if n.id.as_str() == "dlt")
+                && !DLT_ATTRIBUTES.contains(&a.attr.as_str())
+            {
+                self.0 = Some((expr.range().start().to_usize(), a.attr.to_string()));
+                return;
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder(None);
+    finder.visit_expr(expr);
+    finder.0
 }

@@ -244,11 +244,26 @@ fn paginator_notes(paginator: &Node, note: &mut impl FnMut(&Node, &'static str, 
                 );
             }
         }
-        Some("page_number") if page_size => note(
-            paginator,
-            "paginator.page_size",
-            page_size_note("page_number", paginator),
-        ),
+        Some("page_number") => {
+            if page_size {
+                note(
+                    paginator,
+                    "paginator.page_size",
+                    page_size_note("page_number", paginator),
+                );
+            }
+            if !has(paginator, "total_path") {
+                note(
+                    paginator,
+                    "paginator.page_number_no_total",
+                    "page_number paginator without `total_path`: dlt reads the number of pages \
+                     at `total` and raises when the response has none; restgen does the same \
+                     when a total is there, else it stops on an empty page or a page shorter \
+                     than the page size"
+                        .into(),
+                );
+            }
+        }
         Some("offset") if !has(paginator, "total_path") => note(
             paginator,
             "paginator.offset_no_total",

@@ -26,15 +26,21 @@ impl Rewriter<'_> {
                         ("end_value", "end")
                     };
                     match &value.value {
-                        Value::Str(s) if !s.contains("{{") => {
+                        // `now`: the present, where a run ends anyway
+                        Value::Str(s) if !s.contains("{{") && !s.eq_ignore_ascii_case("now") => {
                             block.set(target, value.clone());
                             read.push(format!("`{}` as `{target}`", entry.key));
                         }
                         _ => left.push(format!(
-                            "`{}: {}` (a computed {name}: give it with `Incremental::resume` or \
-                             the request's `incremental_start`)",
+                            "`{}: {}` ({})",
                             entry.key,
-                            yaml::flow(value)
+                            yaml::flow(value),
+                            if name == "start" {
+                                "a computed start: give it with `Incremental::resume` or the \
+                                 request's `incremental_start`"
+                            } else {
+                                "a computed end: without one, a run goes to the newest record"
+                            }
                         )),
                     }
                 }
