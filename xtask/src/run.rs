@@ -53,6 +53,8 @@ pub struct Settings {
     pub max_retry_delay: Option<std::time::Duration>,
     /// OAuth2 token URL override, e.g. a local mock's.
     pub token_url: Option<String>,
+    /// Whether endpoints whose path is an absolute URL go to the base URL's origin too.
+    pub absolute_paths_to_base_url: bool,
 }
 
 /// The runtime's client for the resolved spec `api`, built from the spec's client section as
@@ -73,6 +75,9 @@ pub fn client(api: &ApiIr, settings: &Settings) -> Result<ClientCore> {
     }
     if let Some(url) = &settings.token_url {
         builder = builder.token_url(url);
+    }
+    if settings.absolute_paths_to_base_url {
+        builder = builder.absolute_paths_to_base_url(true);
     }
     Ok(builder.build(&api.client)?)
 }

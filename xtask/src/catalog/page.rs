@@ -95,6 +95,8 @@ async fn run_api(api: &ApiIr) -> Vec<ResourceRun> {
         from_env: false,
         max_retry_delay: Some(Duration::from_millis(20)),
         token_url: mock.token_url(),
+        // a path on another host reaches the mock too: nothing leaves this machine
+        absolute_paths_to_base_url: true,
         ..Settings::default()
     };
     let core = client(api, &settings);
