@@ -154,3 +154,11 @@ fn failed_generation_writes_nothing() {
     assert_eq!(entries.len(), 1, "only the spec itself is there");
     assert!(Path::new(&dir.join("source.yaml")).exists());
 }
+
+#[test]
+fn a_spec_folder_named_after_a_keyword() {
+    let source = spec_with("      path: /items\n");
+    let message = diagnose("box", &source, &[("items", SCHEMA)]);
+    assert!(message.contains("`box` is a Rust keyword"), "{message}");
+    assert!(message.contains("`box_api`"), "{message}");
+}

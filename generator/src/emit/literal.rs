@@ -9,7 +9,7 @@ use restgen_runtime::descriptor::{
     PageNumberConfig, PageSize, PaginatorConfig, Param, ResourceDescriptor, ResponseAction,
     RetryPolicy, Target, ValueRef,
 };
-use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
+use restgen_runtime::expr::{CmpOp, Expr, Func, Literal, Var};
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::{ClientSpec, ValueSpec};
@@ -189,6 +189,34 @@ impl ToLiteral for Expr {
                 let ops = ops.literal();
                 quote!(#path::Expr::Cmp(#path::CmpOp::#op, #ops))
             }
+            // Expr::In(Cow::Borrowed(&[needle, haystack]))
+            Expr::In(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::In(#ops))
+            }
+            // Expr::Defined(Cow::Borrowed(&[operand]))
+            Expr::Defined(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::Defined(#ops))
+            }
+            // Expr::Call(Func::Length, Cow::Borrowed(&[operand]))
+            Expr::Call(func, ops) => {
+                let func = match func {
+                    Func::Length => quote!(Length),
+                    Func::ToJson => quote!(ToJson),
+                    Func::Str => quote!(Str),
+                    Func::Int => quote!(Int),
+                    Func::Add => quote!(Add),
+                    Func::Sub => quote!(Sub),
+                };
+                let ops = ops.literal();
+                quote!(#path::Expr::Call(#path::Func::#func, #ops))
+            }
+            // Expr::Config(Cow::Borrowed("pages_to_fetch"))
+            Expr::Config(name) => {
+                let name = name.literal();
+                quote!(#path::Expr::Config(#name))
+            }
         }
     }
 }
@@ -341,6 +369,7 @@ impl ToLiteral for PaginatorConfig {
                     stop_after_empty_page,
                     has_more_path,
                     page_size,
+                    stop_on_short_page,
                 } = c;
                 let (base, page, target, total) = (
                     base_page.literal(),
@@ -348,11 +377,12 @@ impl ToLiteral for PaginatorConfig {
                     page_target.literal(),
                     total_path.literal(),
                 );
-                let (max, empty, more, size) = (
+                let (max, empty, more, size, short) = (
                     maximum_page.literal(),
                     stop_after_empty_page.literal(),
                     has_more_path.literal(),
                     page_size.literal(),
+                    stop_on_short_page.literal(),
                 );
                 // PaginatorConfig::PageNumber(PageNumberConfig { base_page: 1, page: 1, .. })
                 quote!(#d::PaginatorConfig::PageNumber(#d::PageNumberConfig {
@@ -364,6 +394,7 @@ impl ToLiteral for PaginatorConfig {
                     stop_after_empty_page: #empty,
                     has_more_path: #more,
                     page_size: #size,
+                    stop_on_short_page: #short,
                 }))
             }
         }
@@ -478,6 +509,31 @@ impl ToLiteral for AuthConfig {
                     refresh_token: #refresh,
                     token_request_data: #data,
                     default_token_expiration_secs: #expiry,
+                })
+            }
+            AuthConfig::SessionToken {
+                login_url,
+                username,
+                password,
+                token_path,
+                header,
+                session_token,
+            } => {
+                let (url, user, pass) =
+                    (login_url.literal(), username.literal(), password.literal());
+                let (path, header, token) = (
+                    token_path.literal(),
+                    header.literal(),
+                    session_token.literal(),
+                );
+                // AuthConfig::SessionToken { login_url: .., token_path: .., header: .., .. }
+                quote!(#d::AuthConfig::SessionToken {
+                    login_url: #url,
+                    username: #user,
+                    password: #pass,
+                    token_path: #path,
+                    header: #header,
+                    session_token: #token,
                 })
             }
         }

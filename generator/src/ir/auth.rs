@@ -15,6 +15,7 @@ const KINDS: &[&str] = &[
     "basic",
     "oauth2_client_credentials",
     "oauth2",
+    "session_token",
 ];
 
 /// The runtime auth for an auth block.
@@ -41,6 +42,15 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, String> {
             "scopes",
             "access_token_request_data",
             "default_token_expiration",
+        ],
+        "session_token" => &[
+            "login_url",
+            "username",
+            "password",
+            "session_token_response_key",
+            "header",
+            "session_token",
+            "validate_session_url",
         ],
         other => {
             let hint = crate::spec::diagnostic::closest(other, KINDS)
@@ -102,6 +112,25 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, String> {
                 .map_or(ValueRef::Literal(Cow::Borrowed("")), value_ref),
         },
         "oauth2" => oauth2(spec)?,
+        "session_token" => AuthConfig::SessionToken {
+            login_url: Cow::Owned(
+                spec.login_url
+                    .clone()
+                    .ok_or("auth type `session_token` needs `login_url`")?,
+            ),
+            username: need(&spec.username, "username")?,
+            password: need(&spec.password, "password")?,
+            token_path: super::jsonpath::compile(
+                spec.session_token_response_key.as_deref().unwrap_or("id"),
+            )
+            .map_err(|e| format!("`session_token_response_key`: {e}"))?,
+            header: Cow::Owned(
+                spec.header
+                    .clone()
+                    .unwrap_or_else(|| "X-Session-Token".into()),
+            ),
+            session_token: spec.session_token.clone().map(value_ref),
+        },
         _ => AuthConfig::OAuth2ClientCredentials {
             access_token_url: need(&spec.access_token_url, "access_token_url")?,
             client_id: need(&spec.client_id, "client_id")?,
@@ -218,6 +247,14 @@ fn present_fields(spec: &AuthSpec) -> Vec<&'static str> {
     add(spec.refresh_token.is_some(), "refresh_token");
     add(spec.grant_type.is_some(), "grant_type");
     add(spec.scopes.is_some(), "scopes");
+    add(spec.login_url.is_some(), "login_url");
+    add(
+        spec.session_token_response_key.is_some(),
+        "session_token_response_key",
+    );
+    add(spec.header.is_some(), "header");
+    add(spec.session_token.is_some(), "session_token");
+    add(spec.validate_session_url.is_some(), "validate_session_url");
     fields
 }
 
@@ -248,6 +285,21 @@ pub fn value_refs(auth: &AuthConfig) -> Vec<&ValueRef> {
             refresh_token,
             ..
         } => vec![token_url, client_id, client_secret, refresh_token],
+        AuthConfig::SessionToken {
+            username, password, ..
+        } => vec![username, password],
+    }
+}
+
+/// The values an auth config may use but does without: a session token given instead of
+/// logging in.
+pub fn optional_value_refs(auth: &AuthConfig) -> Vec<&ValueRef> {
+    match auth {
+        AuthConfig::SessionToken {
+            session_token: Some(token),
+            ..
+        } => vec![token],
+        _ => Vec::new(),
     }
 }
 

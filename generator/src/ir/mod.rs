@@ -54,6 +54,8 @@ pub struct ResourceIr {
     pub include_from_parent: Vec<String>,
     /// Declared parameters the caller may override with a typed setter.
     pub settable_params: Vec<request::SettableParam>,
+    /// Secrets and settings its parameters, headers or body send.
+    pub values: Vec<ValueRef>,
 }
 
 impl ResourceIr {
@@ -200,23 +202,24 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         }
     }
 
-    let client_headers = request::bind_headers(
-        spec.config.client.headers.as_ref(),
-        &mut request::BoundRequest::default(),
-    )
-    .unwrap_or_else(|e| {
-        errors.push(at("headers:", format!("client.headers: {e}")));
-        Vec::new()
-    });
+    let mut client_bound = request::BoundRequest::default();
+    let client_headers =
+        request::bind_headers(spec.config.client.headers.as_ref(), &mut client_bound)
+            .unwrap_or_else(|e| {
+                errors.push(at("headers:", format!("client.headers: {e}")));
+                Vec::new()
+            });
     if !errors.is_empty() {
         return Err(Diagnostics(errors));
     }
-    let values = collect_values(client_auth.as_ref(), &resources);
+    // `{subdomain}` in the base URL: a setting of the client, as `{config.subdomain}`
+    let base_url = base_url_settings(&spec.config.client.base_url, &mut client_bound.values);
+    let values = collect_values(client_auth.as_ref(), &client_bound.values, &resources);
     Ok(ApiIr {
         api: spec.api.clone(),
         client: ClientSpec {
             source: Cow::Owned(spec.api.clone()),
-            base_url: Cow::Owned(spec.config.client.base_url.clone()),
+            base_url: Cow::Owned(base_url),
             auth: client_auth,
             values: Cow::Owned(values),
             headers: Cow::Owned(client_headers),
@@ -226,6 +229,35 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
     })
 }
 
+/// The base URL with each `{name}` (or `{config.name}`) as the setting `{config.name}`,
+/// noting the settings it names. Converted configs write the API's subdomain or account this
+/// way; dlt would send the braces.
+fn base_url_settings(base_url: &str, values: &mut Vec<ValueRef>) -> String {
+    let mut out = String::new();
+    let mut rest = base_url;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let inner = &rest[start + 1..start + len];
+        let name = inner.strip_prefix("config.").unwrap_or(inner);
+        let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if plain {
+            let named = ValueRef::Config(Cow::Owned(name.to_string()));
+            if !values.contains(&named) {
+                values.push(named);
+            }
+            out.push_str(&format!("{{config.{name}}}"));
+        } else {
+            out.push_str(&rest[start..=start + len]);
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn spec_dir(config_file: &str) -> String {
     config_file
         .strip_suffix("/source.yaml")
@@ -233,8 +265,8 @@ fn spec_dir(config_file: &str) -> String {
         .to_string()
 }
 
-/// The query parameters a paginator sets itself.
-fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
+/// The query parameters a paginator sets itself, over any the spec declares.
+pub fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
     fn query(t: &Target) -> Option<&str> {
         match t {
             Target::Query(name) => Some(name),
@@ -363,6 +395,7 @@ fn resolve_resource(
     Ok(ResourceIr {
         name: name.to_string(),
         descriptor,
+        values: bound.values,
         args: bound.args,
         // the paginator sets its own parameters on every page; a setter for one would be
         // overwritten, or worse, make the page size disagree with the paginator's step
@@ -517,10 +550,23 @@ fn check_parents(resources: &[ResourceIr], report: &mut dyn FnMut(&str, String))
     }
 }
 
+/// The names of the secrets and settings an auth config uses, optional ones included.
+pub fn auth_values(auth: &restgen_runtime::descriptor::AuthConfig) -> Vec<&str> {
+    auth::value_refs(auth)
+        .into_iter()
+        .chain(auth::optional_value_refs(auth))
+        .filter_map(|v| match v {
+            ValueRef::Secret(name) | ValueRef::Config(name) => Some(name.as_ref()),
+            ValueRef::Literal(_) => None,
+        })
+        .collect()
+}
+
 /// Every secret and setting the spec names, in first-use order; the client's own auth makes
 /// its values required.
 fn collect_values(
     client_auth: Option<&restgen_runtime::descriptor::AuthConfig>,
+    client_headers: &[ValueRef],
     resources: &[ResourceIr],
 ) -> Vec<ValueSpec> {
     let mut values: Vec<ValueSpec> = Vec::new();
@@ -545,12 +591,29 @@ fn collect_values(
         for v in auth::value_refs(auth) {
             add(v, true);
         }
+        for v in auth::optional_value_refs(auth) {
+            add(v, false);
+        }
+    }
+    // sent on requests (client headers, parameters, bodies): a request cannot go without them
+    for v in client_headers
+        .iter()
+        .chain(resources.iter().flat_map(|r| &r.values))
+    {
+        add(v, true);
     }
     for r in resources {
         if let AuthChoice::Endpoint(auth) = &r.descriptor.auth {
-            for v in auth::value_refs(auth) {
+            for v in auth::value_refs(auth)
+                .into_iter()
+                .chain(auth::optional_value_refs(auth))
+            {
                 add(v, false);
             }
+        }
+        // a template's `config['name']`: the paginator reads it, nothing fails without it
+        for name in r.descriptor.paginator.settings() {
+            add(&ValueRef::Config(Cow::Owned(name.to_string())), false);
         }
     }
     values

@@ -111,6 +111,8 @@ fn target(
     }
 }
 
+/// The page size sent on every request; a `limit_param` without a `limit` names the API's
+/// parameter but no size, so nothing is sent (the API's default size applies).
 fn page_size(limit: Option<u64>, limit_param: Option<String>) -> Option<PageSize> {
     let value = limit?;
     Some(PageSize {
@@ -132,9 +134,6 @@ fn cursor(c: CursorSpec) -> Result<CursorConfig, String> {
         }
         (None, None) => CursorSource::Path(path("cursors.next")?),
     };
-    if c.limit_param.is_some() && c.limit.is_none() {
-        return Err("`limit_param` needs `limit`".into());
-    }
     Ok(CursorConfig {
         source,
         target: target("cursor", c.cursor_param, c.cursor_body_path, "cursor")?,
@@ -187,10 +186,12 @@ fn offset(c: OffsetSpec) -> Result<OffsetConfig, String> {
 
 fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
     let base_page = c.base_page.unwrap_or(0);
-    let total_path = match c.total_path {
-        None => Some(path("total")?),
-        Some(None) => None,
-        Some(Some(p)) => Some(path(&p)?),
+    // as for offset: the default total is read leniently (the seed dialect pages by number
+    // against APIs without totals, Airbyte's PageIncrement)
+    let (total_path, lenient) = match c.total_path {
+        None => (Some(path("total")?), true),
+        Some(None) => (None, false),
+        Some(Some(p)) => (Some(path(&p)?), false),
     };
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
     if total_path.is_none()
@@ -202,9 +203,6 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
                     `stop_after_empty_page` must be provided to guarantee termination"
             .into());
     }
-    if c.limit_param.is_some() && c.limit.is_none() {
-        return Err("`limit_param` needs `limit`".into());
-    }
     Ok(PageNumberConfig {
         base_page,
         page: c.page.unwrap_or(base_page),
@@ -214,5 +212,6 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, String> {
         stop_after_empty_page,
         has_more_path: optional_path(c.has_more_path.as_deref())?,
         page_size: page_size(c.limit, c.limit_param),
+        stop_on_short_page: lenient,
     })
 }

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use restgen_runtime::descriptor::Param;
+use restgen_runtime::descriptor::{Param, ValueRef};
 use serde_yaml::{Mapping, Value};
 
 use super::{ParentLink, PathArg, jsonpath};
@@ -23,6 +23,62 @@ pub struct BoundRequest {
     pub incremental: bool,
     /// Declared parameters with a plain value, which the caller may override.
     pub settable: Vec<SettableParam>,
+    /// Secrets and settings sent in parameters, headers or the body (`{secret: name}`), each
+    /// as a `{secrets.<name>}` / `{config.<name>}` placeholder the runtime fills.
+    pub values: Vec<ValueRef>,
+}
+
+/// A `{secret: name}` or `{config: name}` map as the placeholder the runtime fills from the
+/// client's values, and the value it names.
+fn reference(value: &Value) -> Option<(String, ValueRef)> {
+    let Value::Mapping(m) = value else {
+        return None;
+    };
+    let (key, name) = m.iter().next()?;
+    let name = name.as_str()?.to_string();
+    if m.len() != 1 {
+        return None;
+    }
+    match key.as_str()? {
+        "secret" => Some((
+            format!("{{secrets.{name}}}"),
+            ValueRef::Secret(Cow::Owned(name)),
+        )),
+        "config" => Some((
+            format!("{{config.{name}}}"),
+            ValueRef::Config(Cow::Owned(name)),
+        )),
+        _ => None,
+    }
+}
+
+impl BoundRequest {
+    /// `{config.<name>}` / `{secrets.<name>}`: the client's setting or secret, kept for the
+    /// runtime to fill, noting the value it names.
+    fn value_placeholder(&mut self, expr: &str) -> Option<String> {
+        let (space, name) = expr.split_once('.')?;
+        if !is_name(name) {
+            return None;
+        }
+        let named = match space {
+            "config" => ValueRef::Config(Cow::Owned(name.to_string())),
+            "secrets" => ValueRef::Secret(Cow::Owned(name.to_string())),
+            _ => return None,
+        };
+        if !self.values.contains(&named) {
+            self.values.push(named);
+        }
+        Some(format!("{{{expr}}}"))
+    }
+
+    /// The placeholder of a secret or setting reference, noting the value it names.
+    fn reference(&mut self, value: &Value) -> Option<String> {
+        let (placeholder, named) = reference(value)?;
+        if !self.values.contains(&named) {
+            self.values.push(named);
+        }
+        Some(placeholder)
+    }
 }
 
 /// A declared query parameter with a plain value (no placeholder), which the generated
@@ -105,6 +161,8 @@ pub fn bind(
                     out.push_str(&format!("{{{arg}}}"));
                 } else if expr.starts_with("incremental.") {
                     out.push_str(&incremental_placeholder(&expr, &bound)?);
+                } else if let Some(placeholder) = bound.value_placeholder(&expr) {
+                    out.push_str(&placeholder);
                 } else if expr.contains('.') {
                     return Err(format!("`{{{expr}}}` in path `{path}` is not a valid name"));
                 } else if let Some(i) = params.iter().position(|(k, _)| *k == expr) {
@@ -115,9 +173,14 @@ pub fn bind(
                             let arg = add_arg(&mut bound.args, &expr, Some(link));
                             out.push_str(&format!("{{{arg}}}"));
                         }
+                        Value::Mapping(_) if reference(&params[i].1).is_some() => {
+                            let placeholder = bound.reference(&params[i].1).unwrap_or_default();
+                            out.push_str(&placeholder);
+                        }
                         Value::Mapping(_) | Value::Sequence(_) => {
                             return Err(format!(
-                                "path parameter `{expr}` must be a scalar or a `resolve` reference"
+                                "path parameter `{expr}` must be a scalar, a `resolve` reference \
+                                 or a `{{secret: name}}` / `{{config: name}}` reference"
                             ));
                         }
                         value => out.push_str(&escape(&scalar_text(value))),
@@ -165,6 +228,10 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
                  resource in query params use `{{resources.<parent>.<field>}}`"
             ));
         }
+        Value::Mapping(_) if reference(value).is_some() => {
+            let placeholder = bound.reference(value).unwrap_or_default();
+            bound.params.push(param(key, placeholder));
+        }
         Value::Mapping(m) if is_type(m, "incremental") => {
             // `incremental::split_param` takes it out before binding; a second one is an error
             return Err(format!(
@@ -173,7 +240,8 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
         }
         Value::Mapping(_) => {
             return Err(format!(
-                "parameter `{key}` is a map; only `type: resolve` and `type: incremental` maps are allowed"
+                "parameter `{key}` is a map; only `type: resolve` and `type: incremental` maps, \
+                 and `{{secret: name}}` / `{{config: name}}` references, are allowed"
             ));
         }
         Value::String(s) => {
@@ -218,10 +286,21 @@ fn bind_text(key: &str, text: &str, bound: &mut BoundRequest) -> Result<String, 
                     out.push_str(&incremental_placeholder(&expr, bound)?);
                     continue;
                 }
+                if let Some(placeholder) = bound.value_placeholder(&expr) {
+                    out.push_str(&placeholder);
+                    continue;
+                }
                 let Some(link) = parent_placeholder(&expr)? else {
+                    if is_name(&expr) {
+                        // nothing binds it: the caller passes it, as a path parameter
+                        let arg = add_arg(&mut bound.args, &expr, None);
+                        out.push_str(&format!("{{{arg}}}"));
+                        continue;
+                    }
                     return Err(format!(
                         "expression `{{{expr}}}` in parameter `{key}` is not valid: only \
-                         `resources.<parent>.<field>` may be used; escape literal braces by doubling them"
+                         `resources.<parent>.<field>` or a name may be used; escape literal \
+                         braces by doubling them"
                     ));
                 };
                 let name = if sole {
@@ -235,6 +314,15 @@ fn bind_text(key: &str, text: &str, bound: &mut BoundRequest) -> Result<String, 
         }
     }
     Ok(out)
+}
+
+/// Whether a placeholder is a plain name (`start_date`), which the caller supplies.
+fn is_name(expr: &str) -> bool {
+    let mut chars = expr.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn param(key: &str, value: String) -> Param {
@@ -388,10 +476,10 @@ pub fn bind_headers(
         let text = match v {
             Value::String(s) => bind_text(&key, s, bound)?,
             Value::Null => continue,
-            // a `{secret: ..}` here would otherwise be sent as the text "secret: .."
+            Value::Mapping(_) if reference(v).is_some() => bound.reference(v).unwrap_or_default(),
             Value::Mapping(_) | Value::Sequence(_) => {
                 return Err(format!(
-                    "header `{key}` must be a string; secret and config references are read in auth blocks only"
+                    "header `{key}` must be a string, or a `{{secret: name}}` / `{{config: name}}` reference"
                 ));
             }
             other => escape(&scalar_text(other)),
@@ -417,6 +505,9 @@ fn bind_json_at(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<Va
                 .map(|item| bind_json_at(key, item, bound))
                 .collect::<Result<_, _>>()?,
         ),
+        Value::Mapping(_) if reference(value).is_some() => {
+            Value::String(bound.reference(value).unwrap_or_default())
+        }
         Value::Mapping(map) => {
             let mut out = Mapping::new();
             for (k, v) in map {
@@ -457,10 +548,67 @@ mod tests {
     }
 
     #[test]
-    fn a_header_must_be_text() {
-        let headers = mapping("{X-Token: {secret: token}}");
+    fn a_header_must_be_text_or_a_reference() {
+        let headers = mapping("{X-Token: {other: token}}");
         let e = bind_headers(Some(&headers), &mut BoundRequest::default()).unwrap_err();
         assert!(e.contains("header `X-Token` must be a string"), "{e}");
+        let mut bound = BoundRequest::default();
+        let headers = mapping("{X-Token: {secret: token}, X-Region: {config: region}}");
+        let bound_headers = bind_headers(Some(&headers), &mut bound).unwrap();
+        assert_eq!(bound_headers[0].value, "{secrets.token}");
+        assert_eq!(bound_headers[1].value, "{config.region}");
+        assert_eq!(
+            bound.values,
+            vec![
+                ValueRef::Secret("token".into()),
+                ValueRef::Config("region".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn references_and_names_in_parameters_and_bodies() {
+        let b = bind(
+            "/q",
+            Some(&mapping(
+                "{symbol: {secret: symbol}, from: '{start_date}', to: 'x{end}'}",
+            )),
+        )
+        .unwrap();
+        let shown: Vec<_> = b
+            .params
+            .iter()
+            .map(|p| format!("{}={}", p.name, p.value))
+            .collect();
+        assert_eq!(
+            shown,
+            ["symbol={secrets.symbol}", "from={start_date}", "to=x{end}"]
+        );
+        let names: Vec<_> = b.args.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["start_date", "end"]);
+        let b = bind(
+            "/d/{config.dataset}/items",
+            Some(&mapping("{q: 'x{secrets.k}'}")),
+        )
+        .unwrap();
+        assert_eq!(b.path, "/d/{config.dataset}/items");
+        assert_eq!(b.params[0].value, "x{secrets.k}");
+        assert_eq!(
+            b.values,
+            vec![
+                ValueRef::Config("dataset".into()),
+                ValueRef::Secret("k".into())
+            ]
+        );
+        assert!(b.args.iter().all(|a| a.parent.is_none()));
+        let mut b = bind("/q", None).unwrap();
+        let json: Value = serde_yaml::from_str("{userId: {secret: user_id}}").unwrap();
+        let bound = bind_json(&json, &mut b).unwrap();
+        assert_eq!(
+            serde_json::to_string(&bound).unwrap(),
+            r#"{"userId":"{secrets.user_id}"}"#
+        );
+        assert_eq!(b.values, vec![ValueRef::Secret("user_id".into())]);
     }
 
     #[test]
@@ -550,6 +698,7 @@ mod tests {
             .is_err()
         );
         assert!(bind("/x", Some(&mapping("{p: '{other.thing}'}"))).is_err());
+        assert!(bind("/x", Some(&mapping("{p: {a: 1}}"))).is_err());
         assert!(bind("/x/{a.b}", None).is_err());
     }
 }

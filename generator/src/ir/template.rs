@@ -1,19 +1,38 @@
-//! Compiles the seed dialect's `{{ expr }}` templates into the runtime's `Expr` tree. The
-//! language is a small, checked Python/Jinja subset (see docs/dialect.md); anything else is
-//! a generation error that quotes the template and the column of the problem.
+//! Compiles the seed dialect's templates (`cursor_value`, `stop_condition`) into the
+//! runtime's `Expr` tree. The language is a small, checked Python/Jinja subset (see
+//! docs/dialect.md); anything else is a generation error that quotes the template and the
+//! column of the problem.
+//!
+//! A template is `{{ expr }}`; converted configs also write the bare expression (`has_more`,
+//! `_links.next is none`) or a single pair of braces (`{response['n'] + 1}`), which mean the
+//! same. A name that is not one of the template's variables is a field of the response, as
+//! the bare forms write them (`pagination.has_more` is `response.pagination.has_more`).
 
 use std::borrow::Cow;
 
-use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
+use restgen_runtime::expr::{CmpOp, Expr, Func, Literal, Var};
 
 /// Compiles a template such as `{{ not response.get("has_more", {}) }}`.
 pub fn compile(template: &str) -> Result<Expr, String> {
     let trimmed = template.trim();
-    let inner = trimmed
+    let (inner, offset) = match trimmed
         .strip_prefix("{{")
         .and_then(|t| t.strip_suffix("}}"))
-        .ok_or_else(|| format!("template `{template}` must be a single `{{{{ expression }}}}`"))?;
-    let offset = template.find("{{").map_or(0, |p| p + 2);
+    {
+        Some(inner) => (inner, template.find("{{").map_or(0, |p| p + 2)),
+        None => match trimmed.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            // `{expr}`, but not the empty object `{}` nor a `{...}` that is one of several
+            Some(inner) if !inner.trim().is_empty() && !inner.contains(['{', '}']) => {
+                (inner, template.find('{').map_or(0, |p| p + 1))
+            }
+            _ => (template, 0),
+        },
+    };
+    if inner.contains("{{") || inner.contains("}}") {
+        return Err(format!(
+            "template `{template}` must be a single `{{{{ expression }}}}`"
+        ));
+    }
     let tokens = tokenize(inner).map_err(|(at, what)| located(template, offset + at, &what))?;
     let mut parser = Parser { tokens, pos: 0 };
     let expr = parser
@@ -32,7 +51,9 @@ pub fn compile(template: &str) -> Result<Expr, String> {
 fn located(template: &str, at: usize, what: &str) -> String {
     format!(
         "unsupported template `{template}` at column {}: {what} (supported: response, headers, \
-         last_record, last_page_size, .get(), [], literals, not/and/or, comparisons)",
+         last_record, last_page_size, config, response fields by name, .get(), [], literals, \
+         not/and/or, comparisons, in, is [not] none/true/false/defined, + -, \
+         |length |tojson |string |int)",
         at + 1
     )
 }
@@ -60,9 +81,10 @@ fn tokenize(src: &str) -> Result<Vec<Token>, (usize, String)> {
         let (at, c) = chars[i];
         if c.is_whitespace() {
             i += 1;
-        } else if c.is_ascii_alphabetic() || c == '_' {
+        } else if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].1.is_ascii_alphanumeric() || chars[i].1 == '_') {
+            i += 1;
+            while i < chars.len() && (chars[i].1.is_alphanumeric() || chars[i].1 == '_') {
                 i += 1;
             }
             let text: String = chars[start..i].iter().map(|(_, c)| c).collect();
@@ -71,11 +93,8 @@ fn tokenize(src: &str) -> Result<Vec<Token>, (usize, String)> {
                 text,
                 at,
             });
-        } else if c.is_ascii_digit()
-            || (c == '-' && chars.get(i + 1).is_some_and(|n| n.1.is_ascii_digit()))
-        {
+        } else if c.is_ascii_digit() {
             let start = i;
-            i += 1;
             while i < chars.len() && chars[i].1.is_ascii_digit() {
                 i += 1;
             }
@@ -120,7 +139,7 @@ fn tokenize(src: &str) -> Result<Vec<Token>, (usize, String)> {
                 .collect();
             let text = if ["==", "!=", "<=", ">="].contains(&two.as_str()) {
                 two
-            } else if "()[]{}.,<>".contains(c) {
+            } else if "()[]{}.,<>|+-:".contains(c) {
                 c.to_string()
             } else {
                 return Err((at, format!("unexpected character `{c}`")));
@@ -143,9 +162,24 @@ struct Parser {
 
 type Parsed = Result<Expr, (usize, String)>;
 
+fn ops(operands: Vec<Expr>) -> Cow<'static, [Expr]> {
+    Cow::Owned(operands)
+}
+
+fn lit_str(text: &str) -> Expr {
+    Expr::Lit(Literal::Str(Cow::Owned(text.to_string())))
+}
+
 impl Parser {
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.pos)
+    }
+
+    fn peek_text(&self, ahead: usize) -> Option<&str> {
+        self.tokens
+            .get(self.pos + ahead)
+            .filter(|t| !matches!(t.kind, Kind::Str(_)))
+            .map(|t| t.text.as_str())
     }
 
     fn at(&self) -> usize {
@@ -156,9 +190,7 @@ impl Parser {
     }
 
     fn eat(&mut self, text: &str) -> bool {
-        let hit = self
-            .peek()
-            .is_some_and(|t| t.text == text && t.kind != Kind::Str(text.to_string()));
+        let hit = self.peek_text(0) == Some(text);
         if hit {
             self.pos += 1;
         }
@@ -176,6 +208,22 @@ impl Parser {
         }
     }
 
+    fn name(&mut self, after: &str) -> Result<(String, usize), (usize, String)> {
+        let at = self.at();
+        match self.peek() {
+            Some(Token {
+                kind: Kind::Ident,
+                text,
+                ..
+            }) => {
+                let name = text.clone();
+                self.pos += 1;
+                Ok((name, at))
+            }
+            _ => Err((at, format!("expected a name after `{after}`"))),
+        }
+    }
+
     fn or_expr(&mut self) -> Parsed {
         let mut operands = vec![self.and_expr()?];
         while self.eat("or") {
@@ -184,7 +232,7 @@ impl Parser {
         Ok(if operands.len() == 1 {
             operands.remove(0)
         } else {
-            Expr::Or(Cow::Owned(operands))
+            Expr::Or(ops(operands))
         })
     }
 
@@ -196,47 +244,136 @@ impl Parser {
         Ok(if operands.len() == 1 {
             operands.remove(0)
         } else {
-            Expr::And(Cow::Owned(operands))
+            Expr::And(ops(operands))
         })
     }
 
     fn not_expr(&mut self) -> Parsed {
         if self.eat("not") {
-            return Ok(Expr::Not(Cow::Owned(vec![self.not_expr()?])));
+            return Ok(Expr::Not(ops(vec![self.not_expr()?])));
         }
         self.comparison()
     }
 
     fn comparison(&mut self) -> Parsed {
-        let left = self.postfix()?;
-        let op = match self.peek().map(|t| t.text.as_str()) {
+        let left = self.sum()?;
+        let op = match self.peek_text(0) {
             Some("==") => CmpOp::Eq,
             Some("!=") => CmpOp::Ne,
             Some("<") => CmpOp::Lt,
             Some("<=") => CmpOp::Le,
             Some(">") => CmpOp::Gt,
             Some(">=") => CmpOp::Ge,
+            Some("in") => {
+                self.pos += 1;
+                return Ok(Expr::In(ops(vec![left, self.sum()?])));
+            }
+            Some("not") if self.peek_text(1) == Some("in") => {
+                self.pos += 2;
+                let within = Expr::In(ops(vec![left, self.sum()?]));
+                return Ok(Expr::Not(ops(vec![within])));
+            }
+            Some("is") => {
+                self.pos += 1;
+                return self.test(left);
+            }
             _ => return Ok(left),
         };
         self.pos += 1;
-        let right = self.postfix()?;
-        Ok(Expr::Cmp(op, Cow::Owned(vec![left, right])))
+        let right = self.sum()?;
+        Ok(Expr::Cmp(op, ops(vec![left, right])))
+    }
+
+    /// After `x is`: Python's `is None`, Jinja's tests `none`, `true`, `false`, `defined`.
+    fn test(&mut self, left: Expr) -> Parsed {
+        let negate = self.eat("not");
+        let (test, at) = self.name("is")?;
+        let tested = match test.as_str() {
+            "none" | "None" | "null" => {
+                Expr::Cmp(CmpOp::Eq, ops(vec![left, Expr::Lit(Literal::None)]))
+            }
+            "true" | "True" => {
+                Expr::Cmp(CmpOp::Eq, ops(vec![left, Expr::Lit(Literal::Bool(true))]))
+            }
+            "false" | "False" => {
+                Expr::Cmp(CmpOp::Eq, ops(vec![left, Expr::Lit(Literal::Bool(false))]))
+            }
+            "defined" => Expr::Defined(ops(vec![left])),
+            "undefined" => Expr::Not(ops(vec![Expr::Defined(ops(vec![left]))])),
+            other => {
+                return Err((
+                    at,
+                    format!(
+                        "`is {other}` is not supported; use `is none`, `is true`, `is false` or \
+                         `is defined`"
+                    ),
+                ));
+            }
+        };
+        Ok(if negate {
+            Expr::Not(ops(vec![tested]))
+        } else {
+            tested
+        })
+    }
+
+    fn sum(&mut self) -> Parsed {
+        let mut expr = self.filtered()?;
+        loop {
+            let func = match self.peek_text(0) {
+                Some("+") => Func::Add,
+                Some("-") => Func::Sub,
+                _ => return Ok(expr),
+            };
+            self.pos += 1;
+            let right = self.filtered()?;
+            expr = Expr::Call(func, ops(vec![expr, right]));
+        }
+    }
+
+    /// `x | length`, `x | tojson()`: Jinja filters, which bind tighter than operators.
+    fn filtered(&mut self) -> Parsed {
+        let mut expr = self.unary()?;
+        while self.eat("|") {
+            let (filter, at) = self.name("|")?;
+            let func = match filter.as_str() {
+                "length" | "count" => Func::Length,
+                "tojson" => Func::ToJson,
+                "string" => Func::Str,
+                "int" => Func::Int,
+                other => {
+                    return Err((
+                        at,
+                        format!(
+                            "filter `{other}` is not supported; use `length`, `tojson`, `string` or `int`"
+                        ),
+                    ));
+                }
+            };
+            if self.eat("(") {
+                self.expect(")")?;
+            }
+            expr = Expr::Call(func, ops(vec![expr]));
+        }
+        Ok(expr)
+    }
+
+    fn unary(&mut self) -> Parsed {
+        if self.eat("-") {
+            let operand = self.unary()?;
+            return Ok(match operand {
+                Expr::Lit(Literal::Int(i)) => Expr::Lit(Literal::Int(-i)),
+                other => Expr::Call(Func::Sub, ops(vec![Expr::Lit(Literal::Int(0)), other])),
+            });
+        }
+        self.postfix()
     }
 
     fn postfix(&mut self) -> Parsed {
         let mut expr = self.primary()?;
         loop {
             if self.eat(".") {
-                let at = self.at();
-                let name = match self.peek() {
-                    Some(Token {
-                        kind: Kind::Ident,
-                        text,
-                        ..
-                    }) => text.clone(),
-                    _ => return Err((at, "expected a name after `.`".into())),
-                };
-                self.pos += 1;
+                let (name, at) = self.name(".")?;
                 if self.eat("(") {
                     if name != "get" {
                         return Err((
@@ -250,21 +387,57 @@ impl Parser {
                         operands.push(self.or_expr()?);
                     }
                     self.expect(")")?;
-                    expr = Expr::Get(Cow::Owned(operands));
+                    expr = Expr::Get(ops(operands));
                 } else {
-                    expr = Expr::Get(Cow::Owned(vec![
-                        expr,
-                        Expr::Lit(Literal::Str(Cow::Owned(name))),
-                    ]));
+                    expr = Expr::Get(ops(vec![expr, lit_str(&name)]));
                 }
             } else if self.eat("[") {
                 let key = self.or_expr()?;
                 self.expect("]")?;
-                expr = Expr::Get(Cow::Owned(vec![expr, key]));
+                expr = Expr::Get(ops(vec![expr, key]));
             } else {
                 return Ok(expr);
             }
         }
+    }
+
+    /// `config['name']`, `config.name` or `config.get('name')`: a setting by its name.
+    fn config(&mut self, at: usize) -> Parsed {
+        let name = if self.eat("[") {
+            let key = self.peek().cloned();
+            self.pos += 1;
+            self.expect("]")?;
+            match key {
+                Some(Token {
+                    kind: Kind::Str(name),
+                    ..
+                }) => name,
+                _ => return Err((at, "`config[...]` takes a quoted name".into())),
+            }
+        } else if self.eat(".") {
+            let (name, _) = self.name(".")?;
+            if name == "get" && self.eat("(") {
+                let key = self.peek().cloned();
+                self.pos += 1;
+                // a default (`config.get('x', 10)`) is not kept: the setting is asked for
+                if self.eat(",") {
+                    self.or_expr()?;
+                }
+                self.expect(")")?;
+                match key {
+                    Some(Token {
+                        kind: Kind::Str(name),
+                        ..
+                    }) => name,
+                    _ => return Err((at, "`config.get(...)` takes a quoted name".into())),
+                }
+            } else {
+                name
+            }
+        } else {
+            return Err((at, "`config` is read as `config['name']`".into()));
+        };
+        Ok(Expr::Config(Cow::Owned(name)))
     }
 
     fn primary(&mut self) -> Parsed {
@@ -274,16 +447,21 @@ impl Parser {
         };
         self.pos += 1;
         let expr = match (&token.kind, token.text.as_str()) {
-            (Kind::Str(s), _) => Expr::Lit(Literal::Str(Cow::Owned(s.clone()))),
+            (Kind::Str(s), _) => lit_str(s),
             (Kind::Int(i), _) => Expr::Lit(Literal::Int(*i)),
             (Kind::Ident, "response") => Expr::Var(Var::Response),
             (Kind::Ident, "headers") => Expr::Var(Var::Headers),
             (Kind::Ident, "last_record") => Expr::Var(Var::LastRecord),
             (Kind::Ident, "last_page_size") => Expr::Var(Var::LastPageSize),
+            (Kind::Ident, "config") => return self.config(at),
             (Kind::Ident, "None" | "none" | "null") => Expr::Lit(Literal::None),
             (Kind::Ident, "True" | "true") => Expr::Lit(Literal::Bool(true)),
             (Kind::Ident, "False" | "false") => Expr::Lit(Literal::Bool(false)),
-            (Kind::Ident, name) => return Err((at, format!("unknown name `{name}`"))),
+            (Kind::Ident, "and" | "or" | "not" | "in" | "is") => {
+                return Err((at, format!("unexpected `{}`", token.text)));
+            }
+            // any other name is a field of the response, as the bare forms write them
+            (Kind::Ident, name) => Expr::Get(ops(vec![Expr::Var(Var::Response), lit_str(name)])),
             (Kind::Punct, "(") => {
                 let inner = self.or_expr()?;
                 self.expect(")")?;
@@ -333,27 +511,110 @@ mod tests {
         assert_eq!(e, expected);
     }
 
+    fn field(name: &str) -> Expr {
+        Expr::Get(ops(vec![Expr::Var(Var::Response), lit_str(name)]))
+    }
+
+    #[test]
+    fn bare_forms_and_response_fields_by_name() {
+        // the bare expression means what the braced one does
+        assert_eq!(
+            compile("not response.get('has_more', False)").unwrap(),
+            compile("{{ not response.get('has_more', False) }}").unwrap()
+        );
+        // a name that is no variable is a field of the response
+        assert_eq!(compile("has_more").unwrap(), field("has_more"));
+        assert_eq!(
+            compile("_links.next is none").unwrap(),
+            Expr::Cmp(
+                CmpOp::Eq,
+                ops(vec![
+                    Expr::Get(ops(vec![field("_links"), lit_str("next")])),
+                    Expr::Lit(Literal::None)
+                ])
+            )
+        );
+        // single braces around the whole
+        assert_eq!(
+            compile("{response['comic_id']+1}").unwrap(),
+            Expr::Call(
+                Func::Add,
+                ops(vec![field("comic_id"), Expr::Lit(Literal::Int(1))])
+            )
+        );
+        assert_eq!(compile("none").unwrap(), Expr::Lit(Literal::None));
+    }
+
+    #[test]
+    fn membership_tests_filters_and_settings() {
+        let not_in = compile("{{ 'next' not in headers['link'] }}").unwrap();
+        assert_eq!(
+            not_in,
+            Expr::Not(ops(vec![Expr::In(ops(vec![
+                lit_str("next"),
+                Expr::Get(ops(vec![Expr::Var(Var::Headers), lit_str("link")]))
+            ]))]))
+        );
+        assert!(matches!(
+            compile("pagination.cursor is not defined").unwrap(),
+            Expr::Not(_)
+        ));
+        assert!(matches!(
+            compile("response.has_more is false").unwrap(),
+            Expr::Cmp(CmpOp::Eq, _)
+        ));
+        // filters bind tighter than comparisons
+        assert_eq!(
+            compile("response.get('data')|length == 0").unwrap(),
+            Expr::Cmp(
+                CmpOp::Eq,
+                ops(vec![
+                    Expr::Call(
+                        Func::Length,
+                        ops(vec![Expr::Get(ops(vec![
+                            Expr::Var(Var::Response),
+                            lit_str("data")
+                        ]))])
+                    ),
+                    Expr::Lit(Literal::Int(0))
+                ])
+            )
+        );
+        assert!(compile("{{ response.get('next_offset')|tojson() }}").is_ok());
+        let pages = compile("response.page > config['pages_to_fetch'] - 1").unwrap();
+        assert_eq!(pages.settings(), vec!["pages_to_fetch"]);
+    }
+
     #[test]
     fn errors_are_located() {
         assert_eq!(
-            compile("{{ response.items | length }}").unwrap_err(),
-            "unsupported template `{{ response.items | length }}` at column 19: unexpected character `|` \
-             (supported: response, headers, last_record, last_page_size, .get(), [], literals, not/and/or, comparisons)"
+            compile("{{ response.items | sort }}").unwrap_err(),
+            "unsupported template `{{ response.items | sort }}` at column 21: filter `sort` is \
+             not supported; use `length`, `tojson`, `string` or `int` (supported: response, \
+             headers, last_record, last_page_size, config, response fields by name, .get(), [], \
+             literals, not/and/or, comparisons, in, is [not] none/true/false/defined, + -, \
+             |length |tojson |string |int)"
         );
         assert!(
-            compile("{{ config['x'] }}")
+            compile("{{ config }}")
                 .unwrap_err()
-                .contains("unknown name `config`")
+                .contains("`config` is read as")
         );
         assert!(
             compile("{{ response.keys() }}")
                 .unwrap_err()
                 .contains("only `.get()`")
         );
+        assert!(compile("x is odd").unwrap_err().contains("`is odd`"));
         assert!(
-            compile("response.x")
+            compile("{{ a }} and {{ b }}")
                 .unwrap_err()
                 .contains("must be a single")
+        );
+        assert!(
+            compile("a ; b")
+                .unwrap_err()
+                .contains("unexpected character `;`")
         );
     }
 }
