@@ -225,6 +225,18 @@ fn paginator_notes(paginator: &Node, note: &mut impl FnMut(&Node, &'static str, 
                         bare_form(stop)
                     ),
                 );
+                if let Some(flag) = more_flag(stop) {
+                    note(
+                        stop,
+                        "paginator.stop_condition_more_flag",
+                        format!(
+                            "the stop condition is the flag `{flag}` alone, which by its name is \
+                             true while more pages follow: read as written, paging stops after \
+                             the first page that has a successor; if the flag means more pages, \
+                             write `not {flag}`"
+                        ),
+                    );
+                }
                 if !has(paginator, "cursor_path") && !has(paginator, "cursor_value") {
                     note(
                         paginator,
@@ -274,6 +286,26 @@ fn paginator_notes(paginator: &Node, note: &mut impl FnMut(&Node, &'static str, 
         ),
         _ => {}
     }
+}
+
+/// The name of a stop condition that is a has-more flag alone (`has_more`,
+/// `{{ response.hasMore }}`), read as is: stop when there are more pages.
+fn more_flag(stop: &Node) -> Option<String> {
+    let text = stop.as_str()?.trim();
+    let inner = text
+        .strip_prefix("{{")
+        .and_then(|t| t.strip_suffix("}}"))
+        .unwrap_or(text)
+        .trim();
+    let name = inner.strip_prefix("response.").unwrap_or(inner);
+    let last = name.rsplit('.').next()?;
+    let is_path = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    let lower = last.to_ascii_lowercase().replace('_', "");
+    (is_path
+        && (lower == "hasmore" || lower == "hasnext" || lower == "hasnextpage" || lower == "more"))
+        .then(|| inner.to_string())
 }
 
 /// For a template written without `{{ }}`: how restgen reads it.

@@ -85,6 +85,20 @@ fn line(c: &Connector) -> String {
 fn summary(connectors: &[Connector], timing: &Timing) -> String {
     let valid: Vec<&Connector> = connectors.iter().filter(|c| c.invalid.is_none()).collect();
     let rejected = connectors.len() - valid.len();
+    // a located message names the document, then `:line:column:`
+    let located = connectors
+        .iter()
+        .filter(|c| c.invalid.is_some())
+        .filter(|c| {
+            c.failures.first().is_some_and(|f| {
+                f.detail
+                    .strip_prefix("error: ")
+                    .and_then(|rest| rest.strip_prefix(c.file.as_str()))
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .is_some_and(|rest| rest.starts_with(|ch: char| ch.is_ascii_digit()))
+            })
+        })
+        .count();
     let count = |f: &dyn Fn(&Connector) -> bool| valid.iter().filter(|c| f(c)).count();
     let resources: usize = valid.iter().map(|c| c.runs.len()).sum();
     let resources_paged: usize = valid
@@ -98,7 +112,7 @@ fn summary(connectors: &[Connector], timing: &Timing) -> String {
     let _ = writeln!(out, "|---|---|");
     let _ = writeln!(
         out,
-        "| rejected: not a config that runs (located error, nothing written) | {rejected} |"
+        "| rejected: not a config that runs (nothing written) | {rejected} ({located} with file:line:column) |"
     );
     let _ = writeln!(out, "| valid configs | {} |", valid.len());
     let _ = writeln!(out, "| imported | {} |", count(&|c| c.imported));

@@ -52,7 +52,6 @@ pub struct Build {
     child: Child,
     reader: std::thread::JoinHandle<Built>,
     stderr: std::thread::JoinHandle<String>,
-    started: Instant,
 }
 
 /// The header of every file the catalog writes into the workspace.
@@ -139,7 +138,13 @@ impl Workspace {
         let stdout = child.stdout.take().context("cargo's output")?;
         let mut stderr = child.stderr.take().context("cargo's errors")?;
         let dir = self.dir.clone();
-        let reader = std::thread::spawn(move || read_messages(stdout, &dir));
+        let started = Instant::now();
+        // the build's time is taken when its output ends, not when the paging lets us wait
+        let reader = std::thread::spawn(move || {
+            let mut built = read_messages(stdout, &dir);
+            built.elapsed = started.elapsed();
+            built
+        });
         let stderr = std::thread::spawn(move || {
             let mut text = String::new();
             let _ = stderr.read_to_string(&mut text);
@@ -149,7 +154,6 @@ impl Workspace {
             child,
             reader,
             stderr,
-            started: Instant::now(),
         })
     }
 }
@@ -166,7 +170,6 @@ impl Build {
         built.ok = status.success();
         let lines: Vec<&str> = stderr.lines().collect();
         built.tail = lines[lines.len().saturating_sub(20)..].join("\n");
-        built.elapsed = self.started.elapsed();
         Ok(built)
     }
 }
