@@ -63,11 +63,18 @@ pub fn resources_with_setters<'a>(
 }
 
 /// The name of a resource's setter trait, `<Resource>Params`.
+///
+/// Cleaned to an identifier: a resource named `7$=v/D` must not make `format_ident!` panic.
 pub fn trait_name(resource: &str) -> proc_macro2::Ident {
-    format_ident!(
-        "{}Params",
-        heck::ToUpperCamelCase::to_upper_camel_case(resource)
-    )
+    let camel: String = heck::ToUpperCamelCase::to_upper_camel_case(resource)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format_ident!("R{}Params", camel)
+    } else {
+        format_ident!("{}Params", camel)
+    }
 }
 
 /// `params.rs`: the setter traits.
@@ -194,4 +201,19 @@ fn body(p: &SettableParam) -> TokenStream {
     };
     // self.param_value("status", <value>)
     quote!(self.param_value(#name, #value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trait_name;
+
+    #[test]
+    fn odd_resource_names_make_valid_trait_names() {
+        assert_eq!(trait_name("7$=v/D").to_string(), "R7VDParams");
+        assert_eq!(trait_name("$").to_string(), "RParams");
+        assert_eq!(
+            trait_name("contact_books").to_string(),
+            "ContactBooksParams"
+        );
+    }
 }
