@@ -99,7 +99,11 @@ fn config(input: &Input) -> PaginatorConfig {
             maximum_page: flag(2).then_some(c as i64),
             stop_after_empty_page: flag(3),
             has_more_path: flag(4).then(|| selector(p2)),
-            page_size: None,
+            page_size: flag(6).then(|| PageSize {
+                target: Target::Query(Cow::Borrowed("limit")),
+                value: d,
+            }),
+            stop_on_short_page: flag(5),
         }),
     }
 }

@@ -41,10 +41,9 @@ pub fn generate_files(files: &SpecFiles) -> Result<Generated, Diagnostics> {
         diagnostics.sort(&config_file);
         Err(diagnostics)
     };
-    if let Some(problem) = crate_name_problem(&files.api) {
+    if let Some((problem, help)) = crate_name_problem(&files.api) {
         return fail(Diagnostics::from(
-            Diagnostic::unlocated(&files.shown_dir, problem)
-                .help("the spec's folder name is the crate's name: e.g. `specs/shared_inbox`"),
+            Diagnostic::unlocated(&files.shown_dir, problem).help(help),
         ));
     }
     let (loaded, mut diagnostics) = spec::load(files);
@@ -77,9 +76,17 @@ pub fn generate_files(files: &SpecFiles) -> Result<Generated, Diagnostics> {
     }
 }
 
-/// Why `api` cannot name a crate, if it cannot: Cargo takes letters, digits, `_` and `-`,
-/// and the crate is also a Rust path (`use shipping::Client`), so no keyword.
-fn crate_name_problem(api: &str) -> Option<String> {
+/// Why `api` cannot name a crate, if it cannot, and a help line: Cargo takes letters,
+/// digits, `_` and `-`, and the crate is also a Rust path (`use shipping::Client`), so no
+/// keyword and no crate the generated code uses.
+fn crate_name_problem(api: &str) -> Option<(String, String)> {
+    let folder = "the spec's folder name is the crate's name";
+    if let Some(why) = emit::unusable_crate_name(api) {
+        return Some((
+            format!("`{api}` cannot name a crate: {why}"),
+            format!("{folder}: rename the folder, e.g. `specs/{api}_api`"),
+        ));
+    }
     let ident = emit::crate_ident(api);
     let usable = api.starts_with(|c: char| c.is_ascii_lowercase())
         && api
@@ -87,9 +94,12 @@ fn crate_name_problem(api: &str) -> Option<String> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
         && emit::names::snake(&ident, &[]) == ident.as_str();
     (!usable).then(|| {
-        format!(
-            "`{api}` cannot name a crate: use lowercase letters, digits, `_` and `-`, starting \
-             with a letter, and not a Rust keyword"
+        (
+            format!(
+                "`{api}` cannot name a crate: use lowercase letters, digits, `_` and `-`, \
+                 starting with a letter, and not a Rust keyword"
+            ),
+            format!("{folder}: e.g. `specs/shared_inbox`"),
         )
     })
 }

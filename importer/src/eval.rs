@@ -87,9 +87,9 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn note(&mut self, offset: usize, message: String) {
+    fn note(&mut self, offset: usize, code: &'static str, message: String) {
         let at = self.at(offset);
-        self.notes.push(self.source.note(at, message));
+        self.notes.push(self.source.note(at, code, message));
     }
 
     fn error(&self, offset: usize, message: String) -> Box<Diagnostic> {
@@ -231,6 +231,7 @@ impl<'a> Evaluator<'a> {
             if let Some(reason) = dropped(path, &key) {
                 self.note(
                     Self::start(key_expr),
+                    "python.dropped_key",
                     format!("`{key}` was dropped: {reason}"),
                 );
                 dropped_keys.push((
@@ -248,6 +249,7 @@ impl<'a> Evaluator<'a> {
                 // Python keeps the first position and the last value.
                 self.note(
                     Self::start(key_expr),
+                    "python.duplicate_key",
                     format!("the key `{key}` is given twice in this dict; as in Python, the last value is kept"),
                 );
                 entries[i].value = value;
@@ -300,6 +302,7 @@ impl<'a> Evaluator<'a> {
             if let Some(extra) = extra {
                 self.note(
                     Self::start(expr),
+                    "python.store_default",
                     format!(
                         "`{}` is read as {}; the second argument (`{extra}`) is not kept: \
                          dlt takes it as the expected type, not a default, and restgen asks \
@@ -358,6 +361,7 @@ impl<'a> Evaluator<'a> {
         let node = Node::new(Value::Dict(entries), at);
         self.note(
             Self::start(expr),
+            "python.dlt_class",
             format!(
                 "`{}` is dlt's {} class; it is written as the dict dlt reads the same way: {}",
                 self.code(expr),
@@ -389,6 +393,7 @@ impl<'a> Evaluator<'a> {
             let name = n.id.to_string();
             self.note(
                 offset,
+                "python.credential_variable",
                 format!(
                     "the credential is the variable `{name}`; it is read as the secret `{name}` ({{secret: {name}}}), which the generated client asks for"
                 ),
@@ -410,6 +415,7 @@ impl<'a> Evaluator<'a> {
         };
         self.note(
             offset,
+            "python.fill_in",
             format!(
                 "`{code}` is {what} built in code, which a spec cannot hold; it is left as `fill_in` for you to replace with {replace}"
             ),

@@ -180,6 +180,7 @@ impl Reader<'_> {
         let Ok(parsed) = ruff_python_parser::parse_expression(&wrapped) else {
             self.notes.push(self.source.note(
                 at,
+                "python.fill_in",
                 format!(
                     "`<expr: {code}>` stands for code that is not a Python expression; it is \
                      left as `fill_in` for you to replace with the value it stands for"
@@ -203,6 +204,7 @@ impl Reader<'_> {
         node.unwrap_or_else(|e| {
             self.notes.push(self.source.note(
                 at,
+                "python.fill_in",
                 format!(
                     "`<expr: {code}>`: {}; it is left as `fill_in` for you to replace",
                     e.message

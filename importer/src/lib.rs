@@ -9,6 +9,7 @@
 //! not valid dlt gets a [`Note`] ([`rules`]). The result is checked with restgen's own
 //! loader before anything is written, and [`write`] writes it all or nothing.
 
+pub mod airbyte;
 pub mod classes;
 pub mod comments;
 pub mod eval;
@@ -114,6 +115,8 @@ pub fn import(source: &Source, options: &Options) -> Result<Imported, Diagnostic
             (found.node, found.how, found.name, found.notes)
         }
     };
+    let mut config = config;
+    notes.extend(airbyte::rewrite(&mut config, source));
     notes.extend(rules::notes(&config, source));
     let api = match options.name.as_deref().or(call_name.as_deref()) {
         Some(name) => api_name(name),
@@ -124,6 +127,26 @@ pub fn import(source: &Source, options: &Options) -> Result<Imported, Diagnostic
         .clone()
         .unwrap_or_else(|| format!("specs/{api}"));
     output::build(source, config, &how, api, shown_out, notes)
+}
+
+/// The start of the error for a code block that does not parse.
+pub const NOT_PYTHON: &str = "this is not valid Python";
+/// The start of the error for a document without a Python block.
+pub const NO_BLOCK: &str = "no ```python code block in this document";
+/// The start of the error for code that names what dlt does not have, so it fails when run.
+pub const DOES_NOT_RUN: &str = "this code fails when it runs";
+
+/// Why an import error means the input is not a config that runs at all (as opposed to a
+/// config restgen cannot read yet), judged from the error's message: `None` for the others.
+pub fn rejects_input(message: &str) -> Option<&'static str> {
+    [
+        (NOT_PYTHON, "not valid Python"),
+        (NO_BLOCK, "no Python code block"),
+        (DOES_NOT_RUN, "fails when it runs"),
+    ]
+    .into_iter()
+    .find(|(start, _)| message.starts_with(start))
+    .map(|(_, reason)| reason)
 }
 
 fn file_stem(file: &str) -> String {
@@ -146,10 +169,15 @@ pub fn api_name(text: &str) -> String {
         }
     }
     let name = name.trim_end_matches('_').to_string();
-    match name.chars().next() {
+    let name = match name.chars().next() {
         None => "api".into(),
         Some(c) if c.is_ascii_digit() => format!("api_{name}"),
         Some(_) => name,
+    };
+    // `box`, `serde`: a crate cannot have that name
+    match restgen::emit::unusable_crate_name(&name) {
+        Some(_) => format!("{name}_api"),
+        None => name,
     }
 }
 
@@ -163,5 +191,7 @@ mod tests {
         assert_eq!(api_name("000_583dc0e2"), "api_000_583dc0e2");
         assert_eq!(api_name("source-zoho-desk"), "source_zoho_desk");
         assert_eq!(api_name("--"), "api");
+        assert_eq!(api_name("box"), "box_api");
+        assert_eq!(api_name("Serde"), "serde_api");
     }
 }

@@ -32,6 +32,7 @@ pub fn build(
         } else {
             notes.push(source.note(
                 at,
+                "resource.name",
                 format!("the resource name `{name}` cannot be a file name; no schema stub was written for it"),
             ));
         }

@@ -37,7 +37,7 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
         .map(|block| {
             let parsed = ruff_python_parser::parse_module(&block.code).map_err(|e| {
                 let at = block.loc(e.location.start().to_usize());
-                source.error(at, format!("this is not valid Python: {}", e.error))
+                source.error(at, format!("{}: {}", crate::NOT_PYTHON, e.error))
             });
             ParsedBlock { block, parsed }
         })
@@ -46,7 +46,7 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
         return Err(source
             .error(
                 Loc::default(),
-                "no ```python code block in this document; the config is expected in one".into(),
+                format!("{}; the config is expected in one", crate::NO_BLOCK),
             )
             .into());
     }
@@ -120,6 +120,18 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
         lenient: false,
         notes: Vec::new(),
     };
+    if let Some((offset, attr)) = missing_dlt_attribute(f.expr) {
+        return Err(source
+            .error(
+                block.loc(offset),
+                format!(
+                    "{}: `dlt.{attr}` is not part of dlt, so Python raises AttributeError here \
+                     before dlt sees the config",
+                    crate::DOES_NOT_RUN
+                ),
+            )
+            .into());
+    }
     let node = evaluator.eval(f.expr, &mut Vec::new())?;
     let at = block.loc(f.offset);
     if !matches!(node.value, Value::Dict(_)) {
@@ -135,6 +147,7 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
                     line: e.line,
                     column: e.column,
                 },
+                "python.invalid_block",
                 format!(
                     "the code block at line {} is not valid Python ({}); it holds no config \
                      and was skipped",
@@ -150,4 +163,63 @@ pub fn config(source: &Source, pick: Option<usize>) -> Result<PythonConfig, Diag
         name: f.name.clone(),
         notes,
     })
+}
+
+/// What `import dlt` makes available as `dlt.<name>`: the package's own exports and its
+/// submodules. A config that reads any other name fails before dlt sees it.
+const DLT_ATTRIBUTES: &[&str] = &[
+    "secrets",
+    "config",
+    "source",
+    "resource",
+    "transformer",
+    "defer",
+    "pipeline",
+    "attach",
+    "run",
+    "current",
+    "state",
+    "mark",
+    "dataset",
+    "Schema",
+    "Pipeline",
+    "TSecretValue",
+    "TSecretStrValue",
+    "TCredentials",
+    "sources",
+    "destinations",
+    "common",
+    "extract",
+    "normalize",
+    "load",
+    "helpers",
+    "version",
+    "__version__",
+    "hub",
+    "with_config",
+];
+
+/// The first `dlt.<name>` in `expr` whose name dlt does not have, with its offset.
+fn missing_dlt_attribute(expr: &ruff_python_ast::Expr) -> Option<(usize, String)> {
+    use ruff_python_ast::visitor::{Visitor, walk_expr};
+    use ruff_text_size::Ranged;
+    struct Finder(Option<(usize, String)>);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a ruff_python_ast::Expr) {
+            if self.0.is_some() {
+                return;
+            }
+            if let ruff_python_ast::Expr::Attribute(a) = expr
+                && matches!(&*a.value, ruff_python_ast::Expr::Name(n) if n.id.as_str() == "dlt")
+                && !DLT_ATTRIBUTES.contains(&a.attr.as_str())
+            {
+                self.0 = Some((expr.range().start().to_usize(), a.attr.to_string()));
+                return;
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder(None);
+    finder.visit_expr(expr);
+    finder.0
 }

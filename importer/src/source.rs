@@ -136,11 +136,12 @@ impl Source {
         Diagnostic::error(&self.file, &self.text, at.line, at.column, message)
     }
 
-    /// A note at `at`.
-    pub fn note(&self, at: Loc, message: String) -> Note {
+    /// A note at `at` about the construct `code` (see [`Note::code`]).
+    pub fn note(&self, at: Loc, code: &'static str, message: String) -> Note {
         Note {
             file: self.file.clone(),
             at,
+            code,
             message,
         }
     }
@@ -154,6 +155,9 @@ pub struct Note {
     pub file: String,
     /// Where the construct is.
     pub at: Loc,
+    /// The construct, as a stable name to group notes by: `auth.basic`,
+    /// `paginator.stop_condition`, `endpoint.record_filter`, `python.fill_in`...
+    pub code: &'static str,
     /// What it is and how it was interpreted, in plain words.
     pub message: String,
 }

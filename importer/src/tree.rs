@@ -86,6 +86,68 @@ impl Node {
         }
     }
 
+    /// The value under `key`, to change it, when this is a dict.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Dict(entries) => entries
+                .iter_mut()
+                .find(|e| e.key == key)
+                .map(|e| &mut e.value),
+            _ => None,
+        }
+    }
+
+    /// Removes the entry `key` of a dict and returns it.
+    pub fn take(&mut self, key: &str) -> Option<Entry> {
+        let Value::Dict(entries) = &mut self.value else {
+            return None;
+        };
+        let index = entries.iter().position(|e| e.key == key)?;
+        Some(entries.remove(index))
+    }
+
+    /// Renames the entry `from` of a dict to `to`, in place; `false` when there is no `from`
+    /// or already a `to`.
+    pub fn rename(&mut self, from: &str, to: &str) -> bool {
+        let Value::Dict(entries) = &mut self.value else {
+            return false;
+        };
+        if entries.iter().any(|e| e.key == to) {
+            return false;
+        }
+        match entries.iter_mut().find(|e| e.key == from) {
+            Some(entry) => {
+                entry.key = to.to_string();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds `key: value` at the end of a dict (replacing an entry of that key).
+    pub fn set(&mut self, key: &str, value: Node) {
+        let Value::Dict(entries) = &mut self.value else {
+            return;
+        };
+        let key_at = value.at;
+        match entries.iter_mut().find(|e| e.key == key) {
+            Some(entry) => entry.value = value,
+            None => entries.push(Entry {
+                key: key.to_string(),
+                key_at,
+                value,
+            }),
+        }
+    }
+
+    /// The items, to change them, when this is a list.
+    pub fn items_mut(&mut self) -> &mut [Node] {
+        match &mut self.value {
+            Value::List(items) => items,
+            _ => &mut [],
+        }
+    }
+
     /// The string, when this is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {

@@ -48,4 +48,5 @@ broken! {
     json_syntax: "trailing_comma.json" => "broken/trailing_comma.json:4:1: this is not valid JSON",
     json_without_config: "no_config.json" => "no config in this JSON",
     too_deep: "deep.py" => "nested more than 100 levels deep",
+    missing_dlt_attribute: "missing_attribute.py" => "broken/missing_attribute.py:7:45: this code fails when it runs: `dlt.helpers_of_dates`",
 }

@@ -163,3 +163,23 @@ fn an_existing_spec_is_kept_without_force() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn airbyte_constructs_are_rewritten_and_noted() {
+    let imported = import("inputs/airbyte.md", &Options::default());
+    assert!(imported.check.is_empty(), "{:?}", imported.check);
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
+fn auth_kinds_without_a_spec_form() {
+    for pick in [1, 2] {
+        let options = Options {
+            pick: Some(pick),
+            ..Options::default()
+        };
+        let imported = import("inputs/auth_kinds.py", &options);
+        assert!(imported.check.is_empty(), "{:?}", imported.check);
+        insta::assert_snapshot!(format!("auth_kinds_{pick}"), report(&imported));
+    }
+}

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use restgen::ir::ApiIr;
+use restgen::ir::{ApiIr, ResourceIr};
 use serde_json::Value;
 
 use crate::error::MockError;
@@ -80,7 +80,8 @@ impl MockApi {
             .map_err(MockError::Io)?;
         let addr = listener.local_addr().map_err(MockError::Io)?;
         let origin = format!("http://{addr}");
-        let base_path = url::Url::parse(&api.client.base_url)
+        let base_url = crate::plan::with_values(&api.client.base_url, &options.values);
+        let base_path = url::Url::parse(&base_url)
             .map(|u| u.path().to_string())
             .unwrap_or_else(|_| "/".to_string());
         let mut plans = Vec::new();
@@ -96,8 +97,10 @@ impl MockApi {
         // the client points its token URL setting at the mock's own endpoint
         let mut client_values = options.values.clone();
         for plan in &plans {
-            if let AuthRule::OAuth2(endpoint) = &plan.auth {
-                client_values.insert(endpoint.url_value.clone(), format!("{origin}{TOKEN_PATH}"));
+            if let AuthRule::OAuth2(endpoint) = &plan.auth
+                && let Some(name) = &endpoint.url_value
+            {
+                client_values.insert(name.clone(), format!("{origin}{TOKEN_PATH}"));
             }
         }
         let shared = Arc::new(Mutex::new(State {
@@ -108,6 +111,7 @@ impl MockApi {
             log: Vec::new(),
             counts: HashMap::new(),
             issued: Vec::new(),
+            preferred: None,
         }));
         let server = tokio::spawn(accept(listener, shared.clone()));
         Ok(MockApi {
@@ -140,7 +144,9 @@ impl MockApi {
             .collect()
     }
 
-    /// The URL of the mock's OAuth2 token endpoint, when a resource uses OAuth2.
+    /// The URL of the mock's OAuth2 token endpoint, when a resource uses OAuth2: where a
+    /// client's token URL must point (`ClientBuilder::token_url`) when the spec's is a
+    /// literal URL.
     pub fn token_url(&self) -> Option<String> {
         self.state()
             .plans
@@ -200,6 +206,18 @@ impl MockApi {
         Ok(())
     }
 
+    /// Makes `resource` answer the requests that several resources' routes fit equally well
+    /// (the same path and fixed parameters: an API whose one endpoint several resources of a
+    /// spec read); by default the first of them in the spec does.
+    pub fn prefer(&self, resource: &str) -> Result<(), MockError> {
+        let mut state = self.state();
+        if !state.plans.iter().any(|p| p.name == resource) {
+            return Err(MockError::UnknownResource(resource.to_string()));
+        }
+        state.preferred = Some(resource.to_string());
+        Ok(())
+    }
+
     /// Adds a fault from now on; its request count includes requests already received.
     pub fn add_fault(&self, fault: Fault) {
         self.state().options.faults.push(fault);
@@ -227,6 +245,28 @@ impl MockApi {
             .collect();
         args.sort();
         Ok(state.records(index, &args).as_ref().clone())
+    }
+
+    /// The value of each argument of `resource` bound to a parent's field, taken from the
+    /// parent's first record as the fan-out would bind it (`None` for an argument no parent
+    /// binds, or a parent without records), in argument order.
+    pub fn parent_values(&self, resource: &ResourceIr) -> Vec<(String, Option<String>)> {
+        resource
+            .args
+            .iter()
+            .map(|arg| {
+                let value = arg.parent.as_ref().and_then(|link| {
+                    let parents = self.records(&link.resource, &[]).ok()?;
+                    let raw = serde_json::value::to_raw_value(parents.first()?).ok()?;
+                    let found = link.selector.first(&raw)?;
+                    Some(match serde_json::from_str(found.get()).ok()? {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+                });
+                (arg.name.clone(), value)
+            })
+            .collect()
     }
 
     /// The page size the server uses for `resource` when the client sends the spec's own page

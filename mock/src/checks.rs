@@ -87,6 +87,14 @@ pub fn check_auth(rule: &AuthRule, request: &Incoming, issued: &[Issued]) -> Res
                 )),
             }
         }
+        AuthRule::Session(endpoint) => check_auth(
+            &AuthRule::Header {
+                name: endpoint.header.clone(),
+                value: endpoint.token.clone(),
+            },
+            request,
+            issued,
+        ),
         AuthRule::Header { name, value } => {
             let got: Vec<&[u8]> = request
                 .headers

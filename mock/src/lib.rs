@@ -42,6 +42,8 @@ mod plan;
 mod records;
 mod rng;
 mod server;
+mod session;
+mod simulate;
 mod state;
 #[cfg(test)]
 mod tests;

@@ -21,8 +21,10 @@ const TOKEN_LIFETIME_SECS: u64 = 3600;
 /// What a token request must carry, from a spec's `oauth2_client_credentials` auth.
 #[derive(Clone, PartialEq)]
 pub struct TokenEndpoint {
-    /// The setting or secret that holds the token URL; the mock gives it its own.
-    pub url_value: String,
+    /// The setting or secret that holds the token URL, which the mock gives its own; `None`
+    /// for a literal URL, which a client reaches the mock with only when told to
+    /// (`ClientBuilder::token_url`, with [`MockApi::token_url`](crate::MockApi::token_url)).
+    pub url_value: Option<String>,
     /// The client id a token request must send.
     pub client_id: String,
     client_secret: String,
@@ -44,8 +46,7 @@ impl std::fmt::Debug for TokenEndpoint {
 
 impl TokenEndpoint {
     /// The endpoint a spec's OAuth2 auth of `resource` asks for; `values` gives the client id
-    /// and secret. The token URL must be a setting or secret, so the client can be pointed at
-    /// the mock; a literal URL reaches the real API.
+    /// and secret.
     pub fn new(
         resource: &str,
         access_token_url: &ValueRef,
@@ -56,16 +57,8 @@ impl TokenEndpoint {
         values: &BTreeMap<String, String>,
     ) -> Result<TokenEndpoint, MockError> {
         let url_value = match access_token_url {
-            ValueRef::Secret(name) | ValueRef::Config(name) => name.to_string(),
-            ValueRef::Literal(url) => {
-                return Err(MockError::Unsupported {
-                    resource: resource.to_string(),
-                    reason: format!(
-                        "the token URL `{url}` is a literal, which does not reach the mock; \
-                         make it a setting (`access_token_url: {{config: token_url}}`)"
-                    ),
-                });
-            }
+            ValueRef::Secret(name) | ValueRef::Config(name) => Some(name.to_string()),
+            ValueRef::Literal(_) => None,
         };
         Ok(TokenEndpoint {
             url_value,

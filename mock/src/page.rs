@@ -4,11 +4,14 @@
 use restgen_runtime::descriptor::Target;
 use serde_json::{Map, Value};
 
+use restgen_runtime::expr::Expr;
+
 use crate::log::{NextRef, ServedPage};
 use crate::paging::{NextPlan, Paging};
-use crate::plan::{AuthRule, FieldPath, LINK_PARAM, Plan};
+use crate::plan::{AuthRule, FieldPath, ITEM_LIST, LINK_PARAM, Plan};
 use crate::records::{insert_at, value_at};
 use crate::rng::stable_hash;
+use crate::simulate::{Page, Slot, header_text};
 use crate::state::{Args, Incoming, Outgoing};
 
 /// A short tag that binds cursors to one resource and one set of arguments.
@@ -38,6 +41,44 @@ fn decode_token(tag: u64, token: &str) -> Result<usize, String> {
     position
         .parse()
         .map_err(|_| format!("`{token}` is not a cursor this server issued"))
+}
+
+/// The token of `position`: text bound to the resource, or the bare number where a template
+/// computes with it.
+fn token_value(tag: u64, position: usize, numeric: bool) -> Value {
+    if numeric {
+        Value::from(position)
+    } else {
+        Value::String(encode_token(tag, position))
+    }
+}
+
+/// What the client sends for `token` written at `at`: the template's value on such a page.
+fn sent_via(template: &Expr, at: &FieldPath, token: &Value) -> Option<Value> {
+    let mut page = Page::default();
+    insert_at(&mut page.body, at, token.clone());
+    page.eval(template).1
+}
+
+/// A record as an item of the data list: itself, or inside the item at `item`.
+fn wrap_item(item: &FieldPath, record: &Value) -> Value {
+    if item.is_empty() {
+        return record.clone();
+    }
+    let mut wrapped = Value::Object(Map::new());
+    match item.split_last() {
+        // `rules[*]`: the record is the one item of a list
+        Some((last, path)) if last == ITEM_LIST => {
+            insert_at(&mut wrapped, path, Value::Array(vec![record.clone()]));
+        }
+        _ => insert_at(&mut wrapped, item, record.clone()),
+    }
+    wrapped
+}
+
+/// The value at a field path, to change it.
+fn value_at_mut<'v>(value: &'v mut Value, path: &[String]) -> Option<&'v mut Value> {
+    path.iter().try_fold(value, |at, key| at.get_mut(key))
 }
 
 /// A JSON value in the form it takes in a query string.
@@ -145,6 +186,8 @@ struct Cut {
     next: Option<NextRef>,
     fields: Vec<(FieldPath, Value)>,
     headers: Vec<(String, String)>,
+    /// Fields of the page's last record that a stop condition reads.
+    record_fields: Vec<(FieldPath, Value)>,
     repeated: bool,
 }
 
@@ -219,8 +262,15 @@ impl PageRequest<'_> {
                 let more = cut.end < total;
                 for signal in signals {
                     let value = if more { &signal.more } else { &signal.last };
-                    if let Some(value) = value {
-                        cut.fields.push((signal.at.clone(), value.clone()));
+                    let Some(value) = value else {
+                        continue;
+                    };
+                    match &signal.slot {
+                        Slot::Body(at) => cut.fields.push((at.clone(), value.clone())),
+                        Slot::Header(name) => {
+                            cut.headers.push((name.clone(), header_text(value)));
+                        }
+                        Slot::Record(at) => cut.record_fields.push((at.clone(), value.clone())),
                     }
                 }
                 cut
@@ -258,9 +308,13 @@ impl PageRequest<'_> {
             Some(t) => self.number::<usize>("page size", t)?,
             None => None,
         };
-        let size = asked
-            .map_or(self.max_page_size, |a| a.min(self.max_page_size))
-            .max(1);
+        let size = if self.plan.object_records {
+            1
+        } else {
+            asked
+                .map_or(self.max_page_size, |a| a.min(self.max_page_size))
+                .max(1)
+        };
         let start = self.position(plan_next)?;
         let mut cut = self.range(start, size);
         let total = self.records.len();
@@ -271,10 +325,19 @@ impl PageRequest<'_> {
         let more = cut.end < total;
         let (tag, origin, request) = (self.tag, self.origin, self.request);
         match plan_next {
-            NextPlan::TokenInBody { at, param } if more => {
-                let token = encode_token(tag, offered);
-                cut.fields.push((at.clone(), Value::String(token.clone())));
-                cut.next = Some(next_ref(param, Value::String(token)));
+            NextPlan::TokenInBody {
+                at,
+                param,
+                via,
+                numeric,
+            } if more => {
+                let token = token_value(tag, offered, *numeric);
+                cut.fields.push((at.clone(), token.clone()));
+                let sent = match via {
+                    Some(template) => sent_via(template, at, &token).unwrap_or(Value::Null),
+                    None => token,
+                };
+                cut.next = Some(next_ref(param, sent));
             }
             NextPlan::TokenInHeader { header, param } if more => {
                 let token = encode_token(tag, offered);
@@ -331,6 +394,37 @@ impl PageRequest<'_> {
         };
         let token = |token: Option<&str>| token.map_or(Ok(0), |t| decode_token(self.tag, t));
         match plan_next {
+            NextPlan::TokenInBody {
+                param,
+                via: Some(template),
+                at,
+                numeric,
+            } => match self.read(param) {
+                None => Ok(0),
+                // the client sends what the template makes of the token: the position whose
+                // token makes that, tried first where the text suggests it, then every one
+                Some(sent) => {
+                    let unquoted = sent.trim_matches('"');
+                    let guesses = [
+                        decode_token(self.tag, unquoted).ok(),
+                        unquoted.parse::<usize>().ok(),
+                        unquoted
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|n| n.checked_sub(1)),
+                    ];
+                    let makes = |p: usize| {
+                        sent_via(template, at, &token_value(self.tag, p, *numeric))
+                            .is_some_and(|v| wire(&v) == sent)
+                    };
+                    guesses
+                        .into_iter()
+                        .flatten()
+                        .chain(0..=self.records.len())
+                        .find(|&p| makes(p))
+                        .ok_or_else(|| format!("`{sent}` is not a cursor this server issued"))
+                }
+            },
             NextPlan::TokenInBody { param, .. } => token(self.read(param).as_deref()),
             NextPlan::TokenInHeader { param, .. } => token(query(param)),
             NextPlan::LinkInBody { .. }
@@ -351,11 +445,22 @@ impl PageRequest<'_> {
     /// The records of `cut` at the data selector, with the paginator's fields and headers.
     fn wrap(&self, cut: Cut) -> Served {
         let total = self.records.len();
-        let page: Vec<Value> = self.records[cut.start..cut.end].to_vec();
         let plan = self.plan;
+        let page: Vec<Value> = self.records[cut.start..cut.end]
+            .iter()
+            .map(|record| wrap_item(&plan.item, record))
+            .collect();
         let single_object =
             plan.data.is_empty() && matches!(plan.paging, Paging::Single) && total == 1;
-        let mut body = if single_object {
+        let mut body = if plan.object_records {
+            let mut body = Value::Object(Map::new());
+            insert_at(
+                &mut body,
+                &plan.data,
+                page.first().cloned().unwrap_or(Value::Null),
+            );
+            body
+        } else if single_object {
             page.first().cloned().unwrap_or(Value::Null)
         } else {
             let mut body = Value::Object(Map::new());
@@ -364,6 +469,16 @@ impl PageRequest<'_> {
         };
         for (at, value) in cut.fields {
             insert_at(&mut body, &at, value);
+        }
+        if !cut.record_fields.is_empty()
+            && let Some(last) = value_at_mut(&mut body, &plan.data)
+                .and_then(Value::as_array_mut)
+                .and_then(|records| records.last_mut())
+                .and_then(|last| value_at_mut(last, &plan.item))
+        {
+            for (at, value) in cut.record_fields {
+                insert_at(last, &at, value);
+            }
         }
         let mut out = Outgoing::json(200, &body);
         out.headers.extend(cut.headers);

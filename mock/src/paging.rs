@@ -2,11 +2,11 @@
 //! and the next position go, and the body fields a stop condition reads.
 
 use restgen_runtime::descriptor::{CursorSource, PaginatorConfig, Target};
-use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
-use restgen_runtime::selector::Selector;
-use serde_json::Value;
+use restgen_runtime::expr::Expr;
+use restgen_runtime::selector::{Selector, Step};
 
 use crate::plan::{FieldPath, field_path};
+use crate::simulate::{self, Natural, Signal, Slot};
 
 /// The server side of a paginator.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,8 +42,15 @@ pub enum Paging {
 /// Where a cursor or link paginator finds the next page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NextPlan {
-    /// An opaque token in the body, sent back in `param`.
-    TokenInBody { at: FieldPath, param: Target },
+    /// An opaque token in the body, sent back in `param`: as it is, or as a `cursor_value`
+    /// template (`via`) makes it from the page (`{{ response.next | tojson }}`); a number
+    /// where the template computes with it (`response.n + 1`).
+    TokenInBody {
+        at: FieldPath,
+        param: Target,
+        via: Option<Expr>,
+        numeric: bool,
+    },
     /// An opaque token in a response header, sent back in the query parameter `param`.
     TokenInHeader { header: String, param: String },
     /// An absolute URL in the body (`json_link`, or a template over `response`).
@@ -57,18 +64,13 @@ pub enum NextPlan {
     RecordField { field: FieldPath, param: Target },
 }
 
-/// A body field that tells the client whether another page follows, derived from a
-/// `stop_condition`: `more` on pages with a successor, `last` on the last page (`None` leaves
-/// the field out).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Signal {
-    pub at: FieldPath,
-    pub more: Option<Value>,
-    pub last: Option<Value>,
-}
-
-/// The server side of `config`, with the records at `data`.
-pub fn paging(config: &PaginatorConfig, data: &FieldPath) -> Result<Paging, String> {
+/// The server side of `config`, with the records at `data`; `settings` gives the values the
+/// client has for the settings a template reads.
+pub fn paging(
+    config: &PaginatorConfig,
+    data: &FieldPath,
+    settings: &dyn Fn(&str) -> Option<String>,
+) -> Result<Paging, String> {
     let opt_path = |s: &Option<Selector>| s.as_ref().map(field_path).transpose();
     Ok(match config {
         PaginatorConfig::SinglePage | PaginatorConfig::Auto => Paging::Single,
@@ -117,39 +119,52 @@ pub fn paging(config: &PaginatorConfig, data: &FieldPath) -> Result<Paging, Stri
             page: c.page_target.clone(),
             base: c.base_page,
             size: c.page_size.as_ref().map(|s| s.target.clone()),
-            total_pages: opt_path(&c.total_path)?,
+            // a total the spec did not name is read leniently: where the records are the
+            // root there is no room for one, and the client stops on an empty or short page
+            total_pages: if c.stop_on_short_page && data.is_empty() {
+                None
+            } else {
+                opt_path(&c.total_path)?
+            },
             has_more: opt_path(&c.has_more_path)?,
         },
         PaginatorConfig::Cursor(c) => {
             let next = match &c.source {
-                CursorSource::Path(path) => NextPlan::TokenInBody {
-                    at: field_path(path)?,
-                    param: c.target.clone(),
+                CursorSource::Path(path) => match last_record_field(path, data) {
+                    // `records[-1].id`: the cursor is a field of the page's last record
+                    Some(field) => NextPlan::RecordField {
+                        field,
+                        param: c.target.clone(),
+                    },
+                    None => NextPlan::TokenInBody {
+                        at: field_path(path)?,
+                        param: c.target.clone(),
+                        via: None,
+                        numeric: false,
+                    },
                 },
                 CursorSource::LastRecord(path) => NextPlan::RecordField {
                     field: field_path(path)?,
                     param: c.target.clone(),
                 },
-                CursorSource::Template(expr) => match access(expr) {
-                    Some((Var::Response, at)) if !at.is_empty() => NextPlan::LinkInBody { at },
-                    Some((Var::LastRecord, field)) if !field.is_empty() => NextPlan::RecordField {
-                        field,
-                        param: c.target.clone(),
-                    },
-                    Some((Var::Headers, at)) if at.len() == 1 => NextPlan::LinkInHeader {
-                        header: at[0].to_ascii_lowercase(),
-                    },
-                    _ => return Err(format!("cursor template {expr:?} is beyond the mock")),
-                },
+                CursorSource::Template(expr) => simulate::cursor_plan(expr, &c.target, settings)?,
             };
-            let next_at = match &next {
-                NextPlan::LinkInBody { at } | NextPlan::TokenInBody { at, .. } => Some(at),
-                _ => None,
+            // the next position inside the records: each page is one record, an object
+            let object = match &next {
+                NextPlan::TokenInBody { at, .. } | NextPlan::LinkInBody { at } => {
+                    at.starts_with(data)
+                }
+                _ => data.is_empty(),
             };
-            let mut signals = Vec::new();
-            if let Some(stop) = &c.stop_condition {
-                stop_signals(stop, data, next_at, &mut signals)?;
-            }
+            let natural = Natural {
+                data,
+                next: &next,
+                object,
+            };
+            let signals = match &c.stop_condition {
+                Some(stop) => simulate::stop_signals(stop, natural, settings)?,
+                None => Vec::new(),
+            };
             Paging::Next {
                 next,
                 size: c.page_size.as_ref().map(|s| s.target.clone()),
@@ -160,142 +175,61 @@ pub fn paging(config: &PaginatorConfig, data: &FieldPath) -> Result<Paging, Stri
     })
 }
 
-/// Whether the paginator writes fields into the body (so records cannot be the root).
-pub fn needs_body_fields(paging: &Paging) -> bool {
+/// The field of the last record a cursor path reads (`attendees[-1].ticket_code` with the
+/// records at `attendees`), when it reads one.
+fn last_record_field(path: &Selector, data: &FieldPath) -> Option<FieldPath> {
+    let steps: &[Step] = &path.steps;
+    let (list, rest) = steps.split_at(steps.iter().position(|s| *s == Step::Index(-1))?);
+    let list: Vec<&str> = list
+        .iter()
+        .map(|s| match s {
+            Step::Field(name) => Some(name.as_ref()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    if list != data.iter().map(String::as_str).collect::<Vec<_>>() {
+        return None;
+    }
+    rest[1..]
+        .iter()
+        .map(|s| match s {
+            Step::Field(name) => Some(name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The body fields the paginator writes: the next position, totals, flags and signals.
+pub fn body_fields(paging: &Paging) -> Vec<&FieldPath> {
     match paging {
-        Paging::Single => false,
+        Paging::Single => Vec::new(),
         Paging::Offset {
             total, has_more, ..
-        } => total.is_some() || has_more.is_some(),
+        } => total.iter().chain(has_more).collect(),
         Paging::PageNumber {
             total_pages,
             has_more,
             ..
-        } => total_pages.is_some() || has_more.is_some(),
+        } => total_pages.iter().chain(has_more).collect(),
         Paging::Next {
             next,
             has_more,
             signals,
             ..
         } => {
-            matches!(
-                next,
-                NextPlan::TokenInBody { .. } | NextPlan::LinkInBody { .. }
-            ) || has_more.is_some()
-                || !signals.is_empty()
-        }
-    }
-}
-
-/// `response.get("a", {}).get("b")` as `(Response, ["a", "b"])`: a variable and literal keys.
-fn access(expr: &Expr) -> Option<(Var, FieldPath)> {
-    match expr {
-        Expr::Var(var) => Some((*var, Vec::new())),
-        Expr::Get(operands) => {
-            let (var, mut path) = access(operands.first()?)?;
-            match operands.get(1)? {
-                Expr::Lit(Literal::Str(key)) => {
-                    path.push(key.to_string());
-                    Some((var, path))
-                }
+            let next_at = match next {
+                NextPlan::TokenInBody { at, .. } | NextPlan::LinkInBody { at } => Some(at),
                 _ => None,
-            }
+            };
+            let signal_at = signals.iter().filter_map(|s| match &s.slot {
+                Slot::Body(at) => Some(at),
+                _ => None,
+            });
+            next_at
+                .into_iter()
+                .chain(has_more)
+                .chain(signal_at)
+                .collect()
         }
-        _ => None,
-    }
-}
-
-fn literal_json(literal: &Literal) -> Value {
-    match literal {
-        Literal::None => Value::Null,
-        Literal::Bool(b) => Value::Bool(*b),
-        Literal::Int(i) => Value::from(*i),
-        Literal::Str(s) => Value::String(s.to_string()),
-        Literal::EmptyObject => Value::Object(serde_json::Map::new()),
-        Literal::EmptyList => Value::Array(Vec::new()),
-    }
-}
-
-/// The body fields that make a `stop_condition` false on pages with a successor and true on
-/// the last page. Conditions on the records themselves (`not response.get("<data>")`,
-/// `last_page_size`, `last_record`) hold by themselves once the records run out.
-fn stop_signals(
-    expr: &Expr,
-    data: &FieldPath,
-    next_at: Option<&FieldPath>,
-    out: &mut Vec<Signal>,
-) -> Result<(), String> {
-    let natural = |var: Var, path: &FieldPath| match var {
-        Var::Response => path == data || Some(path) == next_at,
-        Var::LastRecord | Var::LastPageSize => true,
-        Var::Headers => false,
-    };
-    match expr {
-        Expr::Or(operands) => {
-            for operand in operands.iter() {
-                stop_signals(operand, data, next_at, out)?;
-            }
-            Ok(())
-        }
-        Expr::Not(operands) => match operands.first().and_then(access) {
-            Some((var, path)) if natural(var, &path) => Ok(()),
-            Some((Var::Response, at)) if !at.is_empty() => {
-                out.push(Signal {
-                    at,
-                    more: Some(Value::Bool(true)),
-                    last: Some(Value::Bool(false)),
-                });
-                Ok(())
-            }
-            _ => Err(format!("stop condition {expr:?} is beyond the mock")),
-        },
-        Expr::Cmp(op, operands) => {
-            let (Some(a), Some(b)) = (operands.first(), operands.get(1)) else {
-                return Err(format!("stop condition {expr:?} is malformed"));
-            };
-            let (path, literal) = match (access(a), access(b), a, b) {
-                (Some(p), None, _, Expr::Lit(l)) | (None, Some(p), Expr::Lit(l), _) => (p, l),
-                _ => return Err(format!("stop condition {expr:?} is beyond the mock")),
-            };
-            if natural(path.0, &path.1) {
-                return Ok(());
-            }
-            let (Var::Response, at) = path else {
-                return Err(format!("stop condition {expr:?} is beyond the mock"));
-            };
-            let value = literal_json(literal);
-            let signal = match (op, &value) {
-                (CmpOp::Eq, Value::Bool(b)) => Signal {
-                    at,
-                    more: Some(Value::Bool(!b)),
-                    last: Some(value),
-                },
-                (CmpOp::Ne, Value::Bool(b)) => Signal {
-                    at,
-                    more: Some(value.clone()),
-                    last: Some(Value::Bool(!b)),
-                },
-                (CmpOp::Eq, _) => Signal {
-                    at,
-                    more: None,
-                    last: Some(value),
-                },
-                _ => return Err(format!("stop condition {expr:?} is beyond the mock")),
-            };
-            out.push(signal);
-            Ok(())
-        }
-        other => match access(other) {
-            Some((var, path)) if natural(var, &path) => Ok(()),
-            Some((Var::Response, at)) if !at.is_empty() => {
-                out.push(Signal {
-                    at,
-                    more: None,
-                    last: Some(Value::Bool(true)),
-                });
-                Ok(())
-            }
-            _ => Err(format!("stop condition {expr:?} is beyond the mock")),
-        },
     }
 }

@@ -13,8 +13,9 @@ use serde_json::Value;
 
 use crate::error::MockError;
 use crate::oauth::TokenEndpoint;
-use crate::paging::{NextPlan, Paging, needs_body_fields, paging};
+use crate::paging::{NextPlan, Paging, body_fields, paging};
 use crate::records::Ordered;
+use crate::session::{SessionEndpoint, SessionSpec};
 
 /// A path of field names inside a JSON document; empty is the root.
 pub type FieldPath = Vec<String>;
@@ -29,10 +30,16 @@ pub struct Plan {
     pub headers: Vec<Rule>,
     pub auth: AuthRule,
     pub data: FieldPath,
+    /// Where a record sits inside each item of the list at `data` (`list.*.addon`: each item
+    /// is `{"addon": record}`); empty when the items are the records.
+    pub item: FieldPath,
     pub paging: Paging,
     pub unique: Vec<FieldPath>,
     pub schema: Option<Value>,
     pub incremental: Option<IncrementalPlan>,
+    /// Every answer holds one record, an object at `data`, the paginator's fields inside or
+    /// beside it.
+    pub object_records: bool,
     /// Why the mock cannot serve this resource (it then answers 501), if it cannot.
     pub unsupported: Option<String>,
 }
@@ -98,7 +105,12 @@ pub enum AuthRule {
     },
     /// `Authorization: Bearer <token>` with a token the mock's token endpoint issued.
     OAuth2(TokenEndpoint),
+    /// The session token of the mock's login endpoint, in a header.
+    Session(SessionEndpoint),
 }
+
+/// The last segment of an item path that makes the item a list of one record.
+pub const ITEM_LIST: &str = "[*]";
 
 /// The query parameter links carry to name a position.
 pub const LINK_PARAM: &str = "page_token";
@@ -113,18 +125,24 @@ impl Plan {
     ) -> Result<Plan, MockError> {
         let d = &resource.descriptor;
         let mut unsupported = Vec::new();
-        let path = if d.path.starts_with("http://") || d.path.starts_with("https://") {
-            unsupported.push(format!(
-                "the path `{}` is an absolute URL, which does not reach the mock",
-                d.path
-            ));
-            url::Url::parse(&d.path)
-                .map(|u| u.path().to_string())
-                .unwrap_or_default()
+        // an absolute URL (another host) is served at its own path: a client reaches it with
+        // `ClientBuilder::absolute_paths_to_base_url`
+        let absolute = d.path.starts_with("http://") || d.path.starts_with("https://");
+        let path = with_values(&d.path, values);
+        let path = if absolute {
+            path.split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_string()))
+                .unwrap_or_else(|| "/".into())
         } else {
-            d.path.to_string()
+            path
         };
-        let joined = restgen_runtime::client::join_url(base_path, &path);
+        // a query written into the path (`/message?ShowSubject=true`) is sent on every request
+        let (path, written_query) = path.split_once('?').unwrap_or((&path, ""));
+        let joined = if absolute {
+            path.to_string()
+        } else {
+            restgen_runtime::client::join_url(base_path, path)
+        };
         let route = joined
             .split('/')
             .filter(|s| !s.is_empty())
@@ -153,8 +171,16 @@ impl Plan {
             },
             None => None,
         };
-        let mut params = Vec::new();
+        let mut params: Vec<Rule> = url::form_urlencoded::parse(written_query.as_bytes())
+            .map(|(name, value)| rule(&name, &value))
+            .collect();
+        let owned = restgen::ir::paginator_params(&d.paginator);
         for p in d.params.iter() {
+            // the paginator writes its own parameters over the spec's (`limit: 200` in the
+            // params, `limit: 5` in the paginator sends 5)
+            if owned.contains(&p.name.as_ref()) {
+                continue;
+            }
             // `{incremental.start_value}` and friends are filters, not arguments
             let filter = split_placeholder(&p.value)
                 .filter(|(pre, name, post)| {
@@ -169,7 +195,7 @@ impl Plan {
                         plan.start_params.push(p.name.to_string());
                     }
                 }
-                _ => params.push(rule(&p.name, &p.value)),
+                _ => params.push(rule(&p.name, &with_values(&p.value, values))),
             }
         }
         let headers = api
@@ -177,15 +203,15 @@ impl Plan {
             .headers
             .iter()
             .chain(d.headers.iter())
-            .map(|p| rule(&p.name, &p.value))
+            .map(|p| rule(&p.name, &with_values(&p.value, values)))
             .collect();
         let auth = match &d.auth {
             AuthChoice::None => Ok(AuthRule::None),
             AuthChoice::Client => match &api.client.auth {
                 None => Ok(AuthRule::None),
-                Some(auth) => auth_rule(&resource.name, auth, values),
+                Some(auth) => auth_rule(&resource.name, auth, base_path, values),
             },
-            AuthChoice::Endpoint(auth) => auth_rule(&resource.name, auth, values),
+            AuthChoice::Endpoint(auth) => auth_rule(&resource.name, auth, base_path, values),
         };
         let auth = match auth {
             Ok(rule) => rule,
@@ -195,11 +221,11 @@ impl Plan {
             }
             Err(other) => return Err(other),
         };
-        let data = match &d.data_selector {
-            None => vec!["data".to_string()],
-            Some(selector) => field_path(selector).unwrap_or_else(|e| {
+        let (data, item) = match &d.data_selector {
+            None => (vec!["data".to_string()], Vec::new()),
+            Some(selector) => data_path(selector).unwrap_or_else(|e| {
                 unsupported.push(format!("data_selector: {e}"));
-                Vec::new()
+                (Vec::new(), Vec::new())
             }),
         };
         let mut unique: Vec<FieldPath> = resource
@@ -207,7 +233,8 @@ impl Plan {
             .iter()
             .map(|k| vec![k.clone()])
             .collect();
-        let paging = paging(&d.paginator, &data).unwrap_or_else(|e| {
+        let settings = |name: &str| values.get(name).cloned();
+        let paging = paging(&d.paginator, &data, &settings).unwrap_or_else(|e| {
             unsupported.push(format!("paginator: {e}"));
             Paging::Single
         });
@@ -228,7 +255,12 @@ impl Plan {
             unique.push(vec!["id".to_string()]);
         }
         unique.dedup();
-        if data.is_empty() && needs_body_fields(&paging) {
+        // the paginator's fields inside the records (`data.after` with records at `data`, or
+        // any field with records at the root): the records are one object per page, the
+        // fields beside its own (a cursor paginator)
+        let object_records =
+            item.is_empty() && body_fields(&paging).iter().any(|f| f.starts_with(&data));
+        if object_records && !matches!(paging, Paging::Next { .. }) {
             unsupported.push(
                 "records at the response root leave no room for the paginator's fields".into(),
             );
@@ -241,10 +273,12 @@ impl Plan {
             headers,
             auth,
             data,
+            item,
             paging,
             unique,
             schema: resource.schema.clone(),
             incremental,
+            object_records,
             unsupported: (!unsupported.is_empty()).then(|| unsupported.join("; ")),
         })
     }
@@ -287,6 +321,7 @@ impl Plan {
             Paging::Single => None,
             Paging::Offset { default_limit, .. } => Some(*default_limit as usize),
             Paging::PageNumber { .. } => Some(asked.unwrap_or(max_page_size).max(1)),
+            Paging::Next { .. } if self.object_records => Some(1),
             Paging::Next { .. } => {
                 Some(asked.map_or(max_page_size, |a| a.min(max_page_size)).max(1))
             }
@@ -320,11 +355,44 @@ pub fn split_placeholder(text: &str) -> Option<(String, String, String)> {
     ))
 }
 
+/// A parameter or header value with the client's secrets and settings in it
+/// (`{secrets.<name>}`, `{config.<name>}`), which the mock knows, written out.
+pub(crate) fn with_values(
+    text: &str,
+    values: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let mut out = text.to_string();
+    for (name, value) in values {
+        for space in ["secrets", "config"] {
+            out = out.replace(&format!("{{{space}.{name}}}"), value);
+        }
+    }
+    out
+}
+
+/// A value with no placeholder, its escaped braces (`{{`, `}}`) read as the runtime sends
+/// them; `None` when it has a placeholder.
+fn literal_text(value: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' | '}' if chars.peek() == Some(&c) => {
+                chars.next();
+                out.push(c);
+            }
+            '{' | '}' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 fn rule(name: &str, value: &str) -> Rule {
-    if !value.contains('{') {
+    if let Some(value) = literal_text(value) {
         return Rule::Literal {
             name: name.to_string(),
-            value: value.to_string(),
+            value,
         };
     }
     match split_placeholder(value) {
@@ -361,6 +429,7 @@ pub fn value_of(
 fn auth_rule(
     resource: &str,
     auth: &AuthConfig,
+    base_path: &str,
     values: &std::collections::BTreeMap<String, String>,
 ) -> Result<AuthRule, MockError> {
     Ok(match auth {
@@ -414,6 +483,34 @@ fn auth_rule(
             access_token_request_data,
             values,
         )?),
+        AuthConfig::SessionToken {
+            login_url,
+            username,
+            password,
+            token_path,
+            header,
+            session_token,
+        } => {
+            let url = restgen_runtime::client::join_url(base_path, login_url);
+            let path = url::Url::parse(&url)
+                .map(|u| u.path().to_string())
+                .unwrap_or(url);
+            AuthRule::Session(SessionEndpoint::new(
+                resource,
+                SessionSpec {
+                    path,
+                    username,
+                    password,
+                    token_at: field_path(token_path).map_err(|reason| MockError::Unsupported {
+                        resource: resource.to_string(),
+                        reason,
+                    })?,
+                    header,
+                    session_token: session_token.as_ref(),
+                },
+                values,
+            )?)
+        }
         AuthConfig::OAuth2RefreshToken {
             token_url,
             client_id,
@@ -431,6 +528,37 @@ fn auth_rule(
             values,
         )?),
     })
+}
+
+/// Where a data selector's records are: the path of the list, and the path of each record
+/// inside an item of it (`$.list[*].addon`: `["list"]` and `["addon"]`). A `[*]` at the end
+/// of the item path makes the item a list (`$.data[*].rules[*]`).
+pub fn data_path(selector: &Selector) -> Result<(FieldPath, FieldPath), String> {
+    let steps: &[Step] = &selector.steps;
+    let Some(wildcard) = steps.iter().position(|s| *s == Step::Wildcard) else {
+        return Ok((field_path(selector)?, Vec::new()));
+    };
+    let list = Selector {
+        steps: std::borrow::Cow::Owned(steps[..wildcard].to_vec()),
+    };
+    let inner = &steps[wildcard + 1..];
+    let (inner, listed) = match inner.split_last() {
+        Some((Step::Wildcard, rest)) => (rest, true),
+        _ => (inner, false),
+    };
+    let mut item = inner
+        .iter()
+        .map(|step| match step {
+            Step::Field(name) => Ok(name.to_string()),
+            other => Err(format!(
+                "`{selector}`: the mock cannot place records at {other:?}"
+            )),
+        })
+        .collect::<Result<FieldPath, String>>()?;
+    if listed {
+        item.push(ITEM_LIST.to_string());
+    }
+    Ok((field_path(&list)?, item))
 }
 
 /// A selector of field names as a path; `[*]` at the end is the list itself.

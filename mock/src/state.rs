@@ -83,6 +83,8 @@ pub struct State {
     pub counts: HashMap<String, usize>,
     /// OAuth2 tokens issued so far.
     pub issued: Vec<Issued>,
+    /// The resource that answers a request several resources' routes fit equally well.
+    pub preferred: Option<String>,
 }
 
 impl State {
@@ -136,6 +138,24 @@ impl State {
                     }
                 };
             }
+        }
+        let login = self.plans.iter().find_map(|p| match &p.auth {
+            AuthRule::Session(endpoint) if endpoint.path == request.path => Some(endpoint),
+            _ => None,
+        });
+        if let Some(endpoint) = login
+            && request.method == "POST"
+        {
+            return match endpoint.answer(request) {
+                Ok(out) => {
+                    entry.note = Some("session login".into());
+                    out
+                }
+                Err(message) => {
+                    entry.note = Some(format!("session login refused: {message}"));
+                    Outgoing::error(401, &message)
+                }
+            };
         }
         let Some((index, mut args)) = self.route(request) else {
             let message = format!("no resource at {} {}", request.method, request.path);
@@ -248,7 +268,8 @@ impl State {
     }
 
     /// The resource a request is for, with the arguments its path carries. Where several
-    /// resources share a path, one whose fixed query parameters all match wins.
+    /// resources share a path, one whose fixed query parameters all match wins, and among
+    /// those the preferred one, else the first.
     fn route(&self, request: &Incoming) -> Option<(usize, Args)> {
         let segments: Vec<String> = request
             .path
@@ -256,7 +277,7 @@ impl State {
             .filter(|s| !s.is_empty())
             .map(percent_decode)
             .collect();
-        let mut best: Option<(usize, Args, bool)> = None;
+        let mut best: Option<(usize, Args, (bool, bool))> = None;
         for (index, plan) in self.plans.iter().enumerate() {
             if plan.method_name() != request.method {
                 continue;
@@ -268,12 +289,16 @@ impl State {
                 Rule::Literal { name, value } => {
                     request.query.iter().any(|(k, v)| k == name && v == value)
                 }
-                _ => true,
+                Rule::Present { name } | Rule::Arg { name, .. } => {
+                    request.query.iter().any(|(k, _)| k == name)
+                }
             });
+            // a resource the caller prefers wins among the ones that fit equally well
+            let preferred = self.preferred.as_deref() == Some(plan.name.as_str());
+            let rank = (fixed_match, preferred);
             match &best {
-                None => best = Some((index, args, fixed_match)),
-                Some((_, _, false)) if fixed_match => best = Some((index, args, fixed_match)),
-                _ => {}
+                Some((_, _, best_rank)) if *best_rank >= rank => {}
+                _ => best = Some((index, args, rank)),
             }
         }
         best.map(|(index, args, _)| (index, args))

@@ -131,6 +131,33 @@ pub async fn credential(
                 Secret::new(format!("Basic {encoded}")),
             ))
         }
+        AuthConfig::SessionToken {
+            login_url,
+            username,
+            password,
+            token_path,
+            header,
+            session_token,
+        } => {
+            let header = http::HeaderName::from_bytes(header.as_bytes())
+                .map_err(|e| Error::Invalid(format!("session token header `{header}`: {e}")))?;
+            // a token the client was given is used as it is; else the client logs in
+            if let Some(given) = session_token
+                .as_ref()
+                .and_then(|t| core.resolve(t).ok())
+                .filter(|t| !t.expose().is_empty())
+            {
+                return Ok(Credential::Header(header, given));
+            }
+            let login = SessionLogin {
+                url: crate::client::join_url(core.base_url(), login_url),
+                username: core.resolve(username)?,
+                password: core.resolve(password)?,
+                token_path,
+            };
+            let token = session_token_of(core, login, resource).await?;
+            Ok(Credential::Header(header, token))
+        }
         AuthConfig::OAuth2ClientCredentials {
             access_token_url,
             client_id,
@@ -139,7 +166,7 @@ pub async fn credential(
             default_token_expiration_secs,
         } => {
             let grant = TokenGrant {
-                url: core.resolve(access_token_url)?,
+                url: core.token_url(access_token_url)?,
                 client_id: core.resolve(client_id)?,
                 client_secret: core.resolve(client_secret)?,
                 grant_type: "client_credentials",
@@ -158,7 +185,7 @@ pub async fn credential(
             default_token_expiration_secs,
         } => {
             let grant = TokenGrant {
-                url: core.resolve(token_url)?,
+                url: core.token_url(token_url)?,
                 client_id: core.resolve(client_id)?,
                 client_secret: core.resolve(client_secret)?,
                 grant_type: "refresh_token",
@@ -245,6 +272,96 @@ async fn oauth_credential(
     let credential = bearer(&fetched.token);
     tokens.insert(key, fetched);
     Ok(credential)
+}
+
+/// One session login: where, as whom, and where the token is in the answer.
+struct SessionLogin<'a> {
+    url: String,
+    username: Secret,
+    password: Secret,
+    token_path: &'a crate::selector::Selector,
+}
+
+/// The session token from the cache, logging in when there is none yet. A session lasts as
+/// long as the client (a login per client, not per request).
+async fn session_token_of(
+    core: &ClientCore,
+    login: SessionLogin<'_>,
+    resource: &str,
+) -> Result<Secret, Error> {
+    let key = (login.url.clone(), login.username.expose().to_string());
+    let mut tokens = core.inner.tokens.tokens.lock().await;
+    if let Some(cached) = tokens.get(&key) {
+        return Ok(cached.token.clone());
+    }
+    let mut hidden = core.secrets().to_vec();
+    hidden.extend([login.username.clone(), login.password.clone()]);
+    let fail = |message: String| Error::Auth {
+        resource: resource.to_string(),
+        message: redact_text(&message, &hidden),
+    };
+    let body = serde_json::json!({
+        "username": login.username.expose(),
+        "password": login.password.expose(),
+    })
+    .to_string();
+    let http = core.inner.http.clone();
+    let target = login.url.clone();
+    let make = move || {
+        http.post(&target)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(body.clone())
+    };
+    let received = retry::send(&make, &core.retry_policy(None), &|_| false, resource, 0)
+        .await
+        .map_err(|failure| fail(format!("session login failed: {}", describe(failure))))?;
+    if !(200..300).contains(&received.status) {
+        return Err(fail(format!(
+            "session login answered HTTP {}",
+            received.status
+        )));
+    }
+    let answer: &serde_json::value::RawValue = serde_json::from_slice(&received.body)
+        .map_err(|e| fail(format!("session login answer is not JSON: {e}")))?;
+    let token = login
+        .token_path
+        .first_value(Some(answer))
+        .and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            fail(format!(
+                "session login answer has no token at `{}`",
+                login.token_path
+            ))
+        })?;
+    let token = Secret::new(token);
+    let now = Instant::now();
+    tokens.insert(
+        key,
+        CachedToken {
+            token: token.clone(),
+            refresh_at: now.checked_add(FOREVER).unwrap_or(now),
+            refresh_token: None,
+        },
+    );
+    Ok(token)
+}
+
+/// A failed send in words.
+fn describe(failure: SendFailure) -> String {
+    match failure {
+        SendFailure::Exhausted { attempts, last } => {
+            format!("HTTP {} after {attempts} attempts", last.status)
+        }
+        SendFailure::Timeout { attempts } => format!("timed out after {attempts} attempts"),
+        SendFailure::Transport { attempts, message } => {
+            format!("{message} after {attempts} attempts")
+        }
+    }
 }
 
 /// The credential an endpoint sends, checked so that it can go on the wire: a value that is

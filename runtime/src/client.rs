@@ -58,6 +58,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_retry_delay: Option<Duration>,
     user_agent: String,
+    token_url: Option<String>,
+    absolute_paths_to_base_url: bool,
 }
 
 impl Default for ClientBuilder {
@@ -70,6 +72,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::DLT_DEFAULT,
             max_retry_delay: None,
             user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
+            token_url: None,
+            absolute_paths_to_base_url: false,
         }
     }
 }
@@ -84,6 +88,22 @@ impl ClientBuilder {
     /// Overrides the spec's base URL (e.g. a sandbox or a local mock).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Overrides the OAuth2 token URL of the spec's auth (e.g. a sandbox's, or a local
+    /// mock's), as [`ClientBuilder::base_url`] does the base URL.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// Sends the requests of endpoints whose path is an absolute URL (another host) to the
+    /// base URL's scheme, host and port, keeping their path: with a
+    /// [`ClientBuilder::base_url`] override, every request of a spec reaches a local mock or
+    /// a recording proxy. Off by default: such paths go where they say.
+    pub fn absolute_paths_to_base_url(mut self, yes: bool) -> Self {
+        self.absolute_paths_to_base_url = yes;
         self
     }
 
@@ -137,7 +157,26 @@ impl ClientBuilder {
                 });
             }
         }
-        let base_url = self.base_url.unwrap_or_else(|| spec.base_url.to_string());
+        let base_url = match self.base_url {
+            Some(url) => url,
+            // settings in the spec's base URL (`{config.subdomain}`) are the client's values
+            None if spec.base_url.contains('{') => {
+                let values: Vec<(String, serde_json::Value)> = spec
+                    .values
+                    .iter()
+                    .filter(|v| !v.secret)
+                    .filter_map(|v| {
+                        let value = self.values.get(v.name.as_ref())?;
+                        Some((
+                            format!("config.{}", v.name),
+                            serde_json::Value::String(value.expose().to_string()),
+                        ))
+                    })
+                    .collect();
+                crate::placeholders::fill_placeholders(&spec.base_url, &values, false)?
+            }
+            None => spec.base_url.to_string(),
+        };
         url::Url::parse(&base_url)
             .map_err(|e| Error::Invalid(format!("base URL `{base_url}`: {e}")))?;
         let http = reqwest::Client::builder()
@@ -164,6 +203,8 @@ impl ClientBuilder {
                 secrets,
                 retry: self.retry,
                 max_retry_delay: self.max_retry_delay,
+                token_url: self.token_url,
+                absolute_paths_to_base_url: self.absolute_paths_to_base_url,
                 tokens: TokenCache::default(),
             }),
         })
@@ -185,6 +226,8 @@ pub(crate) struct CoreInner {
     pub(crate) secrets: Vec<Secret>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_retry_delay: Option<Duration>,
+    pub(crate) token_url: Option<String>,
+    pub(crate) absolute_paths_to_base_url: bool,
     pub(crate) tokens: TokenCache,
 }
 
@@ -209,6 +252,56 @@ impl ClientCore {
                 ..policy.clone()
             }),
             _ => Cow::Borrowed(policy),
+        }
+    }
+
+    /// The value of the setting (or secret) `name`, when the client was given one: what a
+    /// template's `config['name']` reads.
+    pub fn setting(&self, name: &str) -> Option<String> {
+        self.inner.values.get(name).map(|v| v.expose().to_string())
+    }
+
+    /// The client's secrets and settings as placeholder values (`{secrets.<name>}`,
+    /// `{config.<name>}`), for parameters, headers and bodies that send them.
+    pub fn placeholder_values(&self) -> Vec<(String, serde_json::Value)> {
+        self.inner
+            .spec
+            .values
+            .iter()
+            .filter_map(|v| {
+                let value = self.inner.values.get(v.name.as_ref())?;
+                let space = if v.secret { "secrets" } else { "config" };
+                Some((
+                    format!("{space}.{}", v.name),
+                    serde_json::Value::String(value.expose().to_string()),
+                ))
+            })
+            .collect()
+    }
+
+    /// The URL of a request for `path`: joined to the base URL, or the absolute URL it is,
+    /// moved to the base URL's origin when the builder says so.
+    pub fn request_url(&self, path: &str) -> String {
+        let joined = join_url(self.base_url(), path);
+        if !self.inner.absolute_paths_to_base_url || joined.starts_with(self.base_url()) {
+            return joined;
+        }
+        match (url::Url::parse(&joined), url::Url::parse(self.base_url())) {
+            (Ok(mut url), Ok(base)) => {
+                let _ = url.set_scheme(base.scheme());
+                let _ = url.set_host(base.host_str());
+                let _ = url.set_port(base.port());
+                url.to_string()
+            }
+            _ => joined,
+        }
+    }
+
+    /// The OAuth2 token URL: the override the builder was given, else the spec's.
+    pub(crate) fn token_url(&self, spec: &ValueRef) -> Result<Secret, Error> {
+        match &self.inner.token_url {
+            Some(url) => Ok(Secret::new(url.clone())),
+            None => self.resolve(spec),
         }
     }
 

@@ -137,6 +137,40 @@ pub enum PaginatorConfig {
     PageNumber(PageNumberConfig),
 }
 
+impl PaginatorConfig {
+    /// The paginator with the settings its templates read (`config['name']`) bound, as a
+    /// request starts; borrowed as it is when it reads none.
+    pub fn with_config(
+        &self,
+        setting: &dyn Fn(&str) -> Option<String>,
+    ) -> Cow<'_, PaginatorConfig> {
+        let PaginatorConfig::Cursor(c) = self else {
+            return Cow::Borrowed(self);
+        };
+        if self.settings().is_empty() {
+            return Cow::Borrowed(self);
+        }
+        let mut bound = c.clone();
+        bound.stop_condition = c.stop_condition.as_ref().map(|e| e.with_config(setting));
+        if let CursorSource::Template(e) = &c.source {
+            bound.source = CursorSource::Template(e.with_config(setting));
+        }
+        Cow::Owned(PaginatorConfig::Cursor(bound))
+    }
+
+    /// The names of the settings its templates read (`config['name']`).
+    pub fn settings(&self) -> Vec<&str> {
+        let PaginatorConfig::Cursor(c) = self else {
+            return Vec::new();
+        };
+        let mut names: Vec<&str> = c.stop_condition.iter().flat_map(Expr::settings).collect();
+        if let CursorSource::Template(e) = &c.source {
+            names.extend(e.settings());
+        }
+        names
+    }
+}
+
 /// Where the `cursor` paginator finds the next cursor.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CursorSource {
@@ -216,6 +250,9 @@ pub struct PageNumberConfig {
     pub has_more_path: Option<Selector>,
     /// A page size sent on every request (seed dialect).
     pub page_size: Option<PageSize>,
+    /// When the spec writes no `total_path` and a response has no total: stop on an empty
+    /// page, or on a page shorter than `page_size` (seed dialect; dlt raises).
+    pub stop_on_short_page: bool,
 }
 
 /// Where a credential's value comes from.
@@ -296,6 +333,24 @@ pub enum AuthConfig {
         token_request_data: List<Param>,
         /// Lifetime assumed when the token response has no `expires_in`.
         default_token_expiration_secs: u64,
+    },
+    /// A session token (Airbyte's `SessionTokenAuthenticator`): the client logs in once by
+    /// posting `{"username": .., "password": ..}` as JSON to `login_url`, reads the token at
+    /// `token_path` of the answer and sends it in the header `header`. A `session_token`
+    /// given to the client is used instead of logging in.
+    SessionToken {
+        /// The login endpoint: a path joined to the base URL, or an absolute URL.
+        login_url: Text,
+        /// User name.
+        username: ValueRef,
+        /// Password.
+        password: ValueRef,
+        /// Where the token is in the login answer.
+        token_path: crate::selector::Selector,
+        /// The header the token is sent in.
+        header: Text,
+        /// A token to use instead of logging in, when the client is given one.
+        session_token: Option<ValueRef>,
     },
 }
 

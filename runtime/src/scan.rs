@@ -144,7 +144,7 @@ fn body_fields(paginator: &PaginatorConfig) -> Option<Vec<Text>> {
 fn expr_fields(expr: &Expr, fields: &mut Vec<Text>) -> Option<()> {
     match expr {
         Expr::Var(Var::Response) => None,
-        Expr::Var(_) | Expr::Lit(_) => Some(()),
+        Expr::Var(_) | Expr::Lit(_) | Expr::Config(_) => Some(()),
         Expr::Get(operands) => {
             let rest = match operands.as_ref() {
                 [
@@ -159,9 +159,13 @@ fn expr_fields(expr: &Expr, fields: &mut Vec<Text>) -> Option<()> {
             };
             rest.iter().try_for_each(|e| expr_fields(e, fields))
         }
-        Expr::Not(operands) | Expr::And(operands) | Expr::Or(operands) | Expr::Cmp(_, operands) => {
-            operands.iter().try_for_each(|e| expr_fields(e, fields))
-        }
+        Expr::Not(operands)
+        | Expr::And(operands)
+        | Expr::Or(operands)
+        | Expr::Cmp(_, operands)
+        | Expr::In(operands)
+        | Expr::Defined(operands)
+        | Expr::Call(_, operands) => operands.iter().try_for_each(|e| expr_fields(e, fields)),
     }
 }
 

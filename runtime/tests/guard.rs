@@ -104,6 +104,7 @@ fn paginators() -> Vec<(&'static str, PaginatorConfig)> {
                 stop_after_empty_page: true,
                 has_more_path: Some(Selector::fields(["has_more"])),
                 page_size: None,
+                stop_on_short_page: false,
             }),
         ),
     ]

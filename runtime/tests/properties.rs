@@ -241,6 +241,7 @@ proptest! {
             stop_after_empty_page: true,
             has_more_path: Some(Selector::fields(["has_more"])),
             page_size: None,
+            stop_on_short_page: false,
         });
         let replies = vec![full_page(3); span as usize + 2];
         let end = drive(&config, Some(&Selector::fields(["items"])), &replies);

@@ -55,6 +55,7 @@ fn an_offset_at_the_top_of_its_range_does_not_overflow() {
         stop_after_empty_page: true,
         has_more_path: None,
         page_size: None,
+        stop_on_short_page: false,
     });
     let mut paginator = Paginator::new(&page_number).unwrap();
     let mut request = first_request();

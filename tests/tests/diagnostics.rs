@@ -57,6 +57,7 @@ corpus!(
     bad_jsonpath_in_placeholder,
     bad_jsonpath_unclosed_bracket,
     bad_template,
+    bad_template_config,
     bad_template_double_quoted,
     bad_template_not_wrapped,
     bad_template_unknown_name,
@@ -116,6 +117,7 @@ corpus!(
     schema_that_is_not_json,
     secret_names_that_collide,
     secret_reference_typo,
+    session_token_mistakes,
     spec_is_a_list,
     termination_guard,
     termination_guard_page_number,
@@ -134,6 +136,7 @@ corpus!(
     unknown_resolve_parent,
     unknown_resource_key,
     unknown_top_level_key,
+    value_placeholder_not_a_name,
     wrong_type,
     yaml_bad_indentation,
     yaml_duplicate_key,
@@ -198,4 +201,23 @@ fn failed_generation_writes_nothing() {
     assert!(restgen::generate(&dir, "specs/x").is_err());
     let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(entries.len(), 1, "only the spec itself is there");
+}
+
+#[test]
+fn a_spec_folder_named_after_a_keyword_or_a_used_crate() {
+    // a corpus folder cannot be named `box`: its test would be `fn box()`
+    let source = "client:\n  base_url: https://x\nresources:\n  - items\n";
+    for (api, why) in [
+        ("box", "`box` is a Rust keyword"),
+        (
+            "serde",
+            "`serde` is the name of a crate the generated code uses",
+        ),
+    ] {
+        let files = restgen::SpecFiles::in_memory(api, source, &[]);
+        let message = restgen::generate_files(&files).unwrap_err().to_string();
+        assert!(message.contains(why), "{message}");
+        assert!(message.contains(&format!("`specs/{api}_api`")), "{message}");
+        assert!(message.contains(&format!("--> specs/{api}")), "{message}");
+    }
 }

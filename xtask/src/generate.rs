@@ -15,8 +15,12 @@ use restgen::emit::CrateFiles;
 /// loopback API (`cargo xtask bench` drives its generated client).
 const SPEC_FOLDERS: &[&str] = &["specs", "tests/fixtures", "bench/specs"];
 
-/// The folder of spec `api`, shown relative to `root` (`specs/esign`), and its path.
+/// The folder of spec `api`, shown relative to `root` (`specs/esign`), and its path. A path
+/// to a spec folder anywhere (`target/catalog/specs/box`) is taken as it is.
 pub fn find_spec(root: &Path, api: &str) -> Result<(String, PathBuf)> {
+    if api.contains(['/', '\\']) && Path::new(api).join("source.yaml").is_file() {
+        return Ok((api.trim_end_matches('/').to_string(), PathBuf::from(api)));
+    }
     SPEC_FOLDERS
         .iter()
         .map(|folder| (format!("{folder}/{api}"), root.join(folder).join(api)))

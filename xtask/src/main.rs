@@ -13,9 +13,11 @@
 //! - `mock <api>`: serve the spec-driven mock of an API on 127.0.0.1 by hand.
 //! - `demo`: page every resource of the five specs through the generated clients, against
 //!   the mock, with no credentials.
+//! - `catalog DIR`: import, generate, compile and page every config of a folder of documents.
 
 mod bench;
 mod benchgen;
+mod catalog;
 mod conformance;
 mod demo;
 mod generate;
@@ -60,6 +62,8 @@ enum Task {
     Mock(mock::MockArgs),
     /// Page every resource of the five specs through the generated clients against the mock.
     Demo(demo::DemoArgs),
+    /// Import, generate, compile and page every config of a folder of documents.
+    Catalog(catalog::CatalogOptions),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Task::Conformance(options) => conformance::run(&root, options),
         Task::Mock(args) => mock::run(&root, args),
         Task::Demo(args) => demo::run(&root, args),
+        Task::Catalog(options) => catalog::run(&root, options),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS

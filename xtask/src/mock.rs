@@ -113,9 +113,19 @@ fn print_banner(api: &ApiIr, mock: &MockApi, shown: &str, args: &MockArgs) {
             "  cargo run -p {} --example extract -- {}{args} --base-url {base}",
             api.api, resource.name
         );
+        let token = mock
+            .token_url()
+            .map(|url| format!(" --token-url {url}"))
+            .unwrap_or_default();
+        // a spec of specs/ or tests/fixtures/ by its name, any other by its folder
+        let spec = if shown.starts_with("specs/") || shown.starts_with("tests/fixtures/") {
+            api.api.as_str()
+        } else {
+            shown
+        };
         println!(
-            "  cargo xtask run {} {}{args} --base-url {base}",
-            api.api, resource.name
+            "  cargo xtask run {spec} {}{args} --base-url {base}{token}",
+            resource.name
         );
     }
     if !args.faults.is_empty() {
@@ -127,25 +137,11 @@ fn print_banner(api: &ApiIr, mock: &MockApi, shown: &str, args: &MockArgs) {
 
 /// ` --arg name=value` for each argument of a child, with a value from a real parent record.
 fn example_args(mock: &MockApi, resource: &ResourceIr) -> String {
-    resource
-        .args
-        .iter()
-        .map(|arg| {
-            let value = arg
-                .parent
-                .as_ref()
-                .and_then(|link| {
-                    let parents = mock.records(&link.resource, &[]).ok()?;
-                    let raw = serde_json::value::to_raw_value(parents.first()?).ok()?;
-                    let found = link.selector.first(&raw)?;
-                    let value: serde_json::Value = serde_json::from_str(found.get()).ok()?;
-                    Some(match value {
-                        serde_json::Value::String(s) => s,
-                        other => other.to_string(),
-                    })
-                })
-                .unwrap_or_else(|| format!("any-{}", arg.name));
-            format!(" --arg {}={value}", arg.name)
+    mock.parent_values(resource)
+        .into_iter()
+        .map(|(name, value)| {
+            let value = value.unwrap_or_else(|| format!("any-{name}"));
+            format!(" --arg {name}={value}")
         })
         .collect()
 }

@@ -1,4 +1,4 @@
-//! `cargo xtask run <spec> <resource> [--base-url URL] [--max-records N]`: runs a spec with no
+//! `cargo xtask run <spec> <resource> [--base-url URL] [--token-url URL] [--max-records N]`: runs a spec with no
 //! code generation. The spec is resolved into the runtime's descriptors, exactly what a
 //! generated client emits, and its records are printed as JSON lines. Secrets come from the
 //! environment (`SOURCES__<SPEC>__<NAME>`).
@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use futures::StreamExt;
-use restgen_runtime::{ClientBuilder, ResourceRequest};
+use restgen::ir::{ApiIr, ResourceIr};
+use restgen_runtime::{ClientBuilder, ClientCore, ResourceRequest};
 
 /// Options of one run.
 #[derive(clap::Args)]
@@ -22,12 +23,90 @@ pub struct RunOptions {
     /// Base URL override, e.g. a local mock.
     #[arg(long)]
     pub base_url: Option<String>,
+    /// OAuth2 token URL override, e.g. a local mock's (`cargo xtask mock` prints it).
+    #[arg(long)]
+    pub token_url: Option<String>,
     /// Stop after this many records.
     #[arg(long)]
     pub max_records: Option<usize>,
     /// An argument of a child resource, `name=value` (repeatable).
     #[arg(long = "arg")]
     pub args: Vec<String>,
+}
+
+/// How to run one resource: everything `cargo xtask run` takes besides the spec, so that
+/// `cargo xtask catalog` runs resources through the very same code.
+// No Debug: the values are secrets.
+#[derive(Default, Clone)]
+pub struct Settings {
+    /// Base URL override, e.g. a local mock.
+    pub base_url: Option<String>,
+    /// Secrets and settings by spec name.
+    pub values: Vec<(String, String)>,
+    /// Whether values not given are read from `SOURCES__<SPEC>__<NAME>`.
+    pub from_env: bool,
+    /// The arguments of a child resource, by name.
+    pub args: Vec<(String, String)>,
+    /// Stop after this many records.
+    pub max_records: Option<usize>,
+    /// A cap on every wait between retries.
+    pub max_retry_delay: Option<std::time::Duration>,
+    /// OAuth2 token URL override, e.g. a local mock's.
+    pub token_url: Option<String>,
+    /// Whether endpoints whose path is an absolute URL go to the base URL's origin too.
+    pub absolute_paths_to_base_url: bool,
+}
+
+/// The runtime's client for the resolved spec `api`, built from the spec's client section as
+/// a generated client builds it; one serves every resource of the spec.
+pub fn client(api: &ApiIr, settings: &Settings) -> Result<ClientCore> {
+    let mut builder = ClientBuilder::default();
+    for (name, value) in &settings.values {
+        builder = builder.value(name, value.clone());
+    }
+    if settings.from_env {
+        builder = builder.from_env(&api.client);
+    }
+    if let Some(url) = &settings.base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(delay) = settings.max_retry_delay {
+        builder = builder.max_retry_delay(delay);
+    }
+    if let Some(url) = &settings.token_url {
+        builder = builder.token_url(url);
+    }
+    if settings.absolute_paths_to_base_url {
+        builder = builder.absolute_paths_to_base_url(true);
+    }
+    Ok(builder.build(&api.client)?)
+}
+
+/// The request for `resource` on `core`: the resource's own descriptor, as a generated client
+/// hands it over, with the arguments and limits of `settings`.
+pub fn request(
+    core: ClientCore,
+    resource: &ResourceIr,
+    settings: &Settings,
+) -> Result<ResourceRequest<serde_json::Value>> {
+    let mut request: ResourceRequest<serde_json::Value> =
+        ResourceRequest::new(core, Cow::Owned(resource.descriptor.clone()));
+    for arg in &resource.args {
+        if !settings.args.iter().any(|(name, _)| *name == arg.name) {
+            bail!(
+                "resource `{}` needs `--arg {}=<value>`",
+                resource.name,
+                arg.name
+            );
+        }
+    }
+    for (name, value) in &settings.args {
+        request = request.arg(name, value);
+    }
+    if let Some(max) = settings.max_records {
+        request = request.max_records(max);
+    }
+    Ok(request)
 }
 
 /// Runs the task from the workspace `root`.
@@ -55,35 +134,22 @@ pub fn run(root: &Path, options: RunOptions) -> Result<ExitCode> {
             names.join(", ")
         );
     };
-    let mut builder = ClientBuilder::default().from_env(&api.client);
-    if let Some(url) = &options.base_url {
-        builder = builder.base_url(url);
-    }
-    let core = builder.build(&api.client)?;
-    let mut request: ResourceRequest<serde_json::Value> =
-        ResourceRequest::new(core, Cow::Owned(resource.descriptor.clone()));
+    let mut args = Vec::new();
     for arg in &options.args {
         let (name, value) = arg
             .split_once('=')
             .with_context(|| format!("argument `{arg}` is not name=value"))?;
-        request = request.arg(name, value);
+        args.push((name.to_string(), value.to_string()));
     }
-    for arg in &resource.args {
-        if !options
-            .args
-            .iter()
-            .any(|a| a.split_once('=').is_some_and(|(n, _)| n == arg.name))
-        {
-            bail!(
-                "resource `{}` needs `--arg {}=<value>`",
-                resource.name,
-                arg.name
-            );
-        }
-    }
-    if let Some(max) = options.max_records {
-        request = request.max_records(max);
-    }
+    let settings = Settings {
+        base_url: options.base_url.clone(),
+        token_url: options.token_url.clone(),
+        from_env: true,
+        args,
+        max_records: options.max_records,
+        ..Settings::default()
+    };
+    let request = request(client(&api, &settings)?, resource, &settings)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -113,6 +113,7 @@ pub static CRM_CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
             ),
             value: 20,
         }),
+        stop_on_short_page: false,
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
         steps: ::std::borrow::Cow::Borrowed(
@@ -196,6 +197,7 @@ pub static SIGNING_LINKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
             ),
             value: 20,
         }),
+        stop_on_short_page: false,
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
         steps: ::std::borrow::Cow::Borrowed(

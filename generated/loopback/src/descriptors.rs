@@ -184,6 +184,7 @@ pub static PAGE_ITEMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::res
         stop_after_empty_page: true,
         has_more_path: ::std::option::Option::None,
         page_size: ::std::option::Option::None,
+        stop_on_short_page: false,
     }),
     data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
         steps: ::std::borrow::Cow::Borrowed(

@@ -3,7 +3,9 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use restgen_runtime::descriptor::{AuthChoice, CursorSource, PaginatorConfig, Target};
+use restgen_runtime::descriptor::{
+    AuthChoice, AuthConfig, CursorSource, PaginatorConfig, Target, ValueRef,
+};
 
 use super::docs;
 use super::literal::ToLiteral;
@@ -258,21 +260,63 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
 
 /// A `ClientBuilder` with one setter per secret or setting and the common options; `build`
 /// is the given body returning `Result<#client, Error>`.
+/// Whether an OAuth2 auth of the API has a literal token URL, which a builder can override.
+fn literal_token_url(api: &ApiIr) -> bool {
+    let endpoint_auths = api
+        .resources
+        .iter()
+        .filter_map(|r| match &r.descriptor.auth {
+            AuthChoice::Endpoint(auth) => Some(auth),
+            _ => None,
+        });
+    api.client
+        .auth
+        .iter()
+        .chain(endpoint_auths)
+        .any(|auth| match auth {
+            AuthConfig::OAuth2ClientCredentials {
+                access_token_url: url,
+                ..
+            }
+            | AuthConfig::OAuth2RefreshToken { token_url: url, .. } => {
+                matches!(url, ValueRef::Literal(_))
+            }
+            _ => false,
+        })
+}
+
+/// What a value that is not required is for, for its setter's doc.
+fn optional_use(api: &ApiIr, name: &str) -> String {
+    let named = |auth: &AuthConfig| crate::ir::auth_values(auth).contains(&name);
+    if api.client.auth.as_ref().is_some_and(named) {
+        return "Optional: a session token to send instead of logging in".into();
+    }
+    let users: Vec<String> = api
+        .resources
+        .iter()
+        .filter(|r| {
+            matches!(&r.descriptor.auth, AuthChoice::Endpoint(auth) if named(auth))
+                || r.descriptor.paginator.settings().contains(&name)
+        })
+        .map(|r| format!("`{}`", r.name))
+        .collect();
+    format!("Needed by {}", users.join(", "))
+}
+
 fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStream {
+    let token_url = literal_token_url(api);
+    let mut reserved = BUILDER_METHODS.to_vec();
+    if token_url {
+        reserved.push("token_url");
+    }
     let setters = api.client.values.iter().map(|v| {
-        let setter = snake(&v.name, BUILDER_METHODS);
+        let setter = snake(&v.name, &reserved);
         let name = v.name.as_ref();
         let kind = if v.secret { "secret" } else { "setting" };
         let when = if v.required {
             "Required".to_string()
         } else {
-            let users: Vec<String> = api
-                .resources
-                .iter()
-                .filter(|r| matches!(&r.descriptor.auth, AuthChoice::Endpoint(_)))
-                .map(|r| format!("`{}`", r.name))
-                .collect();
-            format!("Needed by {}", users.join(", "))
+            optional_use(api, name)
         };
         let doc = format!(
             "Sets the {kind} `{name}`. {when}; `from_env` reads it from `{}`.",
@@ -295,6 +339,15 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
     let base_doc = docs::outer(&base_doc);
     let doc = format!("Builds a [`{client}`] for the `{}` API.", api.api);
     let doc = docs::outer(&doc);
+    let token_url = token_url.then(|| {
+        // pub fn token_url(self, url: impl Into<String>) -> Self { .. }
+        quote! {
+            /// Overrides the OAuth2 token URL of the spec, e.g. for a sandbox or a local mock.
+            pub fn token_url(self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+                ClientBuilder { inner: self.inner.token_url(url) }
+            }
+        }
+    });
     // #[derive(Default)] pub struct ClientBuilder { inner } + impl with setters and build()
     quote! {
         #doc
@@ -310,6 +363,8 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
             pub fn base_url(self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
                 ClientBuilder { inner: self.inner.base_url(url) }
             }
+
+            #token_url
 
             /// The read timeout of each request (default 60 s).
             pub fn timeout(self, timeout: ::std::time::Duration) -> Self {

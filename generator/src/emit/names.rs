@@ -26,6 +26,34 @@ pub const BUILDER_METHODS: &[&str] = &[
     "value",
 ];
 
+/// Crates a generated crate uses or the language reserves: an API of one of these names would
+/// shadow it.
+const TAKEN_CRATE_NAMES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "restgen_runtime",
+    "serde",
+    "serde_json",
+    "chrono",
+    "uuid",
+    "futures",
+];
+
+/// Why `api` cannot name a generated crate (a Rust keyword, or a crate the generated code
+/// uses), if it cannot.
+pub fn unusable_crate_name(api: &str) -> Option<String> {
+    let ident = api.replace('-', "_");
+    if KEYWORDS.contains(&ident.as_str()) {
+        return Some(format!("`{api}` is a Rust keyword"));
+    }
+    TAKEN_CRATE_NAMES
+        .contains(&ident.as_str())
+        .then(|| format!("`{api}` is the name of a crate the generated code uses"))
+}
+
 /// `name` in snake_case with every character that cannot be in an identifier as `_`, and
 /// `prefix` before a name that would be only underscores (or empty) or start with a digit.
 pub fn snake_text(name: &str, prefix: &str) -> String {

@@ -215,3 +215,17 @@ fn body(p: &SettableParam) -> TokenStream {
     // self.param_value("status", <value>)
     quote!(self.param_value(#name, #value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::trait_name;
+
+    #[test]
+    fn odd_resource_names_make_valid_trait_names() {
+        // the start of the name; `resources_with_setters` adds `Params` (and a number when
+        // two resources clean to the same name)
+        assert_eq!(trait_name("7$=v/D"), "R7VD");
+        assert_eq!(trait_name("$"), "R");
+        assert_eq!(trait_name("contact_books"), "ContactBooks");
+    }
+}

@@ -17,6 +17,7 @@ const KINDS: &[&str] = &[
     "basic",
     "oauth2_client_credentials",
     "oauth2",
+    "session_token",
 ];
 
 /// The runtime auth for an auth block; an issue is located relative to the block.
@@ -43,6 +44,15 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, Issue> {
             "scopes",
             "access_token_request_data",
             "default_token_expiration",
+        ],
+        "session_token" => &[
+            "login_url",
+            "username",
+            "password",
+            "session_token_response_key",
+            "header",
+            "session_token",
+            "validate_session_url",
         ],
         other => {
             return Err(Issue::new(format!("unknown auth type `{other}`"))
@@ -126,6 +136,28 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, Issue> {
                 .map_or(ValueRef::Literal(Cow::Borrowed("")), value_ref),
         },
         "oauth2" => oauth2(spec)?,
+        "session_token" => AuthConfig::SessionToken {
+            login_url: Cow::Owned(spec.login_url.clone().ok_or_else(|| {
+                Issue::new("auth type `session_token` needs `login_url`")
+                    .key()
+                    .label("no `login_url` in this auth block")
+                    .help(
+                        "add `login_url: /login`, the endpoint the client posts the credentials to",
+                    )
+            })?),
+            username: need(&spec.username, "username")?,
+            password: need(&spec.password, "password")?,
+            token_path: super::jsonpath::compile(
+                spec.session_token_response_key.as_deref().unwrap_or("id"),
+            )
+            .map_err(|e| Issue::from(e).under("session_token_response_key"))?,
+            header: Cow::Owned(
+                spec.header
+                    .clone()
+                    .unwrap_or_else(|| "X-Session-Token".into()),
+            ),
+            session_token: spec.session_token.clone().map(value_ref),
+        },
         _ => AuthConfig::OAuth2ClientCredentials {
             access_token_url: need(&spec.access_token_url, "access_token_url")?,
             client_id: need(&spec.client_id, "client_id")?,
@@ -265,6 +297,14 @@ fn present_fields(spec: &AuthSpec) -> Vec<&'static str> {
     add(spec.refresh_token.is_some(), "refresh_token");
     add(spec.grant_type.is_some(), "grant_type");
     add(spec.scopes.is_some(), "scopes");
+    add(spec.login_url.is_some(), "login_url");
+    add(
+        spec.session_token_response_key.is_some(),
+        "session_token_response_key",
+    );
+    add(spec.header.is_some(), "header");
+    add(spec.session_token.is_some(), "session_token");
+    add(spec.validate_session_url.is_some(), "validate_session_url");
     fields
 }
 
@@ -295,6 +335,21 @@ pub fn value_refs(auth: &AuthConfig) -> Vec<&ValueRef> {
             refresh_token,
             ..
         } => vec![token_url, client_id, client_secret, refresh_token],
+        AuthConfig::SessionToken {
+            username, password, ..
+        } => vec![username, password],
+    }
+}
+
+/// The values an auth config may use but does without: a session token given instead of
+/// logging in.
+pub fn optional_value_refs(auth: &AuthConfig) -> Vec<&ValueRef> {
+    match auth {
+        AuthConfig::SessionToken {
+            session_token: Some(token),
+            ..
+        } => vec![token],
+        _ => Vec::new(),
     }
 }
 

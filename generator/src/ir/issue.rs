@@ -159,11 +159,10 @@ impl From<super::template::TemplateError> for Issue {
         Issue::about_key(format!("is not a supported template: {}", e.what))
             .column(e.at)
             .label(e.what)
-            .note(
-                "templates are `{{ expr }}` over response, headers, last_record and \
-                 last_page_size, with .get(), [], literals, not/and/or and comparisons \
-                 (docs/dialect.md, Expressions)",
-            )
+            .note(format!(
+                "templates read {} (docs/dialect.md, Expressions)",
+                super::template::SUPPORTED
+            ))
     }
 }
 

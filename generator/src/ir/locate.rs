@@ -64,15 +64,24 @@ impl<'a> Locator<'a> {
         }
     }
 
-    /// Where the secret or setting `name` is first referenced (`{secret: name}`).
+    /// Where the secret or setting `name` is first referenced: `{secret: name}`, a
+    /// `{config.name}` / `{secrets.name}` placeholder, or `{name}` in the base URL.
     pub fn reference(&self, name: &str) -> YamlPath {
+        let placeholders = [format!("{{config.{name}}}"), format!("{{secrets.{name}}}")];
+        let in_base_url = format!("{{{name}}}");
         self.spec
             .spans
             .descendants(&YamlPath::root())
             .into_iter()
             .filter(|(p, n)| {
-                matches!(p.last_key(), Some("secret" | "config"))
-                    && n.scalar.as_deref() == Some(name)
+                let Some(text) = n.scalar.as_deref() else {
+                    return false;
+                };
+                (matches!(p.last_key(), Some("secret" | "config")) && text == name)
+                    || placeholders.iter().any(|t| text.contains(t.as_str()))
+                    || (p.0.len() == 2
+                        && p.last_key() == Some("base_url")
+                        && text.contains(&in_base_url))
             })
             .map(|(p, n)| (n.value.start, p.clone()))
             .min()

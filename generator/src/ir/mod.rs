@@ -14,16 +14,21 @@ mod merge;
 mod names;
 mod paginator;
 mod parents;
-mod placeholder;
+pub(crate) mod placeholder;
 pub mod request;
 mod resource;
 pub mod template;
+mod values;
+
+pub use resource::paginator_params;
+pub use values::auth_values;
+use values::{base_url_settings, collect_values};
 
 use std::borrow::Cow;
 
-use restgen_runtime::descriptor::{AuthChoice, ResourceDescriptor, ValueRef};
+use restgen_runtime::ClientSpec;
+use restgen_runtime::descriptor::{ResourceDescriptor, ValueRef};
 use restgen_runtime::selector::Selector;
-use restgen_runtime::{ClientSpec, ValueSpec};
 
 use crate::spec::span::{Seg, YamlPath};
 use crate::spec::{Diagnostic, Diagnostics, LoadedSpec};
@@ -60,6 +65,8 @@ pub struct ResourceIr {
     pub include_from_parent: Vec<String>,
     /// Declared parameters the caller may override with a typed setter.
     pub settable_params: Vec<request::SettableParam>,
+    /// Secrets and settings its parameters, headers or body send.
+    pub values: Vec<ValueRef>,
 }
 
 impl ResourceIr {
@@ -132,8 +139,9 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         },
         None => None,
     };
+    let mut client_bound = request::BoundRequest::default();
     let (client_headers, header_issues) =
-        headers::client_headers(spec.config.client.headers.as_ref());
+        headers::client_headers(spec.config.client.headers.as_ref(), &mut client_bound);
     for issue in header_issues {
         issues.push(locator.at(root.key("client"), issue));
     }
@@ -222,7 +230,9 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         }
         issues.push(located);
     }
-    let values = collect_values(client_auth.as_ref(), &resources);
+    // `{subdomain}` in the base URL: a setting of the client, as `{config.subdomain}`
+    let base_url = base_url_settings(&spec.config.client.base_url, &mut client_bound.values);
+    let values = collect_values(client_auth.as_ref(), &client_bound.values, &resources);
     for (value, problem, other) in names::check_values(&values) {
         let issue = Issue::new(problem)
             .label("the name of a secret or setting")
@@ -301,7 +311,7 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         api: spec.api.clone(),
         client: ClientSpec {
             source: Cow::Owned(spec.api.clone()),
-            base_url: Cow::Owned(spec.config.client.base_url.clone()),
+            base_url: Cow::Owned(base_url),
             auth: client_auth,
             values: Cow::Owned(values),
             headers: Cow::Owned(client_headers),
@@ -316,43 +326,4 @@ fn spec_dir(config_file: &str) -> String {
         .strip_suffix("/source.yaml")
         .unwrap_or(config_file)
         .to_string()
-}
-
-/// Every secret and setting the spec names, in first-use order; the client's own auth makes
-/// its values required.
-fn collect_values(
-    client_auth: Option<&restgen_runtime::descriptor::AuthConfig>,
-    resources: &[ResourceIr],
-) -> Vec<ValueSpec> {
-    let mut values: Vec<ValueSpec> = Vec::new();
-    let mut add = |value: &ValueRef, required: bool| {
-        let (name, secret) = match value {
-            ValueRef::Literal(_) => return,
-            ValueRef::Secret(n) => (n, true),
-            ValueRef::Config(n) => (n, false),
-        };
-        if let Some(existing) = values.iter_mut().find(|v| v.name == *name) {
-            existing.required |= required;
-            existing.secret |= secret;
-            return;
-        }
-        values.push(ValueSpec {
-            name: name.clone(),
-            secret,
-            required,
-        });
-    };
-    if let Some(auth) = client_auth {
-        for v in auth::value_refs(auth) {
-            add(v, true);
-        }
-    }
-    for r in resources {
-        if let AuthChoice::Endpoint(auth) = &r.descriptor.auth {
-            for v in auth::value_refs(auth) {
-                add(v, false);
-            }
-        }
-    }
-    values
 }

@@ -135,6 +135,8 @@ fn target(
     }
 }
 
+/// The page size sent on every request; a `limit_param` without a `limit` names the API's
+/// parameter but no size, so nothing is sent (the API's default size applies).
 fn page_size(limit: Option<u64>, limit_param: Option<String>) -> Option<PageSize> {
     let value = limit?;
     Some(PageSize {
@@ -163,9 +165,6 @@ fn cursor(c: CursorSpec) -> Result<CursorConfig, Issue> {
         }
         (None, None) => CursorSource::Path(path("cursors.next")?),
     };
-    if c.limit_param.is_some() && c.limit.is_none() {
-        return Err(limit_param_needs_limit());
-    }
     Ok(CursorConfig {
         source,
         target: target("cursor", c.cursor_param, c.cursor_body_path, "cursor")?,
@@ -178,14 +177,6 @@ fn cursor(c: CursorSpec) -> Result<CursorConfig, Issue> {
         has_more_path: optional_path(c.has_more_path.as_deref(), "has_more_path")?,
         page_size: page_size(c.limit, c.limit_param),
     })
-}
-
-fn limit_param_needs_limit() -> Issue {
-    Issue::new("`limit_param` needs `limit`")
-        .at_key("limit_param")
-        .key()
-        .label("the page size parameter, but no page size")
-        .help("add `limit: <page size>`; it is sent as this parameter on every request")
 }
 
 /// dlt's termination guard, located at the paginator.
@@ -237,10 +228,12 @@ fn offset(c: OffsetSpec) -> Result<OffsetConfig, Issue> {
 
 fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, Issue> {
     let base_page = c.base_page.unwrap_or(0);
-    let total_path = match c.total_path {
-        None => Some(path("total")?),
-        Some(None) => None,
-        Some(Some(p)) => Some(path(&p).map_err(|e| e.under("total_path"))?),
+    // as for offset: the default total is read leniently (the seed dialect pages by number
+    // against APIs without totals, Airbyte's PageIncrement)
+    let (total_path, lenient) = match c.total_path {
+        None => (Some(path("total")?), true),
+        Some(None) => (None, false),
+        Some(Some(p)) => (Some(path(&p).map_err(|e| e.under("total_path"))?), false),
     };
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
     if total_path.is_none()
@@ -249,9 +242,6 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, Issue> {
         && !stop_after_empty_page
     {
         return Err(termination_guard("maximum_page"));
-    }
-    if c.limit_param.is_some() && c.limit.is_none() {
-        return Err(limit_param_needs_limit());
     }
     Ok(PageNumberConfig {
         base_page,
@@ -262,5 +252,6 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, Issue> {
         stop_after_empty_page,
         has_more_path: optional_path(c.has_more_path.as_deref(), "has_more_path")?,
         page_size: page_size(c.limit, c.limit_param),
+        stop_on_short_page: lenient,
     })
 }

@@ -1,6 +1,13 @@
 //! Placeholders in the spec's `str.format` templates (paths, parameter values, headers, JSON
-//! bodies): splitting a template into text and `{placeholder}`s, and reading the two kinds
-//! that bind to something, `{resources.<parent>.<field>}` and `{incremental.*}`.
+//! bodies): splitting a template into text and `{placeholder}`s, and reading the kinds that
+//! bind to something: `{resources.<parent>.<field>}`, `{incremental.*}`, the client's values
+//! `{config.<name>}` / `{secrets.<name>}` (also written as a `{secret: name}` /
+//! `{config: name}` mapping), and a plain `{name}` the caller supplies.
+
+use std::borrow::Cow;
+
+use restgen_runtime::descriptor::ValueRef;
+use serde_yaml::Value;
 
 use super::issue::Issue;
 use super::{ParentLink, jsonpath};
@@ -45,6 +52,93 @@ pub fn incremental(expr: &str, at: usize, allowed: bool) -> Result<String, Issue
         ));
     }
     Ok(format!("{{{expr}}}"))
+}
+
+/// Whether a placeholder is a plain name (`start_date`), which the caller supplies.
+pub fn is_name(expr: &str) -> bool {
+    let mut chars = expr.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `{config.<name>}` / `{secrets.<name>}` written at character `at` of its scalar: the
+/// client's setting or secret. `None` for any other placeholder.
+pub fn value(expr: &str, at: usize) -> Result<Option<ValueRef>, Issue> {
+    let Some((space, name)) = expr.split_once('.') else {
+        return Ok(None);
+    };
+    let named = |name: &str| Cow::Owned(name.to_string());
+    let value = match space {
+        "config" => ValueRef::Config(named(name)),
+        "secrets" => ValueRef::Secret(named(name)),
+        _ => return Ok(None),
+    };
+    if !is_name(name) {
+        let what = if space == "config" {
+            "setting"
+        } else {
+            "secret"
+        };
+        let message = if name.is_empty() {
+            format!("placeholder `{{{expr}}}` names no {what}")
+        } else {
+            format!("placeholder `{{{expr}}}`: `{name}` is not the name of a {what}")
+        };
+        return Err(Issue::new(message)
+            .column(at)
+            .label("expected a name of letters, digits and `_`")
+            .help(format!(
+                "`{{{space}.<name>}}` names a value the client is given, as `{{{}: <name>}}` does",
+                if space == "config" {
+                    "config"
+                } else {
+                    "secret"
+                }
+            )));
+    }
+    Ok(Some(value))
+}
+
+/// A `{secret: name}` or `{config: name}` mapping: the value it names. `None` for any other
+/// value.
+pub fn reference(value: &Value) -> Option<ValueRef> {
+    let Value::Mapping(m) = value else {
+        return None;
+    };
+    let (key, name) = m.iter().next()?;
+    let name = name.as_str()?.to_string();
+    if m.len() != 1 {
+        return None;
+    }
+    match key.as_str()? {
+        "secret" => Some(ValueRef::Secret(Cow::Owned(name))),
+        "config" => Some(ValueRef::Config(Cow::Owned(name))),
+        _ => None,
+    }
+}
+
+/// A mapping that looks like a misspelled reference (`{secrt: token}`): the key it meant.
+pub fn reference_typo(value: &Value) -> Option<String> {
+    let Value::Mapping(m) = value else {
+        return None;
+    };
+    let (key, _) = m.iter().next()?;
+    if m.len() != 1 {
+        return None;
+    }
+    crate::spec::diagnostic::closest(key.as_str()?, &["secret", "config"])
+        .map(|c| format!("did you mean `{c}`? a reference is `{{{c}: <name>}}`"))
+}
+
+/// The placeholder the runtime fills with a value of the client.
+pub fn value_text(value: &ValueRef) -> String {
+    match value {
+        ValueRef::Secret(name) => format!("{{secrets.{name}}}"),
+        ValueRef::Config(name) => format!("{{config.{name}}}"),
+        ValueRef::Literal(text) => escape(text),
+    }
 }
 
 /// `{resources.<parent>.<field>}` written at character `at` of its scalar.

@@ -26,8 +26,8 @@ fn take<T>(issues: &mut Vec<Issue>, result: Result<T, Issue>) -> Option<T> {
     }
 }
 
-/// The query parameters a paginator sets itself.
-fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
+/// The query parameters a paginator sets itself, over any the spec declares.
+pub fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
     fn query(t: &Target) -> Option<&str> {
         match t {
             Target::Query(name) => Some(name),
@@ -239,6 +239,7 @@ pub fn resolve(
     Ok(ResourceIr {
         name: name.to_string(),
         descriptor,
+        values: bound.values,
         args: bound.args,
         settable_params,
         schema: spec.schemas.get(name).map(|s| s.schema.clone()),

@@ -354,7 +354,7 @@ pub struct PageNumberSpec {
 #[serde(deny_unknown_fields)]
 pub struct AuthSpec {
     /// `bearer` (default), `api_key`, `http_basic` (alias `basic`), `oauth2_client_credentials`,
-    /// `oauth2` (refresh-token or client-credentials grant).
+    /// `oauth2` (refresh-token or client-credentials grant), `session_token`.
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// Bearer token.
@@ -405,6 +405,21 @@ pub struct AuthSpec {
     /// `oauth2`: scopes, a list or one space-separated string, sent as `scope`.
     #[serde(default, alias = "scope")]
     pub scopes: Option<Value>,
+    /// `session_token`: the login endpoint, a path joined to the base URL.
+    #[serde(default)]
+    pub login_url: Option<String>,
+    /// `session_token`: the field of the login answer that holds the token.
+    #[serde(default)]
+    pub session_token_response_key: Option<String>,
+    /// `session_token`: the header the token goes in.
+    #[serde(default)]
+    pub header: Option<String>,
+    /// `session_token`: a token to use instead of logging in.
+    #[serde(default)]
+    pub session_token: Option<ValueSpec>,
+    /// `session_token`: an endpoint that checks a session (Airbyte's); not called.
+    #[serde(default)]
+    pub validate_session_url: Option<String>,
 }
 
 /// A value that is a literal, a secret reference or a config reference.

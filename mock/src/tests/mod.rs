@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::{MockApi, MockError, MockOptions};
 
+mod converted;
 mod faults;
 
 const SPEC: &str = r#"
@@ -212,7 +213,7 @@ async fn a_wrong_query_key_is_refused_and_a_missing_value_stops_the_start() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_oauth2_token_url_must_be_a_setting_to_reach_the_mock() {
+async fn a_literal_oauth2_token_url_is_reached_through_the_clients_override() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("literal_token");
     std::fs::create_dir_all(&spec).unwrap();
@@ -241,8 +242,22 @@ resources:
         "{options:?}"
     );
     let mock = MockApi::start(&api, options).await.unwrap();
-    let reason = mock.unsupported("things").unwrap();
-    assert!(reason.contains("{config: token_url}"), "{reason}");
-    assert_eq!(mock.token_url(), None);
+    assert_eq!(mock.unsupported("things"), None);
     assert!(!format!("{mock:?}").contains("s3cr3t-value"), "{mock:?}");
+    // the spec's token URL is a literal: the client is pointed at the mock's, as at the base URL
+    let token_url = mock.token_url().unwrap();
+    assert!(!mock.client_values().values().any(|v| *v == token_url));
+    let core = ClientBuilder::default()
+        .value("id", "i")
+        .value("secret", "s3cr3t-value")
+        .base_url(mock.base_url())
+        .token_url(&token_url)
+        .build(&api.client)
+        .unwrap();
+    let request: ResourceRequest<Value> =
+        ResourceRequest::new(core, Cow::Owned(api.resources[0].descriptor.clone()));
+    let records: Vec<Value> = request.stream().try_collect().await.unwrap();
+    assert_eq!(records.len(), 25);
+    let paths: Vec<String> = mock.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/oauth/token", "/things"]);
 }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::client::join_url;
 use crate::error::{Error, Location};
 use crate::incremental::RunFilter;
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
@@ -92,12 +91,14 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
             .unwrap_or_default()
             .begin(config)
     });
-    let mut args = request.path_args.clone();
+    // the client's secrets and settings first: a call's own arguments win
+    let mut args = request.core.placeholder_values();
+    args.extend(request.path_args.iter().cloned());
     if let Some(filter) = &filter {
         args.extend(filter.placeholders());
     }
     let path = fill_placeholders(&d.path, &args, true)?;
-    let joined = join_url(request.core.base_url(), &path);
+    let joined = request.core.request_url(&path);
     let url = url::Url::parse(&joined)
         .map_err(|e| Error::Invalid(format!("URL `{joined}` of resource `{}`: {e}", d.name)))?;
     let mut query = Vec::with_capacity(d.params.len() + request.extra_params.len());
@@ -129,7 +130,8 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
             state.set_query(k, v.clone());
         }
     }
-    let mut paginator = Paginator::new(&d.paginator).map_err(|source| Error::Pagination {
+    let paginator_config = d.paginator.with_config(&|name| request.core.setting(name));
+    let mut paginator = Paginator::new(&paginator_config).map_err(|source| Error::Pagination {
         at: at(&redact_url(&state.full_url(), request.core.secrets())),
         source: redact_pagination(source, request.core.secrets()),
     })?;

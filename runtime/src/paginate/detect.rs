@@ -47,6 +47,7 @@ pub fn detect_paginator(page: &PageView<'_>) -> PaginatorConfig {
             stop_after_empty_page: true,
             has_more_path: None,
             page_size: None,
+            stop_on_short_page: false,
         });
     }
     if let Some((path, NextValue::Scalar)) = next {

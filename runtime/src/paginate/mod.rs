@@ -416,8 +416,8 @@ impl<'a> RangeView<'a> {
             total_what: "pages",
             stop_after_empty_page: c.stop_after_empty_page,
             has_more_path: c.has_more_path.as_ref(),
-            stop_on_short_page: false,
-            limit: None,
+            stop_on_short_page: c.stop_on_short_page,
+            limit: c.page_size.as_ref().map(|s| s.value),
         }
     }
 }
@@ -562,7 +562,8 @@ pub fn find_link(header: &str, rel: &str) -> Option<String> {
     })
 }
 
-fn split_links(header: &str) -> Vec<&str> {
+/// The comma-separated links of a `Link` header, commas inside `<...>` and quotes kept.
+pub(crate) fn split_links(header: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let (mut start, mut in_url, mut in_quotes) = (0, false, false);
     for (i, ch) in header.char_indices() {

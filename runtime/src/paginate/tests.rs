@@ -239,6 +239,7 @@ fn page_number() -> PageNumberConfig {
         stop_after_empty_page: true,
         has_more_path: None,
         page_size: None,
+        stop_on_short_page: false,
     }
 }
 

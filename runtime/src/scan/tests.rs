@@ -49,6 +49,7 @@ fn page_number() -> PaginatorConfig {
         stop_after_empty_page: false,
         has_more_path: Some(sel("more")),
         page_size: None,
+        stop_on_short_page: false,
     })
 }
 

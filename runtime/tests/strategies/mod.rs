@@ -294,7 +294,7 @@ pub fn paginator_config() -> impl Strategy<Value = PaginatorConfig> {
             },
         );
     let page_number = (
-        (edge_i64(), edge_i64(), target()),
+        (edge_i64(), edge_i64(), target(), any::<bool>()),
         (
             proptest::option::of(selector()),
             proptest::option::of(edge_i64()),
@@ -304,7 +304,7 @@ pub fn paginator_config() -> impl Strategy<Value = PaginatorConfig> {
         ),
     )
         .prop_map(
-            |((base, page, page_target), (total, max, empty, more, size))| {
+            |((base, page, page_target, short), (total, max, empty, more, size))| {
                 PaginatorConfig::PageNumber(PageNumberConfig {
                     base_page: base,
                     page,
@@ -314,6 +314,7 @@ pub fn paginator_config() -> impl Strategy<Value = PaginatorConfig> {
                     stop_after_empty_page: empty,
                     has_more_path: more,
                     page_size: size,
+                    stop_on_short_page: short,
                 })
             },
         );

@@ -2,15 +2,15 @@
 //! that knows how each runtime type is spelled in code, so emitted descriptors cannot drift
 //! from the types the runtime executes.
 
+mod auth;
+mod expr;
 mod paginator;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use restgen_runtime::descriptor::{
-    ApiKeyLocation, AuthChoice, AuthConfig, Method, Param, ResourceDescriptor, ResponseAction,
-    RetryPolicy, ValueRef,
+    AuthChoice, Method, Param, ResourceDescriptor, ResponseAction, RetryPolicy,
 };
-use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::{ClientSpec, ValueSpec};
@@ -137,189 +137,6 @@ impl ToLiteral for Selector {
         let steps = self.steps.literal();
         // Selector { steps: Cow::Borrowed(&[Step::Field(..)]) }
         quote!(::restgen_runtime::selector::Selector { steps: #steps })
-    }
-}
-
-impl ToLiteral for Expr {
-    fn literal(&self) -> TokenStream {
-        let path = quote!(::restgen_runtime::expr);
-        match self {
-            // Expr::Var(Var::Response)
-            Expr::Var(var) => {
-                let var = match var {
-                    Var::Response => quote!(Response),
-                    Var::Headers => quote!(Headers),
-                    Var::LastRecord => quote!(LastRecord),
-                    Var::LastPageSize => quote!(LastPageSize),
-                };
-                quote!(#path::Expr::Var(#path::Var::#var))
-            }
-            // Expr::Lit(Literal::Str(Cow::Borrowed("paging")))
-            Expr::Lit(lit) => {
-                let lit = match lit {
-                    Literal::None => quote!(#path::Literal::None),
-                    Literal::Bool(b) => quote!(#path::Literal::Bool(#b)),
-                    Literal::Int(i) => {
-                        let i = i.literal();
-                        quote!(#path::Literal::Int(#i))
-                    }
-                    Literal::Str(s) => {
-                        let s = s.literal();
-                        quote!(#path::Literal::Str(#s))
-                    }
-                    Literal::EmptyObject => quote!(#path::Literal::EmptyObject),
-                    Literal::EmptyList => quote!(#path::Literal::EmptyList),
-                };
-                quote!(#path::Expr::Lit(#lit))
-            }
-            // Expr::Get(Cow::Borrowed(&[target, key, default]))
-            Expr::Get(ops) => {
-                let ops = ops.literal();
-                quote!(#path::Expr::Get(#ops))
-            }
-            // Expr::Not(Cow::Borrowed(&[operand]))
-            Expr::Not(ops) => {
-                let ops = ops.literal();
-                quote!(#path::Expr::Not(#ops))
-            }
-            // Expr::And(Cow::Borrowed(&[a, b]))
-            Expr::And(ops) => {
-                let ops = ops.literal();
-                quote!(#path::Expr::And(#ops))
-            }
-            // Expr::Or(Cow::Borrowed(&[a, b]))
-            Expr::Or(ops) => {
-                let ops = ops.literal();
-                quote!(#path::Expr::Or(#ops))
-            }
-            // Expr::Cmp(CmpOp::Lt, Cow::Borrowed(&[a, b]))
-            Expr::Cmp(op, ops) => {
-                let op = match op {
-                    CmpOp::Eq => quote!(Eq),
-                    CmpOp::Ne => quote!(Ne),
-                    CmpOp::Lt => quote!(Lt),
-                    CmpOp::Le => quote!(Le),
-                    CmpOp::Gt => quote!(Gt),
-                    CmpOp::Ge => quote!(Ge),
-                };
-                let ops = ops.literal();
-                quote!(#path::Expr::Cmp(#path::CmpOp::#op, #ops))
-            }
-        }
-    }
-}
-
-impl ToLiteral for ValueRef {
-    fn literal(&self) -> TokenStream {
-        let d = quote!(::restgen_runtime::descriptor::ValueRef);
-        match self {
-            // ValueRef::Literal(Cow::Borrowed("..."))
-            ValueRef::Literal(v) => {
-                let v = v.literal();
-                quote!(#d::Literal(#v))
-            }
-            // ValueRef::Secret(Cow::Borrowed("api_key")): the name, never the value
-            ValueRef::Secret(v) => {
-                let v = v.literal();
-                quote!(#d::Secret(#v))
-            }
-            // ValueRef::Config(Cow::Borrowed("region"))
-            ValueRef::Config(v) => {
-                let v = v.literal();
-                quote!(#d::Config(#v))
-            }
-        }
-    }
-}
-
-impl ToLiteral for AuthConfig {
-    fn literal(&self) -> TokenStream {
-        let d = quote!(::restgen_runtime::descriptor);
-        match self {
-            // AuthConfig::Bearer { token: ValueRef::Secret(..) }
-            AuthConfig::Bearer { token } => {
-                let token = token.literal();
-                quote!(#d::AuthConfig::Bearer { token: #token })
-            }
-            AuthConfig::ApiKey {
-                name,
-                api_key,
-                location,
-                prefix,
-            } => {
-                let (name, key, prefix) = (name.literal(), api_key.literal(), prefix.literal());
-                let location = match location {
-                    ApiKeyLocation::Header => quote!(Header),
-                    ApiKeyLocation::Query => quote!(Query),
-                    ApiKeyLocation::Cookie => quote!(Cookie),
-                };
-                // AuthConfig::ApiKey { name: .., api_key: .., location: ApiKeyLocation::Header, prefix: .. }
-                quote!(#d::AuthConfig::ApiKey {
-                    name: #name,
-                    api_key: #key,
-                    location: #d::ApiKeyLocation::#location,
-                    prefix: #prefix,
-                })
-            }
-            // AuthConfig::HttpBasic { username: .., password: .. }
-            AuthConfig::HttpBasic { username, password } => {
-                let (u, p) = (username.literal(), password.literal());
-                quote!(#d::AuthConfig::HttpBasic { username: #u, password: #p })
-            }
-            AuthConfig::OAuth2ClientCredentials {
-                access_token_url,
-                client_id,
-                client_secret,
-                access_token_request_data,
-                default_token_expiration_secs,
-            } => {
-                let (url, id, secret) = (
-                    access_token_url.literal(),
-                    client_id.literal(),
-                    client_secret.literal(),
-                );
-                let (data, expiry) = (
-                    access_token_request_data.literal(),
-                    default_token_expiration_secs.literal(),
-                );
-                // AuthConfig::OAuth2ClientCredentials { access_token_url: .., .. }
-                quote!(#d::AuthConfig::OAuth2ClientCredentials {
-                    access_token_url: #url,
-                    client_id: #id,
-                    client_secret: #secret,
-                    access_token_request_data: #data,
-                    default_token_expiration_secs: #expiry,
-                })
-            }
-            AuthConfig::OAuth2RefreshToken {
-                token_url,
-                client_id,
-                client_secret,
-                refresh_token,
-                token_request_data,
-                default_token_expiration_secs,
-            } => {
-                let (url, id, secret, refresh) = (
-                    token_url.literal(),
-                    client_id.literal(),
-                    client_secret.literal(),
-                    refresh_token.literal(),
-                );
-                let (data, expiry) = (
-                    token_request_data.literal(),
-                    default_token_expiration_secs.literal(),
-                );
-                // AuthConfig::OAuth2RefreshToken { token_url: .., refresh_token: .., .. }
-                quote!(#d::AuthConfig::OAuth2RefreshToken {
-                    token_url: #url,
-                    client_id: #id,
-                    client_secret: #secret,
-                    refresh_token: #refresh,
-                    token_request_data: #data,
-                    default_token_expiration_secs: #expiry,
-                })
-            }
-        }
     }
 }
 

@@ -157,6 +157,7 @@ impl ToLiteral for PaginatorConfig {
                     stop_after_empty_page,
                     has_more_path,
                     page_size,
+                    stop_on_short_page,
                 } = c;
                 let (base, page, target, total) = (
                     base_page.literal(),
@@ -164,11 +165,12 @@ impl ToLiteral for PaginatorConfig {
                     page_target.literal(),
                     total_path.literal(),
                 );
-                let (max, empty, more, size) = (
+                let (max, empty, more, size, short) = (
                     maximum_page.literal(),
                     stop_after_empty_page.literal(),
                     has_more_path.literal(),
                     page_size.literal(),
+                    stop_on_short_page.literal(),
                 );
                 // PaginatorConfig::PageNumber(PageNumberConfig { base_page: 1, page: 1, .. })
                 quote!(#d::PaginatorConfig::PageNumber(#d::PageNumberConfig {
@@ -180,6 +182,7 @@ impl ToLiteral for PaginatorConfig {
                     stop_after_empty_page: #empty,
                     has_more_path: #more,
                     page_size: #size,
+                    stop_on_short_page: #short,
                 }))
             }
         }

@@ -1,11 +1,12 @@
 //! Binds a resource's path and parameters the way dlt does: static `{name}` path params are
 //! substituted from `params`, `{resources.<parent>.<field>}` placeholders and legacy `resolve`
 //! params become parent-bound arguments, and a path param nothing binds becomes a required
-//! argument of the generated method.
+//! argument of the generated method. The client's secrets and settings (`{secret: name}`,
+//! `{config.name}`) become placeholders the runtime fills from the client's values.
 
 use std::borrow::Cow;
 
-use restgen_runtime::descriptor::Param;
+use restgen_runtime::descriptor::{Param, ValueRef};
 use serde_yaml::{Mapping, Value};
 
 use super::issue::Issue;
@@ -26,6 +27,20 @@ pub struct BoundRequest {
     pub incremental: bool,
     /// Declared parameters with a plain value, which the caller may override.
     pub settable: Vec<SettableParam>,
+    /// Secrets and settings sent in parameters, headers or the body (`{secret: name}`), each
+    /// as a `{secrets.<name>}` / `{config.<name>}` placeholder the runtime fills.
+    pub values: Vec<ValueRef>,
+}
+
+impl BoundRequest {
+    /// The placeholder of the client's secret or setting `value`, noting the value.
+    pub(super) fn value(&mut self, value: ValueRef) -> String {
+        let text = placeholder::value_text(&value);
+        if !self.values.contains(&value) {
+            self.values.push(value);
+        }
+        text
+    }
 }
 
 /// A declared query parameter with a plain value (no placeholder), which the generated
@@ -92,16 +107,19 @@ pub fn bind(
                     out.push_str(
                         &placeholder::incremental(&expr, at, bound.incremental).map_err(in_path)?,
                     );
+                } else if let Some(value) = placeholder::value(&expr, at).map_err(in_path)? {
+                    out.push_str(&bound.value(value));
                 } else if expr.contains('.') {
                     return Err(Issue::new(format!(
                         "placeholder `{{{expr}}}` is not bound: a dotted name must start with \
-                         `resources.` or `incremental.`"
+                         `resources.`, `incremental.`, `config.` or `secrets.`"
                     ))
                     .column(at)
                     .label("not a valid name")
                     .note(
-                        "a path placeholder is a `params` key, `{resources.<parent>.<field>}` \
-                         or `{incremental.start_value}`; any other name becomes an argument",
+                        "a path placeholder is a `params` key, `{resources.<parent>.<field>}`, \
+                         `{incremental.start_value}` or `{config.<name>}`; any other name becomes \
+                         an argument",
                     )
                     .under("path"));
                 } else if let Some(i) = params.iter().position(|(k, _)| *k == expr) {
@@ -122,11 +140,17 @@ pub fn bind(
                             let arg = add_arg(&mut bound.args, &expr, Some(link), site);
                             out.push_str(&format!("{{{arg}}}"));
                         }
-                        Value::Mapping(_) | Value::Sequence(_) => {
+                        value @ (Value::Mapping(_) | Value::Sequence(_)) => {
+                            if let Some(named) = placeholder::reference(value) {
+                                out.push_str(&bound.value(named));
+                                continue;
+                            }
                             return Err(Issue::new(format!(
-                                "path parameter `{expr}` must be a scalar or a `resolve` reference"
+                                "path parameter `{expr}` must be a scalar, a `resolve` reference \
+                                 or a `{{secret: name}}` / `{{config: name}}` reference"
                             ))
                             .label("used in the path, so it must be one value")
+                            .maybe_help(placeholder::reference_typo(value))
                             .under(&expr)
                             .under("params"));
                         }
@@ -165,6 +189,11 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
             kind,
             declared: serde_json::to_string(value).unwrap_or_default(),
         });
+    }
+    if let Some(named) = placeholder::reference(value) {
+        let text = bound.value(named);
+        bound.params.push(param(key, text));
+        return Ok(());
     }
     match value {
         Value::Null => {}
@@ -205,9 +234,10 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
         Value::Mapping(_) => {
             return Err(Issue::new(format!(
                 "parameter `{key}` is a mapping; only `type: resolve` and `type: incremental` \
-                 mappings are allowed"
+                 mappings, and `{{secret: name}}` / `{{config: name}}` references, are allowed"
             ))
-            .label("expected a scalar, a list or a `type: resolve` mapping"));
+            .label("expected a scalar, a list, a reference or a `type: resolve` mapping")
+            .maybe_help(placeholder::reference_typo(value)));
         }
         Value::String(s) => {
             let text = bind_text(key, s, bound, site(None))?;
@@ -238,8 +268,9 @@ fn settable_kind(value: &Value) -> Option<ParamKind> {
     }
 }
 
-/// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder; an issue is
-/// located at the value, at the placeholder's column.
+/// Rewrites `{resources.p.f}` in a parameter value to an argument placeholder, and a plain
+/// `{name}` to an argument of its name; an issue is located at the value, at the
+/// placeholder's column.
 pub(super) fn bind_text(
     key: &str,
     text: &str,
@@ -257,10 +288,25 @@ pub(super) fn bind_text(
                     out.push_str(&placeholder::incremental(&expr, at, bound.incremental)?);
                     continue;
                 }
+                if let Some(value) = placeholder::value(&expr, at)? {
+                    out.push_str(&bound.value(value));
+                    continue;
+                }
                 let Some(link) = placeholder::parent(&expr, at)? else {
+                    if placeholder::is_name(&expr) {
+                        // nothing binds it: the caller passes it, as a path parameter
+                        let site = Site {
+                            column: Some(at),
+                            ..site.clone()
+                        };
+                        let arg = add_arg(&mut bound.args, &expr, None, site);
+                        out.push_str(&format!("{{{arg}}}"));
+                        continue;
+                    }
                     return Err(Issue::new(format!(
                         "placeholder `{{{expr}}}` in `{key}` is not bound: only \
-                         `{{resources.<parent>.<field>}}` and `{{incremental.*}}` can be used here"
+                         `{{resources.<parent>.<field>}}`, `{{incremental.*}}`, \
+                         `{{config.<name>}}`, `{{secrets.<name>}}` or a name can be used here"
                     ))
                     .column(at)
                     .label("nothing binds this")
@@ -381,6 +427,9 @@ fn bind_json_at(
     bound: &mut BoundRequest,
     at: &[Seg],
 ) -> Result<Value, Issue> {
+    if let Some(named) = placeholder::reference(value) {
+        return Ok(Value::String(bound.value(named)));
+    }
     Ok(match value {
         Value::String(s) => {
             let site = Site {
@@ -427,135 +476,4 @@ fn bind_json_at(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn bind(path: &str, params: Option<&Mapping>) -> Result<BoundRequest, Issue> {
-        super::bind(path, params, false)
-    }
-
-    #[test]
-    fn incremental_placeholders_need_the_block() {
-        let params = mapping("{since: '{incremental.start_value}'}");
-        let b = super::bind("/x", Some(&params), true).unwrap();
-        assert_eq!(b.params[0].value, "{incremental.start_value}");
-        assert!(bind("/x", Some(&params)).is_err());
-        let bad = mapping("{since: '{incremental.start}'}");
-        assert!(super::bind("/x", Some(&bad), true).is_err());
-    }
-
-    fn mapping(yaml: &str) -> Mapping {
-        serde_yaml::from_str(yaml).unwrap()
-    }
-
-    #[test]
-    fn a_header_must_be_text() {
-        let headers = mapping("{X-Token: {secret: token}}");
-        let e = super::super::headers::bind_headers(Some(&headers), &mut BoundRequest::default())
-            .unwrap_err();
-        assert!(
-            e.message.contains("header `X-Token` must be a string"),
-            "{e:?}"
-        );
-        // located at the header's value
-        assert_eq!(
-            e.at,
-            [Seg::Key("headers".into()), Seg::Key("X-Token".into())]
-        );
-        let (sent, issues) =
-            super::super::headers::client_headers(Some(&mapping("{A: '{x}', B: null, C: [1]}")));
-        assert_eq!(sent, [param("A", "{{x}}".into())]);
-        assert_eq!(issues.len(), 1);
-    }
-
-    #[test]
-    fn static_path_param_is_substituted_and_removed() {
-        let b = bind("orgs/{org}/x", Some(&mapping("{org: acme, a: 1}"))).unwrap();
-        assert_eq!(b.path, "orgs/acme/x");
-        assert_eq!(b.params, vec![param("a", "1".into())]);
-        assert!(b.args.is_empty());
-    }
-
-    #[test]
-    fn resolve_param_becomes_parent_argument() {
-        let b = bind(
-            "/signature_requests/{sign_req}/followers",
-            Some(&mapping(
-                "{sign_req: {type: resolve, resource: signature_requests, field: id}, limit: 100}",
-            )),
-        )
-        .unwrap();
-        assert_eq!(b.path, "/signature_requests/{sign_req}/followers");
-        assert_eq!(b.params, vec![param("limit", "100".into())]);
-        assert_eq!(b.args[0].name, "sign_req");
-        assert_eq!(
-            b.args[0].parent.as_ref().unwrap().resource,
-            "signature_requests"
-        );
-    }
-
-    #[test]
-    fn unbound_path_param_is_an_argument() {
-        let b = bind("/x/{thing_id}", None).unwrap();
-        assert_eq!(b.args.len(), 1);
-        assert!(b.args[0].parent.is_none());
-    }
-
-    #[test]
-    fn query_placeholder_and_wire_forms() {
-        let b = bind(
-            "/contacts",
-            Some(&mapping("{contact_book: '{resources.contact_books.id}', q: 'id:{resources.contact_books.id}', flag: true, none: null, tags: [a, b]}")),
-        )
-        .unwrap();
-        let shown: Vec<_> = b
-            .params
-            .iter()
-            .map(|p| format!("{}={}", p.name, p.value))
-            .collect();
-        assert_eq!(
-            shown,
-            [
-                "contact_book={contact_book}",
-                "q=id:{contact_book}",
-                "flag=True",
-                "tags=a",
-                "tags=b"
-            ]
-        );
-        assert_eq!(b.args.len(), 1);
-    }
-
-    #[test]
-    fn json_body_placeholders_bind_parent_fields() {
-        let mut b = bind("posts/{resources.posts.id}/x", None).unwrap();
-        let json: Value = serde_yaml::from_str(
-            "{owner: '{resources.posts.meta.owner}', text: 'by {resources.posts.meta.owner}', \
-             same: '{resources.posts.id}', lit: '{{x}}', n: 1}",
-        )
-        .unwrap();
-        let bound = bind_json(&json, &mut b).unwrap();
-        assert_eq!(
-            serde_json::to_string(&bound).unwrap(),
-            r#"{"owner":"{owner}","text":"by {owner}","same":"{posts_id}","lit":"{{x}}","n":1}"#
-        );
-        let names: Vec<_> = b.args.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["posts_id", "owner"]);
-        let bad: Value = serde_yaml::from_str("{q: '{other.thing}'}").unwrap();
-        assert!(bind_json(&bad, &mut b).is_err());
-    }
-
-    #[test]
-    fn errors() {
-        assert!(
-            bind(
-                "/x",
-                Some(&mapping("{p: {type: resolve, resource: a, field: id}}"))
-            )
-            .is_err()
-        );
-        assert!(bind("/x", Some(&mapping("{p: '{other.thing}'}"))).is_err());
-        assert!(bind("/x/{a.b}", None).is_err());
-    }
-}
+mod tests;

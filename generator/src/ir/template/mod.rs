@@ -1,0 +1,553 @@
+//! Compiles the seed dialect's templates (`cursor_value`, `stop_condition`) into the
+//! runtime's `Expr` tree. The language is a small, checked Python/Jinja subset (see
+//! docs/dialect.md); anything else is a generation error that quotes the template and the
+//! column of the problem.
+//!
+//! A template is `{{ expr }}`; converted configs also write the bare expression (`has_more`,
+//! `_links.next is none`) or a single pair of braces (`{response['n'] + 1}`), which mean the
+//! same. A name that is not one of the template's variables is a field of the response, as
+//! the bare forms write them (`pagination.has_more` is `response.pagination.has_more`).
+
+use std::borrow::Cow;
+
+use restgen_runtime::expr::{CmpOp, Expr, Func, Literal, Var};
+
+/// What the language reads, for the end of an error message.
+pub const SUPPORTED: &str = "response, headers, last_record, last_page_size, config, response \
+     fields by name, .get(), [], literals, not/and/or, comparisons, in, is [not] \
+     none/true/false/defined, + -, |length |tojson |string |int";
+
+/// Why a template does not compile: where (a character offset into the template) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// The template as written.
+    pub template: String,
+    /// The character offset of the problem in `template`.
+    pub at: usize,
+    /// What is wrong there.
+    pub what: String,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unsupported template `{}` at column {}: {} (supported: {SUPPORTED})",
+            self.template,
+            self.at + 1,
+            self.what
+        )
+    }
+}
+
+impl From<TemplateError> for String {
+    fn from(e: TemplateError) -> String {
+        e.to_string()
+    }
+}
+
+/// The template's variables; any other name is a field of the response.
+pub const VARIABLES: &[&str] = &[
+    "response",
+    "headers",
+    "last_record",
+    "last_page_size",
+    "config",
+];
+
+/// Compiles a template such as `{{ not response.get("has_more", {}) }}`.
+pub fn compile(template: &str) -> Result<Expr, TemplateError> {
+    parse(template).map(|(expr, _)| expr)
+}
+
+/// The names a template reads as fields of the response (`has_more` for
+/// `response.has_more`), each with its character offset; none when it does not compile.
+pub fn response_fields(template: &str) -> Vec<(usize, String)> {
+    parse(template)
+        .map(|(_, fields)| fields)
+        .unwrap_or_default()
+}
+
+/// Compiles a template, noting the names it reads as fields of the response.
+fn parse(template: &str) -> Result<(Expr, Vec<(usize, String)>), TemplateError> {
+    // the parser's offsets are bytes; the error's is a character offset
+    let error = |byte: usize, what: String| TemplateError {
+        template: template.to_string(),
+        at: template.get(..byte).map_or(0, |t| t.chars().count()),
+        what,
+    };
+    let trimmed = template.trim();
+    let (inner, offset) = match trimmed
+        .strip_prefix("{{")
+        .and_then(|t| t.strip_suffix("}}"))
+    {
+        Some(inner) => (inner, template.find("{{").map_or(0, |p| p + 2)),
+        None => match trimmed.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            // `{expr}`, but not the empty object `{}` nor a `{...}` that is one of several
+            Some(inner) if !inner.trim().is_empty() && !inner.contains(['{', '}']) => {
+                (inner, template.find('{').map_or(0, |p| p + 1))
+            }
+            _ => (template, 0),
+        },
+    };
+    let second = [inner.find("{{"), inner.find("}}")]
+        .into_iter()
+        .flatten()
+        .min();
+    if let Some(second) = second {
+        return Err(error(
+            offset + second,
+            "a template is a single `{{ expression }}`".to_string(),
+        ));
+    }
+    let tokens = tokenize(inner).map_err(|(at, what)| error(offset + at, what))?;
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        fields: Vec::new(),
+    };
+    let expr = parser
+        .or_expr()
+        .map_err(|(at, what)| error(offset + at, what))?;
+    if let Some(tok) = parser.tokens.get(parser.pos) {
+        return Err(error(offset + tok.at, format!("unexpected `{}`", tok.text)));
+    }
+    let chars = |byte: usize| template.get(..byte).map_or(0, |t| t.chars().count());
+    let fields = parser
+        .fields
+        .into_iter()
+        .map(|(at, name)| (chars(offset + at), name))
+        .collect();
+    Ok((expr, fields))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Ident,
+    Str(String),
+    Int(i64),
+    Punct,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    kind: Kind,
+    text: String,
+    at: usize,
+}
+
+fn tokenize(src: &str) -> Result<Vec<Token>, (usize, String)> {
+    let chars: Vec<(usize, char)> = src.char_indices().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            i += 1;
+            while i < chars.len() && (chars[i].1.is_alphanumeric() || chars[i].1 == '_') {
+                i += 1;
+            }
+            let text: String = chars[start..i].iter().map(|(_, c)| c).collect();
+            tokens.push(Token {
+                kind: Kind::Ident,
+                text,
+                at,
+            });
+        } else if c.is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].1.is_ascii_digit() {
+                i += 1;
+            }
+            let text: String = chars[start..i].iter().map(|(_, c)| c).collect();
+            let value = text
+                .parse()
+                .map_err(|_| (at, format!("number `{text}` is out of range")))?;
+            tokens.push(Token {
+                kind: Kind::Int(value),
+                text,
+                at,
+            });
+        } else if c == '"' || c == '\'' {
+            let mut value = String::new();
+            i += 1;
+            loop {
+                let Some(&(_, ch)) = chars.get(i) else {
+                    return Err((at, "string is never closed".into()));
+                };
+                i += 1;
+                match ch {
+                    '\\' => {
+                        let Some(&(_, escaped)) = chars.get(i) else {
+                            return Err((at, "string is never closed".into()));
+                        };
+                        value.push(escaped);
+                        i += 1;
+                    }
+                    ch if ch == c => break,
+                    ch => value.push(ch),
+                }
+            }
+            tokens.push(Token {
+                kind: Kind::Str(value.clone()),
+                text: format!("{c}{value}{c}"),
+                at,
+            });
+        } else {
+            let two: String = chars[i..chars.len().min(i + 2)]
+                .iter()
+                .map(|(_, c)| c)
+                .collect();
+            let text = if ["==", "!=", "<=", ">="].contains(&two.as_str()) {
+                two
+            } else if "()[]{}.,<>|+-:".contains(c) {
+                c.to_string()
+            } else {
+                return Err((at, format!("unexpected character `{c}`")));
+            };
+            i += text.len();
+            tokens.push(Token {
+                kind: Kind::Punct,
+                text,
+                at,
+            });
+        }
+    }
+    Ok(tokens)
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    /// The names read as fields of the response, at their byte offsets.
+    fields: Vec<(usize, String)>,
+}
+
+type Parsed = Result<Expr, (usize, String)>;
+
+fn ops(operands: Vec<Expr>) -> Cow<'static, [Expr]> {
+    Cow::Owned(operands)
+}
+
+fn lit_str(text: &str) -> Expr {
+    Expr::Lit(Literal::Str(Cow::Owned(text.to_string())))
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn peek_text(&self, ahead: usize) -> Option<&str> {
+        self.tokens
+            .get(self.pos + ahead)
+            .filter(|t| !matches!(t.kind, Kind::Str(_)))
+            .map(|t| t.text.as_str())
+    }
+
+    fn at(&self) -> usize {
+        self.peek()
+            .map(|t| t.at)
+            .or_else(|| self.tokens.last().map(|t| t.at + t.text.len()))
+            .unwrap_or(0)
+    }
+
+    fn eat(&mut self, text: &str) -> bool {
+        let hit = self.peek_text(0) == Some(text);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn expect(&mut self, text: &str) -> Result<(), (usize, String)> {
+        if self.eat(text) {
+            Ok(())
+        } else {
+            let found = self
+                .peek()
+                .map_or("the end".to_string(), |t| format!("`{}`", t.text));
+            Err((self.at(), format!("expected `{text}`, found {found}")))
+        }
+    }
+
+    fn name(&mut self, after: &str) -> Result<(String, usize), (usize, String)> {
+        let at = self.at();
+        match self.peek() {
+            Some(Token {
+                kind: Kind::Ident,
+                text,
+                ..
+            }) => {
+                let name = text.clone();
+                self.pos += 1;
+                Ok((name, at))
+            }
+            _ => Err((at, format!("expected a name after `{after}`"))),
+        }
+    }
+
+    fn or_expr(&mut self) -> Parsed {
+        let mut operands = vec![self.and_expr()?];
+        while self.eat("or") {
+            operands.push(self.and_expr()?);
+        }
+        Ok(if operands.len() == 1 {
+            operands.remove(0)
+        } else {
+            Expr::Or(ops(operands))
+        })
+    }
+
+    fn and_expr(&mut self) -> Parsed {
+        let mut operands = vec![self.not_expr()?];
+        while self.eat("and") {
+            operands.push(self.not_expr()?);
+        }
+        Ok(if operands.len() == 1 {
+            operands.remove(0)
+        } else {
+            Expr::And(ops(operands))
+        })
+    }
+
+    fn not_expr(&mut self) -> Parsed {
+        if self.eat("not") {
+            return Ok(Expr::Not(ops(vec![self.not_expr()?])));
+        }
+        self.comparison()
+    }
+
+    fn comparison(&mut self) -> Parsed {
+        let left = self.sum()?;
+        let op = match self.peek_text(0) {
+            Some("==") => CmpOp::Eq,
+            Some("!=") => CmpOp::Ne,
+            Some("<") => CmpOp::Lt,
+            Some("<=") => CmpOp::Le,
+            Some(">") => CmpOp::Gt,
+            Some(">=") => CmpOp::Ge,
+            Some("in") => {
+                self.pos += 1;
+                return Ok(Expr::In(ops(vec![left, self.sum()?])));
+            }
+            Some("not") if self.peek_text(1) == Some("in") => {
+                self.pos += 2;
+                let within = Expr::In(ops(vec![left, self.sum()?]));
+                return Ok(Expr::Not(ops(vec![within])));
+            }
+            Some("is") => {
+                self.pos += 1;
+                return self.test(left);
+            }
+            _ => return Ok(left),
+        };
+        self.pos += 1;
+        let right = self.sum()?;
+        Ok(Expr::Cmp(op, ops(vec![left, right])))
+    }
+
+    /// After `x is`: Python's `is None`, Jinja's tests `none`, `true`, `false`, `defined`.
+    fn test(&mut self, left: Expr) -> Parsed {
+        let negate = self.eat("not");
+        let (test, at) = self.name("is")?;
+        let tested = match test.as_str() {
+            "none" | "None" | "null" => {
+                Expr::Cmp(CmpOp::Eq, ops(vec![left, Expr::Lit(Literal::None)]))
+            }
+            "true" | "True" => {
+                Expr::Cmp(CmpOp::Eq, ops(vec![left, Expr::Lit(Literal::Bool(true))]))
+            }
+            "false" | "False" => {
+                Expr::Cmp(CmpOp::Eq, ops(vec![left, Expr::Lit(Literal::Bool(false))]))
+            }
+            "defined" => Expr::Defined(ops(vec![left])),
+            "undefined" => Expr::Not(ops(vec![Expr::Defined(ops(vec![left]))])),
+            other => {
+                return Err((
+                    at,
+                    format!(
+                        "`is {other}` is not supported; use `is none`, `is true`, `is false` or \
+                         `is defined`"
+                    ),
+                ));
+            }
+        };
+        Ok(if negate {
+            Expr::Not(ops(vec![tested]))
+        } else {
+            tested
+        })
+    }
+
+    fn sum(&mut self) -> Parsed {
+        let mut expr = self.filtered()?;
+        loop {
+            let func = match self.peek_text(0) {
+                Some("+") => Func::Add,
+                Some("-") => Func::Sub,
+                _ => return Ok(expr),
+            };
+            self.pos += 1;
+            let right = self.filtered()?;
+            expr = Expr::Call(func, ops(vec![expr, right]));
+        }
+    }
+
+    /// `x | length`, `x | tojson()`: Jinja filters, which bind tighter than operators.
+    fn filtered(&mut self) -> Parsed {
+        let mut expr = self.unary()?;
+        while self.eat("|") {
+            let (filter, at) = self.name("|")?;
+            let func = match filter.as_str() {
+                "length" | "count" => Func::Length,
+                "tojson" => Func::ToJson,
+                "string" => Func::Str,
+                "int" => Func::Int,
+                other => {
+                    return Err((
+                        at,
+                        format!(
+                            "filter `{other}` is not supported; use `length`, `tojson`, `string` or `int`"
+                        ),
+                    ));
+                }
+            };
+            if self.eat("(") {
+                self.expect(")")?;
+            }
+            expr = Expr::Call(func, ops(vec![expr]));
+        }
+        Ok(expr)
+    }
+
+    fn unary(&mut self) -> Parsed {
+        if self.eat("-") {
+            let operand = self.unary()?;
+            return Ok(match operand {
+                Expr::Lit(Literal::Int(i)) => Expr::Lit(Literal::Int(-i)),
+                other => Expr::Call(Func::Sub, ops(vec![Expr::Lit(Literal::Int(0)), other])),
+            });
+        }
+        self.postfix()
+    }
+
+    fn postfix(&mut self) -> Parsed {
+        let mut expr = self.primary()?;
+        loop {
+            if self.eat(".") {
+                let (name, at) = self.name(".")?;
+                if self.eat("(") {
+                    if name != "get" {
+                        return Err((
+                            at,
+                            format!("method `{name}` is not supported; only `.get()` is"),
+                        ));
+                    }
+                    let key = self.or_expr()?;
+                    let mut operands = vec![expr, key];
+                    if self.eat(",") {
+                        operands.push(self.or_expr()?);
+                    }
+                    self.expect(")")?;
+                    expr = Expr::Get(ops(operands));
+                } else {
+                    expr = Expr::Get(ops(vec![expr, lit_str(&name)]));
+                }
+            } else if self.eat("[") {
+                let key = self.or_expr()?;
+                self.expect("]")?;
+                expr = Expr::Get(ops(vec![expr, key]));
+            } else {
+                return Ok(expr);
+            }
+        }
+    }
+
+    /// `config['name']`, `config.name` or `config.get('name')`: a setting by its name.
+    fn config(&mut self, at: usize) -> Parsed {
+        let name = if self.eat("[") {
+            let key = self.peek().cloned();
+            self.pos += 1;
+            self.expect("]")?;
+            match key {
+                Some(Token {
+                    kind: Kind::Str(name),
+                    ..
+                }) => name,
+                _ => return Err((at, "`config[...]` takes a quoted name".into())),
+            }
+        } else if self.eat(".") {
+            let (name, _) = self.name(".")?;
+            if name == "get" && self.eat("(") {
+                let key = self.peek().cloned();
+                self.pos += 1;
+                // a default (`config.get('x', 10)`) is not kept: the setting is asked for
+                if self.eat(",") {
+                    self.or_expr()?;
+                }
+                self.expect(")")?;
+                match key {
+                    Some(Token {
+                        kind: Kind::Str(name),
+                        ..
+                    }) => name,
+                    _ => return Err((at, "`config.get(...)` takes a quoted name".into())),
+                }
+            } else {
+                name
+            }
+        } else {
+            return Err((at, "`config` is read as `config['name']`".into()));
+        };
+        Ok(Expr::Config(Cow::Owned(name)))
+    }
+
+    fn primary(&mut self) -> Parsed {
+        let at = self.at();
+        let Some(token) = self.peek().cloned() else {
+            return Err((at, "expected an expression, found the end".into()));
+        };
+        self.pos += 1;
+        let expr = match (&token.kind, token.text.as_str()) {
+            (Kind::Str(s), _) => lit_str(s),
+            (Kind::Int(i), _) => Expr::Lit(Literal::Int(*i)),
+            (Kind::Ident, "response") => Expr::Var(Var::Response),
+            (Kind::Ident, "headers") => Expr::Var(Var::Headers),
+            (Kind::Ident, "last_record") => Expr::Var(Var::LastRecord),
+            (Kind::Ident, "last_page_size") => Expr::Var(Var::LastPageSize),
+            (Kind::Ident, "config") => return self.config(at),
+            (Kind::Ident, "None" | "none" | "null") => Expr::Lit(Literal::None),
+            (Kind::Ident, "True" | "true") => Expr::Lit(Literal::Bool(true)),
+            (Kind::Ident, "False" | "false") => Expr::Lit(Literal::Bool(false)),
+            (Kind::Ident, "and" | "or" | "not" | "in" | "is") => {
+                return Err((at, format!("unexpected `{}`", token.text)));
+            }
+            // any other name is a field of the response, as the bare forms write them
+            (Kind::Ident, name) => {
+                self.fields.push((at, name.to_string()));
+                Expr::Get(ops(vec![Expr::Var(Var::Response), lit_str(name)]))
+            }
+            (Kind::Punct, "(") => {
+                let inner = self.or_expr()?;
+                self.expect(")")?;
+                inner
+            }
+            (Kind::Punct, "{") => {
+                self.expect("}")?;
+                Expr::Lit(Literal::EmptyObject)
+            }
+            (Kind::Punct, "[") => {
+                self.expect("]")?;
+                Expr::Lit(Literal::EmptyList)
+            }
+            (_, other) => return Err((at, format!("unexpected `{other}`"))),
+        };
+        Ok(expr)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+//! The template language: the seeds' forms, the bare forms of converted configs, membership,
+//! tests, filters and settings, and the located errors.
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+
+#[test]
+fn seed_templates_compile() {
+    for t in [
+        r#"{{ response.get("paging", {}).get("next", {}) }}"#,
+        r#"{{ not response.get("paging", {}).get("next", {}) }}"#,
+        r#"{{ not response.get("has_more", {}) }}"#,
+        r#"{{ last_record["id"] }}"#,
+        r#"{{ headers.link.next }}"#,
+        r#"{{ last_page_size < 50 or not response.has_more }}"#,
+    ] {
+        assert!(compile(t).is_ok(), "{t}: {:?}", compile(t));
+    }
+}
+
+#[test]
+fn shape_of_not_get() {
+    let e = compile(r#"{{ not response.get("has_more", {}) }}"#).unwrap();
+    let expected = Expr::Not(Cow::Owned(vec![Expr::Get(Cow::Owned(vec![
+        Expr::Var(Var::Response),
+        Expr::Lit(Literal::Str("has_more".into())),
+        Expr::Lit(Literal::EmptyObject),
+    ]))]));
+    assert_eq!(e, expected);
+}
+
+fn field(name: &str) -> Expr {
+    Expr::Get(ops(vec![Expr::Var(Var::Response), lit_str(name)]))
+}
+
+#[test]
+fn bare_forms_and_response_fields_by_name() {
+    // the bare expression means what the braced one does
+    assert_eq!(
+        compile("not response.get('has_more', False)").unwrap(),
+        compile("{{ not response.get('has_more', False) }}").unwrap()
+    );
+    // a name that is no variable is a field of the response
+    assert_eq!(compile("has_more").unwrap(), field("has_more"));
+    assert_eq!(
+        compile("_links.next is none").unwrap(),
+        Expr::Cmp(
+            CmpOp::Eq,
+            ops(vec![
+                Expr::Get(ops(vec![field("_links"), lit_str("next")])),
+                Expr::Lit(Literal::None)
+            ])
+        )
+    );
+    // single braces around the whole
+    assert_eq!(
+        compile("{response['comic_id']+1}").unwrap(),
+        Expr::Call(
+            Func::Add,
+            ops(vec![field("comic_id"), Expr::Lit(Literal::Int(1))])
+        )
+    );
+    assert_eq!(compile("none").unwrap(), Expr::Lit(Literal::None));
+}
+
+#[test]
+fn names_read_as_response_fields_are_noted() {
+    assert_eq!(
+        response_fields("{{ not respnse.has_more and 'é' == x }}"),
+        vec![(7, "respnse".to_string()), (35, "x".to_string())]
+    );
+    // a variable, a key after `.` or a string is not one
+    assert!(response_fields("{{ response.respnse or last_record['x'] }}").is_empty());
+    assert!(response_fields("{{ broken").is_empty());
+}
+
+#[test]
+fn membership_tests_filters_and_settings() {
+    let not_in = compile("{{ 'next' not in headers['link'] }}").unwrap();
+    assert_eq!(
+        not_in,
+        Expr::Not(ops(vec![Expr::In(ops(vec![
+            lit_str("next"),
+            Expr::Get(ops(vec![Expr::Var(Var::Headers), lit_str("link")]))
+        ]))]))
+    );
+    assert!(matches!(
+        compile("pagination.cursor is not defined").unwrap(),
+        Expr::Not(_)
+    ));
+    assert!(matches!(
+        compile("response.has_more is false").unwrap(),
+        Expr::Cmp(CmpOp::Eq, _)
+    ));
+    // filters bind tighter than comparisons
+    assert_eq!(
+        compile("response.get('data')|length == 0").unwrap(),
+        Expr::Cmp(
+            CmpOp::Eq,
+            ops(vec![
+                Expr::Call(
+                    Func::Length,
+                    ops(vec![Expr::Get(ops(vec![
+                        Expr::Var(Var::Response),
+                        lit_str("data")
+                    ]))])
+                ),
+                Expr::Lit(Literal::Int(0))
+            ])
+        )
+    );
+    assert!(compile("{{ response.get('next_offset')|tojson() }}").is_ok());
+    let pages = compile("response.page > config['pages_to_fetch'] - 1").unwrap();
+    assert_eq!(pages.settings(), vec!["pages_to_fetch"]);
+}
+
+#[test]
+fn errors_are_located() {
+    assert_eq!(
+        compile("{{ response.items | sort }}")
+            .unwrap_err()
+            .to_string(),
+        "unsupported template `{{ response.items | sort }}` at column 21: filter `sort` is \
+         not supported; use `length`, `tojson`, `string` or `int` (supported: response, \
+         headers, last_record, last_page_size, config, response fields by name, .get(), [], \
+         literals, not/and/or, comparisons, in, is [not] none/true/false/defined, + -, \
+         |length |tojson |string |int)"
+    );
+    let what = |t: &str| compile(t).unwrap_err().what;
+    assert!(what("{{ config }}").contains("`config` is read as"));
+    assert!(what("{{ response.keys() }}").contains("only `.get()`"));
+    assert!(what("x is odd").contains("`is odd`"));
+    assert!(what("a ; b").contains("unexpected character `;`"));
+    // the second template is where it goes wrong
+    let e = compile("{{ a }} and {{ b }}").unwrap_err();
+    assert!(e.what.contains("a single"), "{e:?}");
+    assert_eq!(e.at, 5);
+    let e = compile("{{ 'é' | x }}").unwrap_err();
+    assert_eq!(e.at, 9, "a character offset, not a byte offset");
+}

@@ -1,0 +1,544 @@
+//! The compiled form of the seed dialect's `{{ ... }}` templates (`cursor_value`,
+//! `stop_condition`) and their evaluation over a page. The generator parses and checks the
+//! template text; at run time only this small tree is walked, reading the page lazily.
+
+pub mod links;
+mod value;
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+pub use value::Value;
+
+use crate::descriptor::{List, Text};
+
+/// A name a template can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Var {
+    /// The decoded response body.
+    Response,
+    /// The response headers, looked up case-insensitively.
+    Headers,
+    /// The last record of the page (`None` on an empty page).
+    LastRecord,
+    /// The number of records on the page.
+    LastPageSize,
+}
+
+/// A literal in a template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// `None` / `null`.
+    None,
+    /// `True` / `False`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Str(Text),
+    /// `{}`.
+    EmptyObject,
+    /// `[]`.
+    EmptyList,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// A compiled template expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A variable.
+    Var(Var),
+    /// A literal.
+    Lit(Literal),
+    /// `x.get(k)`, `x.get(k, default)`, `x[k]` or `x.k`: operands `[x, k]` or `[x, k, default]`.
+    /// A missing key gives the default (or `None`), as Jinja's undefined does.
+    Get(List<Expr>),
+    /// `not x`: operand `[x]`.
+    Not(List<Expr>),
+    /// `a and b and ...`: Python semantics, the deciding operand is the result.
+    And(List<Expr>),
+    /// `a or b or ...`.
+    Or(List<Expr>),
+    /// `a <op> b`: operands `[a, b]`.
+    Cmp(CmpOp, List<Expr>),
+    /// `a in b`: operands `[a, b]`; a key of an object, an item of a list, a substring.
+    In(List<Expr>),
+    /// `x is defined` (Jinja): operand `[x]`; true when `x` is there, even as `null`.
+    Defined(List<Expr>),
+    /// A filter or an operator on values: `x | length`, `a - b`.
+    Call(Func, List<Expr>),
+    /// `config['name']`: a setting of the client, bound when a request starts
+    /// ([`Expr::with_config`]); `None` until then.
+    Config(Text),
+}
+
+/// A filter or operator of [`Expr::Call`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// `x | length`: the length of a string, object or list.
+    Length,
+    /// `x | tojson`: the value as JSON text.
+    ToJson,
+    /// `x | string`: the value as Python's `str()` shows it.
+    Str,
+    /// `x | int`: the value as an integer (0 when it is none).
+    Int,
+    /// `a + b`: numbers added, strings joined.
+    Add,
+    /// `a - b`.
+    Sub,
+}
+
+/// What a template sees of one page.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The body, if it was JSON.
+    pub response: Option<&'a RawValue>,
+    /// The response headers.
+    pub headers: &'a http::HeaderMap,
+    /// The last record of the page.
+    pub last_record: Option<&'a RawValue>,
+    /// Records on the page.
+    pub last_page_size: usize,
+}
+
+fn literal(lit: &Literal) -> Value<'_> {
+    match lit {
+        Literal::None => Value::None,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Str(s) => Value::Str(Cow::Borrowed(s.as_ref())),
+        Literal::EmptyObject => Value::EmptyObject,
+        Literal::EmptyList => Value::EmptyList,
+    }
+}
+
+impl Expr {
+    /// Evaluates the expression over a page.
+    pub fn eval<'a>(&'a self, scope: &Scope<'a>) -> Value<'a> {
+        match self {
+            Expr::Var(Var::Response) => scope.response.map_or(Value::None, Value::Raw),
+            Expr::Var(Var::Headers) => Value::Headers(scope.headers),
+            Expr::Var(Var::LastRecord) => scope.last_record.map_or(Value::None, Value::Raw),
+            Expr::Var(Var::LastPageSize) => {
+                Value::Int(i64::try_from(scope.last_page_size).unwrap_or(i64::MAX))
+            }
+            Expr::Lit(lit) => literal(lit),
+            Expr::Config(_) => Value::None,
+            Expr::Get(operands) => self.lookup(operands, scope).unwrap_or_else(|| {
+                operands
+                    .get(2)
+                    .map_or(Value::None, |default| default.eval(scope))
+            }),
+            Expr::Defined(operands) => Value::Bool(match operands.first() {
+                Some(Expr::Get(inner)) => self.lookup(inner, scope).is_some(),
+                Some(other) => !matches!(other.eval(scope).resolve(), Value::None),
+                None => false,
+            }),
+            Expr::Not(operands) => {
+                Value::Bool(!operands.first().is_some_and(|x| x.eval(scope).truthy()))
+            }
+            Expr::And(operands) => {
+                let mut last = Value::Bool(true);
+                for operand in operands.iter() {
+                    last = operand.eval(scope);
+                    if !last.truthy() {
+                        break;
+                    }
+                }
+                last
+            }
+            Expr::Or(operands) => {
+                let mut last = Value::Bool(false);
+                for operand in operands.iter() {
+                    last = operand.eval(scope);
+                    if last.truthy() {
+                        break;
+                    }
+                }
+                last
+            }
+            Expr::Cmp(op, operands) => {
+                let (Some(a), Some(b)) = (operands.first(), operands.get(1)) else {
+                    return Value::Bool(false);
+                };
+                Value::Bool(value::compare(*op, a.eval(scope), b.eval(scope)))
+            }
+            Expr::In(operands) => {
+                let (Some(needle), Some(haystack)) = (operands.first(), operands.get(1)) else {
+                    return Value::Bool(false);
+                };
+                Value::Bool(haystack.eval(scope).contains(needle.eval(scope)))
+            }
+            Expr::Call(func, operands) => call(*func, operands, scope),
+        }
+    }
+
+    /// `target[key]` of a `Get`'s operands, `None` when the key is missing.
+    fn lookup<'a>(&'a self, operands: &'a [Expr], scope: &Scope<'a>) -> Option<Value<'a>> {
+        let (target, key) = (operands.first()?, operands.get(1)?);
+        let key = key.eval(scope);
+        target.eval(scope).get(&key)
+    }
+
+    /// The names of the settings the expression reads (`config['name']`).
+    pub fn settings(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.visit(&mut |e| {
+            if let Expr::Config(name) = e {
+                out.push(name.as_ref());
+            }
+        });
+        out
+    }
+
+    /// Calls `f` on this expression and every one inside it.
+    pub fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        match self {
+            Expr::Var(_) | Expr::Lit(_) | Expr::Config(_) => {}
+            Expr::Get(ops)
+            | Expr::Not(ops)
+            | Expr::And(ops)
+            | Expr::Or(ops)
+            | Expr::Cmp(_, ops)
+            | Expr::In(ops)
+            | Expr::Defined(ops)
+            | Expr::Call(_, ops) => {
+                for op in ops.iter() {
+                    op.visit(f);
+                }
+            }
+        }
+    }
+
+    /// The expression with every `config['name']` replaced by the setting's value (`None`
+    /// when the client has none), as a request starts.
+    pub fn with_config(&self, setting: &dyn Fn(&str) -> Option<String>) -> Expr {
+        let map = |ops: &List<Expr>| -> List<Expr> {
+            Cow::Owned(ops.iter().map(|op| op.with_config(setting)).collect())
+        };
+        match self {
+            Expr::Config(name) => Expr::Lit(match setting(name) {
+                Some(value) => Literal::Str(Cow::Owned(value)),
+                None => Literal::None,
+            }),
+            Expr::Var(_) | Expr::Lit(_) => self.clone(),
+            Expr::Get(ops) => Expr::Get(map(ops)),
+            Expr::Not(ops) => Expr::Not(map(ops)),
+            Expr::And(ops) => Expr::And(map(ops)),
+            Expr::Or(ops) => Expr::Or(map(ops)),
+            Expr::Cmp(op, ops) => Expr::Cmp(*op, map(ops)),
+            Expr::In(ops) => Expr::In(map(ops)),
+            Expr::Defined(ops) => Expr::Defined(map(ops)),
+            Expr::Call(func, ops) => Expr::Call(*func, map(ops)),
+        }
+    }
+}
+
+/// A filter or operator applied to its operands.
+fn call<'a>(func: Func, operands: &'a [Expr], scope: &Scope<'a>) -> Value<'a> {
+    let mut values = operands.iter().map(|op| op.eval(scope));
+    let (Some(a), b) = (values.next(), values.next()) else {
+        return Value::None;
+    };
+    match func {
+        Func::Length => a.length().map_or(Value::None, Value::Int),
+        Func::ToJson => a
+            .to_json()
+            .map_or(Value::None, |j| Value::Str(Cow::Owned(j.to_string()))),
+        Func::Str => Value::Str(Cow::Owned(a.text())),
+        Func::Int => match a.number() {
+            Some(Value::Float(f)) if f.is_finite() => Value::Int(f.trunc() as i64),
+            Some(n @ Value::Int(_)) => n,
+            _ => Value::Int(0),
+        },
+        Func::Add | Func::Sub => {
+            let Some(b) = b else {
+                return Value::None;
+            };
+            arithmetic(func, a, b)
+        }
+    }
+}
+
+fn arithmetic<'a>(func: Func, a: Value<'a>, b: Value<'a>) -> Value<'a> {
+    if let (Func::Add, Value::Str(x), Value::Str(y)) =
+        (func, a.clone().resolve(), b.clone().resolve())
+    {
+        return Value::Str(Cow::Owned(format!("{x}{y}")));
+    }
+    let sign = if func == Func::Sub { -1 } else { 1 };
+    match (a.number(), b.number()) {
+        (Some(Value::Int(x)), Some(Value::Int(y))) => y
+            .checked_mul(sign)
+            .and_then(|y| x.checked_add(y))
+            .map_or(Value::None, Value::Int),
+        (Some(x), Some(y)) => {
+            let float = |v: Value<'_>| match v {
+                Value::Int(i) => i as f64,
+                Value::Float(f) => f,
+                _ => 0.0,
+            };
+            Value::Float(float(x) + sign as f64 * float(y))
+        }
+        _ => Value::None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn b(e: Expr) -> List<Expr> {
+        Cow::Owned(vec![e])
+    }
+    fn get(target: Expr, key: &'static str, default: Option<Expr>) -> Expr {
+        let mut ops = vec![target, Expr::Lit(Literal::Str(key.into()))];
+        ops.extend(default);
+        Expr::Get(Cow::Owned(ops))
+    }
+
+    fn scope<'a>(body: &'a RawValue, headers: &'a http::HeaderMap) -> Scope<'a> {
+        Scope {
+            response: Some(body),
+            headers,
+            last_record: None,
+            last_page_size: 0,
+        }
+    }
+
+    #[test]
+    fn paging_next_template() {
+        // response.get("paging", {}).get("next", {})
+        let e = get(
+            get(
+                Expr::Var(Var::Response),
+                "paging",
+                Some(Expr::Lit(Literal::EmptyObject)),
+            ),
+            "next",
+            Some(Expr::Lit(Literal::EmptyObject)),
+        );
+        let headers = http::HeaderMap::new();
+        let body: &RawValue =
+            serde_json::from_str(r#"{"paging":{"next":"https://x/y?offset=2"}}"#).unwrap();
+        assert_eq!(
+            e.eval(&scope(body, &headers)).into_cursor().as_deref(),
+            Some("https://x/y?offset=2")
+        );
+        let end: &RawValue = serde_json::from_str(r#"{"paging":{"first":"a"}}"#).unwrap();
+        assert_eq!(e.eval(&scope(end, &headers)).into_cursor(), None);
+        let not = Expr::Not(b(e));
+        assert!(not.eval(&scope(end, &headers)).truthy());
+    }
+
+    #[test]
+    fn has_more_missing_is_falsy() {
+        let e = Expr::Not(b(get(
+            Expr::Var(Var::Response),
+            "has_more",
+            Some(Expr::Lit(Literal::EmptyObject)),
+        )));
+        let headers = http::HeaderMap::new();
+        let more: &RawValue = serde_json::from_str(r#"{"has_more":true}"#).unwrap();
+        let done: &RawValue = serde_json::from_str(r#"{"has_more":false}"#).unwrap();
+        let missing: &RawValue = serde_json::from_str(r#"{}"#).unwrap();
+        assert!(!e.eval(&scope(more, &headers)).truthy());
+        assert!(e.eval(&scope(done, &headers)).truthy());
+        assert!(e.eval(&scope(missing, &headers)).truthy());
+    }
+
+    #[test]
+    fn into_json_keeps_types_and_drops_falsy() {
+        let headers = http::HeaderMap::new();
+        let body: &RawValue =
+            serde_json::from_str(r#"{"n":42,"s":"t","f":1.5,"o":{"a":1},"z":0,"e":""}"#).unwrap();
+        let s = scope(body, &headers);
+        let at = |k: &'static str| get(Expr::Var(Var::Response), k, None).eval(&s).into_json();
+        assert_eq!(at("n"), Some(serde_json::json!(42)));
+        assert_eq!(at("s"), Some(serde_json::json!("t")));
+        assert_eq!(at("f"), Some(serde_json::json!(1.5)));
+        assert_eq!(at("o"), Some(serde_json::json!({"a": 1})));
+        assert_eq!(at("z"), None);
+        assert_eq!(at("e"), None);
+        assert_eq!(at("missing"), None);
+    }
+
+    #[test]
+    fn comparisons_and_headers() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("X-Next", http::HeaderValue::from_static("abc"));
+        let body: &RawValue = serde_json::from_str(r#"{"n":3}"#).unwrap();
+        let s = scope(body, &headers);
+        let lt = Expr::Cmp(
+            CmpOp::Lt,
+            Cow::Owned(vec![
+                get(Expr::Var(Var::Response), "n", None),
+                Expr::Lit(Literal::Int(5)),
+            ]),
+        );
+        assert!(lt.eval(&s).truthy());
+        let h = get(Expr::Var(Var::Headers), "x-next", None);
+        assert_eq!(h.eval(&s).into_cursor().as_deref(), Some("abc"));
+    }
+
+    fn eval_text<'a>(e: &'a Expr, body: &'a RawValue, headers: &'a http::HeaderMap) -> Value<'a> {
+        e.eval(&scope(body, headers))
+    }
+
+    fn ops(items: Vec<Expr>) -> List<Expr> {
+        Cow::Owned(items)
+    }
+
+    fn s(text: &'static str) -> Expr {
+        Expr::Lit(Literal::Str(text.into()))
+    }
+
+    #[test]
+    fn membership_in_objects_lists_strings_and_headers() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::LINK,
+            http::HeaderValue::from_static(r#"<https://x/a?c=2>; rel="next"; results="true""#),
+        );
+        let body: &RawValue =
+            serde_json::from_str(r#"{"meta":{"next":null},"tags":["a","b"],"s":"xnexty"}"#)
+                .unwrap();
+        let within = |needle: Expr, at: Expr| Expr::In(ops(vec![needle, at]));
+        // a key that is there with a null value is in the object
+        let meta = get(Expr::Var(Var::Response), "meta", None);
+        assert!(eval_text(&within(s("next"), meta.clone()), body, &headers).truthy());
+        assert!(!eval_text(&within(s("prev"), meta), body, &headers).truthy());
+        let tags = get(Expr::Var(Var::Response), "tags", None);
+        assert!(eval_text(&within(s("b"), tags), body, &headers).truthy());
+        let text = get(Expr::Var(Var::Response), "s", None);
+        assert!(eval_text(&within(s("next"), text), body, &headers).truthy());
+        // `headers['link']` is the parsed Link header, by relation
+        let link = get(Expr::Var(Var::Headers), "link", None);
+        assert!(eval_text(&within(s("next"), link.clone()), body, &headers).truthy());
+        let results = get(get(link, "next", None), "results", None);
+        assert_eq!(
+            eval_text(&results, body, &headers).into_cursor().as_deref(),
+            Some("true")
+        );
+        // any other spelling is the raw header
+        let raw = get(Expr::Var(Var::Headers), "Link", None);
+        assert!(
+            eval_text(&raw, body, &headers)
+                .into_cursor()
+                .is_some_and(|v| v.starts_with("<https://x/a?c=2>"))
+        );
+        let no_headers = http::HeaderMap::new();
+        let link = get(Expr::Var(Var::Headers), "link", None);
+        assert!(!eval_text(&within(s("next"), link), body, &no_headers).truthy());
+    }
+
+    #[test]
+    fn defined_tells_a_null_from_a_missing_key() {
+        let headers = http::HeaderMap::new();
+        let body: &RawValue = serde_json::from_str(r#"{"a":null}"#).unwrap();
+        let defined = |key| Expr::Defined(ops(vec![get(Expr::Var(Var::Response), key, None)]));
+        assert!(eval_text(&defined("a"), body, &headers).truthy());
+        assert!(!eval_text(&defined("b"), body, &headers).truthy());
+    }
+
+    #[test]
+    fn filters_and_arithmetic() {
+        let headers = http::HeaderMap::new();
+        let body: &RawValue =
+            serde_json::from_str(r#"{"data":[1,2,3],"n":41,"next_offset":["x",7],"p":"3"}"#)
+                .unwrap();
+        let call = |func, items| Expr::Call(func, ops(items));
+        let data = get(Expr::Var(Var::Response), "data", None);
+        let len = call(Func::Length, vec![data]);
+        assert_eq!(
+            eval_text(&len, body, &headers).into_cursor().as_deref(),
+            Some("3")
+        );
+        let plus = call(
+            Func::Add,
+            vec![
+                get(Expr::Var(Var::Response), "n", None),
+                Expr::Lit(Literal::Int(1)),
+            ],
+        );
+        assert_eq!(
+            eval_text(&plus, body, &headers).into_cursor().as_deref(),
+            Some("42")
+        );
+        // settings are text: arithmetic reads a number in it
+        let minus = call(
+            Func::Sub,
+            vec![
+                get(Expr::Var(Var::Response), "p", None),
+                Expr::Lit(Literal::Int(1)),
+            ],
+        );
+        assert_eq!(
+            eval_text(&minus, body, &headers).into_cursor().as_deref(),
+            Some("2")
+        );
+        let json = call(
+            Func::ToJson,
+            vec![get(Expr::Var(Var::Response), "next_offset", None)],
+        );
+        assert_eq!(
+            eval_text(&json, body, &headers).into_cursor().as_deref(),
+            Some(r#"["x",7]"#)
+        );
+        let missing = call(
+            Func::ToJson,
+            vec![get(Expr::Var(Var::Response), "gone", None)],
+        );
+        assert_eq!(
+            eval_text(&missing, body, &headers).into_cursor().as_deref(),
+            Some("null")
+        );
+    }
+
+    #[test]
+    fn settings_are_bound_when_a_request_starts() {
+        let headers = http::HeaderMap::new();
+        let body: &RawValue = serde_json::from_str(r#"{"page":4}"#).unwrap();
+        // response.page > config['pages'] - 1
+        let e = Expr::Cmp(
+            CmpOp::Gt,
+            ops(vec![
+                get(Expr::Var(Var::Response), "page", None),
+                Expr::Call(
+                    Func::Sub,
+                    ops(vec![
+                        Expr::Config("pages".into()),
+                        Expr::Lit(Literal::Int(1)),
+                    ]),
+                ),
+            ]),
+        );
+        assert_eq!(e.settings(), vec!["pages"]);
+        let five = e.with_config(&|name| (name == "pages").then(|| "5".to_string()));
+        assert!(!eval_text(&five, body, &headers).truthy());
+        let four = e.with_config(&|_| Some("4".to_string()));
+        assert!(eval_text(&four, body, &headers).truthy());
+        // unbound, a setting is None, and `None - 1` is None: nothing compares greater
+        assert!(!eval_text(&e, body, &headers).truthy());
+    }
+}
