@@ -62,6 +62,7 @@ corpus!(
     bad_template_not_wrapped,
     bad_template_unknown_name,
     broken_parent_is_not_unknown,
+    caller_param_placeholder,
     client_key_typo,
     conflicting_cursor_sources,
     conflicting_offset_params,

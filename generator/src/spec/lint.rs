@@ -104,6 +104,15 @@ pub fn lint(
         }
     }
 
+    for paginator in &paginators {
+        for key in ["cursor_value", "stop_condition"] {
+            let path = paginator.key(key);
+            if let Some(Value::String(text)) = get(document, &path) {
+                warnings.extend(misspelled_variables(file, source, spans, &path, text));
+            }
+        }
+    }
+
     let mut extensions: Vec<(YamlPath, &str)> = Vec::new();
     for paginator in &paginators {
         for key in ["cursor_value", "stop_condition", "limit_param"] {
@@ -137,6 +146,9 @@ pub fn lint(
                 "a `data_selector` given as a list of field names",
             ));
         }
+        for param in caller_params(document, endpoint) {
+            extensions.push((param, "a `{name}` parameter the caller passes"));
+        }
     }
     for auth in &auths {
         let kind = get(document, &auth.key("type")).and_then(Value::as_str);
@@ -144,6 +156,12 @@ pub fn lint(
             extensions.push((
                 auth.key("type"),
                 "auth type `oauth2` (dlt's is `oauth2_client_credentials`)",
+            ));
+        }
+        if kind == Some("session_token") {
+            extensions.push((
+                auth.key("type"),
+                "auth type `session_token` (Airbyte's session-token authenticator)",
             ));
         }
         if kind == Some("basic") {
@@ -192,6 +210,77 @@ pub fn lint(
         warnings.push(warning);
     }
     warnings
+}
+
+/// The query parameters of `endpoint` with a plain `{name}` placeholder, which becomes an
+/// argument of the resource's method (dlt raises). A parameter the path uses is sent in the
+/// path as written, so it is not one.
+fn caller_params(document: &Value, endpoint: &YamlPath) -> Vec<YamlPath> {
+    use crate::ir::placeholder::{Piece, is_name, split};
+    let Some(Value::Mapping(params)) = get(document, &endpoint.key("params")) else {
+        return Vec::new();
+    };
+    let path = get(document, &endpoint.key("path"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let names_one = |text: &str| {
+        split(text).is_ok_and(|pieces| {
+            pieces
+                .iter()
+                .any(|p| matches!(p, Piece::Placeholder(expr, _) if is_name(expr)))
+        })
+    };
+    params
+        .iter()
+        .filter_map(|(key, value)| {
+            let key = key.as_str()?;
+            let texts: Vec<&str> = match value {
+                Value::String(text) => vec![text.as_str()],
+                Value::Sequence(items) => items.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            (!path.contains(&format!("{{{key}}}")) && texts.into_iter().any(names_one))
+                .then(|| endpoint.key("params").key(key))
+        })
+        .collect()
+}
+
+/// A name a template reads as a field of the response that is one typo away from a variable
+/// (`respnse.has_more`): it generates, and reads `response.respnse.has_more`.
+fn misspelled_variables(
+    file: &str,
+    source: &Arc<str>,
+    spans: &SpanIndex,
+    path: &YamlPath,
+    text: &str,
+) -> Vec<Diagnostic> {
+    let variables = crate::ir::template::VARIABLES;
+    crate::ir::template::response_fields(text)
+        .into_iter()
+        .filter_map(|(column, name)| {
+            let meant = variables
+                .iter()
+                .find(|v| **v != name && strsim::levenshtein(v, &name) <= 1)?;
+            let span = spans
+                .offset_in_scalar(source, path, column)
+                .map(|at| at..at + name.len())
+                .or_else(|| spans.value(path))
+                .unwrap_or(0..0);
+            Some(
+                Diagnostic::warning(
+                    file,
+                    format!("`{name}` is read as a field of the response, `response.{name}`"),
+                )
+                .in_source(source.clone())
+                .at(span, "not a template variable")
+                .help(format!("did you mean `{meant}`?"))
+                .note(format!(
+                    "a template's variables are {}; any other name is a field of the response",
+                    crate::spec::diagnostic::one_of(variables)
+                )),
+            )
+        })
+        .collect()
 }
 
 fn literal_secret(
