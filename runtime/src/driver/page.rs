@@ -170,6 +170,16 @@ impl Walk {
         })
     }
 
+    /// The plan by which a request's task scans its page where it is received; none for an
+    /// incremental run, whose filter reads every record.
+    pub(crate) fn scan_plan(&self) -> Option<Arc<ScanPlan>> {
+        if self.filter.is_some() {
+            return None;
+        }
+        let selector = self.selector.as_ref()?;
+        ScanPlan::new(selector, self.paginator.config()).map(Arc::new)
+    }
+
     /// A bound on the pages still needed: what `max_pages` allows, and for `max_records` the
     /// pages the remaining records fill at the last page's size; unbounded otherwise.
     pub(crate) fn pages_needed(&self) -> usize {
@@ -199,6 +209,7 @@ impl Walk {
             shown,
             at,
             hidden,
+            located,
         } = sent;
         let secrets = hidden.as_slice();
         if d.response_actions
@@ -219,20 +230,40 @@ impl Walk {
             at: at.clone(),
             message: e.to_string(),
         })?;
-        // One pass over the page where that gives the general path's result (see `scan`).
-        let scanned = self
+        // Where the records are: located by the request's task already, or here in one pass,
+        // where that gives the general path's result (see `scan`); else the general path.
+        // The task located them with this same plan: data selector and paginator are fixed
+        // once the first page has been read.
+        let plan = self
             .selector
             .as_ref()
-            .and_then(|selector| ScanPlan::new(selector, self.paginator.config()))
-            .and_then(|plan| plan.scan(text));
-        let (body, raw): (Option<&RawValue>, Option<RawRecords<'_>>) = match &scanned {
-            Some(scanned) => (
+            .and_then(|selector| ScanPlan::new(selector, self.paginator.config()));
+        // The paginator reads only how many records there are and the last one (a condition
+        // of the plan), so located records are shown to it as the last one in every place.
+        let last_located = located.as_ref().and_then(|located| {
+            let span = located.spans.last()?;
+            serde_json::from_str::<&RawValue>(text.get(span.clone())?).ok()
+        });
+        let located = located.filter(|l| l.spans.is_empty() || last_located.is_some());
+        let scanned = match (&located, &plan) {
+            (None, Some(plan)) => plan.scan(text),
+            _ => None,
+        };
+        let (body, raw): (Option<&RawValue>, Option<RawRecords<'_>>) = match (&located, &scanned) {
+            (Some(located), _) => (
+                Some(&*located.root),
+                Some(RawRecords {
+                    items: last_located
+                        .map_or_else(Vec::new, |last| vec![last; located.spans.len()]),
+                }),
+            ),
+            (None, Some(scanned)) => (
                 Some(&*scanned.root),
                 Some(RawRecords {
                     items: scanned.records.clone(),
                 }),
             ),
-            None => {
+            (None, None) => {
                 let root: Option<&RawValue> = if text.trim().is_empty() {
                     None
                 } else {
@@ -279,9 +310,12 @@ impl Walk {
             }),
             (_, raw) => raw,
         };
-        let spans = raw
-            .as_ref()
-            .map_or_else(Vec::new, |raw| record_spans(text, raw));
+        let spans = match located {
+            Some(located) => located.spans,
+            None => raw
+                .as_ref()
+                .map_or_else(Vec::new, |raw| record_spans(text, raw)),
+        };
         let mut keep = spans.len();
         self.records += spans.len();
         self.last_len = spans.len();
