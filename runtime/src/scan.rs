@@ -15,13 +15,24 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::descriptor::{CursorSource, PaginatorConfig, Text};
 use crate::expr::{Expr, Literal, Var};
-use crate::selector::{Selector, Step};
+use crate::selector::{RawRecords, Selector, Step, record_spans};
+
+/// A page scanned where it was received, in a form that can travel to the task that reads it
+/// in order: the records as byte ranges of the page, and the root the paginator sees.
+#[derive(Debug)]
+pub struct Located {
+    /// Where each record is in the page.
+    pub spans: Vec<Range<usize>>,
+    /// A root holding the first occurrence of each field the paginator reads.
+    pub root: Box<RawValue>,
+}
 
 /// How to scan the pages of one run, when a single pass gives the general path's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +101,22 @@ impl ScanPlan {
         Some(Scanned {
             records,
             root: RawValue::from_string(root).ok()?,
+        })
+    }
+}
+
+impl ScanPlan {
+    /// [`ScanPlan::scan`] of a page's bytes, kept as ranges: for a page received on one task
+    /// and read on another. `None` as for `scan`, and when the bytes are not UTF-8.
+    pub fn locate(&self, body: &[u8]) -> Option<Located> {
+        let text = std::str::from_utf8(body).ok()?;
+        let scanned = self.scan(text)?;
+        let records = RawRecords {
+            items: scanned.records,
+        };
+        Some(Located {
+            spans: record_spans(text, &records),
+            root: scanned.root,
         })
     }
 }

@@ -192,6 +192,16 @@ impl Walk {
         })
     }
 
+    /// The plan by which a request's task scans its page where it is received; none for an
+    /// incremental run, whose filter reads every record.
+    pub(crate) fn scan_plan(&self) -> Option<Arc<ScanPlan>> {
+        if self.filter.is_some() {
+            return None;
+        }
+        let selector = self.selector.as_ref()?;
+        ScanPlan::new(selector, self.paginator.config()).map(Arc::new)
+    }
+
     /// A bound on the pages still needed: what `max_pages` allows, and for `max_records` the
     /// pages the remaining records fill at the last page's size; unbounded otherwise.
     pub(crate) fn pages_needed(&self) -> usize {
@@ -223,6 +233,7 @@ impl Walk {
             shown,
             at,
             hidden,
+            located,
         } = sent;
         let secrets = hidden.as_slice();
         if d.response_actions
@@ -251,20 +262,40 @@ impl Walk {
                 message: "the body is empty".into(),
             });
         }
-        // One pass over the page where that gives the general path's result (see `scan`).
-        let scanned = self
+        // Where the records are: located by the request's task already, or here in one pass,
+        // where that gives the general path's result (see `scan`); else the general path.
+        // The task located them with this same plan: data selector and paginator are fixed
+        // once the first page has been read.
+        let plan = self
             .selector
             .as_ref()
-            .and_then(|selector| ScanPlan::new(selector, self.paginator.config()))
-            .and_then(|plan| plan.scan(text));
-        let (root, raw): (&RawValue, RawRecords<'_>) = match &scanned {
-            Some(scanned) => (
+            .and_then(|selector| ScanPlan::new(selector, self.paginator.config()));
+        // The paginator reads only how many records there are and the last one (a condition
+        // of the plan), so located records are shown to it as the last one in every place.
+        let last_located = located.as_ref().and_then(|located| {
+            let span = located.spans.last()?;
+            serde_json::from_str::<&RawValue>(text.get(span.clone())?).ok()
+        });
+        let located = located.filter(|l| l.spans.is_empty() || last_located.is_some());
+        let scanned = match (&located, &plan) {
+            (None, Some(plan)) => plan.scan(text),
+            _ => None,
+        };
+        let (root, raw): (&RawValue, RawRecords<'_>) = match (&located, &scanned) {
+            (Some(located), _) => (
+                &*located.root,
+                RawRecords {
+                    items: last_located
+                        .map_or_else(Vec::new, |last| vec![last; located.spans.len()]),
+                },
+            ),
+            (None, Some(scanned)) => (
                 &*scanned.root,
                 RawRecords {
                     items: scanned.records.clone(),
                 },
             ),
-            None => {
+            (None, None) => {
                 let root: &RawValue = serde_json::from_str(text).map_err(|e| Error::NotJson {
                     at: at.clone(),
                     message: e.to_string(),
@@ -316,7 +347,10 @@ impl Walk {
             },
             None => raw,
         };
-        let spans = record_spans(text, &raw);
+        let spans = match located {
+            Some(located) => located.spans,
+            None => record_spans(text, &raw),
+        };
         let mut keep = spans.len();
         self.records += spans.len();
         self.last_len = spans.len();

@@ -22,6 +22,7 @@ use crate::error::Error;
 use super::ResourceRequest;
 use super::page::{self, Page, Prepared, Walk};
 use super::send::{Outgoing, Sent, Shared, send};
+use crate::scan::ScanPlan;
 
 type SendFuture = Pin<Box<dyn Future<Output = Result<Sent, Error>> + Send>>;
 
@@ -47,11 +48,11 @@ impl Drop for InFlight {
 }
 
 impl InFlight {
-    fn launch(shared: &Arc<Shared>, request: Outgoing) -> InFlight {
+    fn launch(shared: &Arc<Shared>, request: Outgoing, plan: Option<Arc<ScanPlan>>) -> InFlight {
         let future = {
             let shared = shared.clone();
             let request = request.clone();
-            async move { send(&shared, request).await }
+            async move { send(&shared, request, plan.as_deref()).await }
         };
         // A spawned task does not inherit the caller's tracing context: carry the subscriber
         // and the current span along, so its request spans and retry events land where the
@@ -99,8 +100,9 @@ impl Pipeline {
         }
         if self.in_flight.is_empty() {
             let request = self.walk.next_request();
+            let plan = self.walk.scan_plan();
             self.in_flight
-                .push_back(InFlight::launch(&self.shared, request));
+                .push_back(InFlight::launch(&self.shared, request, plan));
         }
         let mut flight = self.in_flight.pop_front()?;
         let sent = flight.land().await;
@@ -153,6 +155,7 @@ impl Pipeline {
             self.in_flight.clear();
         }
         let limit = self.window.min(self.walk.pages_needed());
+        let plan = self.walk.scan_plan();
         while self.in_flight.len() < limit {
             let ahead = self.in_flight.len();
             let request = if ahead == 0 {
@@ -162,7 +165,7 @@ impl Pipeline {
             };
             let Some(request) = request else { break };
             self.in_flight
-                .push_back(InFlight::launch(&self.shared, request));
+                .push_back(InFlight::launch(&self.shared, request, plan.clone()));
         }
     }
 }

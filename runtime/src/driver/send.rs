@@ -9,6 +9,7 @@ use crate::client::ClientCore;
 use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
 use crate::retry::{self, Received, SendFailure};
+use crate::scan::{Located, ScanPlan};
 use crate::secret::{Secret, redact_text, redact_url};
 
 use crate::placeholders::fill_placeholders;
@@ -49,10 +50,18 @@ pub(crate) struct Sent {
     pub(crate) at: Location,
     /// The client's secrets and the credentials sent.
     pub(crate) hidden: Vec<Secret>,
+    /// The records and paging fields, when the page was scanned where it was received.
+    pub(crate) located: Option<Located>,
 }
 
-/// Sends `out` under the resource's retry policy, following redirects.
-pub(crate) async fn send(shared: &Shared, out: Outgoing) -> Result<Sent, Error> {
+/// Sends `out` under the resource's retry policy, following redirects. With a `plan`, a
+/// successful page is scanned here (see `scan`), so the task that reads pages in order finds
+/// its records and paging values located.
+pub(crate) async fn send(
+    shared: &Shared,
+    out: Outgoing,
+    plan: Option<&ScanPlan>,
+) -> Result<Sent, Error> {
     let core = &shared.core;
     let d = &shared.descriptor;
     let url = out.url;
@@ -134,11 +143,15 @@ pub(crate) async fn send(shared: &Shared, out: Outgoing) -> Result<Sent, Error> 
             _ => break received,
         }
     };
+    let located = plan
+        .filter(|_| (200..300).contains(&received.status))
+        .and_then(|plan| plan.locate(&received.body));
     Ok(Sent {
         received,
         shown,
         at,
         hidden,
+        located,
     })
 }
 
