@@ -110,8 +110,10 @@ fn print_banner(api: &ApiIr, mock: &MockApi, shown: &str, args: &MockArgs) {
         let args = example_args(mock, resource);
         println!("\ntry:");
         println!(
-            "  cargo run -p {} --example extract -- {}{args} --base-url {base}",
-            api.api, resource.name
+            "  cargo run -p {} --example {} -- {}{args} --base-url {base}",
+            api.api,
+            restgen::emit::example::name(api),
+            resource.name
         );
         let token = mock
             .token_url()

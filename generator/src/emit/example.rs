@@ -1,6 +1,6 @@
-//! Emits `examples/extract.rs` for a generated crate: streams any resource as JSON lines
-//! through the blocking client, with secrets from the environment. It is how a user tries a
-//! client: `cargo run -p <crate> --example extract -- <resource>`.
+//! Emits the `<crate>_extract` example of a generated crate: streams any resource as JSON
+//! lines through the blocking client, with secrets from the environment. It is how a user
+//! tries a client: `cargo run -p <crate> --example <crate>_extract -- <resource>`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -9,12 +9,20 @@ use super::docs;
 use super::names::snake;
 use crate::ir::ApiIr;
 
-/// `examples/extract/main.rs`: the entry point. The code lives in `cli.rs` behind
+/// The example's name. It carries the crate's name because example binaries of a workspace
+/// share one folder: two crates' `extract` would overwrite each other.
+pub fn name(api: &ApiIr) -> String {
+    format!("{}_extract", super::crate_ident(&api.api))
+}
+
+/// `examples/<name>/main.rs`: the entry point. The code lives in `cli.rs` behind
 /// `#[rustfmt::skip]`, because `cargo fmt` would reformat prettyplease's layout.
 pub fn extract_main(api: &ApiIr) -> TokenStream {
     let doc = docs::inner(&format!(
-        "Streams any resource of the `{}` API as JSON lines:\n`cargo run -p {} --example extract -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]`.",
-        api.api, api.api
+        "Streams any resource of the `{}` API as JSON lines:\n`cargo run -p {} --example {} -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]`.",
+        api.api,
+        api.api,
+        name(api)
     ));
     // //! doc  #[rustfmt::skip] mod cli;  fn main() -> ExitCode { cli::main() }
     quote! {
@@ -29,13 +37,14 @@ pub fn extract_main(api: &ApiIr) -> TokenStream {
     }
 }
 
-/// `examples/extract/cli.rs`: argument parsing and one match arm per resource.
+/// `examples/<name>/cli.rs`: argument parsing and one match arm per resource.
 pub fn extract(api: &ApiIr, crate_name: &str) -> TokenStream {
     let krate = proc_macro2::Ident::new(crate_name, proc_macro2::Span::call_site());
     let names: Vec<&str> = api.resources.iter().map(|r| r.name.as_str()).collect();
     let usage = format!(
-        "usage: cargo run -p {} --example extract -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]...\nresources: {}",
+        "usage: cargo run -p {} --example {} -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]...\nresources: {}",
         api.api,
+        name(api),
         names.join(", ")
     );
     let arms = api.resources.iter().map(|r| {

@@ -4,7 +4,7 @@
 
 mod client;
 mod docs;
-mod example;
+pub mod example;
 mod literal;
 pub(crate) mod names;
 mod params;
@@ -179,14 +179,15 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
     };
     files.insert("src/types.rs".into(), format_file(&header, types)?);
 
+    let example_dir = format!("examples/{}", example::name(api));
     let extract = example::extract(api, &crate_ident(&api.api));
     files.insert(
-        "examples/extract/cli.rs".into(),
+        format!("{example_dir}/cli.rs"),
         format_file(&header, extract)?,
     );
     let extract_main = example::extract_main(api);
     files.insert(
-        "examples/extract/main.rs".into(),
+        format!("{example_dir}/main.rs"),
         format_file(&header, extract_main)?,
     );
     Ok(files)
