@@ -174,7 +174,7 @@ fn cursor(c: CursorSpec) -> Result<CursorConfig, Issue> {
             .map(|t| compile_template(t, "stop_condition"))
             .transpose()?,
         stop_after_empty_page: c.stop_after_empty_page.unwrap_or(false),
-        has_more_path: optional_path(c.has_more_path.as_deref(), "has_more_path")?,
+        has_more_path: dlt_optional_path(c.has_more_path.as_deref(), "has_more_path")?,
         page_size: page_size(c.limit, c.limit_param),
     })
 }
@@ -192,23 +192,37 @@ fn termination_guard(maximum: &str) -> Issue {
     ))
 }
 
+/// The total of an offset or page_number paginator, and whether it is read leniently. dlt
+/// defaults `total_path` to "total" and raises when it is missing; the seed dialect relies on
+/// the default without a total in the response and stops on a short page, so the default is
+/// lenient. An empty path is no total, as in dlt (`compile_path(p) if p else None`), where
+/// converted configs write `total_path: ""` to say so.
+fn total_path(spec: Option<Option<String>>) -> Result<(Option<Selector>, bool), Issue> {
+    Ok(match spec {
+        None => (Some(path("total")?), true),
+        Some(None) => (None, false),
+        Some(Some(p)) => (dlt_optional_path(Some(&p), "total_path")?, false),
+    })
+}
+
+/// An optional JSONPath that dlt reads as absent when empty (`total_path`, `has_more_path`).
+fn dlt_optional_path(p: Option<&str>, key: &str) -> Result<Option<Selector>, Issue> {
+    optional_path(p.filter(|p| !p.is_empty()), key)
+}
+
 fn offset(c: OffsetSpec) -> Result<OffsetConfig, Issue> {
     if c.limit == 0 {
         return Err(Issue::new("`limit` must be greater than 0")
             .at_key("limit")
             .label("a page of 0 records never advances"));
     }
-    // dlt defaults total_path to "total" and raises when it is missing; the seed dialect
-    // (offset with only `limit`) stops on a short page instead, so the default is lenient.
-    let (total_path, lenient) = match c.total_path {
-        None => (Some(path("total")?), true),
-        Some(None) => (None, false),
-        Some(Some(p)) => (Some(path(&p).map_err(|e| e.under("total_path"))?), false),
-    };
+    // The seed dialect (offset with only `limit`) stops on a short page (see `total_path`).
+    let (total_path, lenient) = total_path(c.total_path)?;
+    let has_more_path = dlt_optional_path(c.has_more_path.as_deref(), "has_more_path")?;
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
     if total_path.is_none()
         && c.maximum_offset.is_none()
-        && c.has_more_path.is_none()
+        && has_more_path.is_none()
         && !stop_after_empty_page
     {
         return Err(termination_guard("maximum_offset"));
@@ -221,24 +235,21 @@ fn offset(c: OffsetSpec) -> Result<OffsetConfig, Issue> {
         total_path,
         maximum_offset: c.maximum_offset,
         stop_after_empty_page,
-        has_more_path: optional_path(c.has_more_path.as_deref(), "has_more_path")?,
+        has_more_path,
         stop_on_short_page: lenient,
     })
 }
 
 fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, Issue> {
     let base_page = c.base_page.unwrap_or(0);
-    // as for offset: the default total is read leniently (the seed dialect pages by number
-    // against APIs without totals, Airbyte's PageIncrement)
-    let (total_path, lenient) = match c.total_path {
-        None => (Some(path("total")?), true),
-        Some(None) => (None, false),
-        Some(Some(p)) => (Some(path(&p).map_err(|e| e.under("total_path"))?), false),
-    };
+    // As for offset: the seed dialect pages by number against APIs without totals
+    // (Airbyte's PageIncrement), so the default total is read leniently.
+    let (total_path, lenient) = total_path(c.total_path)?;
+    let has_more_path = dlt_optional_path(c.has_more_path.as_deref(), "has_more_path")?;
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
     if total_path.is_none()
         && c.maximum_page.is_none()
-        && c.has_more_path.is_none()
+        && has_more_path.is_none()
         && !stop_after_empty_page
     {
         return Err(termination_guard("maximum_page"));
@@ -250,7 +261,7 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, Issue> {
         total_path,
         maximum_page: c.maximum_page,
         stop_after_empty_page,
-        has_more_path: optional_path(c.has_more_path.as_deref(), "has_more_path")?,
+        has_more_path,
         page_size: page_size(c.limit, c.limit_param),
         stop_on_short_page: lenient,
     })
