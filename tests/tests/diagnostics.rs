@@ -78,6 +78,7 @@ corpus!(
     every_error_in_one_run,
     form_body_data,
     header_not_text,
+    importer_fill_in_left,
     include_from_parent_not_a_list,
     include_from_parent_without_parent,
     incremental_block_and_param,

@@ -6,6 +6,7 @@
 
 pub mod diagnostic;
 pub mod explain;
+pub mod fill_in;
 pub mod lint;
 pub mod model;
 pub mod parse;

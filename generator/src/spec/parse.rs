@@ -119,6 +119,13 @@ impl PartParser<'_> {
             self.errors.push(error);
             return None;
         };
+        let markers = super::fill_in::markers(&document);
+        if !markers.is_empty() {
+            for (at, code) in markers {
+                self.fill_in_error(&at, &code);
+            }
+            return None;
+        }
         let root_path = YamlPath::root();
         for key in root.keys() {
             let name = key_text(key);
@@ -220,6 +227,29 @@ impl PartParser<'_> {
 
     /// A YAML syntax error, or keys written twice (serde_yaml refuses those without a
     /// position; the span index has them all).
+    /// An importer's `{fill_in: code}` marker that was not replaced.
+    fn fill_in_error(&mut self, at: &YamlPath, code: &str) {
+        let span = self
+            .spans
+            .key_or_value(&at.key(super::fill_in::KEY))
+            .unwrap_or(0..0);
+        let (context, inner) = describe(at, self.spans);
+        let error = self
+            .error(
+                span,
+                format!("{context}`{inner}` is still a `fill_in` left by the importer"),
+                "replace this with the value it stands for",
+            )
+            .note(format!(
+                "it stands for `{code}`, which the Python config built in code"
+            ))
+            .note(
+                "`cargo xtask import` writes `{fill_in: <code>}` where a value was built in \
+                 code (an auth object, a callable, a variable); a spec needs the data itself",
+            );
+        self.errors.push(error);
+    }
+
     fn syntax_error(&mut self, text: &str, e: &serde_yaml::Error) {
         if !self.spans.duplicates.is_empty() {
             for duplicate in &self.spans.duplicates {
