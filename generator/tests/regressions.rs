@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use restgen::SpecFiles;
-use restgen::ir::jsonpath;
+use restgen::ir::{jsonpath, template};
 
 const SCHEMA: &str = r#"{"type": "object", "properties": {"id": {"type": "string"}}}"#;
 
@@ -129,4 +129,36 @@ fn setter_traits_have_valid_distinct_names() {
     }
     let client = &generated.files["src/client.rs"];
     assert!(client.contains("[`crate::params::Ab12Params`]"), "{client}");
+}
+
+/// Found by the `template` fuzz target under AddressSanitizer: a 3,900-byte template of
+/// chained signs and subtractions compiled, and its evaluation overflowed the stack.
+#[test]
+fn deeply_nested_templates_are_a_located_error_not_a_stack_overflow() {
+    let deep = [
+        format!("{{{{ {}1 }}}}", "-".repeat(10_000)),
+        format!("{{{{ {}x{} }}}}", "(".repeat(10_000), ")".repeat(10_000)),
+        format!("{{{{ {}x }}}}", "not ".repeat(10_000)),
+        format!("{{{{ x{} }}}}", " - x".repeat(10_000)),
+        format!("{{{{ x{} }}}}", " | length".repeat(10_000)),
+        format!("{{{{ x{} }}}}", ".a".repeat(10_000)),
+    ];
+    for template in &deep {
+        let error = template::compile(template).err();
+        let error = error.map(|e| e.what).unwrap_or_default();
+        assert!(
+            error.contains("nested more than 64 levels"),
+            "{}...: {error:?}",
+            &template[..40]
+        );
+    }
+    // what real templates do stays well inside the limit
+    let nested = format!(
+        "{{{{ {}response.has_more{} }}}}",
+        "(".repeat(30),
+        ")".repeat(30)
+    );
+    assert!(template::compile(&nested).is_ok());
+    let chain = format!("{{{{ last_page_size{} }}}}", " - 1".repeat(30));
+    assert!(template::compile(&chain).is_ok());
 }

@@ -12,6 +12,10 @@ use std::borrow::Cow;
 
 use restgen_runtime::expr::{CmpOp, Expr, Func, Literal, Var};
 
+use nesting::{MAX_NESTING, depth, too_deep};
+
+mod nesting;
+
 /// What the language reads, for the end of an error message.
 pub const SUPPORTED: &str = "response, headers, last_record, last_page_size, config, response \
      fields by name, .get(), [], literals, not/and/or, comparisons, in, is [not] \
@@ -105,12 +109,18 @@ fn parse(template: &str) -> Result<(Expr, Vec<(usize, String)>), TemplateError> 
         tokens,
         pos: 0,
         fields: Vec::new(),
+        nesting: 0,
     };
     let expr = parser
         .or_expr()
         .map_err(|(at, what)| error(offset + at, what))?;
     if let Some(tok) = parser.tokens.get(parser.pos) {
         return Err(error(offset + tok.at, format!("unexpected `{}`", tok.text)));
+    }
+    // Evaluation recurses once per level; chains of operators and filters are built in loops,
+    // so the parser's own count does not see them.
+    if depth(&expr) > MAX_NESTING {
+        return Err(error(offset, too_deep()));
     }
     let chars = |byte: usize| template.get(..byte).map_or(0, |t| t.chars().count());
     let fields = parser
@@ -223,6 +233,8 @@ struct Parser {
     pos: usize,
     /// The names read as fields of the response, at their byte offsets.
     fields: Vec<(usize, String)>,
+    /// How many recursive descents are open (parentheses, `not`, unary `-`, subscripts).
+    nesting: usize,
 }
 
 type Parsed = Result<Expr, (usize, String)>;
@@ -289,7 +301,23 @@ impl Parser {
         }
     }
 
+    /// Counts one more open descent; an error past [`MAX_NESTING`].
+    fn descend(&mut self) -> Result<(), (usize, String)> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err((self.at(), too_deep()));
+        }
+        Ok(())
+    }
+
     fn or_expr(&mut self) -> Parsed {
+        self.descend()?;
+        let expr = self.or_operands();
+        self.nesting -= 1;
+        expr
+    }
+
+    fn or_operands(&mut self) -> Parsed {
         let mut operands = vec![self.and_expr()?];
         while self.eat("or") {
             operands.push(self.and_expr()?);
@@ -315,7 +343,10 @@ impl Parser {
 
     fn not_expr(&mut self) -> Parsed {
         if self.eat("not") {
-            return Ok(Expr::Not(ops(vec![self.not_expr()?])));
+            self.descend()?;
+            let operand = self.not_expr();
+            self.nesting -= 1;
+            return Ok(Expr::Not(ops(vec![operand?])));
         }
         self.comparison()
     }
@@ -383,14 +414,20 @@ impl Parser {
     }
 
     fn sum(&mut self) -> Parsed {
+        let open = self.nesting;
         let mut expr = self.filtered()?;
         loop {
             let func = match self.peek_text(0) {
                 Some("+") => Func::Add,
                 Some("-") => Func::Sub,
-                _ => return Ok(expr),
+                _ => {
+                    self.nesting = open;
+                    return Ok(expr);
+                }
             };
             self.pos += 1;
+            // each link of a chain nests the chain so far one level deeper
+            self.descend()?;
             let right = self.filtered()?;
             expr = Expr::Call(func, ops(vec![expr, right]));
         }
@@ -398,8 +435,10 @@ impl Parser {
 
     /// `x | length`, `x | tojson()`: Jinja filters, which bind tighter than operators.
     fn filtered(&mut self) -> Parsed {
+        let open = self.nesting;
         let mut expr = self.unary()?;
         while self.eat("|") {
+            self.descend()?;
             let (filter, at) = self.name("|")?;
             let func = match filter.as_str() {
                 "length" | "count" => Func::Length,
@@ -420,12 +459,16 @@ impl Parser {
             }
             expr = Expr::Call(func, ops(vec![expr]));
         }
+        self.nesting = open;
         Ok(expr)
     }
 
     fn unary(&mut self) -> Parsed {
         if self.eat("-") {
-            let operand = self.unary()?;
+            self.descend()?;
+            let operand = self.unary();
+            self.nesting -= 1;
+            let operand = operand?;
             return Ok(match operand {
                 Expr::Lit(Literal::Int(i)) => Expr::Lit(Literal::Int(-i)),
                 other => Expr::Call(Func::Sub, ops(vec![Expr::Lit(Literal::Int(0)), other])),
@@ -435,8 +478,12 @@ impl Parser {
     }
 
     fn postfix(&mut self) -> Parsed {
+        let open = self.nesting;
         let mut expr = self.primary()?;
         loop {
+            if matches!(self.peek_text(0), Some("." | "[")) {
+                self.descend()?;
+            }
             if self.eat(".") {
                 let (name, at) = self.name(".")?;
                 if self.eat("(") {
@@ -461,6 +508,7 @@ impl Parser {
                 self.expect("]")?;
                 expr = Expr::Get(ops(vec![expr, key]));
             } else {
+                self.nesting = open;
                 return Ok(expr);
             }
         }
