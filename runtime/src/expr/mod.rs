@@ -212,8 +212,15 @@ impl Expr {
     /// Calls `f` on this expression and every one inside it.
     pub fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
+        for op in self.operands() {
+            op.visit(f);
+        }
+    }
+
+    /// The expressions directly inside this one; none for a variable, literal or setting.
+    pub fn operands(&self) -> &[Expr] {
         match self {
-            Expr::Var(_) | Expr::Lit(_) | Expr::Config(_) => {}
+            Expr::Var(_) | Expr::Lit(_) | Expr::Config(_) => &[],
             Expr::Get(ops)
             | Expr::Not(ops)
             | Expr::And(ops)
@@ -221,11 +228,7 @@ impl Expr {
             | Expr::Cmp(_, ops)
             | Expr::In(ops)
             | Expr::Defined(ops)
-            | Expr::Call(_, ops) => {
-                for op in ops.iter() {
-                    op.visit(f);
-                }
-            }
+            | Expr::Call(_, ops) => ops,
         }
     }
 

@@ -310,11 +310,16 @@ impl Parser {
         Ok(())
     }
 
-    fn or_expr(&mut self) -> Parsed {
+    /// Parses with `parse` one level deeper.
+    fn nested(&mut self, parse: impl FnOnce(&mut Self) -> Parsed) -> Parsed {
         self.descend()?;
-        let expr = self.or_operands();
+        let expr = parse(self);
         self.nesting -= 1;
         expr
+    }
+
+    fn or_expr(&mut self) -> Parsed {
+        self.nested(Self::or_operands)
     }
 
     fn or_operands(&mut self) -> Parsed {
@@ -343,10 +348,8 @@ impl Parser {
 
     fn not_expr(&mut self) -> Parsed {
         if self.eat("not") {
-            self.descend()?;
-            let operand = self.not_expr();
-            self.nesting -= 1;
-            return Ok(Expr::Not(ops(vec![operand?])));
+            let operand = self.nested(Self::not_expr)?;
+            return Ok(Expr::Not(ops(vec![operand])));
         }
         self.comparison()
     }
@@ -465,10 +468,7 @@ impl Parser {
 
     fn unary(&mut self) -> Parsed {
         if self.eat("-") {
-            self.descend()?;
-            let operand = self.unary();
-            self.nesting -= 1;
-            let operand = operand?;
+            let operand = self.nested(Self::unary)?;
             return Ok(match operand {
                 Expr::Lit(Literal::Int(i)) => Expr::Lit(Literal::Int(-i)),
                 other => Expr::Call(Func::Sub, ops(vec![Expr::Lit(Literal::Int(0)), other])),

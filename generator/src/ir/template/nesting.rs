@@ -20,18 +20,7 @@ pub(super) fn depth(expr: &Expr) -> usize {
     let mut open = vec![(expr, 1)];
     while let Some((expr, level)) = open.pop() {
         deepest = deepest.max(level);
-        let operands: &[Expr] = match expr {
-            Expr::Get(o)
-            | Expr::Not(o)
-            | Expr::And(o)
-            | Expr::Or(o)
-            | Expr::Cmp(_, o)
-            | Expr::In(o)
-            | Expr::Defined(o)
-            | Expr::Call(_, o) => o,
-            Expr::Var(_) | Expr::Lit(_) | Expr::Config(_) => &[],
-        };
-        open.extend(operands.iter().map(|o| (o, level + 1)));
+        open.extend(expr.operands().iter().map(|o| (o, level + 1)));
     }
     deepest
 }
