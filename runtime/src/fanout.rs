@@ -2,14 +2,17 @@
 //! binding the child's arguments from the parent's fields and copying `include_from_parent`
 //! fields (as `_<parent>_<field>`), with a fresh paginator for each parent, as dlt does.
 
-use futures::{Stream, StreamExt, TryStreamExt};
+use std::task::Poll;
+
+use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::blocking::{BlockingIter, BlockingRuntime};
 use crate::descriptor::Text;
-use crate::driver::ResourceRequest;
+use crate::driver::{ResourceRequest, deliver};
 use crate::error::Error;
+use crate::incremental::exact_value;
 use crate::selector::{Selector, object_fields};
 
 /// A child record with the parent fields it was fetched for.
@@ -69,7 +72,11 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
-    /// Every child record of every parent record, parents in order.
+    /// Every child record of every parent record, parents in order. The stream ends at its
+    /// first error.
+    ///
+    /// An incremental checkpoint of the child advances as each child record is handed over;
+    /// one of the parent advances over a parent once all of its children have been.
     pub fn stream(
         self,
     ) -> impl Stream<Item = Result<ChildRecord<T>, Error>> + Send + Unpin + 'static {
@@ -80,27 +87,46 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             bindings,
             include_from_parent,
         } = self;
-        Box::pin(
-            parent
-                .on_demand()
-                .stream()
-                .map(move |parent_record| {
-                    let parent_record = parent_record?;
-                    let (request, fields) = bind(
-                        &child,
-                        &parent_name,
-                        &bindings,
-                        &include_from_parent,
-                        &parent_record,
-                    )?;
-                    Ok(request.stream().map_ok(move |record| ChildRecord {
-                        parent: fields.clone(),
-                        record,
-                    }))
-                })
-                .try_flatten(),
-        )
+        let children = parent
+            .on_demand()
+            .marked()
+            .map(move |parent_record| {
+                let (parent_record, mark) = parent_record?;
+                let (request, fields) = bind(
+                    &child,
+                    &parent_name,
+                    &bindings,
+                    &include_from_parent,
+                    &parent_record,
+                )?;
+                let records = request.stream().map_ok(move |record| ChildRecord {
+                    parent: fields.clone(),
+                    record,
+                });
+                // Reached only when the children ended without an error: the fan-out stops
+                // at its first error, before polling on.
+                let mut mark = mark;
+                let parent_done = stream::poll_fn(move |_| {
+                    deliver(mark.take());
+                    Poll::Ready(None)
+                });
+                Ok(records.chain(parent_done))
+            })
+            .try_flatten();
+        Box::pin(until_error(children))
     }
+}
+
+/// `stream` up to and including its first error; nothing is polled after it.
+fn until_error<I: Send + 'static>(
+    stream: impl Stream<Item = Result<I, Error>> + Send + Unpin + 'static,
+) -> impl Stream<Item = Result<I, Error>> + Send + Unpin + 'static {
+    Box::pin(stream::unfold(Some(stream), |stream| async move {
+        let mut stream = stream?;
+        let item = stream.next().await?;
+        let stream = item.is_ok().then_some(stream);
+        Some((item, stream))
+    }))
 }
 
 /// The child request for one parent record, and the parent fields to attach.
@@ -138,8 +164,8 @@ fn bind<T: DeserializeOwned + Send + 'static>(
                 available()
             ))
         })?;
-        let value: serde_json::Value =
-            serde_json::from_str(value.get()).unwrap_or(serde_json::Value::Null);
+        // exact: an integer beyond 64 bits keeps its digits (as a string), not an f64's
+        let value = exact_value(value);
         // typed: paths and params get Python's str() of it, a JSON body keeps the value
         request = request.arg_value(&binding.arg, value.clone());
         fields.insert(format!("_{parent_name}_{}", binding.field_name), value);
@@ -157,10 +183,7 @@ fn bind<T: DeserializeOwned + Send + 'static>(
                     available()
                 ))
             })?;
-        fields.insert(
-            format!("_{parent_name}_{name}"),
-            serde_json::from_str(value.get()).unwrap_or(serde_json::Value::Null),
-        );
+        fields.insert(format!("_{parent_name}_{name}"), exact_value(value));
     }
     Ok((request, fields))
 }

@@ -1,7 +1,13 @@
 //! Incremental loading as dlt does it: records are filtered client-side against the start
 //! value (closed start, de-duplicated at the boundary by primary key), an optional end value
-//! (open end), and the highest cursor value seen becomes a checkpoint the caller persists and
-//! passes back, so a restart resumes with no duplicates and no gaps.
+//! (open end), and the highest cursor value handed to the consumer becomes a checkpoint the
+//! caller persists and passes back, so a restart resumes with no duplicates and no gaps.
+//!
+//! The filter only marks each kept record with its cursor value ([`Mark`]); the driver
+//! advances the checkpoint with a record's mark when it hands that record over, so records
+//! cut by `max_records`, never taken by the consumer or on a page that failed to decode are
+//! not covered. Cursor values compare exactly: integers beyond 2^53 do not collapse into one
+//! `f64`.
 
 use std::cmp::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -63,7 +69,7 @@ pub struct IncrementalConfig {
 
 /// Where an incremental resource stands: the newest cursor value delivered and the keys of
 /// the records that carry it. Serialize it to persist between runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// The newest cursor value delivered.
     pub last_value: Value,
@@ -130,7 +136,7 @@ impl Incremental {
         }
     }
 
-    fn advance(&self, seen: &Checkpoint, func: LastValueFunc) {
+    pub(crate) fn advance(&self, seen: &Checkpoint, func: LastValueFunc) {
         let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let current = state.progress.take().or_else(|| state.start.clone());
         state.progress = Some(match current {
@@ -201,17 +207,42 @@ impl RunFilter {
         pairs
     }
 
-    /// Keeps the records inside the run's range and records the newest value among them.
+    /// Keeps the records inside the run's range and advances the checkpoint over all of them,
+    /// as if each was handed over at once.
     pub fn filter<'a>(&self, records: &[&'a RawValue]) -> Result<Vec<&'a RawValue>, MissingCursor> {
+        let (kept, marks) = self.select(records)?;
+        let tracker = self.tracker();
+        for mark in &marks {
+            tracker.deliver(mark.as_ref());
+        }
+        Ok(kept)
+    }
+
+    /// What advances this run's checkpoint as records are handed over.
+    pub(crate) fn tracker(&self) -> Tracker {
+        Tracker {
+            handle: self.handle.clone(),
+            func: self.config.last_value_func,
+            // A window with an end value is a backfill: dlt writes no state for it.
+            backfill: self.end.is_some(),
+        }
+    }
+
+    /// Keeps the records inside the run's range, each with its mark (none for a record kept
+    /// without a cursor value); advances nothing.
+    pub(crate) fn select<'a>(
+        &self,
+        records: &[&'a RawValue],
+    ) -> Result<(Vec<&'a RawValue>, Vec<Option<Mark>>), MissingCursor> {
         let func = self.config.last_value_func;
         let mut kept = Vec::with_capacity(records.len());
-        let mut seen: Option<Checkpoint> = None;
+        let mut marks = Vec::with_capacity(records.len());
         for (index, record) in records.iter().enumerate() {
             let cursor = self
                 .config
                 .cursor_path
                 .first(record)
-                .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+                .map(exact_value)
                 .filter(|v| !v.is_null());
             let Some(cursor) = cursor else {
                 match self.config.on_cursor_value_missing {
@@ -221,7 +252,10 @@ impl RunFilter {
                             cursor_field: self.config.cursor_field.to_string(),
                         });
                     }
-                    OnCursorMissing::Include => kept.push(*record),
+                    OnCursorMissing::Include => {
+                        kept.push(*record);
+                        marks.push(None);
+                    }
                     OnCursorMissing::Exclude => {}
                 }
                 continue;
@@ -246,31 +280,12 @@ impl RunFilter {
                 }
             }
             kept.push(*record);
-            seen = Some(match seen {
-                None => Checkpoint {
-                    last_value: cursor,
-                    boundary: vec![key],
-                },
-                Some(mut s) => match newer(&cursor, &s.last_value, func) {
-                    Some(Ordering::Greater) => Checkpoint {
-                        last_value: cursor,
-                        boundary: vec![key],
-                    },
-                    Some(Ordering::Equal) => {
-                        s.boundary.push(key);
-                        s
-                    }
-                    _ => s,
-                },
-            });
+            marks.push(Some(Mark(Checkpoint {
+                last_value: cursor,
+                boundary: vec![key],
+            })));
         }
-        // A window with an end value is a backfill: dlt writes no state for it.
-        if let Some(seen) = seen
-            && self.end.is_none()
-        {
-            self.handle.advance(&seen, func);
-        }
-        Ok(kept)
+        Ok((kept, marks))
     }
 
     /// The record's primary key values joined, or its JSON text when it has no primary key.
@@ -293,22 +308,152 @@ impl RunFilter {
     }
 }
 
+/// The cursor value of one kept record, to be folded into the checkpoint when the record is
+/// handed to the consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark(Checkpoint);
+
+/// Advances one run's checkpoint with the marks of the records handed over.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracker {
+    handle: Incremental,
+    func: LastValueFunc,
+    backfill: bool,
+}
+
+impl Tracker {
+    /// Folds in the mark of one record handed to the consumer.
+    pub(crate) fn deliver(&self, mark: Option<&Mark>) {
+        if let Some(Mark(seen)) = mark
+            && !self.backfill
+        {
+            self.handle.advance(seen, self.func);
+        }
+    }
+}
+
+/// A JSON value read exactly from its text: an integer too large for 64 bits, which
+/// `serde_json::Value` could only hold as a rounded `f64`, is kept as its exact digits (a
+/// string), so it reaches a path or a checkpoint unchanged and still compares as a number.
+pub fn exact_value(raw: &RawValue) -> Value {
+    let text = raw.get().trim();
+    let value = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+    match &value {
+        Value::Number(n) if n.is_f64() && is_integer_literal(text) => Value::String(text.into()),
+        _ => value,
+    }
+}
+
+/// Whether `text` is a JSON integer literal (no fraction, no exponent).
+fn is_integer_literal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// How `a` compares with `b` in the direction the cursor grows; `None` when they cannot be
-/// compared (different types). Strings that both hold numbers compare as numbers.
-fn newer(a: &Value, b: &Value, func: LastValueFunc) -> Option<Ordering> {
+/// compared (different types). Numbers compare exactly by their decimal value (integers beyond
+/// 2^53, an integer against a float); strings that both hold numbers, or a number and a string
+/// holding one (an integer beyond 64 bits, see [`exact_value`]), compare as numbers too.
+pub(crate) fn newer(a: &Value, b: &Value, func: LastValueFunc) -> Option<Ordering> {
     let ordering = match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
-        (Value::String(x), Value::String(y)) => match (x.parse::<f64>(), y.parse::<f64>()) {
-            (Ok(x), Ok(y)) => x.partial_cmp(&y),
+        (Value::String(x), Value::String(y)) => match (Decimal::parse(x), Decimal::parse(y)) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
             _ => Some(x.cmp(y)),
         },
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        _ => None,
+        _ => Some(Decimal::of(a)?.cmp(&Decimal::of(b)?)),
     }?;
     Some(match func {
         LastValueFunc::Max => ordering,
         LastValueFunc::Min => ordering.reverse(),
     })
+}
+
+/// A finite decimal number as sign, significant digits and the exponent of its first digit,
+/// compared exactly: `digits` has no leading or trailing zeros; zero has no digits.
+#[derive(Debug, PartialEq, Eq)]
+struct Decimal {
+    negative: bool,
+    digits: Vec<u8>,
+    /// The power of ten of the first digit, plus one (`123.4` has 3).
+    exponent: i64,
+}
+
+impl Decimal {
+    /// A JSON number, or a string holding one.
+    fn of(value: &Value) -> Option<Decimal> {
+        match value {
+            // serde_json prints integers exactly and floats as their shortest round-trip
+            // text, whose decimal order is the floats' order
+            Value::Number(n) => Decimal::parse(&n.to_string()),
+            Value::String(s) => Decimal::parse(s),
+            _ => None,
+        }
+    }
+
+    /// Parses `[-+]digits[.digits][e[-+]digits]`, surrounding whitespace allowed, as Python's
+    /// `float()` reads a numeric string; anything else is not a number.
+    fn parse(text: &str) -> Option<Decimal> {
+        let text = text.trim();
+        let (negative, rest) = match text.as_bytes().first()? {
+            b'-' => (true, &text[1..]),
+            b'+' => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let (mantissa, exp) = match rest.find(['e', 'E']) {
+            Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
+            None => (rest, 0),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        if int.is_empty() && frac.is_empty()
+            || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let all: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
+        let lead = all.iter().take_while(|d| **d == 0).count();
+        let mut digits = all[lead..].to_vec();
+        while digits.last() == Some(&0) {
+            digits.pop();
+        }
+        let int_len = i64::try_from(int.len()).ok()?;
+        let lead = i64::try_from(lead).ok()?;
+        let exponent = int_len.checked_sub(lead)?.checked_add(exp)?;
+        Some(Decimal {
+            negative: negative && !digits.is_empty(),
+            exponent: if digits.is_empty() { 0 } else { exponent },
+            digits,
+        })
+    }
+
+    fn magnitude_cmp(&self, other: &Decimal) -> Ordering {
+        match (self.digits.is_empty(), other.digits.is_empty()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            _ => {}
+        }
+        self.exponent
+            .cmp(&other.exponent)
+            .then_with(|| self.digits.cmp(&other.digits))
+    }
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Decimal) -> Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.magnitude_cmp(other),
+            (true, true) => other.magnitude_cmp(self),
+        }
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Decimal) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::client::ClientCore;
 use crate::descriptor::ResourceDescriptor;
 use crate::error::Error;
-use crate::incremental::Incremental;
+use crate::incremental::{Incremental, Mark, Tracker};
 use crate::paginate::wire_form;
 use crate::secret::{SENSITIVE_QUERY_KEYS, redact_text};
 
@@ -221,14 +221,48 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     ///
     /// The next page's request is sent as soon as the current page's paging values are read,
     /// before its records are decoded, so the two overlap.
+    ///
+    /// An incremental checkpoint advances over a page's records as the page is handed over.
     pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send + Unpin + 'static {
-        pipeline::pages(self)
+        pipeline::pages(self).map_ok(|delivered| {
+            delivered.marks.deliver(delivered.page.records.len());
+            delivered.page
+        })
     }
 
     /// The records of every page, in order.
+    ///
+    /// An incremental checkpoint advances over each record as it is handed over, so a
+    /// consumer that stops early leaves it at the last record it took.
     pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static {
-        self.pages()
-            .map_ok(|page| stream::iter(page.records.into_iter().map(Ok)))
+        self.marked().map_ok(|(record, mark)| {
+            deliver(mark);
+            record
+        })
+    }
+
+    /// The records of every page, in order, each with the mark that advances the incremental
+    /// checkpoint once the record is handed over (see [`deliver`]).
+    pub(crate) fn marked(
+        self,
+    ) -> impl Stream<Item = Result<(T, Option<(Tracker, Mark)>), Error>> + Send + Unpin + 'static
+    {
+        pipeline::pages(self)
+            .map_ok(|delivered| {
+                let marks = delivered
+                    .marks
+                    .into_iter()
+                    .chain(std::iter::repeat_with(|| None));
+                // `stream::iter` pulls a record only when the consumer asks for it
+                stream::iter(delivered.page.records.into_iter().zip(marks).map(Ok))
+            })
             .try_flatten()
+    }
+}
+
+/// Folds a record's mark into its run's checkpoint: the record is being handed over.
+pub(crate) fn deliver(mark: Option<(Tracker, Mark)>) {
+    if let Some((tracker, mark)) = mark {
+        tracker.deliver(Some(&mark));
     }
 }

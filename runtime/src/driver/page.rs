@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Location};
-use crate::incremental::RunFilter;
+use crate::incremental::{Mark, RunFilter, Tracker};
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
 use crate::placeholders::{fill_json, fill_placeholders};
 use crate::scan::ScanPlan;
@@ -35,6 +35,40 @@ pub struct Page<T> {
     pub headers: http::HeaderMap,
     /// The request URL, redacted.
     pub url: String,
+}
+
+/// A page decoded, with what handing each of its records over advances.
+pub(crate) struct Delivered<T> {
+    pub(crate) page: Page<T>,
+    pub(crate) marks: Marks,
+}
+
+/// The incremental marks of a page's records, in order (empty when the run is not
+/// incremental): the checkpoint advances by a record's mark when the record is handed over.
+#[derive(Debug, Default)]
+pub(crate) struct Marks {
+    tracker: Option<Tracker>,
+    marks: Vec<Option<Mark>>,
+}
+
+impl Marks {
+    /// Advances the checkpoint over the first `n` records, handed over.
+    pub(crate) fn deliver(&self, n: usize) {
+        if let Some(tracker) = &self.tracker {
+            for mark in self.marks.iter().take(n) {
+                tracker.deliver(mark.as_ref());
+            }
+        }
+    }
+
+    /// One record's mark, with what it advances; `None` for a run that is not incremental.
+    pub(crate) fn into_iter(self) -> impl Iterator<Item = Option<(Tracker, Mark)>> {
+        let tracker = self.tracker;
+        self.marks.into_iter().map(move |mark| {
+            let tracker = tracker.clone()?;
+            Some((tracker, mark?))
+        })
+    }
 }
 
 /// The state that goes from page to page: the paginator and the request it edits, counts,
@@ -66,6 +100,8 @@ pub(crate) struct Prepared {
     body: bytes::Bytes,
     /// Where each record is in `body`, after the incremental filter.
     spans: Vec<Range<usize>>,
+    /// The incremental marks of the records at `spans`.
+    marks: Marks,
     /// How many of them are kept (fewer when `max_records` ends the run on this page).
     keep: usize,
     at: Location,
@@ -332,20 +368,26 @@ impl Walk {
                 });
             }
         };
-        let raw = match &self.filter {
-            Some(filter) => RawRecords {
-                items: filter.filter(&raw.items).map_err(|missing| Error::Decode {
-                    at: at.clone(),
-                    record: missing.record,
-                    path: missing.cursor_field.clone(),
-                    offset: 0,
-                    message: format!(
-                        "the incremental cursor `{}` is missing or null",
-                        missing.cursor_field
-                    ),
-                })?,
-            },
-            None => raw,
+        let (raw, marks) = match &self.filter {
+            Some(filter) => {
+                let (items, marks) =
+                    filter.select(&raw.items).map_err(|missing| Error::Decode {
+                        at: at.clone(),
+                        record: missing.record,
+                        path: missing.cursor_field.clone(),
+                        offset: 0,
+                        message: format!(
+                            "the incremental cursor `{}` is missing or null",
+                            missing.cursor_field
+                        ),
+                    })?;
+                let marks = Marks {
+                    tracker: Some(filter.tracker()),
+                    marks,
+                };
+                (RawRecords { items }, marks)
+            }
+            None => (raw, Marks::default()),
         };
         let spans = match located {
             Some(located) => located.spans,
@@ -370,6 +412,7 @@ impl Walk {
             url: shown,
             body: received.body,
             spans,
+            marks,
             keep,
             at,
             hidden,
@@ -379,6 +422,13 @@ impl Walk {
 }
 
 impl Prepared {
+    /// Takes the marks of the records the page keeps, to be delivered with them.
+    pub(crate) fn take_marks(&mut self) -> Marks {
+        let mut marks = std::mem::take(&mut self.marks);
+        marks.marks.truncate(self.keep);
+        marks
+    }
+
     /// Decodes the records into `T`, the CPU-heavy half of a page.
     pub(crate) fn decode<T: DeserializeOwned>(self) -> Result<Page<T>, Error> {
         let Prepared {

@@ -5,6 +5,8 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use super::*;
+use serde_json::Value;
+use std::cmp::Ordering;
 
 fn config(initial: Option<&str>, end: Option<&str>) -> IncrementalConfig {
     IncrementalConfig {
@@ -181,4 +183,57 @@ fn epoch_strings_compare_as_numbers_and_min_reverses() {
     cfg.last_value_func = LastValueFunc::Min;
     let handle = Incremental::new();
     assert_eq!(run(&handle, &cfg, &[(1, "1000"), (2, "899")]), [2]);
+}
+
+#[test]
+fn numbers_compare_exactly() {
+    use serde_json::json;
+    let cmp = |a: Value, b: Value| newer(&a, &b, LastValueFunc::Max);
+    assert_eq!(
+        cmp(json!(9007199254740993u64), json!(9007199254740992u64)),
+        Some(Ordering::Greater)
+    );
+    assert_eq!(
+        cmp(json!(9007199254740993u64), json!(9007199254740992.0)),
+        Some(Ordering::Greater)
+    );
+    assert_eq!(cmp(json!(2), json!(2.0)), Some(Ordering::Equal));
+    assert_eq!(cmp(json!(-3), json!(-2.5)), Some(Ordering::Less));
+    assert_eq!(cmp(json!(0), json!(-0.0)), Some(Ordering::Equal));
+    assert_eq!(cmp(json!(1e300), json!(u64::MAX)), Some(Ordering::Greater));
+    assert_eq!(
+        cmp(json!("123456789012345678901234567890"), json!(u64::MAX)),
+        Some(Ordering::Greater),
+        "an integer beyond 64 bits, kept as its digits, against a number"
+    );
+    assert_eq!(
+        cmp(json!("9007199254740993"), json!("9007199254740992")),
+        Some(Ordering::Greater)
+    );
+    assert_eq!(cmp(json!("0.10"), json!("0.1")), Some(Ordering::Equal));
+    assert_eq!(
+        cmp(json!("2024-01-02"), json!("2024-01-10")),
+        Some(Ordering::Less)
+    );
+    assert_eq!(cmp(json!("abc"), json!(1)), None);
+    assert_eq!(
+        newer(&json!(5), &json!(6), LastValueFunc::Min),
+        Some(Ordering::Greater)
+    );
+}
+
+#[test]
+fn exact_values_keep_the_digits_of_integers_beyond_64_bits() {
+    use serde_json::json;
+    let raw = |t: &str| RawValue::from_string(t.to_string()).unwrap();
+    assert_eq!(
+        exact_value(&raw("12345678901234567890")),
+        json!(12345678901234567890u64)
+    );
+    assert_eq!(
+        exact_value(&raw("123456789012345678901234567890")),
+        json!("123456789012345678901234567890")
+    );
+    assert_eq!(exact_value(&raw("1.5e3")), json!(1500.0));
+    assert_eq!(exact_value(&raw("null")), Value::Null);
 }
