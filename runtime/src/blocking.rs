@@ -117,6 +117,12 @@ impl<T: DeserializeOwned + Send + 'static> BlockingRequest<T> {
         self
     }
 
+    /// Continues a run that failed from where it stopped; see [`ResourceRequest::resume`].
+    pub fn resume(mut self, point: crate::resume::ResumePoint) -> Self {
+        self.request = self.request.resume(point);
+        self
+    }
+
     /// The records of every page, in order.
     pub fn iter(self) -> BlockingIter<Result<T, Error>> {
         BlockingIter::new(self.runtime, self.request.stream())

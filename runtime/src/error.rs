@@ -2,6 +2,7 @@
 //! resource, the page number and the URL, with secrets redacted.
 
 use crate::paginate::PaginationError;
+use crate::resume::ResumePoint;
 
 /// Where in a paginated run something went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +13,21 @@ pub struct Location {
     pub page: usize,
     /// The request URL, with secrets and sensitive query values redacted.
     pub url: String,
+    /// Where a new run can pick up after this failure (see [`Error::resume_point`]); set by
+    /// the driver on the error that ends a run.
+    pub resume: Option<Box<ResumePoint>>,
+}
+
+impl Location {
+    /// A location without a resume point.
+    pub fn new(resource: impl Into<String>, page: usize, url: impl Into<String>) -> Self {
+        Location {
+            resource: resource.into(),
+            page,
+            url: url.into(),
+            resume: None,
+        }
+    }
 }
 
 impl std::fmt::Display for Location {
@@ -110,6 +126,56 @@ pub enum Error {
 }
 
 impl Error {
+    /// Where a run that ended with this error stopped, for a new request to continue from
+    /// (`request.resume(point)`) without fetching the pages before it again: the request that
+    /// failed, with its paging state and the incremental checkpoint reached. Serializable,
+    /// without secrets. `None` for errors that are not about a page (a bad argument, a
+    /// missing secret).
+    pub fn resume_point(&self) -> Option<&ResumePoint> {
+        self.location()?.resume.as_deref()
+    }
+
+    /// The location of an error about a page.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Status { at, .. }
+            | Error::RetriesExhausted { at, .. }
+            | Error::Timeout { at, .. }
+            | Error::NotJson { at, .. }
+            | Error::Decode { at, .. }
+            | Error::Pagination { at, .. } => Some(at),
+            _ => None,
+        }
+    }
+
+    fn location_mut(&mut self) -> Option<&mut Location> {
+        match self {
+            Error::Status { at, .. }
+            | Error::RetriesExhausted { at, .. }
+            | Error::Timeout { at, .. }
+            | Error::NotJson { at, .. }
+            | Error::Decode { at, .. }
+            | Error::Pagination { at, .. } => Some(at),
+            _ => None,
+        }
+    }
+
+    /// The error with `point` as where to resume, unless it has one already (the first
+    /// driver to see an error knows best where it happened).
+    pub(crate) fn with_resume(mut self, point: impl FnOnce() -> ResumePoint) -> Self {
+        if let Some(at) = self.location_mut()
+            && at.resume.is_none()
+        {
+            at.resume = Some(Box::new(point()));
+        }
+        self
+    }
+
+    /// The resume point, to be completed (a fan-out adds which parent).
+    pub(crate) fn resume_point_mut(&mut self) -> Option<&mut ResumePoint> {
+        self.location_mut()?.resume.as_deref_mut()
+    }
+
     /// The HTTP status, for status errors.
     pub fn status(&self) -> Option<u16> {
         match self {

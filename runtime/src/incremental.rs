@@ -113,6 +113,20 @@ impl Incremental {
         })
     }
 
+    /// Where the run started and where it has got to, for a resume point.
+    pub(crate) fn snapshot(&self) -> (Option<Checkpoint>, Option<Checkpoint>) {
+        let state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        (state.start.clone(), state.progress.clone())
+    }
+
+    /// Puts the handle back where a failed run left it: the same start (so the resumed run
+    /// filters and sends what the failed one did) and the progress it had made.
+    pub(crate) fn restore(&self, start: Option<Checkpoint>, progress: Option<Checkpoint>) {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        state.start = start;
+        state.progress = progress;
+    }
+
     /// The checkpoint to persist: the newest value delivered so far, else where it started.
     pub fn checkpoint(&self) -> Option<Checkpoint> {
         let state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -182,6 +196,11 @@ pub struct RunFilter {
 }
 
 impl RunFilter {
+    /// The handle the run advances.
+    pub(crate) fn handle(&self) -> &Incremental {
+        &self.handle
+    }
+
     /// Values for `{incremental.start_value}` and friends; paths and parameters render them
     /// as Python's `str()` does.
     /// A missing value is `None` (JSON `null`), as dlt formats it.

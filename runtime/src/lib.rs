@@ -15,6 +15,7 @@ pub mod fanout;
 pub mod incremental;
 pub mod paginate;
 pub mod placeholders;
+pub mod resume;
 pub mod retry;
 pub mod scan;
 pub mod secret;
@@ -25,6 +26,7 @@ pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
 pub use fanout::{ChildRecord, FanOut, ParentBinding};
 pub use incremental::{Checkpoint, Incremental};
+pub use resume::ResumePoint;
 pub use secret::Secret;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.

@@ -4,6 +4,7 @@
 mod page;
 mod pipeline;
 mod send;
+mod stop;
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -16,9 +17,11 @@ use crate::descriptor::ResourceDescriptor;
 use crate::error::Error;
 use crate::incremental::{Incremental, Mark, Tracker};
 use crate::paginate::wire_form;
+use crate::resume::ResumePoint;
 use crate::secret::{SENSITIVE_QUERY_KEYS, redact_text};
 
 pub use page::Page;
+pub(crate) use stop::Stop;
 
 /// A request for one resource: arguments, extra parameters and limits, then `pages()` or
 /// `stream()`. Generated methods return it with the path arguments already bound.
@@ -33,6 +36,8 @@ pub struct ResourceRequest<T> {
     concurrency: usize,
     /// Whether requests may go out before their page is asked for (see [`Self::on_demand`]).
     lookahead: bool,
+    /// Where a failed run stopped, to start from there (see [`Self::resume`]).
+    resume: Option<ResumePoint>,
     record: PhantomData<fn() -> T>,
 }
 
@@ -49,6 +54,7 @@ impl<T> Clone for ResourceRequest<T> {
             incremental: self.incremental.clone(),
             concurrency: self.concurrency,
             lookahead: self.lookahead,
+            resume: self.resume.clone(),
             record: PhantomData,
         }
     }
@@ -129,6 +135,7 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
             incremental: None,
             concurrency: 1,
             lookahead: true,
+            resume: None,
             record: PhantomData,
         }
     }
@@ -206,6 +213,21 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     /// total that shrank) may have been sent; their responses are dropped.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
+        self
+    }
+
+    /// Continues a run that failed, from the request that failed (`error.resume_point()`),
+    /// without fetching the pages before it again: its offset, page number, cursor or link is
+    /// sent again, with the path, parameters and credentials of this request (secrets come
+    /// from this client; a resume point holds none). An incremental resource goes on from the
+    /// checkpoint the failed run reached, filtering as it did; give `.incremental(&handle)`
+    /// too to read the checkpoint afterwards. Records before the failed page are not
+    /// delivered again, and pages are numbered on from it.
+    ///
+    /// The request must be for the same resource, with the same arguments and parameters as
+    /// the failed one; a point of another resource fails the run at once.
+    pub fn resume(mut self, point: ResumePoint) -> Self {
+        self.resume = Some(point);
         self
     }
 

@@ -21,6 +21,7 @@ use crate::selector::{
 
 use super::ResourceRequest;
 use super::send::{Outgoing, Sent, Shared, snippet};
+use super::stop::{self, Stop};
 
 /// One page of records with the response it came from.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub struct Page<T> {
 pub(crate) struct Delivered<T> {
     pub(crate) page: Page<T>,
     pub(crate) marks: Marks,
+    /// The page's own request, for a fan-out's resume point.
+    pub(crate) stop: Arc<Stop>,
 }
 
 /// The incremental marks of a page's records, in order (empty when the run is not
@@ -89,6 +92,9 @@ pub(crate) struct Walk {
     /// request, an unusable next link): the page is delivered first, then this, and the
     /// request is never sent.
     next_fails: Option<Error>,
+    /// The secrets the last response had to hide (the client's and the credentials sent),
+    /// kept out of resume points.
+    hidden: Vec<Secret>,
 }
 
 /// A page read and checked, its records located but not decoded.
@@ -102,6 +108,8 @@ pub(crate) struct Prepared {
     spans: Vec<Range<usize>>,
     /// The incremental marks of the records at `spans`.
     marks: Marks,
+    /// The page's request, where a failure to decode it resumes.
+    pub(crate) stop: Arc<Stop>,
     /// How many of them are kept (fewer when `max_records` ends the run on this page).
     keep: usize,
     at: Location,
@@ -114,19 +122,18 @@ pub(crate) struct Prepared {
 /// bound, the JSON body, incremental values, the paginator's first parameters.
 pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk), Error> {
     let d = &request.descriptor;
-    let at = |url: &str| Location {
-        resource: d.name.to_string(),
-        page: 1,
-        url: url.to_string(),
+    let first_page = request.resume.as_ref().map_or(1, |point| point.page.max(1));
+    let at = |url: &str| Location::new(d.name.as_ref(), first_page, url);
+    // A resumed run starts where the failed one did, with the progress it made.
+    let incremental = match &request.resume {
+        Some(point) => stop::resume_incremental(point, &d.name, request.incremental.clone())?,
+        None => request.incremental.clone(),
     };
     // Arguments, plus `{incremental.*}` values when the endpoint is incremental.
-    let filter = d.incremental.as_ref().map(|config| {
-        request
-            .incremental
-            .clone()
-            .unwrap_or_default()
-            .begin(config)
-    });
+    let filter = d
+        .incremental
+        .as_ref()
+        .map(|config| incremental.clone().unwrap_or_default().begin(config));
     // the client's secrets and settings first: a call's own arguments win
     let mut args = request.core.placeholder_values();
     args.extend(request.path_args.iter().cloned());
@@ -172,6 +179,14 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         source: redact_pagination(source, request.core.secrets()),
     })?;
     paginator.init_request(&mut state);
+    if let Some(point) = &request.resume {
+        stop::resume_request(point, &mut paginator, &mut state).map_err(|source| {
+            Error::Pagination {
+                at: at(&point.url),
+                source,
+            }
+        })?;
+    }
     let origin = url::Url::parse(request.core.base_url())
         .map(|u| u.origin())
         .map_err(|e| Error::Invalid(format!("base URL: {e}")))?;
@@ -179,7 +194,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     let walk = Walk {
         paginator,
         state,
-        page: 0,
+        page: first_page - 1,
         records: 0,
         last_len: 0,
         selector,
@@ -187,6 +202,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         max_pages: request.max_pages,
         max_records: request.max_records,
         next_fails: None,
+        hidden: request.core.secrets().to_vec(),
     };
     let shared = Shared {
         core: request.core,
@@ -257,10 +273,47 @@ impl Walk {
     /// which ends the run. Steps the paginator, so [`Walk::next_request`] is the request after.
     /// When that request is unusable (it repeats an earlier one, or its link is empty or not a
     /// URL), the page is still returned, and [`Walk::take_next_failure`] holds the error.
+    /// An error about the page resumes at the page's own request.
     pub(crate) fn on_response(
         &mut self,
         shared: &Shared,
         sent: Sent,
+    ) -> Result<Option<Prepared>, Error> {
+        self.hidden.clone_from(&sent.hidden);
+        let stop = Arc::new(Stop::new(
+            &shared.descriptor.name,
+            self.page + 1,
+            sent.shown.clone(),
+            &self.paginator,
+            &self.hidden,
+            self.handle(),
+        ));
+        self.read(shared, sent, &stop)
+            .map_err(|e| e.with_resume(|| stop.point()))
+    }
+
+    /// The run's incremental handle, if it is incremental.
+    fn handle(&self) -> Option<&crate::incremental::Incremental> {
+        self.filter.as_ref().map(RunFilter::handle)
+    }
+
+    /// Where the next request stands, for an error that stops the run before its page.
+    pub(crate) fn next_stop(&self, shared: &Shared) -> Stop {
+        Stop::new(
+            &shared.descriptor.name,
+            self.page + 1,
+            redact_url(&self.state.full_url(), &self.hidden),
+            &self.paginator,
+            &self.hidden,
+            self.handle(),
+        )
+    }
+
+    fn read(
+        &mut self,
+        shared: &Shared,
+        sent: Sent,
+        stop: &Arc<Stop>,
     ) -> Result<Option<Prepared>, Error> {
         self.page += 1;
         let d = &shared.descriptor;
@@ -351,14 +404,12 @@ impl Walk {
         let mut has_next = match self.paginator.on_page(&view, &mut self.state) {
             Ok(has_next) => has_next,
             Err(source) if source.is_about_next_request() => {
-                self.next_fails = Some(Error::Pagination {
-                    at: Location {
-                        page: self.page + 1,
-                        url: redact_url(&self.state.full_url(), secrets),
-                        ..at.clone()
-                    },
+                let next = self.next_stop(shared);
+                let error = Error::Pagination {
+                    at: Location::new(d.name.as_ref(), next.page, next.url.clone()),
                     source: redact_pagination(source, secrets),
-                });
+                };
+                self.next_fails = Some(error.with_resume(|| next.point()));
                 true
             }
             Err(source) => {
@@ -413,6 +464,7 @@ impl Walk {
             body: received.body,
             spans,
             marks,
+            stop: stop.clone(),
             keep,
             at,
             hidden,

@@ -105,7 +105,11 @@ impl Pipeline {
                 .push_back(InFlight::launch(&self.shared, request, plan));
         }
         let mut flight = self.in_flight.pop_front()?;
-        let sent = flight.land().await;
+        // A request that failed after its retries: the run resumes at it.
+        let sent = flight.land().await.map_err(|e| {
+            let stop = self.walk.next_stop(&self.shared);
+            e.with_resume(|| stop.point())
+        });
         drop(flight);
         match sent.and_then(|sent| self.walk.on_response(&self.shared, sent)) {
             Err(e) => {
@@ -254,8 +258,12 @@ async fn decode<T: DeserializeOwned + Send + 'static>(
 /// A page decoded, with its records' incremental marks.
 fn delivered<T: DeserializeOwned>(mut prepared: Prepared) -> Result<Delivered<T>, Error> {
     let marks = prepared.take_marks();
-    let page = prepared.decode::<T>()?;
-    Ok(Delivered { page, marks })
+    let stop = prepared.stop.clone();
+    // a page that does not decode is fetched again on resume
+    let page = prepared
+        .decode::<T>()
+        .map_err(|e| e.with_resume(|| stop.point()))?;
+    Ok(Delivered { page, marks, stop })
 }
 
 enum Run<T> {

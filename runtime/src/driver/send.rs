@@ -66,11 +66,7 @@ pub(crate) async fn send(
     let d = &shared.descriptor;
     let url = out.url;
     let shown = redact_url(&url, core.secrets());
-    let at = Location {
-        resource: d.name.to_string(),
-        page: out.page,
-        url: shown.clone(),
-    };
+    let at = Location::new(d.name.as_ref(), out.page, shown.clone());
     let mut headers = http::HeaderMap::new();
     for param in core.inner.spec.headers.iter().chain(d.headers.iter()) {
         let value = fill_placeholders(&param.value, &shared.args, false)?;

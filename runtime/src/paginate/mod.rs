@@ -5,6 +5,7 @@
 mod detect;
 mod predict;
 mod request;
+mod resume;
 
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -14,6 +15,8 @@ use serde_json::value::RawValue;
 
 pub use detect::{detect_paginator, single_entity_path};
 pub use request::{RequestState, wire_form};
+pub use resume::Position;
+pub(crate) use resume::without_secrets;
 
 use crate::descriptor::{
     CursorConfig, CursorSource, OffsetConfig, PageNumberConfig, PageSize, PaginatorConfig,
@@ -110,8 +113,8 @@ pub struct Paginator {
     has_next: bool,
     /// The counter of a range paginator (offset or page number).
     current: i64,
-    /// The cursor or link found on the last page.
-    next_ref: Option<String>,
+    /// Where the next request stands: the counter, cursor or link the last page gave.
+    position: Position,
     /// Whether the config's `Auto` has been replaced by a detected paginator.
     detected: bool,
     /// Fingerprints of the requests sent so far, to stop a paginator that loops.
@@ -129,7 +132,7 @@ impl Paginator {
             config: config.clone(),
             has_next: true,
             current: 0,
-            next_ref: None,
+            position: Position::Start,
             detected: false,
             sent: HashSet::new(),
             total: None,
@@ -152,6 +155,7 @@ impl Paginator {
         self.has_next = true;
         self.sent.clear();
         self.total = None;
+        self.position = Position::Start;
         match &self.config {
             PaginatorConfig::Offset(c) => {
                 self.current = saturating_i64(c.offset);
@@ -220,7 +224,10 @@ impl Paginator {
                     .map(str::to_string);
                 self.has_next = cursor.is_some();
                 if let Some(cursor) = cursor {
-                    request.set_query(cursor_param, cursor);
+                    request.set_query(cursor_param, cursor.clone());
+                    self.position = Position::Cursor {
+                        value: Value::String(cursor),
+                    };
                 }
             }
             PaginatorConfig::Cursor(c) => self.on_cursor_page(c, page, request)?,
@@ -228,12 +235,18 @@ impl Paginator {
                 self.on_range_page(RangeView::offset(c), page)?;
                 if self.has_next {
                     write_offset(c, self.current, request);
+                    self.position = Position::Counter {
+                        value: self.current,
+                    };
                 }
             }
             PaginatorConfig::PageNumber(c) => {
                 self.on_range_page(RangeView::page_number(c), page)?;
                 if self.has_next {
                     write_page(c, self.current, request);
+                    self.position = Position::Counter {
+                        value: self.current,
+                    };
                 }
             }
         }
@@ -273,7 +286,9 @@ impl Paginator {
                 link: link.clone(),
                 reason: e.to_string(),
             })?;
-        self.next_ref = Some(link);
+        self.position = Position::Link {
+            url: request.url.to_string(),
+        };
         Ok(())
     }
 
@@ -323,8 +338,8 @@ impl Paginator {
                 self.follow(link, request)
             }
             cursor => {
-                self.next_ref = Some(wire_form(&cursor));
-                request.set(&c.target, cursor);
+                request.set(&c.target, cursor.clone());
+                self.position = Position::Cursor { value: cursor };
                 Ok(())
             }
         }
