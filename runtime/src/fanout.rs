@@ -2,17 +2,19 @@
 //! binding the child's arguments from the parent's fields and copying `include_from_parent`
 //! fields (as `_<parent>_<field>`), with a fresh paginator for each parent, as dlt does.
 
-use std::task::Poll;
+use std::pin::Pin;
+use std::sync::Arc;
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
+use futures::{Stream, StreamExt, stream};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::blocking::{BlockingIter, BlockingRuntime};
 use crate::descriptor::Text;
-use crate::driver::{ResourceRequest, deliver};
+use crate::driver::{Marked, ResourceRequest, Stop, deliver};
 use crate::error::Error;
-use crate::incremental::exact_value;
+use crate::incremental::{Mark, Tracker, exact_value};
+use crate::resume::{ParentPoint, ResumePoint};
 use crate::selector::{Selector, object_fields};
 
 /// A child record with the parent fields it was fetched for.
@@ -43,6 +45,7 @@ pub struct FanOut<T> {
     parent_name: Text,
     bindings: Vec<ParentBinding>,
     include_from_parent: Vec<Text>,
+    resume: Option<ResumePoint>,
 }
 
 impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
@@ -60,6 +63,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             parent_name,
             bindings,
             include_from_parent,
+            resume: None,
         }
     }
 
@@ -72,8 +76,19 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
+    /// Continues a fan-out that failed, from `error.resume_point()`. When a parent page
+    /// failed, the parent resumes at it. When a child failed, the parent page holding its
+    /// parent record is fetched again, the parents before that record on it (whose children
+    /// were all handed over) are skipped, and that parent's child resumes at the page that
+    /// failed; later parents follow as usual. Nothing handed over before is handed over again.
+    pub fn resume(mut self, point: ResumePoint) -> Self {
+        self.resume = Some(point);
+        self
+    }
+
     /// Every child record of every parent record, parents in order. The stream ends at its
-    /// first error.
+    /// first error, whose resume point says which parent (its page, index and fields) and
+    /// which page of its child.
     ///
     /// An incremental checkpoint of the child advances as each child record is handed over;
     /// one of the parent advances over a parent once all of its children have been.
@@ -86,47 +101,172 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             parent_name,
             bindings,
             include_from_parent,
+            resume,
         } = self;
-        let children = parent
-            .on_demand()
-            .marked()
-            .map(move |parent_record| {
-                let (parent_record, mark) = parent_record?;
-                let (request, fields) = bind(
-                    &child,
-                    &parent_name,
-                    &bindings,
-                    &include_from_parent,
-                    &parent_record,
-                )?;
-                let records = request.stream().map_ok(move |record| ChildRecord {
-                    parent: fields.clone(),
-                    record,
-                });
-                // Reached only when the children ended without an error: the fan-out stops
-                // at its first error, before polling on.
-                let mut mark = mark;
-                let parent_done = stream::poll_fn(move |_| {
-                    deliver(mark.take());
-                    Poll::Ready(None)
-                });
-                Ok(records.chain(parent_done))
-            })
-            .try_flatten();
-        Box::pin(until_error(children))
+        let (parent, pending) = match resume {
+            None => (parent, None),
+            Some(point) => match &point.parent {
+                // a parent page failed
+                None => (parent.resume(point), None),
+                Some(at) => {
+                    let mut child_point = point.clone();
+                    child_point.parent = None;
+                    (
+                        parent.resume(at.point.clone()),
+                        Some(Pending {
+                            page: at.point.page,
+                            fields: at.fields.clone(),
+                            child: child_point,
+                            whole: point.clone(),
+                        }),
+                    )
+                }
+            },
+        };
+        let walker = Walker {
+            parents: Box::pin(parent.on_demand().marked()),
+            children: None,
+            pending,
+            child,
+            parent_name,
+            bindings,
+            include_from_parent,
+        };
+        Box::pin(stream::unfold(Some(walker), |walker| async move {
+            let mut walker = walker?;
+            let item = walker.next().await?;
+            // nothing is polled after an error
+            let walker = item.is_ok().then_some(walker);
+            Some((item, walker))
+        }))
     }
 }
 
-/// `stream` up to and including its first error; nothing is polled after it.
-fn until_error<I: Send + 'static>(
-    stream: impl Stream<Item = Result<I, Error>> + Send + Unpin + 'static,
-) -> impl Stream<Item = Result<I, Error>> + Send + Unpin + 'static {
-    Box::pin(stream::unfold(Some(stream), |stream| async move {
-        let mut stream = stream?;
-        let item = stream.next().await?;
-        let stream = item.is_ok().then_some(stream);
-        Some((item, stream))
-    }))
+/// A resumed fan-out's way back to the parent whose child failed.
+struct Pending {
+    /// The parent page that holds it.
+    page: usize,
+    /// Its fields, by which it is found on that page.
+    fields: serde_json::Map<String, serde_json::Value>,
+    /// Where its child resumes.
+    child: ResumePoint,
+    /// The point resumed from, for an error before that parent is reached again.
+    whole: ResumePoint,
+}
+
+/// The parent record whose children are being handed over.
+struct Current {
+    fields: serde_json::Map<String, serde_json::Value>,
+    /// Its incremental mark, folded in once its children are all handed over.
+    mark: Option<(Tracker, Mark)>,
+    stop: Arc<Stop>,
+    index: usize,
+}
+
+type Boxed<I> = Pin<Box<dyn Stream<Item = Result<I, Error>> + Send>>;
+
+/// A fan-out in progress.
+struct Walker<T> {
+    parents: Boxed<Marked<Box<RawValue>>>,
+    children: Option<(Boxed<T>, Current)>,
+    pending: Option<Pending>,
+    child: ResourceRequest<T>,
+    parent_name: Text,
+    bindings: Vec<ParentBinding>,
+    include_from_parent: Vec<Text>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> Walker<T> {
+    /// The next child record: from the current parent's children, else from the next parent.
+    async fn next(&mut self) -> Option<Result<ChildRecord<T>, Error>> {
+        loop {
+            if let Some((children, current)) = &mut self.children {
+                match children.next().await {
+                    Some(Ok(record)) => {
+                        return Some(Ok(ChildRecord {
+                            parent: current.fields.clone(),
+                            record,
+                        }));
+                    }
+                    Some(Err(mut e)) => {
+                        if let Some(point) = e.resume_point_mut()
+                            && point.parent.is_none()
+                        {
+                            point.parent = Some(Box::new(ParentPoint {
+                                point: current.stop.point(),
+                                record: current.index,
+                                fields: current.fields.clone(),
+                            }));
+                        }
+                        return Some(Err(e));
+                    }
+                    None => {
+                        deliver(current.mark.take());
+                        self.children = None;
+                        continue;
+                    }
+                }
+            }
+            let marked = match self.parents.next().await {
+                None => return self.pending.take().map(|p| Err(not_found(&p))),
+                Some(Err(mut e)) => {
+                    // before the parent whose child failed: resuming again starts there again
+                    if let Some(pending) = self.pending.take()
+                        && let Some(point) = e.resume_point_mut()
+                    {
+                        *point = pending.whole;
+                    }
+                    return Some(Err(e));
+                }
+                Some(Ok(marked)) => marked,
+            };
+            let (mut request, fields) = match bind(
+                &self.child,
+                &self.parent_name,
+                &self.bindings,
+                &self.include_from_parent,
+                &marked.record,
+            ) {
+                Ok(bound) => bound,
+                Err(e) => return Some(Err(e)),
+            };
+            if let Some(pending) = &self.pending {
+                if marked.stop.page != pending.page {
+                    return self.pending.take().map(|p| Err(not_found(&p)));
+                }
+                if fields != pending.fields {
+                    // its children were handed over before the failure
+                    continue;
+                }
+                if let Some(pending) = self.pending.take() {
+                    request = request.resume(pending.child);
+                }
+            }
+            self.children = Some((
+                Box::pin(request.stream()),
+                Current {
+                    fields,
+                    mark: marked.mark,
+                    stop: marked.stop,
+                    index: marked.index,
+                },
+            ));
+        }
+    }
+}
+
+/// The parent a resume point names is no longer on its page.
+fn not_found(pending: &Pending) -> Error {
+    Error::Invalid(format!(
+        "cannot resume: the parent record {} is no longer on page {} of `{}`",
+        serde_json::Value::Object(pending.fields.clone()),
+        pending.page,
+        pending
+            .whole
+            .parent
+            .as_ref()
+            .map_or("", |p| p.point.resource.as_str()),
+    ))
 }
 
 /// The child request for one parent record, and the parent fields to attach.
@@ -215,6 +355,12 @@ impl<T: DeserializeOwned + Send + 'static> BlockingFanOut<T> {
         f: impl FnOnce(ResourceRequest<Box<RawValue>>) -> ResourceRequest<Box<RawValue>>,
     ) -> Self {
         self.fan_out = self.fan_out.parents(f);
+        self
+    }
+
+    /// Continues a fan-out that failed; see [`FanOut::resume`].
+    pub fn resume(mut self, point: ResumePoint) -> Self {
+        self.fan_out = self.fan_out.resume(point);
         self
     }
 

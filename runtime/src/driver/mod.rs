@@ -8,6 +8,7 @@ mod stop;
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use futures::{Stream, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
@@ -257,29 +258,48 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     /// An incremental checkpoint advances over each record as it is handed over, so a
     /// consumer that stops early leaves it at the last record it took.
     pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static {
-        self.marked().map_ok(|(record, mark)| {
-            deliver(mark);
-            record
+        self.marked().map_ok(|marked| {
+            deliver(marked.mark);
+            marked.record
         })
     }
 
     /// The records of every page, in order, each with the mark that advances the incremental
-    /// checkpoint once the record is handed over (see [`deliver`]).
+    /// checkpoint once the record is handed over (see [`deliver`]) and the page it is on.
     pub(crate) fn marked(
         self,
-    ) -> impl Stream<Item = Result<(T, Option<(Tracker, Mark)>), Error>> + Send + Unpin + 'static
-    {
+    ) -> impl Stream<Item = Result<Marked<T>, Error>> + Send + Unpin + 'static {
         pipeline::pages(self)
             .map_ok(|delivered| {
+                let stop = delivered.stop;
                 let marks = delivered
                     .marks
                     .into_iter()
                     .chain(std::iter::repeat_with(|| None));
                 // `stream::iter` pulls a record only when the consumer asks for it
-                stream::iter(delivered.page.records.into_iter().zip(marks).map(Ok))
+                let records = delivered.page.records.into_iter().zip(marks).enumerate();
+                stream::iter(records.map(move |(index, (record, mark))| {
+                    Ok(Marked {
+                        record,
+                        mark,
+                        stop: stop.clone(),
+                        index,
+                    })
+                }))
             })
             .try_flatten()
     }
+}
+
+/// A record with what handing it over advances, and where it is.
+pub(crate) struct Marked<T> {
+    pub(crate) record: T,
+    /// Its incremental mark, for [`deliver`].
+    pub(crate) mark: Option<(Tracker, Mark)>,
+    /// The request of its page.
+    pub(crate) stop: Arc<Stop>,
+    /// Its index on the page.
+    pub(crate) index: usize,
 }
 
 /// Folds a record's mark into its run's checkpoint: the record is being handed over.

@@ -3,6 +3,7 @@
 //! the async and blocking drivers share it and unit tests drive it with plain values.
 
 mod detect;
+mod link;
 mod predict;
 mod request;
 mod resume;
@@ -14,6 +15,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 pub use detect::{detect_paginator, single_entity_path};
+pub use link::find_link;
+pub(crate) use link::split_links;
 pub use request::{RequestState, wire_form};
 pub use resume::Position;
 pub(crate) use resume::without_secrets;
@@ -235,20 +238,19 @@ impl Paginator {
                 self.on_range_page(RangeView::offset(c), page)?;
                 if self.has_next {
                     write_offset(c, self.current, request);
-                    self.position = Position::Counter {
-                        value: self.current,
-                    };
                 }
             }
             PaginatorConfig::PageNumber(c) => {
                 self.on_range_page(RangeView::page_number(c), page)?;
                 if self.has_next {
                     write_page(c, self.current, request);
-                    self.position = Position::Counter {
-                        value: self.current,
-                    };
                 }
             }
+        }
+        if let PaginatorConfig::Offset(_) | PaginatorConfig::PageNumber(_) = &config {
+            self.position = Position::Counter {
+                value: self.current,
+            };
         }
         if self.has_next && self.sent.contains(&fingerprint(request)) {
             return Err(PaginationError::Repeated {
@@ -554,47 +556,6 @@ fn fingerprint(request: &RequestState) -> u64 {
         json.to_string().hash(&mut hasher);
     }
     hasher.finish()
-}
-
-/// The URL of the link with relation `rel` in an RFC 8288 `Link` header value.
-pub fn find_link(header: &str, rel: &str) -> Option<String> {
-    split_links(header).into_iter().find_map(|link| {
-        let link = link.trim();
-        let end = link.find('>')?;
-        let url = link.strip_prefix('<')?.get(..end - 1)?;
-        let has_rel = link[end + 1..].split(';').any(|param| {
-            let Some((key, value)) = param.split_once('=') else {
-                return false;
-            };
-            key.trim().eq_ignore_ascii_case("rel")
-                && value
-                    .trim()
-                    .trim_matches('"')
-                    .split_ascii_whitespace()
-                    .any(|r| r == rel)
-        });
-        has_rel.then(|| url.to_string())
-    })
-}
-
-/// The comma-separated links of a `Link` header, commas inside `<...>` and quotes kept.
-pub(crate) fn split_links(header: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut start, mut in_url, mut in_quotes) = (0, false, false);
-    for (i, ch) in header.char_indices() {
-        match ch {
-            '<' if !in_quotes => in_url = true,
-            '>' if !in_quotes => in_url = false,
-            '"' if !in_url => in_quotes = !in_quotes,
-            ',' if !in_url && !in_quotes => {
-                parts.push(&header[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&header[start..]);
-    parts
 }
 
 impl Selector {

@@ -28,8 +28,9 @@ pub enum Position {
         /// The cursor sent.
         value: Value,
     },
-    /// A next link the last page gave. A query value that held a secret is stored as `***`
-    /// and filled in again on resume.
+    /// A next link the last page gave. A query value that held a secret, or of a sensitive
+    /// key, is stored as `***` and filled in again on resume from the resumed request's own
+    /// parameter of that key (or left out: credentials are applied when a request is sent).
     Link {
         /// The absolute URL.
         url: String,
@@ -130,8 +131,9 @@ fn refill_link(link: &str, first: &RequestState) -> Result<String, PaginationErr
     Ok(url.to_string())
 }
 
-/// A position fit to be stored: secret values in a link's query become `***`, and a cursor
-/// that holds a secret is redacted.
+/// A position fit to be stored: in a link's query, values that hold a secret and values of
+/// sensitive keys (`api_key`, `token`, `password`...) become `***`; a cursor that holds a
+/// secret is redacted.
 pub(crate) fn without_secrets(position: &Position, secrets: &[crate::secret::Secret]) -> Position {
     let holds = |text: &str| {
         secrets
@@ -149,7 +151,10 @@ pub(crate) fn without_secrets(position: &Position, secrets: &[crate::secret::Sec
                 let pairs: Vec<(String, String)> = parsed
                     .query_pairs()
                     .map(|(k, v)| {
-                        let v = if holds(&v) {
+                        let sensitive = crate::secret::SENSITIVE_QUERY_KEYS
+                            .iter()
+                            .any(|s| s.eq_ignore_ascii_case(&k));
+                        let v = if sensitive || holds(&v) {
                             REDACTED.to_string()
                         } else {
                             v.into_owned()
