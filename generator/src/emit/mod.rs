@@ -101,6 +101,7 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
         }
     };
     // #![doc = "..."] #[rustfmt::skip] pub mod blocking; .. pub use client::{Client, ClientBuilder};
+    // pub use restgen_runtime::{Error, ..}; pub use restgen_runtime::ResumePoint;
     let lib_doc = docs::inner(&lib_doc);
     let lib = quote! {
         #lib_doc
@@ -118,6 +119,8 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
 
         pub use client::{Client, ClientBuilder};
         pub use restgen_runtime::{Error, Page, ResourceRequest, futures};
+        /// Where a failed run stopped: persist it, then `request.resume(point)`.
+        pub use restgen_runtime::ResumePoint;
 
         #prelude
     };
