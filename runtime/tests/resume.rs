@@ -351,3 +351,22 @@ async fn a_point_of_another_resource_is_refused() {
     assert!(records.is_empty());
     assert!(error.unwrap().to_string().contains("resource `other`"));
 }
+
+#[tokio::test]
+async fn max_pages_counts_the_resumed_runs_own_pages() {
+    let Setup { failing, core, .. } = setup(Kind::PageNumber).await;
+    let request =
+        || ResourceRequest::<Value>::new(core.clone(), Cow::Owned(descriptor(Kind::PageNumber)));
+    let (_, error) = run(request().stream()).await;
+    let point = persisted(&error.unwrap());
+    failing.store(0, Ordering::SeqCst);
+    let pages = common::pages(request().resume(point).max_pages(1))
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(
+        pages[0].number, 3,
+        "pages are numbered on from the failed one"
+    );
+    assert_eq!(ids(&pages[0].records), [7, 8, 9]);
+}

@@ -199,7 +199,10 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         last_len: 0,
         selector,
         filter,
-        max_pages: request.max_pages,
+        // a resumed run's limit counts its own pages
+        max_pages: request
+            .max_pages
+            .map(|max| max.saturating_add(first_page - 1)),
         max_records: request.max_records,
         next_fails: None,
         hidden: request.core.secrets().to_vec(),

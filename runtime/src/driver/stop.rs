@@ -7,16 +7,20 @@ use crate::paginate::{Paginator, Position, RequestState};
 use crate::resume::{IncrementalState, ResumePoint};
 use crate::secret::Secret;
 
-/// A page's request, as a resume point names it.
-#[derive(Debug, Clone)]
+/// A page's request, as a resume point names it. No `Debug`: its position may still hold a
+/// secret.
+#[derive(Clone)]
 pub(crate) struct Stop {
     pub(crate) resource: String,
     /// Its page number.
     pub(crate) page: usize,
     /// Its URL, redacted.
     pub(crate) url: String,
-    /// Its paging state, without secrets.
+    /// Its paging state, secrets still in (removed when a point is made: most stops never
+    /// become one).
     pub(crate) position: Position,
+    /// The secrets to remove.
+    pub(crate) secrets: Vec<Secret>,
     /// The run's incremental handle, read when the point is made.
     pub(crate) handle: Option<Incremental>,
 }
@@ -35,7 +39,8 @@ impl Stop {
             resource: resource.to_string(),
             page,
             url,
-            position: crate::paginate::without_secrets(paginator.position(), secrets),
+            position: paginator.position().clone(),
+            secrets: secrets.to_vec(),
             handle: handle.cloned(),
         }
     }
@@ -46,7 +51,7 @@ impl Stop {
             resource: self.resource.clone(),
             page: self.page,
             url: self.url.clone(),
-            position: self.position.clone(),
+            position: crate::paginate::without_secrets(&self.position, &self.secrets),
             incremental: self.handle.as_ref().map(|handle| {
                 let (start, reached) = handle.snapshot();
                 IncrementalState { start, reached }
