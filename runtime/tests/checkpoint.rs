@@ -201,6 +201,40 @@ async fn a_page_that_fails_to_decode_does_not_advance_the_checkpoint() {
     assert_eq!(got, [1, 2, 3, 4, 5]);
     assert!(err.to_string().contains("does not decode"), "{err}");
     assert_eq!(handle.checkpoint().unwrap().last_value, json!(5));
+    let point = err
+        .resume_point()
+        .expect("a decode failure says where to resume");
+    assert_eq!(
+        point.page, 2,
+        "the page that did not decode is fetched again"
+    );
+    assert_eq!(point.checkpoint().unwrap().last_value, json!(5));
+}
+
+#[test]
+fn the_blocking_iterator_advances_per_record_too() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(one_page(1..=10));
+    let blocking = restgen_runtime::blocking::BlockingRuntime::new().unwrap();
+    let handle = Incremental::new();
+    let request = || blocking.request(common::request(&core(&server), events(LastValueFunc::Max)));
+    let taken: Vec<Value> = request()
+        .incremental(&handle)
+        .iter()
+        .take(4)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids(&taken), [1, 2, 3, 4]);
+    assert_eq!(handle.checkpoint().unwrap().last_value, json!(4));
+    let next = Incremental::resume(handle.checkpoint().unwrap());
+    let limited: Vec<Value> = request()
+        .incremental(&next)
+        .max_records(2)
+        .iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids(&limited), [5, 6]);
+    assert_eq!(next.checkpoint().unwrap().last_value, json!(6));
 }
 
 #[tokio::test]
