@@ -38,9 +38,7 @@ pub mod params;
 #[rustfmt::skip]
 pub mod types;
 pub use client::{Client, ClientBuilder};
-/// Where a failed run stopped: persist it, then `request.resume(point)`.
-pub use restgen_runtime::ResumePoint;
-pub use restgen_runtime::{Error, Page, ResourceRequest, futures};
+pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
 /// The typed parameter setters, to glob-import: `use <crate>::prelude::*` (this
 /// API declares none).
 pub mod prelude {}

@@ -101,7 +101,7 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
         }
     };
     // #![doc = "..."] #[rustfmt::skip] pub mod blocking; .. pub use client::{Client, ClientBuilder};
-    // pub use restgen_runtime::{Error, ..}; pub use restgen_runtime::ResumePoint;
+    // pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
     let lib_doc = docs::inner(&lib_doc);
     let lib = quote! {
         #lib_doc
@@ -118,9 +118,7 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
         pub mod types;
 
         pub use client::{Client, ClientBuilder};
-        pub use restgen_runtime::{Error, Page, ResourceRequest, futures};
-        /// Where a failed run stopped: persist it, then `request.resume(point)`.
-        pub use restgen_runtime::ResumePoint;
+        pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
 
         #prelude
     };
