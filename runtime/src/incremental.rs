@@ -330,7 +330,7 @@ impl RunFilter {
 /// The cursor value of one kept record, to be folded into the checkpoint when the record is
 /// handed to the consumer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mark(Checkpoint);
+pub(crate) struct Mark(Checkpoint);
 
 /// Advances one run's checkpoint with the marks of the records handed over.
 #[derive(Debug, Clone)]
