@@ -126,6 +126,7 @@ fn descriptor(kind: Kind) -> ResourceDescriptor {
 }
 
 struct Setup {
+    /// Kept alive for the test: a dropped server goes back to wiremock's pool, to another test.
     server: MockServer,
     failing: Arc<AtomicUsize>,
     core: ClientCore,
@@ -300,7 +301,11 @@ fn a_blocking_run_resumes_at_the_failed_page() {
 async fn an_incremental_run_resumes_with_the_checkpoint_it_reached() {
     use restgen_runtime::Incremental;
     use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
-    let Setup { failing, core, .. } = setup(Kind::Offset).await;
+    let Setup {
+        server: _server,
+        failing,
+        core,
+    } = setup(Kind::Offset).await;
     let descriptor = ResourceDescriptor {
         incremental: Some(IncrementalConfig {
             cursor_path: Selector::fields(["ts"]),
@@ -332,7 +337,11 @@ async fn an_incremental_run_resumes_with_the_checkpoint_it_reached() {
 
 #[tokio::test]
 async fn a_point_of_another_resource_is_refused() {
-    let Setup { core, .. } = setup(Kind::Offset).await;
+    let Setup {
+        server: _server,
+        core,
+        ..
+    } = setup(Kind::Offset).await;
     let point = ResumePoint {
         resource: "other".into(),
         page: 2,
@@ -354,7 +363,11 @@ async fn a_point_of_another_resource_is_refused() {
 
 #[tokio::test]
 async fn max_pages_counts_the_resumed_runs_own_pages() {
-    let Setup { failing, core, .. } = setup(Kind::PageNumber).await;
+    let Setup {
+        server: _server,
+        failing,
+        core,
+    } = setup(Kind::PageNumber).await;
     let request =
         || ResourceRequest::<Value>::new(core.clone(), Cow::Owned(descriptor(Kind::PageNumber)));
     let (_, error) = run(request().stream()).await;
