@@ -204,3 +204,26 @@ fn a_blocking_fan_out_resumes_in_the_middle_of_a_child() {
     }
     assert_eq!(all, expected());
 }
+
+#[tokio::test]
+async fn a_resumed_fan_out_that_fails_again_before_its_parent_keeps_the_same_point() {
+    let (_server, failing, fan_out) = setup().await;
+    *failing.lock().unwrap() = Some("/posts/4/comments?p=2".into());
+    let (first, error) = run(fan_out.clone().stream()).await;
+    let point = persisted(&error.unwrap());
+    // the parent page it must fetch again now fails
+    *failing.lock().unwrap() = Some("/posts?p=2".into());
+    let (none, error) = run(fan_out.clone().resume(point.clone()).stream()).await;
+    assert!(none.is_empty());
+    let again = persisted(&error.unwrap());
+    assert_eq!(
+        again, point,
+        "resuming again still starts at post 4's second child page"
+    );
+    *failing.lock().unwrap() = None;
+    let (second, error) = run(fan_out.resume(again).stream()).await;
+    assert!(error.is_none(), "{error:?}");
+    let mut all = first;
+    all.extend(second);
+    assert_eq!(all, expected());
+}
