@@ -13,6 +13,7 @@ mod check;
 mod data;
 mod server;
 
+mod signnow;
 mod yousign;
 
 /// For each resource, `clean::<name>` and `faults::<name>`: `setup(name)` starts the
