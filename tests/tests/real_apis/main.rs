@@ -13,6 +13,7 @@ mod check;
 mod data;
 mod server;
 
+mod easypost;
 mod missive;
 mod opsgenie;
 mod signnow;
