@@ -3,8 +3,11 @@
 //! `totalCount`), paged by `offset`/`limit` (default 20, at most 100) with `sort`/`order`,
 //! and `paging.{next, prev, first, last}` are absolute URLs carrying all of them, also sent as
 //! `X-Paging-*` headers; the last page has no `next`. Teams and integrations are not paged and
-//! carry no `paging` at all. Alerts default to `order=desc`. A 429 carries
-//! `X-RateLimit-State: THROTTLED` and `X-RateLimit-Period-In-Sec`.
+//! carry no `paging` at all. Alerts default to `order=desc`. Listing incidents requires a
+//! non-empty `query` (the OAS marks it required, the official Go SDK refuses an empty one);
+//! this emulation understands the status filters `status:<s>` joined by ` OR `, and its
+//! links carry the query on. A 429 carries `X-RateLimit-State: THROTTLED` and
+//! `X-RateLimit-Period-In-Sec`.
 
 use std::collections::BTreeMap;
 
@@ -103,6 +106,12 @@ impl Opsgenie {
                 if *name == "users" && i % 3 == 0 {
                     r.insert("tags".into(), json!(["emea", "tier2"]));
                 }
+                if *name == "incidents" {
+                    r.insert(
+                        "status".into(),
+                        json!(["open", "resolved", "closed"][i % 3]),
+                    );
+                }
                 if *name == "integrations" && i % 2 == 0 {
                     r.insert(
                         "teamId".into(),
@@ -126,6 +135,18 @@ fn message(status: u16, text: &str) -> Resp {
         status,
         &json!({"message": text, "took": 0.002, "requestId": uuid(0xe770, 1)}),
     )
+}
+
+/// The statuses a query of `status:<s>` terms joined by ` OR ` asks for; `None` for an empty
+/// query or one this emulation does not understand.
+fn statuses(query: &str) -> Option<Vec<String>> {
+    query
+        .split(" OR ")
+        .map(|term| {
+            let status = term.trim().strip_prefix("status:")?.trim();
+            (!status.is_empty()).then(|| status.to_string())
+        })
+        .collect()
 }
 
 impl Api for Opsgenie {
@@ -164,12 +185,28 @@ impl Api for Opsgenie {
             _ => return message(422, "Order must be asc or desc"),
         };
         let sort = req.q("sort").unwrap_or("createdAt");
+        let mut query = String::new();
+        if resource == "incidents" {
+            let Some(statuses) = req.q("query").and_then(statuses) else {
+                return message(
+                    422,
+                    "Query field cannot be empty; use status filters such as status:open",
+                );
+            };
+            list.retain(|r| statuses.iter().any(|s| r["status"] == s.as_str()));
+            query = format!(
+                "&query={}",
+                url::form_urlencoded::byte_serialize(req.q("query").unwrap().as_bytes())
+                    .collect::<String>()
+            );
+        }
         if order == "desc" {
             list.reverse();
         }
         let data = window(&list, offset, limit);
-        let link =
-            |o: usize| format!("{base}{path}?limit={limit}&sort={sort}&offset={o}&order={order}");
+        let link = |o: usize| {
+            format!("{base}{path}?limit={limit}&sort={sort}&offset={o}&order={order}{query}")
+        };
         let last = list.len().saturating_sub(1) / limit * limit;
         let mut paging = serde_json::Map::new();
         if offset + limit < list.len() {
