@@ -15,6 +15,8 @@ use crate::data::{base64, hex_id, keys, offset_time, records, zulu_time};
 use crate::server::{Api, Emulator, Req, Resp};
 
 const KEY: &str = "EZAK9f2c4b1e0d8a7c6b5a4f3e2d1c0b9a8";
+/// A test-mode key of the same account: valid everywhere but `/api_keys`.
+const TEST_KEY: &str = "EZTK0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5";
 
 /// (resource, path, envelope, fixture, records, id prefix, `+00:00` timestamps)
 const LISTS: &[(&str, &str, &str, &str, usize, &str, bool)] = &[
@@ -163,12 +165,19 @@ impl Api for EasyPost {
         }
     }
 
-    fn authorize(&self, req: &Req, _: &str) -> Result<(), Resp> {
-        if req.has_only(
-            "authorization",
-            &format!("Basic {}", base64(format!("{KEY}:").as_bytes())),
-        ) {
+    fn authorize(&self, req: &Req, resource: &str) -> Result<(), Resp> {
+        let basic = |key: &str| format!("Basic {}", base64(format!("{key}:").as_bytes()));
+        if req.has_only("authorization", &basic(KEY)) {
             Ok(())
+        } else if req.has_only("authorization", &basic(TEST_KEY)) {
+            match resource {
+                "api_keys" => Err(error(
+                    403,
+                    "FORBIDDEN",
+                    "You do not have permission to access this resource with a test API key.",
+                )),
+                _ => Ok(()),
+            }
         } else {
             Err(error(
                 401,
@@ -277,4 +286,18 @@ fn wrong_key_is_a_401_without_retry() {
     let emu = Emulator::start(EasyPost::new());
     let run = check::records(client_with(&emu, "EZAKwrong").addresses().iter(), "id");
     check::refused(&emu, &run, "EZAKwrong");
+}
+
+/// `/api_keys` with a test-mode key is a `403` ("Need Production API key" in the Airbyte
+/// manifest): a typed error at once, not retried.
+#[test]
+fn api_keys_with_a_test_key_is_a_403_without_retry() {
+    let emu = Emulator::start(EasyPost::new());
+    let run = check::records(client_with(&emu, TEST_KEY).api_keys().iter(), "id");
+    assert!(run.keys.is_empty());
+    let error = run.error.expect("a 403 is an error");
+    assert_eq!(error.status(), Some(403), "{error}");
+    assert!(!error.to_string().contains(TEST_KEY), "{error}");
+    let statuses: Vec<u16> = emu.log().iter().map(|l| l.status).collect();
+    assert_eq!(statuses, [403], "one request, not retried");
 }
