@@ -115,7 +115,7 @@ impl Opsgenie {
                 if *name == "integrations" && i % 2 == 0 {
                     r.insert(
                         "teamId".into(),
-                        json!("87311c02-edda-11eb-9a03-0242ac130003"),
+                        json!("05adb3fc-4f63-4127-9a23-bef7be506564"),
                     );
                 }
             });
