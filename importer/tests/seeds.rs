@@ -198,7 +198,8 @@ fn seed_001_document_signing() {
 }
 
 /// incident_alerts's header: GenieKey auth, selector/paginator/retry (with the wait header)
-/// in resource_defaults, limit 100 where the API takes it, alerts ascending and incremental.
+/// in resource_defaults, limit 100 where the API takes it, the query incidents require, alerts
+/// ascending and incremental.
 #[test]
 fn seed_002_incident_alerts() {
     let mut handler = retry(&[429, 500, 502, 503, 504]);
@@ -233,9 +234,10 @@ fn seed_002_incident_alerts() {
                 "resources[name=services].endpoint.params",
                 json!({"limit": 100}),
             ),
+            // Opsgenie requires a non-empty query to list incidents (its OAS and Go SDK)
             Set(
                 "resources[name=incidents].endpoint.params",
-                json!({"limit": 100}),
+                json!({"limit": 100, "query": "status:open OR status:resolved OR status:closed"}),
             ),
             Set(
                 "resources[name=alerts].endpoint.params",

@@ -141,7 +141,7 @@ impl Client {
     ///
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     ///
-    /// Declared parameters (`limit`) have typed setters in [`crate::params::IncidentsParams`].
+    /// Declared parameters (`limit`, `query`) have typed setters in [`crate::params::IncidentsParams`].
     pub fn incidents(
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Incident> {

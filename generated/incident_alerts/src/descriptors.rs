@@ -494,6 +494,12 @@ pub static INCIDENTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
                 name: ::std::borrow::Cow::Borrowed("limit"),
                 value: ::std::borrow::Cow::Borrowed("100"),
             },
+            ::restgen_runtime::descriptor::Param {
+                name: ::std::borrow::Cow::Borrowed("query"),
+                value: ::std::borrow::Cow::Borrowed(
+                    "status:open OR status:resolved OR status:closed",
+                ),
+            },
         ],
     ),
     headers: ::std::borrow::Cow::Borrowed(&[]),

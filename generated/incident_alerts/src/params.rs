@@ -42,11 +42,20 @@ for ::restgen_runtime::blocking::BlockingRequest<crate::types::Service> {
 pub trait IncidentsParams: Sized {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self;
+    /// Sets `query` (declared as `"status:open OR status:resolved OR status:closed"`).
+    fn query(self, value: impl ::std::convert::Into<::std::string::String>) -> Self;
 }
 
 impl IncidentsParams for ::restgen_runtime::ResourceRequest<crate::types::Incident> {
     fn limit(self, value: i64) -> Self {
         self.param_value("limit", ::restgen_runtime::serde_json::Value::from(value))
+    }
+
+    fn query(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.param_value(
+            "query",
+            ::restgen_runtime::serde_json::Value::String(value.into()),
+        )
     }
 }
 
@@ -54,6 +63,13 @@ impl IncidentsParams
 for ::restgen_runtime::blocking::BlockingRequest<crate::types::Incident> {
     fn limit(self, value: i64) -> Self {
         self.param_value("limit", ::restgen_runtime::serde_json::Value::from(value))
+    }
+
+    fn query(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.param_value(
+            "query",
+            ::restgen_runtime::serde_json::Value::String(value.into()),
+        )
     }
 }
 
