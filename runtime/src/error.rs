@@ -2,6 +2,7 @@
 //! resource, the page number and the URL, with secrets redacted.
 
 use crate::paginate::PaginationError;
+use crate::selector::TooDeep;
 
 /// Where in a paginated run something went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +78,14 @@ pub enum Error {
         offset: usize,
         /// serde's message.
         message: String,
+    },
+    /// The data selector would have to search the page deeper than the runtime walks.
+    #[error("response nested too deep ({at}): {source}")]
+    TooDeep {
+        /// Where.
+        at: Location,
+        /// Which search, and the limit.
+        source: TooDeep,
     },
     /// The paginator could not go on.
     #[error("pagination failed ({at}): {source}")]

@@ -211,6 +211,9 @@ impl RunFilter {
                 .config
                 .cursor_path
                 .first(record)
+                // a cursor nested deeper than a selector searches reads as missing
+                .ok()
+                .flatten()
                 .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
                 .filter(|v| !v.is_null());
             let Some(cursor) = cursor else {

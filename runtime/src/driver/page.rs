@@ -304,7 +304,11 @@ impl Walk {
                 let selector = self
                     .selector
                     .get_or_insert_with(|| detect_data_selector(root));
-                (root, select_records(selector, root))
+                let records = select_records(selector, root).map_err(|source| Error::TooDeep {
+                    at: at.clone(),
+                    source,
+                })?;
+                (root, records)
             }
         };
         let view = PageView {
