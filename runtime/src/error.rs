@@ -113,6 +113,19 @@ pub enum Error {
         /// The environment variable `from_env` reads.
         env_var: String,
     },
+    /// A path argument would not fill one segment of the path but change the path: it is
+    /// empty, `.` or `..` (or percent-encodes them). No request is sent.
+    #[error(
+        "argument `{argument}` of resource `{resource}` cannot fill its path segment: {reason}"
+    )]
+    PathArgument {
+        /// The resource being requested.
+        resource: String,
+        /// The placeholder the value was bound to.
+        argument: String,
+        /// What the value would do to the path.
+        reason: String,
+    },
     /// The client or a request could not be built (bad base URL, bad argument).
     #[error("invalid request: {0}")]
     Invalid(String),

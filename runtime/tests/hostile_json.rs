@@ -319,3 +319,125 @@ async fn a_repeated_total_key_counts_by_its_last_value() {
         assert_eq!(ids, [json!(1), json!(2), json!(3), json!(4)], "{selector}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Path arguments from a parent record: a value fills one segment, or nothing is sent
+
+/// A fan-out `tickets` -> `tickets/{ticket_id}/comments` with a bearer token, where the
+/// server lists `parents` as tickets and answers every other path with one comment.
+async fn fan_out_over(parents: Value) -> (MockServer, Vec<Value>, Option<Error>) {
+    use futures::StreamExt;
+    use restgen_runtime::{ClientBuilder, FanOut, ParentBinding, ResourceRequest};
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/tickets"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(parents))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"comment": 1}])))
+        .mount(&server)
+        .await;
+    let auth = restgen_runtime::descriptor::AuthConfig::Bearer {
+        token: secret("token"),
+    };
+    let spec = spec(&server.uri(), Some(auth), vec![secret_value("token", true)]);
+    let core = ClientBuilder::default()
+        .value("token", "t0ken")
+        .build(&spec)
+        .unwrap();
+    let root = |d: ResourceDescriptor| ResourceDescriptor {
+        data_selector: Some(Selector::ROOT),
+        ..d
+    };
+    let fan_out = FanOut::new(
+        ResourceRequest::new(
+            core.clone(),
+            Cow::Owned(root(resource("tickets", "tickets"))),
+        ),
+        ResourceRequest::<Value>::new(
+            core,
+            Cow::Owned(root(resource("comments", "tickets/{ticket_id}/comments"))),
+        ),
+        Cow::Borrowed("tickets"),
+        vec![ParentBinding {
+            arg: Cow::Borrowed("ticket_id"),
+            field: Selector::fields(["id"]),
+            field_name: Cow::Borrowed("id"),
+        }],
+        vec![],
+    );
+    let mut stream = fan_out.stream();
+    let mut got = Vec::new();
+    let mut failure = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(child) => got.push(child.record),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    (server, got, failure)
+}
+
+#[tokio::test]
+async fn a_parent_id_that_is_a_dot_segment_sends_no_request() {
+    for hostile in [
+        json!(".."),
+        json!("."),
+        json!(""),
+        json!("%2e%2e"),
+        json!("%2E."),
+        json!("%252e%252e"),
+        json!("../../admin"),
+        json!("x/../.."),
+        json!("..\\..\\admin"),
+    ] {
+        let (server, got, failure) =
+            fan_out_over(json!([{"id": 1}, {"id": hostile}, {"id": 3}])).await;
+        assert_eq!(got, [json!({"comment": 1})], "{hostile}");
+        let Some(Error::PathArgument {
+            resource,
+            argument,
+            reason,
+        }) = &failure
+        else {
+            panic!("{hostile}: expected a path argument error, got {failure:?}");
+        };
+        assert_eq!(
+            (resource.as_str(), argument.as_str()),
+            ("comments", "ticket_id")
+        );
+        assert!(!reason.is_empty());
+        assert_eq!(
+            paths(&received(&server).await),
+            ["/tickets", "/tickets/1/comments"],
+            "{hostile}: no request leaves for the altered path"
+        );
+    }
+}
+
+#[tokio::test]
+async fn slashes_queries_and_fragments_in_a_parent_id_stay_inside_its_segment() {
+    let (server, got, failure) =
+        fan_out_over(json!([{"id": "a/b?c=1#d"}, {"id": "..x"}, {"id": "x.."}])).await;
+    assert!(failure.is_none(), "{failure:?}");
+    assert_eq!(got.len(), 3);
+    let requests = received(&server).await;
+    let sent: Vec<_> = requests
+        .iter()
+        .map(|r| (r.url.path().to_string(), r.url.query().map(str::to_string)))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("/tickets".to_string(), None),
+            ("/tickets/a%2Fb%3Fc%3D1%23d/comments".to_string(), None),
+            ("/tickets/..x/comments".to_string(), None),
+            ("/tickets/x../comments".to_string(), None),
+        ]
+    );
+}

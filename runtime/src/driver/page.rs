@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use crate::error::{Error, Location};
 use crate::incremental::RunFilter;
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
-use crate::placeholders::{fill_json, fill_placeholders};
+use crate::placeholders::{fill_json, fill_path, fill_placeholders};
 use crate::scan::ScanPlan;
 use crate::secret::{Secret, redact_text, redact_url};
 use crate::selector::{
@@ -97,7 +97,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     if let Some(filter) = &filter {
         args.extend(filter.placeholders());
     }
-    let path = fill_placeholders(&d.path, &args, true)?;
+    let path = fill_path(&d.path, &args, &d.name)?;
     let joined = request.core.request_url(&path);
     let url = url::Url::parse(&joined)
         .map_err(|e| Error::Invalid(format!("URL `{joined}` of resource `{}`: {e}", d.name)))?;
