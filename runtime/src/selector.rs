@@ -55,8 +55,9 @@ impl Selector {
         }
     }
 
-    /// Every value the path matches, in document order; a JSON `null` is a match. Fails when
-    /// a `..` step would have to search deeper than [`MAX_DEPTH`] levels.
+    /// Every value the path matches, in jsonpath-ng's order: document order, except that a
+    /// `..` step takes an object's own field before its children's. A JSON `null` is a match.
+    /// Fails when a `..` step would have to search deeper than [`MAX_DEPTH`] levels.
     pub fn find<'a>(&self, root: &'a RawValue) -> Result<Vec<&'a RawValue>, TooDeep> {
         let mut current = vec![root];
         for step in self.steps.iter() {
@@ -143,23 +144,19 @@ fn apply_step<'a>(step: &Step, value: &'a RawValue, out: &mut Vec<&'a RawValue>)
     Ok(())
 }
 
-/// The values of field `name` at any depth below `start`, depth-first: a matching field is
-/// taken where it is reached, then its own subtree is searched, then its later siblings. The
+/// The values of field `name` at `start` and at any depth below it, in jsonpath-ng's order
+/// (dlt's): an object's own field first, then each child's matches in turn, depth-first. The
 /// walk keeps its own stack (a server's nesting must not reach the thread's), holding the
-/// values still to visit, the next one on top, each with whether it matched and its depth.
+/// values still to visit, the next one on top, each with its depth.
 fn descend<'a>(name: &str, start: &'a RawValue, out: &mut Vec<&'a RawValue>) -> Result<(), ()> {
     // The walk parses each value once per level above it; a page too deep is refused in one
     // pass over its text instead, before that cost is paid.
     if nesting_exceeds(start.get(), MAX_DEPTH) {
         return Err(());
     }
-    let mut stack: Vec<(bool, &'a RawValue, usize)> = vec![(false, start, 0)];
-    while let Some((matched, value, depth)) = stack.pop() {
-        if matched {
-            out.push(value);
-        }
-        let kind = raw_kind(value);
-        if !matches!(kind, RawKind::Object | RawKind::Array) {
+    let mut stack: Vec<(&'a RawValue, usize)> = vec![(start, 0)];
+    while let Some((value, depth)) = stack.pop() {
+        if !matches!(raw_kind(value), RawKind::Object | RawKind::Array) {
             continue;
         }
         if depth >= MAX_DEPTH {
@@ -167,13 +164,10 @@ fn descend<'a>(name: &str, start: &'a RawValue, out: &mut Vec<&'a RawValue>) -> 
         }
         let before = stack.len();
         if let Some(fields) = object_fields(value) {
-            stack.extend(
-                fields
-                    .into_iter()
-                    .map(|(key, child)| (key == name, child, depth + 1)),
-            );
+            out.extend(fields.iter().find(|(k, _)| k == name).map(|(_, v)| *v));
+            stack.extend(fields.into_iter().map(|(_, child)| (child, depth + 1)));
         } else if let Some(items) = array_items(value) {
-            stack.extend(items.into_iter().map(|child| (false, child, depth + 1)));
+            stack.extend(items.into_iter().map(|child| (child, depth + 1)));
         }
         stack[before..].reverse();
     }
@@ -579,16 +573,19 @@ mod tests {
     }
 
     #[test]
-    fn descendant_finds_nested_fields_depth_first() {
+    fn descendant_takes_an_objects_own_field_before_its_childrens() {
+        // jsonpath-ng (dlt 1.31's `find_values("$..id", ...)`) gives [3, 1, 2] here: each
+        // object's own field, then its children's matches depth-first
         let doc = raw(r#"{"a":{"id":1,"b":[{"id":2}]},"id":3}"#);
         let s = sel(vec![Step::Descendant("id".into())]);
-        let found: Vec<_> = s
-            .find(&doc)
-            .unwrap()
-            .iter()
-            .map(|r| r.get().to_string())
-            .collect();
-        assert_eq!(found, ["1", "2", "3"]);
+        assert_eq!(texts(select_records(&s, &doc)), ["3", "1", "2"]);
+        // a match is searched too: `..a` on nested `a`s gives each, outermost first
+        let nested = raw(r#"{"a":{"a":{"a":1}}}"#);
+        let a = sel(vec![Step::Descendant("a".into())]);
+        assert_eq!(
+            texts(select_records(&a, &nested)),
+            [r#"{"a":{"a":1}}"#, r#"{"a":1}"#, "1"]
+        );
     }
 
     #[test]
@@ -641,7 +638,7 @@ mod tests {
         // the earlier value is gone: `..` does not search it
         let doc = raw(r#"{"x":{"id":1},"id":2,"x":{"id":3}}"#);
         let ids = sel(vec![Step::Descendant("id".into())]);
-        assert_eq!(texts(select_records(&ids, &doc)), ["3", "2"]);
+        assert_eq!(texts(select_records(&ids, &doc)), ["2", "3"]);
     }
 
     #[test]
