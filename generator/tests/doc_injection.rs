@@ -12,7 +12,7 @@ use restgen::SpecFiles;
 const SCHEMA: &str = r#"{
   "type": "object",
   "title": "Ticket\n```\nstd::process::exit(3)\n```",
-  "description": "A ticket.\n\n```\nstd::process::exit(1)\n```\n\n~~~rust\nstd::process::exit(4)\n~~~\n\nIndented:\n\n    std::process::exit(2);\n\n<script>alert(1)</script> and a\rcarriage return",
+  "description": "A ticket.\n\n```\nstd::process::exit(1)\n```\n\n~~~rust\nstd::process::exit(4)\n~~~\n\nIndented:\n\n    std::process::exit(2);\n\n> ```\n> std::process::exit(12)\n> ```\n\n- ```\n  std::process::exit(13)\n  ```\n\n<script>alert(1)</script> and a\rcarriage return",
   "properties": {
     "id": {
       "type": "string",
@@ -131,6 +131,31 @@ fn doc_blocks(code: &str) -> Vec<Vec<String>> {
     blocks
 }
 
+/// A line without the block-quote and list-item markers it starts with: code blocks nest
+/// in those.
+fn without_containers(line: &str) -> String {
+    let mut rest = line;
+    loop {
+        let start = rest.trim_start_matches(' ');
+        let digits = start.chars().take_while(char::is_ascii_digit).count();
+        let next = if let Some(after) = start.strip_prefix('>') {
+            after.strip_prefix(' ').unwrap_or(after)
+        } else if let Some(after) = ["- ", "* ", "+ "]
+            .iter()
+            .find_map(|m| start.strip_prefix(m))
+        {
+            after
+        } else if digits > 0
+            && (start[digits..].starts_with(". ") || start[digits..].starts_with(") "))
+        {
+            &start[digits + 2..]
+        } else {
+            return rest.to_string();
+        };
+        rest = next;
+    }
+}
+
 /// The code blocks rustdoc would test in one doc comment: fences whose info string is not
 /// another language, and indented blocks; as (info, first line).
 fn testable(block: &[String]) -> Vec<(String, String)> {
@@ -138,6 +163,7 @@ fn testable(block: &[String]) -> Vec<(String, String)> {
     let mut fence: Option<String> = None;
     let mut previous_blank = true;
     for line in block {
+        let line = &without_containers(line);
         let stripped = line.trim_start_matches(' ');
         let indent = line.len() - stripped.len();
         let fence_run =

@@ -77,8 +77,11 @@ pub fn inert(markdown: &str, fences: &[&str]) -> String {
     let mut open: Option<(char, usize)> = None;
     for line in markdown.lines() {
         let line = inline_keeping_tabs(line);
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let rest = &line[indent..];
+        // a block quote or list item holds blocks too: a fence or an indented block after its
+        // markers is one
+        let (prefix, body) = line.split_at(container_prefix(&line));
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        let rest = &body[indent..];
         let run = |c: char| rest.chars().take_while(|x| *x == c).count();
         if let Some((c, len)) = open {
             if indent <= 3 && run(c) >= len && rest.trim_end().chars().all(|x| x == c) {
@@ -100,21 +103,47 @@ pub fn inert(markdown: &str, fences: &[&str]) -> String {
             if keep {
                 out.push(line);
             } else {
-                out.push(format!("{}text", &rest[..n]));
+                out.push(format!("{prefix}{}text", &rest[..n]));
             }
             continue;
         }
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        let lead = &line[..line.len() - trimmed.len()];
+        let trimmed = body.trim_start_matches([' ', '\t']);
+        let lead = &body[..body.len() - trimmed.len()];
         let columns: usize = lead.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum();
-        let line = if columns >= 4 {
-            trimmed.to_string()
-        } else {
-            line
-        };
-        out.push(escape_html(&line));
+        let body = if columns >= 4 { trimmed } else { body };
+        out.push(escape_html(&format!("{prefix}{body}")));
     }
     out.join("\n")
+}
+
+/// How many bytes of `line` are block-quote (`>`) and list-item (`-`, `*`, `+`, `1.`, `1)`)
+/// markers, each after up to three spaces.
+fn container_prefix(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    loop {
+        let spaces = bytes[at..]
+            .iter()
+            .take(3)
+            .take_while(|b| **b == b' ')
+            .count();
+        let i = at + spaces;
+        let marker = match bytes.get(i) {
+            Some(b'>') => 1 + usize::from(bytes.get(i + 1) == Some(&b' ')),
+            Some(b'-' | b'*' | b'+') if bytes.get(i + 1) == Some(&b' ') => 2,
+            Some(b'0'..=b'9') => {
+                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let closes = matches!(bytes.get(i + digits), Some(b'.' | b')'));
+                if closes && bytes.get(i + digits + 1) == Some(&b' ') {
+                    digits + 2
+                } else {
+                    return at;
+                }
+            }
+            _ => return at,
+        };
+        at = i + marker;
+    }
 }
 
 /// [`inline`] for a whole line, but tabs kept: they are indentation there.
@@ -288,6 +317,18 @@ mod tests {
         assert_eq!(inert("```no_run\nx\n```", &["no_run"]), "```no_run\nx\n```");
         // a backtick in the info string: not a fence at all, but inline code
         assert_eq!(inert("```a`b```", TEXT), "```a`b```");
+    }
+
+    #[test]
+    fn fences_and_indented_blocks_in_quotes_and_lists_are_made_inert_too() {
+        assert_eq!(
+            inert(
+                "> ```\n> run()\n> ```\n\n- ```rust\n  run()\n  ```\n\n1. x\n\n   >     run()",
+                TEXT
+            ),
+            "> ```text\n> run()\n> ```\n\n- ```text\n  run()\n  ```\n\n1. x\n\n   > run()"
+        );
+        assert_eq!(inert("- a\n- b", TEXT), "- a\n- b");
     }
 
     #[test]
