@@ -6,6 +6,9 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
+
+use super::diagnostic::Diagnostic;
 
 /// How many levels of mappings and sequences a spec may nest. Real specs nest a handful
 /// (`resources[0].endpoint.paginator`, a JSON body a few levels more); serde_yaml stops at
@@ -103,6 +106,41 @@ impl Budget {
         }
         if let Some((_, parent)) = self.open.last_mut() {
             *parent = parent.saturating_add(nodes);
+        }
+    }
+}
+
+/// The located error for a refused spec `file` with text `source`.
+pub fn diagnostic(refusal: &Refusal, file: &str, source: &Arc<str>) -> Diagnostic {
+    let located = |at: &Range<usize>, title: String, label: &str| {
+        Diagnostic::unlocated(file, title)
+            .in_source(source.clone())
+            .at(at.clone(), label)
+    };
+    match refusal {
+        Refusal::TooDeep { at, level } => located(
+            at,
+            format!("the spec nests more than {MAX_NESTING} levels deep"),
+            &format!("level {level} opens here"),
+        )
+        .note(
+            "expected at most a few levels: `resources`, an endpoint, its paginator, a JSON \
+             body; a deeper file is refused before it is read",
+        ),
+        Refusal::TooManyAliased { at, nodes } => {
+            let alias = source.get(at.clone()).unwrap_or("this alias");
+            located(
+                at,
+                format!(
+                    "the spec's aliases stand for more than {MAX_ALIASED_NODES} nodes ({nodes} \
+                     so far)"
+                ),
+                &format!("`{alias}` takes them past the limit"),
+            )
+            .note(
+                "expected aliases to share a block a few times; aliases of aliases that \
+                 multiply (a \"billion laughs\") are refused before they are expanded",
+            )
         }
     }
 }

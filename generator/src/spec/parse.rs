@@ -12,7 +12,6 @@ use serde_yaml::{Mapping, Value};
 
 use super::diagnostic::{Diagnostic, did_you_mean, one_of};
 use super::explain::{Found, Problem, classify, explain};
-use super::limits::{MAX_ALIASED_NODES, MAX_NESTING, Refusal};
 use super::model::{ClientConfig, ResourceBase, ResourceEntry, SourceConfig};
 use super::span::{NodeKind, Seg, SpanIndex, YamlPath};
 
@@ -97,8 +96,11 @@ impl PartParser<'_> {
             self.errors.push(error);
             return None;
         }
+        // serde_yaml is not given a document the span index stopped reading: it would build
+        // the deep or expanded value before its own limits applied
         if let Some(refusal) = &self.spans.refused {
-            self.refuse(refusal);
+            let error = super::limits::diagnostic(refusal, self.file, &self.source);
+            self.errors.push(error);
             return None;
         }
         let document: Value = match serde_yaml::from_str(text) {
@@ -228,43 +230,6 @@ impl PartParser<'_> {
             _ => None,
         };
         Some((config, resource_index, broken, document.clone()))
-    }
-
-    /// A document the span index stopped reading (see [`super::limits`]): serde_yaml is not
-    /// given it, as it would build the deep or expanded value before its own limits applied.
-    fn refuse(&mut self, refusal: &Refusal) {
-        let error = match refusal {
-            Refusal::TooDeep { at, level } => self
-                .error(
-                    at.clone(),
-                    format!("the spec nests more than {MAX_NESTING} levels deep"),
-                    &format!("level {level} opens here"),
-                )
-                .note(
-                    "expected at most a few levels: `resources`, an endpoint, its paginator, a \
-                     JSON body; a deeper file is refused before it is read",
-                ),
-            Refusal::TooManyAliased { at, nodes } => {
-                let alias = self
-                    .source
-                    .get(at.clone())
-                    .unwrap_or("this alias")
-                    .to_string();
-                self.error(
-                    at.clone(),
-                    format!(
-                        "the spec's aliases stand for more than {MAX_ALIASED_NODES} nodes \
-                         ({nodes} so far)"
-                    ),
-                    &format!("`{alias}` takes them past the limit"),
-                )
-                .note(
-                    "expected aliases to share a block a few times; aliases of aliases that \
-                     multiply (a \"billion laughs\") are refused before they are expanded",
-                )
-            }
-        };
-        self.errors.push(error);
     }
 
     /// A YAML syntax error, or keys written twice (serde_yaml refuses those without a
