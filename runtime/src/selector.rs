@@ -481,17 +481,17 @@ pub fn raw_to_value(raw: &RawValue) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    fn raw(text: &str) -> Box<RawValue> {
+    pub(super) fn raw(text: &str) -> Box<RawValue> {
         RawValue::from_string(text.to_string()).unwrap()
     }
 
-    fn sel(steps: Vec<Step>) -> Selector {
+    pub(super) fn sel(steps: Vec<Step>) -> Selector {
         Selector {
             steps: Cow::Owned(steps),
         }
     }
 
-    fn texts(records: Result<RawRecords<'_>, TooDeep>) -> Vec<String> {
+    pub(super) fn texts(records: Result<RawRecords<'_>, TooDeep>) -> Vec<String> {
         records
             .unwrap()
             .items

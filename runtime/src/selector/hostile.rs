@@ -3,30 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::borrow::Cow;
-
-use serde_json::value::RawValue;
-
+use super::tests::{raw, sel, texts};
 use super::*;
-
-fn raw(text: &str) -> Box<RawValue> {
-    RawValue::from_string(text.to_string()).unwrap()
-}
-
-fn sel(steps: Vec<Step>) -> Selector {
-    Selector {
-        steps: Cow::Owned(steps),
-    }
-}
-
-fn texts(records: Result<RawRecords<'_>, TooDeep>) -> Vec<String> {
-    records
-        .unwrap()
-        .items
-        .iter()
-        .map(|r| r.get().to_string())
-        .collect()
-}
 
 #[test]
 fn a_repeated_key_reads_as_python_reads_it() {
