@@ -47,7 +47,7 @@ pub fn run(page_size: usize, seconds: f64) -> Result<()> {
             (&*scanned.root, raw)
         } else {
             let root: &RawValue = serde_json::from_str(text)?;
-            (root, select_records(&selector, root))
+            (root, select_records(&selector, root)?)
         };
         let mut paginator = Paginator::new(&cursor)?;
         let mut state = RequestState::new(url.clone(), Vec::new(), None);
@@ -95,7 +95,7 @@ pub fn run(page_size: usize, seconds: f64) -> Result<()> {
         Box::new(|| {
             let text = std::str::from_utf8(&body)?;
             let root: &RawValue = serde_json::from_str(text)?;
-            Ok(select_records(&selector, root).items.len())
+            Ok(select_records(&selector, root)?.items.len())
         }),
     ));
     steps.push((

@@ -258,7 +258,7 @@ impl MockApi {
                 let value = arg.parent.as_ref().and_then(|link| {
                     let parents = self.records(&link.resource, &[]).ok()?;
                     let raw = serde_json::value::to_raw_value(parents.first()?).ok()?;
-                    let found = link.selector.first(&raw)?;
+                    let found = link.selector.first(&raw).ok()??;
                     Some(match serde_json::from_str(found.get()).ok()? {
                         Value::String(s) => s,
                         other => other.to_string(),

@@ -326,6 +326,8 @@ async fn session_token_of(
     let token = login
         .token_path
         .first_value(Some(answer))
+        .ok()
+        .flatten()
         .and_then(|v| match v {
             serde_json::Value::String(s) => Some(s),
             serde_json::Value::Number(n) => Some(n.to_string()),

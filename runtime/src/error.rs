@@ -3,6 +3,7 @@
 
 use crate::paginate::PaginationError;
 use crate::resume::ResumePoint;
+use crate::selector::TooDeep;
 
 /// Where in a paginated run something went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +95,14 @@ pub enum Error {
         /// serde's message.
         message: String,
     },
+    /// The data selector would have to search the page deeper than the runtime walks.
+    #[error("response nested too deep ({at}): {source}")]
+    TooDeep {
+        /// Where.
+        at: Location,
+        /// Which search, and the limit.
+        source: TooDeep,
+    },
     /// The paginator could not go on.
     #[error("pagination failed ({at}): {source}")]
     Pagination {
@@ -119,6 +128,19 @@ pub enum Error {
         name: String,
         /// The environment variable `from_env` reads.
         env_var: String,
+    },
+    /// A path argument would not fill one segment of the path but change the path: it is
+    /// empty, `.` or `..` (or percent-encodes them). No request is sent.
+    #[error(
+        "argument `{argument}` of resource `{resource}` cannot fill its path segment: {reason}"
+    )]
+    PathArgument {
+        /// The resource being requested.
+        resource: String,
+        /// The placeholder the value was bound to.
+        argument: String,
+        /// What the value would do to the path.
+        reason: String,
     },
     /// The client or a request could not be built (bad base URL, bad argument).
     #[error("invalid request: {0}")]

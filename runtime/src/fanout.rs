@@ -296,7 +296,11 @@ fn bind<T: DeserializeOwned + Send + 'static>(
     let mut request = child.clone();
     let mut fields = serde_json::Map::new();
     for binding in bindings {
-        let value = binding.field.first(parent).ok_or_else(|| {
+        let found = binding
+            .field
+            .first(parent)
+            .map_err(|too_deep| Error::Invalid(format!("a `{parent_name}` record: {too_deep}")))?;
+        let value = found.ok_or_else(|| {
             Error::Invalid(format!(
                 "a `{parent_name}` record has no field `{}` to bind `{}`; its fields are: {}",
                 binding.field_name,

@@ -261,6 +261,9 @@ impl RunFilter {
                 .config
                 .cursor_path
                 .first(record)
+                // a cursor nested deeper than a selector searches reads as missing
+                .ok()
+                .flatten()
                 .map(exact_value)
                 .filter(|v| !v.is_null());
             let Some(cursor) = cursor else {

@@ -15,6 +15,100 @@ pub type Args = [(String, Value)];
 /// `}}` are literal braces; a name that is not bound is an error. Values render as Python's
 /// `str()` does (`True`, `None`); path values are percent-encoded as one segment.
 pub fn fill_placeholders(template: &str, args: &Args, encode: bool) -> Result<String, Error> {
+    fill(template, args, encode, &mut |_, _| {})
+}
+
+/// [`fill_placeholders`] for the path of `resource`, where a value must fill a segment and
+/// never change which segments there are: `/`, `?` and `#` in a value are percent-encoded,
+/// and a segment a value fills that is empty, `.` or `..` (as sent, or once decoded by the
+/// server, however many times; or between slashes a server decodes) is refused before any
+/// request: `tickets/{id}/comments` with the id `..` would ask for `/comments`, credentials
+/// and all.
+pub fn fill_path(template: &str, args: &Args, resource: &str) -> Result<String, Error> {
+    // the placeholders of each segment: `/` in values is encoded, so the template's slashes
+    // are the filled path's
+    let mut filled: Vec<(usize, String)> = Vec::new();
+    let path = fill(template, args, true, &mut |out, name| {
+        filled.push((out.matches('/').count(), name.to_string()));
+    })?;
+    for (index, segment) in path.split('/').enumerate() {
+        let names: Vec<&str> = filled
+            .iter()
+            .filter(|(at, _)| *at == index)
+            .map(|(_, name)| name.as_str())
+            .collect();
+        let Some(first) = names.first() else {
+            continue;
+        };
+        if let Some(reason) = not_one_segment(segment) {
+            return Err(Error::PathArgument {
+                resource: resource.to_string(),
+                argument: first.to_string(),
+                reason,
+            });
+        }
+    }
+    Ok(path)
+}
+
+/// Why a filled path segment (as sent, percent-encoded) would not stay one segment.
+fn not_one_segment(segment: &str) -> Option<String> {
+    if segment.is_empty() {
+        return Some("it is empty, which removes a segment of the path".into());
+    }
+    let mut text = segment.to_string();
+    loop {
+        if let Some(dots) = text.split(['/', '\\']).find(|p| *p == "." || *p == "..") {
+            let how = if text == segment {
+                String::new()
+            } else {
+                " once percent-decoded".to_string()
+            };
+            return Some(format!(
+                "it reads as the dot segment `{dots}`{how}, which moves the request to another path"
+            ));
+        }
+        let decoded = percent_decode(&text);
+        if decoded == text {
+            return None;
+        }
+        text = decoded;
+    }
+}
+
+/// `%XX` escapes decoded, bytes that do not form UTF-8 replaced; anything else as it is.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The filling itself; `placed(out, name)` is told of each placeholder before its value is
+/// appended to `out`.
+fn fill(
+    template: &str,
+    args: &Args,
+    encode: bool,
+    placed: &mut dyn FnMut(&str, &str),
+) -> Result<String, Error> {
     if !template.contains(['{', '}']) {
         return Ok(template.to_string());
     }
@@ -34,7 +128,9 @@ pub fn fill_placeholders(template: &str, args: &Args, encode: bool) -> Result<St
         let end = tail
             .find('}')
             .ok_or_else(|| Error::Invalid(format!("unclosed `{{` in `{template}`")))?;
-        let value = wire_form(lookup(args, &tail[1..end], template)?);
+        let name = &tail[1..end];
+        let value = wire_form(lookup(args, name, template)?);
+        placed(&out, name);
         if encode {
             out.extend(
                 url::form_urlencoded::byte_serialize(value.as_bytes())
@@ -168,5 +264,36 @@ mod tests {
         );
         let mut unbound = json!({"x": "{nope}"});
         assert!(fill_json(&mut unbound, &values).is_err());
+    }
+
+    #[test]
+    fn a_path_value_fills_one_segment_or_is_refused() {
+        let path = |value: Value| fill_path("t/{id}/c", &args(&[("id", value)]), "r");
+        assert_eq!(path(json!("a/b?c#d")).unwrap(), "t/a%2Fb%3Fc%23d/c");
+        assert_eq!(path(json!(7)).unwrap(), "t/7/c");
+        assert_eq!(path(json!("...")).unwrap(), "t/.../c");
+        for hostile in [
+            "..",
+            ".",
+            "",
+            "%2e%2e",
+            "%2E",
+            "%25%32%65%25%32%65",
+            "a/../b",
+            "..\\x",
+        ] {
+            let err = path(json!(hostile)).unwrap_err();
+            assert!(
+                matches!(&err, Error::PathArgument { resource, argument, .. }
+                    if resource == "r" && argument == "id"),
+                "{hostile}: {err:?}"
+            );
+        }
+        // two values that make a dot segment together; a value beside template text does not
+        let two = args(&[("a", json!(".")), ("b", json!("."))]);
+        assert!(fill_path("x/{a}{b}/y", &two, "r").is_err());
+        assert_eq!(fill_path("x/{a}json", &two, "r").unwrap(), "x/.json");
+        // a segment of the template itself is not an argument's to answer for
+        assert_eq!(fill_path("/./x/{a}y", &two, "r").unwrap(), "/./x/.y");
     }
 }

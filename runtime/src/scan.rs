@@ -30,7 +30,7 @@ use crate::selector::{RawRecords, Selector, Step, record_spans};
 pub struct Located {
     /// Where each record is in the page.
     pub spans: Vec<Range<usize>>,
-    /// A root holding the first occurrence of each field the paginator reads.
+    /// A root holding each field the paginator reads, with its last value.
     pub root: Box<RawValue>,
 }
 
@@ -48,7 +48,7 @@ pub struct ScanPlan {
 pub struct Scanned<'a> {
     /// The records: the items of the array at the data path (none when it is missing or null).
     pub records: Vec<&'a RawValue>,
-    /// A root holding the first occurrence of each field the paginator reads, in page order.
+    /// A root holding each field the paginator reads, with its last value, in page order.
     pub root: Box<RawValue>,
 }
 
@@ -239,8 +239,9 @@ impl<'de> Visitor<'de> for Level<'_> {
         let mut at = None;
         let mut fields: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::new();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            // As a selector's field step does, only the first occurrence of a key counts.
-            if at.is_none() && self.path.first().is_some_and(|p| *p == key) {
+            // A key that occurs again replaces what its earlier occurrence gave, as in Python's
+            // `json.loads` and a selector's field step: the last value wins.
+            if self.path.first().is_some_and(|p| *p == key) {
                 at = Some(match &self.path[1..] {
                     [] => map.next_value_seed(Target)?,
                     rest => map
@@ -250,9 +251,12 @@ impl<'de> Visitor<'de> for Level<'_> {
                         })?
                         .map_or(At::Missing, |inner| inner.at),
                 });
-            } else if self.wanted.contains(&key) && !fields.iter().any(|(k, _)| *k == key) {
+            } else if self.wanted.contains(&key) {
                 let value: &'de RawValue = map.next_value()?;
-                fields.push((key, value));
+                match fields.iter_mut().find(|(k, _)| *k == key) {
+                    Some(field) => field.1 = value,
+                    None => fields.push((key, value)),
+                }
             } else {
                 map.next_value::<IgnoredAny>()?;
             }

@@ -3,6 +3,7 @@
 //! straight from their bytes into the caller's type.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
@@ -54,23 +55,45 @@ impl Selector {
         }
     }
 
-    /// Every value the path matches, in document order; a JSON `null` is a match.
-    pub fn find<'a>(&self, root: &'a RawValue) -> Vec<&'a RawValue> {
+    /// Every value the path matches, in jsonpath-ng's order: document order, except that a
+    /// `..` step takes an object's own field before its children's. A JSON `null` is a match.
+    /// Fails when a `..` step would have to search deeper than [`MAX_DEPTH`] levels.
+    pub fn find<'a>(&self, root: &'a RawValue) -> Result<Vec<&'a RawValue>, TooDeep> {
         let mut current = vec![root];
         for step in self.steps.iter() {
             let mut next = Vec::new();
             for value in current {
-                apply_step(step, value, &mut next);
+                apply_step(step, value, &mut next).map_err(|()| TooDeep {
+                    what: format!("the selector `{self}`"),
+                    limit: MAX_DEPTH,
+                })?;
             }
             current = next;
         }
-        current
+        Ok(current)
     }
 
     /// The first match, as dlt's paginators read `cursor_path`, `total_path` and friends.
-    pub fn first<'a>(&self, root: &'a RawValue) -> Option<&'a RawValue> {
-        self.find(root).into_iter().next()
+    pub fn first<'a>(&self, root: &'a RawValue) -> Result<Option<&'a RawValue>, TooDeep> {
+        Ok(self.find(root)?.into_iter().next())
     }
+}
+
+/// How many levels of nesting a `..` step searches below the value it starts from. Python's
+/// own walk (jsonpath-ng's recursion, under the interpreter's limit of 1000 frames) fails at a
+/// few hundred levels; serde_json decodes a record at most 128 levels deep. No API nests data
+/// this deep; a server that does is refused, rather than walked: a walk costs a parse of each
+/// value per level above it, so the limit bounds its time as well as its memory.
+pub const MAX_DEPTH: usize = 256;
+
+/// A selector would have to search JSON nested deeper than [`MAX_DEPTH`] levels.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} would search JSON nested deeper than {limit} levels")]
+pub struct TooDeep {
+    /// What searched: a selector, paginator detection.
+    pub what: String,
+    /// The limit reached.
+    pub limit: usize,
 }
 
 impl fmt::Display for Selector {
@@ -91,7 +114,9 @@ impl fmt::Display for Selector {
     }
 }
 
-fn apply_step<'a>(step: &Step, value: &'a RawValue, out: &mut Vec<&'a RawValue>) {
+/// Adds the matches of one step from `value` to `out`; `Err` when a `..` step reaches
+/// [`MAX_DEPTH`].
+fn apply_step<'a>(step: &Step, value: &'a RawValue, out: &mut Vec<&'a RawValue>) -> Result<(), ()> {
     match step {
         Step::Field(name) => {
             if let Some(fields) = object_fields(value) {
@@ -114,23 +139,71 @@ fn apply_step<'a>(step: &Step, value: &'a RawValue, out: &mut Vec<&'a RawValue>)
                 out.extend(fields.into_iter().map(|(_, v)| v));
             }
         }
-        Step::Descendant(name) => descend(name, value, out),
+        Step::Descendant(name) => return descend(name, value, out),
     }
+    Ok(())
 }
 
-fn descend<'a>(name: &str, value: &'a RawValue, out: &mut Vec<&'a RawValue>) {
-    if let Some(fields) = object_fields(value) {
-        for (key, child) in fields {
-            if key == name {
-                out.push(child);
-            }
-            descend(name, child, out);
+/// The values of field `name` at `start` and at any depth below it, in jsonpath-ng's order
+/// (dlt's): an object's own field first, then each child's matches in turn, depth-first. The
+/// walk keeps its own stack (a server's nesting must not reach the thread's), holding the
+/// values still to visit, the next one on top, each with its depth.
+fn descend<'a>(name: &str, start: &'a RawValue, out: &mut Vec<&'a RawValue>) -> Result<(), ()> {
+    // The walk parses each value once per level above it; a page too deep is refused in one
+    // pass over its text instead, before that cost is paid.
+    if nesting_exceeds(start.get(), MAX_DEPTH) {
+        return Err(());
+    }
+    let mut stack: Vec<(&'a RawValue, usize)> = vec![(start, 0)];
+    while let Some((value, depth)) = stack.pop() {
+        if !matches!(raw_kind(value), RawKind::Object | RawKind::Array) {
+            continue;
         }
-    } else if let Some(items) = array_items(value) {
-        for child in items {
-            descend(name, child, out);
+        if depth >= MAX_DEPTH {
+            return Err(());
+        }
+        let before = stack.len();
+        if let Some(fields) = object_fields(value) {
+            out.extend(fields.iter().find(|(k, _)| k == name).map(|(_, v)| *v));
+            stack.extend(fields.into_iter().map(|(_, child)| (child, depth + 1)));
+        } else if let Some(items) = array_items(value) {
+            stack.extend(items.into_iter().map(|child| (child, depth + 1)));
+        }
+        stack[before..].reverse();
+    }
+    Ok(())
+}
+
+/// Whether the JSON `text` (valid, as a raw value is) nests objects and arrays more than
+/// `limit` levels deep: one pass over its bytes, skipping strings.
+pub(crate) fn nesting_exceeds(text: &str, limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut bytes = text.bytes();
+    while let Some(byte) = bytes.next() {
+        match byte {
+            b'"' => {
+                // to the closing quote; an escaped character is skipped with its backslash
+                while let Some(byte) = bytes.next() {
+                    match byte {
+                        b'\\' => {
+                            bytes.next();
+                        }
+                        b'"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
+    false
 }
 
 /// The kind of a raw JSON value, read from its first byte.
@@ -162,7 +235,9 @@ pub fn raw_kind(raw: &RawValue) -> RawKind {
     }
 }
 
-/// The fields of a raw object, in document order, each value still raw; `None` if not an object.
+/// The fields of a raw object, each value still raw; `None` if not an object. A key that occurs
+/// more than once is read as Python's `json.loads` reads it (and so dlt): one field, in the
+/// place of its first occurrence, with the value of its last.
 pub fn object_fields(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawValue)>> {
     if raw_kind(raw) != RawKind::Object {
         return None;
@@ -180,6 +255,10 @@ pub fn array_items(raw: &RawValue) -> Option<Vec<&RawValue>> {
     serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok()
 }
 
+/// How many fields an object has before a repeated key is looked up in a map rather than
+/// searched for: a few comparisons are cheaper than hashing, but not thousands.
+const INDEXED_FROM: usize = 16;
+
 struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
 impl<'de> Deserialize<'de> for RawObject<'de> {
@@ -191,10 +270,34 @@ impl<'de> Deserialize<'de> for RawObject<'de> {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut fields = Vec::new();
+                let mut fields: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::new();
+                // Where each key is, once an object is too wide to search for a repeated key
+                // field by field.
+                let mut index: Option<HashMap<Cow<'de, str>, usize>> = None;
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                     let value: &'de RawValue = map.next_value()?;
-                    fields.push((key, value));
+                    if index.is_none() && fields.len() >= INDEXED_FROM {
+                        index = Some(
+                            fields
+                                .iter()
+                                .enumerate()
+                                .map(|(at, (k, _))| (k.clone(), at))
+                                .collect(),
+                        );
+                    }
+                    let seen = match &index {
+                        Some(index) => index.get(&key).copied(),
+                        None => fields.iter().position(|(k, _)| *k == key),
+                    };
+                    match seen {
+                        Some(at) => fields[at].1 = value,
+                        None => {
+                            if let Some(index) = &mut index {
+                                index.insert(key.clone(), fields.len());
+                            }
+                            fields.push((key, value));
+                        }
+                    }
                 }
                 Ok(RawObject(fields))
             }
@@ -213,8 +316,11 @@ pub struct RawRecords<'a> {
 /// Applies dlt's unwrapping rules to the matches of `selector` in `root`: one match that is
 /// a list gives its items, one `null` gives nothing, one other value gives one record, no match
 /// gives nothing, and several matches are each a record.
-pub fn select_records<'a>(selector: &Selector, root: &'a RawValue) -> RawRecords<'a> {
-    let mut matches = selector.find(root);
+pub fn select_records<'a>(
+    selector: &Selector,
+    root: &'a RawValue,
+) -> Result<RawRecords<'a>, TooDeep> {
+    let mut matches = selector.find(root)?;
     let items = if matches.len() == 1 {
         let only = matches.remove(0);
         match raw_kind(only) {
@@ -225,7 +331,7 @@ pub fn select_records<'a>(selector: &Selector, root: &'a RawValue) -> RawRecords
     } else {
         matches
     };
-    RawRecords { items }
+    Ok(RawRecords { items })
 }
 
 /// The keys dlt's detector takes for records (`RECORD_KEY_PATTERNS`), matched exactly.
@@ -361,8 +467,8 @@ fn offset_in(text: &str, line: usize, column: usize) -> usize {
 }
 
 /// Counts records without decoding them (used for the bytes-only limit in benchmarks too).
-pub fn count_records(selector: &Selector, root: &RawValue) -> usize {
-    select_records(selector, root).items.len()
+pub fn count_records(selector: &Selector, root: &RawValue) -> Result<usize, TooDeep> {
+    Ok(select_records(selector, root)?.items.len())
 }
 
 /// A JSON scalar read from a raw value, for paginator parameters.
@@ -375,18 +481,23 @@ pub fn raw_to_value(raw: &RawValue) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    fn raw(text: &str) -> Box<RawValue> {
+    pub(super) fn raw(text: &str) -> Box<RawValue> {
         RawValue::from_string(text.to_string()).unwrap()
     }
 
-    fn sel(steps: Vec<Step>) -> Selector {
+    pub(super) fn sel(steps: Vec<Step>) -> Selector {
         Selector {
             steps: Cow::Owned(steps),
         }
     }
 
-    fn texts(records: RawRecords<'_>) -> Vec<String> {
-        records.items.iter().map(|r| r.get().to_string()).collect()
+    pub(super) fn texts(records: Result<RawRecords<'_>, TooDeep>) -> Vec<String> {
+        records
+            .unwrap()
+            .items
+            .iter()
+            .map(|r| r.get().to_string())
+            .collect()
     }
 
     #[test]
@@ -409,15 +520,21 @@ mod tests {
         ]);
         assert_eq!(texts(select_records(&mapped, &doc)), ["1", "2"]);
         let unmapped = Selector::fields(["data", "id"]);
-        assert!(select_records(&unmapped, &doc).items.is_empty());
+        assert!(select_records(&unmapped, &doc).unwrap().items.is_empty());
     }
 
     #[test]
     fn missing_and_null_give_no_records() {
         let s = Selector::fields(["data"]);
-        assert!(select_records(&s, &raw(r#"{"other":1}"#)).items.is_empty());
+        assert!(
+            select_records(&s, &raw(r#"{"other":1}"#))
+                .unwrap()
+                .items
+                .is_empty()
+        );
         assert!(
             select_records(&s, &raw(r#"{"data":null}"#))
+                .unwrap()
                 .items
                 .is_empty()
         );
@@ -451,16 +568,24 @@ mod tests {
         let doc = raw(r#"{"a":[10,20,30]}"#);
         let first = sel(vec![Step::Field("a".into()), Step::Index(0)]);
         let last = sel(vec![Step::Field("a".into()), Step::Index(-1)]);
-        assert_eq!(first.first(&doc).map(RawValue::get), Some("10"));
-        assert_eq!(last.first(&doc).map(RawValue::get), Some("30"));
+        assert_eq!(first.first(&doc).unwrap().map(RawValue::get), Some("10"));
+        assert_eq!(last.first(&doc).unwrap().map(RawValue::get), Some("30"));
     }
 
     #[test]
-    fn descendant_finds_nested_fields_depth_first() {
+    fn descendant_takes_an_objects_own_field_before_its_childrens() {
+        // jsonpath-ng (dlt 1.31's `find_values("$..id", ...)`) gives [3, 1, 2] here: each
+        // object's own field, then its children's matches depth-first
         let doc = raw(r#"{"a":{"id":1,"b":[{"id":2}]},"id":3}"#);
         let s = sel(vec![Step::Descendant("id".into())]);
-        let found: Vec<_> = s.find(&doc).iter().map(|r| r.get().to_string()).collect();
-        assert_eq!(found, ["1", "2", "3"]);
+        assert_eq!(texts(select_records(&s, &doc)), ["3", "1", "2"]);
+        // a match is searched too: `..a` on nested `a`s gives each, outermost first
+        let nested = raw(r#"{"a":{"a":{"a":1}}}"#);
+        let a = sel(vec![Step::Descendant("a".into())]);
+        assert_eq!(
+            texts(select_records(&a, &nested)),
+            [r#"{"a":{"a":1}}"#, r#"{"a":1}"#, "1"]
+        );
     }
 
     #[test]
@@ -472,7 +597,7 @@ mod tests {
         }
         let body = r#"{"data":[{"id":1},{"id":"x"}]}"#;
         let doc: &RawValue = serde_json::from_str(body).unwrap();
-        let records = select_records(&Selector::fields(["data"]), doc);
+        let records = select_records(&Selector::fields(["data"]), doc).unwrap();
         let err = decode_records::<Rec>(body, &records).unwrap_err();
         assert_eq!(err.record, 1);
         assert_eq!(err.path, "id");
@@ -483,8 +608,14 @@ mod tests {
     fn escaped_keys_are_matched() {
         let doc = raw(r#"{"a\"b":1}"#);
         assert_eq!(
-            Selector::fields(["a\"b"]).first(&doc).map(RawValue::get),
+            Selector::fields(["a\"b"])
+                .first(&doc)
+                .unwrap()
+                .map(RawValue::get),
             Some("1")
         );
     }
 }
+
+#[cfg(test)]
+mod hostile;

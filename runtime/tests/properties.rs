@@ -65,7 +65,7 @@ fn drive(config: &PaginatorConfig, data: Option<&Selector>, replies: &[Reply]) -
         let records = match &body {
             Some(raw) => {
                 let selector = data.cloned().unwrap_or_else(|| detect_data_selector(raw));
-                select_records(&selector, raw).items
+                select_records(&selector, raw).unwrap().items
             }
             None => Vec::new(),
         };
@@ -128,8 +128,8 @@ proptest! {
     #[test]
     fn selectors_take_any_document(s in selector(), document in json_text()) {
         if let Ok(raw) = RawValue::from_string(document) {
-            let found = s.find(&raw);
-            let first = s.first(&raw);
+            let found = s.find(&raw).unwrap();
+            let first = s.first(&raw).unwrap();
             prop_assert_eq!(first.map(RawValue::get), found.first().map(|r| r.get()));
             let _ = select_records(&s, &raw);
             let _ = detect_data_selector(&raw);

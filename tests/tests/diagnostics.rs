@@ -146,7 +146,40 @@ corpus!(
     yaml_tab_indentation,
     yaml_unclosed_flow,
     zero_limit,
+    yaml_nested_30000_levels_flow,
+    yaml_nested_100_levels_block,
+    yaml_alias_bomb,
+    schema_nested_1000_levels,
 );
+
+#[test]
+fn hostile_nesting_and_aliases_are_refused_on_an_ordinary_stack() {
+    // A thread with Rust's default 2 MiB, whatever RUST_MIN_STACK says: a loader that
+    // recursed per level, or expanded the aliases, would abort or exhaust memory here.
+    let refused = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            [
+                "yaml_nested_30000_levels_flow",
+                "yaml_nested_100_levels_block",
+                "yaml_alias_bomb",
+                "schema_nested_1000_levels",
+            ]
+            .map(|case| (case, diagnose(case)))
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    for (case, text) in refused {
+        assert!(text.starts_with("fails, 1 error(s)"), "{case}:\n{text}");
+        assert!(
+            ["levels deep", "aliases stand for more than"]
+                .iter()
+                .any(|what| text.contains(what)),
+            "{case}:\n{text}"
+        );
+    }
+}
 
 #[test]
 fn every_corpus_folder_has_a_test() {

@@ -203,3 +203,59 @@ async fn an_error_status_that_is_not_ignored_still_fails() {
         .unwrap_err();
     assert_eq!(err.status(), Some(403));
 }
+
+#[test]
+fn a_parent_id_that_is_a_dot_segment_sends_no_request_through_the_blocking_client() {
+    // `signature_requests/{id}/followers` with the id `..` would be `/v3/followers`, sent
+    // with the API key: the value is refused before any request for it leaves
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v3/signature_requests"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "data": [
+                    {"id": "sr_1", "created_at": "2024-05-01T10:00:00+00:00"},
+                    {"id": "..", "created_at": "2024-05-02T10:00:00+00:00"},
+                    {"id": "sr_3", "created_at": "2024-05-03T10:00:00+00:00"}
+                ],
+                "meta": {"next_cursor": null}
+            })))
+            .mount(&server)
+            .await;
+        // anything else answers, so a request to an altered path would succeed
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"data": [follower("x@y.test")]})),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let client = esign::blocking::Client::builder()
+        .api_key("tok")
+        .base_url(format!("{}/v3/", server.uri()))
+        .build()
+        .unwrap();
+    let mut items = client.signature_requests_followers_all().iter();
+    assert!(items.next().unwrap().is_ok(), "sr_1's follower");
+    let err = items.next().unwrap().unwrap_err();
+    assert!(
+        matches!(&err, restgen_runtime::Error::PathArgument { resource, .. }
+            if resource == "signature_requests_followers"),
+        "{err:?}"
+    );
+    let paths: Vec<String> = rt
+        .block_on(server.received_requests())
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/v3/signature_requests",
+            "/v3/signature_requests/sr_1/followers"
+        ]
+    );
+}

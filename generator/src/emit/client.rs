@@ -20,7 +20,7 @@ pub fn descriptors(api: &ApiIr) -> TokenStream {
     let client_doc = docs::outer(&client_doc);
     let resources = api.resources.iter().map(|r| {
         let ident = shouty(&r.name);
-        let doc = format!("How the runtime fetches `{}`.", r.name);
+        let doc = format!("How the runtime fetches {}.", docs::code(&r.name));
         let doc = docs::outer(&doc);
         let value = r.descriptor.literal();
         // #[doc = "How the runtime fetches `users`."]
@@ -141,10 +141,12 @@ fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStrea
             .iter()
             .map(|f| quote!(::std::borrow::Cow::Borrowed(#f)));
         let doc = docs::outer(&format!(
-            "`{}` for every `{parent}` record: walks `{parent}` and fetches `{}` once per \
-             record, each with a fresh paginator. Each item carries the parent fields it was \
-             fetched for (`_{parent}_<field>`).",
-            r.name, r.name
+            "{name} for every {parent_code} record: walks {parent_code} and fetches {name} once \
+             per record, each with a fresh paginator. Each item carries the parent fields it \
+             was fetched for ({fields}).",
+            name = docs::code(&r.name),
+            parent_code = docs::code(parent),
+            fields = docs::code(&format!("_{parent}_<field>")),
         ));
         // pub fn followers_all(&self) -> FanOut<Follower> {
         //     FanOut::new(ResourceRequest::new(.., &PARENT), ResourceRequest::new(.., &CHILD),
@@ -191,24 +193,29 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
             })
         },
     );
-    let fan_outs = api.resources.iter().zip(record_types).filter_map(|(r, ty)| {
-        let parent = fan_out_parent(api, r)?;
-        let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
-        let record = record_type(ty);
-        let doc = docs::outer(&format!(
-            "`{}` for every `{parent}` record (see the async client's method of the same name).",
-            r.name
-        ));
-        // pub fn followers_all(&self) -> BlockingFanOut<Follower> {
-        //     self.runtime.fan_out(self.inner.followers_all())
-        // }
-        Some(quote! {
-            #doc
-            pub fn #method(&self) -> ::restgen_runtime::fanout::BlockingFanOut<#record> {
-                self.runtime.fan_out(self.inner.#method())
-            }
-        })
-    });
+    let fan_outs = api
+        .resources
+        .iter()
+        .zip(record_types)
+        .filter_map(|(r, ty)| {
+            let parent = fan_out_parent(api, r)?;
+            let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
+            let record = record_type(ty);
+            let doc = docs::outer(&format!(
+                "{} for every {} record (see the async client's method of the same name).",
+                docs::code(&r.name),
+                docs::code(parent)
+            ));
+            // pub fn followers_all(&self) -> BlockingFanOut<Follower> {
+            //     self.runtime.fan_out(self.inner.followers_all())
+            // }
+            Some(quote! {
+                #doc
+                pub fn #method(&self) -> ::restgen_runtime::fanout::BlockingFanOut<#record> {
+                    self.runtime.fan_out(self.inner.#method())
+                }
+            })
+        });
     let with_setters = setter_resources(api, record_types);
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
         let method = snake(&r.name, CLIENT_METHODS);
@@ -298,7 +305,7 @@ fn optional_use(api: &ApiIr, name: &str) -> String {
             matches!(&r.descriptor.auth, AuthChoice::Endpoint(auth) if named(auth))
                 || r.descriptor.paginator.settings().contains(&name)
         })
-        .map(|r| format!("`{}`", r.name))
+        .map(|r| docs::code(&r.name))
         .collect();
     format!("Needed by {}", users.join(", "))
 }
@@ -319,8 +326,9 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
             optional_use(api, name)
         };
         let doc = format!(
-            "Sets the {kind} `{name}`. {when}; `from_env` reads it from `{}`.",
-            api.client.env_var(name)
+            "Sets the {kind} {}. {when}; `from_env` reads it from {}.",
+            docs::code(name),
+            docs::code(&api.client.env_var(name))
         );
         let doc = docs::outer(&doc);
         // #[doc = "Sets the secret `api_key`. ..."]
@@ -333,8 +341,8 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
         }
     });
     let base_doc = format!(
-        "Overrides the base URL (default `{}`), e.g. for a sandbox or a local mock.",
-        api.client.base_url
+        "Overrides the base URL (default {}), e.g. for a sandbox or a local mock.",
+        docs::code(&api.client.base_url)
     );
     let base_doc = docs::outer(&base_doc);
     let doc = format!("Builds a [`{client}`] for the `{}` API.", api.api);
@@ -456,32 +464,40 @@ fn resource_doc(r: &ResourceIr, with_setters: &[(String, proc_macro2::Ident)]) -
         restgen_runtime::descriptor::Method::Post => "POST",
     };
     let mut doc = format!(
-        "`{method} {}`: the `{}` resource.\n\nPaging: {}. Records at {}.",
-        d.path,
-        r.name,
+        "{}: the {} resource.\n\nPaging: {}. Records at {}.",
+        docs::code(&format!("{method} {}", d.path)),
+        docs::code(&r.name),
         describe_paginator(&d.paginator),
-        d.data_selector.as_ref().map_or(
-            "the location detected on the first page".to_string(),
-            |s| format!("`{s}`")
-        )
+        d.data_selector
+            .as_ref()
+            .map_or("the location detected on the first page".to_string(), |s| {
+                docs::code(&s.to_string())
+            })
     );
     if !r.primary_key.is_empty() {
-        doc.push_str(&format!(" Primary key: `{}`.", r.primary_key.join("`, `")));
+        let keys: Vec<String> = r.primary_key.iter().map(|k| docs::code(k)).collect();
+        doc.push_str(&format!(" Primary key: {}.", keys.join(", ")));
     }
     for arg in &r.args {
         match &arg.parent {
             Some(p) => doc.push_str(&format!(
-                "\n\n`{}`: the `{}` of a `{}` record.",
-                arg.name, p.field, p.resource
+                "\n\n{}: the {} of a {} record.",
+                docs::code(&arg.name),
+                docs::code(&p.field),
+                docs::code(&p.resource)
             )),
-            None => doc.push_str(&format!("\n\n`{}`: a path argument.", arg.name)),
+            None => doc.push_str(&format!("\n\n{}: a path argument.", docs::code(&arg.name))),
         }
     }
     if let Some((_, setters)) = with_setters.iter().find(|(name, _)| *name == r.name) {
-        let names: Vec<&str> = r.settable_params.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<String> = r
+            .settable_params
+            .iter()
+            .map(|p| docs::code(&p.name))
+            .collect();
         doc.push_str(&format!(
-            "\n\nDeclared parameters (`{}`) have typed setters in [`crate::params::{setters}`].",
-            names.join("`, `"),
+            "\n\nDeclared parameters ({}) have typed setters in [`crate::params::{setters}`].",
+            names.join(", "),
         ));
     }
     doc
@@ -489,8 +505,8 @@ fn resource_doc(r: &ResourceIr, with_setters: &[(String, proc_macro2::Ident)]) -
 
 fn target(t: &Target) -> String {
     match t {
-        Target::Query(q) => format!("`{q}`"),
-        Target::Body(path) => format!("body `{}`", path.join(".")),
+        Target::Query(q) => docs::code(q),
+        Target::Body(path) => format!("body {}", docs::code(&path.join("."))),
     }
 }
 
@@ -500,20 +516,32 @@ pub fn describe_paginator(p: &PaginatorConfig) -> String {
         PaginatorConfig::SinglePage => "a single request".into(),
         PaginatorConfig::Auto => "detected from the first response".into(),
         PaginatorConfig::JsonLink { next_url_path } => {
-            format!("follows the next URL at `{next_url_path}`")
+            format!(
+                "follows the next URL at {}",
+                docs::code(&next_url_path.to_string())
+            )
         }
         PaginatorConfig::HeaderLink { links_next_key } => {
-            format!("follows the `Link` header with rel `{links_next_key}`")
+            format!(
+                "follows the `Link` header with rel {}",
+                docs::code(links_next_key)
+            )
         }
         PaginatorConfig::HeaderCursor {
             cursor_key,
             cursor_param,
-        } => format!("cursor from header `{cursor_key}` sent as `{cursor_param}`"),
+        } => format!(
+            "cursor from header {} sent as {}",
+            docs::code(cursor_key),
+            docs::code(cursor_param)
+        ),
         PaginatorConfig::Cursor(c) => {
             let from = match &c.source {
-                CursorSource::Path(p) => format!("from `{p}`"),
+                CursorSource::Path(p) => format!("from {}", docs::code(&p.to_string())),
                 CursorSource::Template(_) => "from a template".into(),
-                CursorSource::LastRecord(p) => format!("from the last record's `{p}`"),
+                CursorSource::LastRecord(p) => {
+                    format!("from the last record's {}", docs::code(&p.to_string()))
+                }
             };
             format!("cursor {from} sent as {}", target(&c.target))
         }

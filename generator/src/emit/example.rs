@@ -40,7 +40,12 @@ pub fn extract_main(api: &ApiIr) -> TokenStream {
 /// `examples/<name>/cli.rs`: argument parsing and one match arm per resource.
 pub fn extract(api: &ApiIr, crate_name: &str) -> TokenStream {
     let krate = proc_macro2::Ident::new(crate_name, proc_macro2::Span::call_site());
-    let names: Vec<&str> = api.resources.iter().map(|r| r.name.as_str()).collect();
+    // in the usage block of the docs (the constant is a string literal): one line each
+    let names: Vec<String> = api
+        .resources
+        .iter()
+        .map(|r| docs::inline(&r.name))
+        .collect();
     let usage = format!(
         "usage: cargo run -p {} --example {} -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]...\nresources: {}",
         api.api,

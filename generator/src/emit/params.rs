@@ -104,9 +104,9 @@ pub fn params_module(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Token
 
 fn setter_trait(r: &ResourceIr, record: &TokenStream, name: &Ident) -> TokenStream {
     let doc = docs::outer(&format!(
-        "Typed setters for the query parameters the `{}` resource declares. Each replaces the \
+        "Typed setters for the query parameters the {} resource declares. Each replaces the \
          declared value; `use <crate>::prelude::*` brings them into scope.",
-        r.name
+        docs::code(&r.name)
     ));
     let mut taken: Vec<String> = Vec::new();
     let signatures: Vec<TokenStream> = r
@@ -143,9 +143,9 @@ fn setter_trait(r: &ResourceIr, record: &TokenStream, name: &Ident) -> TokenStre
     });
     let docs = r.settable_params.iter().map(|p| {
         docs::outer(&format!(
-            "Sets `{}` (declared as `{}`){}.",
-            p.name,
-            p.declared,
+            "Sets {} (declared as {}){}.",
+            docs::code(&p.name),
+            docs::code(&p.declared),
             match p.kind {
                 ParamKind::List => "; one repeated key per item",
                 ParamKind::Bool => "; sent as `True`/`False`, as dlt sends it",

@@ -7,6 +7,7 @@
 pub mod diagnostic;
 pub mod explain;
 pub mod fill_in;
+pub mod limits;
 pub mod lint;
 pub mod model;
 pub mod parse;
@@ -226,6 +227,19 @@ fn load_schema(file: &str, text: &str) -> Result<LoadedSchema, Box<Diagnostic>> 
     }
     let schema: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let message = strip_location(&e.to_string());
+        // serde_json stops at 128 levels, before it builds anything deeper: say so in the
+        // schema's words rather than as a syntax error
+        if message == "recursion limit exceeded" {
+            return Box::new(
+                located(
+                    e.line(),
+                    e.column(),
+                    "the schema nests more than 128 levels deep".into(),
+                    "level 129 opens here",
+                )
+                .note("expected a record's schema: objects and arrays a few levels deep"),
+            );
+        }
         Box::new(located(
             e.line(),
             e.column(),

@@ -96,6 +96,13 @@ impl PartParser<'_> {
             self.errors.push(error);
             return None;
         }
+        // serde_yaml is not given a document the span index stopped reading: it would build
+        // the deep or expanded value before its own limits applied
+        if let Some(refusal) = &self.spans.refused {
+            let error = super::limits::diagnostic(refusal, self.file, &self.source);
+            self.errors.push(error);
+            return None;
+        }
         let document: Value = match serde_yaml::from_str(text) {
             Ok(document) => document,
             Err(e) => {

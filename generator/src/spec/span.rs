@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
+use super::limits::{Budget, Refusal, parser_refusal};
 pub use super::yaml_path::{Seg, YamlPath};
 
 /// What kind of node sits at a path.
@@ -60,6 +61,9 @@ pub struct SpanIndex {
     pub duplicates: Vec<DuplicateKey>,
     /// The parser's error, when the text is not YAML: its byte offset and message.
     pub error: Option<(usize, String)>,
+    /// Why indexing stopped before the end, when the text nests too deep or its aliases
+    /// stand for too much: the spec must not be read further (see [`super::limits`]).
+    pub refused: Option<Refusal>,
     text_len: usize,
 }
 
@@ -92,6 +96,7 @@ impl SpanIndex {
             ..SpanIndex::default()
         };
         let mut stack: Vec<Frame> = Vec::new();
+        let mut budget = Budget::default();
         let mut parser = Parser::new_from_str(text);
         let mut started = false;
         while let Some(event) = parser.next_event() {
@@ -99,6 +104,7 @@ impl SpanIndex {
                 Ok(e) => e,
                 Err(e) => {
                     let at = offsets.byte(e.marker().index());
+                    index.refused = parser_refusal(e.info(), at);
                     index.error = Some((at, e.info().to_string()));
                     break;
                 }
@@ -112,7 +118,8 @@ impl SpanIndex {
                         break;
                     }
                 }
-                Event::Scalar(value, style, _, _) => {
+                Event::Scalar(value, style, anchor, _) => {
+                    budget.scalar(anchor);
                     let kind = if style == ScalarStyle::Plain {
                         NodeKind::Plain
                     } else {
@@ -127,7 +134,11 @@ impl SpanIndex {
                     };
                     index.leaf(&mut stack, node, &value);
                 }
-                Event::Alias(_) => {
+                Event::Alias(id) => {
+                    if let Err(refusal) = budget.alias(id, &range) {
+                        index.refused = Some(refusal);
+                        break;
+                    }
                     let node = Node {
                         key: None,
                         value: range,
@@ -138,7 +149,11 @@ impl SpanIndex {
                     // an alias used as a key: its text is not known here
                     index.leaf(&mut stack, node, "*");
                 }
-                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+                    if let Err(refusal) = budget.open(anchor, &range) {
+                        index.refused = Some(refusal);
+                        break;
+                    }
                     let is_map = matches!(event, Event::MappingStart(..));
                     if let Some(Frame::Skip(depth)) = stack.last_mut() {
                         *depth += 1;
@@ -177,6 +192,7 @@ impl SpanIndex {
                     });
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
+                    budget.close();
                     let Some(frame) = stack.pop() else { continue };
                     let (path, start, key_span, kind) = match frame {
                         Frame::Skip(depth) if depth > 1 => {

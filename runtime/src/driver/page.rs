@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use crate::error::{Error, Location};
 use crate::incremental::{Mark, RunFilter, Tracker};
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
-use crate::placeholders::{fill_json, fill_placeholders};
+use crate::placeholders::{fill_json, fill_path, fill_placeholders};
 use crate::scan::ScanPlan;
 use crate::secret::{Secret, redact_text, redact_url};
 use crate::selector::{
@@ -140,7 +140,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     if let Some(filter) = &filter {
         args.extend(filter.placeholders());
     }
-    let path = fill_placeholders(&d.path, &args, true)?;
+    let path = fill_path(&d.path, &args, &d.name)?;
     let joined = request.core.request_url(&path);
     let url = url::Url::parse(&joined)
         .map_err(|e| Error::Invalid(format!("URL `{joined}` of resource `{}`: {e}", d.name)))?;
@@ -396,7 +396,11 @@ impl Walk {
                 let selector = self
                     .selector
                     .get_or_insert_with(|| detect_data_selector(root));
-                (root, select_records(selector, root))
+                let records = select_records(selector, root).map_err(|source| Error::TooDeep {
+                    at: at.clone(),
+                    source,
+                })?;
+                (root, records)
             }
         };
         let view = PageView {

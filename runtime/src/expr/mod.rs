@@ -544,4 +544,16 @@ mod tests {
         // unbound, a setting is None, and `None - 1` is None: nothing compares greater
         assert!(!eval_text(&e, body, &headers).truthy());
     }
+
+    #[test]
+    fn values_too_deep_to_parse_are_equal_to_nothing() {
+        let deep = |leaf: &str| format!("{}{leaf}{}", "[".repeat(200), "]".repeat(200));
+        let text = format!(r#"{{"a":{},"b":{}}}"#, deep("1"), deep("2"));
+        let body: &RawValue = serde_json::from_str(&text).unwrap();
+        let headers = http::HeaderMap::new();
+        let a = get(Expr::Var(Var::Response), "a", None);
+        let b = get(Expr::Var(Var::Response), "b", None);
+        let eq = Expr::Cmp(CmpOp::Eq, ops(vec![a, b]));
+        assert!(!eval_text(&eq, body, &headers).truthy());
+    }
 }

@@ -271,7 +271,12 @@ pub(super) fn compare(op: CmpOp, a: Value<'_>, b: Value<'_>) -> bool {
             is_empty(&other, RawKind::Array).then_some(Ordering::Equal)
         }
         (x @ (Value::Raw(_) | Value::Owned(_)), y @ (Value::Raw(_) | Value::Owned(_))) => {
-            (x.to_json() == y.to_json()).then_some(Ordering::Equal)
+            // a value too deep to parse (past serde_json's 128 levels) equals nothing, not
+            // another such value
+            match (x.to_json(), y.to_json()) {
+                (Some(x), Some(y)) => (x == y).then_some(Ordering::Equal),
+                _ => None,
+            }
         }
         _ => None,
     };

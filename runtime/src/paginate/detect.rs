@@ -7,10 +7,13 @@ use serde_json::value::RawValue;
 
 use super::{PageView, find_link};
 use crate::descriptor::{CursorConfig, CursorSource, PageNumberConfig, PaginatorConfig, Target};
-use crate::selector::{RawKind, Selector, object_fields, raw_kind};
+use crate::selector::{
+    MAX_DEPTH, RawKind, Selector, TooDeep, nesting_exceeds, object_fields, raw_kind,
+};
 
-/// The paginator dlt would detect for this first page.
-pub fn detect_paginator(page: &PageView<'_>) -> PaginatorConfig {
+/// The paginator dlt would detect for this first page; fails on a body nested deeper than
+/// [`MAX_DEPTH`] levels, which the search (recursive, and a parse per level) does not walk.
+pub fn detect_paginator(page: &PageView<'_>) -> Result<PaginatorConfig, TooDeep> {
     let header_next = page
         .headers
         .get_all(http::header::LINK)
@@ -18,18 +21,24 @@ pub fn detect_paginator(page: &PageView<'_>) -> PaginatorConfig {
         .filter_map(|v| v.to_str().ok())
         .any(|v| find_link(v, "next").is_some());
     if header_next {
-        return PaginatorConfig::HeaderLink {
+        return Ok(PaginatorConfig::HeaderLink {
             links_next_key: Cow::Borrowed("next"),
-        };
+        });
     }
     let Some(body) = page.body else {
-        return PaginatorConfig::SinglePage;
+        return Ok(PaginatorConfig::SinglePage);
     };
+    if nesting_exceeds(body.get(), MAX_DEPTH) {
+        return Err(TooDeep {
+            what: "paginator auto-detection".into(),
+            limit: MAX_DEPTH,
+        });
+    }
     let next = find_next(body, &mut Vec::new());
     if let Some((path, NextValue::Url)) = &next {
-        return PaginatorConfig::JsonLink {
+        return Ok(PaginatorConfig::JsonLink {
             next_url_path: Selector::fields(path.clone()),
-        };
+        });
     }
     // the first total-pages key with a scalar decides; if `int()` rejects its value, no
     // page-number paginator is detected (dlt does not search on)
@@ -38,7 +47,7 @@ pub fn detect_paginator(page: &PageView<'_>) -> PaginatorConfig {
         (key == "total_pages" || key == "pages" || key == "totalpages") && is_scalar(raw)
     });
     if let Some((path, _)) = total_pages.filter(|(_, value)| is_int_like(value)) {
-        return PaginatorConfig::PageNumber(PageNumberConfig {
+        return Ok(PaginatorConfig::PageNumber(PageNumberConfig {
             base_page: 0,
             page: 0,
             page_target: Target::Query(Cow::Borrowed("page")),
@@ -48,19 +57,19 @@ pub fn detect_paginator(page: &PageView<'_>) -> PaginatorConfig {
             has_more_path: None,
             page_size: None,
             stop_on_short_page: false,
-        });
+        }));
     }
     if let Some((path, NextValue::Scalar)) = next {
-        return PaginatorConfig::Cursor(CursorConfig {
+        return Ok(PaginatorConfig::Cursor(CursorConfig {
             source: CursorSource::Path(Selector::fields(path)),
             target: Target::Query(Cow::Borrowed("cursor")),
             stop_condition: None,
             stop_after_empty_page: false,
             has_more_path: None,
             page_size: None,
-        });
+        }));
     }
-    PaginatorConfig::SinglePage
+    Ok(PaginatorConfig::SinglePage)
 }
 
 enum NextValue {

@@ -25,7 +25,7 @@ use crate::descriptor::{
     CursorConfig, CursorSource, OffsetConfig, PageNumberConfig, PageSize, PaginatorConfig,
 };
 use crate::expr::Scope;
-use crate::selector::{RawKind, Selector, raw_kind};
+use crate::selector::{RawKind, Selector, TooDeep, raw_kind};
 
 /// What a paginator sees of one response.
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +88,9 @@ pub enum PaginationError {
         /// Why it did not parse.
         reason: String,
     },
+    /// The page nests deeper than a paginator's selector (or auto-detection) searches.
+    #[error(transparent)]
+    TooDeep(#[from] TooDeep),
     /// The next request would repeat one already sent in this sequence: the API loops.
     #[error("the next request repeats an earlier one ({url}); stopping to avoid a loop")]
     Repeated {
@@ -183,7 +186,7 @@ impl Paginator {
         request: &mut RequestState,
     ) -> Result<bool, PaginationError> {
         if matches!(self.config, PaginatorConfig::Auto) && !self.detected {
-            self.config = detect_paginator(page);
+            self.config = detect_paginator(page)?;
             self.detected = true;
             if let PaginatorConfig::PageNumber(c) = &self.config {
                 // detection happens after the first request, which carried no page number
@@ -196,7 +199,7 @@ impl Paginator {
             PaginatorConfig::SinglePage | PaginatorConfig::Auto => self.has_next = false,
             PaginatorConfig::JsonLink { next_url_path } => {
                 // dlt: a missing key or `null` stops; anything but a string fails (`urlparse`)
-                let link = match next_url_path.first_value(page.body) {
+                let link = match next_url_path.first_value(page.body)? {
                     None | Some(Value::Null) => None,
                     Some(Value::String(link)) => Some(link),
                     Some(other) => {
@@ -314,10 +317,10 @@ impl Paginator {
         }
         // the cursor keeps its JSON type: a body target gets it as is, a query its wire form
         let cursor = match &c.source {
-            CursorSource::Path(path) => path.first_value(page.body).filter(python_truthy),
+            CursorSource::Path(path) => path.first_value(page.body)?.filter(python_truthy),
             CursorSource::Template(expr) => expr.eval(&scope).into_json(),
             CursorSource::LastRecord(path) => {
-                path.first_value(scope.last_record).filter(python_truthy)
+                path.first_value(scope.last_record)?.filter(python_truthy)
             }
         };
         self.has_next = cursor.is_some();
@@ -359,7 +362,7 @@ impl Paginator {
         let mut total = None;
         let mut lenient_total_missing = false;
         if let Some(path) = range.total_path {
-            match path.first_value(page.body) {
+            match path.first_value(page.body)? {
                 None | Some(Value::Null) if range.stop_on_short_page => {
                     lenient_total_missing = true;
                 }
@@ -528,7 +531,7 @@ fn parse_int(value: &Value, path: &Selector) -> Result<i64, PaginationError> {
 /// (`yes`/`true`/`t`/`y`/`1` and `no`/`false`/`f`/`n`/`0`, any case); anything else, a missing
 /// value or `null` is an error.
 fn has_more(path: &Selector, body: Option<&RawValue>) -> Result<bool, PaginationError> {
-    match path.first_value(body) {
+    match path.first_value(body)? {
         None | Some(Value::Null) => Err(PaginationError::HasMoreMissing {
             path: path.to_string(),
         }),
@@ -560,12 +563,18 @@ fn fingerprint(request: &RequestState) -> u64 {
 
 impl Selector {
     /// The first match in an optional document, parsed into a JSON value.
-    pub fn first_value(&self, root: Option<&RawValue>) -> Option<Value> {
-        let raw = self.first(root?)?;
+    /// Fails only when the selector would search too deep.
+    pub fn first_value(&self, root: Option<&RawValue>) -> Result<Option<Value>, TooDeep> {
+        let Some(root) = root else {
+            return Ok(None);
+        };
+        let Some(raw) = self.first(root)? else {
+            return Ok(None);
+        };
         if raw_kind(raw) == RawKind::Null {
-            return Some(Value::Null);
+            return Ok(Some(Value::Null));
         }
-        serde_json::from_str(raw.get()).ok()
+        Ok(serde_json::from_str(raw.get()).ok())
     }
 }
 

@@ -137,7 +137,7 @@ fn drive(
             .as_deref()
             .map(|text| serde_json::from_str(text).unwrap());
         let records = body
-            .map(|root| select_records(selector, root).items)
+            .map(|root| select_records(selector, root).unwrap().items)
             .unwrap_or_default();
         let view = PageView {
             headers: &headers,
@@ -176,7 +176,7 @@ fn read_page(
 ) -> Result<bool, PaginationError> {
     let text = body.to_string();
     let root: &RawValue = serde_json::from_str(&text).unwrap();
-    let records = select_records(&sel("data"), root).items;
+    let records = select_records(&sel("data"), root).unwrap().items;
     let headers = http::HeaderMap::new();
     let view = PageView {
         headers: &headers,

@@ -31,13 +31,13 @@ fn detect(link: Option<&str>, body: &Value) -> (PaginatorConfig, Selector) {
     }
     let text = body.to_string();
     let root: &RawValue = serde_json::from_str(&text).unwrap();
-    let records = select_records(&Selector::ROOT, root).items;
+    let records = select_records(&Selector::ROOT, root).unwrap().items;
     let view = PageView {
         headers: &headers,
         body: Some(root),
         records: &records,
     };
-    (detect_paginator(&view), detect_data_selector(root))
+    (detect_paginator(&view).unwrap(), detect_data_selector(root))
 }
 
 // ---- case 17 -----------------------------------------------------------------------------
