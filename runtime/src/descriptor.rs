@@ -500,7 +500,10 @@ mod tests {
             ..RetryPolicy::DLT_DEFAULT
         };
         assert!(with_408.retries_status(408) && with_408.retries_status(409));
-        assert!(!RetryPolicy::DLT_DEFAULT.retries_status(408), "dlt does not retry 408");
+        assert!(
+            !RetryPolicy::DLT_DEFAULT.retries_status(408),
+            "dlt does not retry 408"
+        );
     }
 
     #[test]

@@ -43,6 +43,18 @@ async fn mount_sequence(
         .await;
 }
 
+/// `/things` answers `status` `n` times, then two records.
+async fn fail_then_ok(server: &MockServer, status: u16, n: u64) {
+    mount_sequence(
+        server,
+        "/things",
+        ResponseTemplate::new(status),
+        n,
+        ok_records(),
+    )
+    .await;
+}
+
 /// An endpoint policy as `error_handler: {retry_on_status_codes: [429], max_retries: 3}`
 /// generates it.
 fn only_429() -> RetryPolicy {
@@ -60,6 +72,16 @@ fn with_policy(policy: RetryPolicy) -> ResourceDescriptor {
     }
 }
 
+/// A client of `server` with builder settings `set`.
+fn core_with(
+    server: &MockServer,
+    set: impl FnOnce(restgen_runtime::ClientBuilder) -> restgen_runtime::ClientBuilder,
+) -> ClientCore {
+    set(builder(&[]))
+        .build(&spec(&server.uri(), None, vec![]))
+        .unwrap()
+}
+
 async fn start() -> (MockServer, ClientCore) {
     let server = MockServer::start().await;
     let core = client(&spec(&server.uri(), None, vec![]), &[]);
@@ -69,7 +91,7 @@ async fn start() -> (MockServer, ClientCore) {
 #[tokio::test(start_paused = true)]
 async fn an_error_handler_listing_only_429_still_retries_503() {
     let (server, core) = start().await;
-    mount_sequence(&server, "/things", ResponseTemplate::new(503), 2, ok_records()).await;
+    fail_then_ok(&server, 503, 2).await;
 
     let (result, trace) = run_paused(records(request(&core, with_policy(only_429())))).await;
 
@@ -81,7 +103,7 @@ async fn an_error_handler_listing_only_429_still_retries_503() {
 #[tokio::test(start_paused = true)]
 async fn an_error_handler_retries_408_as_airbyte_does() {
     let (server, core) = start().await;
-    mount_sequence(&server, "/things", ResponseTemplate::new(408), 1, ok_records()).await;
+    fail_then_ok(&server, 408, 1).await;
 
     let (result, _) = run_paused(records(request(&core, with_policy(only_429())))).await;
 
@@ -111,11 +133,8 @@ async fn a_status_the_policy_fails_is_not_retried_even_when_transient() {
 #[tokio::test(start_paused = true)]
 async fn backoff_waits_are_drawn_by_the_clients_jitter() {
     let server = MockServer::start().await;
-    let core = builder(&[])
-        .jitter(Jitter::Fraction(Arc::new(|| 0.25)))
-        .build(&spec(&server.uri(), None, vec![]))
-        .unwrap();
-    mount_sequence(&server, "/things", ResponseTemplate::new(503), 3, ok_records()).await;
+    let core = core_with(&server, |b| b.jitter(Jitter::Fraction(Arc::new(|| 0.25))));
+    fail_then_ok(&server, 503, 3).await;
 
     let (result, trace) = run_paused(records(request(&core, resource("things", "/things")))).await;
 
@@ -129,24 +148,24 @@ async fn full_jitter_is_the_default_and_stays_within_the_backoff() {
     let core = restgen_runtime::ClientBuilder::default()
         .build(&spec(&server.uri(), None, vec![]))
         .unwrap();
-    mount_sequence(&server, "/things", ResponseTemplate::new(502), 4, ok_records()).await;
+    fail_then_ok(&server, 502, 4).await;
 
     let (result, trace) = run_paused(records(request(&core, resource("things", "/things")))).await;
 
     assert!(result.is_ok());
     assert_eq!(trace.waits.len(), 4);
     for (wait, bound) in trace.waits.iter().zip([1.0, 2.0, 4.0, 8.0]) {
-        assert!((0.0..=bound).contains(wait), "waited {wait} for a backoff of {bound}");
+        assert!(
+            (0.0..=bound).contains(wait),
+            "waited {wait} for a backoff of {bound}"
+        );
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_wait_the_server_asks_for_is_not_jittered() {
     let server = MockServer::start().await;
-    let core = builder(&[])
-        .jitter(Jitter::Fraction(Arc::new(|| 0.0)))
-        .build(&spec(&server.uri(), None, vec![]))
-        .unwrap();
+    let core = core_with(&server, |b| b.jitter(Jitter::Fraction(Arc::new(|| 0.0))));
     let throttled = ResponseTemplate::new(429).insert_header("Retry-After", "3");
     mount_sequence(&server, "/things", throttled, 1, ok_records()).await;
 
@@ -172,10 +191,7 @@ fn gzip_zeros(n: usize) -> Vec<u8> {
 #[tokio::test(start_paused = true)]
 async fn a_gzip_bomb_fails_its_page_at_the_cap_without_a_retry() {
     let server = MockServer::start().await;
-    let core = builder(&[])
-        .max_body_size(1024 * 1024)
-        .build(&spec(&server.uri(), None, vec![]))
-        .unwrap();
+    let core = core_with(&server, |b| b.max_body_size(1024 * 1024));
     let bomb = gzip_zeros(32 * 1024 * 1024);
     assert!(bomb.len() < 64 * 1024, "the bomb is small on the wire");
     Mock::given(path("/things"))
@@ -204,10 +220,7 @@ async fn a_gzip_bomb_fails_its_page_at_the_cap_without_a_retry() {
 #[tokio::test(start_paused = true)]
 async fn a_compressed_body_under_the_cap_is_read() {
     let server = MockServer::start().await;
-    let core = builder(&[])
-        .max_body_size(1024)
-        .build(&spec(&server.uri(), None, vec![]))
-        .unwrap();
+    let core = core_with(&server, |b| b.max_body_size(1024));
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder.write_all(br#"[{"id": 1}, {"id": 2}]"#).unwrap();
     Mock::given(path("/things"))
@@ -242,7 +255,8 @@ async fn a_next_link_that_is_not_http_is_refused_at_once() {
         let (server, core) = start().await;
         Mock::given(path("/p1"))
             .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"items": [{"id": 1}], "next": link})),
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"items": [{"id": 1}], "next": link})),
             )
             .mount(&server)
             .await;

@@ -195,7 +195,13 @@ impl SpecHeaders {
         let core = &shared.core;
         let mut all = http::HeaderMap::new();
         let mut pinned = Vec::new();
-        for param in core.inner.spec.headers.iter().chain(shared.descriptor.headers.iter()) {
+        for param in core
+            .inner
+            .spec
+            .headers
+            .iter()
+            .chain(shared.descriptor.headers.iter())
+        {
             let value = fill_placeholders(&param.value, &shared.args, false)?;
             let name = http::HeaderName::from_bytes(param.name.as_bytes())
                 .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;

@@ -121,11 +121,10 @@ pub fn client(spec: &ClientSpec, values: &[(&str, &str)]) -> ClientCore {
 /// A builder with the given secret values. Backoff is not jittered, so tests see the exact
 /// upper bounds of the schedule (1, 2, 4 s); `retry.rs` tests the jitter itself.
 pub fn builder(values: &[(&str, &str)]) -> ClientBuilder {
-    values
-        .iter()
-        .fold(ClientBuilder::default().jitter(Jitter::None), |b, (name, value)| {
-            b.value(name, *value)
-        })
+    values.iter().fold(
+        ClientBuilder::default().jitter(Jitter::None),
+        |b, (name, value)| b.value(name, *value),
+    )
 }
 
 /// A request for `descriptor` decoding records as JSON values.
