@@ -22,7 +22,6 @@ const BODY_SNIPPET_LEN: usize = 512;
 const MAX_REDIRECTS: usize = 10;
 
 /// What every request of one run shares.
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) core: ClientCore,
     pub(crate) descriptor: Cow<'static, ResourceDescriptor>,
@@ -30,6 +29,19 @@ pub(crate) struct Shared {
     pub(crate) args: Vec<(String, serde_json::Value)>,
     /// The API's origin: only requests to it carry credentials.
     pub(crate) origin: url::Origin,
+}
+
+impl std::fmt::Debug for Shared {
+    // `args` holds the client's secrets (`secrets.<name>`): names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.args.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Shared")
+            .field("core", &self.core)
+            .field("resource", &self.descriptor.name)
+            .field("args", &names)
+            .field("origin", &self.origin)
+            .finish()
+    }
 }
 
 /// One request to send: the URL (query included) and JSON body the paginator left.
