@@ -386,27 +386,7 @@ async fn a_5xx_burst_is_retried_even_when_unlisted_and_a_failed_status_is_a_type
 
     // shipping's error_handler lists only 429, and a 503 on page 2 is retried all the same, as
     // Airbyte's default mapping does: no record is lost
-    let mock = MockApi::start(
-        api("shipping"),
-        options(&[("username", "u")])
-            .records_for("trackers", 26)
-            .fault(Fault::new(
-                "trackers",
-                2,
-                FaultKind::ServerError {
-                    status: 503,
-                    retry_after: None,
-                },
-            )),
-    )
-    .await
-    .unwrap();
-    let client = ::shipping::Client::builder()
-        .username("u")
-        .base_url(mock.base_url())
-        .max_retry_delay(RETRY_CAP)
-        .build()
-        .unwrap();
+    let (mock, client) = shipping_with(Fault::new("trackers", 2, server_error(503))).await;
     let records: Vec<_> = client.trackers().stream().try_collect().await.unwrap();
     assert_eq!(records.len(), 26);
     let statuses: Vec<u16> = mock.requests().iter().map(|r| r.status).collect();
@@ -414,16 +394,26 @@ async fn a_5xx_burst_is_retried_even_when_unlisted_and_a_failed_status_is_a_type
 
     // a status the spec fails at once (shipping's api_keys: 403 without a production key) is a
     // typed error after one request
+    let (mock, client) = shipping_with(Fault::new("api_keys", 1, server_error(403))).await;
+    let err = client.api_keys().stream().try_next().await.unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err}");
+    assert_eq!(mock.requests().len(), 1, "not retried");
+}
+
+fn server_error(status: u16) -> FaultKind {
+    FaultKind::ServerError {
+        status,
+        retry_after: None,
+    }
+}
+
+/// The shipping mock with 26 trackers and `fault`, and a client of it with short waits.
+async fn shipping_with(fault: Fault) -> (MockApi, ::shipping::Client) {
     let mock = MockApi::start(
         api("shipping"),
-        options(&[("username", "u")]).fault(Fault::new(
-            "api_keys",
-            1,
-            FaultKind::ServerError {
-                status: 403,
-                retry_after: None,
-            },
-        )),
+        options(&[("username", "u")])
+            .records_for("trackers", 26)
+            .fault(fault),
     )
     .await
     .unwrap();
@@ -433,7 +423,5 @@ async fn a_5xx_burst_is_retried_even_when_unlisted_and_a_failed_status_is_a_type
         .max_retry_delay(RETRY_CAP)
         .build()
         .unwrap();
-    let err = client.api_keys().stream().try_next().await.unwrap_err();
-    assert_eq!(err.status(), Some(403), "{err}");
-    assert_eq!(mock.requests().len(), 1, "not retried");
+    (mock, client)
 }
