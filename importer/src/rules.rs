@@ -344,8 +344,15 @@ fn page_size_note(kind: &str, paginator: &Node) -> String {
 
 fn error_handler_note(handler: &Node) -> String {
     let mut policy = Vec::new();
+    // As Airbyte's DefaultErrorHandler reads it: the listed codes add to the transient ones
     if let Some(codes) = handler.get("retry_on_status_codes") {
-        policy.push(format!("retry on {}", yaml::flow(codes)));
+        policy.push(format!(
+            "retry on {} besides 408, 429, 5xx, connection errors and timeouts",
+            yaml::flow(codes)
+        ));
+    }
+    if let Some(codes) = handler.get("fail_on_status_codes") {
+        policy.push(format!("fail at once on {}", yaml::flow(codes)));
     }
     if let Some(n) = handler.get("max_retries") {
         policy.push(format!("at most {} retries", yaml::flow(n)));
@@ -360,6 +367,7 @@ fn error_handler_note(handler: &Node) -> String {
     };
     format!(
         "`error_handler` is not a dlt endpoint key (dlt rejects it; retries are global there); \
-         restgen reads it as this endpoint's retry policy{policy}"
+         restgen reads it as this endpoint's retry policy{policy} (a status that must fail at \
+         once goes in `fail_on_status_codes`)"
     )
 }

@@ -357,6 +357,12 @@ fn seed_004_shipping() {
                 single.clone(),
             ),
             Set("resources[name=api_keys].endpoint.paginator", single),
+            // the manifest's second handler: 403 (a test key) fails at once
+            Set("resources[name=api_keys].endpoint.error_handler", {
+                let mut handler = retry(&[429]);
+                handler["fail_on_status_codes"] = json!([403]);
+                handler
+            }),
         ],
     );
 }

@@ -86,13 +86,8 @@ pub async fn credential(
     choice: &AuthChoice,
     resource: &str,
 ) -> Result<Credential, Error> {
-    let config = match choice {
-        AuthChoice::None => return Ok(Credential::None),
-        AuthChoice::Client => match &core.inner.spec.auth {
-            Some(config) => config,
-            None => return Ok(Credential::None),
-        },
-        AuthChoice::Endpoint(config) => config,
+    let Some(config) = config_of(core, choice) else {
+        return Ok(Credential::None);
     };
     match config {
         AuthConfig::Bearer { token } => {
@@ -291,7 +286,10 @@ async fn session_token_of(
 ) -> Result<Secret, Error> {
     let key = (login.url.clone(), login.username.expose().to_string());
     let mut tokens = core.inner.tokens.tokens.lock().await;
-    if let Some(cached) = tokens.get(&key) {
+    // a session lasts until the API refuses it (see `renew`)
+    if let Some(cached) = tokens.get(&key)
+        && Instant::now() < cached.refresh_at
+    {
         return Ok(cached.token.clone());
     }
     let mut hidden = core.secrets().to_vec();
@@ -312,7 +310,7 @@ async fn session_token_of(
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(body.clone())
     };
-    let received = retry::send(&make, &core.retry_policy(None), &|_| false, resource, 0)
+    let received = retry::send(&make, &core.retry(None), &|_| false, resource, 0)
         .await
         .map_err(|failure| fail(format!("session login failed: {}", describe(failure))))?;
     if !(200..300).contains(&received.status) {
@@ -363,7 +361,46 @@ fn describe(failure: SendFailure) -> String {
         SendFailure::Transport { attempts, message } => {
             format!("{message} after {attempts} attempts")
         }
+        SendFailure::TooLarge { status, limit } => {
+            format!("HTTP {status} with a body over the limit of {limit} bytes")
+        }
     }
+}
+
+/// The auth config an endpoint uses, if any.
+fn config_of<'a>(core: &'a ClientCore, choice: &'a AuthChoice) -> Option<&'a AuthConfig> {
+    match choice {
+        AuthChoice::None => None,
+        AuthChoice::Client => core.inner.spec.auth.as_ref(),
+        AuthChoice::Endpoint(config) => Some(config),
+    }
+}
+
+/// After the API refused the credential `used` with a 401: when the endpoint's credential is
+/// one the client fetched (an OAuth2 token, a session login), marks it stale so that the next
+/// request fetches a fresh one, and says so. A token another request has renewed meanwhile is
+/// kept. `false` when there is nothing to renew (a static key, a session token the client was
+/// given): the 401 stands.
+pub(crate) async fn renew(core: &ClientCore, choice: &AuthChoice, used: &Credential) -> bool {
+    let Some(config) = config_of(core, choice).filter(|c| c.is_refreshable()) else {
+        return false;
+    };
+    if let AuthConfig::SessionToken {
+        session_token: Some(given),
+        ..
+    } = config
+        && core.resolve(given).is_ok_and(|t| !t.expose().is_empty())
+    {
+        return false;
+    }
+    let used = used.secrets();
+    let mut tokens = core.inner.tokens.tokens.lock().await;
+    for cached in tokens.values_mut() {
+        if used.contains(&cached.token) {
+            cached.refresh_at = Instant::now();
+        }
+    }
+    true
 }
 
 /// The credential an endpoint sends, checked so that it can go on the wire: a value that is
@@ -439,7 +476,8 @@ async fn fetch_token(
 ) -> Result<CachedToken, String> {
     #[derive(serde::Deserialize)]
     struct TokenResponse {
-        access_token: serde_json::Value,
+        #[serde(default)]
+        access_token: Option<serde_json::Value>,
         expires_in: Option<serde_json::Value>,
         refresh_token: Option<String>,
     }
@@ -454,20 +492,9 @@ async fn fetch_token(
             .body(form.clone())
     };
     // Page 0 in traces: the token request comes before any page.
-    let received = retry::send(&make, &core.retry_policy(None), &|_| false, resource, 0)
+    let received = retry::send(&make, &core.retry(None), &|_| false, resource, 0)
         .await
-        .map_err(|failure| match failure {
-            SendFailure::Exhausted { attempts, last } => format!(
-                "token endpoint answered HTTP {} after {attempts} attempts",
-                last.status
-            ),
-            SendFailure::Timeout { attempts } => {
-                format!("token request timed out after {attempts} attempts")
-            }
-            SendFailure::Transport { attempts, message } => {
-                format!("token request failed after {attempts} attempts: {message}")
-            }
-        })?;
+        .map_err(|failure| format!("token request failed: {}", describe(failure)))?;
     if !(200..300).contains(&received.status) {
         let body = redact_text(&String::from_utf8_lossy(&received.body), hidden);
         let mut end = body.len().min(TOKEN_ERROR_SNIPPET_LEN);
@@ -481,10 +508,26 @@ async fn fetch_token(
         ));
     }
     let parsed: TokenResponse = serde_json::from_slice(&received.body)
-        .map_err(|e| format!("token response has no access_token: {e}"))?;
+        .map_err(|e| format!("token response is not a JSON object: {e}"))?;
+    // A token that is not a non-empty string (`null`, a number, an object) is a broken
+    // answer: sending it would be `Authorization: Bearer null`.
     let token = match parsed.access_token {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
+        None => return Err("token response has no access_token (missing or null)".into()),
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s,
+        Some(serde_json::Value::String(_)) => {
+            return Err("token response has an empty access_token".into());
+        }
+        Some(other) => {
+            let kind = match other {
+                serde_json::Value::Bool(_) => "a boolean",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::Array(_) => "a list",
+                _ => "an object",
+            };
+            return Err(format!(
+                "token response has an access_token that is {kind}, not a string"
+            ));
+        }
     };
     let lifetime = parsed
         .expires_in

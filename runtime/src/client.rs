@@ -9,7 +9,8 @@ use std::time::Duration;
 use crate::auth::TokenCache;
 use crate::descriptor::{AuthConfig, List, RetryPolicy, Text, ValueRef};
 use crate::error::Error;
-use crate::secret::Secret;
+use crate::retry::{DEFAULT_MAX_BODY_SIZE, Jitter, Retry};
+use crate::secret::{Secret, redact_url};
 
 /// A named value the client needs: a secret (`dlt.secrets`) or a setting (`dlt.config`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +61,8 @@ pub struct ClientBuilder {
     user_agent: String,
     token_url: Option<String>,
     absolute_paths_to_base_url: bool,
+    jitter: Jitter,
+    max_body_size: u64,
 }
 
 impl Default for ClientBuilder {
@@ -74,6 +77,8 @@ impl Default for ClientBuilder {
             user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
             token_url: None,
             absolute_paths_to_base_url: false,
+            jitter: Jitter::Full,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
     }
 }
@@ -133,6 +138,22 @@ impl ClientBuilder {
         self
     }
 
+    /// How exponential backoff waits are jittered (default: [`Jitter::Full`], uniform in
+    /// `[0, backoff]`; [`Jitter::None`] waits exactly dlt's 1, 2, 4, 8 s). Waits a response
+    /// asks for (`Retry-After`) are never jittered.
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The largest response body accepted, in bytes, after gzip or brotli decoding (default
+    /// 64 MiB, [`DEFAULT_MAX_BODY_SIZE`]). A larger body fails its page with
+    /// [`Error::BodyTooLarge`], without a retry.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
     /// Fills every value not set yet from `SOURCES__<SOURCE>__<NAME>`.
     pub fn from_env(mut self, spec: &ClientSpec) -> Self {
         for value in spec.values.iter() {
@@ -159,7 +180,9 @@ impl ClientBuilder {
         }
         let base_url = match self.base_url {
             Some(url) => url,
-            // settings in the spec's base URL (`{config.subdomain}`) are the client's values
+            // settings in the spec's base URL (`{config.subdomain}`) are the client's values,
+            // percent-encoded as one URL component: a `/` or `?` in a setting cannot move the
+            // path or start a query
             None if spec.base_url.contains('{') => {
                 let values: Vec<(String, serde_json::Value)> = spec
                     .values
@@ -173,12 +196,18 @@ impl ClientBuilder {
                         ))
                     })
                     .collect();
-                crate::placeholders::fill_placeholders(&spec.base_url, &values, false)?
+                crate::placeholders::fill_placeholders(&spec.base_url, &values, true)?
             }
             None => spec.base_url.to_string(),
         };
-        url::Url::parse(&base_url)
+        let parsed = url::Url::parse(&base_url)
             .map_err(|e| Error::Invalid(format!("base URL `{base_url}`: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::Invalid(format!(
+                "base URL `{}`: the scheme must be http or https",
+                redact_url(&parsed, &[])
+            )));
+        }
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
@@ -205,6 +234,8 @@ impl ClientBuilder {
                 max_retry_delay: self.max_retry_delay,
                 token_url: self.token_url,
                 absolute_paths_to_base_url: self.absolute_paths_to_base_url,
+                jitter: self.jitter,
+                max_body_size: self.max_body_size,
                 tokens: TokenCache::default(),
             }),
         })
@@ -212,12 +243,36 @@ impl ClientBuilder {
 }
 
 /// The shared state of a built client. Cheap to clone.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientCore {
     pub(crate) inner: Arc<CoreInner>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for ClientCore {
+    // The spec may hold literal credentials (an auth block's literal token, a literal header)
+    // and the base URL user info: show the shape, never a value that could be one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = &self.inner;
+        let base_url = match url::Url::parse(&inner.base_url) {
+            Ok(url) => redact_url(&url, &inner.secrets),
+            Err(_) => crate::secret::REDACTED.to_string(),
+        };
+        let values: Vec<&str> = inner.values.keys().map(String::as_str).collect();
+        let headers: Vec<&str> = inner.spec.headers.iter().map(|h| &*h.name).collect();
+        f.debug_struct("ClientCore")
+            .field("source", &inner.spec.source)
+            .field("base_url", &base_url)
+            .field("auth", &inner.spec.auth.as_ref().map(AuthConfig::kind))
+            .field("values", &values)
+            .field("headers", &headers)
+            .field("retry", &inner.retry)
+            .field("max_retry_delay", &inner.max_retry_delay)
+            .field("jitter", &inner.jitter)
+            .field("max_body_size", &inner.max_body_size)
+            .finish_non_exhaustive()
+    }
+}
+
 pub(crate) struct CoreInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
@@ -228,6 +283,8 @@ pub(crate) struct CoreInner {
     pub(crate) max_retry_delay: Option<Duration>,
     pub(crate) token_url: Option<String>,
     pub(crate) absolute_paths_to_base_url: bool,
+    pub(crate) jitter: Jitter,
+    pub(crate) max_body_size: u64,
     pub(crate) tokens: TokenCache,
 }
 
@@ -252,6 +309,16 @@ impl ClientCore {
                 ..policy.clone()
             }),
             _ => Cow::Borrowed(policy),
+        }
+    }
+
+    /// How a request is attempted: the endpoint's retry policy (see
+    /// [`ClientCore::retry_policy`]), the client's jitter and body cap.
+    pub fn retry<'a>(&'a self, endpoint: Option<&'a RetryPolicy>) -> Retry<'a> {
+        Retry {
+            policy: self.retry_policy(endpoint),
+            jitter: &self.inner.jitter,
+            max_body_size: self.inner.max_body_size,
         }
     }
 

@@ -354,6 +354,31 @@ pub enum AuthConfig {
     },
 }
 
+impl AuthConfig {
+    /// The kind of auth, without any of its values (for Debug output).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AuthConfig::Bearer { .. } => "bearer",
+            AuthConfig::ApiKey { .. } => "api_key",
+            AuthConfig::HttpBasic { .. } => "http_basic",
+            AuthConfig::OAuth2ClientCredentials { .. } => "oauth2_client_credentials",
+            AuthConfig::OAuth2RefreshToken { .. } => "oauth2_refresh_token",
+            AuthConfig::SessionToken { .. } => "session_token",
+        }
+    }
+
+    /// Whether a fresh credential can be fetched when the API refuses the current one (an
+    /// OAuth2 token or a session login).
+    pub fn is_refreshable(&self) -> bool {
+        matches!(
+            self,
+            AuthConfig::OAuth2ClientCredentials { .. }
+                | AuthConfig::OAuth2RefreshToken { .. }
+                | AuthConfig::SessionToken { .. }
+        )
+    }
+}
+
 /// Which credentials an endpoint uses.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthChoice {
@@ -366,13 +391,21 @@ pub enum AuthChoice {
 }
 
 /// A retry policy: how often and how long to wait between attempts of one request.
+///
+/// The transient statuses (429 and every 5xx, as dlt and Airbyte retry them), connection
+/// errors and timeouts are always retried; `retry_statuses` adds to them and `fail_statuses`
+/// takes out, so a spec that lists only 429 still survives a 503.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     /// Total attempts, the first included (dlt counts attempts; `max_retries + 1`).
     pub max_attempts: u32,
-    /// Status codes that are retried.
+    /// Status codes retried besides the transient ones (`error_handler.retry_on_status_codes`).
     pub retry_statuses: List<u16>,
-    /// Exponential backoff: wait `backoff_factor * 2^(n-1)` seconds before retry `n`.
+    /// Status codes that fail at once, even transient ones
+    /// (`error_handler.fail_on_status_codes`).
+    pub fail_statuses: List<u16>,
+    /// Exponential backoff: wait up to `backoff_factor * 2^(n-1)` seconds before retry `n`
+    /// (the client's [`crate::retry::Jitter`] picks the wait in that range).
     pub backoff_factor: f64,
     /// Upper bound of any single wait, in seconds.
     pub max_delay_secs: f64,
@@ -380,31 +413,34 @@ pub struct RetryPolicy {
     pub wait_header: Option<Text>,
 }
 
-/// Status codes dlt retries by default: 429 and every 5xx.
+/// The statuses every policy retries unless it fails them explicitly: 429 and the 5xx codes
+/// in use (any other 5xx is retried too).
 pub const DEFAULT_RETRY_STATUSES: &[u16] = &[
     429, 500, 501, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 520, 521, 522, 523, 524, 525,
     526, 527, 529, 530, 598, 599,
 ];
 
 impl RetryPolicy {
-    /// dlt's defaults: 5 attempts, 429 and 5xx, waits of 1, 2, 4 and 8 s, capped at 300 s.
+    /// dlt's defaults: 5 attempts, 429 and 5xx, waits of up to 1, 2, 4 and 8 s, capped at 300 s.
     pub const DLT_DEFAULT: RetryPolicy = RetryPolicy {
         max_attempts: 5,
-        retry_statuses: Cow::Borrowed(DEFAULT_RETRY_STATUSES),
+        retry_statuses: Cow::Borrowed(&[]),
+        fail_statuses: Cow::Borrowed(&[]),
         backoff_factor: 1.0,
         max_delay_secs: 300.0,
         wait_header: None,
     };
 
-    /// Whether a response status is retried under this policy.
+    /// Whether a response status is retried under this policy: a transient status (429, 5xx)
+    /// or a listed one, unless the policy fails it explicitly.
     pub fn retries_status(&self, status: u16) -> bool {
-        if self.retry_statuses.as_ref() == DEFAULT_RETRY_STATUSES {
-            return status == 429 || (500..600).contains(&status);
+        if self.fail_statuses.contains(&status) {
+            return false;
         }
-        self.retry_statuses.contains(&status)
+        status == 429 || (500..600).contains(&status) || self.retry_statuses.contains(&status)
     }
 
-    /// The exponential wait before retry number `retry` (1-based), in seconds.
+    /// The exponential wait before retry number `retry` (1-based), in seconds, before jitter.
     pub fn backoff_secs(&self, retry: u32) -> f64 {
         let exponent = retry.saturating_sub(1).min(62) as i32;
         // max/min rather than clamp: clamp panics on a NaN or negative bound
@@ -448,5 +484,37 @@ mod tests {
             ..RetryPolicy::DLT_DEFAULT
         };
         assert!(policy.backoff_secs(3) >= 0.0);
+    }
+
+    #[test]
+    fn listed_statuses_add_to_the_transient_ones() {
+        let only_429 = RetryPolicy {
+            retry_statuses: Cow::Borrowed(&[429]),
+            ..RetryPolicy::DLT_DEFAULT
+        };
+        assert!(only_429.retries_status(503), "a 503 stays transient");
+        assert!(only_429.retries_status(500));
+        assert!(!only_429.retries_status(404));
+        let with_408 = RetryPolicy {
+            retry_statuses: Cow::Borrowed(&[408, 409]),
+            ..RetryPolicy::DLT_DEFAULT
+        };
+        assert!(with_408.retries_status(408) && with_408.retries_status(409));
+        assert!(
+            !RetryPolicy::DLT_DEFAULT.retries_status(408),
+            "dlt does not retry 408"
+        );
+    }
+
+    #[test]
+    fn failed_statuses_are_never_retried() {
+        let policy = RetryPolicy {
+            retry_statuses: Cow::Borrowed(&[429]),
+            fail_statuses: Cow::Borrowed(&[503, 429]),
+            ..RetryPolicy::DLT_DEFAULT
+        };
+        assert!(!policy.retries_status(503));
+        assert!(!policy.retries_status(429), "fail wins over retry");
+        assert!(policy.retries_status(502));
     }
 }

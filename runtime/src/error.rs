@@ -73,6 +73,17 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
     },
+    /// The response body, decoded, is larger than the client accepts
+    /// ([`crate::ClientBuilder::max_body_size`]); not retried.
+    #[error("response body over the limit of {limit} bytes ({at}), HTTP {status}")]
+    BodyTooLarge {
+        /// Where.
+        at: Location,
+        /// The status of the response.
+        status: u16,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The body is not JSON.
     #[error("response is not JSON ({at}): {message}")]
     NotJson {

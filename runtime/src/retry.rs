@@ -1,13 +1,80 @@
 //! Sending one request with a retry policy: retried statuses, connection errors and timeouts
-//! wait (Retry-After, retry-after-ms, a rate-limit header, or exponential backoff) and try
-//! again. Retries are per request, so earlier pages are never fetched again.
+//! wait (Retry-After, retry-after-ms, a rate-limit header, or exponential backoff with full
+//! jitter) and try again. Retries are per request, so earlier pages are never fetched again.
+//! The body is read in chunks up to a cap, as a small compressed body can expand to gigabytes.
 
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use tracing::Instrument;
 
 use crate::descriptor::RetryPolicy;
+
+/// The default cap on a decoded response body: 64 MiB. Real list pages are well under 1 MiB
+/// (a hundred records of a few KiB); 64 times that leaves room for bulky endpoints while a
+/// gzip or brotli bomb, multiplied by `.concurrency(n)` and the page being decoded, stays
+/// within a few hundred MiB.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
+
+/// The byte order mark some servers put before a UTF-8 body; Python's JSON decoding of a
+/// response accepts it, so it is stripped where the body is received.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How an exponential backoff wait is chosen within `[0, backoff]`.
+#[derive(Clone, Default)]
+pub enum Jitter {
+    /// Full jitter (the default): each wait is uniform in `[0, backoff]`, so clients that
+    /// failed together do not retry together.
+    #[default]
+    Full,
+    /// Exactly the backoff: dlt's waits (1, 2, 4, 8 s).
+    None,
+    /// Each wait is the backoff times the fraction this returns (clamped to `[0, 1]`): a fixed
+    /// or seeded source for reproducible runs and tests.
+    Fraction(Arc<dyn Fn() -> f64 + Send + Sync>),
+}
+
+impl std::fmt::Debug for Jitter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Jitter::Full => "Full",
+            Jitter::None => "None",
+            Jitter::Fraction(_) => "Fraction(..)",
+        })
+    }
+}
+
+impl Jitter {
+    /// The wait for a backoff of `secs` seconds.
+    pub fn apply(&self, secs: f64) -> f64 {
+        let fraction = match self {
+            Jitter::Full => fastrand::f64(),
+            Jitter::None => 1.0,
+            Jitter::Fraction(source) => source(),
+        };
+        // max/min rather than clamp: clamp panics on NaN
+        let fraction = if fraction.is_nan() {
+            1.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
+        secs * fraction
+    }
+}
+
+/// What governs the attempts of one request: the retry policy, how backoff is jittered, and
+/// the cap on a decoded body.
+#[derive(Debug, Clone)]
+pub struct Retry<'a> {
+    /// The retry policy.
+    pub policy: Cow<'a, RetryPolicy>,
+    /// How backoff waits are jittered.
+    pub jitter: &'a Jitter,
+    /// The largest decoded body accepted, in bytes.
+    pub max_body_size: u64,
+}
 
 /// A response read to the end.
 #[derive(Debug, Clone)]
@@ -16,7 +83,7 @@ pub struct Received {
     pub status: u16,
     /// Headers.
     pub headers: http::HeaderMap,
-    /// The whole body.
+    /// The whole body, a leading UTF-8 byte order mark removed.
     pub body: Bytes,
 }
 
@@ -35,30 +102,66 @@ pub enum SendFailure {
         /// Attempts made.
         attempts: u32,
     },
-    /// Connection failures persisted (or the request could not be built).
+    /// Connection failures persisted, or the request could not be built (not retried).
     Transport {
         /// Attempts made.
         attempts: u32,
         /// The last error, without URL.
         message: String,
     },
+    /// The decoded body grew past the cap; not retried, as the server would send it again.
+    TooLarge {
+        /// The status of the response.
+        status: u16,
+        /// The cap, in bytes.
+        limit: u64,
+    },
 }
 
 enum Outcome {
     Done(Received),
     Retry(Option<Received>, Option<String>, bool),
+    Fail(SendFailure),
 }
 
-/// Sends the request `make` builds, retrying under `policy`. A non-retried response, success
+/// Why a body could not be read.
+enum BodyError {
+    TooLarge,
+    Read(reqwest::Error),
+}
+
+/// Reads a body chunk by chunk (decoded, as reqwest decompresses), failing as soon as it
+/// passes `limit` bytes, so a bomb never takes more than the cap in memory.
+async fn read_capped(mut response: reqwest::Response, limit: u64) -> Result<Bytes, BodyError> {
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut body = body.freeze();
+    if body.starts_with(UTF8_BOM) {
+        body = body.slice(UTF8_BOM.len()..);
+    }
+    Ok(body)
+}
+
+/// Sends the request `make` builds, retrying under `retry`. A non-retried response, success
 /// or not, is returned as it is; so is one `handled` claims (an ignore action), whatever its
-/// status.
+/// status. A request that cannot be built (a URL that is not HTTP) and a body over the cap
+/// fail at once.
 pub async fn send(
     make: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
-    policy: &RetryPolicy,
+    retry: &Retry<'_>,
     handled: &(dyn Fn(&Received) -> bool + Sync),
     resource: &str,
     page: usize,
 ) -> Result<Received, SendFailure> {
+    let policy = &*retry.policy;
     let attempts = policy.max_attempts.max(1);
     let mut last_response = None;
     let mut last_error = String::new();
@@ -78,7 +181,7 @@ pub async fn send(
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
-                    match response.bytes().await {
+                    match read_capped(response, retry.max_body_size).await {
                         Ok(body) => {
                             let received = Received {
                                 status,
@@ -91,9 +194,21 @@ pub async fn send(
                                 Outcome::Done(received)
                             }
                         }
-                        Err(e) => Outcome::Retry(None, Some(describe(&e)), e.is_timeout()),
+                        Err(BodyError::TooLarge) => Outcome::Fail(SendFailure::TooLarge {
+                            status,
+                            limit: retry.max_body_size,
+                        }),
+                        Err(BodyError::Read(e)) => {
+                            Outcome::Retry(None, Some(describe(&e)), e.is_timeout())
+                        }
                     }
                 }
+                // Building the request failed (a scheme reqwest does not speak): the same
+                // request would fail the same way, so it is not retried.
+                Err(e) if e.is_builder() => Outcome::Fail(SendFailure::Transport {
+                    attempts: attempt,
+                    message: describe(&e),
+                }),
                 Err(e) => Outcome::Retry(None, Some(describe(&e)), e.is_timeout()),
             }
         }
@@ -105,12 +220,13 @@ pub async fn send(
                 span.record("status", received.status);
                 return Ok(received);
             }
+            Outcome::Fail(failure) => return Err(failure),
             Outcome::Retry(response, error, timeout) => {
                 timed_out = timeout;
                 let wait = response
                     .as_ref()
                     .and_then(|r| header_wait(&r.headers, policy))
-                    .unwrap_or_else(|| policy.backoff_secs(attempt));
+                    .unwrap_or_else(|| retry.jitter.apply(policy.backoff_secs(attempt)));
                 if let Some(response) = response {
                     span.record("status", response.status);
                     last_response = Some(response);
@@ -227,5 +343,20 @@ mod tests {
         assert_eq!(header_wait(&h, &p), None);
         h.insert("retry-after-ms", http::HeaderValue::from_static("1500"));
         assert_eq!(header_wait(&h, &p), Some(1.5));
+    }
+
+    #[test]
+    fn full_jitter_stays_within_the_backoff() {
+        for _ in 0..1000 {
+            let wait = Jitter::Full.apply(8.0);
+            assert!((0.0..=8.0).contains(&wait), "waited {wait}");
+        }
+        assert_eq!(Jitter::None.apply(8.0), 8.0);
+        let half = Jitter::Fraction(Arc::new(|| 0.5));
+        assert_eq!(half.apply(8.0), 4.0);
+        // a source out of range or NaN cannot make a wait longer than the backoff or negative
+        assert_eq!(Jitter::Fraction(Arc::new(|| 7.0)).apply(2.0), 2.0);
+        assert_eq!(Jitter::Fraction(Arc::new(|| -1.0)).apply(2.0), 0.0);
+        assert_eq!(Jitter::Fraction(Arc::new(|| f64::NAN)).apply(2.0), 2.0);
     }
 }

@@ -40,6 +40,26 @@ pub const SENSITIVE_QUERY_KEYS: &[&str] = &[
     "client_secret",
 ];
 
+/// Words in a header name that make it a credential (`Authorization`, `X-Api-Key`,
+/// `X-Auth-Token`, `Cookie`, ...), whose value goes to the API's origin only even when the
+/// spec writes it as a literal.
+const CREDENTIAL_NAME_PARTS: &[&str] = &[
+    "auth",
+    "token",
+    "key",
+    "secret",
+    "password",
+    "session",
+    "signature",
+    "cookie",
+];
+
+/// Whether a header name looks like it carries a credential.
+pub fn is_credential_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    CREDENTIAL_NAME_PARTS.iter().any(|part| name.contains(part))
+}
+
 /// What replaces a secret in anything shown to users.
 pub const REDACTED: &str = "***";
 

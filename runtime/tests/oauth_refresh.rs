@@ -154,3 +154,108 @@ async fn a_rejected_refresh_token_is_an_auth_error_without_secrets() {
         assert!(!shown.contains(secret), "`{secret}` leaked: {shown}");
     }
 }
+
+#[tokio::test]
+async fn an_access_token_that_is_null_missing_or_not_a_string_is_an_auth_error() {
+    for body in [
+        json!({"access_token": null, "expires_in": 3600}),
+        json!({"token_type": "bearer"}),
+        json!({"access_token": 12345}),
+        json!({"access_token": ""}),
+    ] {
+        let (server, core) = server(vec![ResponseTemplate::new(200).set_body_json(&body)]).await;
+        let err = records(request(&core, resource("r", "/r")))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, restgen_runtime::Error::Auth { .. }),
+            "{body}: {err:?}"
+        );
+        let api = received(&server).await;
+        assert!(
+            api.iter().all(|r| r.url.path() == "/token"),
+            "{body}: a request went out with a broken token"
+        );
+    }
+}
+
+/// An API that refuses `Bearer at-1` (revoked early) and accepts any other token.
+async fn refuse_first_token(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(exact_header("authorization", "Bearer at-1"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("token revoked"))
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_401_renews_the_token_once_and_retries_the_request() {
+    let (server, core) = server(vec![
+        token("at-1", 3600, Some("rt-rotated")),
+        token("at-2", 3600, None),
+    ])
+    .await;
+    refuse_first_token(&server).await;
+
+    let records = records(request(&core, resource("r", "/r"))).await.unwrap();
+
+    assert_eq!(records, vec![json!({"id": 1})]);
+    let sent = received(&server).await;
+    let bodies = token_bodies(&sent);
+    assert_eq!(bodies.len(), 2, "one renewal");
+    assert!(
+        bodies[1].contains("refresh_token=rt-rotated"),
+        "{}",
+        bodies[1]
+    );
+    let api: Vec<_> = sent.iter().filter(|r| r.url.path() == "/r").collect();
+    assert_eq!(api.len(), 2, "one retry of the request");
+    assert_eq!(
+        header_values(api[1], "authorization"),
+        [b"Bearer at-2".as_slice()]
+    );
+}
+
+#[tokio::test]
+async fn a_401_that_persists_renews_once_then_fails() {
+    let (server, core) = server(vec![token("at-1", 3600, None), token("at-2", 3600, None)]).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+
+    let err = records(request(&core, resource("r", "/r")))
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.status(), Some(401));
+    let sent = received(&server).await;
+    assert_eq!(token_bodies(&sent).len(), 2, "one renewal, not a loop");
+    assert_eq!(sent.iter().filter(|r| r.url.path() == "/r").count(), 2);
+}
+
+#[tokio::test]
+async fn a_401_on_a_static_key_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let s = spec(
+        &server.uri(),
+        Some(AuthConfig::Bearer {
+            token: secret("tok"),
+        }),
+        vec![secret_value("tok", true)],
+    );
+    let core = client(&s, &[("tok", "static-token")]);
+
+    let err = records(request(&core, resource("r", "/r")))
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(received(&server).await.len(), 1);
+}

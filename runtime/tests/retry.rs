@@ -273,15 +273,20 @@ fn only_429() -> RetryPolicy {
     }
 }
 
+// A policy that lists only 429 still retries every 5xx (see `transport.rs`); failing a 5xx
+// at once takes `fail_statuses` (`error_handler.fail_on_status_codes`).
 #[tokio::test(start_paused = true)]
-async fn an_endpoint_policy_does_not_retry_500() {
+async fn an_endpoint_policy_that_fails_500_does_not_retry_it() {
     let (server, core) = start().await;
     Mock::given(path("/things"))
         .respond_with(ResponseTemplate::new(500))
         .mount(&server)
         .await;
     let descriptor = restgen_runtime::descriptor::ResourceDescriptor {
-        retry: Some(only_429()),
+        retry: Some(RetryPolicy {
+            fail_statuses: Cow::Borrowed(&[500]),
+            ..only_429()
+        }),
         ..resource("things", "/things")
     };
 

@@ -76,6 +76,7 @@ corpus!(
     empty_resources,
     endpoint_is_a_list,
     every_error_in_one_run,
+    fail_on_status_codes_mistakes,
     form_body_data,
     header_not_text,
     importer_fill_in_left,

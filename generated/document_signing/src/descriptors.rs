@@ -42,7 +42,8 @@ pub static USER: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_r
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -66,7 +67,8 @@ pub static USER_MODIFIED_DOCUMENTS: ::restgen_runtime::descriptor::ResourceDescr
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -127,7 +129,8 @@ pub static CRM_CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -218,7 +221,8 @@ pub static SIGNING_LINKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     }),
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,

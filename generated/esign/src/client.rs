@@ -49,7 +49,7 @@ impl ClientBuilder {
     }
 
     /// The retry policy of resources whose spec sets none (default: dlt's, 5 attempts on
-    /// 429 and 5xx, waiting 1, 2, 4 and 8 s).
+    /// 429 and 5xx, waiting up to 1, 2, 4 and 8 s).
     pub fn retry_policy(
         self,
         policy: ::restgen_runtime::descriptor::RetryPolicy,
@@ -64,6 +64,22 @@ impl ClientBuilder {
     pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
         ClientBuilder {
             inner: self.inner.max_retry_delay(delay),
+        }
+    }
+
+    /// How exponential backoff waits are jittered (default: full jitter, each wait
+    /// uniform between 0 and the backoff; `Jitter::None` waits exactly dlt's 1, 2, 4 s).
+    pub fn jitter(self, jitter: ::restgen_runtime::retry::Jitter) -> Self {
+        ClientBuilder {
+            inner: self.inner.jitter(jitter),
+        }
+    }
+
+    /// The largest response body accepted, in bytes after decompression (default
+    /// 64 MiB); a larger one fails its page with `Error::BodyTooLarge`, not retried.
+    pub fn max_body_size(self, bytes: u64) -> Self {
+        ClientBuilder {
+            inner: self.inner.max_body_size(bytes),
         }
     }
 

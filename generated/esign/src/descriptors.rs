@@ -70,7 +70,8 @@ pub static SIGNATURE_REQUESTS: ::restgen_runtime::descriptor::ResourceDescriptor
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -147,7 +148,8 @@ pub static SIGNATURE_REQUESTS_FOLLOWERS: ::restgen_runtime::descriptor::Resource
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -211,7 +213,8 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -268,7 +271,8 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -325,7 +329,8 @@ pub static WORKSPACES: ::restgen_runtime::descriptor::ResourceDescriptor = ::res
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -382,7 +387,8 @@ pub static ELECTRONIC_SEAL_IMAGES: ::restgen_runtime::descriptor::ResourceDescri
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -439,7 +445,8 @@ pub static TEMPLATES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -496,7 +503,8 @@ pub static LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,

@@ -132,7 +132,8 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -243,7 +244,8 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -361,7 +363,8 @@ pub static SERVICES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -472,7 +475,8 @@ pub static INTEGRATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -596,7 +600,8 @@ pub static INCIDENTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(
@@ -718,7 +723,8 @@ pub static ALERTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429, 500, 502, 503, 504]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::Some(

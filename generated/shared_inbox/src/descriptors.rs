@@ -65,7 +65,8 @@ pub static CONTACT_BOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -124,7 +125,8 @@ pub static CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -209,7 +211,8 @@ pub static CONTACT_GROUPS: ::restgen_runtime::descriptor::ResourceDescriptor = :
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -261,7 +264,8 @@ pub static USERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -313,7 +317,8 @@ pub static TEAMS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -365,7 +370,8 @@ pub static SHARED_LABELS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -417,7 +423,8 @@ pub static ORGANIZATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -504,7 +511,8 @@ pub static CONVERSATIONS: ::restgen_runtime::descriptor::ResourceDescriptor = ::
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,

@@ -92,7 +92,8 @@ pub static BATCHES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restge
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -188,7 +189,8 @@ pub static ADDRESSES: ::restgen_runtime::descriptor::ResourceDescriptor = ::rest
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -264,7 +266,8 @@ pub static TRACKERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -294,7 +297,8 @@ pub static METADATA_CARRIERS: ::restgen_runtime::descriptor::ResourceDescriptor 
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -370,7 +374,8 @@ pub static END_SHIPPERS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -446,7 +451,8 @@ pub static WEBHOOKS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -522,7 +528,8 @@ pub static USERS_CHILDREN: ::restgen_runtime::descriptor::ResourceDescriptor = :
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -546,7 +553,8 @@ pub static CARRIER_ACCOUNTS: ::restgen_runtime::descriptor::ResourceDescriptor =
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,
@@ -570,7 +578,8 @@ pub static API_KEYS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restg
     auth: ::restgen_runtime::descriptor::AuthChoice::Client,
     retry: ::std::option::Option::Some(::restgen_runtime::descriptor::RetryPolicy {
         max_attempts: 4,
-        retry_statuses: ::std::borrow::Cow::Borrowed(&[429]),
+        retry_statuses: ::std::borrow::Cow::Borrowed(&[408, 429]),
+        fail_statuses: ::std::borrow::Cow::Borrowed(&[403]),
         backoff_factor: 2.0,
         max_delay_secs: 300.0,
         wait_header: ::std::option::Option::None,

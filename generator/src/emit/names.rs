@@ -21,6 +21,8 @@ pub const BUILDER_METHODS: &[&str] = &[
     "connect_timeout",
     "retry_policy",
     "max_retry_delay",
+    "jitter",
+    "max_body_size",
     "from_env",
     "build",
     "value",

@@ -256,6 +256,10 @@ pub fn resolve(
 }
 
 /// A per-endpoint retry policy; an issue is located relative to the `error_handler`.
+///
+/// As Airbyte's DefaultErrorHandler (where the key comes from) reads it, the listed codes add
+/// to the transient ones: 408 (Airbyte's default mapping) joins the 429 and 5xx every policy
+/// retries. `fail_on_status_codes` is the explicit way to fail a status at once.
 fn retry_policy(handler: &ErrorHandler) -> Result<RetryPolicy, Issue> {
     let default = RetryPolicy::DLT_DEFAULT;
     if let Some(factor) = handler.backoff_factor
@@ -268,16 +272,79 @@ fn retry_policy(handler: &ErrorHandler) -> Result<RetryPolicy, Issue> {
         .label("waits are `backoff_factor * 2^(retry - 1)` seconds")
         .help("`backoff_factor: 1` waits 1, 2, 4, .. seconds"));
     }
+    let listed = handler.retry_on_status_codes.as_deref().unwrap_or_default();
+    let failed = handler.fail_on_status_codes.as_deref().unwrap_or_default();
+    let ignored = handler.ignore_status_codes.as_deref().unwrap_or_default();
+    check_codes("retry_on_status_codes", listed, 100..=599)?;
+    check_codes("fail_on_status_codes", failed, 400..=599)?;
+    for (i, code) in failed.iter().enumerate() {
+        let other = if listed.contains(code) {
+            "retry_on_status_codes"
+        } else if ignored.contains(code) {
+            "ignore_status_codes"
+        } else {
+            continue;
+        };
+        return Err(Issue::new(format!(
+            "status {code} is in both `fail_on_status_codes` and `{other}`"
+        ))
+        .label("failed here")
+        .under_index(i)
+        .under("fail_on_status_codes")
+        .also(other, format!("{code} is listed here too"))
+        .help("a status either fails at once, is retried, or is ignored: keep it in one list"));
+    }
+    let mut retry_statuses: Vec<u16> = std::iter::once(REQUEST_TIMEOUT)
+        .chain(listed.iter().copied())
+        .collect();
+    retry_statuses.sort_unstable();
+    retry_statuses.dedup();
+    let mut fail_statuses = failed.to_vec();
+    fail_statuses.sort_unstable();
+    fail_statuses.dedup();
     Ok(RetryPolicy {
         max_attempts: handler
             .max_retries
             .map_or(default.max_attempts, |r| r.saturating_add(1)),
-        retry_statuses: handler
-            .retry_on_status_codes
-            .clone()
-            .map_or(default.retry_statuses, Cow::Owned),
+        retry_statuses: Cow::Owned(retry_statuses),
+        fail_statuses: Cow::Owned(fail_statuses),
         backoff_factor: handler.backoff_factor.unwrap_or(default.backoff_factor),
         max_delay_secs: default.max_delay_secs,
         wait_header: handler.wait_from_header.clone().map(Cow::Owned),
     })
+}
+
+/// 408 Request Timeout: transient in Airbyte's default error mapping, so an `error_handler`
+/// retries it (dlt's own defaults do not).
+const REQUEST_TIMEOUT: u16 = 408;
+
+/// Every code of the list `key` is an HTTP status in `range`.
+fn check_codes(
+    key: &str,
+    codes: &[u16],
+    range: std::ops::RangeInclusive<u16>,
+) -> Result<(), Issue> {
+    match codes.iter().position(|code| !range.contains(code)) {
+        None => Ok(()),
+        Some(i) => Err(Issue::new(format!(
+            "`{key}` lists {}, which is not an HTTP {} status ({} to {})",
+            codes[i],
+            if *range.start() >= 400 {
+                "error"
+            } else {
+                "response"
+            },
+            range.start(),
+            range.end()
+        ))
+        .label("not a status this list can hold")
+        .under_index(i)
+        .under(key)
+        .help(if *range.start() >= 400 {
+            "only an error status can fail: a success is never failed, and a response to \
+             drop is ignored with `ignore_status_codes`"
+        } else {
+            "status codes run from 100 to 599"
+        })),
+    }
 }

@@ -179,9 +179,12 @@ pub enum DataSelector {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorHandler {
-    /// Statuses retried.
+    /// Statuses retried besides the transient ones (408, 429, 5xx), which are always retried.
     #[serde(default)]
     pub retry_on_status_codes: Option<Vec<u16>>,
+    /// Statuses that fail at once, even transient ones (Airbyte's `action: FAIL`).
+    #[serde(default)]
+    pub fail_on_status_codes: Option<Vec<u16>>,
     /// Retries after the first attempt.
     #[serde(default)]
     pub max_retries: Option<u32>,

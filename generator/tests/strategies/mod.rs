@@ -80,15 +80,17 @@ fn value_for(key: &'static str) -> BoxedStrategy<Value> {
         "total_path" | "has_more_path" | "cursor_path" | "next_url_path" | "data_selector"
         | "field" => jsonpath_like().prop_map(Value::String).boxed(),
         "cursor_value" | "stop_condition" => template_like().prop_map(Value::String).boxed(),
-        "retry_on_status_codes" | "ignore_status_codes" => proptest::collection::vec(
-            prop_oneof![
-                (0i64..70000).prop_map(|n| Value::Number(n.into())),
-                Just(string("500"))
-            ],
-            0..3,
-        )
-        .prop_map(Value::Sequence)
-        .boxed(),
+        "retry_on_status_codes" | "ignore_status_codes" | "fail_on_status_codes" => {
+            proptest::collection::vec(
+                prop_oneof![
+                    (0i64..70000).prop_map(|n| Value::Number(n.into())),
+                    Just(string("500"))
+                ],
+                0..3,
+            )
+            .prop_map(Value::Sequence)
+            .boxed()
+        }
         "token" | "api_key" | "username" | "password" | "client_id" | "client_secret"
         | "access_token_url" | "token_url" | "refresh_token" => prop_oneof![
             "[a-z_]{1,8}".prop_map(|n| {
@@ -319,6 +321,7 @@ fn endpoint() -> BoxedStrategy<Value> {
                 "max_retries",
                 "backoff_factor",
                 "ignore_status_codes",
+                "fail_on_status_codes",
             ],
             3,
         )),

@@ -22,6 +22,7 @@ fn quick_client() -> ClientBuilder {
         .retry_policy(RetryPolicy {
             max_attempts: 3,
             retry_statuses: Cow::Borrowed(DEFAULT_RETRY_STATUSES),
+            fail_statuses: Cow::Borrowed(&[]),
             backoff_factor: 0.0,
             max_delay_secs: 0.0,
             wait_header: None,

@@ -1,16 +1,17 @@
-//! Sending one page request: headers, credentials for the API's own origin only, the retry
-//! policy, and redirects followed hop by hop. Independent of every other page, so the pipeline
+//! Sending one page request: headers, credentials (and headers, query values and bodies that
+//! carry a secret) for the API's own origin only, the retry policy, one credential renewal on
+//! a 401, and redirects followed hop by hop. Independent of every other page, so the pipeline
 //! can have the next pages' requests in flight while it decodes the current one.
 
 use std::borrow::Cow;
 
-use crate::auth::{Credential, checked_credential};
+use crate::auth::{Credential, checked_credential, renew};
 use crate::client::ClientCore;
 use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
 use crate::retry::{self, Received, SendFailure};
 use crate::scan::{Located, ScanPlan};
-use crate::secret::{Secret, redact_text, redact_url};
+use crate::secret::{Secret, is_credential_name, redact_text, redact_url};
 
 use crate::placeholders::fill_placeholders;
 
@@ -21,7 +22,6 @@ const BODY_SNIPPET_LEN: usize = 512;
 const MAX_REDIRECTS: usize = 10;
 
 /// What every request of one run shares.
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) core: ClientCore,
     pub(crate) descriptor: Cow<'static, ResourceDescriptor>,
@@ -29,6 +29,19 @@ pub(crate) struct Shared {
     pub(crate) args: Vec<(String, serde_json::Value)>,
     /// The API's origin: only requests to it carry credentials.
     pub(crate) origin: url::Origin,
+}
+
+impl std::fmt::Debug for Shared {
+    // `args` holds the client's secrets (`secrets.<name>`): names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.args.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Shared")
+            .field("core", &self.core)
+            .field("resource", &self.descriptor.name)
+            .field("args", &names)
+            .field("origin", &self.origin)
+            .finish()
+    }
 }
 
 /// One request to send: the URL (query included) and JSON body the paginator left.
@@ -67,36 +80,45 @@ pub(crate) async fn send(
     let url = out.url;
     let shown = redact_url(&url, core.secrets());
     let at = Location::new(d.name.as_ref(), out.page, shown.clone());
-    let mut headers = http::HeaderMap::new();
-    for param in core.inner.spec.headers.iter().chain(d.headers.iter()) {
-        let value = fill_placeholders(&param.value, &shared.args, false)?;
-        let name = http::HeaderName::from_bytes(param.name.as_bytes())
-            .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
-        let value = http::HeaderValue::from_str(&value)
-            .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
-        headers.insert(name, value);
-    }
-    let policy = core.retry_policy(d.retry.as_ref());
     let mut hidden = core.secrets().to_vec();
+    let headers = SpecHeaders::of(shared, &hidden)?;
+    let retry = core.retry(d.retry.as_ref());
     let mut method = d.method.as_http();
     let mut body = out.json.as_ref().map(|j| j.to_string());
+    // A body built from a secret goes to the API's origin only, as its auth does.
+    let body_pinned = d
+        .json_body
+        .as_deref()
+        .is_some_and(|template| template.contains(SECRET_PLACEHOLDER))
+        || body
+            .as_deref()
+            .is_some_and(|text| carries_secret(text, &hidden));
     let mut target = url;
     let mut hops = 0;
+    let mut renewed = false;
     // Redirects are followed here, not by reqwest, so that each hop gets credentials only
     // if it goes to the API's own origin (reqwest would forward e.g. `X-Api-Key` anywhere).
     let received = loop {
-        // Credentials go only to the API's own origin: a next link or a redirect to another
-        // host gets none.
-        let credential = if target.origin() == shared.origin {
+        // Credentials, and headers, query values and bodies that carry a secret, go only to
+        // the API's own origin: a next link or a redirect to another host gets none.
+        let home = target.origin() == shared.origin;
+        let credential = if home {
             checked_credential(core, &d.auth, &d.name).await?
         } else {
             Credential::None
         };
         hidden.extend(credential.secrets());
         let mut sent_url = target.clone();
-        let mut sent_headers = headers.clone();
+        if !home {
+            drop_secret_query(&mut sent_url, &hidden);
+        }
+        let mut sent_headers = headers.for_hop(home);
         credential.apply(&mut sent_url, &mut sent_headers);
-        if body.is_some() {
+        let hop_body = body.clone().filter(|_| home || !body_pinned);
+        if body.is_some() && hop_body.is_none() {
+            tracing::debug!(resource = %d.name, page = out.page, "JSON body carries a secret: not sent to another origin");
+        }
+        if hop_body.is_some() {
             sent_headers.insert(
                 http::header::CONTENT_TYPE,
                 http::HeaderValue::from_static("application/json"),
@@ -104,7 +126,6 @@ pub(crate) async fn send(
         }
         let http = core.inner.http.clone();
         let hop_method = method.clone();
-        let hop_body = body.clone();
         let make = move || {
             let builder = http
                 .request(hop_method.clone(), sent_url.clone())
@@ -119,9 +140,21 @@ pub(crate) async fn send(
                 .iter()
                 .any(|a| a.matches(r.status, &r.body))
         };
-        let received = retry::send(&make, &policy, &ignored, &d.name, out.page)
+        let received = retry::send(&make, &retry, &ignored, &d.name, out.page)
             .await
             .map_err(|failure| send_error(failure, &at, &hidden))?;
+        // A refused token may have been revoked or expired early: one fresh token and one
+        // more try of this request, never a loop.
+        if received.status == 401
+            && home
+            && !renewed
+            && !ignored(&received)
+            && renew(core, &d.auth, &credential).await
+        {
+            renewed = true;
+            tracing::debug!(resource = %d.name, page = out.page, "401: renewing the credential once");
+            continue;
+        }
         match redirect_target(&received, &target) {
             Some(next) if hops < MAX_REDIRECTS => {
                 hops += 1;
@@ -151,6 +184,104 @@ pub(crate) async fn send(
     })
 }
 
+/// How a template names a secret of the client.
+const SECRET_PLACEHOLDER: &str = "{secrets.";
+
+/// The spec's headers (client, then endpoint, which wins) with their placeholders filled,
+/// and which of them go to the API's origin only.
+struct SpecHeaders {
+    all: http::HeaderMap,
+    pinned: Vec<http::HeaderName>,
+}
+
+impl SpecHeaders {
+    /// A header is pinned to the API's origin when it carries a secret (a `{secrets.*}`
+    /// placeholder, or a secret's value) or its name says it is a credential
+    /// (`Authorization`, `X-Api-Key`, ...). Other static headers (`Accept`, an API version)
+    /// go to every hop, as dlt's session headers do.
+    fn of(shared: &Shared, secrets: &[Secret]) -> Result<Self, Error> {
+        let core = &shared.core;
+        let mut all = http::HeaderMap::new();
+        let mut pinned = Vec::new();
+        for param in core
+            .inner
+            .spec
+            .headers
+            .iter()
+            .chain(shared.descriptor.headers.iter())
+        {
+            let value = fill_placeholders(&param.value, &shared.args, false)?;
+            let name = http::HeaderName::from_bytes(param.name.as_bytes())
+                .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
+            let secret = param.value.contains(SECRET_PLACEHOLDER)
+                || carries_secret(&value, secrets)
+                || is_credential_name(name.as_str());
+            let mut value = http::HeaderValue::from_str(&value)
+                .map_err(|e| Error::Invalid(format!("header `{}`: {e}", param.name)))?;
+            pinned.retain(|n| n != name);
+            if secret {
+                value.set_sensitive(true);
+                pinned.push(name.clone());
+            }
+            all.insert(name, value);
+        }
+        Ok(SpecHeaders { all, pinned })
+    }
+
+    /// The headers a hop carries: all at the API's origin, the unpinned ones elsewhere.
+    fn for_hop(&self, home: bool) -> http::HeaderMap {
+        let mut headers = self.all.clone();
+        if !home {
+            for name in &self.pinned {
+                headers.remove(name);
+            }
+        }
+        headers
+    }
+}
+
+/// Whether `text` holds the value of a secret, as it is or escaped in a JSON string.
+fn carries_secret(text: &str, secrets: &[Secret]) -> bool {
+    secrets.iter().any(|secret| {
+        let value = secret.expose();
+        if value.is_empty() {
+            return false;
+        }
+        if text.contains(value) {
+            return true;
+        }
+        let escaped = serde_json::Value::String(value.to_string()).to_string();
+        escaped
+            .get(1..escaped.len().saturating_sub(1))
+            .is_some_and(|inner| !inner.is_empty() && inner != value && text.contains(inner))
+    })
+}
+
+/// Removes the query pairs whose value holds a secret from a URL going to another origin (a
+/// next link or redirect that echoes the API's key).
+fn drop_secret_query(url: &mut url::Url, secrets: &[Secret]) {
+    if url.query().is_none() {
+        return;
+    }
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let kept: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(_, v)| !carries_secret(v, secrets))
+        .collect();
+    if kept.len() == pairs.len() {
+        return;
+    }
+    tracing::debug!("query values carrying a secret are not sent to another origin");
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+}
+
 fn send_error(failure: SendFailure, at: &Location, secrets: &[Secret]) -> Error {
     match failure {
         SendFailure::Exhausted { attempts, last } => Error::RetriesExhausted {
@@ -166,6 +297,11 @@ fn send_error(failure: SendFailure, at: &Location, secrets: &[Secret]) -> Error 
             at: at.clone(),
             attempts,
             last: redact_text(&message, secrets),
+        },
+        SendFailure::TooLarge { status, limit } => Error::BodyTooLarge {
+            at: at.clone(),
+            status,
+            limit,
         },
     }
 }

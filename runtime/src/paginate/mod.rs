@@ -285,12 +285,20 @@ impl Paginator {
                 reason: "empty URL".into(),
             });
         }
-        request
-            .follow_link(&link)
-            .map_err(|e| PaginationError::BadLink {
+        let bad = |e: url::ParseError| PaginationError::BadLink {
+            link: link.clone(),
+            reason: e.to_string(),
+        };
+        // `file:`, `ftp:`, `data:` ... cannot be fetched: refused here, at once, rather than
+        // by the HTTP client on every retry
+        let next = request.url.join(&link).map_err(bad)?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(PaginationError::BadLink {
                 link: link.clone(),
-                reason: e.to_string(),
-            })?;
+                reason: format!("scheme `{}` is not http or https", next.scheme()),
+            });
+        }
+        request.follow_link(&link).map_err(bad)?;
         self.position = Position::Link {
             url: request.url.to_string(),
         };

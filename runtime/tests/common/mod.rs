@@ -27,6 +27,7 @@ use restgen_runtime::descriptor::{
     AuthChoice, AuthConfig, Method, PaginatorConfig, Param, ResourceDescriptor, RetryPolicy,
     ValueRef,
 };
+use restgen_runtime::retry::Jitter;
 use restgen_runtime::selector::Selector;
 use restgen_runtime::{ClientBuilder, ClientCore, ClientSpec, Error, Page, ResourceRequest};
 use restgen_runtime::{ValueSpec, serde_json};
@@ -117,13 +118,13 @@ pub fn client(spec: &ClientSpec, values: &[(&str, &str)]) -> ClientCore {
     builder(values).build(spec).expect("the client builds")
 }
 
-/// A builder with the given secret values.
+/// A builder with the given secret values. Backoff is not jittered, so tests see the exact
+/// upper bounds of the schedule (1, 2, 4 s); `retry.rs` tests the jitter itself.
 pub fn builder(values: &[(&str, &str)]) -> ClientBuilder {
-    values
-        .iter()
-        .fold(ClientBuilder::default(), |b, (name, value)| {
-            b.value(name, *value)
-        })
+    values.iter().fold(
+        ClientBuilder::default().jitter(Jitter::None),
+        |b, (name, value)| b.value(name, *value),
+    )
 }
 
 /// A request for `descriptor` decoding records as JSON values.

@@ -137,7 +137,7 @@ async fn check(
         .map(|(scenario, (theirs, _))| {
             Ok(dlt::Job {
                 name: scenario.name.clone(),
-                config: serde_json::to_value(scenario.config_for(&theirs.main, &theirs.other))
+                config: serde_json::to_value(scenario.dlt_config_for(&theirs.main, &theirs.other))
                     .with_context(|| format!("scenario {}: the config as JSON", scenario.name))?,
                 resources: scenario.resource_names(),
                 runs: scenario.runs,

@@ -43,6 +43,11 @@ pub struct Scenario {
     /// Extra secret strings to redact in the output (auth values are found by themselves).
     #[serde(default)]
     pub secrets: Vec<String>,
+    /// restgen extensions (mapping keys such as `error_handler`) taken out of the config dlt
+    /// runs, wherever they are: dlt would refuse the config, and the scenario compares what
+    /// the extension means with dlt's behaviour without it.
+    #[serde(default)]
+    pub dlt_drops: Vec<String>,
 }
 
 fn one() -> u32 {
@@ -270,6 +275,15 @@ impl Scenario {
         config
     }
 
+    /// The config dlt runs: [`Scenario::config_for`] without the `dlt_drops` keys.
+    pub fn dlt_config_for(&self, main: &str, other: &str) -> serde_yaml::Value {
+        let mut config = self.config_for(main, other);
+        if !self.dlt_drops.is_empty() {
+            drop_keys(&mut config, &self.dlt_drops);
+        }
+        config
+    }
+
     /// Every secret to redact: the config's credential values, the tokens the server hands
     /// out, the basic-auth encodings of user and password, and the listed extras.
     pub fn secrets(&self) -> Vec<String> {
@@ -286,6 +300,24 @@ impl Scenario {
         found.sort_by_key(|s| std::cmp::Reverse(s.len()));
         found.dedup();
         found
+    }
+}
+
+/// Removes every mapping entry whose key is one of `keys`, at any depth.
+fn drop_keys(value: &mut serde_yaml::Value, keys: &[String]) {
+    match value {
+        serde_yaml::Value::Mapping(map) => {
+            map.retain(|key, _| !key.as_str().is_some_and(|k| keys.iter().any(|d| d == k)));
+            for (_, item) in map.iter_mut() {
+                drop_keys(item, keys);
+            }
+        }
+        serde_yaml::Value::Sequence(items) => {
+            for item in items {
+                drop_keys(item, keys);
+            }
+        }
+        _ => {}
     }
 }
 

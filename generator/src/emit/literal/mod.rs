@@ -159,17 +159,20 @@ impl ToLiteral for AuthChoice {
 
 impl ToLiteral for RetryPolicy {
     fn literal(&self) -> TokenStream {
-        let (attempts, statuses, factor, max, header) = (
+        let (attempts, statuses, failed, factor, max, header) = (
             self.max_attempts.literal(),
             self.retry_statuses.literal(),
+            self.fail_statuses.literal(),
             self.backoff_factor.literal(),
             self.max_delay_secs.literal(),
             self.wait_header.literal(),
         );
-        // RetryPolicy { max_attempts: 4, retry_statuses: Cow::Borrowed(&[429]), .. }
+        // RetryPolicy { max_attempts: 4, retry_statuses: Cow::Borrowed(&[408, 429]),
+        //   fail_statuses: Cow::Borrowed(&[]), .. }
         quote!(::restgen_runtime::descriptor::RetryPolicy {
             max_attempts: #attempts,
             retry_statuses: #statuses,
+            fail_statuses: #failed,
             backoff_factor: #factor,
             max_delay_secs: #max,
             wait_header: #header,
