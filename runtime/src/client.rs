@@ -60,6 +60,7 @@ pub struct ClientBuilder {
     user_agent: String,
     token_url: Option<String>,
     absolute_paths_to_base_url: bool,
+    strict: bool,
 }
 
 impl Default for ClientBuilder {
@@ -74,6 +75,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
             token_url: None,
             absolute_paths_to_base_url: false,
+            strict: false,
         }
     }
 }
@@ -147,6 +149,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Decodes every request's records strictly: the first record whose value is not of the
+    /// schema's type, or that misses a required field, fails its page with
+    /// [`Error::Decode`], instead of being coerced or kept raw (see [`crate::lenient`]).
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
     /// Checks the required values and builds the core.
     pub fn build(self, spec: &ClientSpec) -> Result<ClientCore, Error> {
         for value in spec.values.iter().filter(|v| v.required) {
@@ -205,6 +215,7 @@ impl ClientBuilder {
                 max_retry_delay: self.max_retry_delay,
                 token_url: self.token_url,
                 absolute_paths_to_base_url: self.absolute_paths_to_base_url,
+                strict: self.strict,
                 tokens: TokenCache::default(),
             }),
         })
@@ -228,6 +239,8 @@ pub(crate) struct CoreInner {
     pub(crate) max_retry_delay: Option<Duration>,
     pub(crate) token_url: Option<String>,
     pub(crate) absolute_paths_to_base_url: bool,
+    /// Whether requests decode strictly by default (see [`ClientBuilder::strict`]).
+    pub(crate) strict: bool,
     pub(crate) tokens: TokenCache,
 }
 

@@ -69,6 +69,18 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
+    /// Decodes the children strictly (see [`ResourceRequest::strict`]).
+    pub fn strict(mut self) -> Self {
+        self.child = self.child.strict();
+        self
+    }
+
+    /// The decoding report of every child run of this fan-out (see
+    /// [`ResourceRequest::decode_report`]).
+    pub fn decode_report(&self) -> crate::lenient::DecodeReport {
+        self.child.decode_report()
+    }
+
     /// Every child record of every parent record, parents in order.
     pub fn stream(
         self,
@@ -193,6 +205,17 @@ impl<T: DeserializeOwned + Send + 'static> BlockingFanOut<T> {
     ) -> Self {
         self.fan_out = self.fan_out.parents(f);
         self
+    }
+
+    /// Decodes the children strictly (see [`ResourceRequest::strict`]).
+    pub fn strict(mut self) -> Self {
+        self.fan_out = self.fan_out.strict();
+        self
+    }
+
+    /// The decoding report of every child run (see [`ResourceRequest::decode_report`]).
+    pub fn decode_report(&self) -> crate::lenient::DecodeReport {
+        self.fan_out.decode_report()
     }
 
     /// Every child record of every parent record.

@@ -33,6 +33,8 @@ pub struct ResourceRequest<T> {
     concurrency: usize,
     /// Whether requests may go out before their page is asked for (see [`Self::on_demand`]).
     lookahead: bool,
+    /// How records are decoded: the record type's shape, strictness and the run's report.
+    decoding: crate::lenient::Decoding,
     record: PhantomData<fn() -> T>,
 }
 
@@ -49,6 +51,7 @@ impl<T> Clone for ResourceRequest<T> {
             incremental: self.incremental.clone(),
             concurrency: self.concurrency,
             lookahead: self.lookahead,
+            decoding: self.decoding.clone(),
             record: PhantomData,
         }
     }
@@ -120,7 +123,6 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     /// A request for the resource `descriptor` describes.
     pub fn new(core: ClientCore, descriptor: Cow<'static, ResourceDescriptor>) -> Self {
         ResourceRequest {
-            core,
             descriptor,
             path_args: Vec::new(),
             extra_params: Vec::new(),
@@ -129,8 +131,36 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
             incremental: None,
             concurrency: 1,
             lookahead: true,
+            decoding: crate::lenient::Decoding {
+                strict: core.inner.strict,
+                ..Default::default()
+            },
+            core,
             record: PhantomData,
         }
+    }
+
+    /// Decodes records with the help of `shape`, the record type's shape (generated code
+    /// gives it): values of another type than the schema's are coerced exactly where they can
+    /// be, and kept raw on the record where they cannot (see [`crate::lenient`]).
+    pub fn record_shape(mut self, shape: &'static crate::lenient::RecordShape) -> Self {
+        self.decoding.shape = Some(shape);
+        self
+    }
+
+    /// Decodes strictly: the first record with a value not of the schema's type, or missing
+    /// a required field, fails the page with [`Error::Decode`] naming the resource, the page
+    /// and the URL, instead of being coerced or kept raw.
+    pub fn strict(mut self) -> Self {
+        self.decoding.strict = true;
+        self
+    }
+
+    /// The decoding report of this request's runs (and of its clones', such as a fan-out's
+    /// children): how many records decoded, and per field how many values were coerced or
+    /// kept raw. Take it before running the request; read it during or after the run.
+    pub fn decode_report(&self) -> crate::lenient::DecodeReport {
+        self.decoding.report.clone()
     }
 
     /// Binds the path or parameter placeholder `{name}`.

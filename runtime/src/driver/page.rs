@@ -11,12 +11,13 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Location};
 use crate::incremental::RunFilter;
+use crate::lenient::{self, DecodeSummary, Decoding};
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
 use crate::placeholders::{fill_json, fill_placeholders};
 use crate::scan::ScanPlan;
 use crate::secret::{Secret, redact_text, redact_url};
 use crate::selector::{
-    RawRecords, Selector, decode_spans, detect_data_selector, record_spans, select_records,
+    RawRecords, Selector, detect_data_selector, record_spans, select_records,
 };
 
 use super::ResourceRequest;
@@ -35,6 +36,8 @@ pub struct Page<T> {
     pub headers: http::HeaderMap,
     /// The request URL, redacted.
     pub url: String,
+    /// How this page's records decoded: values coerced or kept raw, per field.
+    pub decoding: DecodeSummary,
 }
 
 /// The state that goes from page to page: the paginator and the request it edits, counts,
@@ -55,6 +58,8 @@ pub(crate) struct Walk {
     /// request, an unusable next link): the page is delivered first, then this, and the
     /// request is never sent.
     next_fails: Option<Error>,
+    /// How records are decoded, handed to each page.
+    decoding: Decoding,
 }
 
 /// A page read and checked, its records located but not decoded.
@@ -70,6 +75,7 @@ pub(crate) struct Prepared {
     keep: usize,
     at: Location,
     hidden: Vec<Secret>,
+    decoding: Decoding,
     /// Whether another page follows.
     pub(crate) has_next: bool,
 }
@@ -151,6 +157,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         max_pages: request.max_pages,
         max_records: request.max_records,
         next_fails: None,
+        decoding: request.decoding.clone(),
     };
     let shared = Shared {
         core: request.core,
@@ -373,6 +380,7 @@ impl Walk {
             keep,
             at,
             hidden,
+            decoding: self.decoding.clone(),
             has_next,
         }))
     }
@@ -391,6 +399,7 @@ impl Prepared {
             keep,
             at,
             hidden,
+            decoding,
             ..
         } = self;
         // Checked already when the page was read; read again rather than kept, as a `&str`
@@ -401,7 +410,16 @@ impl Prepared {
         })?;
         // Every record is decoded, even past `max_records`, so a page fails or not exactly as
         // it did before the limit was applied.
-        let mut records = decode_spans(text, &spans).map_err(|f| Error::Decode {
+        let mut summary = DecodeSummary::default();
+        let decoded = lenient::decode_spans(
+            text,
+            &spans,
+            decoding.shape,
+            decoding.strict,
+            &mut summary,
+        );
+        decoding.report.add(&at.resource, &summary);
+        let mut records = decoded.map_err(|f| Error::Decode {
             at,
             record: f.record,
             path: f.path,
@@ -415,6 +433,7 @@ impl Prepared {
             status,
             headers,
             url,
+            decoding: summary,
         })
     }
 }
