@@ -21,6 +21,7 @@ pub const BUILDER_METHODS: &[&str] = &[
     "connect_timeout",
     "retry_policy",
     "max_retry_delay",
+    "strict",
     "from_env",
     "build",
     "value",
