@@ -6,7 +6,7 @@ mod client;
 mod docs;
 pub mod example;
 mod literal;
-pub(crate) mod names;
+pub mod names;
 mod params;
 
 use std::collections::BTreeMap;

@@ -247,6 +247,26 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
         self
     }
 
+    /// Decodes the records of a recorded response body as a run of this request would (the
+    /// data selector, detected when the spec has none; the record shape; strictness), each
+    /// on its own: a record that fails is reported and the others still decode. For checking
+    /// schemas against recorded bodies (`cargo xtask check-schemas`); no request is sent.
+    pub fn check_body(&self, body: &str) -> Result<crate::lenient::BodyCheck, Error> {
+        let root: &serde_json::value::RawValue = serde_json::from_str(body.trim_start_matches('\u{feff}'))
+            .map_err(|e| Error::Invalid(format!("the body is not JSON: {e}")))?;
+        let selector = self
+            .descriptor
+            .data_selector
+            .clone()
+            .unwrap_or_else(|| crate::selector::detect_data_selector(root));
+        let records = crate::selector::select_records(&selector, root);
+        Ok(crate::lenient::check_records::<T>(
+            &records.items,
+            self.decoding.shape,
+            self.decoding.strict,
+        ))
+    }
+
     /// The pages, in order, each with its records and response metadata.
     ///
     /// The next page's request is sent as soon as the current page's paging values are read,

@@ -128,6 +128,34 @@ pub fn decode_spans<T: DeserializeOwned>(
     Ok(out)
 }
 
+/// What decoding the records of a recorded body found (`cargo xtask check-schemas`).
+#[derive(Debug, Clone, Default)]
+pub struct BodyCheck {
+    /// The counts; `failed` counts the records in `failures`.
+    pub summary: DecodeSummary,
+    /// Every record that did not decode (`record` is its index in the body).
+    pub failures: Vec<DecodeFailure>,
+}
+
+/// Decodes every record of `records` on its own, going on past a failure.
+pub fn check_records<T: DeserializeOwned>(
+    records: &[&serde_json::value::RawValue],
+    shape: Option<&RecordShape>,
+    strict: bool,
+) -> BodyCheck {
+    let mut check = BodyCheck::default();
+    for (index, raw) in records.iter().enumerate() {
+        if let Err(failure) = decode_record::<T>(raw.get(), shape, strict, &mut check.summary) {
+            check.summary.failed += 1;
+            check.failures.push(DecodeFailure {
+                record: index,
+                ..failure
+            });
+        }
+    }
+    check
+}
+
 /// Decodes one record (see the module doc). The failure's `record` is 0 and its `offset` is
 /// relative to `text`.
 pub fn decode_record<T: DeserializeOwned>(
