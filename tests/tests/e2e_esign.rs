@@ -102,7 +102,10 @@ async fn signature_requests_follow_the_cursor_until_it_is_null() {
         )
     );
     let records: Vec<_> = pages.into_iter().flat_map(|p| p.records).collect();
-    let ids: Vec<&str> = records.iter().map(|r| r.id.as_deref().unwrap_or_default()).collect();
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|r| r.id.as_deref().unwrap_or_default())
+        .collect();
     assert_eq!(ids, ["sr_1", "sr_2", "sr_3"]);
 
     // typed fields, including timestamps and nested objects

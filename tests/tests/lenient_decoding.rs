@@ -73,7 +73,10 @@ async fn every_record_of_a_hostile_server_arrives_with_what_did_not_fit_kept_raw
     );
     assert!(l1.restgen_raw.is_empty());
     let l2 = &links[1];
-    assert_eq!((l2.active, l2.created, l2.hash.as_deref()), (None, None, None));
+    assert_eq!(
+        (l2.active, l2.created, l2.hash.as_deref()),
+        (None, None, None)
+    );
     assert_eq!(l2.restgen_raw["/active"], json!("maybe"));
     assert_eq!(l2.restgen_raw["/created"], json!("soon"));
     assert_eq!(l2.restgen_raw["/hash"], json!({"sha": "x"}));
@@ -85,7 +88,12 @@ async fn every_record_of_a_hostile_server_arrives_with_what_did_not_fit_kept_raw
 
     let summary = report.summary();
     assert_eq!(
-        (summary.decoded, summary.coerced, summary.kept_raw, summary.failed),
+        (
+            summary.decoded,
+            summary.coerced,
+            summary.kept_raw,
+            summary.failed
+        ),
         (5, 3, 1, 0)
     );
     let counts = |coerced, kept_raw| FieldCounts { coerced, kept_raw };
@@ -129,21 +137,28 @@ async fn strict_fails_with_a_decode_error_naming_resource_page_and_url() {
         (builder(&server).strict().build().unwrap(), false),
     ] {
         let request = client.signing_links();
-        let request = if on_request { request.strict() } else { request };
+        let request = if on_request {
+            request.strict()
+        } else {
+            request
+        };
         let report = request.decode_report();
-        let error = request
-            .stream()
-            .try_collect::<Vec<_>>()
-            .await
-            .unwrap_err();
+        let error = request.stream().try_collect::<Vec<_>>().await.unwrap_err();
         let restgen_runtime::Error::Decode {
             at, record, path, ..
         } = &error
         else {
             panic!("not a decode error: {error}");
         };
-        assert_eq!((at.resource.as_str(), at.page, *record), ("signing_links", 1, 0));
-        assert!(at.url.contains("/v2/application/signing-links?page=1"), "{}", at.url);
+        assert_eq!(
+            (at.resource.as_str(), at.page, *record),
+            ("signing_links", 1, 0)
+        );
+        assert!(
+            at.url.contains("/v2/application/signing-links?page=1"),
+            "{}",
+            at.url
+        );
         assert_eq!(path, "active");
         assert_eq!(report.summary().failed, 1);
     }
@@ -158,8 +173,17 @@ async fn strict_fails_on_a_missing_required_field() {
         .await;
     let client = builder(&server).build().unwrap();
     let user: Vec<User> = client.user().stream().try_collect().await.unwrap();
-    assert_eq!((user[0].id.as_deref(), user[0].first_name.as_deref()), (None, Some("Ada")));
-    let error = client.user().strict().stream().try_collect::<Vec<_>>().await.unwrap_err();
+    assert_eq!(
+        (user[0].id.as_deref(), user[0].first_name.as_deref()),
+        (None, Some("Ada"))
+    );
+    let error = client
+        .user()
+        .strict()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, restgen_runtime::Error::Decode { path, .. } if path == "/id"),
         "{error}"
@@ -197,9 +221,15 @@ fn the_user_whose_flag_disagrees_with_the_schema_is_returned_by_the_blocking_cli
     assert_eq!((user.type_, user.credits), (Some(3), None));
     assert_eq!(user.restgen_raw["/credits"], json!({"left": 3}));
     let summary = report.summary();
-    assert_eq!((summary.decoded, summary.coerced, summary.kept_raw), (1, 1, 1));
+    assert_eq!(
+        (summary.decoded, summary.coerced, summary.kept_raw),
+        (1, 1, 1)
+    );
     // strict, the same user fails the run
     let error = client.user().strict().iter().next().unwrap().unwrap_err();
-    assert!(matches!(error, restgen_runtime::Error::Decode { .. }), "{error}");
+    assert!(
+        matches!(error, restgen_runtime::Error::Decode { .. }),
+        "{error}"
+    );
     drop(runtime);
 }

@@ -84,9 +84,10 @@ fn relax(value: &mut Value, keep: bool) {
         })
         .collect();
     let _ = for_each_subschema::<()>(map, &mut |key, child| {
-        let member = unions
-            .iter()
-            .any(|u| key.strip_prefix(u).is_some_and(|rest| rest.starts_with('/')));
+        let member = unions.iter().any(|u| {
+            key.strip_prefix(u)
+                .is_some_and(|rest| rest.starts_with('/'))
+        });
         relax(child, member);
         Ok(())
     });
@@ -242,10 +243,7 @@ impl Builder<'_> {
 
 /// The definition a plain `{"$ref": "#/definitions/X"}` names.
 fn reference(schema: &Value) -> Option<&str> {
-    schema
-        .get("$ref")?
-        .as_str()?
-        .strip_prefix("#/definitions/")
+    schema.get("$ref")?.as_str()?.strip_prefix("#/definitions/")
 }
 
 #[cfg(test)]
@@ -256,10 +254,9 @@ mod tests {
 
     #[test]
     fn shapes_follow_the_schema() {
-        let definitions = vec![
-            (
-                "User".to_string(),
-                json!({"type": "object", "required": ["id"], "properties": {
+        let definitions = vec![(
+            "User".to_string(),
+            json!({"type": "object", "required": ["id"], "properties": {
                     "verified": {"type": ["null", "boolean"]},
                     "id": {"type": "string"},
                     "tags": {"type": "array", "items": {"type": "integer"}},
@@ -268,27 +265,46 @@ mod tests {
                     "kind": {"enum": ["a", "b", null]},
                     "either": {"oneOf": [{"type": "string"}, {"type": "integer"}, {}]}
                 }, "additionalProperties": {"type": "number"}}),
-            ),
-        ];
+        )];
         let shape = build(&definitions);
         let Kind::Object { fields, rest } = &shape.nodes[0].kind else {
             panic!("{shape:?}")
         };
         let names: Vec<&str> = fields.iter().map(|f| &*f.name).collect();
-        assert_eq!(names, ["boss", "either", "friend", "id", "kind", "tags", "verified"]);
+        assert_eq!(
+            names,
+            ["boss", "either", "friend", "id", "kind", "tags", "verified"]
+        );
         let kind = |name: &str| {
             let field = fields.iter().find(|f| f.name == name).unwrap();
             (field.required, shape.nodes[field.node as usize].clone())
         };
         assert_eq!(kind("id").0, true);
-        assert_eq!(kind("verified").1, Node { kind: Kind::Scalar(Scalar::Bool), nullable: true });
+        assert_eq!(
+            kind("verified").1,
+            Node {
+                kind: Kind::Scalar(Scalar::Bool),
+                nullable: true
+            }
+        );
         assert_eq!(kind("friend").1, shape.nodes[0]);
         // the recursive reference while the record was being built is open
         assert_eq!(kind("boss").1, ANY);
-        assert_eq!(kind("kind").1, Node { kind: Kind::Scalar(Scalar::String), nullable: true });
+        assert_eq!(
+            kind("kind").1,
+            Node {
+                kind: Kind::Scalar(Scalar::String),
+                nullable: true
+            }
+        );
         assert_eq!(kind("either").1.kind, Kind::Any);
-        let Kind::Array(item) = kind("tags").1.kind else { panic!() };
-        assert_eq!(shape.nodes[item as usize].kind, Kind::Scalar(Scalar::Integer));
+        let Kind::Array(item) = kind("tags").1.kind else {
+            panic!()
+        };
+        assert_eq!(
+            shape.nodes[item as usize].kind,
+            Kind::Scalar(Scalar::Integer)
+        );
         assert_eq!(
             shape.nodes[rest.unwrap() as usize].kind,
             Kind::Scalar(Scalar::Number)
@@ -310,12 +326,18 @@ mod tests {
                     "n": {"anyOf": [{"required": ["z"], "properties": {"z": {}}}, {"type": "null"}]}
                 }}),
             ),
-            ("B".to_string(), json!({"required": ["b"], "properties": {"b": {}}})),
+            (
+                "B".to_string(),
+                json!({"required": ["b"], "properties": {"b": {}}}),
+            ),
         ];
         relax_required(&mut definitions);
         let a = &definitions[0].1;
         assert!(a.get("required").is_none());
-        assert_eq!(a["properties"]["u"]["oneOf"][0]["required"], json!(["kind"]));
+        assert_eq!(
+            a["properties"]["u"]["oneOf"][0]["required"],
+            json!(["kind"])
+        );
         assert!(a["properties"]["n"]["anyOf"][0].get("required").is_none());
         assert_eq!(definitions[1].1["required"], json!(["b"]));
     }

@@ -252,8 +252,9 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     /// on its own: a record that fails is reported and the others still decode. For checking
     /// schemas against recorded bodies (`cargo xtask check-schemas`); no request is sent.
     pub fn check_body(&self, body: &str) -> Result<crate::lenient::BodyCheck, Error> {
-        let root: &serde_json::value::RawValue = serde_json::from_str(body.trim_start_matches('\u{feff}'))
-            .map_err(|e| Error::Invalid(format!("the body is not JSON: {e}")))?;
+        let root: &serde_json::value::RawValue =
+            serde_json::from_str(body.trim_start_matches('\u{feff}'))
+                .map_err(|e| Error::Invalid(format!("the body is not JSON: {e}")))?;
         let selector = self
             .descriptor
             .data_selector

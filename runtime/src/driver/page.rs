@@ -16,9 +16,7 @@ use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
 use crate::placeholders::{fill_json, fill_placeholders};
 use crate::scan::ScanPlan;
 use crate::secret::{Secret, redact_text, redact_url};
-use crate::selector::{
-    RawRecords, Selector, detect_data_selector, record_spans, select_records,
-};
+use crate::selector::{RawRecords, Selector, detect_data_selector, record_spans, select_records};
 
 use super::ResourceRequest;
 use super::send::{Outgoing, Sent, Shared, snippet};
@@ -411,13 +409,8 @@ impl Prepared {
         // Every record is decoded, even past `max_records`, so a page fails or not exactly as
         // it did before the limit was applied.
         let mut summary = DecodeSummary::default();
-        let decoded = lenient::decode_spans(
-            text,
-            &spans,
-            decoding.shape,
-            decoding.strict,
-            &mut summary,
-        );
+        let decoded =
+            lenient::decode_spans(text, &spans, decoding.shape, decoding.strict, &mut summary);
         decoding.report.add(&at.resource, &summary);
         let mut records = decoded.map_err(|f| Error::Decode {
             at,

@@ -52,12 +52,16 @@ pub fn coerce(wanted: Scalar, value: &Value) -> Coercion {
             Some(x) if x == 0.0 => Coercion::To(Value::Bool(false)),
             _ => Coercion::No,
         },
-        (Scalar::Bool, Value::String(s)) => bool_from_str(s).map_or(Coercion::No, |b| Coercion::To(Value::Bool(b))),
+        (Scalar::Bool, Value::String(s)) => {
+            bool_from_str(s).map_or(Coercion::No, |b| Coercion::To(Value::Bool(b)))
+        }
         (Scalar::Integer, Value::Number(n)) => n
             .as_f64()
             .and_then(integer_from_f64)
             .map_or(Coercion::No, Coercion::To),
-        (Scalar::Integer, Value::String(s)) => integer_from_str(s).map_or(Coercion::No, Coercion::To),
+        (Scalar::Integer, Value::String(s)) => {
+            integer_from_str(s).map_or(Coercion::No, Coercion::To)
+        }
         (Scalar::Number, Value::String(s)) => number_from_str(s).map_or(Coercion::No, Coercion::To),
         (Scalar::String, Value::Number(n)) => Coercion::To(Value::String(n.to_string())),
         (Scalar::String, Value::Bool(b)) => Coercion::To(Value::String(b.to_string())),
@@ -113,7 +117,10 @@ fn integer_from_str(text: &str) -> Option<Value> {
     if let Ok(n) = whole.parse::<i64>() {
         Some(Value::Number(Number::from(n)))
     } else {
-        whole.parse::<u64>().ok().map(|n| Value::Number(Number::from(n)))
+        whole
+            .parse::<u64>()
+            .ok()
+            .map(|n| Value::Number(Number::from(n)))
     }
 }
 
@@ -161,8 +168,17 @@ mod tests {
         ] {
             assert_eq!(coerce(Scalar::Bool, &input), want, "{input}");
         }
-        for input in [json!(2), json!(-1), json!(0.5), json!("2"), json!("yes please"), json!(""),
-                      json!([true]), json!({"a": true}), json!(null)] {
+        for input in [
+            json!(2),
+            json!(-1),
+            json!(0.5),
+            json!("2"),
+            json!("yes please"),
+            json!(""),
+            json!([true]),
+            json!({"a": true}),
+            json!(null),
+        ] {
             assert_eq!(coerce(Scalar::Bool, &input), Coercion::No, "{input}");
         }
     }
@@ -183,9 +199,22 @@ mod tests {
         ] {
             assert_eq!(coerce(Scalar::Integer, &input), want, "{input}");
         }
-        for input in [json!(12.5), json!("12.5"), json!("1e3"), json!("twelve"), json!(""),
-                      json!("-"), json!("18446744073709551616"), json!(1e30), json!(true),
-                      json!([1]), json!({"n": 1}), json!(null), json!("0x10"), json!("1_000")] {
+        for input in [
+            json!(12.5),
+            json!("12.5"),
+            json!("1e3"),
+            json!("twelve"),
+            json!(""),
+            json!("-"),
+            json!("18446744073709551616"),
+            json!(1e30),
+            json!(true),
+            json!([1]),
+            json!({"n": 1}),
+            json!(null),
+            json!("0x10"),
+            json!("1_000"),
+        ] {
             assert_eq!(coerce(Scalar::Integer, &input), Coercion::No, "{input}");
         }
     }
@@ -202,9 +231,19 @@ mod tests {
         ] {
             assert_eq!(coerce(Scalar::Number, &input), want, "{input}");
         }
-        for input in [json!("nan"), json!("inf"), json!("1,5"), json!("0x10"), json!(""),
-                      json!("1.5 kg"), json!(true), json!([1.5]), json!({}), json!(null),
-                      json!("1e999")] {
+        for input in [
+            json!("nan"),
+            json!("inf"),
+            json!("1,5"),
+            json!("0x10"),
+            json!(""),
+            json!("1.5 kg"),
+            json!(true),
+            json!([1.5]),
+            json!({}),
+            json!(null),
+            json!("1e999"),
+        ] {
             assert_eq!(coerce(Scalar::Number, &input), Coercion::No, "{input}");
         }
     }

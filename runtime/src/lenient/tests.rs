@@ -122,9 +122,16 @@ fn boolean_sent_as_string_one() {
     let (user, summary) = lenient(r#"{"id": "u1", "verified": "1"}"#);
     assert_eq!(user.verified, Some(true));
     assert!(user.restgen_raw.is_empty());
-    assert_eq!((summary.decoded, summary.coerced, summary.kept_raw), (1, 1, 0));
+    assert_eq!(
+        (summary.decoded, summary.coerced, summary.kept_raw),
+        (1, 1, 0)
+    );
     assert_eq!(summary.fields["/verified"], counts(1, 0));
-    assert!(strict(r#"{"id": "u1", "verified": "1"}"#).path.contains("verified"));
+    assert!(
+        strict(r#"{"id": "u1", "verified": "1"}"#)
+            .path
+            .contains("verified")
+    );
 }
 
 #[test]
@@ -157,7 +164,10 @@ fn nested_object_where_a_string_is_expected_is_kept_raw() {
     assert_eq!(user.restgen_raw["/name"], json!({"first": "Ada"}));
     assert_eq!(user.restgen_raw["/address/zip"], json!({"code": 1}));
     let address = user.address.as_ref().unwrap();
-    assert_eq!((address.zip.as_deref(), address.primary), (None, Some(false)));
+    assert_eq!(
+        (address.zip.as_deref(), address.primary),
+        (None, Some(false))
+    );
     assert_eq!((summary.coerced, summary.kept_raw), (1, 1));
     assert_eq!(summary.fields["/name"], counts(0, 1));
     assert_eq!(summary.fields["/address/primary"], counts(1, 0));
@@ -175,7 +185,10 @@ fn missing_required_field_is_absent_but_strict_fails() {
     assert!(summary.is_clean());
     let failure = strict(r#"{"verified": false}"#);
     assert_eq!(failure.path, "/id");
-    assert!(failure.message.contains("missing required field"), "{failure:?}");
+    assert!(
+        failure.message.contains("missing required field"),
+        "{failure:?}"
+    );
     // nested, too
     assert_eq!(strict(r#"{"id": "u", "address": {}}"#).path, "/address/zip");
 }
@@ -254,8 +267,7 @@ fn keys_are_escaped_in_pointers() {
         raw_field: Some(Cow::Borrowed("_restgen_raw")),
     };
     let mut summary = DecodeSummary::default();
-    let odd: Odd =
-        decode_record(r#"{"a/b~c": [true]}"#, Some(&ODD), false, &mut summary).unwrap();
+    let odd: Odd = decode_record(r#"{"a/b~c": [true]}"#, Some(&ODD), false, &mut summary).unwrap();
     assert_eq!(odd.odd, None);
     assert_eq!(odd.raw["/a~1b~0c"], json!([true]));
 }

@@ -60,7 +60,13 @@ pub(crate) fn walk(shape: &RecordShape, record: &mut Value) -> Changes {
 
 /// Whether `value` fits node `index` once coerced (it is then coerced in place); `false` when
 /// it must be moved aside as a whole by the caller.
-fn check(shape: &RecordShape, index: u32, value: &mut Value, at: &At, changes: &mut Changes) -> bool {
+fn check(
+    shape: &RecordShape,
+    index: u32,
+    value: &mut Value,
+    at: &At,
+    changes: &mut Changes,
+) -> bool {
     let Some(node) = shape.nodes.get(index as usize) else {
         return true;
     };
@@ -85,7 +91,12 @@ fn check(shape: &RecordShape, index: u32, value: &mut Value, at: &At, changes: &
             // An element cannot be taken out of a list without shifting the others, so one
             // that does not fit takes the whole list aside, as it was sent: what the walk
             // did inside it is undone, in the list and in the counts.
-            let before = (value.clone(), changes.coerced.len(), changes.kept.len(), changes.raw.len());
+            let before = (
+                value.clone(),
+                changes.coerced.len(),
+                changes.kept.len(),
+                changes.raw.len(),
+            );
             let Value::Array(items) = value else {
                 return false;
             };
@@ -193,7 +204,12 @@ pub(crate) fn move_aside(record: &mut Value, path: &[Step]) -> Option<(String, S
 }
 
 /// The pointer of the first required field missing from `record` (strict decoding).
-pub(crate) fn first_missing(shape: &RecordShape, index: u32, value: &Value, pointer: &str) -> Option<String> {
+pub(crate) fn first_missing(
+    shape: &RecordShape,
+    index: u32,
+    value: &Value,
+    pointer: &str,
+) -> Option<String> {
     let node = shape.nodes.get(index as usize)?;
     match (&node.kind, value) {
         (Kind::Array(item), Value::Array(items)) => items
@@ -201,7 +217,10 @@ pub(crate) fn first_missing(shape: &RecordShape, index: u32, value: &Value, poin
             .enumerate()
             .find_map(|(i, v)| first_missing(shape, *item, v, &format!("{pointer}/{i}"))),
         (Kind::Object { fields, .. }, Value::Object(map)) => fields.iter().find_map(|field| {
-            let child = format!("{pointer}/{}", field.name.replace('~', "~0").replace('/', "~1"));
+            let child = format!(
+                "{pointer}/{}",
+                field.name.replace('~', "~0").replace('/', "~1")
+            );
             match map.get(&*field.name) {
                 None if field.required => Some(child),
                 None => None,

@@ -233,7 +233,10 @@ fn all_of_is_merged_into_one_struct() {
     let amount = payment.amount.as_ref().unwrap();
     assert_eq!(amount.value, Some(1999));
     assert_eq!(amount.precision, Some(2));
-    assert_eq!(utc(payment.created_at.as_ref().unwrap()), "2024-05-01T10:00:00Z");
+    assert_eq!(
+        utc(payment.created_at.as_ref().unwrap()),
+        "2024-05-01T10:00:00Z"
+    );
 }
 
 #[test]
@@ -338,8 +341,14 @@ fn recursive_records() {
         "replies": [{"id": "c4", "body": "Done.", "replies": [{"id": "c5", "body": "Thanks!"}]}]
     }));
     let parent = comment.in_reply_to.as_ref().unwrap();
-    assert_eq!(parent.in_reply_to.as_ref().unwrap().id.as_deref(), Some("c1"));
-    assert_eq!(comment.replies[0].replies[0].body.as_deref(), Some("Thanks!"));
+    assert_eq!(
+        parent.in_reply_to.as_ref().unwrap().id.as_deref(),
+        Some("c1")
+    );
+    assert_eq!(
+        comment.replies[0].replies[0].body.as_deref(),
+        Some("Thanks!")
+    );
     // `allOf: [{"$ref": "#"}, {..}]`: a comment; the other member's field is in its `extra`.
     let quoting: Comment = from!(json!({
         "id": "c6", "body": "As Ada said:",
@@ -359,7 +368,10 @@ fn recursive_records() {
         ]}
     }));
     let tree = folder.tree.as_ref().unwrap();
-    assert_eq!(tree.children[0].children[0].name.as_deref(), Some("Refunds"));
+    assert_eq!(
+        tree.children[0].children[0].name.as_deref(),
+        Some("Refunds")
+    );
     // An enum in the schema's definitions is open like any other.
     assert_eq!(tree.visibility, Some(FolderVisibility::Public));
     assert_eq!(
@@ -367,12 +379,7 @@ fn recursive_records() {
         Some(FolderVisibility::Unknown("shared_with_link".into()))
     );
     assert_eq!(
-        tree.children[0]
-            .owner
-            .as_ref()
-            .unwrap()
-            .id
-            .as_deref(),
+        tree.children[0].owner.as_ref().unwrap().id.as_deref(),
         Some("usr_2")
     );
 }
@@ -403,9 +410,15 @@ fn keywords_and_odd_names_are_renamed_fields() {
         "meta": {"version": 3, "extra": "a field called extra", "locked": true}
     });
     let doc: Document = from!(raw.clone());
-    assert_eq!(doc.odata_id.as_deref(), Some("https://api.example.com/v2/documents(42)"));
+    assert_eq!(
+        doc.odata_id.as_deref(),
+        Some("https://api.example.com/v2/documents(42)")
+    );
     assert_eq!(doc.type_.as_deref(), Some("contract"));
-    assert_eq!(doc.self_.as_deref(), Some("https://api.example.com/v2/documents/42"));
+    assert_eq!(
+        doc.self_.as_deref(),
+        Some("https://api.example.com/v2/documents/42")
+    );
     assert_eq!(doc.ref_.as_deref(), Some("DOC-42"));
     assert_eq!(doc.async_, Some(true));
     assert_eq!(doc.match_, Some(0.93));
@@ -497,7 +510,10 @@ fn formats_parse_leniently() {
         "local_time": "10:00:00",
         "logins": ["2024-04-30T08:00:00Z", "yesterday"]
     }));
-    assert_eq!(utc(session.started_at.as_ref().unwrap()), "2024-05-01T08:00:00.123Z");
+    assert_eq!(
+        utc(session.started_at.as_ref().unwrap()),
+        "2024-05-01T08:00:00.123Z"
+    );
     assert_eq!(
         utc(session.ended_at.as_ref().unwrap()),
         "2024-05-01T11:30:00Z"

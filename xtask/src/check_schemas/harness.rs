@@ -55,10 +55,14 @@ pub fn generate(name: &str, dir: &Path, resources: &[&Resource]) -> Result<Check
     let mut schemas = Vec::new();
     for r in resources {
         let file = dir.join(format!("{}.json", r.name));
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         schemas.push((r.name.clone(), text));
     }
-    let pairs: Vec<(&str, &str)> = schemas.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = schemas
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let config = spec_text(resources);
     let files = restgen::spec::SpecFiles::in_memory(name, &config, &pairs);
     let shown = dir.display().to_string();
@@ -144,6 +148,7 @@ pub fn write(root: &Path, ws: &Path, checkers: &[Checker]) -> Result<()> {
     if ws.exists() {
         std::fs::remove_dir_all(ws).with_context(|| format!("clearing {}", ws.display()))?;
     }
+    std::fs::create_dir_all(ws).with_context(|| format!("creating {}", ws.display()))?;
     let runtime = serde_json::to_string(&root.join("runtime").display().to_string())?;
     for checker in checkers {
         for (path, content) in &checker.files {
@@ -156,7 +161,8 @@ pub fn write(root: &Path, ws: &Path, checkers: &[Checker]) -> Result<()> {
             if let Some(parent) = file.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::write(&file, content).with_context(|| format!("writing {}", file.display()))?;
+            std::fs::write(&file, content)
+                .with_context(|| format!("writing {}", file.display()))?;
         }
     }
     let members: Vec<String> = checkers
@@ -212,7 +218,11 @@ fn tail(text: &str) -> String {
 }
 
 /// Runs a built checker on `jobs` (resource, body file); its JSON lines.
-pub fn run(target: &Path, crate_name: &str, jobs: &[(String, PathBuf)]) -> Result<Vec<serde_json::Value>> {
+pub fn run(
+    target: &Path,
+    crate_name: &str,
+    jobs: &[(String, PathBuf)],
+) -> Result<Vec<serde_json::Value>> {
     let ident = restgen::emit::crate_ident(crate_name);
     let binary = target.join("debug").join(format!("check_{ident}"));
     let mut child = Command::new(&binary)

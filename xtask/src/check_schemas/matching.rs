@@ -144,7 +144,10 @@ fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_lowercase)
         .collect();
-    if words.first().is_some_and(|w| strip_version(&format!("{w}_")).is_some()) {
+    if words
+        .first()
+        .is_some_and(|w| strip_version(&format!("{w}_")).is_some())
+    {
         words.remove(0);
     }
     if words.last().is_some_and(|w| w == "list" || w == "retrieve") {
@@ -182,7 +185,10 @@ mod tests {
     #[test]
     fn bodies_match_by_path_then_by_name() {
         let resources = vec![
-            resource("alert_logs", Some("v2/alerts/{{ stream_partition.alert_id }}/logs")),
+            resource(
+                "alert_logs",
+                Some("v2/alerts/{{ stream_partition.alert_id }}/logs"),
+            ),
             resource("alerts", Some("v2/alerts")),
             resource("contact_books", Some("contact_books")),
             resource("crm_contacts", Some("/v2/crm/contacts")),
@@ -199,9 +205,15 @@ mod tests {
             ("GET_v2_alerts__page1", Some("alerts")),
             ("GET_v1_contact_books__offset0", Some("contact_books")),
             ("GET_v2_crm_contacts__page2__empty", Some("crm_contacts")),
-            ("GET_v2_application_signing-links__basic_auth", Some("signing_links")),
+            (
+                "GET_v2_application_signing-links__basic_auth",
+                Some("signing_links"),
+            ),
             ("GET_user", Some("user")),
-            ("GET_user_documentsv2__top_level_array", Some("user_modified_documents")),
+            (
+                "GET_user_documentsv2__top_level_array",
+                Some("user_modified_documents"),
+            ),
             ("GET_folder", Some("folder")),
             ("endshipper-list", Some("end_shippers")),
             ("carrier-metadata-retrieve", Some("metadata_carriers")),

@@ -29,6 +29,10 @@ pub struct CheckSchemasOptions {
     /// schema folder of the same API name, or with the only schema folder there is.
     #[arg(long, num_args = 1..)]
     responses: Vec<PathBuf>,
+    /// The scratch workspace (default `target/check-schemas/ws`); the build's target folder
+    /// is always `target/check-schemas/target`, shared by every run.
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
 }
 
 /// One schema folder.
@@ -71,7 +75,13 @@ fn api_name(dir: &Path) -> String {
 fn crate_name(text: &str) -> String {
     let clean: String = text
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("cs_{clean}")
 }
@@ -112,11 +122,19 @@ pub fn run(root: &Path, options: CheckSchemasOptions) -> Result<ExitCode> {
         }
     }
     let scratch = root.join("target").join("check-schemas");
-    let (ws, target) = (scratch.join("ws"), scratch.join("target"));
+    let ws = options
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| scratch.join("ws"));
+    let target = scratch.join("target");
     let crates: Vec<Checker> = checkers.iter().map(|(_, c)| c.clone()).collect();
-    harness::write(root, &ws, &crates)?;
-    eprintln!("building {} crate(s) in {} ...", crates.len(), ws.display());
-    let broken = harness::build(&ws, &target)?;
+    let broken = if crates.is_empty() {
+        BTreeMap::new()
+    } else {
+        harness::write(root, &ws, &crates)?;
+        eprintln!("building {} crate(s) in {} ...", crates.len(), ws.display());
+        harness::build(&ws, &target)?
+    };
 
     // Match the bodies.
     let mut unmatched = Vec::new();
@@ -128,10 +146,16 @@ pub fn run(root: &Path, options: CheckSchemasOptions) -> Result<ExitCode> {
             .find(|a| Some(a.name.as_str()) == dir.file_name().and_then(|n| n.to_str()))
             .or(if apis.len() == 1 { apis.first() } else { None });
         let Some(api) = owner else {
-            bail!("no schema folder goes with the responses in {}", dir.display());
+            bail!(
+                "no schema folder goes with the responses in {}",
+                dir.display()
+            );
         };
         for file in json_files(dir)? {
-            let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
             match matching::match_body(&stem, &api.resources) {
                 Some(r) => jobs
                     .entry(api.name.clone())
@@ -167,7 +191,10 @@ pub fn run(root: &Path, options: CheckSchemasOptions) -> Result<ExitCode> {
             let row = row(&mut rows, api, resource);
             row.bodies += 1;
             if let Some(error) = line["error"].as_str() {
-                row.problems.push(format!("{}: {error}", line["file"].as_str().unwrap_or_default()));
+                row.problems.push(format!(
+                    "{}: {error}",
+                    line["file"].as_str().unwrap_or_default()
+                ));
                 continue;
             }
             let n = |key: &str| line[key].as_u64().unwrap_or_default();
@@ -190,11 +217,20 @@ pub fn run(root: &Path, options: CheckSchemasOptions) -> Result<ExitCode> {
         }
     }
     let ok = print(&rows, &unmatched);
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
-fn row<'a>(rows: &'a mut BTreeMap<(String, String), Row>, api: &str, resource: &str) -> &'a mut Row {
-    rows.entry((api.to_string(), resource.to_string())).or_default()
+fn row<'a>(
+    rows: &'a mut BTreeMap<(String, String), Row>,
+    api: &str,
+    resource: &str,
+) -> &'a mut Row {
+    rows.entry((api.to_string(), resource.to_string()))
+        .or_default()
 }
 
 /// The `.json` files below `dir`, sorted.
@@ -253,7 +289,11 @@ fn print(rows: &BTreeMap<(String, String), Row>, unmatched: &[PathBuf]) -> bool 
             .fields
             .iter()
             .map(|(field, (coerced, kept))| {
-                let field = if field.is_empty() { "(the record)" } else { field };
+                let field = if field.is_empty() {
+                    "(the record)"
+                } else {
+                    field
+                };
                 match (coerced, kept) {
                     (0, k) => format!("`{field}` kept raw {k}"),
                     (c, 0) => format!("`{field}` coerced {c}"),
