@@ -279,7 +279,7 @@ mod tests {
             let field = fields.iter().find(|f| f.name == name).unwrap();
             (field.required, shape.nodes[field.node as usize].clone())
         };
-        assert_eq!(kind("id").0, true);
+        assert!(kind("id").0);
         assert_eq!(
             kind("verified").1,
             Node {

@@ -47,11 +47,16 @@ pub fn coerce(wanted: Scalar, value: &Value) -> Coercion {
         | (Scalar::String, Value::String(_))
         | (Scalar::Number, Value::Number(_)) => Coercion::Fits,
         (Scalar::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Coercion::Fits,
-        (Scalar::Bool, Value::Number(n)) => match n.as_f64() {
-            Some(x) if x == 1.0 => Coercion::To(Value::Bool(true)),
-            Some(x) if x == 0.0 => Coercion::To(Value::Bool(false)),
-            _ => Coercion::No,
-        },
+        (Scalar::Bool, Value::Number(n)) => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            if x == 1.0 {
+                Coercion::To(Value::Bool(true))
+            } else if x == 0.0 {
+                Coercion::To(Value::Bool(false))
+            } else {
+                Coercion::No
+            }
+        }
         (Scalar::Bool, Value::String(s)) => {
             bool_from_str(s).map_or(Coercion::No, |b| Coercion::To(Value::Bool(b)))
         }
