@@ -299,3 +299,44 @@ fn report_merges_pages_and_counts_fields() {
     assert_eq!(run.fields["/verified"], counts(2, 0));
     assert_eq!(run.fields["/name"], counts(0, 2));
 }
+
+/// Counts the warnings emitted while it is the default subscriber.
+struct Warnings(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl tracing::Subscriber for Warnings {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if *event.metadata().level() == tracing::Level::WARN {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn a_field_kept_raw_is_warned_about_once_per_report() {
+    let warnings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let subscriber = Warnings(warnings.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let report = DecodeReport::default();
+        let (_, page) = lenient(r#"{"id": "u1", "name": {}}"#);
+        report.add("users", &page);
+        report.add("users", &page);
+        assert_eq!(warnings.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let (_, other) = lenient(r#"{"id": "u1", "price": "cheap"}"#);
+        report.add("users", &other);
+        assert_eq!(warnings.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // coercions are not warnings
+        let (_, coerced) = lenient(r#"{"id": "u1", "verified": "1"}"#);
+        report.add("users", &coerced);
+        assert_eq!(warnings.load(std::sync::atomic::Ordering::SeqCst), 2);
+    });
+}
