@@ -21,6 +21,7 @@
 
 pub mod coerce;
 mod report;
+mod required;
 mod walk;
 
 use std::ops::Range;
@@ -158,6 +159,7 @@ pub fn check_records<T: DeserializeOwned>(
 
 /// Decodes one record (see the module doc). The failure's `record` is 0 and its `offset` is
 /// relative to `text`.
+#[inline]
 pub fn decode_record<T: DeserializeOwned>(
     text: &str,
     shape: Option<&RecordShape>,
@@ -254,8 +256,7 @@ fn check_required(text: &str, shape: &RecordShape) -> Result<(), DecodeFailure> 
     if !has_required {
         return Ok(());
     }
-    let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    match walk::first_missing(shape, 0, &value, "") {
+    match required::first_missing(shape, text) {
         None => Ok(()),
         Some(pointer) => Err(DecodeFailure {
             record: 0,

@@ -189,8 +189,16 @@ fn missing_required_field_is_absent_but_strict_fails() {
         failure.message.contains("missing required field"),
         "{failure:?}"
     );
-    // nested, too
+    // nested, too, and in lists, with escaped keys read right
     assert_eq!(strict(r#"{"id": "u", "address": {}}"#).path, "/address/zip");
+    let mut summary = DecodeSummary::default();
+    for text in [
+        r#"{"i\u0064": "u", "address": {"z\u0069p": "1"}}"#,
+        r#"{"id": "u", "address": {"zip": "1"}, "tags": ["a"]}"#,
+    ] {
+        let decoded = decode_record::<User>(text, Some(&USER), true, &mut summary);
+        assert!(decoded.is_ok(), "{text}");
+    }
 }
 
 #[test]

@@ -202,31 +202,3 @@ pub(crate) fn move_aside(record: &mut Value, path: &[Step]) -> Option<(String, S
     let at = at.child(key);
     Some((at.pointer, at.pattern, value))
 }
-
-/// The pointer of the first required field missing from `record` (strict decoding).
-pub(crate) fn first_missing(
-    shape: &RecordShape,
-    index: u32,
-    value: &Value,
-    pointer: &str,
-) -> Option<String> {
-    let node = shape.nodes.get(index as usize)?;
-    match (&node.kind, value) {
-        (Kind::Array(item), Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| first_missing(shape, *item, v, &format!("{pointer}/{i}"))),
-        (Kind::Object { fields, .. }, Value::Object(map)) => fields.iter().find_map(|field| {
-            let child = format!(
-                "{pointer}/{}",
-                field.name.replace('~', "~0").replace('/', "~1")
-            );
-            match map.get(&*field.name) {
-                None if field.required => Some(child),
-                None => None,
-                Some(v) => first_missing(shape, field.node, v, &child),
-            }
-        }),
-        _ => None,
-    }
-}
