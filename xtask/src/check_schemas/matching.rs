@@ -1,12 +1,14 @@
 //! Which schema a recorded body belongs to, and where its records are.
 //!
 //! A schema folder holds one `<resource>.json` per resource. When the folder beside it holds
-//! Airbyte's `streams_summary.json` (as `corpus/airbyte/<api>/` does), each resource also has
-//! its request path and its record selector from there. A body file is matched in this order:
+//! Airbyte's `streams_summary.json` (as `corpus/airbyte/<api>/` does), or a restgen spec
+//! (`source.yaml`, as `specs/<api>/` does), each resource also has its request path and its
+//! record selector from there; otherwise records are found as dlt finds them. A body file is
+//! matched in this order:
 //!
 //! 1. **By path.** File names are `METHOD_path__qualifier.json`: the method and everything
 //!    from the first `__` are dropped, and what is left must be the resource's path with `/`
-//!    written `_`, a `{{ .. }}` placeholder standing for one segment (an id), and an optional
+//!    written `_`, a `{{ .. }}` or `{name}` placeholder standing for one segment (an id), and an optional
 //!    leading API version (`v1_`), which a base URL may hold instead of the path.
 //! 2. **By name.** Otherwise the words of the file name (split at `_` and `-`, without a
 //!    version word and without a trailing `list` or `retrieve`, each made singular) must be
@@ -52,6 +54,11 @@ pub fn resources(dir: &Path) -> Result<Vec<Resource>> {
         })
         .transpose()?
         .unwrap_or_default();
+    let summary = if summary.is_empty() {
+        spec_streams(dir)?
+    } else {
+        summary
+    };
     Ok(names
         .into_iter()
         .map(|name| {
@@ -70,6 +77,49 @@ pub fn resources(dir: &Path) -> Result<Vec<Resource>> {
             }
         })
         .collect())
+}
+
+/// The resources of a restgen spec beside `dir` (`../source.yaml`), in the streams summary's
+/// form: name, path and record selector fields.
+fn spec_streams(dir: &Path) -> Result<Vec<serde_json::Value>> {
+    let Some(file) = dir
+        .parent()
+        .map(|p| p.join("source.yaml"))
+        .filter(|p| p.is_file())
+    else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(&file)?;
+    let spec: serde_yaml::Value =
+        serde_yaml::from_str(&text).with_context(|| format!("reading {}", file.display()))?;
+    let defaults = &spec["resource_defaults"]["endpoint"]["data_selector"];
+    let mut out = Vec::new();
+    for resource in spec["resources"].as_sequence().into_iter().flatten() {
+        let endpoint = &resource["endpoint"];
+        let selector = match &endpoint["data_selector"] {
+            serde_yaml::Value::Null => defaults,
+            given => given,
+        };
+        let fields: Option<Vec<String>> = match selector {
+            serde_yaml::Value::Sequence(items) if items.is_empty() => Some(Vec::new()),
+            serde_yaml::Value::String(path) => {
+                let path = path.trim_start_matches('$').trim_start_matches('.');
+                Some(
+                    path.split('.')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                )
+            }
+            _ => None,
+        };
+        out.push(serde_json::json!({
+            "name": resource["name"].as_str(),
+            "path": endpoint["path"].as_str().or(endpoint.as_str()),
+            "record_selector_field_path": fields,
+        }));
+    }
+    Ok(out)
 }
 
 /// The resource a body file belongs to (see the module doc).
@@ -111,7 +161,7 @@ fn fits(segments: &[&str], key: &str) -> bool {
             tail.strip_prefix('_').is_some_and(|t| fits(rest, t))
         }
     };
-    if first.starts_with("{{") {
+    if first.starts_with('{') {
         // an id: one or more characters up to a `_`
         let end = key.find('_').unwrap_or(key.len());
         end > 0 && after(end)
@@ -171,6 +221,7 @@ fn names_match(key: &str, name: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -180,6 +231,41 @@ mod tests {
             path: path.map(str::to_string),
             selector: None,
         }
+    }
+
+    #[test]
+    fn a_spec_beside_the_schemas_gives_paths_and_selectors() {
+        let dir = std::env::temp_dir().join(format!("check-schemas-spec-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("schemas")).unwrap();
+        std::fs::write(
+            dir.join("source.yaml"),
+            "resource_defaults:\n  endpoint:\n    data_selector: data\nresources:\n\
+             - name: user\n  endpoint:\n    path: /user\n    data_selector: []\n\
+             - name: followers\n  endpoint:\n    path: requests/{id}/followers\n",
+        )
+        .unwrap();
+        for name in ["user", "followers"] {
+            std::fs::write(dir.join(format!("schemas/{name}.json")), "{}").unwrap();
+        }
+        let found = resources(&dir.join("schemas")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            found,
+            [
+                Resource {
+                    name: "followers".into(),
+                    path: Some("requests/{id}/followers".into()),
+                    selector: Some(vec!["data".into()]),
+                },
+                Resource {
+                    name: "user".into(),
+                    path: Some("/user".into()),
+                    selector: Some(vec![]),
+                },
+            ]
+        );
+        let matched = match_body("GET_requests_r1_followers", &found);
+        assert_eq!(matched.map(|r| r.name.as_str()), Some("followers"));
     }
 
     #[test]
