@@ -71,7 +71,7 @@ trait HasId {
 }
 
 macro_rules! has_id {
-    ($($t:ty),*) => {$(impl HasId for $t { fn id(&self) -> i64 { self.id } })*};
+    ($($t:ty),*) => {$(impl HasId for $t { fn id(&self) -> i64 { self.id.unwrap_or(-1) } })*};
 }
 has_id!(
     loopback::types::CursorItem,

@@ -123,6 +123,17 @@ impl<T: DeserializeOwned + Send + 'static> BlockingRequest<T> {
         self
     }
 
+    /// Decodes strictly; see [`ResourceRequest::strict`].
+    pub fn strict(mut self) -> Self {
+        self.request = self.request.strict();
+        self
+    }
+
+    /// The decoding report of this request's runs; see [`ResourceRequest::decode_report`].
+    pub fn decode_report(&self) -> crate::lenient::DecodeReport {
+        self.request.decode_report()
+    }
+
     /// The records of every page, in order.
     pub fn iter(self) -> BlockingIter<Result<T, Error>> {
         BlockingIter::new(self.runtime, self.request.stream())

@@ -63,6 +63,7 @@ pub struct ClientBuilder {
     absolute_paths_to_base_url: bool,
     jitter: Jitter,
     max_body_size: u64,
+    strict: bool,
 }
 
 impl Default for ClientBuilder {
@@ -79,6 +80,7 @@ impl Default for ClientBuilder {
             absolute_paths_to_base_url: false,
             jitter: Jitter::Full,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
+            strict: false,
         }
     }
 }
@@ -168,6 +170,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Decodes every request's records strictly: the first record whose value is not of the
+    /// schema's type, or that misses a required field, fails its page with
+    /// [`Error::Decode`], instead of being coerced or kept raw (see [`crate::lenient`]).
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
     /// Checks the required values and builds the core.
     pub fn build(self, spec: &ClientSpec) -> Result<ClientCore, Error> {
         for value in spec.values.iter().filter(|v| v.required) {
@@ -236,6 +246,7 @@ impl ClientBuilder {
                 absolute_paths_to_base_url: self.absolute_paths_to_base_url,
                 jitter: self.jitter,
                 max_body_size: self.max_body_size,
+                strict: self.strict,
                 tokens: TokenCache::default(),
             }),
         })
@@ -285,6 +296,8 @@ pub(crate) struct CoreInner {
     pub(crate) absolute_paths_to_base_url: bool,
     pub(crate) jitter: Jitter,
     pub(crate) max_body_size: u64,
+    /// Whether requests decode strictly by default (see [`ClientBuilder::strict`]).
+    pub(crate) strict: bool,
     pub(crate) tokens: TokenCache,
 }
 

@@ -86,6 +86,18 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
+    /// Decodes the children strictly (see [`ResourceRequest::strict`]).
+    pub fn strict(mut self) -> Self {
+        self.child = self.child.strict();
+        self
+    }
+
+    /// The decoding report of every child run of this fan-out (see
+    /// [`ResourceRequest::decode_report`]).
+    pub fn decode_report(&self) -> crate::lenient::DecodeReport {
+        self.child.decode_report()
+    }
+
     /// Every child record of every parent record, parents in order. The stream ends at its
     /// first error, whose resume point says which parent (its page, index and fields) and
     /// which page of its child.
@@ -366,6 +378,17 @@ impl<T: DeserializeOwned + Send + 'static> BlockingFanOut<T> {
     pub fn resume(mut self, point: ResumePoint) -> Self {
         self.fan_out = self.fan_out.resume(point);
         self
+    }
+
+    /// Decodes the children strictly (see [`ResourceRequest::strict`]).
+    pub fn strict(mut self) -> Self {
+        self.fan_out = self.fan_out.strict();
+        self
+    }
+
+    /// The decoding report of every child run (see [`ResourceRequest::decode_report`]).
+    pub fn decode_report(&self) -> crate::lenient::DecodeReport {
+        self.fan_out.decode_report()
     }
 
     /// Every child record of every parent record.

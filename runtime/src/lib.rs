@@ -13,6 +13,7 @@ pub mod error;
 pub mod expr;
 pub mod fanout;
 pub mod incremental;
+pub mod lenient;
 pub mod paginate;
 pub mod placeholders;
 pub mod resume;
@@ -27,6 +28,7 @@ pub use error::{Error, Location};
 pub use fanout::{ChildRecord, FanOut, ParentBinding};
 pub use incremental::{Checkpoint, Incremental};
 pub use resume::ResumePoint;
+pub use lenient::{DecodeReport, DecodeSummary};
 pub use secret::Secret;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.

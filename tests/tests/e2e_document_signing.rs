@@ -84,8 +84,14 @@ async fn crm_contacts_walk_page_numbers_until_total_pages() {
         .unwrap();
 
     assert_eq!(contacts.len(), 23);
-    assert_eq!(contacts[0].id, "c0000000000000000000000000000000");
-    assert_eq!(contacts[22].id, "c0000000000000000000000000000016");
+    assert_eq!(
+        contacts[0].id.as_deref(),
+        Some("c0000000000000000000000000000000")
+    );
+    assert_eq!(
+        contacts[22].id.as_deref(),
+        Some("c0000000000000000000000000000016")
+    );
     let c = &contacts[21];
     assert_eq!(c.email.as_deref(), Some("contact21@example.test"));
     let phone = c.phone.as_ref().unwrap();
@@ -170,7 +176,10 @@ async fn user_is_one_record_from_the_response_root() {
 
     assert_eq!(users.len(), 1, "a single root object is one record");
     let user = &users[0];
-    assert_eq!(user.id, "2c6a19e0b5f44f21a1b3c0d4e5f60718293a4b5c");
+    assert_eq!(
+        user.id.as_deref(),
+        Some("2c6a19e0b5f44f21a1b3c0d4e5f60718293a4b5c")
+    );
     assert_eq!(user.first_name.as_deref(), Some("Dana"));
     assert_eq!(user.active.as_deref(), Some("1"));
     assert_eq!(user.type_, Some(1));
@@ -256,7 +265,7 @@ async fn user_modified_documents_are_the_root_array() {
 
     assert_eq!(documents.len(), 2);
     let msa = &documents[0];
-    assert_eq!(msa.id, "d0c0000000000000000000000000000a");
+    assert_eq!(msa.id.as_deref(), Some("d0c0000000000000000000000000000a"));
     assert_eq!(
         msa.document_name.as_deref(),
         Some("Master services agreement")
@@ -275,7 +284,10 @@ async fn user_modified_documents_are_the_root_array() {
     assert_eq!(field.type_.as_deref(), Some("signature"));
     assert_eq!(field.fulfiller, None);
     assert_eq!(msa.tags.as_ref().unwrap()[0].name.as_deref(), Some("legal"));
-    assert_eq!(documents[1].id, "d0c0000000000000000000000000000b");
+    assert_eq!(
+        documents[1].id.as_deref(),
+        Some("d0c0000000000000000000000000000b")
+    );
     assert_eq!(documents[1].document_name.as_deref(), Some("NDA"));
     assert_eq!(documents[1].thumbnail, None);
 
@@ -311,14 +323,17 @@ async fn signing_links_send_basic_auth_token_while_others_send_bearer() {
         client.user().stream().try_collect().await.unwrap();
 
     assert_eq!(links.len(), 2);
-    assert_eq!(links[0].id, "5a1e0000000000000000000000000001");
+    assert_eq!(
+        links[0].id.as_deref(),
+        Some("5a1e0000000000000000000000000001")
+    );
     assert_eq!(links[0].active, Some(true));
     assert_eq!(links[0].created, Some(1_711_111_111));
     assert_eq!(links[0].count, Some(3));
     assert_eq!(links[0].hash.as_deref(), Some("9c1a7f"));
     assert_eq!(links[1].active, Some(false));
     assert_eq!(users.len(), 1);
-    assert_eq!(users[0].id, "u1");
+    assert_eq!(users[0].id.as_deref(), Some("u1"));
 
     let requests = received(&server).await;
     assert_eq!(requests.len(), 2, "total_pages 1 ends after page 1");

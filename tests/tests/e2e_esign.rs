@@ -102,7 +102,10 @@ async fn signature_requests_follow_the_cursor_until_it_is_null() {
         )
     );
     let records: Vec<_> = pages.into_iter().flat_map(|p| p.records).collect();
-    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|r| r.id.as_deref().unwrap_or_default())
+        .collect();
     assert_eq!(ids, ["sr_1", "sr_2", "sr_3"]);
 
     // typed fields, including timestamps and nested objects
@@ -149,7 +152,7 @@ async fn signature_requests_follow_the_cursor_until_it_is_null() {
     assert_eq!(first.signers_allowed_to_decline, Some(true));
     let signers = first.signers.as_ref().unwrap();
     assert_eq!(signers.len(), 1);
-    assert_eq!(signers[0].id, "sr_1-signer");
+    assert_eq!(signers[0].id.as_deref(), Some("sr_1-signer"));
     assert_eq!(signers[0].status.as_deref(), Some("initiated"));
     let documents = first.documents.as_ref().unwrap();
     assert_eq!(
@@ -223,13 +226,13 @@ async fn followers_bind_the_path_argument_and_stop_without_meta() {
         .unwrap();
 
     assert_eq!(followers.len(), 2);
-    assert_eq!(followers[0].email, "cfo@acme.test");
+    assert_eq!(followers[0].email.as_deref(), Some("cfo@acme.test"));
     assert_eq!(followers[0].locale.as_deref(), Some("en"));
     assert_eq!(
         followers[0].follower_link.as_deref(),
         Some("https://app.example.test/f/abc")
     );
-    assert_eq!(followers[1].email, "counsel@acme.test");
+    assert_eq!(followers[1].email.as_deref(), Some("counsel@acme.test"));
     assert_eq!(followers[1].follower_link, None);
 
     let requests = received(&server).await;

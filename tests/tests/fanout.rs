@@ -78,7 +78,7 @@ async fn followers_fan_out_over_two_parents_with_two_pages_each() {
                     .as_str()
                     .unwrap()
                     .to_string(),
-                i.record.email.clone(),
+                i.record.email.clone().unwrap(),
             )
         })
         .collect();
@@ -124,7 +124,7 @@ async fn direct_child_call_takes_the_argument() {
         .try_collect()
         .await
         .unwrap();
-    let emails: Vec<_> = records.iter().map(|r| r.email.clone()).collect();
+    let emails: Vec<_> = records.iter().map(|r| r.email.clone().unwrap()).collect();
     assert_eq!(emails, ["a@sr_2.test", "b@sr_2.test"]);
 }
 
@@ -183,7 +183,7 @@ async fn a_404_on_one_parent_skips_only_that_parent() {
         .await
         .unwrap();
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0].record.email, "x@sr_2.test");
+    assert_eq!(items[0].record.email.as_deref(), Some("x@sr_2.test"));
     assert_eq!(items[0].parent["_signature_requests_id"], "sr_2");
 }
 

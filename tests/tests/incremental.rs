@@ -25,7 +25,7 @@ async fn ids(
 ) -> Vec<String> {
     request
         .stream()
-        .map_ok(|c| c.id)
+        .map_ok(|c| c.id.unwrap_or_default())
         .try_collect()
         .await
         .unwrap()

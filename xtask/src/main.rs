@@ -14,10 +14,13 @@
 //! - `demo`: page every resource of the five specs through the generated clients, against
 //!   the mock, with no credentials.
 //! - `catalog DIR`: import, generate, compile and page every config of a folder of documents.
+//! - `check-schemas DIR... [--responses DIR...]`: generate and compile the models of every
+//!   schema of the folders and decode every recorded body against them; a table per resource.
 
 mod bench;
 mod benchgen;
 mod catalog;
+mod check_schemas;
 mod conformance;
 mod demo;
 mod generate;
@@ -64,6 +67,8 @@ enum Task {
     Demo(demo::DemoArgs),
     /// Import, generate, compile and page every config of a folder of documents.
     Catalog(catalog::CatalogOptions),
+    /// Compile the models of every schema in folders and decode recorded bodies against them.
+    CheckSchemas(check_schemas::CheckSchemasOptions),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
         Task::Mock(args) => mock::run(&root, args),
         Task::Demo(args) => demo::run(&root, args),
         Task::Catalog(options) => catalog::run(&root, options),
+        Task::CheckSchemas(options) => check_schemas::run(&root, options),
         Task::DltEnv => pyenv::dlt_python(&root).map(|python| {
             println!("{}", python.display());
             ExitCode::SUCCESS

@@ -94,6 +94,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {

@@ -93,6 +93,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -122,9 +131,10 @@ impl Client {
     /// Paging: a single request. Records at `$`. Primary key: `id`.
     pub fn user(&self) -> ::restgen_runtime::ResourceRequest<crate::types::User> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::USER),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::USER),
+            )
+            .record_shape(&crate::descriptors::shapes::USER)
     }
 
     /// `GET /user/documentsv2`: the `user_modified_documents` resource.
@@ -134,9 +144,12 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::ModifiedDocument> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::USER_MODIFIED_DOCUMENTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(
+                    &crate::descriptors::USER_MODIFIED_DOCUMENTS,
+                ),
+            )
+            .record_shape(&crate::descriptors::shapes::USER_MODIFIED_DOCUMENTS)
     }
 
     /// `GET /v2/crm/contacts`: the `crm_contacts` resource.
@@ -146,9 +159,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::CrmContact> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::CRM_CONTACTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CRM_CONTACTS),
+            )
+            .record_shape(&crate::descriptors::shapes::CRM_CONTACTS)
     }
 
     /// `GET /v2/application/signing-links`: the `signing_links` resource.
@@ -158,8 +172,9 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::SigningLink> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::SIGNING_LINKS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::SIGNING_LINKS),
+            )
+            .record_shape(&crate::descriptors::shapes::SIGNING_LINKS)
     }
 }

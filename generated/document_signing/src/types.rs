@@ -15,13 +15,21 @@ pub struct CrmContact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the contact.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Timestamps of the contact, Unix epoch seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<CrmContactMeta>,
     /// Phone number of the contact.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<CrmContactPhone>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -99,7 +107,8 @@ pub struct ModifiedDocument {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fields: ::std::option::Option<::std::vec::Vec<ModifiedDocumentFieldsItem>>,
     /// Unique identifier of the document (hex).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Whether the user marked the document as favourite.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_favorite: ::std::option::Option<bool>,
@@ -115,6 +124,13 @@ pub struct ModifiedDocument {
     /// Free-form signature requests sent for the document.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub requests: ::std::option::Option<::std::vec::Vec<ModifiedDocumentRequestsItem>>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Signer roles defined on the document.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub roles: ::std::option::Option<::std::vec::Vec<ModifiedDocumentRolesItem>>,
@@ -281,7 +297,15 @@ pub struct SigningLink {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the signing link.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -317,7 +341,8 @@ pub struct User {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub has_atticus_access: ::std::option::Option<bool>,
     /// Unique identifier of the user (40-char hex).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Whether the user currently has an active session.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_logged_in: ::std::option::Option<bool>,
@@ -336,6 +361,13 @@ pub struct User {
     /// Numeric flag for a pro account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pro: ::std::option::Option<i64>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Export and integration token status flags.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<UserStatus>,

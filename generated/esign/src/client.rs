@@ -83,6 +83,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -116,9 +125,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::SignatureRequest> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::SIGNATURE_REQUESTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::SIGNATURE_REQUESTS),
+            )
+            .record_shape(&crate::descriptors::shapes::SIGNATURE_REQUESTS)
     }
 
     /// `GET /signature_requests/{sign_req}/followers`: the `signature_requests_followers` resource.
@@ -138,6 +148,7 @@ impl Client {
                     &crate::descriptors::SIGNATURE_REQUESTS_FOLLOWERS,
                 ),
             )
+            .record_shape(&crate::descriptors::shapes::SIGNATURE_REQUESTS_FOLLOWERS)
             .arg("sign_req", sign_req)
     }
 
@@ -148,9 +159,10 @@ impl Client {
     /// Declared parameters (`limit`) have typed setters in [`crate::params::ContactsParams`].
     pub fn contacts(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Contact> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
+            )
+            .record_shape(&crate::descriptors::shapes::CONTACTS)
     }
 
     /// `GET /users`: the `users` resource.
@@ -160,9 +172,10 @@ impl Client {
     /// Declared parameters (`limit`) have typed setters in [`crate::params::UsersParams`].
     pub fn users(&self) -> ::restgen_runtime::ResourceRequest<crate::types::User> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::USERS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::USERS),
+            )
+            .record_shape(&crate::descriptors::shapes::USERS)
     }
 
     /// `GET /workspaces`: the `workspaces` resource.
@@ -174,9 +187,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Workspace> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::WORKSPACES),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::WORKSPACES),
+            )
+            .record_shape(&crate::descriptors::shapes::WORKSPACES)
     }
 
     /// `GET /electronic_seal_images`: the `electronic_seal_images` resource.
@@ -188,9 +202,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::ElectronicSealImage> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::ELECTRONIC_SEAL_IMAGES),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::ELECTRONIC_SEAL_IMAGES),
+            )
+            .record_shape(&crate::descriptors::shapes::ELECTRONIC_SEAL_IMAGES)
     }
 
     /// `GET /templates`: the `templates` resource.
@@ -202,9 +217,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Template> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::TEMPLATES),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::TEMPLATES),
+            )
+            .record_shape(&crate::descriptors::shapes::TEMPLATES)
     }
 
     /// `GET /labels`: the `labels` resource.
@@ -214,9 +230,10 @@ impl Client {
     /// Declared parameters (`limit`) have typed setters in [`crate::params::LabelsParams`].
     pub fn labels(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Label> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::LABELS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::LABELS),
+            )
+            .record_shape(&crate::descriptors::shapes::LABELS)
     }
 
     /// `signature_requests_followers` for every `signature_requests` record: walks `signature_requests` and fetches `signature_requests_followers` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_signature_requests_<field>`).
@@ -229,11 +246,12 @@ impl Client {
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::SIGNATURE_REQUESTS),
             ),
             ::restgen_runtime::ResourceRequest::new(
-                self.core.clone(),
-                ::std::borrow::Cow::Borrowed(
-                    &crate::descriptors::SIGNATURE_REQUESTS_FOLLOWERS,
-                ),
-            ),
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(
+                        &crate::descriptors::SIGNATURE_REQUESTS_FOLLOWERS,
+                    ),
+                )
+                .record_shape(&crate::descriptors::shapes::SIGNATURE_REQUESTS_FOLLOWERS),
             ::std::borrow::Cow::Borrowed("signature_requests"),
             ::std::vec![
                 ::restgen_runtime::ParentBinding { arg :

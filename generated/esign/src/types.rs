@@ -33,7 +33,8 @@ pub struct Contact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the contact.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Job title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub job_title: ::std::option::Option<::std::string::String>,
@@ -46,6 +47,13 @@ pub struct Contact {
     /// Phone number in E.164 format.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Identifier of the workspace the contact belongs to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspace_id: ::std::option::Option<::std::string::String>,
@@ -60,10 +68,18 @@ pub struct ElectronicSealImage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier (UUID) of the image.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the image.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Identifier of the workspace the image is scoped to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspace_id: ::std::option::Option<::std::string::String>,
@@ -78,10 +94,18 @@ pub struct Label {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier (UUID) of the label.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the label, e.g. Contract or Invoice.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -126,7 +150,8 @@ pub struct SignatureRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_id: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the signature request.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Labels attached to the signature request.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<::std::vec::Vec<SignatureRequestLabelsItem>>,
@@ -142,6 +167,13 @@ pub struct SignatureRequest {
     /// Automatic reminder configuration; null when reminders are disabled.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reminder_settings: ::std::option::Option<SignatureRequestReminderSettings>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// User who sent the signature request; null while in draft.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sender: ::std::option::Option<SignatureRequestSender>,
@@ -171,7 +203,8 @@ pub struct SignatureRequest {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestApproversItem {
     /// Unique identifier of the approver.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Status of the approver.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
@@ -183,7 +216,8 @@ pub struct SignatureRequestApproversItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestDocumentsItem {
     /// Unique identifier of the document.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Role of the document in the request.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nature: ::std::option::Option<crate::types::SignatureRequestDocumentsItemNature>,
@@ -218,13 +252,21 @@ pub struct SignatureRequestEmailNotificationSender {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestFollower {
     /// Email address of the follower; the record's primary key.
-    pub email: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub email: ::std::option::Option<::std::string::String>,
     /// Link through which the follower can view the signature request.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub follower_link: ::std::option::Option<::std::string::String>,
     /// Locale used when communicating with the follower, e.g. fr or en.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -233,7 +275,8 @@ pub struct SignatureRequestFollower {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestLabelsItem {
     /// Unique identifier of the label.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the label.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -271,7 +314,8 @@ pub struct SignatureRequestSender {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestSignersItem {
     /// Unique identifier of the signer.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Status of the signer, e.g. initiated, notified, signed, declined.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
@@ -289,10 +333,18 @@ pub struct Template {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the template.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the template.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Status of the template.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
@@ -319,7 +371,8 @@ pub struct User {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the user.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Whether the user account is active.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_active: ::std::option::Option<bool>,
@@ -335,6 +388,13 @@ pub struct User {
     /// Phone number in E.164 format.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Role of the user in the organization.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<crate::types::UserRole>,
@@ -355,7 +415,8 @@ pub struct User {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserWorkspacesItem {
     /// Unique identifier of the workspace.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -376,10 +437,18 @@ pub struct Workspace {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_name: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the workspace.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the workspace.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// When the workspace was last updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<crate::types::Timestamp>,
@@ -394,7 +463,8 @@ pub struct Workspace {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct WorkspaceUsersItem {
     /// Unique identifier of the user.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }

@@ -83,6 +83,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -114,9 +123,10 @@ impl Client {
     /// Declared parameters (`limit`) have typed setters in [`crate::params::UsersParams`].
     pub fn users(&self) -> ::restgen_runtime::ResourceRequest<crate::types::User> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::USERS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::USERS),
+            )
+            .record_shape(&crate::descriptors::shapes::USERS)
     }
 
     /// `GET /v2/teams`: the `teams` resource.
@@ -124,9 +134,10 @@ impl Client {
     /// Paging: cursor from a template sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn teams(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Team> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::TEAMS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::TEAMS),
+            )
+            .record_shape(&crate::descriptors::shapes::TEAMS)
     }
 
     /// `GET /v1/services`: the `services` resource.
@@ -136,9 +147,10 @@ impl Client {
     /// Declared parameters (`limit`) have typed setters in [`crate::params::ServicesParams`].
     pub fn services(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Service> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::SERVICES),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::SERVICES),
+            )
+            .record_shape(&crate::descriptors::shapes::SERVICES)
     }
 
     /// `GET /v2/integrations`: the `integrations` resource.
@@ -148,9 +160,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Integration> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::INTEGRATIONS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::INTEGRATIONS),
+            )
+            .record_shape(&crate::descriptors::shapes::INTEGRATIONS)
     }
 
     /// `GET /v1/incidents`: the `incidents` resource.
@@ -162,9 +175,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Incident> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::INCIDENTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::INCIDENTS),
+            )
+            .record_shape(&crate::descriptors::shapes::INCIDENTS)
     }
 
     /// `GET /v2/alerts`: the `alerts` resource.
@@ -174,8 +188,9 @@ impl Client {
     /// Declared parameters (`limit`, `order`) have typed setters in [`crate::params::AlertsParams`].
     pub fn alerts(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Alert> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::ALERTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::ALERTS),
+            )
+            .record_shape(&crate::descriptors::shapes::ALERTS)
     }
 }

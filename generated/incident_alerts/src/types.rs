@@ -21,7 +21,8 @@ pub struct Alert {
     )]
     pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier (UUID) of the alert.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Integration that created the alert.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub integration: ::std::option::Option<AlertIntegration>,
@@ -55,6 +56,13 @@ pub struct Alert {
     /// Responders of the alert.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub responders: ::std::option::Option<::std::vec::Vec<AlertRespondersItem>>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Whether the alert is snoozed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub snoozed: ::std::option::Option<bool>,
@@ -131,10 +139,11 @@ pub struct AlertReport {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct AlertRespondersItem {
     /// Identifier of the responder.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Kind of responder.
-    #[serde(rename = "type")]
-    pub type_: crate::types::AlertRespondersItemType,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<crate::types::AlertRespondersItemType>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -160,7 +169,8 @@ pub struct Incident {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Unique identifier (UUID) of the incident.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// When the impact of the incident started.
     #[serde(
         rename = "impactStartDate",
@@ -203,6 +213,13 @@ pub struct Incident {
     /// Responders of the incident.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub responders: ::std::option::Option<::std::vec::Vec<IncidentRespondersItem>>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Source of the incident.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
@@ -248,10 +265,11 @@ pub struct IncidentLinks {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct IncidentRespondersItem {
     /// Identifier of the responder.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Kind of responder.
-    #[serde(rename = "type")]
-    pub type_: crate::types::IncidentRespondersItemType,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<crate::types::IncidentRespondersItemType>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -279,10 +297,18 @@ pub struct Integration {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Unique identifier (UUID) of the integration.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the integration.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Identifier of the team that owns the integration, when it has one.
     #[serde(rename = "teamId", skip_serializing_if = "::std::option::Option::is_none")]
     pub team_id: ::std::option::Option<::std::string::String>,
@@ -303,7 +329,8 @@ pub struct Service {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the service.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Whether the service is external.
     #[serde(
         rename = "isExternal",
@@ -316,6 +343,13 @@ pub struct Service {
     /// Name of the service.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Tags of the service.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -346,7 +380,8 @@ pub struct Team {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the team.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Links to the team.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<TeamLinks>,
@@ -356,6 +391,13 @@ pub struct Team {
     /// Name of the team.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -423,7 +465,8 @@ pub struct User {
     #[serde(rename = "fullName", skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the user.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Whether invitation emails are disabled for the user.
     #[serde(
         rename = "invitationDisabled",
@@ -439,6 +482,13 @@ pub struct User {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub muted_until: ::std::option::Option<crate::types::Timestamp>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Role of the user: owner, admin, user or a custom role.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<UserRole>,

@@ -103,6 +103,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -132,9 +141,10 @@ impl Client {
     /// Paging: follows the next URL at `$['links']['next']`. Records at `$['data']`. Primary key: `id`.
     pub fn accounts(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Account> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::ACCOUNTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::ACCOUNTS),
+            )
+            .record_shape(&crate::descriptors::shapes::ACCOUNTS)
     }
 
     /// `GET accounts/{account_id}/entries`: the `entries` resource.
@@ -150,6 +160,7 @@ impl Client {
                 self.core.clone(),
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::ENTRIES),
             )
+            .record_shape(&crate::descriptors::shapes::ENTRIES)
             .arg("account_id", account_id)
     }
 
@@ -161,9 +172,10 @@ impl Client {
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::ACCOUNTS),
             ),
             ::restgen_runtime::ResourceRequest::new(
-                self.core.clone(),
-                ::std::borrow::Cow::Borrowed(&crate::descriptors::ENTRIES),
-            ),
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(&crate::descriptors::ENTRIES),
+                )
+                .record_shape(&crate::descriptors::shapes::ENTRIES),
             ::std::borrow::Cow::Borrowed("accounts"),
             ::std::vec![
                 ::restgen_runtime::ParentBinding { arg :

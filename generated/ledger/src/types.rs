@@ -7,11 +7,21 @@
 pub struct Account {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance: ::std::option::Option<f64>,
-    pub currency: crate::types::AccountCurrency,
-    pub id: ::std::string::String,
-    pub name: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<crate::types::AccountCurrency>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub opened_at: ::std::option::Option<crate::types::Timestamp>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -19,11 +29,21 @@ pub struct Account {
 /// Entry
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub amount: f64,
-    pub booked_at: crate::types::Timestamp,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<f64>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub booked_at: ::std::option::Option<crate::types::Timestamp>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub memo: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }

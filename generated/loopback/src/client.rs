@@ -73,6 +73,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -106,9 +115,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::CursorItem> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::CURSOR_ITEMS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CURSOR_ITEMS),
+            )
+            .record_shape(&crate::descriptors::shapes::CURSOR_ITEMS)
     }
 
     /// `GET offset`: the `offset_items` resource.
@@ -118,9 +128,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::OffsetItem> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::OFFSET_ITEMS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::OFFSET_ITEMS),
+            )
+            .record_shape(&crate::descriptors::shapes::OFFSET_ITEMS)
     }
 
     /// `GET offset`: the `offset_items_100` resource.
@@ -130,9 +141,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::OffsetItem100> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::OFFSET_ITEMS_100),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::OFFSET_ITEMS_100),
+            )
+            .record_shape(&crate::descriptors::shapes::OFFSET_ITEMS_100)
     }
 
     /// `GET page_number`: the `page_items` resource.
@@ -144,8 +156,9 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::PageItem> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::PAGE_ITEMS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::PAGE_ITEMS),
+            )
+            .record_shape(&crate::descriptors::shapes::PAGE_ITEMS)
     }
 }

@@ -83,6 +83,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -114,9 +123,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::ContactBook> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
+            )
+            .record_shape(&crate::descriptors::shapes::CONTACT_BOOKS)
     }
 
     /// `GET /v1/contacts`: the `contacts` resource.
@@ -132,6 +142,7 @@ impl Client {
                 self.core.clone(),
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
             )
+            .record_shape(&crate::descriptors::shapes::CONTACTS)
             .arg("contact_book", contact_book)
     }
 
@@ -150,6 +161,7 @@ impl Client {
                 self.core.clone(),
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_GROUPS),
             )
+            .record_shape(&crate::descriptors::shapes::CONTACT_GROUPS)
             .arg("contact_book", contact_book)
     }
 
@@ -158,9 +170,10 @@ impl Client {
     /// Paging: offset `offset` and limit `limit` = 50. Records at `$['users']`. Primary key: `id`.
     pub fn users(&self) -> ::restgen_runtime::ResourceRequest<crate::types::User> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::USERS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::USERS),
+            )
+            .record_shape(&crate::descriptors::shapes::USERS)
     }
 
     /// `GET /v1/teams`: the `teams` resource.
@@ -168,9 +181,10 @@ impl Client {
     /// Paging: offset `offset` and limit `limit` = 50. Records at `$['teams']`. Primary key: `id`.
     pub fn teams(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Team> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::TEAMS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::TEAMS),
+            )
+            .record_shape(&crate::descriptors::shapes::TEAMS)
     }
 
     /// `GET /v1/shared_labels`: the `shared_labels` resource.
@@ -180,9 +194,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::SharedLabel> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::SHARED_LABELS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::SHARED_LABELS),
+            )
+            .record_shape(&crate::descriptors::shapes::SHARED_LABELS)
     }
 
     /// `GET /v1/organizations`: the `organizations` resource.
@@ -192,9 +207,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Organization> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::ORGANIZATIONS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::ORGANIZATIONS),
+            )
+            .record_shape(&crate::descriptors::shapes::ORGANIZATIONS)
     }
 
     /// `GET /v1/conversations`: the `conversations` resource.
@@ -206,9 +222,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Conversation> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::CONVERSATIONS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONVERSATIONS),
+            )
+            .record_shape(&crate::descriptors::shapes::CONVERSATIONS)
     }
 
     /// `contacts` for every `contact_books` record: walks `contact_books` and fetches `contacts` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_contact_books_<field>`).
@@ -219,9 +236,10 @@ impl Client {
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
             ),
             ::restgen_runtime::ResourceRequest::new(
-                self.core.clone(),
-                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
-            ),
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
+                )
+                .record_shape(&crate::descriptors::shapes::CONTACTS),
             ::std::borrow::Cow::Borrowed("contact_books"),
             ::std::vec![
                 ::restgen_runtime::ParentBinding { arg :
@@ -245,9 +263,10 @@ impl Client {
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
             ),
             ::restgen_runtime::ResourceRequest::new(
-                self.core.clone(),
-                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_GROUPS),
-            ),
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_GROUPS),
+                )
+                .record_shape(&crate::descriptors::shapes::CONTACT_GROUPS),
             ::std::borrow::Cow::Borrowed("contact_books"),
             ::std::vec![
                 ::restgen_runtime::ParentBinding { arg :

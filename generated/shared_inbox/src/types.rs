@@ -21,7 +21,8 @@ pub struct Contact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub gender: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the contact.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Contact details: emails, phone numbers, addresses, URLs and custom fields.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub infos: ::std::option::Option<::std::vec::Vec<ContactInfosItem>>,
@@ -55,6 +56,13 @@ pub struct Contact {
     /// Name prefix, e.g. Dr.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Whether the contact is starred.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub starred: ::std::option::Option<bool>,
@@ -75,7 +83,8 @@ pub struct ContactBook {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exclude_from_search: ::std::option::Option<bool>,
     /// Unique identifier (UUID) of the contact book.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Whether an import into the book is in progress.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub importing: ::std::option::Option<bool>,
@@ -85,6 +94,13 @@ pub struct ContactBook {
     /// Identifier of the organization the book is shared with, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Whether the book is shared with the whole organization.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub share_with_organization: ::std::option::Option<bool>,
@@ -105,10 +121,18 @@ pub struct ContactBook {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ContactGroup {
     /// Unique identifier (UUID) of the group.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -204,7 +228,8 @@ pub struct Conversation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub drafts_count: ::std::option::Option<i64>,
     /// Unique identifier (UUID) of the conversation.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// When the conversation last had activity, Unix epoch seconds; the pagination cursor (until).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_activity_at: ::std::option::Option<i64>,
@@ -217,6 +242,13 @@ pub struct Conversation {
     /// Organization the conversation belongs to, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<ConversationOrganization>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Number of messages scheduled to be sent later.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub send_later_messages_count: ::std::option::Option<i64>,
@@ -251,7 +283,8 @@ pub struct ConversationAssigneesItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Identifier of the user.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -289,7 +322,8 @@ pub struct ConversationOrganization {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ConversationSharedLabelsItem {
     /// Identifier of the label.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the label.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -316,7 +350,8 @@ pub struct ConversationUsersItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub flagged: ::std::option::Option<bool>,
     /// Identifier of the user.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Whether the conversation is in this user's spam.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub junked: ::std::option::Option<bool>,
@@ -340,10 +375,18 @@ pub struct ConversationUsersItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Organization {
     /// Unique identifier (UUID) of the organization.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the organization.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -355,7 +398,8 @@ pub struct SharedLabel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub color: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the label.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the label.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -368,6 +412,13 @@ pub struct SharedLabel {
     /// Identifier of the parent label, if nested.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Whether the label is shared with the whole organization.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub share_with_organization: ::std::option::Option<bool>,
@@ -388,13 +439,21 @@ pub struct SharedLabel {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Team {
     /// Unique identifier (UUID) of the team.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the team.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Identifier of the organization the team belongs to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -409,13 +468,21 @@ pub struct User {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the user.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Whether this user is the owner of the API token.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub me: ::std::option::Option<bool>,
     /// Display name of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }

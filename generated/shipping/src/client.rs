@@ -83,6 +83,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -112,9 +121,10 @@ impl Client {
     /// Paging: cursor from the last record's `$['id']` sent as `before_id`. Records at `$['batches']`. Primary key: `id`.
     pub fn batches(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Batch> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::BATCHES),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::BATCHES),
+            )
+            .record_shape(&crate::descriptors::shapes::BATCHES)
     }
 
     /// `GET /addresses`: the `addresses` resource.
@@ -124,9 +134,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Address> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::ADDRESSES),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::ADDRESSES),
+            )
+            .record_shape(&crate::descriptors::shapes::ADDRESSES)
     }
 
     /// `GET /trackers`: the `trackers` resource.
@@ -134,9 +145,10 @@ impl Client {
     /// Paging: cursor from the last record's `$['id']` sent as `before_id`. Records at `$['trackers']`. Primary key: `id`.
     pub fn trackers(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Tracker> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::TRACKERS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::TRACKERS),
+            )
+            .record_shape(&crate::descriptors::shapes::TRACKERS)
     }
 
     /// `GET /metadata/carriers`: the `metadata_carriers` resource.
@@ -146,9 +158,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::CarrierMetadata> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::METADATA_CARRIERS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::METADATA_CARRIERS),
+            )
+            .record_shape(&crate::descriptors::shapes::METADATA_CARRIERS)
     }
 
     /// `GET /end_shippers`: the `end_shippers` resource.
@@ -158,9 +171,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::EndShipper> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::END_SHIPPERS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::END_SHIPPERS),
+            )
+            .record_shape(&crate::descriptors::shapes::END_SHIPPERS)
     }
 
     /// `GET /webhooks`: the `webhooks` resource.
@@ -168,9 +182,10 @@ impl Client {
     /// Paging: cursor from the last record's `$['id']` sent as `before_id`. Records at `$['webhooks']`. Primary key: `id`.
     pub fn webhooks(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Webhook> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::WEBHOOKS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::WEBHOOKS),
+            )
+            .record_shape(&crate::descriptors::shapes::WEBHOOKS)
     }
 
     /// `GET /users/children`: the `users_children` resource.
@@ -180,9 +195,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::ChildUser> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::USERS_CHILDREN),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::USERS_CHILDREN),
+            )
+            .record_shape(&crate::descriptors::shapes::USERS_CHILDREN)
     }
 
     /// `GET /carrier_accounts`: the `carrier_accounts` resource.
@@ -192,9 +208,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::CarrierAccount> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::CARRIER_ACCOUNTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CARRIER_ACCOUNTS),
+            )
+            .record_shape(&crate::descriptors::shapes::CARRIER_ACCOUNTS)
     }
 
     /// `GET /api_keys`: the `api_keys` resource.
@@ -202,8 +219,9 @@ impl Client {
     /// Paging: a single request. Records at `$`. Primary key: `id`.
     pub fn api_keys(&self) -> ::restgen_runtime::ResourceRequest<crate::types::ApiKeys> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::API_KEYS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::API_KEYS),
+            )
+            .record_shape(&crate::descriptors::shapes::API_KEYS)
     }
 }

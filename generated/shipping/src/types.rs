@@ -27,7 +27,8 @@ pub struct Address {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub federal_tax_id: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the address (prefix adr_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// API mode the object was created in.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<crate::types::AddressMode>,
@@ -43,6 +44,13 @@ pub struct Address {
     /// Whether the address is residential.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub residential: ::std::option::Option<bool>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// State or province.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
@@ -77,10 +85,18 @@ pub struct ApiKeys {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<ApiKeysChildrenItem>>,
     /// Identifier of the user owning the keys (prefix user_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// API keys of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<ApiKeysKeysItem>>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -94,7 +110,8 @@ pub struct ApiKeysChildrenItem {
         ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     >,
     /// Identifier of the child user.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// API keys of the child user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<ApiKeysChildrenItemKeysItem>>,
@@ -112,7 +129,8 @@ pub struct ApiKeysChildrenItemKeysItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Identifier of the key (prefix ak_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// The key itself (redacted in documentation).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
@@ -136,7 +154,8 @@ pub struct ApiKeysKeysItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Identifier of the key (prefix ak_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// The key itself (redacted in documentation).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
@@ -157,7 +176,8 @@ pub struct Batch {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier of the batch (prefix batch_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// URL of the combined label file, once generated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label_url: ::std::option::Option<::std::string::String>,
@@ -178,6 +198,13 @@ pub struct Batch {
     /// Caller-defined reference.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reference: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Scan form generated for the batch, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scan_form: ::std::option::Option<BatchScanForm>,
@@ -241,7 +268,8 @@ pub struct BatchShipmentsItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_status: ::std::option::Option<::std::string::String>,
     /// Identifier of the shipment (prefix shp_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Caller-defined reference of the shipment.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reference: ::std::option::Option<::std::string::String>,
@@ -301,7 +329,8 @@ pub struct CarrierAccount {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fields: ::std::option::Option<CarrierAccountFields>,
     /// Unique identifier of the carrier account (prefix ca_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// URL of the carrier logo.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
@@ -314,6 +343,13 @@ pub struct CarrierAccount {
     /// Caller-defined reference.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reference: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Test credentials, by field name; null when none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_credentials: ::std::option::Option<
@@ -394,12 +430,20 @@ pub struct CarrierMetadata {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub human_readable: ::std::option::Option<::std::string::String>,
     /// Carrier code, e.g. usps; the record's primary key.
-    pub name: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// Predefined package types of the carrier.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub predefined_packages: ::std::option::Option<
         ::std::vec::Vec<CarrierMetadataPredefinedPackagesItem>,
     >,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Service levels of the carrier.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_levels: ::std::option::Option<
@@ -520,7 +564,8 @@ pub struct ChildUser {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier of the user (prefix user_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Name of the user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -533,6 +578,13 @@ pub struct ChildUser {
     /// Phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Whether the user is verified.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verified: ::std::option::Option<bool>,
@@ -559,7 +611,8 @@ pub struct EndShipper {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the end shipper (prefix es_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// API mode the object was created in.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<crate::types::EndShipperMode>,
@@ -572,6 +625,13 @@ pub struct EndShipper {
     /// Phone number.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// State or province.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
@@ -610,7 +670,8 @@ pub struct Tracker {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fees: ::std::option::Option<::std::vec::Vec<TrackerFeesItem>>,
     /// Unique identifier of the tracker (prefix trk_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// API mode the object was created in.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<crate::types::TrackerMode>,
@@ -620,6 +681,13 @@ pub struct Tracker {
     /// Public tracking page URL.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub public_url: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Identifier of the EasyPost shipment, when the tracker belongs to one.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shipment_id: ::std::option::Option<::std::string::String>,
@@ -825,13 +893,21 @@ pub struct Webhook {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub disabled_at: ::std::option::Option<crate::types::Timestamp>,
     /// Unique identifier of the webhook (prefix hook_).
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// API mode the object was created in.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<crate::types::WebhookMode>,
     /// Object type, always Webhook.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// URL events are posted to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,

@@ -83,6 +83,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Decodes every request's records strictly: a value not of the schema's type, or a
+    /// missing required field, fails the page with `Error::Decode` instead of being
+    /// coerced or kept raw on the record (see `docs/models.md`).
+    pub fn strict(self) -> Self {
+        ClientBuilder {
+            inner: self.inner.strict(),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -112,9 +121,10 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn invoices(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Invoice> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::INVOICES),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::INVOICES),
+            )
+            .record_shape(&crate::descriptors::shapes::INVOICES)
     }
 
     /// `GET /tasks`: the `tasks` resource.
@@ -122,9 +132,10 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn tasks(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Task> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::TASKS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::TASKS),
+            )
+            .record_shape(&crate::descriptors::shapes::TASKS)
     }
 
     /// `GET /orders`: the `orders` resource.
@@ -132,9 +143,10 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn orders(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Order> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::ORDERS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::ORDERS),
+            )
+            .record_shape(&crate::descriptors::shapes::ORDERS)
     }
 
     /// `GET /events`: the `events` resource.
@@ -142,9 +154,10 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn events(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Event> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::EVENTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::EVENTS),
+            )
+            .record_shape(&crate::descriptors::shapes::EVENTS)
     }
 
     /// `GET /payments`: the `payments` resource.
@@ -152,9 +165,10 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn payments(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Payment> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::PAYMENTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::PAYMENTS),
+            )
+            .record_shape(&crate::descriptors::shapes::PAYMENTS)
     }
 
     /// `GET /comments`: the `comments` resource.
@@ -162,9 +176,10 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn comments(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Comment> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::COMMENTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::COMMENTS),
+            )
+            .record_shape(&crate::descriptors::shapes::COMMENTS)
     }
 
     /// `GET /folders`: the `folders` resource.
@@ -172,9 +187,10 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn folders(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Folder> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::FOLDERS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::FOLDERS),
+            )
+            .record_shape(&crate::descriptors::shapes::FOLDERS)
     }
 
     /// `GET /documents`: the `documents` resource.
@@ -184,9 +200,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::Document> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::DOCUMENTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::DOCUMENTS),
+            )
+            .record_shape(&crate::descriptors::shapes::DOCUMENTS)
     }
 
     /// `GET /contacts`: the `contacts` resource.
@@ -194,9 +211,10 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn contacts(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Contact> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
+            )
+            .record_shape(&crate::descriptors::shapes::CONTACTS)
     }
 
     /// `GET /contact_books`: the `contact_books` resource.
@@ -206,9 +224,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::ContactBook> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
+            )
+            .record_shape(&crate::descriptors::shapes::CONTACT_BOOKS)
     }
 
     /// `GET /contacts/archived`: the `archived_contacts` resource.
@@ -218,9 +237,10 @@ impl Client {
         &self,
     ) -> ::restgen_runtime::ResourceRequest<crate::types::ArchivedContacts> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::ARCHIVED_CONTACTS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::ARCHIVED_CONTACTS),
+            )
+            .record_shape(&crate::descriptors::shapes::ARCHIVED_CONTACTS)
     }
 
     /// `GET /sessions`: the `sessions` resource.
@@ -228,8 +248,9 @@ impl Client {
     /// Paging: cursor from `$['meta']['next_cursor']` sent as `cursor`. Records at `$['data']`. Primary key: `id`.
     pub fn sessions(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Session> {
         ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::SESSIONS),
-        )
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::SESSIONS),
+            )
+            .record_shape(&crate::descriptors::shapes::SESSIONS)
     }
 }

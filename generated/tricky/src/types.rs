@@ -5,8 +5,17 @@
 /// An archived contact (GET /contacts/archived): same title as the live contact, different shape.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ArchivedContacts {
-    pub archived_at: crate::types::Timestamp,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub archived_at: ::std::option::Option<crate::types::Timestamp>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::types::ArchivedContactsStatus>,
     #[serde(flatten)]
@@ -16,8 +25,10 @@ pub struct ArchivedContacts {
 /// A comment on a ticket, with its thread of replies (GET /comments).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Comment {
-    pub body: ::std::string::String,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub body: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// The comment this one answers, embedded; null for a top-level comment.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub in_reply_to: ::std::option::Option<::std::boxed::Box<Comment>>,
@@ -27,6 +38,13 @@ pub struct Comment {
     /// Replies, each a comment.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub replies: ::std::vec::Vec<Comment>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -36,9 +54,17 @@ pub struct Comment {
 pub struct Contact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub book: ::std::option::Option<ContactBook2>,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::types::ContactStatus>,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -52,10 +78,19 @@ pub struct Contact {
 /// A contact book (GET /contact_books).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ContactBook {
-    pub id: ::std::string::String,
-    pub name: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<ContactBookOwner>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -142,16 +177,26 @@ pub struct Document {
     )]
     pub odata_etag: ::std::option::Option<::std::string::String>,
     /// Canonical URL of the document.
-    #[serde(rename = "@odata.id")]
-    pub odata_id: ::std::string::String,
+    #[serde(
+        rename = "@odata.id",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub odata_id: ::std::option::Option<::std::string::String>,
     #[serde(rename = "ref", skip_serializing_if = "::std::option::Option::is_none")]
     pub ref_: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Link to this document.
-    #[serde(rename = "self")]
-    pub self_: ::std::string::String,
+    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
+    pub self_: ::std::option::Option<::std::string::String>,
     /// Document type, e.g. contract.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// A name starting with a digit.
     #[serde(rename = "1st", skip_serializing_if = "::std::option::Option::is_none")]
     pub x1st: ::std::option::Option<::std::string::String>,
@@ -224,7 +269,8 @@ pub struct Event {
     /// Request headers starting with x-.
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub headers: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Labels: string values only.
     #[serde(
         default,
@@ -238,10 +284,18 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Event name, e.g. ticket.created.
-    pub name: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// The raw payload; any JSON value.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<::serde_json::Value>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -295,8 +349,17 @@ pub struct EventCounters {
 pub struct Folder {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<FolderUser>,
-    pub id: ::std::string::String,
-    pub tree: FolderNode,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub tree: ::std::option::Option<FolderNode>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<crate::types::FolderVisibility>,
     #[serde(flatten)]
@@ -308,7 +371,8 @@ pub struct Folder {
 pub struct FolderNode {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub children: ::std::vec::Vec<FolderNode>,
-    pub name: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<FolderUser>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -343,21 +407,31 @@ pub struct Invoice {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub due_date: ::std::option::Option<crate::types::Date>,
     /// Invoice id, e.g. in_1Nv2.
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub line_items: ::std::option::Option<::std::vec::Vec<InvoiceLineItemsItem>>,
     /// Free-text memo printed on the invoice (OpenAPI-style nullable, required).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub memo: ::std::option::Option<::std::string::String>,
     /// Human-readable invoice number.
-    pub number: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub number: ::std::option::Option<::std::string::String>,
     /// When the invoice was paid; null while open. Required, but some API versions leave it out.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_at: ::std::option::Option<crate::types::Timestamp>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Total in cents.
-    pub total: i64,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voided: ::std::option::Option<bool>,
     #[serde(flatten)]
@@ -367,8 +441,10 @@ pub struct Invoice {
 /// Where the invoice is billed; null for digital-only customers.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct InvoiceBillingAddress {
-    pub country: ::std::string::String,
-    pub line1: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub country: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub line1: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub line2: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -380,8 +456,10 @@ pub struct InvoiceBillingAddress {
 /// `InvoiceLineItemsItem`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct InvoiceLineItemsItem {
-    pub amount: i64,
-    pub description: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity: ::std::option::Option<i64>,
     #[serde(flatten)]
@@ -391,13 +469,23 @@ pub struct InvoiceLineItemsItem {
 /// A customer order with its shipping details and line items (GET /orders).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Order {
-    pub customer: OrderCustomer,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub customer: ::std::option::Option<OrderCustomer>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Ordered items.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub lines: ::std::vec::Vec<OrderLinesItem>,
     /// Length, width and height of each package, in cm.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub package_dimensions: ::std::vec::Vec<::std::vec::Vec<f64>>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub shipments: ::std::vec::Vec<OrderShipmentsItem>,
     #[serde(flatten)]
@@ -409,7 +497,8 @@ pub struct Order {
 pub struct OrderCustomer {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<OrderCustomerAddress>,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
@@ -447,8 +536,10 @@ pub struct OrderLinesItem {
     pub discounts: ::std::vec::Vec<OrderLinesItemDiscountsItem>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product: ::std::option::Option<OrderLinesItemProduct>,
-    pub quantity: i64,
-    pub sku: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub sku: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -522,12 +613,15 @@ pub struct OrderShipmentsItemEventsItemLocation {
 /// A payment (GET /payments): a common base merged with payment fields.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Payment {
-    pub amount: PaymentAmount,
-    pub created_at: crate::types::Timestamp,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PaymentAmount>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Processing fee, as a number or a decimal string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fee: ::std::option::Option<PaymentFee>,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// How the customer paid, tagged by `type`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<PaymentMethod>,
@@ -537,6 +631,13 @@ pub struct Payment {
     /// External reference: a string or a number, depending on the processor.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reference: ::std::option::Option<PaymentReference>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// What the payment was for: a checkout or an invoice (tagged by `kind`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<PaymentSource>,
@@ -547,10 +648,12 @@ pub struct Payment {
 /// Amount and currency, merged from two parts.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PaymentAmount {
-    pub currency: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub precision: ::std::option::Option<i64>,
-    pub value: i64,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub value: ::std::option::Option<i64>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -941,7 +1044,8 @@ pub struct Session {
     pub ended_at: ::std::option::Option<crate::types::Timestamp>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub homepage: ::std::option::Option<::std::string::String>,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -955,10 +1059,19 @@ pub struct Session {
     pub pages: ::std::option::Option<i64>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<f32>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<f64>,
-    pub started_at: crate::types::Timestamp,
-    pub user_id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub started_at: ::std::option::Option<crate::types::Timestamp>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_id: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -969,7 +1082,8 @@ pub struct Task {
     /// Channel the task came in through (enum without a type).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<crate::types::TaskChannel>,
-    pub id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// Always `task`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<crate::types::TaskObject>,
@@ -978,11 +1092,19 @@ pub struct Task {
     pub priority: ::std::option::Option<crate::types::TaskPriority>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub progress: ::std::option::Option<crate::types::TaskProgress>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Severity level: 1 (highest) to 3. Known values: 1, 2, 3.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<i64>,
     /// Where the task is in its lifecycle.
-    pub status: crate::types::TaskStatus,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<crate::types::TaskStatus>,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub watchers_role: ::std::vec::Vec<crate::types::TaskWatchersRoleItem>,
     #[serde(flatten)]

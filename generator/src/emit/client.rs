@@ -14,7 +14,10 @@ use super::params;
 use crate::ir::{ApiIr, ResourceIr};
 
 /// `descriptors.rs`: the client spec and one static per resource.
-pub fn descriptors(api: &ApiIr) -> TokenStream {
+pub fn descriptors(
+    api: &ApiIr,
+    shapes: &[Option<restgen_runtime::lenient::RecordShape>],
+) -> TokenStream {
     let client = api.client.literal();
     let client_doc = format!("The client section of the `{}` spec.", api.api);
     let client_doc = docs::outer(&client_doc);
@@ -30,13 +33,43 @@ pub fn descriptors(api: &ApiIr) -> TokenStream {
             pub static #ident: ::restgen_runtime::descriptor::ResourceDescriptor = #value;
         }
     });
+    let shapes: Vec<TokenStream> = api
+        .resources
+        .iter()
+        .zip(shapes)
+        .filter_map(|(r, shape)| {
+            let ident = shouty(&r.name);
+            let doc = docs::outer(&format!("The shape of `{}` records.", r.name));
+            let value = shape.as_ref()?.literal();
+            // #[doc = "The shape of `users` records."]
+            // pub static USERS: RecordShape = RecordShape { .. };
+            Some(quote! {
+                #doc
+                pub static #ident: RecordShape = #value;
+            })
+        })
+        .collect();
+    let shapes = (!shapes.is_empty()).then(|| {
+        let imports = super::literal::shape_imports();
+        // pub mod shapes { use ..; pub static USERS: RecordShape = ..; .. }
+        quote! {
+            /// The shape of each record type, by which the runtime decodes records whose
+            /// fields disagree with the schema (`restgen_runtime::lenient`).
+            pub mod shapes {
+                #imports
+                #(#shapes)*
+            }
+        }
+    });
     // #[doc = "The client section ..."]
     // pub static CLIENT: ClientSpec = ClientSpec { .. };
     // pub static USERS: ResourceDescriptor = ..; (one per resource)
+    // pub mod shapes { .. }
     quote! {
         #client_doc
         pub static CLIENT: ::restgen_runtime::ClientSpec = #client;
         #(#resources)*
+        #shapes
     }
 }
 
@@ -59,8 +92,10 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
         let (signature, body) = method_parts(r, ty, &with_setters);
         let descriptor = shouty(&r.name);
+        let shape = record_shape(&descriptor, ty);
         // pub fn users(&self, id: impl ToString) -> ResourceRequest<types::User> {
-        //     ResourceRequest::new(self.core.clone(), Cow::Borrowed(&descriptors::USERS)).arg("id", id)
+        //     ResourceRequest::new(self.core.clone(), Cow::Borrowed(&descriptors::USERS))
+        //         .record_shape(&descriptors::shapes::USERS).arg("id", id)
         // }
         quote! {
             #signature {
@@ -68,6 +103,7 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
                     self.core.clone(),
                     ::std::borrow::Cow::Borrowed(&crate::descriptors::#descriptor),
                 )
+                #shape
                 #body
             }
         }
@@ -122,6 +158,7 @@ fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStrea
         let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
         let record = record_type(ty);
         let (parent_static, child_static) = (shouty(parent), shouty(&r.name));
+        let shape = record_shape(&child_static, ty);
         let bindings = r.args.iter().filter_map(|a| {
             let link = a.parent.as_ref()?;
             let (arg, field, field_name) = (
@@ -163,7 +200,7 @@ fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStrea
                     ::restgen_runtime::ResourceRequest::new(
                         self.core.clone(),
                         ::std::borrow::Cow::Borrowed(&crate::descriptors::#child_static),
-                    ),
+                    )#shape,
                     ::std::borrow::Cow::Borrowed(#parent),
                     ::std::vec![#(#bindings),*],
                     ::std::vec![#(#includes),*],
@@ -408,6 +445,13 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
                 ClientBuilder { inner: self.inner.max_body_size(bytes) }
             }
 
+            /// Decodes every request's records strictly: a value not of the schema's type, or a
+            /// missing required field, fails the page with `Error::Decode` instead of being
+            /// coerced or kept raw on the record (see `docs/models.md`).
+            pub fn strict(self) -> Self {
+                ClientBuilder { inner: self.inner.strict() }
+            }
+
             /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
             pub fn from_env(self) -> Self {
                 ClientBuilder { inner: self.inner.from_env(&crate::descriptors::CLIENT) }
@@ -419,6 +463,13 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
             }
         }
     }
+}
+
+/// `.record_shape(&crate::descriptors::shapes::USERS)` for a resource with a record type.
+fn record_shape(descriptor: &proc_macro2::Ident, ty: &Option<TokenStream>) -> Option<TokenStream> {
+    // .record_shape(&crate::descriptors::shapes::USERS)
+    ty.as_ref()
+        .map(|_| quote!(.record_shape(&crate::descriptors::shapes::#descriptor)))
 }
 
 pub(super) fn record_type(ty: &Option<TokenStream>) -> TokenStream {

@@ -6,7 +6,7 @@ mod client;
 mod docs;
 pub mod example;
 mod literal;
-pub(crate) mod names;
+pub mod names;
 mod params;
 
 use std::collections::BTreeMap;
@@ -124,10 +124,10 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
     };
     files.insert("src/lib.rs".into(), format_file(&header, lib)?);
 
-    let descriptors = client::descriptors(api);
+    let descriptors = client::descriptors(api, &models.shapes);
     // #![doc = "..."] + the statics
     let module_doc = docs::inner(
-        "What the runtime executes for each resource: path, parameters, paginator, selector, auth and retry policy.",
+        "What the runtime executes for each resource: path, parameters, paginator, selector, auth and retry policy, and the shapes of the records.",
     );
     let descriptors = quote! {
         #module_doc

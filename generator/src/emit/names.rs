@@ -23,6 +23,7 @@ pub const BUILDER_METHODS: &[&str] = &[
     "max_retry_delay",
     "jitter",
     "max_body_size",
+    "strict",
     "from_env",
     "build",
     "value",

@@ -18,6 +18,7 @@ pub mod formats;
 pub mod names;
 pub mod prepass;
 pub mod refs;
+pub mod shape;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +36,8 @@ pub struct Models {
     /// The record type of each resource, as a path from the crate root (`types::Contact`),
     /// or `None` for a resource without a schema.
     pub record_types: Vec<Option<TokenStream>>,
+    /// The shape of each resource's record type for lenient decoding, like `record_types`.
+    pub shapes: Vec<Option<restgen_runtime::lenient::RecordShape>>,
     /// Whether the models use chrono.
     pub uses_chrono: bool,
     /// Whether the models use uuid.
@@ -46,7 +49,7 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
     let mut taken = BTreeSet::new();
     let mut record_types = vec![None; resources.len()];
     // (type name, schema, resource it comes from)
-    let mut records: Vec<(String, Value, &str)> = Vec::new();
+    let mut records: Vec<(String, Value, &str, usize)> = Vec::new();
     // Names are given in an order of the resources' names, not the spec's: when two schemas
     // want one name, which gets it must not change when the spec's resources are
     // reordered. Shorter names first: `contacts` keeps the title it shares with
@@ -61,7 +64,7 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
         let ident = proc_macro2::Ident::new(&name, proc_macro2::Span::call_site());
         // types::SignatureRequest
         record_types[index] = Some(quote::quote!(types::#ident));
-        records.push((name, raw.clone(), &resource.name));
+        records.push((name, raw.clone(), &resource.name, index));
     }
     // Reserved after the records, so a record may still be called `Timestamp`.
     let format_names = formats::FormatNames {
@@ -73,7 +76,8 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
     let mut bundles: Vec<(&str, Vec<(String, Value)>)> = Vec::new();
     let mut open_enums = Vec::new();
     let mut used_formats = formats::Used::default();
-    for (name, mut schema, resource) in records {
+    let mut shapes = vec![None; resources.len()];
+    for (name, mut schema, resource, index) in records {
         let located = |e: String| format!("schema of resource `{resource}`: {e}");
         let mut bundled = refs::bundle(&mut schema, &name, &mut taken).map_err(located)?;
         bundled.insert(0, (name, schema));
@@ -81,6 +85,16 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
         for (_, schema) in &mut bundled {
             prepass::prepare(schema);
         }
+        // The shape reads the schema as the pre-pass left it, `required` included; the model
+        // then makes every field optional and gets its field for raw values.
+        let record_shape = shape::build(&bundled);
+        shape::relax_required(&mut bundled);
+        if record_shape.raw_field.is_some()
+            && let Some((_, record)) = bundled.first_mut()
+        {
+            shape::add_raw_field(record);
+        }
+        shapes[index] = Some(record_shape);
         names::close_referenced_tags(&mut bundled);
         for (name, schema) in &mut bundled {
             names::assign(schema, name, &mut taken);
@@ -143,6 +157,7 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
     Ok(Models {
         tokens,
         record_types,
+        shapes,
         uses_chrono: space.uses_chrono() || used_formats.timestamp || used_formats.date,
         uses_uuid: space.uses_uuid(),
     })

@@ -167,7 +167,7 @@ pub fn close_referenced_tags(definitions: &mut [(String, Value)]) {
     }
 }
 
-fn referenced_members(value: &Value, found: &mut BTreeSet<String>) {
+pub(crate) fn referenced_members(value: &Value, found: &mut BTreeSet<String>) {
     match value {
         Value::Object(map) => {
             for key in ["oneOf", "anyOf"] {

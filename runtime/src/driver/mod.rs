@@ -39,6 +39,8 @@ pub struct ResourceRequest<T> {
     lookahead: bool,
     /// Where a failed run stopped, to start from there (see [`Self::resume`]).
     resume: Option<ResumePoint>,
+    /// How records are decoded: the record type's shape, strictness and the run's report.
+    decoding: crate::lenient::Decoding,
     record: PhantomData<fn() -> T>,
 }
 
@@ -56,6 +58,7 @@ impl<T> Clone for ResourceRequest<T> {
             concurrency: self.concurrency,
             lookahead: self.lookahead,
             resume: self.resume.clone(),
+            decoding: self.decoding.clone(),
             record: PhantomData,
         }
     }
@@ -127,7 +130,6 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     /// A request for the resource `descriptor` describes.
     pub fn new(core: ClientCore, descriptor: Cow<'static, ResourceDescriptor>) -> Self {
         ResourceRequest {
-            core,
             descriptor,
             path_args: Vec::new(),
             extra_params: Vec::new(),
@@ -137,8 +139,36 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
             concurrency: 1,
             lookahead: true,
             resume: None,
+            decoding: crate::lenient::Decoding {
+                strict: core.inner.strict,
+                ..Default::default()
+            },
+            core,
             record: PhantomData,
         }
+    }
+
+    /// Decodes records with the help of `shape`, the record type's shape (generated code
+    /// gives it): values of another type than the schema's are coerced exactly where they can
+    /// be, and kept raw on the record where they cannot (see [`crate::lenient`]).
+    pub fn record_shape(mut self, shape: &'static crate::lenient::RecordShape) -> Self {
+        self.decoding.shape = Some(shape);
+        self
+    }
+
+    /// Decodes strictly: the first record with a value not of the schema's type, or missing
+    /// a required field, fails the page with [`Error::Decode`] naming the resource, the page
+    /// and the URL, instead of being coerced or kept raw.
+    pub fn strict(mut self) -> Self {
+        self.decoding.strict = true;
+        self
+    }
+
+    /// The decoding report of this request's runs (and of its clones', such as a fan-out's
+    /// children): how many records decoded, and per field how many values were coerced or
+    /// kept raw. Take it before running the request; read it during or after the run.
+    pub fn decode_report(&self) -> crate::lenient::DecodeReport {
+        self.decoding.report.clone()
     }
 
     /// Binds the path or parameter placeholder `{name}`.
@@ -238,6 +268,28 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     pub(crate) fn on_demand(mut self) -> Self {
         self.lookahead = false;
         self
+    }
+
+    /// Decodes the records of a recorded response body as a run of this request would (the
+    /// data selector, detected when the spec has none; the record shape; strictness), each
+    /// on its own: a record that fails is reported and the others still decode. For checking
+    /// schemas against recorded bodies (`cargo xtask check-schemas`); no request is sent.
+    pub fn check_body(&self, body: &str) -> Result<crate::lenient::BodyCheck, Error> {
+        let root: &serde_json::value::RawValue =
+            serde_json::from_str(body.trim_start_matches('\u{feff}'))
+                .map_err(|e| Error::Invalid(format!("the body is not JSON: {e}")))?;
+        let selector = self
+            .descriptor
+            .data_selector
+            .clone()
+            .unwrap_or_else(|| crate::selector::detect_data_selector(root));
+        let records = crate::selector::select_records(&selector, root)
+            .map_err(|e| Error::Invalid(format!("the body's records: {e}")))?;
+        Ok(crate::lenient::check_records::<T>(
+            &records.items,
+            self.decoding.shape,
+            self.decoding.strict,
+        ))
     }
 
     /// The pages, in order, each with its records and response metadata.

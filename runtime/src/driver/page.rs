@@ -11,13 +11,12 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Location};
 use crate::incremental::{Mark, RunFilter, Tracker};
+use crate::lenient::{self, DecodeSummary, Decoding};
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
 use crate::placeholders::{fill_json, fill_path, fill_placeholders};
 use crate::scan::ScanPlan;
 use crate::secret::{Secret, redact_text, redact_url};
-use crate::selector::{
-    RawRecords, Selector, decode_spans, detect_data_selector, record_spans, select_records,
-};
+use crate::selector::{RawRecords, Selector, detect_data_selector, record_spans, select_records};
 
 use super::ResourceRequest;
 use super::send::{Outgoing, Sent, Shared, snippet};
@@ -36,6 +35,8 @@ pub struct Page<T> {
     pub headers: http::HeaderMap,
     /// The request URL, redacted.
     pub url: String,
+    /// How this page's records decoded: values coerced or kept raw, per field.
+    pub decoding: DecodeSummary,
 }
 
 /// A page decoded, with what handing each of its records over advances.
@@ -95,6 +96,8 @@ pub(crate) struct Walk {
     /// The secrets the last response had to hide (the client's and the credentials sent),
     /// kept out of resume points.
     hidden: Vec<Secret>,
+    /// How records are decoded, handed to each page.
+    decoding: Decoding,
 }
 
 /// A page read and checked, its records located but not decoded.
@@ -114,6 +117,7 @@ pub(crate) struct Prepared {
     keep: usize,
     at: Location,
     hidden: Vec<Secret>,
+    decoding: Decoding,
     /// Whether another page follows.
     pub(crate) has_next: bool,
 }
@@ -206,6 +210,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         max_records: request.max_records,
         next_fails: None,
         hidden: request.core.secrets().to_vec(),
+        decoding: request.decoding.clone(),
     };
     let shared = Shared {
         core: request.core,
@@ -475,6 +480,7 @@ impl Walk {
             keep,
             at,
             hidden,
+            decoding: self.decoding.clone(),
             has_next,
         }))
     }
@@ -500,6 +506,7 @@ impl Prepared {
             keep,
             at,
             hidden,
+            decoding,
             ..
         } = self;
         // Checked already when the page was read; read again rather than kept, as a `&str`
@@ -510,7 +517,11 @@ impl Prepared {
         })?;
         // Every record is decoded, even past `max_records`, so a page fails or not exactly as
         // it did before the limit was applied.
-        let mut records = decode_spans(text, &spans).map_err(|f| Error::Decode {
+        let mut summary = DecodeSummary::default();
+        let decoded =
+            lenient::decode_spans(text, &spans, decoding.shape, decoding.strict, &mut summary);
+        decoding.report.add(&at.resource, &summary);
+        let mut records = decoded.map_err(|f| Error::Decode {
             at,
             record: f.record,
             path: f.path,
@@ -524,6 +535,7 @@ impl Prepared {
             status,
             headers,
             url,
+            decoding: summary,
         })
     }
 }

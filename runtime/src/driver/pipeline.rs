@@ -176,6 +176,9 @@ impl Pipeline {
 
 /// A page being decoded: on tokio's blocking pool, so two pages decode at once and the
 /// reading task goes on; or already done, in place.
+// A page (with its decode summary) is larger than a join handle; at most two of these live
+// per run, so boxing would buy nothing but an allocation per page.
+#[allow(clippy::large_enum_variant)]
 enum Decoding<T> {
     Spawned(tokio::task::JoinHandle<Result<Delivered<T>, Error>>),
     Ready(Result<Delivered<T>, Error>),

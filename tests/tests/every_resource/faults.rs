@@ -339,7 +339,10 @@ async fn a_429_with_retry_after_is_waited_out_and_nothing_is_lost() {
         .build()
         .unwrap();
     let records: Vec<_> = client.contacts().stream().try_collect().await.unwrap();
-    let ids: Vec<&str> = records.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|c| c.id.as_deref().unwrap_or_default())
+        .collect();
     let expected = mock.records("contacts", &[]).unwrap();
     let expected: Vec<&str> = expected.iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(ids, expected);

@@ -260,23 +260,23 @@ fn client_with(emu: &Emulator, key: &str) -> shipping::blocking::Client {
 }
 
 crate::resource_tests! {
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: batches => |emu| check::records(client(emu).batches().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: addresses => |emu| check::records(client(emu).addresses().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: trackers => |emu| check::records(client(emu).trackers().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: metadata_carriers => |emu| check::records(client(emu).metadata_carriers().iter(), "name");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: end_shippers => |emu| check::records(client(emu).end_shippers().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: webhooks => |emu| check::records(client(emu).webhooks().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: users_children => |emu| check::records(client(emu).users_children().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: carrier_accounts => |emu| check::records(client(emu).carrier_accounts().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: api_keys => |emu| check::records(client(emu).api_keys().iter(), "id");
 }
 

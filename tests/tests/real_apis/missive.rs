@@ -280,21 +280,21 @@ fn client_with(emu: &Emulator, key: &str) -> shared_inbox::blocking::Client {
 }
 
 crate::resource_tests! {
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: contact_books => |emu| check::records(client(emu).contact_books().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: contacts => |emu| check::children(client(emu).contacts_all().iter(), "_contact_books_id", "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: contact_groups => |emu| check::children(client(emu).contact_groups_all().iter(), "_contact_books_id", "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: users => |emu| check::records(client(emu).users().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: teams => |emu| check::records(client(emu).teams().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: shared_labels => |emu| check::records(client(emu).shared_labels().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: organizations => |emu| check::records(client(emu).organizations().iter(), "id");
-    clean, #[ignore = "needs transport: a 503 is not retried (error_handler lists only 429)"]
+    clean,
     faults: conversations => |emu| check::records(client(emu).conversations().iter(), "id");
 }
 

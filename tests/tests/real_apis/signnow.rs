@@ -183,9 +183,7 @@ fn client_with(emu: &Emulator, key: &str) -> document_signing::blocking::Client 
 
 crate::resource_tests! {
     clean, faults: user => |emu| check::records(client(emu).user().iter(), "id");
-    #[ignore = "needs lenient: one document sends `created`/`updated` as numbers (schema: string)"]
     clean,
-    #[ignore = "needs lenient: one document sends `created`/`updated` as numbers (schema: string)"]
     faults: user_modified_documents => |emu| check::records(client(emu).user_modified_documents().iter(), "id");
     clean, faults: crm_contacts => |emu| check::records(client(emu).crm_contacts().iter(), "id");
     clean, faults: signing_links => |emu| check::records(client(emu).signing_links().iter(), "id");
@@ -193,7 +191,6 @@ crate::resource_tests! {
 
 /// `/user` with `"verified": true` where the schema says string: the one record is kept.
 #[test]
-#[ignore = "needs lenient: `verified` arrives as a boolean (schema: string)"]
 fn user_with_a_boolean_verified_is_kept() {
     let api = SignNow::with_boolean_verified();
     let want = api.expected("user");

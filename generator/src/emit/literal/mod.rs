@@ -5,6 +5,9 @@
 mod auth;
 mod expr;
 mod paginator;
+mod shape;
+
+pub use shape::shape_imports;
 
 use proc_macro2::TokenStream;
 use quote::quote;

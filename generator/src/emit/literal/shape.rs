@@ -1,0 +1,97 @@
+//! Record shapes (`restgen_runtime::lenient`) as literals. They are written with short names
+//! (`Node`, `Kind`, `Cow`), which the `shapes` module of `descriptors.rs` imports, so a field
+//! is one line of the generated file.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
+
+use super::ToLiteral;
+
+/// The imports the literals below need, for the module that holds them.
+pub fn shape_imports() -> TokenStream {
+    // use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar}; use ::std::borrow::Cow;
+    quote! {
+        use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
+        use ::std::borrow::Cow;
+    }
+}
+
+impl ToLiteral for RecordShape {
+    fn literal(&self) -> TokenStream {
+        let nodes = self.nodes.iter().map(ToLiteral::literal);
+        let raw_field = match &self.raw_field {
+            // Some(Cow::Borrowed("_restgen_raw"))
+            Some(name) => {
+                let name = name.as_ref();
+                quote!(Some(Cow::Borrowed(#name)))
+            }
+            // None
+            None => quote!(None),
+        };
+        // RecordShape { nodes: Cow::Borrowed(&[Node { .. }, ..]), raw_field: Some(Cow::Borrowed("_restgen_raw")) }
+        quote!(RecordShape { nodes: Cow::Borrowed(&[#(#nodes),*]), raw_field: #raw_field })
+    }
+}
+
+impl ToLiteral for Node {
+    fn literal(&self) -> TokenStream {
+        let (kind, nullable) = (self.kind.literal(), self.nullable.literal());
+        // Node { kind: Kind::Scalar(Scalar::Bool), nullable: true }
+        quote!(Node { kind: #kind, nullable: #nullable })
+    }
+}
+
+impl ToLiteral for Kind {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // Kind::Any
+            Kind::Any => quote!(Kind::Any),
+            // Kind::Scalar(Scalar::Integer)
+            Kind::Scalar(scalar) => {
+                let scalar = scalar.literal();
+                quote!(Kind::Scalar(#scalar))
+            }
+            // Kind::Array(3)
+            Kind::Array(item) => {
+                let item = item.literal();
+                quote!(Kind::Array(#item))
+            }
+            // Kind::Object { fields: Cow::Borrowed(&[Field { .. }]), rest: None }
+            Kind::Object { fields, rest } => {
+                let fields = fields.iter().map(ToLiteral::literal);
+                let rest = match rest {
+                    // Some(4)
+                    Some(node) => {
+                        let node = node.literal();
+                        quote!(Some(#node))
+                    }
+                    // None
+                    None => quote!(None),
+                };
+                quote!(Kind::Object { fields: Cow::Borrowed(&[#(#fields),*]), rest: #rest })
+            }
+        }
+    }
+}
+
+impl ToLiteral for Scalar {
+    fn literal(&self) -> TokenStream {
+        // Scalar::Bool / Scalar::Integer / Scalar::Number / Scalar::String
+        match self {
+            Scalar::Bool => quote!(Scalar::Bool),
+            Scalar::Integer => quote!(Scalar::Integer),
+            Scalar::Number => quote!(Scalar::Number),
+            Scalar::String => quote!(Scalar::String),
+        }
+    }
+}
+
+impl ToLiteral for Field {
+    fn literal(&self) -> TokenStream {
+        let name = self.name.as_ref();
+        let (node, required) = (self.node.literal(), self.required.literal());
+        // Field { name: Cow::Borrowed("verified"), node: 2, required: false }
+        quote!(Field { name: Cow::Borrowed(#name), node: #node, required: #required })
+    }
+}
