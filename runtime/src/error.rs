@@ -204,7 +204,15 @@ impl Error {
         self
     }
 
-    /// The resume point, to be completed (a fan-out adds which parent).
+    /// The error without a resume point: where no point would resume exactly.
+    pub(crate) fn without_resume(mut self) -> Self {
+        if let Some(at) = self.location_mut() {
+            at.resume = None;
+        }
+        self
+    }
+
+    /// The resume point, to complete it (a fan-out adds the parent).
     pub(crate) fn resume_point_mut(&mut self) -> Option<&mut ResumePoint> {
         self.location_mut()?.resume.as_deref_mut()
     }

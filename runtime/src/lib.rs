@@ -25,10 +25,10 @@ pub mod selector;
 pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
-pub use fanout::{ChildRecord, FanOut, ParentBinding};
+pub use fanout::{ChildRecord, FanOut, PARALLELIZED_CONCURRENCY, ParentBinding};
 pub use incremental::{Checkpoint, Incremental};
-pub use resume::ResumePoint;
 pub use lenient::{DecodeReport, DecodeSummary};
+pub use resume::ResumePoint;
 pub use secret::Secret;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.

@@ -1,20 +1,20 @@
 //! Parent-child fan-out: walks a parent resource and runs the child once per parent record,
 //! binding the child's arguments from the parent's fields and copying `include_from_parent`
-//! fields (as `_<parent>_<field>`), with a fresh paginator for each parent, as dlt does.
+//! fields (as `_<parent>_<field>`), with a fresh paginator for each parent, as dlt does;
+//! up to `n` parents' children at once with `.concurrency(n)` (see [`walk`]).
 
-use std::pin::Pin;
-use std::sync::Arc;
+mod walk;
 
-use futures::{Stream, StreamExt, stream};
+use futures::Stream;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::blocking::{BlockingIter, BlockingRuntime};
 use crate::descriptor::Text;
-use crate::driver::{Marked, ResourceRequest, Stop, deliver};
+use crate::driver::ResourceRequest;
 use crate::error::Error;
-use crate::incremental::{Mark, Tracker, exact_value};
-use crate::resume::{ParentPoint, ResumePoint};
+use crate::incremental::exact_value;
+use crate::resume::ResumePoint;
 use crate::selector::{Selector, object_fields};
 
 /// A child record with the parent fields it was fetched for.
@@ -46,7 +46,13 @@ pub struct FanOut<T> {
     bindings: Vec<ParentBinding>,
     include_from_parent: Vec<Text>,
     resume: Option<ResumePoint>,
+    concurrency: usize,
+    ordered: bool,
 }
+
+/// The concurrency a spec's `parallelized: true` gives a fan-out: dlt's default number of
+/// extract workers for parallelized resources (`extract.workers`, 5).
+pub const PARALLELIZED_CONCURRENCY: usize = 5;
 
 impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
     /// Links `child` to the records of `parent` (named `parent_name`).
@@ -64,7 +70,35 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             bindings,
             include_from_parent,
             resume: None,
+            concurrency: 1,
+            ordered: true,
         }
+    }
+
+    /// Walks up to `n` parents' children at once (default 1; a spec's `parallelized: true`
+    /// makes it [`PARALLELIZED_CONCURRENCY`]). Records still come in parent order, each
+    /// exactly once (see [`Self::unordered`] to take them as they come). Each walk in
+    /// flight holds at most two pages of its child (the one being handed over and the next
+    /// one's response) and one record taken ahead, so memory grows with `n`, not with the
+    /// number of parents. Parent pages are still fetched one at a time, as they are needed.
+    ///
+    /// An error stops the fan-out: no new walk starts, the walks of later parents are
+    /// cancelled (their requests aborted), the records of earlier parents are handed over
+    /// first, and then the error, whose resume point is the earliest parent not fully handed
+    /// over, as without concurrency. `n` counts against an API's rate limit `n` times.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Hands records over as they arrive from any walk in flight, not in parent order.
+    /// The records of each parent stay in their order. A parent incremental checkpoint still
+    /// advances in parent order. An error cancels every walk at once and carries no resume
+    /// point (later parents may have been handed over in part); a fan-out that must resume
+    /// stays ordered.
+    pub fn unordered(mut self) -> Self {
+        self.ordered = false;
+        self
     }
 
     /// Limits the parent side (e.g. `|p| p.max_records(10)`), such as its pages or records.
@@ -98,7 +132,8 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self.child.decode_report()
     }
 
-    /// Every child record of every parent record, parents in order. The stream ends at its
+    /// Every child record of every parent record, parents in order (unless
+    /// [`Self::unordered`]). The stream ends at its
     /// first error, whose resume point says which parent (its page, index and fields) and
     /// which page of its child.
     ///
@@ -114,6 +149,8 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             bindings,
             include_from_parent,
             resume,
+            concurrency,
+            ordered,
         } = self;
         let (parent, pending) = match resume {
             None => (parent, None),
@@ -135,22 +172,16 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
                 }
             },
         };
-        let walker = Walker {
-            parents: Box::pin(parent.on_demand().marked()),
-            children: None,
+        Box::pin(walk::Walker::new(
+            Box::pin(parent.on_demand().marked()),
             pending,
             child,
             parent_name,
             bindings,
             include_from_parent,
-        };
-        Box::pin(stream::unfold(Some(walker), |walker| async move {
-            let mut walker = walker?;
-            let item = walker.next().await?;
-            // nothing is polled after an error
-            let walker = item.is_ok().then_some(walker);
-            Some((item, walker))
-        }))
+            concurrency,
+            ordered,
+        ))
     }
 }
 
@@ -164,107 +195,6 @@ struct Pending {
     child: ResumePoint,
     /// The point resumed from, for an error before that parent is reached again.
     whole: ResumePoint,
-}
-
-/// The parent record whose children are being handed over.
-struct Current {
-    fields: serde_json::Map<String, serde_json::Value>,
-    /// Its incremental mark, folded in once its children are all handed over.
-    mark: Option<(Tracker, Mark)>,
-    stop: Arc<Stop>,
-    index: usize,
-}
-
-type Boxed<I> = Pin<Box<dyn Stream<Item = Result<I, Error>> + Send>>;
-
-/// A fan-out in progress.
-struct Walker<T> {
-    parents: Boxed<Marked<Box<RawValue>>>,
-    children: Option<(Boxed<T>, Current)>,
-    pending: Option<Pending>,
-    child: ResourceRequest<T>,
-    parent_name: Text,
-    bindings: Vec<ParentBinding>,
-    include_from_parent: Vec<Text>,
-}
-
-impl<T: DeserializeOwned + Send + 'static> Walker<T> {
-    /// The next child record: from the current parent's children, else from the next parent.
-    async fn next(&mut self) -> Option<Result<ChildRecord<T>, Error>> {
-        loop {
-            if let Some((children, current)) = &mut self.children {
-                match children.next().await {
-                    Some(Ok(record)) => {
-                        return Some(Ok(ChildRecord {
-                            parent: current.fields.clone(),
-                            record,
-                        }));
-                    }
-                    Some(Err(mut e)) => {
-                        if let Some(point) = e.resume_point_mut()
-                            && point.parent.is_none()
-                        {
-                            point.parent = Some(Box::new(ParentPoint {
-                                point: current.stop.point(),
-                                record: current.index,
-                                fields: current.fields.clone(),
-                            }));
-                        }
-                        return Some(Err(e));
-                    }
-                    None => {
-                        deliver(current.mark.take());
-                        self.children = None;
-                        continue;
-                    }
-                }
-            }
-            let marked = match self.parents.next().await {
-                None => return self.pending.take().map(|p| Err(not_found(&p))),
-                Some(Err(mut e)) => {
-                    // before the parent whose child failed: resuming again starts there again
-                    if let Some(pending) = self.pending.take()
-                        && let Some(point) = e.resume_point_mut()
-                    {
-                        *point = pending.whole;
-                    }
-                    return Some(Err(e));
-                }
-                Some(Ok(marked)) => marked,
-            };
-            let (mut request, fields) = match bind(
-                &self.child,
-                &self.parent_name,
-                &self.bindings,
-                &self.include_from_parent,
-                &marked.record,
-            ) {
-                Ok(bound) => bound,
-                Err(e) => return Some(Err(e)),
-            };
-            if let Some(pending) = &self.pending {
-                if marked.stop.page != pending.page {
-                    return self.pending.take().map(|p| Err(not_found(&p)));
-                }
-                if fields != pending.fields {
-                    // its children were handed over before the failure
-                    continue;
-                }
-                if let Some(pending) = self.pending.take() {
-                    request = request.resume(pending.child);
-                }
-            }
-            self.children = Some((
-                Box::pin(request.stream()),
-                Current {
-                    fields,
-                    mark: marked.mark,
-                    stop: marked.stop,
-                    index: marked.index,
-                },
-            ));
-        }
-    }
 }
 
 /// The parent a resume point names is no longer on its page.
@@ -371,6 +301,18 @@ impl<T: DeserializeOwned + Send + 'static> BlockingFanOut<T> {
         f: impl FnOnce(ResourceRequest<Box<RawValue>>) -> ResourceRequest<Box<RawValue>>,
     ) -> Self {
         self.fan_out = self.fan_out.parents(f);
+        self
+    }
+
+    /// Walks up to `n` parents' children at once; see [`FanOut::concurrency`].
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.fan_out = self.fan_out.concurrency(n);
+        self
+    }
+
+    /// Hands records over as they arrive; see [`FanOut::unordered`].
+    pub fn unordered(mut self) -> Self {
+        self.fan_out = self.fan_out.unordered();
         self
     }
 

@@ -1,0 +1,301 @@
+//! Concurrent fan-out (`.concurrency(n)`, `.unordered()`): walks overlap, records come in
+//! parent order and exactly once, an error mid-walk cancels the later walks and resumes at the
+//! earliest parent not fully handed over, memory stays bounded while the consumer waits, and
+//! the parent checkpoint covers only parents whose children were all handed over.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
+use restgen_runtime::selector::Selector;
+use restgen_runtime::{ChildRecord, Error, FanOut, Incremental, ParentBinding, ResourceRequest};
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// Posts 1..=8 on four pages of two; each post has three child pages of two comments. Child
+/// responses take `delay`; the path in `failing` answers 500; every request's arrival is
+/// logged.
+#[derive(Clone)]
+struct Api {
+    base: String,
+    delay: Duration,
+    failing: Arc<Mutex<Option<String>>>,
+    arrivals: Arc<Mutex<Vec<(String, Instant)>>>,
+}
+
+const POSTS: usize = 8;
+
+impl Respond for Api {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let p: usize = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "p")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        let shown = format!("{}?p={p}", request.url.path());
+        self.arrivals
+            .lock()
+            .unwrap()
+            .push((shown.clone(), Instant::now()));
+        if self.failing.lock().unwrap().as_deref() == Some(shown.as_str()) {
+            return ResponseTemplate::new(500);
+        }
+        let path = request.url.path();
+        let (items, last, delay) = if path == "/posts" {
+            let ids = [2 * p - 1, 2 * p];
+            (
+                ids.iter().map(|id| json!({"id": id})).collect(),
+                POSTS / 2,
+                Duration::ZERO,
+            )
+        } else {
+            let post: usize = path.split('/').nth(2).unwrap().parse().unwrap();
+            let comments = [2 * p - 1, 2 * p];
+            (
+                comments
+                    .iter()
+                    .map(|c| json!({"cid": post * 100 + c}))
+                    .collect::<Vec<_>>(),
+                3,
+                self.delay,
+            )
+        };
+        let next = (p < last).then(|| format!("{}{path}?p={}", self.base, p + 1));
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"items": items, "next": next}))
+            .set_delay(delay)
+    }
+}
+
+struct Setup {
+    server: MockServer,
+    api: Api,
+    fan_out: FanOut<Value>,
+}
+
+async fn setup(delay: Duration) -> Setup {
+    let server = MockServer::start().await;
+    let api = Api {
+        base: server.uri(),
+        delay,
+        failing: Arc::default(),
+        arrivals: Arc::default(),
+    };
+    Mock::given(wiremock::matchers::method("GET"))
+        .respond_with(api.clone())
+        .mount(&server)
+        .await;
+    let core = common::builder(&[])
+        .retry_policy(common::no_wait(2))
+        .max_retry_delay(Duration::from_millis(10))
+        .build(&common::spec(&server.uri(), None, vec![]))
+        .unwrap();
+    let mut posts = common::json_link("posts", "/posts");
+    posts.incremental = Some(IncrementalConfig {
+        cursor_path: Selector::fields(["id"]),
+        cursor_field: Cow::Borrowed("id"),
+        initial_value: None,
+        end_value: None,
+        start_param: None,
+        end_param: None,
+        last_value_func: LastValueFunc::Max,
+        start_open: false,
+        end_closed: false,
+        on_cursor_value_missing: OnCursorMissing::Raise,
+        primary_key: Cow::Borrowed(&[]),
+    });
+    let fan_out = FanOut::new(
+        ResourceRequest::new(core.clone(), Cow::Owned(posts)),
+        ResourceRequest::<Value>::new(
+            core,
+            Cow::Owned(common::json_link("comments", "/posts/{post_id}/comments")),
+        ),
+        Cow::Borrowed("posts"),
+        vec![ParentBinding {
+            arg: Cow::Borrowed("post_id"),
+            field: Selector::fields(["id"]),
+            field_name: Cow::Borrowed("id"),
+        }],
+        vec![],
+    );
+    Setup {
+        server,
+        api,
+        fan_out,
+    }
+}
+
+/// Every comment id, `post * 100 + n`, in parent order.
+fn expected() -> Vec<u64> {
+    (1..=POSTS as u64)
+        .flat_map(|post| (1..=6).map(move |c| post * 100 + c))
+        .collect()
+}
+
+async fn run(
+    mut stream: impl futures::Stream<Item = Result<ChildRecord<Value>, Error>> + Unpin,
+) -> (Vec<u64>, Option<Error>) {
+    let mut ids = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(item) => {
+                let cid = item.record["cid"].as_u64().unwrap();
+                assert_eq!(item.parent["_posts_id"].as_u64().unwrap(), cid / 100);
+                ids.push(cid);
+            }
+            Err(e) => return (ids, Some(e)),
+        }
+    }
+    (ids, None)
+}
+
+/// When each post's first child page was asked for.
+fn first_child_requests(api: &Api) -> Vec<Instant> {
+    let arrivals = api.arrivals.lock().unwrap();
+    (1..=POSTS)
+        .filter_map(|post| {
+            let first = format!("/posts/{post}/comments?p=1");
+            arrivals.iter().find(|(p, _)| *p == first).map(|(_, t)| *t)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn four_walks_overlap_and_records_still_come_in_parent_order_exactly_once() {
+    let delay = Duration::from_millis(400);
+    let s = setup(delay).await;
+    let (ids, error) = run(s.fan_out.concurrency(4).stream()).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, expected());
+    let starts = first_child_requests(&s.api);
+    assert_eq!(starts.len(), POSTS);
+    // posts 1-4 are walked at once: all four asked before any child page came back ...
+    assert!(
+        starts[3] - starts[0] < delay,
+        "the first four walks start together"
+    );
+    // ... and never more than four: the fifth waits for the first walk to end (3 pages)
+    assert!(
+        starts[4] - starts[0] >= delay * 2,
+        "the fifth walk waits for a free slot"
+    );
+    let requests = s.server.received_requests().await.unwrap().len();
+    assert_eq!(requests, POSTS / 2 + POSTS * 3, "no page fetched twice");
+}
+
+#[tokio::test]
+async fn unordered_hands_over_every_record_once_each_parents_in_order() {
+    let s = setup(Duration::from_millis(50)).await;
+    let (ids, error) = run(s.fan_out.concurrency(3).unordered().stream()).await;
+    assert!(error.is_none(), "{error:?}");
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, expected(), "every record exactly once");
+    for post in 1..=POSTS as u64 {
+        let own: Vec<_> = ids.iter().filter(|c| *c / 100 == post).copied().collect();
+        assert_eq!(own, (1..=6).map(|c| post * 100 + c).collect::<Vec<_>>());
+    }
+}
+
+#[tokio::test]
+async fn an_error_mid_walk_cancels_later_walks_and_resumes_at_the_earliest_parent_not_handed_over()
+{
+    let s = setup(Duration::from_millis(20)).await;
+    *s.api.failing.lock().unwrap() = Some("/posts/3/comments?p=2".into());
+    let (first, error) = run(s.fan_out.clone().concurrency(4).stream()).await;
+    let error = error.expect("the child page fails");
+    // posts 1 and 2 in full, post 3's first page: nothing of the later walks in flight
+    assert_eq!(first, expected()[..14].to_vec());
+    let point = error.resume_point().expect("a resume point").clone();
+    let parent = point.parent.as_ref().expect("which parent");
+    assert_eq!(parent.fields["_posts_id"], json!(3));
+    assert_eq!(point.page, 2);
+    // the later walks were cancelled: nothing more goes out once the error is out
+    let sent = s.server.received_requests().await.unwrap().len();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(s.server.received_requests().await.unwrap().len(), sent);
+
+    *s.api.failing.lock().unwrap() = None;
+    let json = serde_json::to_string(&point).unwrap();
+    let (second, error) = run(s
+        .fan_out
+        .concurrency(4)
+        .resume(serde_json::from_str(&json).unwrap())
+        .stream())
+    .await;
+    assert!(error.is_none(), "{error:?}");
+    let mut all = first;
+    all.extend(second);
+    assert_eq!(all, expected(), "every comment exactly once");
+}
+
+#[tokio::test]
+async fn an_unordered_error_carries_no_resume_point() {
+    let s = setup(Duration::from_millis(20)).await;
+    *s.api.failing.lock().unwrap() = Some("/posts/3/comments?p=2".into());
+    let (_, error) = run(s.fan_out.concurrency(4).unordered().stream()).await;
+    let error = error.expect("fails");
+    assert!(
+        error.resume_point().is_none(),
+        "later parents may be in part handed over"
+    );
+}
+
+#[tokio::test]
+async fn a_consumer_that_waits_holds_a_bounded_number_of_pages() {
+    let s = setup(Duration::ZERO).await;
+    let mut stream = s.fan_out.concurrency(3).stream();
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(first.record["cid"], json!(101));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let children = s
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().contains("comments"))
+        .count();
+    // three walks, each with at most its page in hand and the next one asked for
+    assert!(children <= 3 * 2, "{children} child pages fetched ahead");
+    assert!(children >= 3, "all three walks started");
+    drop(stream);
+}
+
+#[tokio::test]
+async fn the_parent_checkpoint_covers_only_parents_whose_children_were_all_handed_over() {
+    let s = setup(Duration::from_millis(10)).await;
+    let parents = Incremental::new();
+    let mut stream = s
+        .fan_out
+        .parents(|p| p.incremental(&parents))
+        .concurrency(4)
+        .stream();
+    // posts 1 and 2 in full, then one record of post 3, while posts 3-6 are walked
+    for _ in 0..13 {
+        stream.next().await.unwrap().unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(stream);
+    assert_eq!(parents.checkpoint().unwrap().last_value, json!(2));
+}
+
+#[test]
+fn a_blocking_fan_out_walks_concurrently_in_order() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(setup(Duration::from_millis(20)));
+    let blocking = restgen_runtime::blocking::BlockingRuntime::new().unwrap();
+    let ids: Vec<u64> = blocking
+        .fan_out(s.fan_out)
+        .concurrency(4)
+        .iter()
+        .map(|item| item.unwrap().record["cid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, expected());
+}
