@@ -162,10 +162,29 @@ impl Client {
         self.runtime.request(self.inner.entries(account_id))
     }
 
+    /// `GET entries/{entries_id}/lines`: the `lines` resource.
+    ///
+    /// Paging: a single request. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// `entries_id`: the `id` of a `entries` record.
+    pub fn lines(
+        &self,
+        entries_id: impl ::std::string::ToString,
+    ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Line> {
+        self.runtime.request(self.inner.lines(entries_id))
+    }
+
     /// `entries` for every `accounts` record (see the async client's method of the same name).
     pub fn entries_all(
         &self,
     ) -> ::restgen_runtime::fanout::BlockingFanOut<crate::types::Entry> {
         self.runtime.fan_out(self.inner.entries_all())
+    }
+
+    /// `lines` for every `entries` record (see the async client's method of the same name).
+    pub fn lines_all(
+        &self,
+    ) -> ::restgen_runtime::fanout::BlockingFanOut<crate::types::Line> {
+        self.runtime.fan_out(self.inner.lines_all())
     }
 }

@@ -164,6 +164,23 @@ impl Client {
             .arg("account_id", account_id)
     }
 
+    /// `GET entries/{entries_id}/lines`: the `lines` resource.
+    ///
+    /// Paging: a single request. Records at `$['data']`. Primary key: `id`.
+    ///
+    /// `entries_id`: the `id` of a `entries` record.
+    pub fn lines(
+        &self,
+        entries_id: impl ::std::string::ToString,
+    ) -> ::restgen_runtime::ResourceRequest<crate::types::Line> {
+        ::restgen_runtime::ResourceRequest::new(
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::LINES),
+            )
+            .record_shape(&crate::descriptors::shapes::LINES)
+            .arg("entries_id", entries_id)
+    }
+
     /// `entries` for every `accounts` record: walks `accounts` and fetches `entries` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_accounts_<field>`).
     pub fn entries_all(&self) -> ::restgen_runtime::FanOut<crate::types::Entry> {
         ::restgen_runtime::FanOut::new(
@@ -187,5 +204,47 @@ impl Client {
             ],
             ::std::vec![],
         )
+    }
+
+    /// `lines` for every `entries` record: walks `entries` and fetches `lines` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_entries_<field>`). `entries` is itself walked for every record of its parent, up the chain. The spec marks it `parallelized`: it walks several parents at once (`PARALLELIZED_CONCURRENCY`; change it with `.concurrency(n)`).
+    pub fn lines_all(&self) -> ::restgen_runtime::FanOut<crate::types::Line> {
+        ::restgen_runtime::FanOut::nested(
+                ::restgen_runtime::FanOut::new(
+                    ::restgen_runtime::ResourceRequest::new(
+                        self.core.clone(),
+                        ::std::borrow::Cow::Borrowed(&crate::descriptors::ACCOUNTS),
+                    ),
+                    ::restgen_runtime::ResourceRequest::new(
+                        self.core.clone(),
+                        ::std::borrow::Cow::Borrowed(&crate::descriptors::ENTRIES),
+                    ),
+                    ::std::borrow::Cow::Borrowed("accounts"),
+                    ::std::vec![
+                        ::restgen_runtime::ParentBinding { arg :
+                        ::std::borrow::Cow::Borrowed("account_id"), field :
+                        ::restgen_runtime::selector::Selector { steps :
+                        ::std::borrow::Cow::Borrowed(&
+                        [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
+                        }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+                    ],
+                    ::std::vec![],
+                ),
+                ::restgen_runtime::ResourceRequest::new(
+                        self.core.clone(),
+                        ::std::borrow::Cow::Borrowed(&crate::descriptors::LINES),
+                    )
+                    .record_shape(&crate::descriptors::shapes::LINES),
+                ::std::borrow::Cow::Borrowed("entries"),
+                ::std::vec![
+                    ::restgen_runtime::ParentBinding { arg :
+                    ::std::borrow::Cow::Borrowed("entries_id"), field :
+                    ::restgen_runtime::selector::Selector { steps :
+                    ::std::borrow::Cow::Borrowed(&
+                    [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
+                    }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+                ],
+                ::std::vec![::std::borrow::Cow::Borrowed("_accounts_id")],
+            )
+            .concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)
     }
 }

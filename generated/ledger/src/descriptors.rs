@@ -133,6 +133,30 @@ pub static ENTRIES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restge
     incremental: ::std::option::Option::None,
 };
 
+/// How the runtime fetches `lines`.
+pub static LINES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen_runtime::descriptor::ResourceDescriptor {
+    name: ::std::borrow::Cow::Borrowed("lines"),
+    method: ::restgen_runtime::descriptor::Method::Get,
+    path: ::std::borrow::Cow::Borrowed("entries/{entries_id}/lines"),
+    params: ::std::borrow::Cow::Borrowed(&[]),
+    headers: ::std::borrow::Cow::Borrowed(&[]),
+    json_body: ::std::option::Option::None,
+    paginator: ::restgen_runtime::descriptor::PaginatorConfig::SinglePage,
+    data_selector: ::std::option::Option::Some(::restgen_runtime::selector::Selector {
+        steps: ::std::borrow::Cow::Borrowed(
+            &[
+                ::restgen_runtime::selector::Step::Field(
+                    ::std::borrow::Cow::Borrowed("data"),
+                ),
+            ],
+        ),
+    }),
+    auth: ::restgen_runtime::descriptor::AuthChoice::Client,
+    retry: ::std::option::Option::None,
+    response_actions: ::std::borrow::Cow::Borrowed(&[]),
+    incremental: ::std::option::Option::None,
+};
+
 /// The shape of each record type, by which the runtime decodes records whose
 /// fields disagree with the schema (`restgen_runtime::lenient`).
 pub mod shapes {
@@ -235,6 +259,52 @@ pub mod shapes {
                 Node {
                     kind: Kind::Scalar(Scalar::String),
                     nullable: true,
+                },
+            ],
+        ),
+        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    };
+
+    /// The shape of `lines` records.
+    pub static LINES: RecordShape = RecordShape {
+        nodes: Cow::Borrowed(
+            &[
+                Node {
+                    kind: Kind::Object {
+                        fields: Cow::Borrowed(
+                            &[
+                                Field {
+                                    name: Cow::Borrowed("account_code"),
+                                    node: 1,
+                                    required: false,
+                                },
+                                Field {
+                                    name: Cow::Borrowed("amount"),
+                                    node: 2,
+                                    required: true,
+                                },
+                                Field {
+                                    name: Cow::Borrowed("id"),
+                                    node: 3,
+                                    required: true,
+                                },
+                            ],
+                        ),
+                        rest: None,
+                    },
+                    nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Number),
+                    nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::String),
+                    nullable: false,
                 },
             ],
         ),

@@ -20,6 +20,7 @@
 //!
 //! - `accounts`: follows the next URL at `$['links']['next']`
 //! - `entries`: offset `offset` and limit `limit` = 20
+//! - `lines`: a single request
 #[rustfmt::skip]
 pub mod blocking;
 #[rustfmt::skip]

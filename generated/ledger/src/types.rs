@@ -48,6 +48,26 @@ pub struct Entry {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
+/// Line
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct Line {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_code: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<f64>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
 /// Error types.
 pub mod error {
     /// Error from a `TryFrom` or `FromStr` implementation.

@@ -8,6 +8,7 @@ use restgen_runtime::descriptor::{
 };
 
 use super::docs;
+use super::fanout::{fan_out_parent, fan_outs};
 use super::literal::ToLiteral;
 use super::names::{BUILDER_METHODS, CLIENT_METHODS, shouty, snake};
 use super::params;
@@ -136,81 +137,6 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
     }
 }
 
-/// The parent a `<child>_all` fan-out walks: one whose fields supply every argument of the
-/// child and which takes no arguments itself.
-fn fan_out_parent<'a>(api: &ApiIr, r: &'a ResourceIr) -> Option<&'a str> {
-    let parent = r.parent()?;
-    let nested = api
-        .resources
-        .iter()
-        .any(|p| p.name == parent && !p.args.is_empty());
-    (!nested).then_some(parent)
-}
-
-/// The `<child>_all` fan-out methods of the async client: one per resource whose arguments all
-/// come from one parent that takes no arguments itself.
-fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStream> {
-    let mut methods = Vec::new();
-    for (r, ty) in api.resources.iter().zip(record_types) {
-        let Some(parent) = fan_out_parent(api, r) else {
-            continue;
-        };
-        let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
-        let record = record_type(ty);
-        let (parent_static, child_static) = (shouty(parent), shouty(&r.name));
-        let shape = record_shape(&child_static, ty);
-        let bindings = r.args.iter().filter_map(|a| {
-            let link = a.parent.as_ref()?;
-            let (arg, field, field_name) = (
-                a.name.as_str(),
-                link.selector.literal(),
-                link.field.as_str(),
-            );
-            // ParentBinding { arg: Cow::Borrowed("sign_req"), field: Selector { .. }, field_name: Cow::Borrowed("id") }
-            Some(quote!(::restgen_runtime::ParentBinding {
-                arg: ::std::borrow::Cow::Borrowed(#arg),
-                field: #field,
-                field_name: ::std::borrow::Cow::Borrowed(#field_name),
-            }))
-        });
-        let includes = r
-            .include_from_parent
-            .iter()
-            .map(|f| quote!(::std::borrow::Cow::Borrowed(#f)));
-        let doc = docs::outer(&format!(
-            "{name} for every {parent_code} record: walks {parent_code} and fetches {name} once \
-             per record, each with a fresh paginator. Each item carries the parent fields it \
-             was fetched for ({fields}).",
-            name = docs::code(&r.name),
-            parent_code = docs::code(parent),
-            fields = docs::code(&format!("_{parent}_<field>")),
-        ));
-        // pub fn followers_all(&self) -> FanOut<Follower> {
-        //     FanOut::new(ResourceRequest::new(.., &PARENT), ResourceRequest::new(.., &CHILD),
-        //                 Cow::Borrowed("parent"), vec![ParentBinding { .. }], vec![..])
-        // }
-        methods.push(quote! {
-            #doc
-            pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
-                ::restgen_runtime::FanOut::new(
-                    ::restgen_runtime::ResourceRequest::new(
-                        self.core.clone(),
-                        ::std::borrow::Cow::Borrowed(&crate::descriptors::#parent_static),
-                    ),
-                    ::restgen_runtime::ResourceRequest::new(
-                        self.core.clone(),
-                        ::std::borrow::Cow::Borrowed(&crate::descriptors::#child_static),
-                    )#shape,
-                    ::std::borrow::Cow::Borrowed(#parent),
-                    ::std::vec![#(#bindings),*],
-                    ::std::vec![#(#includes),*],
-                )
-            }
-        });
-    }
-    methods
-}
-
 /// `blocking.rs`: the same client for code without an async runtime.
 pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenStream {
     let doc = format!(
@@ -241,7 +167,7 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
             let doc = docs::outer(&format!(
                 "{} for every {} record (see the async client's method of the same name).",
                 docs::code(&r.name),
-                docs::code(parent)
+                docs::code(&parent.name)
             ));
             // pub fn followers_all(&self) -> BlockingFanOut<Follower> {
             //     self.runtime.fan_out(self.inner.followers_all())
@@ -466,7 +392,10 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
 }
 
 /// `.record_shape(&crate::descriptors::shapes::USERS)` for a resource with a record type.
-fn record_shape(descriptor: &proc_macro2::Ident, ty: &Option<TokenStream>) -> Option<TokenStream> {
+pub(super) fn record_shape(
+    descriptor: &proc_macro2::Ident,
+    ty: &Option<TokenStream>,
+) -> Option<TokenStream> {
     // .record_shape(&crate::descriptors::shapes::USERS)
     ty.as_ref()
         .map(|_| quote!(.record_shape(&crate::descriptors::shapes::#descriptor)))

@@ -5,6 +5,7 @@
 mod client;
 mod docs;
 pub mod example;
+mod fanout;
 mod literal;
 pub mod names;
 mod params;

@@ -15,6 +15,8 @@ pub struct MergedResource {
     pub primary_key: Option<Value>,
     /// Parent fields copied into child records.
     pub include_from_parent: Vec<String>,
+    /// `parallelized: true`: its fan-out walks several parents at once.
+    pub parallelized: bool,
     /// The merged endpoint.
     pub endpoint: Endpoint,
 }
@@ -81,6 +83,10 @@ fn merge(defaults: &ResourceBase, resource: ResourceBase) -> MergedResource {
             .include_from_parent
             .or_else(|| defaults.include_from_parent.clone())
             .unwrap_or_default(),
+        parallelized: resource
+            .parallelized
+            .or(defaults.parallelized)
+            .unwrap_or(false),
         endpoint,
     }
 }

@@ -63,6 +63,8 @@ pub struct ResourceIr {
     pub primary_key: Vec<String>,
     /// Parent fields copied into each child record by the fan-out.
     pub include_from_parent: Vec<String>,
+    /// `parallelized: true`: its fan-out walks several parents at once by default.
+    pub parallelized: bool,
     /// Declared parameters the caller may override with a typed setter.
     pub settable_params: Vec<request::SettableParam>,
     /// Secrets and settings its parameters, headers or body send.

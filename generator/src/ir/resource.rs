@@ -244,6 +244,7 @@ pub fn resolve(
         settable_params,
         schema: spec.schemas.get(name).map(|s| s.schema.clone()),
         include_from_parent: resource.include_from_parent.clone(),
+        parallelized: resource.parallelized,
         primary_key: match &resource.primary_key {
             Some(serde_yaml::Value::String(s)) => vec![s.clone()],
             Some(serde_yaml::Value::Sequence(items)) => items

@@ -5,7 +5,7 @@
 
 mod walk;
 
-use futures::Stream;
+use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -40,7 +40,7 @@ pub struct ParentBinding {
 /// A fan-out request: the parent's request, the child's, and how they are linked.
 #[derive(Debug, Clone)]
 pub struct FanOut<T> {
-    parent: ResourceRequest<Box<RawValue>>,
+    parent: Parents,
     child: ResourceRequest<T>,
     parent_name: Text,
     bindings: Vec<ParentBinding>,
@@ -48,6 +48,13 @@ pub struct FanOut<T> {
     resume: Option<ResumePoint>,
     concurrency: usize,
     ordered: bool,
+}
+
+/// What a fan-out walks: a resource, or the records of another fan-out (grandchildren).
+#[derive(Debug, Clone)]
+enum Parents {
+    Resource(Box<ResourceRequest<Box<RawValue>>>),
+    FanOut(Box<FanOut<Box<RawValue>>>),
 }
 
 /// The concurrency a spec's `parallelized: true` gives a fan-out: dlt's default number of
@@ -64,7 +71,31 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         include_from_parent: Vec<Text>,
     ) -> Self {
         FanOut {
-            parent,
+            parent: Parents::Resource(Box::new(parent)),
+            child,
+            parent_name,
+            bindings,
+            include_from_parent,
+            resume: None,
+            concurrency: 1,
+            ordered: true,
+        }
+    }
+
+    /// Links `child` to the records of another fan-out: grandchildren (parents -> children
+    /// -> details). Each record of `parent` is the child record with its `_<parent>_<field>`
+    /// fields, so bindings and `include_from_parent` may name those too, as in dlt. The
+    /// walk of `parent` keeps its own concurrency. A nested fan-out cannot be resumed: its
+    /// errors carry no resume point.
+    pub fn nested(
+        parent: FanOut<Box<RawValue>>,
+        child: ResourceRequest<T>,
+        parent_name: Text,
+        bindings: Vec<ParentBinding>,
+        include_from_parent: Vec<Text>,
+    ) -> Self {
+        FanOut {
+            parent: Parents::FanOut(Box::new(parent)),
             child,
             parent_name,
             bindings,
@@ -101,12 +132,16 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
-    /// Limits the parent side (e.g. `|p| p.max_records(10)`), such as its pages or records.
+    /// Limits the parent side (e.g. `|p| p.max_records(10)`), such as its pages or records;
+    /// for a nested fan-out, the resource at the top of the chain.
     pub fn parents(
         mut self,
         f: impl FnOnce(ResourceRequest<Box<RawValue>>) -> ResourceRequest<Box<RawValue>>,
     ) -> Self {
-        self.parent = f(self.parent);
+        self.parent = match self.parent {
+            Parents::Resource(r) => Parents::Resource(Box::new(f(*r))),
+            Parents::FanOut(inner) => Parents::FanOut(Box::new(inner.parents(f))),
+        };
         self
     }
 
@@ -152,6 +187,41 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             concurrency,
             ordered,
         } = self;
+        let parent = match parent {
+            Parents::Resource(parent) => *parent,
+            Parents::FanOut(inner) => {
+                let parents = inner.stream().map(|item| match item {
+                    Ok(item) => Ok(walk::ParentItem {
+                        record: merged(item),
+                        mark: None,
+                        stop: None,
+                        index: 0,
+                    }),
+                    // a point inside the chain would not resume this fan-out
+                    Err(e) => Err(e.without_resume()),
+                });
+                let refused = resume.map(|_| {
+                    Error::Invalid(format!(
+                        "cannot resume the fan-out over `{parent_name}`: a nested fan-out \
+                         starts again from the top"
+                    ))
+                });
+                let parents: walk::Parents = match refused {
+                    Some(e) => Box::pin(stream::iter([Err(e)])),
+                    None => Box::pin(parents),
+                };
+                return Box::pin(walk::Walker::new(
+                    parents,
+                    None,
+                    child,
+                    parent_name,
+                    bindings,
+                    include_from_parent,
+                    concurrency,
+                    ordered,
+                ));
+            }
+        };
         let (parent, pending) = match resume {
             None => (parent, None),
             Some(point) => match &point.parent {
@@ -172,8 +242,14 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
                 }
             },
         };
+        let parents = parent.on_demand().marked().map_ok(|m| walk::ParentItem {
+            record: m.record,
+            mark: m.mark,
+            stop: Some(m.stop),
+            index: m.index,
+        });
         Box::pin(walk::Walker::new(
-            Box::pin(parent.on_demand().marked()),
+            Box::pin(parents),
             pending,
             child,
             parent_name,
@@ -183,6 +259,29 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             ordered,
         ))
     }
+}
+
+/// A grandchild's parent record: the child record with its parents' fields in front (so
+/// they are found first, as dlt's assignment overrides a field of the same name). Built as
+/// text, so the record's own numbers keep their digits.
+fn merged(item: ChildRecord<Box<RawValue>>) -> Box<RawValue> {
+    let text = item.record.get().trim();
+    let Some(inner) = text.strip_prefix('{') else {
+        // not an object: binding from it fails with the parent's fields listed
+        return item.record;
+    };
+    if item.parent.is_empty() {
+        return item.record;
+    }
+    let fields = serde_json::Value::Object(item.parent).to_string();
+    let fields = fields.trim_end_matches('}');
+    let rest = inner.trim_start();
+    let joined = if rest.starts_with('}') {
+        format!("{fields}{rest}")
+    } else {
+        format!("{fields},{rest}")
+    };
+    RawValue::from_string(joined).unwrap_or(item.record)
 }
 
 /// A resumed fan-out's way back to the parent whose child failed.

@@ -29,12 +29,27 @@ const UNORDERED_BACKLOG: usize = 4;
 
 type Boxed<I> = Pin<Box<dyn Stream<Item = Result<I, Error>> + Send>>;
 
+/// The records a fan-out walks the children of.
+pub(super) type Parents = Boxed<ParentItem>;
+
+/// A parent record, with what handing over all its children advances, and where it is.
+pub(super) struct ParentItem {
+    pub(super) record: Box<RawValue>,
+    /// Its incremental mark, folded in once its children are all handed over.
+    pub(super) mark: Option<(Tracker, Mark)>,
+    /// The request of its page; `None` for a nested fan-out's parent, which has no point
+    /// to resume at.
+    pub(super) stop: Option<std::sync::Arc<Stop>>,
+    /// Its index on the page.
+    pub(super) index: usize,
+}
+
 /// The parent record whose children a walk fetches.
 struct Current {
     fields: serde_json::Map<String, serde_json::Value>,
     /// Its incremental mark, folded in once its children are all handed over.
     mark: Option<(Tracker, Mark)>,
-    stop: std::sync::Arc<Stop>,
+    stop: Option<std::sync::Arc<Stop>>,
     index: usize,
 }
 
@@ -70,14 +85,19 @@ impl<T> Walk<T> {
                 Poll::Ready(Some(Ok(record))) => self.buffer.push_back(record),
                 Poll::Ready(None) => self.children = None,
                 Poll::Ready(Some(Err(mut e))) => {
-                    if let Some(point) = e.resume_point_mut()
-                        && point.parent.is_none()
-                    {
-                        point.parent = Some(Box::new(ParentPoint {
-                            point: self.current.stop.point(),
-                            record: self.current.index,
-                            fields: self.current.fields.clone(),
-                        }));
+                    match &self.current.stop {
+                        Some(stop) => {
+                            if let Some(point) = e.resume_point_mut()
+                                && point.parent.is_none()
+                            {
+                                point.parent = Some(Box::new(ParentPoint {
+                                    point: stop.point(),
+                                    record: self.current.index,
+                                    fields: self.current.fields.clone(),
+                                }));
+                            }
+                        }
+                        None => e = e.without_resume(),
                     }
                     self.children = None;
                     self.failed = Some(e);
@@ -101,7 +121,7 @@ impl<T> Walk<T> {
 /// A fan-out in progress.
 pub(super) struct Walker<T> {
     /// `None` once the parents ended, failed, or the walk is stopping.
-    pub(super) parents: Option<Boxed<Marked<Box<RawValue>>>>,
+    pub(super) parents: Option<Parents>,
     /// A parent-side failure, handed over once every walk before it is.
     pub(super) parent_failure: Option<Error>,
     /// Walks in parent order.
@@ -121,7 +141,7 @@ pub(super) struct Walker<T> {
 impl<T: DeserializeOwned + Send + 'static> Walker<T> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
-        parents: Boxed<Marked<Box<RawValue>>>,
+        parents: Parents,
         pending: Option<Pending>,
         child: ResourceRequest<T>,
         parent_name: Text,
@@ -207,7 +227,7 @@ impl<T: DeserializeOwned + Send + 'static> Walker<T> {
                 }
             };
             if let Some(pending) = &self.pending {
-                if marked.stop.page != pending.page {
+                if marked.stop.as_ref().map(|s| s.page) != Some(pending.page) {
                     if let Some(p) = self.pending.take() {
                         self.fail_parents(not_found(&p));
                     }

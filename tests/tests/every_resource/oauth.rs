@@ -164,3 +164,71 @@ async fn a_token_the_mock_did_not_issue_is_refused() {
     stream.read_to_string(&mut response).await.unwrap();
     assert!(response.starts_with("HTTP/1.1 401"), "{response}");
 }
+
+/// The grandchild fan-out (accounts -> entries -> lines, `parallelized`): every line of every
+/// entry of every account, in parent order, each carrying the entry's id and, through
+/// `include_from_parent: [_accounts_id]`, the account the entry was fetched for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_grandchild_fan_out_walks_the_chain_and_carries_every_ancestor() {
+    let mock = start(
+        MockOptions::new()
+            .records_for("accounts", 3)
+            .records_for("entries", 4)
+            .records_for("lines", 3),
+    )
+    .await;
+    let client = async_client(&mock, CLIENT_SECRET);
+    let items: Vec<_> = client.lines_all().stream().try_collect().await.unwrap();
+    let mut expected = Vec::new();
+    for account in mock.records("accounts", &[]).unwrap() {
+        let account_id = account["id"].as_str().unwrap().to_string();
+        for entry in mock
+            .records("entries", &[("account_id", &account_id)])
+            .unwrap()
+        {
+            let entry_id = entry["id"].as_str().unwrap().to_string();
+            for line in mock.records("lines", &[("entries_id", &entry_id)]).unwrap() {
+                expected.push((account_id.clone(), entry_id.clone(), line));
+            }
+        }
+    }
+    assert_eq!(items.len(), 3 * 4 * 3);
+    assert_eq!(items.len(), expected.len());
+    for (item, (account_id, entry_id, line)) in items.iter().zip(&expected) {
+        assert_eq!(item.parent["_entries_id"], Value::from(entry_id.as_str()));
+        assert_eq!(
+            item.parent["_entries__accounts_id"],
+            Value::from(account_id.as_str())
+        );
+        assert!(same_json(
+            &to_json(std::slice::from_ref(&item.record))[0],
+            line
+        ));
+    }
+    // the blocking client walks the same chain
+    // on a thread of its own: a blocking client refuses to run inside the async runtime
+    let blocking = std::thread::spawn({
+        let (token_url, base_url) = (mock.token_url().unwrap(), mock.base_url().to_string());
+        move || {
+            ::ledger::blocking::Client::builder()
+                .token_url(token_url)
+                .client_id(CLIENT_ID)
+                .client_secret(CLIENT_SECRET)
+                .base_url(base_url)
+                .build()
+                .unwrap()
+                .lines_all()
+                .concurrency(2)
+                .iter()
+                .map(|item| item.unwrap().parent["_entries_id"].clone())
+                .collect::<Vec<_>>()
+        }
+    })
+    .join()
+    .unwrap();
+    let ids: Vec<_> = items
+        .iter()
+        .map(|i| i.parent["_entries_id"].clone())
+        .collect();
+    assert_eq!(blocking, ids);
+}

@@ -4,13 +4,13 @@
 //!
 //! ```text
 //! usage: cargo run -p ledger --example ledger_extract -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]...
-//! resources: accounts, entries
+//! resources: accounts, entries, lines
 //! ```
 //!
 //! Secrets come from the environment, `SOURCES__LEDGER__<NAME>`.
 use std::io::Write;
 use std::process::ExitCode;
-const USAGE: &str = "usage: cargo run -p ledger --example ledger_extract -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]...\nresources: accounts, entries";
+const USAGE: &str = "usage: cargo run -p ledger --example ledger_extract -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]...\nresources: accounts, entries, lines";
 struct Options {
     resource: String,
     base_url: Option<String>,
@@ -103,6 +103,7 @@ fn run(client: &ledger::blocking::Client, options: &Options) -> Result<usize, St
     match options.resource.as_str() {
         "accounts" => print(client.accounts(), options),
         "entries" => print(client.entries(arg(options, "account_id")?), options),
+        "lines" => print(client.lines(arg(options, "entries_id")?), options),
         other => Err(format!("unknown resource `{other}`\n{USAGE}")),
     }
 }
