@@ -25,7 +25,9 @@ pub mod selector;
 pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
-pub use fanout::{ChildRecord, FanOut, PARALLELIZED_CONCURRENCY, ParentBinding};
+pub use fanout::{
+    ChildRecord, FanOut, PARALLELIZED_CONCURRENCY, ParentBinding, ParentCheckpoints, ParentCursors,
+};
 pub use incremental::{Checkpoint, Incremental};
 pub use lenient::{DecodeReport, DecodeSummary};
 pub use resume::ResumePoint;

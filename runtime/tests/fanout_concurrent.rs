@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
 use restgen_runtime::selector::Selector;
-use restgen_runtime::{ChildRecord, Error, FanOut, Incremental, ParentBinding, ResourceRequest};
+use restgen_runtime::{
+    Checkpoint, ChildRecord, Error, FanOut, Incremental, ParentBinding, ParentCheckpoints,
+    ParentCursors, ResourceRequest,
+};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -79,6 +82,23 @@ struct Setup {
     fan_out: FanOut<Value>,
 }
 
+/// Incremental on `field`, strictly after the start value.
+fn cursor_on(field: &'static str) -> IncrementalConfig {
+    IncrementalConfig {
+        cursor_path: Selector::fields([field]),
+        cursor_field: Cow::Borrowed(field),
+        initial_value: None,
+        end_value: None,
+        start_param: None,
+        end_param: None,
+        last_value_func: LastValueFunc::Max,
+        start_open: true,
+        end_closed: false,
+        on_cursor_value_missing: OnCursorMissing::Raise,
+        primary_key: Cow::Borrowed(&[]),
+    }
+}
+
 async fn setup(delay: Duration) -> Setup {
     let server = MockServer::start().await;
     let api = Api {
@@ -97,25 +117,12 @@ async fn setup(delay: Duration) -> Setup {
         .build(&common::spec(&server.uri(), None, vec![]))
         .unwrap();
     let mut posts = common::json_link("posts", "/posts");
-    posts.incremental = Some(IncrementalConfig {
-        cursor_path: Selector::fields(["id"]),
-        cursor_field: Cow::Borrowed("id"),
-        initial_value: None,
-        end_value: None,
-        start_param: None,
-        end_param: None,
-        last_value_func: LastValueFunc::Max,
-        start_open: false,
-        end_closed: false,
-        on_cursor_value_missing: OnCursorMissing::Raise,
-        primary_key: Cow::Borrowed(&[]),
-    });
+    posts.incremental = Some(cursor_on("id"));
+    let mut comments = common::json_link("comments", "/posts/{post_id}/comments");
+    comments.incremental = Some(cursor_on("cid"));
     let fan_out = FanOut::new(
         ResourceRequest::new(core.clone(), Cow::Owned(posts)),
-        ResourceRequest::<Value>::new(
-            core,
-            Cow::Owned(common::json_link("comments", "/posts/{post_id}/comments")),
-        ),
+        ResourceRequest::<Value>::new(core, Cow::Owned(comments)),
         Cow::Borrowed("posts"),
         vec![ParentBinding {
             arg: Cow::Borrowed("post_id"),
@@ -298,4 +305,134 @@ fn a_blocking_fan_out_walks_concurrently_in_order() {
         .map(|item| item.unwrap().record["cid"].as_u64().unwrap())
         .collect();
     assert_eq!(ids, expected());
+}
+
+#[tokio::test]
+async fn each_parent_filters_its_children_against_its_own_cursor() {
+    let s = setup(Duration::ZERO).await;
+    let cursors = ParentCursors::new();
+    let (ids, error) = run(s
+        .fan_out
+        .clone()
+        .incremental(&cursors)
+        .concurrency(3)
+        .stream())
+    .await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, expected());
+    let saved = cursors.checkpoints();
+    assert_eq!(saved.0.len(), POSTS);
+    assert_eq!(saved.0[r#"{"_posts_id":2}"#].last_value, json!(206));
+
+    // post 1 was synced up to 104, post 2 up to 201, post 3 fully; the others are new
+    let mut start = ParentCheckpoints::default();
+    for (post, last) in [(1, 104), (2, 201), (3, 306)] {
+        start.0.insert(
+            format!(r#"{{"_posts_id":{post}}}"#),
+            Checkpoint {
+                last_value: json!(last),
+                boundary: vec![],
+            },
+        );
+    }
+    let persisted: ParentCheckpoints =
+        serde_json::from_str(&serde_json::to_string(&start).unwrap()).unwrap();
+    let cursors = ParentCursors::resume(persisted);
+    let (ids, error) = run(s.fan_out.incremental(&cursors).concurrency(3).stream()).await;
+    assert!(error.is_none(), "{error:?}");
+    let want: Vec<u64> = expected()
+        .into_iter()
+        .filter(|c| match c / 100 {
+            1 => c % 100 > 4,
+            2 => c % 100 > 1,
+            3 => false,
+            _ => true,
+        })
+        .collect();
+    assert_eq!(ids, want);
+    assert_eq!(
+        cursors.checkpoints().0[r#"{"_posts_id":1}"#].last_value,
+        json!(106)
+    );
+}
+
+#[tokio::test]
+async fn a_nested_fan_out_walks_grandchildren_and_refuses_to_resume() {
+    let s = setup(Duration::ZERO).await;
+    let core = common::builder(&[])
+        .build(&common::spec(&s.server.uri(), None, vec![]))
+        .unwrap();
+    // posts -> comments -> (a single page for each comment, at /posts/<cid>/comments)
+    let comments = FanOut::<Box<serde_json::value::RawValue>>::new(
+        ResourceRequest::new(
+            core.clone(),
+            Cow::Owned(common::json_link("posts", "/posts")),
+        ),
+        ResourceRequest::new(
+            core.clone(),
+            Cow::Owned(common::json_link("comments", "/posts/{post_id}/comments")),
+        ),
+        Cow::Borrowed("posts"),
+        vec![ParentBinding {
+            arg: Cow::Borrowed("post_id"),
+            field: Selector::fields(["id"]),
+            field_name: Cow::Borrowed("id"),
+        }],
+        vec![],
+    )
+    .parents(|p| p.max_records(1));
+    let replies = FanOut::nested(
+        comments,
+        ResourceRequest::<Value>::new(
+            core,
+            Cow::Owned(common::json_link("replies", "/posts/{cid}/comments")),
+        ),
+        Cow::Borrowed("comments"),
+        vec![ParentBinding {
+            arg: Cow::Borrowed("cid"),
+            field: Selector::fields(["cid"]),
+            field_name: Cow::Borrowed("cid"),
+        }],
+        vec![Cow::Borrowed("_posts_id")],
+    )
+    .concurrency(2);
+    let items: Vec<_> = replies
+        .clone()
+        .stream()
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    // post 1 has comments 101..=106; each is walked as a post id: three pages of two
+    assert_eq!(items.len(), 6 * 6);
+    assert_eq!(items[0].parent["_comments_cid"], json!(101));
+    assert_eq!(items[0].parent["_comments__posts_id"], json!(1));
+    assert_eq!(items[0].record["cid"], json!(101 * 100 + 1));
+    assert_eq!(items[35].parent["_comments_cid"], json!(106));
+
+    let point = restgen_runtime::ResumePoint {
+        resource: "replies".into(),
+        page: 2,
+        url: String::new(),
+        position: restgen_runtime::resume::Position::Start,
+        incremental: None,
+        parent: None,
+    };
+    let (none, error) = run_raw(replies.resume(point).stream()).await;
+    assert!(none == 0);
+    assert!(matches!(error, Some(Error::Invalid(_))), "{error:?}");
+}
+
+async fn run_raw(
+    mut stream: impl futures::Stream<Item = Result<ChildRecord<Value>, Error>> + Unpin,
+) -> (usize, Option<Error>) {
+    let mut n = 0;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(_) => n += 1,
+            Err(e) => return (n, Some(e)),
+        }
+    }
+    (n, None)
 }

@@ -3,7 +3,10 @@
 //! fields (as `_<parent>_<field>`), with a fresh paginator for each parent, as dlt does;
 //! up to `n` parents' children at once with `.concurrency(n)` (see [`walk`]).
 
+mod per_parent;
 mod walk;
+
+pub use per_parent::{ParentCheckpoints, ParentCursors};
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
@@ -48,6 +51,7 @@ pub struct FanOut<T> {
     resume: Option<ResumePoint>,
     concurrency: usize,
     ordered: bool,
+    cursors: Option<ParentCursors>,
 }
 
 /// What a fan-out walks: a resource, or the records of another fan-out (grandchildren).
@@ -79,6 +83,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             resume: None,
             concurrency: 1,
             ordered: true,
+            cursors: None,
         }
     }
 
@@ -103,6 +108,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             resume: None,
             concurrency: 1,
             ordered: true,
+            cursors: None,
         }
     }
 
@@ -119,6 +125,15 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
     /// over, as without concurrency. `n` counts against an API's rate limit `n` times.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
+        self
+    }
+
+    /// Makes the child incremental per parent: each parent's child run filters against that
+    /// parent's own checkpoint in `cursors` and advances it as its records are handed over
+    /// (the child resource needs an `incremental` block). Read `cursors.checkpoints()` after
+    /// the run and persist them; start the next run with `ParentCursors::resume(saved)`.
+    pub fn incremental(mut self, cursors: &ParentCursors) -> Self {
+        self.cursors = Some(cursors.clone());
         self
     }
 
@@ -186,6 +201,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             resume,
             concurrency,
             ordered,
+            cursors,
         } = self;
         let parent = match parent {
             Parents::Resource(parent) => *parent,
@@ -219,6 +235,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
                     include_from_parent,
                     concurrency,
                     ordered,
+                    cursors,
                 ));
             }
         };
@@ -257,6 +274,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             include_from_parent,
             concurrency,
             ordered,
+            cursors,
         ))
     }
 }
@@ -406,6 +424,12 @@ impl<T: DeserializeOwned + Send + 'static> BlockingFanOut<T> {
     /// Walks up to `n` parents' children at once; see [`FanOut::concurrency`].
     pub fn concurrency(mut self, n: usize) -> Self {
         self.fan_out = self.fan_out.concurrency(n);
+        self
+    }
+
+    /// Makes the child incremental per parent; see [`FanOut::incremental`].
+    pub fn incremental(mut self, cursors: &ParentCursors) -> Self {
+        self.fan_out = self.fan_out.incremental(cursors);
         self
     }
 

@@ -10,7 +10,7 @@ use futures::Stream;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::{ChildRecord, ParentBinding, Pending, bind, not_found};
+use super::{ChildRecord, ParentBinding, ParentCursors, Pending, bind, not_found};
 use crate::descriptor::Text;
 use crate::driver::{Marked, ResourceRequest, Stop, deliver};
 use crate::error::Error;
@@ -133,6 +133,8 @@ pub(super) struct Walker<T> {
     pub(super) include_from_parent: Vec<Text>,
     pub(super) concurrency: usize,
     pub(super) ordered: bool,
+    /// Per-parent incremental state, when the fan-out has it.
+    cursors: Option<ParentCursors>,
     finished: bool,
     /// Where an unordered fan-out looks for a record first, so no walk starves.
     turn: usize,
@@ -149,6 +151,7 @@ impl<T: DeserializeOwned + Send + 'static> Walker<T> {
         include_from_parent: Vec<Text>,
         concurrency: usize,
         ordered: bool,
+        cursors: Option<ParentCursors>,
     ) -> Self {
         let concurrency = concurrency.max(1);
         Walker {
@@ -163,6 +166,7 @@ impl<T: DeserializeOwned + Send + 'static> Walker<T> {
             concurrency,
             // one walk at a time is in order whatever was asked
             ordered: ordered || concurrency == 1,
+            cursors,
             finished: false,
             turn: 0,
         }
@@ -226,6 +230,13 @@ impl<T: DeserializeOwned + Send + 'static> Walker<T> {
                     return true;
                 }
             };
+            if let Some(cursors) = &self.cursors {
+                request = request.incremental(&cursors.for_parent(parent_key(
+                    &self.parent_name,
+                    &self.bindings,
+                    &fields,
+                )));
+            }
             if let Some(pending) = &self.pending {
                 if marked.stop.as_ref().map(|s| s.page) != Some(pending.page) {
                     if let Some(p) = self.pending.take() {
@@ -347,4 +358,21 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Walker<T> {
             }
         }
     }
+}
+
+/// A parent's key among per-parent checkpoints: its bound fields, as JSON text.
+fn parent_key(
+    parent_name: &str,
+    bindings: &[ParentBinding],
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> String {
+    let bound: serde_json::Map<String, serde_json::Value> = bindings
+        .iter()
+        .filter_map(|b| {
+            let key = format!("_{parent_name}_{}", b.field_name);
+            let value = fields.get(&key)?.clone();
+            Some((key, value))
+        })
+        .collect();
+    serde_json::Value::Object(bound).to_string()
 }
