@@ -12,6 +12,7 @@ mod chart;
 mod contenders;
 mod corpus;
 mod decode;
+mod fanout;
 mod measure;
 mod mock;
 mod report;
@@ -61,6 +62,12 @@ enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Benchmark (1) of issue 18: the fan-out against dlt, sequential and parallelized.
+    Fanout(fanout::SuiteArgs),
+    /// The fan-out benchmark's mock; prints `listening <addr>`.
+    FanoutServe(fanout::ServeArgs),
+    /// One restgen run of the fan-out benchmark, printing its sample as one JSON line.
+    FanoutClient(fanout::ClientArgs),
     /// Time the CPU side of one page, step by step, with no I/O.
     Decode {
         /// Records per page.
@@ -79,6 +86,9 @@ fn main() -> ExitCode {
         Command::Suite(args) => suite::run(&args),
         Command::Decode { page_size, seconds } => decode::run(page_size, seconds),
         Command::Report { from, out } => report::rewrite(&from, &out),
+        Command::Fanout(args) => fanout::suite(&args),
+        Command::FanoutServe(args) => fanout::serve(&args),
+        Command::FanoutClient(args) => fanout::client(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -39,6 +39,10 @@ pub struct BenchOptions {
     /// Only the generation and compile-time measurements; print them and stop.
     #[arg(long, conflicts_with = "no_generation")]
     pub generation_only: bool,
+    /// Only benchmark (1) of issue 18, the fan-out against dlt (sequential and parallelized)
+    /// with 50 ms per response; prints its table (copy it into docs/benchmarks.md).
+    #[arg(long)]
+    pub fanout: bool,
     /// Where the report goes (default: docs/benchmarks.md, or target/bench/ with --quick).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -46,6 +50,9 @@ pub struct BenchOptions {
 
 /// Runs the task from the workspace `root`.
 pub fn run(root: &Path, options: BenchOptions) -> Result<ExitCode> {
+    if options.fanout {
+        return run_fanout(root, &options);
+    }
     let work = root.join("target").join("bench");
     std::fs::create_dir_all(&work)?;
     let generation = if options.no_generation {
@@ -122,4 +129,27 @@ fn cargo(root: &Path, args: &[&str]) -> Result<()> {
         bail!("cargo {} failed: {status}", args.join(" "));
     }
     Ok(())
+}
+
+/// `--fanout`: builds restgen-bench and runs its `fanout` suite, dlt from the pinned venv.
+fn run_fanout(root: &Path, options: &BenchOptions) -> Result<ExitCode> {
+    eprintln!("building restgen-bench (release)...");
+    cargo(root, &["build", "--release", "-p", "restgen-bench"])?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let exe = target
+        .join("release")
+        .join(format!("restgen-bench{}", std::env::consts::EXE_SUFFIX));
+    let mut suite = Command::new(exe);
+    suite.current_dir(root).arg("fanout");
+    if !options.no_dlt {
+        suite.arg("--python").arg(pyenv::dlt_python(root)?);
+    }
+    let status = suite.status().context("starting restgen-bench")?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -117,7 +117,8 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
     /// exactly once (see [`Self::unordered`] to take them as they come). Each walk in
     /// flight holds at most two pages of its child (the one being handed over and the next
     /// one's response) and one record taken ahead, so memory grows with `n`, not with the
-    /// number of parents. Parent pages are still fetched one at a time, as they are needed.
+    /// number of parents. The parent pages one page ahead: the next parent page is asked
+    /// for while the children of the current one are walked.
     ///
     /// An error stops the fan-out: no new walk starts, the walks of later parents are
     /// cancelled (their requests aborted), the records of earlier parents are handed over
@@ -259,7 +260,14 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
                 }
             },
         };
-        let parents = parent.on_demand().marked().map_ok(|m| walk::ParentItem {
+        // One walk at a time pages the parent on demand, so requests keep dlt's order; with
+        // more, the next parent page is on the wire while this one's children are walked.
+        let parent = if concurrency > 1 {
+            parent
+        } else {
+            parent.on_demand()
+        };
+        let parents = parent.marked().map_ok(|m| walk::ParentItem {
             record: m.record,
             mark: m.mark,
             stop: Some(m.stop),
