@@ -7,10 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::TokenCache;
+use crate::custom::{Auth, PaginatorFactory, TokenRotation, TokenSink};
 use crate::descriptor::{AuthConfig, List, RetryPolicy, Text, ValueRef};
 use crate::error::Error;
+use crate::hooks::Hook;
 use crate::retry::{DEFAULT_MAX_BODY_SIZE, Jitter, Retry};
 use crate::secret::{Secret, redact_url};
+use crate::transport::{HttpClient, Transport};
 
 /// A named value the client needs: a secret (`dlt.secrets`) or a setting (`dlt.config`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +53,7 @@ impl ClientSpec {
 }
 
 /// Builds a [`ClientCore`]; generated builders wrap it with one setter per secret.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     values: BTreeMap<String, Secret>,
     base_url: Option<String>,
@@ -58,13 +61,44 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     retry: RetryPolicy,
     max_retry_delay: Option<Duration>,
-    user_agent: String,
+    /// The `User-Agent`; `None` sends none of the runtime's (a supplied client's own stays).
+    user_agent: Option<String>,
     token_url: Option<String>,
     absolute_paths_to_base_url: bool,
     jitter: Jitter,
     max_body_size: u64,
     strict: bool,
+    http_client: Option<HttpClient>,
+    hooks: Vec<Arc<dyn Hook>>,
+    custom_auth: BTreeMap<String, Arc<dyn Auth>>,
+    custom_paginators: BTreeMap<String, PaginatorFactory>,
+    token_sink: Option<TokenSink>,
+    /// The custom auths and paginators the spec names: `build()` fails without their code.
+    expected: Vec<(&'static str, String)>,
 }
+
+impl std::fmt::Debug for ClientBuilder {
+    // The values are secrets: their names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let values: Vec<&str> = self.values.keys().map(String::as_str).collect();
+        f.debug_struct("ClientBuilder")
+            .field("values", &values)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("http_client", &self.http_client.is_some())
+            .field("hooks", &self.hooks.len())
+            .field("custom_auth", &self.custom_auth.keys().collect::<Vec<_>>())
+            .field(
+                "custom_paginators",
+                &self.custom_paginators.keys().collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// The runtime's own `User-Agent` product: `restgen/<version>`.
+pub const RESTGEN_PRODUCT: &str = concat!("restgen/", env!("CARGO_PKG_VERSION"));
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -75,12 +109,18 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(60),
             retry: RetryPolicy::DLT_DEFAULT,
             max_retry_delay: None,
-            user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
+            user_agent: Some(RESTGEN_PRODUCT.to_string()),
             token_url: None,
             absolute_paths_to_base_url: false,
             jitter: Jitter::Full,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             strict: false,
+            http_client: None,
+            hooks: Vec::new(),
+            custom_auth: BTreeMap::new(),
+            custom_paginators: BTreeMap::new(),
+            token_sink: None,
+            expected: Vec::new(),
         }
     }
 }
@@ -156,6 +196,82 @@ impl ClientBuilder {
         self
     }
 
+    /// Names the generated crate in the default `User-Agent`: `restgen/0.1.0 esign/0.1.0`.
+    /// Generated builders call it with their crate's name and version.
+    pub fn product(mut self, name: &str, version: &str) -> Self {
+        self.user_agent = Some(format!("{RESTGEN_PRODUCT} {name}/{version}"));
+        self
+    }
+
+    /// The `User-Agent` of every request, instead of restgen's (`restgen/0.1.0 <crate>/<v>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Sends no `User-Agent` of the runtime's: a client given to
+    /// [`ClientBuilder::http_client`] sends its own default one, if it has one.
+    pub fn no_user_agent(mut self) -> Self {
+        self.user_agent = None;
+        self
+    }
+
+    /// Sends requests through the caller's own HTTP client: a `reqwest::Client` (its proxy,
+    /// TLS roots, connection pool) or a `reqwest_middleware::ClientWithMiddleware` (its
+    /// tracing and metrics stack). The runtime's guarantees hold on top of it: credentials
+    /// and secret-bearing headers go to the API's origin only, redirects are followed by the
+    /// runtime hop by hop, retries and the body cap apply. The client must not follow
+    /// redirects itself (build it with `.redirect(reqwest::redirect::Policy::none())`);
+    /// `build()` refuses one that does. The builder's timeout is set on each request; the
+    /// connect timeout is the client's own.
+    pub fn http_client(mut self, client: impl Into<HttpClient>) -> Self {
+        self.http_client = Some(client.into());
+        self
+    }
+
+    /// Adds a hook run around every page request (see [`crate::hooks`]); hooks run in the
+    /// order added.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// The Rust code of the spec's custom auth `name` (`auth: {type: custom, name: ..}`).
+    pub fn custom_auth(mut self, name: &str, auth: impl Auth) -> Self {
+        self.custom_auth.insert(name.to_string(), Arc::new(auth));
+        self
+    }
+
+    /// The Rust code of the spec's custom paginator `name` (`paginator: {type: custom, name:
+    /// ..}`); each run pages with its own clone of `paginator`.
+    pub fn custom_paginator<P>(mut self, name: &str, paginator: P) -> Self
+    where
+        P: crate::custom::Paginator + Clone,
+    {
+        self.custom_paginators
+            .insert(name.to_string(), crate::custom::factory(paginator));
+        self
+    }
+
+    /// Makes `build()` fail with [`Error::MissingCustom`] unless the code of the spec's custom
+    /// `kind` (`"auth"` or `"paginator"`) `name` was given. Generated builders call it for
+    /// every custom auth and paginator their spec names.
+    pub fn expect_custom(mut self, kind: &'static str, name: &str) -> Self {
+        self.expected.push((kind, name.to_string()));
+        self
+    }
+
+    /// Called with every token the client obtains that the caller should persist: a refresh
+    /// token the OAuth2 token endpoint rotated (the old one may be dead after this), a session
+    /// token a login returned. The token is a [`Secret`]: its `Debug` shows no value.
+    pub fn on_token_rotation(
+        mut self,
+        sink: impl Fn(&TokenRotation) + Send + Sync + 'static,
+    ) -> Self {
+        self.token_sink = Some(Arc::new(sink));
+        self
+    }
+
     /// Fills every value not set yet from `SOURCES__<SOURCE>__<NAME>`.
     pub fn from_env(mut self, spec: &ClientSpec) -> Self {
         for value in spec.values.iter() {
@@ -218,15 +334,48 @@ impl ClientBuilder {
                 redact_url(&parsed, &[])
             )));
         }
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(self.user_agent)
-            // The driver follows redirects itself, deciding per hop whether credentials go
-            // along; reqwest would forward custom credential headers to any host.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Invalid(format!("HTTP client: {e}")))?;
+        let client_custom = match &spec.auth {
+            Some(AuthConfig::Custom { name }) => Some(("auth", name.to_string())),
+            _ => None,
+        };
+        for (kind, name) in self.expected.iter().cloned().chain(client_custom) {
+            let given = match kind {
+                "auth" => self.custom_auth.contains_key(&name),
+                _ => self.custom_paginators.contains_key(&name),
+            };
+            if !given {
+                return Err(Error::MissingCustom { kind, name });
+            }
+        }
+        let client = match self.http_client {
+            Some(client) => {
+                client.check()?;
+                client
+            }
+            None => HttpClient::Reqwest(
+                reqwest::Client::builder()
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout)
+                    // The driver follows redirects itself, deciding per hop whether
+                    // credentials go along; reqwest would forward custom credential headers
+                    // to any host.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| Error::Invalid(format!("HTTP client: {e}")))?,
+            ),
+        };
+        let user_agent = match self.user_agent {
+            Some(agent) => Some(
+                http::HeaderValue::from_str(&agent)
+                    .map_err(|e| Error::Invalid(format!("User-Agent `{agent}`: {e}")))?,
+            ),
+            None => None,
+        };
+        let transport = Transport {
+            client,
+            timeout: self.timeout,
+            user_agent,
+        };
         let secrets = spec
             .values
             .iter()
@@ -235,7 +384,11 @@ impl ClientBuilder {
             .collect();
         Ok(ClientCore {
             inner: Arc::new(CoreInner {
-                http,
+                transport,
+                hooks: self.hooks,
+                custom_auth: self.custom_auth,
+                custom_paginators: self.custom_paginators,
+                token_sink: self.token_sink,
                 base_url,
                 spec: spec.clone(),
                 values: self.values,
@@ -285,7 +438,11 @@ impl std::fmt::Debug for ClientCore {
 }
 
 pub(crate) struct CoreInner {
-    pub(crate) http: reqwest::Client,
+    pub(crate) transport: Transport,
+    pub(crate) hooks: Vec<Arc<dyn Hook>>,
+    pub(crate) custom_auth: BTreeMap<String, Arc<dyn Auth>>,
+    pub(crate) custom_paginators: BTreeMap<String, PaginatorFactory>,
+    pub(crate) token_sink: Option<TokenSink>,
     pub(crate) base_url: String,
     pub(crate) spec: ClientSpec,
     pub(crate) values: BTreeMap<String, Secret>,
@@ -332,6 +489,41 @@ impl ClientCore {
             policy: self.retry_policy(endpoint),
             jitter: &self.inner.jitter,
             max_body_size: self.inner.max_body_size,
+            transport: &self.inner.transport,
+            hooks: None,
+        }
+    }
+
+    /// The custom auth the builder was given for `name`.
+    pub(crate) fn custom_auth(&self, name: &str) -> Result<Arc<dyn Auth>, Error> {
+        self.inner
+            .custom_auth
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::MissingCustom {
+                kind: "auth",
+                name: name.to_string(),
+            })
+    }
+
+    /// A fresh run of the custom paginator the builder was given for `name`.
+    pub(crate) fn custom_paginator(
+        &self,
+        name: &str,
+    ) -> Result<Box<dyn crate::custom::Paginator>, Error> {
+        match self.inner.custom_paginators.get(name) {
+            Some(factory) => Ok(factory()),
+            None => Err(Error::MissingCustom {
+                kind: "paginator",
+                name: name.to_string(),
+            }),
+        }
+    }
+
+    /// Hands a token to the caller's [`ClientBuilder::on_token_rotation`] callback.
+    pub(crate) fn rotated(&self, rotation: TokenRotation) {
+        if let Some(sink) = &self.inner.token_sink {
+            sink(&rotation);
         }
     }
 

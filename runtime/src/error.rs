@@ -156,6 +156,27 @@ pub enum Error {
     /// The client or a request could not be built (bad base URL, bad argument).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A hook ([`crate::hooks::Hook`]) refused the request or its response, a middleware
+    /// failed it, or the HTTP client followed a redirect itself; not retried.
+    #[error("request refused ({at}): {message}")]
+    Refused {
+        /// Where.
+        at: Location,
+        /// Why, redacted.
+        message: String,
+    },
+    /// The spec names a custom auth or paginator (`type: custom`) that the builder was not
+    /// given Rust code for.
+    #[error(
+        "the spec's custom {kind} `{name}` needs an implementation: give it to the builder \
+         (`.custom_{kind}(..)`)"
+    )]
+    MissingCustom {
+        /// `auth` or `paginator`.
+        kind: &'static str,
+        /// Its name in the spec.
+        name: String,
+    },
 }
 
 impl Error {
@@ -176,6 +197,7 @@ impl Error {
             | Error::Timeout { at, .. }
             | Error::NotJson { at, .. }
             | Error::Decode { at, .. }
+            | Error::Refused { at, .. }
             | Error::Pagination { at, .. } => Some(at),
             _ => None,
         }
@@ -188,6 +210,7 @@ impl Error {
             | Error::Timeout { at, .. }
             | Error::NotJson { at, .. }
             | Error::Decode { at, .. }
+            | Error::Refused { at, .. }
             | Error::Pagination { at, .. } => Some(at),
             _ => None,
         }

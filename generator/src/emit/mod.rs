@@ -4,6 +4,7 @@
 
 mod client;
 mod docs;
+mod embed;
 pub mod example;
 mod literal;
 pub mod names;

@@ -178,10 +178,15 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         }
     }
     let paginator_config = d.paginator.with_config(&|name| request.core.setting(name));
-    let mut paginator = Paginator::new(&paginator_config).map_err(|source| Error::Pagination {
-        at: at(&redact_url(&state.full_url(), request.core.secrets())),
-        source: redact_pagination(source, request.core.secrets()),
-    })?;
+    let mut paginator = match &*paginator_config {
+        crate::descriptor::PaginatorConfig::Custom { name } => {
+            Paginator::custom(&paginator_config, request.core.custom_paginator(name)?)
+        }
+        config => Paginator::new(config).map_err(|source| Error::Pagination {
+            at: at(&redact_url(&state.full_url(), request.core.secrets())),
+            source: redact_pagination(source, request.core.secrets()),
+        })?,
+    };
     paginator.init_request(&mut state);
     if let Some(point) = &request.resume {
         stop::resume_request(point, &mut paginator, &mut state).map_err(|source| {

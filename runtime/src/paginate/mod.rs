@@ -112,9 +112,33 @@ impl PaginationError {
     }
 }
 
+/// A run of a custom paginator (Rust code, [`crate::custom::Paginator`]). Shared by the
+/// clones of its sequence, which only the driver makes, never to page twice.
+#[derive(Clone)]
+struct CustomRun(std::sync::Arc<std::sync::Mutex<Box<dyn crate::custom::Paginator>>>);
+
+impl std::fmt::Debug for CustomRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CustomRun(..)")
+    }
+}
+
+impl CustomRun {
+    fn with<R>(&self, f: impl FnOnce(&mut dyn crate::custom::Paginator) -> R) -> R {
+        // a panic in the caller's code while it held the lock leaves its state as it was
+        let mut run = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(run.as_mut())
+    }
+}
+
 /// The state of one paginated sequence.
 #[derive(Debug, Clone)]
 pub struct Paginator {
+    /// The caller's code, for a `custom` paginator.
+    custom: Option<CustomRun>,
     config: PaginatorConfig,
     has_next: bool,
     /// The counter of a range paginator (offset or page number).
@@ -134,7 +158,25 @@ impl Paginator {
     /// both a query and a body target).
     pub fn new(config: &PaginatorConfig) -> Result<Self, PaginationError> {
         validate(config)?;
-        Ok(Paginator {
+        if let PaginatorConfig::Custom { name } = config {
+            return Err(PaginationError::InvalidConfig(format!(
+                "custom paginator `{name}` needs its Rust code (`Paginator::custom`)"
+            )));
+        }
+        Ok(Self::unchecked(config, None))
+    }
+
+    /// A paginator that runs `run`, the Rust code of the spec's custom paginator `config`.
+    pub fn custom(config: &PaginatorConfig, run: Box<dyn crate::custom::Paginator>) -> Self {
+        Self::unchecked(
+            config,
+            Some(CustomRun(std::sync::Arc::new(std::sync::Mutex::new(run)))),
+        )
+    }
+
+    fn unchecked(config: &PaginatorConfig, custom: Option<CustomRun>) -> Self {
+        Paginator {
+            custom,
             config: config.clone(),
             has_next: true,
             current: 0,
@@ -142,7 +184,7 @@ impl Paginator {
             detected: false,
             sent: HashSet::new(),
             total: None,
-        })
+        }
     }
 
     /// The paginator in use (after auto-detection, the detected one).
@@ -175,6 +217,11 @@ impl Paginator {
                 page_size: Some(size),
                 ..
             }) => write_page_size(size, request),
+            PaginatorConfig::Custom { .. } => {
+                if let Some(run) = &self.custom {
+                    run.with(|run| run.init_request(request));
+                }
+            }
             _ => {}
         }
     }
@@ -197,6 +244,12 @@ impl Paginator {
         let config = self.config.clone();
         match &config {
             PaginatorConfig::SinglePage | PaginatorConfig::Auto => self.has_next = false,
+            PaginatorConfig::Custom { .. } => {
+                self.has_next = match &self.custom {
+                    Some(run) => run.with(|run| run.next_request(page, request))?,
+                    None => false,
+                };
+            }
             PaginatorConfig::JsonLink { next_url_path } => {
                 // dlt: a missing key or `null` stops; anything but a string fails (`urlparse`)
                 let link = match next_url_path.first_value(page.body)? {
