@@ -471,3 +471,88 @@ async fn a_session_token_from_a_login_is_handed_to_the_callback() {
     assert_eq!(got[0].token.expose(), "sess-5ecret");
     assert!(!format!("{:?}", got[0]).contains("sess-5ecret"));
 }
+
+/// Pages by a `next_page` number in the body, counting the pages it saw (per run: each run
+/// gets its own clone).
+#[derive(Clone, Default)]
+struct NextPageField {
+    seen: usize,
+}
+
+impl restgen_runtime::custom::Paginator for NextPageField {
+    fn init_request(&mut self, request: &mut restgen_runtime::paginate::RequestState) {
+        request.set_query("page", "1".into());
+    }
+
+    fn next_request(
+        &mut self,
+        page: &restgen_runtime::paginate::PageView<'_>,
+        request: &mut restgen_runtime::paginate::RequestState,
+    ) -> Result<bool, restgen_runtime::paginate::PaginationError> {
+        self.seen += 1;
+        let body: serde_json::Value = serde_json::from_str(page.body.unwrap().get()).unwrap();
+        match body["next_page"].as_u64() {
+            Some(next) if self.seen < 10 => {
+                request.set_query("page", next.to_string());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+fn custom_paged(name: &str) -> restgen_runtime::descriptor::ResourceDescriptor {
+    restgen_runtime::descriptor::ResourceDescriptor {
+        paginator: restgen_runtime::descriptor::PaginatorConfig::Custom {
+            name: name.to_string().into(),
+        },
+        data_selector: Some(restgen_runtime::selector::Selector::fields(["items"])),
+        ..resource("items", "/items")
+    }
+}
+
+#[tokio::test]
+async fn a_custom_paginator_pages_each_run_from_its_own_clone() {
+    let main = MockServer::start().await;
+    for (page, next) in [("1", json!(2)), ("2", json!(null))] {
+        Mock::given(path("/items"))
+            .and(wiremock::matchers::query_param("page", page))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"items": [{"page": page}], "next_page": next}),
+            ))
+            .mount(&main)
+            .await;
+    }
+    let core = builder(&[])
+        .custom_paginator("NextPage", NextPageField::default())
+        .expect_custom("paginator", "NextPage")
+        .build(&spec(&main.uri(), None, vec![]))
+        .unwrap();
+    for _ in 0..2 {
+        let got = records(request(&core, custom_paged("NextPage")))
+            .await
+            .unwrap();
+        assert_eq!(got, [json!({"page": "1"}), json!({"page": "2"})]);
+    }
+    assert_eq!(received(&main).await.len(), 4, "two pages per run");
+}
+
+#[tokio::test]
+async fn a_custom_paginator_the_builder_lacks_is_a_typed_error() {
+    let main = MockServer::start().await;
+    let s = spec(&main.uri(), None, vec![]);
+    let err = builder(&[])
+        .expect_custom("paginator", "NextPage")
+        .build(&s)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingCustom { kind: "paginator", name } if name == "NextPage"),
+        "{err}"
+    );
+    let core = builder(&[]).build(&s).unwrap();
+    let err = records(request(&core, custom_paged("NextPage")))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::MissingCustom { .. }), "{err}");
+    assert!(received(&main).await.is_empty(), "no request without its paginator");
+}
