@@ -61,8 +61,12 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     retry: RetryPolicy,
     max_retry_delay: Option<Duration>,
-    /// The `User-Agent`; `None` sends none of the runtime's (a supplied client's own stays).
+    /// The `User-Agent` the caller set, if any.
     user_agent: Option<String>,
+    /// Whether the runtime sends no `User-Agent` (a supplied client's own stays).
+    no_user_agent: bool,
+    /// The generated crate's `name/version`, for the default `User-Agent`.
+    product: Option<String>,
     token_url: Option<String>,
     absolute_paths_to_base_url: bool,
     jitter: Jitter,
@@ -109,7 +113,9 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(60),
             retry: RetryPolicy::DLT_DEFAULT,
             max_retry_delay: None,
-            user_agent: Some(RESTGEN_PRODUCT.to_string()),
+            user_agent: None,
+            no_user_agent: false,
+            product: None,
             token_url: None,
             absolute_paths_to_base_url: false,
             jitter: Jitter::Full,
@@ -198,8 +204,9 @@ impl ClientBuilder {
 
     /// Names the generated crate in the default `User-Agent`: `restgen/0.1.0 esign/0.1.0`.
     /// Generated builders call it with their crate's name and version.
+    /// A `User-Agent` set with [`ClientBuilder::user_agent`] wins, whatever the order.
     pub fn product(mut self, name: &str, version: &str) -> Self {
-        self.user_agent = Some(format!("{RESTGEN_PRODUCT} {name}/{version}"));
+        self.product = Some(format!("{name}/{version}"));
         self
     }
 
@@ -212,7 +219,7 @@ impl ClientBuilder {
     /// Sends no `User-Agent` of the runtime's: a client given to
     /// [`ClientBuilder::http_client`] sends its own default one, if it has one.
     pub fn no_user_agent(mut self) -> Self {
-        self.user_agent = None;
+        self.no_user_agent = true;
         self
     }
 
@@ -364,7 +371,13 @@ impl ClientBuilder {
                     .map_err(|e| Error::Invalid(format!("HTTP client: {e}")))?,
             ),
         };
-        let user_agent = match self.user_agent {
+        let agent = match (self.user_agent, self.product) {
+            _ if self.no_user_agent => None,
+            (Some(agent), _) => Some(agent),
+            (None, Some(product)) => Some(format!("{RESTGEN_PRODUCT} {product}")),
+            (None, None) => Some(RESTGEN_PRODUCT.to_string()),
+        };
+        let user_agent = match agent {
             Some(agent) => Some(
                 http::HeaderValue::from_str(&agent)
                     .map_err(|e| Error::Invalid(format!("User-Agent `{agent}`: {e}")))?,

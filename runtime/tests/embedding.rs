@@ -190,9 +190,10 @@ async fn the_user_agent_can_be_overridden() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .mount(&main)
         .await;
+    // generated builders name their crate last, in `build()`: the caller's agent still wins
     let core = builder(&[])
-        .product("esign", "0.3.1")
         .user_agent("billing-service/7")
+        .product("esign", "0.3.1")
         .build(&spec(&main.uri(), None, vec![]))
         .unwrap();
     records(request(&core, resource("r", "/r"))).await.unwrap();
