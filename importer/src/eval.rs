@@ -407,7 +407,7 @@ impl<'a> Evaluator<'a> {
             offset,
             "python.custom_class",
             format!(
-                "`{code}` is a {kind} class written in Python: it becomes \
+                "`{code}` is an instance of the config's own {kind} class, written in Python: it becomes \
                  `{{type: custom, name: {name}}}`, and the generated client's builder requires \
                  its Rust code (`.custom_{kind}(..)`); the constructor's arguments are not kept"
             ),

@@ -518,9 +518,10 @@ async fn a_custom_paginator_pages_each_run_from_its_own_clone() {
     for (page, next) in [("1", json!(2)), ("2", json!(null))] {
         Mock::given(path("/items"))
             .and(wiremock::matchers::query_param("page", page))
-            .respond_with(ResponseTemplate::new(200).set_body_json(
-                json!({"items": [{"page": page}], "next_page": next}),
-            ))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"items": [{"page": page}], "next_page": next})),
+            )
             .mount(&main)
             .await;
     }
@@ -555,5 +556,8 @@ async fn a_custom_paginator_the_builder_lacks_is_a_typed_error() {
         .await
         .unwrap_err();
     assert!(matches!(&err, Error::MissingCustom { .. }), "{err}");
-    assert!(received(&main).await.is_empty(), "no request without its paginator");
+    assert!(
+        received(&main).await.is_empty(),
+        "no request without its paginator"
+    );
 }

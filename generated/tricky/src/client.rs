@@ -94,7 +94,7 @@ impl ClientBuilder {
 
     /// Sends requests through your own HTTP client: a `reqwest::Client` or a
     /// `reqwest_middleware::ClientWithMiddleware`, built with
-    /// `.redirect(reqwest::redirect::Policy::none())` (the client follows redirects
+    /// `.redirect(reqwest::redirect::Policy::none())` (restgen follows redirects
     /// itself, keeping credentials on the API's origin; `build()` refuses one that
     /// follows them).
     pub fn http_client(

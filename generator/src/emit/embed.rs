@@ -84,7 +84,7 @@ pub fn builder_methods(api: &ApiIr) -> TokenStream {
     quote! {
         /// Sends requests through your own HTTP client: a `reqwest::Client` or a
         /// `reqwest_middleware::ClientWithMiddleware`, built with
-        /// `.redirect(reqwest::redirect::Policy::none())` (the client follows redirects
+        /// `.redirect(reqwest::redirect::Policy::none())` (restgen follows redirects
         /// itself, keeping credentials on the API's origin; `build()` refuses one that
         /// follows them).
         pub fn http_client(self, client: impl ::std::convert::Into<::restgen_runtime::HttpClient>) -> Self {

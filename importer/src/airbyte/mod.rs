@@ -84,6 +84,15 @@ fn custom_name(component: &Node, fallback: &str) -> String {
     }
 }
 
+/// Whether `component` is `{type: custom, name: <identifier>}` already.
+fn is_marker(component: &Node) -> bool {
+    component.entries().len() == 2
+        && component
+            .get("name")
+            .and_then(Node::as_str)
+            .is_some_and(|n| custom_name(component, "") == n)
+}
+
 /// `{type: custom, name: <name>}`.
 fn custom_marker(name: &str, at: Loc) -> Node {
     let mut node = Node::new(Value::Dict(Vec::new()), at);
@@ -171,6 +180,8 @@ impl Rewriter<'_> {
                         .into(),
                 );
             }
+            // already the marker (a dlt class the evaluation read)
+            Some("custom") if is_marker(auth) => {}
             Some("custom") => {
                 let name = custom_name(auth, "CustomAuth");
                 let keys: Vec<String> = auth
@@ -186,7 +197,10 @@ impl Rewriter<'_> {
                 let given = if keys.is_empty() {
                     String::new()
                 } else {
-                    format!(" (its settings {} are for that code to read)", keys.join(", "))
+                    format!(
+                        " (its settings {} are for that code to read)",
+                        keys.join(", ")
+                    )
                 };
                 self.note(
                     at,
@@ -363,7 +377,11 @@ impl Rewriter<'_> {
             .and_then(|p| p.get("type"))
             .and_then(Node::as_str)
             == Some("custom");
-        if custom && let Some(paginator) = endpoint.get_mut("paginator") {
+        let marker = endpoint.get("paginator").is_some_and(is_marker);
+        if custom
+            && !marker
+            && let Some(paginator) = endpoint.get_mut("paginator")
+        {
             let at = paginator.at;
             let name = custom_name(paginator, "CustomPaginator");
             *paginator = custom_marker(&name, at);
