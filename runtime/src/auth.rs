@@ -9,7 +9,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::client::ClientCore;
-use crate::custom::{AuthRequest, TokenKind, TokenRotation};
+use crate::custom::{TokenKind, TokenRotation};
 use crate::descriptor::{ApiKeyLocation, AuthChoice, AuthConfig, ValueRef};
 use crate::error::Error;
 use crate::retry::{self, SendFailure};
@@ -408,53 +408,11 @@ fn value_name(value: &ValueRef) -> Option<String> {
     }
 }
 
-/// Runs the endpoint's custom auth, if it has one, over a request to the API's origin, and
-/// returns the values it added (headers, query pairs) as secrets to redact.
-pub(crate) async fn authenticate_custom(
-    core: &ClientCore,
-    choice: &AuthChoice,
-    request: &mut AuthRequest,
-) -> Result<Vec<Secret>, Error> {
-    let Some(AuthConfig::Custom { name }) = config_of(core, choice) else {
-        return Ok(Vec::new());
-    };
-    let auth = core.custom_auth(name)?;
-    let headers_before = request.headers.clone();
-    let query_before: Vec<(String, String)> = request
-        .url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    auth.authenticate(request).await.map_err(|e| Error::Auth {
-        resource: request.resource.clone(),
-        message: format!("custom auth `{name}`: {e}"),
-    })?;
-    let mut added = Vec::new();
-    for (header, value) in request.headers.iter_mut() {
-        if headers_before.get_all(header).iter().any(|v| v == *value) {
-            continue;
-        }
-        value.set_sensitive(true);
-        if let Ok(text) = value.to_str() {
-            added.push(Secret::new(text));
-            if let Some((_, token)) = text.split_once(' ') {
-                added.push(Secret::new(token));
-            }
-        }
-    }
-    for (key, value) in request.url.query_pairs() {
-        if !query_before.iter().any(|(k, v)| *k == key && *v == value) {
-            added.push(Secret::new(value.into_owned()));
-        }
-    }
-    Ok(added
-        .into_iter()
-        .filter(|s| !s.expose().is_empty())
-        .collect())
-}
-
 /// The auth config an endpoint uses, if any.
-fn config_of<'a>(core: &'a ClientCore, choice: &'a AuthChoice) -> Option<&'a AuthConfig> {
+pub(crate) fn config_of<'a>(
+    core: &'a ClientCore,
+    choice: &'a AuthChoice,
+) -> Option<&'a AuthConfig> {
     match choice {
         AuthChoice::None => None,
         AuthChoice::Client => core.inner.spec.auth.as_ref(),

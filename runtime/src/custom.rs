@@ -64,6 +64,9 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
+use crate::client::ClientCore;
+use crate::descriptor::{AuthChoice, AuthConfig};
+use crate::error::Error;
 use crate::hooks::HookError;
 use crate::paginate::{PageView, PaginationError, RequestState};
 use crate::secret::Secret;
@@ -166,3 +169,48 @@ pub struct TokenRotation {
 
 /// Receives rotated tokens (see [`crate::ClientBuilder::on_token_rotation`]).
 pub(crate) type TokenSink = Arc<dyn Fn(&TokenRotation) + Send + Sync>;
+
+/// Runs the endpoint's custom auth, if it has one, over a request to the API's origin, and
+/// returns the values it added (headers, query pairs) as secrets to redact.
+pub(crate) async fn authenticate_custom(
+    core: &ClientCore,
+    choice: &AuthChoice,
+    request: &mut AuthRequest,
+) -> Result<Vec<Secret>, Error> {
+    let Some(AuthConfig::Custom { name }) = crate::auth::config_of(core, choice) else {
+        return Ok(Vec::new());
+    };
+    let auth = core.custom_auth(name)?;
+    let headers_before = request.headers.clone();
+    let query_before: Vec<(String, String)> = request
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    auth.authenticate(request).await.map_err(|e| Error::Auth {
+        resource: request.resource.clone(),
+        message: format!("custom auth `{name}`: {e}"),
+    })?;
+    let mut added = Vec::new();
+    for (header, value) in request.headers.iter_mut() {
+        if headers_before.get_all(header).iter().any(|v| v == *value) {
+            continue;
+        }
+        value.set_sensitive(true);
+        if let Ok(text) = value.to_str() {
+            added.push(Secret::new(text));
+            if let Some((_, token)) = text.split_once(' ') {
+                added.push(Secret::new(token));
+            }
+        }
+    }
+    for (key, value) in request.url.query_pairs() {
+        if !query_before.iter().any(|(k, v)| *k == key && *v == value) {
+            added.push(Secret::new(value.into_owned()));
+        }
+    }
+    Ok(added
+        .into_iter()
+        .filter(|s| !s.expose().is_empty())
+        .collect())
+}

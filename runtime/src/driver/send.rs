@@ -5,9 +5,9 @@
 
 use std::borrow::Cow;
 
-use crate::auth::{Credential, authenticate_custom, checked_credential, renew};
+use crate::auth::{Credential, checked_credential, renew};
 use crate::client::ClientCore;
-use crate::custom::AuthRequest;
+use crate::custom::{AuthRequest, authenticate_custom};
 use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
 use crate::hooks::HookSite;

@@ -2,6 +2,7 @@
 //! headers, body, records) and either edits the next request or stops. It never does I/O, so
 //! the async and blocking drivers share it and unit tests drive it with plain values.
 
+mod custom;
 mod detect;
 mod link;
 mod predict;
@@ -14,6 +15,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use custom::CustomRun;
 pub use detect::{detect_paginator, single_entity_path};
 pub use link::find_link;
 pub(crate) use link::split_links;
@@ -112,28 +114,6 @@ impl PaginationError {
     }
 }
 
-/// A run of a custom paginator (Rust code, [`crate::custom::Paginator`]). Shared by the
-/// clones of its sequence, which only the driver makes, never to page twice.
-#[derive(Clone)]
-struct CustomRun(std::sync::Arc<std::sync::Mutex<Box<dyn crate::custom::Paginator>>>);
-
-impl std::fmt::Debug for CustomRun {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CustomRun(..)")
-    }
-}
-
-impl CustomRun {
-    fn with<R>(&self, f: impl FnOnce(&mut dyn crate::custom::Paginator) -> R) -> R {
-        // a panic in the caller's code while it held the lock leaves its state as it was
-        let mut run = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(run.as_mut())
-    }
-}
-
 /// The state of one paginated sequence.
 #[derive(Debug, Clone)]
 pub struct Paginator {
@@ -164,14 +144,6 @@ impl Paginator {
             )));
         }
         Ok(Self::unchecked(config, None))
-    }
-
-    /// A paginator that runs `run`, the Rust code of the spec's custom paginator `config`.
-    pub fn custom(config: &PaginatorConfig, run: Box<dyn crate::custom::Paginator>) -> Self {
-        Self::unchecked(
-            config,
-            Some(CustomRun(std::sync::Arc::new(std::sync::Mutex::new(run)))),
-        )
     }
 
     fn unchecked(config: &PaginatorConfig, custom: Option<CustomRun>) -> Self {
