@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod blocking;
+pub mod cli;
 pub mod client;
 pub mod descriptor;
 pub mod driver;
@@ -15,20 +16,23 @@ pub mod fanout;
 pub mod incremental;
 pub mod lenient;
 pub mod paginate;
+pub mod params;
 pub mod placeholders;
+pub mod prelude;
 pub mod resume;
 pub mod retry;
 pub mod scan;
 pub mod secret;
 pub mod selector;
+pub mod types;
 
 pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
 pub use fanout::{ChildRecord, FanOut, ParentBinding};
 pub use incremental::{Checkpoint, Incremental};
-pub use resume::ResumePoint;
 pub use lenient::{DecodeReport, DecodeSummary};
+pub use resume::ResumePoint;
 pub use secret::Secret;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.

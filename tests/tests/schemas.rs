@@ -78,11 +78,17 @@ case!(
 );
 case!(formats, "sessions");
 
-/// The names of the items a types.rs declares at its top level.
+/// The names of the items a types.rs declares at its top level, re-exports of the runtime's
+/// types (`pub use ::restgen_runtime::types::Timestamp as Timestamp2;`) included.
 fn declared(types: &str) -> Vec<String> {
     types
         .lines()
         .filter_map(|line| {
+            if let Some(path) = line.strip_prefix("pub use ") {
+                let path = path.trim_end_matches(';');
+                let name = path.rsplit([' ', ':']).next().unwrap_or(path);
+                return Some(name.to_string());
+            }
             let rest = line
                 .strip_prefix("pub struct ")
                 .or_else(|| line.strip_prefix("pub enum "))
