@@ -222,3 +222,25 @@ async fn a_setter_shared_by_two_resources_is_reached_through_its_trait() {
     let sent = received(&server).await;
     assert_eq!(query(&sent[0]), pairs(&[("limit", "20"), ("state", "x")]));
 }
+
+/// The prelude names what a user needs, with no path into `restgen_runtime`: this compiles.
+#[test]
+fn the_prelude_reaches_the_runtime_types_a_user_needs() {
+    #[allow(dead_code, clippy::too_many_arguments)]
+    fn signature(
+        _: Incremental,
+        _: Checkpoint,
+        _: ResumePoint,
+        _: DecodeReport,
+        _: DecodeSummary,
+        _: Page<serde_json::Value>,
+        _: ResourceRequest<serde_json::Value>,
+        _: BlockingRequest<serde_json::Value>,
+        _: FanOut<serde_json::Value>,
+        _: BlockingFanOut<serde_json::Value>,
+        _: ChildRecord<serde_json::Value>,
+    ) {
+    }
+    fn stream_ext<S: TryStreamExt + StreamExt>(_: S) {}
+    stream_ext(futures::stream::empty::<Result<(), ()>>());
+}
