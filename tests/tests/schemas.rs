@@ -158,3 +158,19 @@ fn a_reference_outside_the_schema_is_a_located_error() {
     let diagnostics = restgen::generate(&dir, "tests/fixtures/tricky").unwrap_err();
     insta::assert_snapshot!(diagnostics.to_string());
 }
+
+#[test]
+fn typify_conversion_errors_are_the_runtimes_not_a_copy() {
+    let generated = restgen::generate(&fixture(), "tests/fixtures/tricky")
+        .unwrap_or_else(|d| panic!("the fixture does not generate:\n{d}"));
+    let types = &generated.files["src/types.rs"];
+    assert!(types.contains("pub use ::restgen_runtime::types::ConversionError;"));
+    assert!(
+        !types.contains("pub struct ConversionError"),
+        "a copy is emitted"
+    );
+    assert!(
+        types.contains("self::error::ConversionError"),
+        "typify still names it"
+    );
+}
