@@ -91,6 +91,9 @@ pub enum Error {
         at: Location,
         /// The parser's message.
         message: String,
+        /// The parser's error (`serde_json::Error`, `std::str::Utf8Error`), as `source()`;
+        /// `None` when the body is empty. Their messages name a position, never the body.
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
     /// A record does not match its type.
     #[error("record {record} does not decode ({at}) at `{path}`, byte {offset}: {message}")]

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod blocking;
+pub mod cli;
 pub mod client;
 pub mod custom;
 pub mod descriptor;
@@ -17,13 +18,16 @@ pub mod hooks;
 pub mod incremental;
 pub mod lenient;
 pub mod paginate;
+pub mod params;
 pub mod placeholders;
+pub mod prelude;
 pub mod resume;
 pub mod retry;
 pub mod scan;
 pub mod secret;
 pub mod selector;
 pub mod transport;
+pub mod types;
 
 pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};

@@ -355,6 +355,7 @@ impl Walk {
         let text = std::str::from_utf8(&received.body).map_err(|e| Error::NotJson {
             at: at.clone(),
             message: e.to_string(),
+            source: Some(Box::new(e)),
         })?;
         if text.trim().is_empty() {
             // As in dlt, where decoding fails; a 204 the API means as "no records" is ignored
@@ -362,6 +363,7 @@ impl Walk {
             return Err(Error::NotJson {
                 at,
                 message: "the body is empty".into(),
+                source: None,
             });
         }
         // Where the records are: located by the request's task already, or here in one pass,
@@ -401,6 +403,7 @@ impl Walk {
                 let root: &RawValue = serde_json::from_str(text).map_err(|e| Error::NotJson {
                     at: at.clone(),
                     message: e.to_string(),
+                    source: Some(Box::new(e)),
                 })?;
                 // dlt detects the record location once, on the first page
                 let selector = self
@@ -519,6 +522,7 @@ impl Prepared {
         let text = std::str::from_utf8(&body).map_err(|e| Error::NotJson {
             at: at.clone(),
             message: e.to_string(),
+            source: Some(Box::new(e)),
         })?;
         // Every record is decoded, even past `max_records`, so a page fails or not exactly as
         // it did before the limit was applied.
