@@ -255,11 +255,10 @@ impl Client {
             ::std::borrow::Cow::Borrowed("signature_requests"),
             ::std::vec![
                 ::restgen_runtime::ParentBinding { arg :
-                ::std::borrow::Cow::Borrowed("sign_req"), field :
-                ::restgen_runtime::selector::Selector { steps :
-                ::std::borrow::Cow::Borrowed(&
-                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+                ::std::borrow::Cow::Borrowed("sign_req"), field : { use
+                ::restgen_runtime::descriptor:: *; use ::std::borrow::Cow; Selector {
+                steps : Cow::Borrowed(& [Step::Field(Cow::Borrowed("id"))]) } },
+                field_name : ::std::borrow::Cow::Borrowed("id"), }
             ],
             ::std::vec![],
         )

@@ -179,11 +179,10 @@ impl Client {
             ::std::borrow::Cow::Borrowed("accounts"),
             ::std::vec![
                 ::restgen_runtime::ParentBinding { arg :
-                ::std::borrow::Cow::Borrowed("account_id"), field :
-                ::restgen_runtime::selector::Selector { steps :
-                ::std::borrow::Cow::Borrowed(&
-                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+                ::std::borrow::Cow::Borrowed("account_id"), field : { use
+                ::restgen_runtime::descriptor:: *; use ::std::borrow::Cow; Selector {
+                steps : Cow::Borrowed(& [Step::Field(Cow::Borrowed("id"))]) } },
+                field_name : ::std::borrow::Cow::Borrowed("id"), }
             ],
             ::std::vec![],
         )

@@ -243,11 +243,10 @@ impl Client {
             ::std::borrow::Cow::Borrowed("contact_books"),
             ::std::vec![
                 ::restgen_runtime::ParentBinding { arg :
-                ::std::borrow::Cow::Borrowed("contact_book"), field :
-                ::restgen_runtime::selector::Selector { steps :
-                ::std::borrow::Cow::Borrowed(&
-                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+                ::std::borrow::Cow::Borrowed("contact_book"), field : { use
+                ::restgen_runtime::descriptor:: *; use ::std::borrow::Cow; Selector {
+                steps : Cow::Borrowed(& [Step::Field(Cow::Borrowed("id"))]) } },
+                field_name : ::std::borrow::Cow::Borrowed("id"), }
             ],
             ::std::vec![],
         )
@@ -270,11 +269,10 @@ impl Client {
             ::std::borrow::Cow::Borrowed("contact_books"),
             ::std::vec![
                 ::restgen_runtime::ParentBinding { arg :
-                ::std::borrow::Cow::Borrowed("contact_book"), field :
-                ::restgen_runtime::selector::Selector { steps :
-                ::std::borrow::Cow::Borrowed(&
-                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
+                ::std::borrow::Cow::Borrowed("contact_book"), field : { use
+                ::restgen_runtime::descriptor:: *; use ::std::borrow::Cow; Selector {
+                steps : Cow::Borrowed(& [Step::Field(Cow::Borrowed("id"))]) } },
+                field_name : ::std::borrow::Cow::Borrowed("id"), }
             ],
             ::std::vec![],
         )
