@@ -18,6 +18,12 @@ pub use spec::{Diagnostic, Diagnostics, Severity, SpecFiles};
 
 use spec::span::{SpanIndex, YamlPath};
 
+/// Folders holding specs, relative to the workspace root: the APIs, the test fixtures whose
+/// generated crates the tests compile against (e.g. tricky schemas), and the benchmark's
+/// loopback API (`cargo xtask bench` drives its generated client). `cargo xtask generate`,
+/// its `--check` and the generated-code snapshot test all read this one list.
+pub const SPEC_FOLDERS: &[&str] = &["specs", "tests/fixtures", "bench/specs"];
+
 /// A generated crate: its files, and the warnings found on the way.
 #[derive(Debug, Clone)]
 pub struct Generated {

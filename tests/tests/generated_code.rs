@@ -1,4 +1,4 @@
-//! The generated code of every spec (`specs/` and the fixtures in `tests/fixtures/`), file by
+//! The generated code of every spec (`restgen::SPEC_FOLDERS`: `specs/`, `tests/fixtures/`, `bench/specs/`), file by
 //! file, as insta snapshots in `tests/tests/snapshots/generated/`: a change to the generator
 //! or a spec shows up in review as a snapshot diff, accepted with `cargo insta review`. The
 //! code is generated in memory, exactly as `cargo xtask generate` would write it.
@@ -7,8 +7,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-/// Where the specs are, as `cargo xtask generate` shows them.
-const SPEC_FOLDERS: &[&str] = &["specs", "tests/fixtures"];
+/// Where the specs are: the very list `cargo xtask generate` reads.
+use restgen::SPEC_FOLDERS;
 
 #[test]
 fn generated_code_matches_its_snapshots() {

@@ -30,8 +30,7 @@ pub static CLIENT: ClientSpec = ClientSpec {
 /// Values several resources share, written once.
 mod shared {
     use super::*;
-    pub const PAGINATOR: PaginatorConfig = PaginatorConfig::SinglePage;
-    pub const PAGINATOR_2: PaginatorConfig = PaginatorConfig::PageNumber(PageNumberConfig {
+    pub const PAGINATOR: PaginatorConfig = PaginatorConfig::PageNumber(PageNumberConfig {
         base_page: 1,
         page: 1,
         total_path: Some(Selector {
@@ -50,6 +49,7 @@ mod shared {
         stop_on_short_page: false,
         ..PageNumberConfig::DEFAULT
     });
+    pub const PAGINATOR_2: PaginatorConfig = PaginatorConfig::SinglePage;
     pub const RETRY: Option<RetryPolicy> = Some(RetryPolicy {
         max_attempts: 4,
         retry_statuses: Cow::Borrowed(&[408, 429, 500, 502, 503, 504]),
@@ -57,10 +57,10 @@ mod shared {
         ..RetryPolicy::DEFAULT
     });
     pub const DATA_SELECTOR: Option<Selector> = Some(Selector {
-        steps: Cow::Borrowed(&[]),
+        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("data"))]),
     });
     pub const DATA_SELECTOR_2: Option<Selector> = Some(Selector {
-        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("data"))]),
+        steps: Cow::Borrowed(&[]),
     });
 }
 
@@ -68,8 +68,8 @@ mod shared {
 pub static USER: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("user"),
     path: Cow::Borrowed("/user"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
+    paginator: shared::PAGINATOR_2,
+    data_selector: shared::DATA_SELECTOR_2,
     retry: shared::RETRY,
     ..ResourceDescriptor::DEFAULT
 };
@@ -78,8 +78,8 @@ pub static USER: ResourceDescriptor = ResourceDescriptor {
 pub static USER_MODIFIED_DOCUMENTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("user_modified_documents"),
     path: Cow::Borrowed("/user/documentsv2"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
+    paginator: shared::PAGINATOR_2,
+    data_selector: shared::DATA_SELECTOR_2,
     retry: shared::RETRY,
     ..ResourceDescriptor::DEFAULT
 };
@@ -88,8 +88,8 @@ pub static USER_MODIFIED_DOCUMENTS: ResourceDescriptor = ResourceDescriptor {
 pub static CRM_CONTACTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("crm_contacts"),
     path: Cow::Borrowed("/v2/crm/contacts"),
-    paginator: shared::PAGINATOR_2,
-    data_selector: shared::DATA_SELECTOR_2,
+    paginator: shared::PAGINATOR,
+    data_selector: shared::DATA_SELECTOR,
     retry: shared::RETRY,
     incremental: Some(IncrementalConfig {
         cursor_path: Selector {
@@ -111,8 +111,8 @@ pub static CRM_CONTACTS: ResourceDescriptor = ResourceDescriptor {
 pub static SIGNING_LINKS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("signing_links"),
     path: Cow::Borrowed("/v2/application/signing-links"),
-    paginator: shared::PAGINATOR_2,
-    data_selector: shared::DATA_SELECTOR_2,
+    paginator: shared::PAGINATOR,
+    data_selector: shared::DATA_SELECTOR,
     auth: AuthChoice::Endpoint(AuthConfig::ApiKey {
         name: Cow::Borrowed("Authorization"),
         api_key: ValueRef::Secret(Cow::Borrowed("auth_token")),

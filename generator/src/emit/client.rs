@@ -33,7 +33,7 @@ fn resource_literals(api: &ApiIr) -> (Vec<TokenStream>, Vec<TokenStream>) {
         .iter()
         .map(|r| super::literal::resource_fields(&r.descriptor))
         .collect();
-    // per shared field, its distinct values in order of first use and how often each occurs
+    // per shared field, its distinct values and how often each occurs
     let mut consts = Vec::new();
     let mut replace: std::collections::HashMap<(&str, String), TokenStream> =
         std::collections::HashMap::new();
@@ -49,7 +49,10 @@ fn resource_literals(api: &ApiIr) -> (Vec<TokenStream>, Vec<TokenStream>) {
                 None => values.push((key, value, 1)),
             }
         }
-        let shared: Vec<_> = values.into_iter().filter(|(_, _, n)| *n > 1).collect();
+        // named by how many resources share them, then by value, so reordering resources
+        // reorders nothing here
+        let mut shared: Vec<_> = values.into_iter().filter(|(_, _, n)| *n > 1).collect();
+        shared.sort_by(|(a, _, m), (b, _, n)| n.cmp(m).then_with(|| a.cmp(b)));
         for (i, (key, value, _)) in shared.iter().enumerate() {
             let ident = match i {
                 0 => name.to_string(),
