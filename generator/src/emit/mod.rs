@@ -8,6 +8,8 @@ pub mod example;
 mod literal;
 pub mod names;
 mod params;
+#[cfg(test)]
+mod tidy;
 
 use std::collections::BTreeMap;
 

@@ -14,7 +14,8 @@ const KEYWORDS: &[&str] = &[
 
 /// Methods the clients define themselves, which a resource method must not shadow.
 pub const CLIENT_METHODS: &[&str] = &["builder", "from_env", "core", "clone"];
-/// Setters the builders define themselves, which a secret setter must not shadow.
+/// Setters the builders define themselves, which a secret setter must not shadow; the
+/// runtime's `ClientBuilder` methods among them (`emit::tidy` checks this list against it).
 pub const BUILDER_METHODS: &[&str] = &[
     "base_url",
     "timeout",
@@ -27,6 +28,7 @@ pub const BUILDER_METHODS: &[&str] = &[
     "from_env",
     "build",
     "value",
+    "absolute_paths_to_base_url",
 ];
 
 /// Crates a generated crate uses or the language reserves: an API of one of these names would
