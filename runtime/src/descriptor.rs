@@ -159,7 +159,52 @@ pub enum PaginatorConfig {
     PageNumber(PageNumberConfig),
 }
 
+/// Why a paginator config cannot work, found before any request (dlt's constructors raise
+/// on both). The generator reports it against the spec; the runtime refuses to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaginatorProblem {
+    /// An `offset` paginator's `limit` is 0: a page of 0 records never advances.
+    ZeroLimit,
+    /// A range paginator with nothing to stop on (no total, no maximum, no `has_more_path`,
+    /// not stopping on an empty page).
+    Unbounded {
+        /// The key that would bound it: `maximum_offset` or `maximum_page`.
+        maximum: &'static str,
+    },
+}
+
 impl PaginatorConfig {
+    /// dlt's checks of a paginator config, the termination guard among them: the one home
+    /// of this rule, for the generator and the runtime alike.
+    pub fn problem(&self) -> Option<PaginatorProblem> {
+        let unbounded = |bounds: [bool; 4], maximum| {
+            (!bounds.contains(&true)).then_some(PaginatorProblem::Unbounded { maximum })
+        };
+        match self {
+            PaginatorConfig::Offset(c) if c.limit == 0 => Some(PaginatorProblem::ZeroLimit),
+            PaginatorConfig::Offset(c) => unbounded(
+                [
+                    c.total_path.is_some(),
+                    c.maximum_offset.is_some(),
+                    c.has_more_path.is_some(),
+                    c.stop_after_empty_page || c.stop_on_short_page,
+                ],
+                "maximum_offset",
+            ),
+            PaginatorConfig::PageNumber(c) => unbounded(
+                [
+                    c.total_path.is_some(),
+                    c.maximum_page.is_some(),
+                    c.has_more_path.is_some(),
+                    // a short page tells the end only with a page size, which may be unset
+                    c.stop_after_empty_page,
+                ],
+                "maximum_page",
+            ),
+            _ => None,
+        }
+    }
+
     /// The paginator with the settings its templates read (`config['name']`) bound, as a
     /// request starts; borrowed as it is when it reads none.
     pub fn with_config(
@@ -554,6 +599,51 @@ mod tests {
         assert!(both.matches(422, b"record locked"));
         assert!(!both.matches(422, b"other"));
         assert!(!both.matches(500, b"record locked"));
+    }
+
+    #[test]
+    fn paginator_problems_are_found_once_for_generator_and_runtime() {
+        let unbounded = OffsetConfig {
+            limit: 10,
+            total_path: None,
+            stop_after_empty_page: false,
+            stop_on_short_page: false,
+            ..OffsetConfig::DEFAULT
+        };
+        assert_eq!(
+            PaginatorConfig::Offset(unbounded.clone()).problem(),
+            Some(PaginatorProblem::Unbounded {
+                maximum: "maximum_offset"
+            })
+        );
+        let bounded = OffsetConfig {
+            maximum_offset: Some(100),
+            ..unbounded
+        };
+        assert_eq!(PaginatorConfig::Offset(bounded).problem(), None);
+        let zero = OffsetConfig {
+            limit: 0,
+            ..OffsetConfig::DEFAULT
+        };
+        assert_eq!(
+            PaginatorConfig::Offset(zero).problem(),
+            Some(PaginatorProblem::ZeroLimit)
+        );
+        let pages = PageNumberConfig {
+            total_path: None,
+            stop_after_empty_page: false,
+            ..PageNumberConfig::DEFAULT
+        };
+        assert_eq!(
+            PaginatorConfig::PageNumber(pages).problem(),
+            Some(PaginatorProblem::Unbounded {
+                maximum: "maximum_page"
+            })
+        );
+        assert_eq!(
+            PaginatorConfig::PageNumber(PageNumberConfig::DEFAULT).problem(),
+            None
+        );
     }
 
     #[test]
