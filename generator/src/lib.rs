@@ -82,32 +82,16 @@ pub fn generate_files(files: &SpecFiles) -> Result<Generated, Diagnostics> {
     }
 }
 
-/// Why `api` cannot name a crate, if it cannot, and a help line: Cargo takes letters,
-/// digits, `_` and `-`, and the crate is also a Rust path (`use shipping::Client`), so no
-/// keyword and no crate the generated code uses.
+/// Why `api` cannot name a crate, if it cannot (`emit::unusable_crate_name` decides), and a
+/// help line.
 fn crate_name_problem(api: &str) -> Option<(String, String)> {
     let folder = "the spec's folder name is the crate's name";
-    if let Some(why) = emit::unusable_crate_name(api) {
-        return Some((
-            format!("`{api}` cannot name a crate: {why}"),
-            format!("{folder}: rename the folder, e.g. `specs/{api}_api`"),
-        ));
-    }
-    let ident = emit::crate_ident(api);
-    let usable = api.starts_with(|c: char| c.is_ascii_lowercase())
-        && api
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-        && emit::names::snake(&ident, &[]) == ident.as_str();
-    (!usable).then(|| {
-        (
-            format!(
-                "`{api}` cannot name a crate: use lowercase letters, digits, `_` and `-`, \
-                 starting with a letter, and not a Rust keyword"
-            ),
-            format!("{folder}: e.g. `specs/shared_inbox`"),
-        )
-    })
+    let why = emit::unusable_crate_name(api)?;
+    let help = match why {
+        emit::names::CrateNameProblem::Spelling => format!("{folder}: e.g. `specs/shared_inbox`"),
+        _ => format!("{folder}: rename the folder, e.g. `specs/{api}_api`"),
+    };
+    Some((format!("`{api}` cannot name a crate: {why}"), help))
 }
 
 /// An emit error as a diagnostic: a schema error is shown in that resource's schema file,

@@ -39,7 +39,7 @@ pub enum EmitError {
         /// The API name.
         api: String,
         /// Why it cannot.
-        why: String,
+        why: names::CrateNameProblem,
     },
     /// A schema cannot become Rust types.
     #[error(transparent)]

@@ -47,16 +47,40 @@ const TAKEN_CRATE_NAMES: &[&str] = &[
     "futures",
 ];
 
-/// Why `api` cannot name a generated crate (a Rust keyword, or a crate the generated code
-/// uses), if it cannot.
-pub fn unusable_crate_name(api: &str) -> Option<String> {
+/// Why a name cannot name a generated crate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CrateNameProblem {
+    /// A Rust keyword (the crate is also a path: `use shipping::Client`).
+    #[error("`{0}` is a Rust keyword")]
+    Keyword(String),
+    /// A crate the generated code uses.
+    #[error("`{0}` is the name of a crate the generated code uses")]
+    Taken(String),
+    /// Not a name Cargo and Rust both take.
+    #[error(
+        "use lowercase letters, digits, `_` and `-`, starting with a letter, and not a Rust \
+         keyword"
+    )]
+    Spelling,
+}
+
+/// Why `api` cannot name a generated crate, if it cannot: Cargo takes letters, digits, `_`
+/// and `-`, and the crate is also a Rust path, so no keyword and no crate the generated code
+/// uses. The one home of this rule (`restgen::generate`, `emit_crate` and the importer ask it).
+pub fn unusable_crate_name(api: &str) -> Option<CrateNameProblem> {
     let ident = api.replace('-', "_");
     if KEYWORDS.contains(&ident.as_str()) {
-        return Some(format!("`{api}` is a Rust keyword"));
+        return Some(CrateNameProblem::Keyword(api.to_string()));
     }
-    TAKEN_CRATE_NAMES
-        .contains(&ident.as_str())
-        .then(|| format!("`{api}` is the name of a crate the generated code uses"))
+    if TAKEN_CRATE_NAMES.contains(&ident.as_str()) {
+        return Some(CrateNameProblem::Taken(api.to_string()));
+    }
+    let spelled = api.starts_with(|c: char| c.is_ascii_lowercase())
+        && api
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && snake(&ident, &[]) == ident.as_str();
+    (!spelled).then_some(CrateNameProblem::Spelling)
 }
 
 /// `name` in snake_case with every character that cannot be in an identifier as `_`, and
@@ -99,4 +123,32 @@ pub fn snake(name: &str, reserved: &[&str]) -> Ident {
 pub fn shouty(name: &str) -> Ident {
     let s = identifier_text(&name.to_shouty_snake_case(), "R_");
     Ident::new(&s, Span::call_site())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One rule for every caller: `emit_crate` (used without `restgen::generate` by the
+    /// catalog and check-schemas runs) refuses what `generate` refuses.
+    #[test]
+    fn crate_names_are_checked_in_one_place() {
+        assert_eq!(unusable_crate_name("shipping"), None);
+        assert_eq!(unusable_crate_name("shared-inbox"), None);
+        assert_eq!(
+            unusable_crate_name("box"),
+            Some(CrateNameProblem::Keyword("box".into()))
+        );
+        assert_eq!(
+            unusable_crate_name("serde"),
+            Some(CrateNameProblem::Taken("serde".into()))
+        );
+        for bad in ["Shipping", "9lives", "ship ping", "café"] {
+            assert_eq!(
+                unusable_crate_name(bad),
+                Some(CrateNameProblem::Spelling),
+                "{bad}"
+            );
+        }
+    }
 }
