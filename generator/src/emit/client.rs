@@ -175,7 +175,7 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
         api,
         &quote!(Client),
         &quote! {
-            self.inner.build(&crate::descriptors::CLIENT).map(|core| Client { core })
+            self.prepared().build(&crate::descriptors::CLIENT).map(|core| Client { core })
         },
     );
     let fan_outs = fan_outs(api, record_types);
@@ -314,7 +314,7 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
         api,
         &quote!(Client),
         &quote! {
-            let core = self.inner.build(&crate::descriptors::CLIENT)?;
+            let core = self.prepared().build(&crate::descriptors::CLIENT)?;
             Ok(Client {
                 inner: crate::Client { core },
                 runtime: ::restgen_runtime::blocking::BlockingRuntime::new()?,
@@ -484,6 +484,7 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
             }
         }
     });
+    let embedding = super::embed::builder_methods(api);
     // #[derive(Default)] pub struct ClientBuilder { inner } + impl with setters and build()
     quote! {
         #doc
@@ -542,6 +543,8 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
             pub fn strict(self) -> Self {
                 ClientBuilder { inner: self.inner.strict() }
             }
+
+            #embedding
 
             /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
             pub fn from_env(self) -> Self {
@@ -669,6 +672,10 @@ pub fn describe_paginator(p: &PaginatorConfig) -> String {
     match p {
         PaginatorConfig::SinglePage => "a single request".into(),
         PaginatorConfig::Auto => "detected from the first response".into(),
+        PaginatorConfig::Custom { name } => format!(
+            "with the custom paginator {} given to the builder",
+            docs::code(name)
+        ),
         PaginatorConfig::JsonLink { next_url_path } => {
             format!(
                 "follows the next URL at {}",

@@ -30,6 +30,13 @@ pub const BUILDER_METHODS: &[&str] = &[
     "build",
     "value",
     "absolute_paths_to_base_url",
+    "http_client",
+    "hook",
+    "user_agent",
+    "no_user_agent",
+    "on_token_rotation",
+    "custom_auth",
+    "custom_paginator",
 ];
 
 /// Crates a generated crate uses or the language reserves: an API of one of these names would

@@ -110,6 +110,11 @@ impl ToLiteral for PaginatorConfig {
             PaginatorConfig::SinglePage => quote!(PaginatorConfig::SinglePage),
             // PaginatorConfig::Auto
             PaginatorConfig::Auto => quote!(PaginatorConfig::Auto),
+            // PaginatorConfig::Custom { name: Cow::Borrowed("Cursorless") }
+            PaginatorConfig::Custom { name } => {
+                let name = name.literal();
+                quote!(PaginatorConfig::Custom { name: #name })
+            }
             // PaginatorConfig::JsonLink { next_url_path: Selector { .. } }
             PaginatorConfig::JsonLink { next_url_path } => {
                 let p = next_url_path.literal();
