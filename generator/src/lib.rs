@@ -18,6 +18,12 @@ pub use spec::{Diagnostic, Diagnostics, Severity, SpecFiles};
 
 use spec::span::{SpanIndex, YamlPath};
 
+/// Folders holding specs, relative to the workspace root: the APIs, the test fixtures whose
+/// generated crates the tests compile against (e.g. tricky schemas), and the benchmark's
+/// loopback API (`cargo xtask bench` drives its generated client). `cargo xtask generate`,
+/// its `--check` and the generated-code snapshot test all read this one list.
+pub const SPEC_FOLDERS: &[&str] = &["specs", "tests/fixtures", "bench/specs"];
+
 /// A generated crate: its files, and the warnings found on the way.
 #[derive(Debug, Clone)]
 pub struct Generated {
@@ -76,61 +82,42 @@ pub fn generate_files(files: &SpecFiles) -> Result<Generated, Diagnostics> {
     }
 }
 
-/// Why `api` cannot name a crate, if it cannot, and a help line: Cargo takes letters,
-/// digits, `_` and `-`, and the crate is also a Rust path (`use shipping::Client`), so no
-/// keyword and no crate the generated code uses.
+/// Why `api` cannot name a crate, if it cannot (`emit::unusable_crate_name` decides), and a
+/// help line.
 fn crate_name_problem(api: &str) -> Option<(String, String)> {
     let folder = "the spec's folder name is the crate's name";
-    if let Some(why) = emit::unusable_crate_name(api) {
-        return Some((
-            format!("`{api}` cannot name a crate: {why}"),
-            format!("{folder}: rename the folder, e.g. `specs/{api}_api`"),
-        ));
-    }
-    let ident = emit::crate_ident(api);
-    let usable = api.starts_with(|c: char| c.is_ascii_lowercase())
-        && api
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-        && emit::names::snake(&ident, &[]) == ident.as_str();
-    (!usable).then(|| {
-        (
-            format!(
-                "`{api}` cannot name a crate: use lowercase letters, digits, `_` and `-`, \
-                 starting with a letter, and not a Rust keyword"
-            ),
-            format!("{folder}: e.g. `specs/shared_inbox`"),
-        )
-    })
+    let why = emit::unusable_crate_name(api)?;
+    let help = match why {
+        emit::names::CrateNameProblem::Spelling => format!("{folder}: e.g. `specs/shared_inbox`"),
+        _ => format!("{folder}: rename the folder, e.g. `specs/{api}_api`"),
+    };
+    Some((format!("`{api}` cannot name a crate: {why}"), help))
 }
 
-/// An emit error as a diagnostic. The schema module words its errors as
-/// "schema of resource `<name>`[, in its definition `<d>`][, at <JSON pointer>]: ..." (or
-/// with "`$ref: ..` at <pointer>" inside), so the error is shown in that resource's schema
-/// file, at the pointer when the file has that node.
-fn emit_diagnostic(loaded: &spec::LoadedSpec, message: String) -> Diagnostic {
-    let Some((resource, rest)) = message
-        .strip_prefix("schema of resource `")
-        .and_then(|rest| rest.split_once('`'))
+/// An emit error as a diagnostic: a schema error is shown in that resource's schema file,
+/// at its pointer when the file has that node.
+fn emit_diagnostic(loaded: &spec::LoadedSpec, error: emit::EmitError) -> Diagnostic {
+    let emit::EmitError::Schema(schema::SchemaError::Resource {
+        resource,
+        place,
+        message,
+    }) = &error
     else {
-        return Diagnostic::unlocated(&loaded.config_file, message);
+        return Diagnostic::unlocated(&loaded.config_file, error.to_string());
     };
     let Some(schema) = loaded.schemas.get(resource) else {
-        return Diagnostic::unlocated(&loaded.config_file, message);
+        return Diagnostic::unlocated(&loaded.config_file, error.to_string());
     };
-    // a pointer into a definition the pre-pass split out is not a pointer into the file
-    let pointer = (!rest.contains("in its definition"))
-        .then(|| rest.split_once(" at /"))
-        .flatten()
-        .map(|(_, after)| {
-            let end = after.find([' ', ':']).unwrap_or(after.len());
-            format!("/{}", &after[..end])
-        });
-    let mut what = rest.trim_start_matches([',', ' ', ':']).replace(
+    let pointer = match place {
+        schema::Place::At(pointer) => Some(pointer.clone()),
+        // a pointer into a definition the pre-pass split out is not a pointer into the file
+        schema::Place::Whole | schema::Place::InDefinition { .. } => None,
+    };
+    // typify's wording names its own types and serde's enum, which mean nothing here
+    let mut what = message.replace(
         "data did not match any variant of untagged enum Schema",
         "expected a subschema here: an object such as `{\"type\": \"string\"}`, or `true`",
     );
-    // typify's "schema of `<Type>` is not a JSON Schema": the type name means nothing here
     if let Some(start) = what.find("schema of `")
         && let Some(end) = what[start..].find("` is not a JSON Schema: ")
     {
@@ -148,16 +135,16 @@ fn emit_diagnostic(loaded: &spec::LoadedSpec, message: String) -> Diagnostic {
         .filter(|_| spans.error.is_none())
         .and_then(|p| spans.key_or_value(p));
     match (span, pointer) {
+        // the snippet shows the place
         (Some(span), Some(pointer)) => {
-            // the snippet shows the place; the pointer in the text would repeat it
-            let what = what
-                .replace(&format!("at {pointer}: "), "")
-                .replace(&format!(" at {pointer}"), "");
             Diagnostic::unlocated(&schema.file, format!("resource `{resource}`: {what}"))
                 .in_source(Arc::clone(&schema.text))
                 .at(span, format!("at {pointer}"))
         }
-        _ => Diagnostic::unlocated(&schema.file, format!("resource `{resource}`: {what}")),
+        _ => Diagnostic::unlocated(
+            &schema.file,
+            format!("resource `{resource}`{place}: {what}"),
+        ),
     }
 }
 
@@ -174,4 +161,39 @@ fn pointer_path(spans: &SpanIndex, pointer: &str) -> YamlPath {
         };
     }
     path
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    /// A schema error reaches the caller as data (resource, place, message), not as a
+    /// sentence to parse back.
+    #[test]
+    fn schema_errors_are_typed() {
+        let files = SpecFiles::in_memory(
+            "widgets",
+            "client:\n  base_url: https://example.com/\nresources:\n  - name: widgets\n",
+            &[(
+                "widgets",
+                r#"{"type": "object", "properties": {"a": {"items": {"$ref": "other.json#/x"}}}}"#,
+            )],
+        );
+        let (loaded, _) = spec::load(&files);
+        let api = ir::resolve(&loaded.unwrap()).unwrap();
+        match emit::emit_crate(&api, "specs/widgets") {
+            Err(emit::EmitError::Schema(schema::SchemaError::Resource {
+                resource,
+                place: schema::Place::At(pointer),
+                message,
+            })) => {
+                assert_eq!(resource, "widgets");
+                assert_eq!(pointer, "/properties/a/items");
+                assert!(message.starts_with("`$ref: other.json#/x` is not supported"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -7,8 +7,10 @@
 
 use std::borrow::Cow;
 
-use crate::expr::Expr;
-use crate::selector::Selector;
+pub use crate::client::{ClientSpec, ValueSpec};
+pub use crate::expr::{self, Expr};
+pub use crate::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
+pub use crate::selector::{Selector, Step};
 
 /// A string that is `'static` in generated code and owned when built from a spec at run time.
 pub type Text = Cow<'static, str>;
@@ -35,7 +37,7 @@ impl Method {
 }
 
 /// Everything the runtime needs to page through one resource.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourceDescriptor {
     /// The resource name from the spec, used in errors and traces.
     pub name: Text,
@@ -62,6 +64,26 @@ pub struct ResourceDescriptor {
     pub response_actions: List<ResponseAction>,
     /// Incremental loading, when the endpoint has an `incremental` block.
     pub incremental: Option<crate::incremental::IncrementalConfig>,
+}
+
+impl ResourceDescriptor {
+    /// A `GET` of the base URL, one page, records at the detected selector, the client's
+    /// auth and retry policy: generated descriptors write only what differs
+    /// (`..ResourceDescriptor::DEFAULT`).
+    pub const DEFAULT: ResourceDescriptor = ResourceDescriptor {
+        name: Cow::Borrowed(""),
+        method: Method::Get,
+        path: Cow::Borrowed(""),
+        params: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
+        json_body: None,
+        paginator: PaginatorConfig::Auto,
+        data_selector: None,
+        auth: AuthChoice::Client,
+        retry: None,
+        response_actions: Cow::Borrowed(&[]),
+        incremental: None,
+    };
 }
 
 /// A `response_actions` entry that ignores matching responses: paging of that request
@@ -143,7 +165,52 @@ pub enum PaginatorConfig {
     },
 }
 
+/// Why a paginator config cannot work, found before any request (dlt's constructors raise
+/// on both). The generator reports it against the spec; the runtime refuses to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaginatorProblem {
+    /// An `offset` paginator's `limit` is 0: a page of 0 records never advances.
+    ZeroLimit,
+    /// A range paginator with nothing to stop on (no total, no maximum, no `has_more_path`,
+    /// not stopping on an empty page).
+    Unbounded {
+        /// The key that would bound it: `maximum_offset` or `maximum_page`.
+        maximum: &'static str,
+    },
+}
+
 impl PaginatorConfig {
+    /// dlt's checks of a paginator config, the termination guard among them: the one home
+    /// of this rule, for the generator and the runtime alike.
+    pub fn problem(&self) -> Option<PaginatorProblem> {
+        let unbounded = |bounds: [bool; 4], maximum| {
+            (!bounds.contains(&true)).then_some(PaginatorProblem::Unbounded { maximum })
+        };
+        match self {
+            PaginatorConfig::Offset(c) if c.limit == 0 => Some(PaginatorProblem::ZeroLimit),
+            PaginatorConfig::Offset(c) => unbounded(
+                [
+                    c.total_path.is_some(),
+                    c.maximum_offset.is_some(),
+                    c.has_more_path.is_some(),
+                    c.stop_after_empty_page || c.stop_on_short_page,
+                ],
+                "maximum_offset",
+            ),
+            PaginatorConfig::PageNumber(c) => unbounded(
+                [
+                    c.total_path.is_some(),
+                    c.maximum_page.is_some(),
+                    c.has_more_path.is_some(),
+                    // a short page tells the end only with a page size, which may be unset
+                    c.stop_after_empty_page,
+                ],
+                "maximum_page",
+            ),
+            _ => None,
+        }
+    }
+
     /// The paginator with the settings its templates read (`config['name']`) bound, as a
     /// request starts; borrowed as it is when it reads none.
     pub fn with_config(
@@ -214,6 +281,28 @@ pub struct CursorConfig {
     pub page_size: Option<PageSize>,
 }
 
+impl CursorConfig {
+    /// dlt's defaults: the cursor at `cursors.next`, sent as the query parameter `cursor`.
+    pub const DEFAULT: CursorConfig = CursorConfig {
+        source: CursorSource::Path(Selector {
+            steps: Cow::Borrowed(&[
+                crate::selector::Step::Field(Cow::Borrowed("cursors")),
+                crate::selector::Step::Field(Cow::Borrowed("next")),
+            ]),
+        }),
+        target: Target::Query(Cow::Borrowed("cursor")),
+        stop_condition: None,
+        stop_after_empty_page: false,
+        has_more_path: None,
+        page_size: None,
+    };
+}
+
+/// The `total` field, where dlt looks for a total by default.
+const TOTAL: Selector = Selector {
+    steps: Cow::Borrowed(&[crate::selector::Step::Field(Cow::Borrowed("total"))]),
+};
+
 /// Parameters of the `offset` paginator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetConfig {
@@ -235,6 +324,22 @@ pub struct OffsetConfig {
     pub has_more_path: Option<Selector>,
     /// End on a page shorter than `limit` (seed dialect: offset without a total).
     pub stop_on_short_page: bool,
+}
+
+impl OffsetConfig {
+    /// dlt's defaults with the seed dialect's reading of a missing total (stop on a short
+    /// page); the limit has none, so a spec always states it.
+    pub const DEFAULT: OffsetConfig = OffsetConfig {
+        limit: 0,
+        offset: 0,
+        offset_target: Target::Query(Cow::Borrowed("offset")),
+        limit_target: Target::Query(Cow::Borrowed("limit")),
+        total_path: Some(TOTAL),
+        maximum_offset: None,
+        stop_after_empty_page: true,
+        has_more_path: None,
+        stop_on_short_page: true,
+    };
 }
 
 /// Parameters of the `page_number` paginator.
@@ -259,6 +364,22 @@ pub struct PageNumberConfig {
     /// When the spec writes no `total_path` and a response has no total: stop on an empty
     /// page, or on a page shorter than `page_size` (seed dialect; dlt raises).
     pub stop_on_short_page: bool,
+}
+
+impl PageNumberConfig {
+    /// dlt's defaults (pages counted from 0) with the seed dialect's reading of a missing
+    /// total (stop on a short page).
+    pub const DEFAULT: PageNumberConfig = PageNumberConfig {
+        base_page: 0,
+        page: 0,
+        page_target: Target::Query(Cow::Borrowed("page")),
+        total_path: Some(TOTAL),
+        maximum_page: None,
+        stop_after_empty_page: true,
+        has_more_path: None,
+        page_size: None,
+        stop_on_short_page: true,
+    };
 }
 
 /// Where a credential's value comes from.
@@ -444,6 +565,9 @@ impl RetryPolicy {
         wait_header: None,
     };
 
+    /// The same as [`RetryPolicy::DLT_DEFAULT`], by the name every descriptor type uses.
+    pub const DEFAULT: RetryPolicy = RetryPolicy::DLT_DEFAULT;
+
     /// Whether a response status is retried under this policy: a transient status (429, 5xx)
     /// or a listed one, unless the policy fails it explicitly.
     pub fn retries_status(&self, status: u16) -> bool {
@@ -488,6 +612,51 @@ mod tests {
         assert!(both.matches(422, b"record locked"));
         assert!(!both.matches(422, b"other"));
         assert!(!both.matches(500, b"record locked"));
+    }
+
+    #[test]
+    fn paginator_problems_are_found_once_for_generator_and_runtime() {
+        let unbounded = OffsetConfig {
+            limit: 10,
+            total_path: None,
+            stop_after_empty_page: false,
+            stop_on_short_page: false,
+            ..OffsetConfig::DEFAULT
+        };
+        assert_eq!(
+            PaginatorConfig::Offset(unbounded.clone()).problem(),
+            Some(PaginatorProblem::Unbounded {
+                maximum: "maximum_offset"
+            })
+        );
+        let bounded = OffsetConfig {
+            maximum_offset: Some(100),
+            ..unbounded
+        };
+        assert_eq!(PaginatorConfig::Offset(bounded).problem(), None);
+        let zero = OffsetConfig {
+            limit: 0,
+            ..OffsetConfig::DEFAULT
+        };
+        assert_eq!(
+            PaginatorConfig::Offset(zero).problem(),
+            Some(PaginatorProblem::ZeroLimit)
+        );
+        let pages = PageNumberConfig {
+            total_path: None,
+            stop_after_empty_page: false,
+            ..PageNumberConfig::DEFAULT
+        };
+        assert_eq!(
+            PaginatorConfig::PageNumber(pages).problem(),
+            Some(PaginatorProblem::Unbounded {
+                maximum: "maximum_page"
+            })
+        );
+        assert_eq!(
+            PaginatorConfig::PageNumber(PageNumberConfig::DEFAULT).problem(),
+            None
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! not covered. Cursor values compare exactly: integers beyond 2^53 do not collapse into one
 //! `f64`.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -65,6 +66,24 @@ pub struct IncrementalConfig {
     pub on_cursor_value_missing: OnCursorMissing,
     /// Primary key fields, for de-duplication at the boundary.
     pub primary_key: List<Text>,
+}
+
+impl IncrementalConfig {
+    /// No bounds, no parameters, the cursor growing, a record without one an error:
+    /// generated descriptors write only what differs (`..IncrementalConfig::DEFAULT`).
+    pub const DEFAULT: IncrementalConfig = IncrementalConfig {
+        cursor_path: Selector::ROOT,
+        cursor_field: Cow::Borrowed(""),
+        initial_value: None,
+        end_value: None,
+        start_param: None,
+        end_param: None,
+        last_value_func: LastValueFunc::Max,
+        start_open: false,
+        end_closed: false,
+        on_cursor_value_missing: OnCursorMissing::Raise,
+        primary_key: Cow::Borrowed(&[]),
+    };
 }
 
 /// Where an incremental resource stands: the newest cursor value delivered and the keys of

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 fn specs() -> Vec<(String, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut specs = Vec::new();
-    for folder in ["specs", "tests/fixtures"] {
+    for folder in restgen::SPEC_FOLDERS {
         for entry in std::fs::read_dir(root.join(folder)).unwrap() {
             let path = entry.unwrap().path();
             if path.join("source.yaml").is_file() {

@@ -10,10 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use restgen::emit::CrateFiles;
 
-/// Folders holding specs, relative to the root: the APIs, the test fixtures whose
-/// generated crates the tests compile against (e.g. tricky schemas), and the benchmark's
-/// loopback API (`cargo xtask bench` drives its generated client).
-const SPEC_FOLDERS: &[&str] = &["specs", "tests/fixtures", "bench/specs"];
+use restgen::SPEC_FOLDERS;
 
 /// The folder of spec `api`, shown relative to `root` (`specs/esign`), and its path. A path
 /// to a spec folder anywhere (`target/catalog/specs/box`) is taken as it is.
@@ -43,7 +40,8 @@ pub fn run(root: &Path, only: &[String], check: bool) -> Result<ExitCode> {
         for api in only {
             if !apis.contains(api) {
                 bail!(
-                    "no spec `{api}` under specs/ or tests/fixtures/ (known: {})",
+                    "no spec `{api}` under {}/ (known: {})",
+                    SPEC_FOLDERS.join("/, "),
                     apis.join(", ")
                 );
             }

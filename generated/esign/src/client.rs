@@ -302,15 +302,20 @@ impl Client {
                 )
                 .record_shape(&crate::descriptors::shapes::SIGNATURE_REQUESTS_FOLLOWERS),
             ::std::borrow::Cow::Borrowed("signature_requests"),
-            ::std::vec![
-                ::restgen_runtime::ParentBinding { arg :
-                ::std::borrow::Cow::Borrowed("sign_req"), field :
-                ::restgen_runtime::selector::Selector { steps :
-                ::std::borrow::Cow::Borrowed(&
-                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
-            ],
-            ::std::vec![],
+            ::std::vec::Vec::from([
+                ::restgen_runtime::ParentBinding {
+                    arg: ::std::borrow::Cow::Borrowed("sign_req"),
+                    field: {
+                        use ::restgen_runtime::descriptor::*;
+                        use ::std::borrow::Cow;
+                        Selector {
+                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                        }
+                    },
+                    field_name: ::std::borrow::Cow::Borrowed("id"),
+                },
+            ]),
+            ::std::vec::Vec::from([]),
         )
     }
 }

@@ -243,15 +243,20 @@ impl Client {
                 )
                 .record_shape(&crate::descriptors::shapes::ENTRIES),
             ::std::borrow::Cow::Borrowed("accounts"),
-            ::std::vec![
-                ::restgen_runtime::ParentBinding { arg :
-                ::std::borrow::Cow::Borrowed("account_id"), field :
-                ::restgen_runtime::selector::Selector { steps :
-                ::std::borrow::Cow::Borrowed(&
-                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
-            ],
-            ::std::vec![],
+            ::std::vec::Vec::from([
+                ::restgen_runtime::ParentBinding {
+                    arg: ::std::borrow::Cow::Borrowed("account_id"),
+                    field: {
+                        use ::restgen_runtime::descriptor::*;
+                        use ::std::borrow::Cow;
+                        Selector {
+                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                        }
+                    },
+                    field_name: ::std::borrow::Cow::Borrowed("id"),
+                },
+            ]),
+            ::std::vec::Vec::from([]),
         )
     }
 
@@ -268,15 +273,20 @@ impl Client {
                         ::std::borrow::Cow::Borrowed(&crate::descriptors::ENTRIES),
                     ),
                     ::std::borrow::Cow::Borrowed("accounts"),
-                    ::std::vec![
-                        ::restgen_runtime::ParentBinding { arg :
-                        ::std::borrow::Cow::Borrowed("account_id"), field :
-                        ::restgen_runtime::selector::Selector { steps :
-                        ::std::borrow::Cow::Borrowed(&
-                        [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                        }, field_name : ::std::borrow::Cow::Borrowed("id"), }
-                    ],
-                    ::std::vec![],
+                    ::std::vec::Vec::from([
+                        ::restgen_runtime::ParentBinding {
+                            arg: ::std::borrow::Cow::Borrowed("account_id"),
+                            field: {
+                                use ::restgen_runtime::descriptor::*;
+                                use ::std::borrow::Cow;
+                                Selector {
+                                    steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                                }
+                            },
+                            field_name: ::std::borrow::Cow::Borrowed("id"),
+                        },
+                    ]),
+                    ::std::vec::Vec::from([]),
                 ),
                 ::restgen_runtime::ResourceRequest::new(
                         self.core.clone(),
@@ -284,15 +294,20 @@ impl Client {
                     )
                     .record_shape(&crate::descriptors::shapes::LINES),
                 ::std::borrow::Cow::Borrowed("entries"),
-                ::std::vec![
-                    ::restgen_runtime::ParentBinding { arg :
-                    ::std::borrow::Cow::Borrowed("entries_id"), field :
-                    ::restgen_runtime::selector::Selector { steps :
-                    ::std::borrow::Cow::Borrowed(&
-                    [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                    }, field_name : ::std::borrow::Cow::Borrowed("id"), }
-                ],
-                ::std::vec![::std::borrow::Cow::Borrowed("_accounts_id")],
+                ::std::vec::Vec::from([
+                    ::restgen_runtime::ParentBinding {
+                        arg: ::std::borrow::Cow::Borrowed("entries_id"),
+                        field: {
+                            use ::restgen_runtime::descriptor::*;
+                            use ::std::borrow::Cow;
+                            Selector {
+                                steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                            }
+                        },
+                        field_name: ::std::borrow::Cow::Borrowed("id"),
+                    },
+                ]),
+                ::std::vec::Vec::from([::std::borrow::Cow::Borrowed("_accounts_id")]),
             )
             .concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)
     }

@@ -290,15 +290,20 @@ impl Client {
                 )
                 .record_shape(&crate::descriptors::shapes::CONTACTS),
             ::std::borrow::Cow::Borrowed("contact_books"),
-            ::std::vec![
-                ::restgen_runtime::ParentBinding { arg :
-                ::std::borrow::Cow::Borrowed("contact_book"), field :
-                ::restgen_runtime::selector::Selector { steps :
-                ::std::borrow::Cow::Borrowed(&
-                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
-            ],
-            ::std::vec![],
+            ::std::vec::Vec::from([
+                ::restgen_runtime::ParentBinding {
+                    arg: ::std::borrow::Cow::Borrowed("contact_book"),
+                    field: {
+                        use ::restgen_runtime::descriptor::*;
+                        use ::std::borrow::Cow;
+                        Selector {
+                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                        }
+                    },
+                    field_name: ::std::borrow::Cow::Borrowed("id"),
+                },
+            ]),
+            ::std::vec::Vec::from([]),
         )
     }
 
@@ -317,15 +322,20 @@ impl Client {
                 )
                 .record_shape(&crate::descriptors::shapes::CONTACT_GROUPS),
             ::std::borrow::Cow::Borrowed("contact_books"),
-            ::std::vec![
-                ::restgen_runtime::ParentBinding { arg :
-                ::std::borrow::Cow::Borrowed("contact_book"), field :
-                ::restgen_runtime::selector::Selector { steps :
-                ::std::borrow::Cow::Borrowed(&
-                [::restgen_runtime::selector::Step::Field(::std::borrow::Cow::Borrowed("id"))])
-                }, field_name : ::std::borrow::Cow::Borrowed("id"), }
-            ],
-            ::std::vec![],
+            ::std::vec::Vec::from([
+                ::restgen_runtime::ParentBinding {
+                    arg: ::std::borrow::Cow::Borrowed("contact_book"),
+                    field: {
+                        use ::restgen_runtime::descriptor::*;
+                        use ::std::borrow::Cow;
+                        Selector {
+                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                        }
+                    },
+                    field_name: ::std::borrow::Cow::Borrowed("id"),
+                },
+            ]),
+            ::std::vec::Vec::from([]),
         )
     }
 }

@@ -14,6 +14,82 @@ use super::names::{BUILDER_METHODS, CLIENT_METHODS, shouty, snake};
 use super::params;
 use crate::ir::{ApiIr, ResourceIr};
 
+/// The descriptor fields a value of which several resources share (most often from the
+/// spec's `resource_defaults`) is written once, as a const of `mod shared`: the const's name
+/// and type, by field.
+const SHARED_FIELDS: &[(&str, &str, &str)] = &[
+    ("params", "PARAMS", "List<Param>"),
+    ("paginator", "PAGINATOR", "PaginatorConfig"),
+    ("retry", "RETRY", "Option<RetryPolicy>"),
+    ("incremental", "INCREMENTAL", "Option<IncrementalConfig>"),
+    ("data_selector", "DATA_SELECTOR", "Option<Selector>"),
+];
+
+/// The resources' descriptor literals, with a field value that two or more resources share
+/// replaced by a const in `mod shared` (so a spec value lives in one place of the output),
+/// and those consts.
+fn resource_literals(api: &ApiIr) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let fields: Vec<_> = api
+        .resources
+        .iter()
+        .map(|r| super::literal::resource_fields(&r.descriptor))
+        .collect();
+    // per shared field, its distinct values and how often each occurs
+    let mut consts = Vec::new();
+    let mut replace: std::collections::HashMap<(&str, String), TokenStream> =
+        std::collections::HashMap::new();
+    for &(field, name, ty) in SHARED_FIELDS {
+        let mut values: Vec<(String, &TokenStream, usize)> = Vec::new();
+        for (f, value) in fields.iter().flatten() {
+            if *f != field {
+                continue;
+            }
+            let key = value.to_string();
+            match values.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, n)) => *n += 1,
+                None => values.push((key, value, 1)),
+            }
+        }
+        // named by how many resources share them, then by value, so reordering resources
+        // reorders nothing here
+        let mut shared: Vec<_> = values.into_iter().filter(|(_, _, n)| *n > 1).collect();
+        shared.sort_by(|(a, _, m), (b, _, n)| n.cmp(m).then_with(|| a.cmp(b)));
+        for (i, (key, value, _)) in shared.iter().enumerate() {
+            let ident = match i {
+                0 => name.to_string(),
+                _ => format!("{name}_{}", i + 1),
+            };
+            let ident = proc_macro2::Ident::new(&ident, proc_macro2::Span::call_site());
+            let ty: TokenStream = ty.parse().unwrap_or_default();
+            // pub const RETRY: Option<RetryPolicy> = Some(RetryPolicy { .. });
+            consts.push(quote!(pub const #ident: #ty = #value;));
+            // shared::RETRY
+            replace.insert((field, key.clone()), quote!(shared::#ident));
+        }
+    }
+    let literals = fields
+        .into_iter()
+        .map(|fields| {
+            let fields: Vec<_> = fields
+                .into_iter()
+                .map(|(f, value)| {
+                    let value = replace
+                        .get(&(f, value.to_string()))
+                        .cloned()
+                        .unwrap_or(value);
+                    (f, value)
+                })
+                .collect();
+            super::literal::struct_literal(
+                quote!(ResourceDescriptor),
+                &fields,
+                Some(quote!(ResourceDescriptor::DEFAULT)),
+            )
+        })
+        .collect();
+    (literals, consts)
+}
+
 /// `descriptors.rs`: the client spec and one static per resource.
 pub fn descriptors(
     api: &ApiIr,
@@ -22,18 +98,29 @@ pub fn descriptors(
     let client = api.client.literal();
     let client_doc = format!("The client section of the `{}` spec.", api.api);
     let client_doc = docs::outer(&client_doc);
-    let resources = api.resources.iter().map(|r| {
+    let (literals, consts) = resource_literals(api);
+    let resources = api.resources.iter().zip(literals).map(|(r, value)| {
         let ident = shouty(&r.name);
         let doc = format!("How the runtime fetches {}.", docs::code(&r.name));
         let doc = docs::outer(&doc);
-        let value = r.descriptor.literal();
         // #[doc = "How the runtime fetches `users`."]
-        // pub static USERS: ResourceDescriptor = ResourceDescriptor { .. };
+        // pub static USERS: ResourceDescriptor = ResourceDescriptor { .., ..ResourceDescriptor::DEFAULT };
         quote! {
             #doc
-            pub static #ident: ::restgen_runtime::descriptor::ResourceDescriptor = #value;
+            pub static #ident: ResourceDescriptor = #value;
         }
     });
+    let shared = (!consts.is_empty()).then(|| {
+        // mod shared { use super::*; pub const RETRY: Option<RetryPolicy> = ..; }
+        quote! {
+            /// Values several resources share, written once.
+            mod shared {
+                use super::*;
+                #(#consts)*
+            }
+        }
+    });
+    let imports = super::literal::imports();
     let shapes: Vec<TokenStream> = api
         .resources
         .iter()
@@ -62,13 +149,17 @@ pub fn descriptors(
             }
         }
     });
+    // use ::restgen_runtime::descriptor::*; use ::std::borrow::Cow;
     // #[doc = "The client section ..."]
     // pub static CLIENT: ClientSpec = ClientSpec { .. };
+    // mod shared { .. }
     // pub static USERS: ResourceDescriptor = ..; (one per resource)
     // pub mod shapes { .. }
     quote! {
+        #imports
         #client_doc
-        pub static CLIENT: ::restgen_runtime::ClientSpec = #client;
+        pub static CLIENT: ClientSpec = #client;
+        #shared
         #(#resources)*
         #shapes
     }

@@ -49,7 +49,7 @@ fn fan_out_expr(
         let link = a.parent.as_ref()?;
         let (arg, field, field_name) = (
             a.name.as_str(),
-            link.selector.literal(),
+            super::literal::scoped(link.selector.literal()),
             link.field.as_str(),
         );
         // ParentBinding { arg: Cow::Borrowed("sign_req"), field: Selector { .. }, field_name: Cow::Borrowed("id") }
@@ -75,7 +75,7 @@ fn fan_out_expr(
     };
     match fan_out_parent(api, parent) {
         // FanOut::new(ResourceRequest::new(.., &PARENT), ResourceRequest::new(.., &CHILD),
-        //             Cow::Borrowed("parent"), vec![ParentBinding { .. }], vec![..])
+        //             Cow::Borrowed("parent"), Vec::from([ParentBinding { .. }]), Vec::from([..]))
         None => quote! {
             ::restgen_runtime::FanOut::new(
                 ::restgen_runtime::ResourceRequest::new(
@@ -84,12 +84,12 @@ fn fan_out_expr(
                 ),
                 #child,
                 ::std::borrow::Cow::Borrowed(#parent_name),
-                ::std::vec![#(#bindings),*],
-                ::std::vec![#(#includes),*],
+                ::std::vec::Vec::from([#(#bindings),*]),
+                ::std::vec::Vec::from([#(#includes),*]),
             )#parallel
         },
         // FanOut::nested(<the parent's own fan-out, of raw records>, ResourceRequest::new(..),
-        //                Cow::Borrowed("parent"), vec![ParentBinding { .. }], vec![..])
+        //                Cow::Borrowed("parent"), Vec::from([ParentBinding { .. }]), Vec::from([..]))
         Some(grandparent) => {
             let inner = fan_out_expr(api, parent, grandparent, None);
             quote! {
@@ -97,8 +97,8 @@ fn fan_out_expr(
                     #inner,
                     #child,
                     ::std::borrow::Cow::Borrowed(#parent_name),
-                    ::std::vec![#(#bindings),*],
-                    ::std::vec![#(#includes),*],
+                    ::std::vec::Vec::from([#(#bindings),*]),
+                    ::std::vec::Vec::from([#(#includes),*]),
                 )#parallel
             }
         }

@@ -20,8 +20,9 @@ use crate::ir::request::{ParamKind, SettableParam};
 use crate::ir::{ApiIr, ResourceIr};
 
 /// Methods of the runtime's request types, which a trait method of the same name would lose
-/// to (inherent methods win), so a setter with such a name gets a `_` suffix.
-const REQUEST_METHODS: &[&str] = &[
+/// to (inherent methods win), so a setter with such a name gets a `_` suffix (`emit::tidy`
+/// checks this list against the runtime's source).
+pub(super) const REQUEST_METHODS: &[&str] = &[
     "new",
     "arg",
     "arg_value",
@@ -36,6 +37,8 @@ const REQUEST_METHODS: &[&str] = &[
     "record_shape",
     "strict",
     "decode_report",
+    "check_body",
+    "resume",
     "pages",
     "stream",
     "iter",

@@ -17,6 +17,7 @@ mod parents;
 pub(crate) mod placeholder;
 pub mod request;
 mod resource;
+pub mod rust_names;
 pub mod template;
 mod values;
 

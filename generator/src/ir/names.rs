@@ -10,7 +10,7 @@ use restgen_runtime::ValueSpec;
 
 use super::ResourceIr;
 use super::issue::Issue;
-use crate::emit::names::{BUILDER_METHODS, CLIENT_METHODS, shouty, snake};
+use super::rust_names::{BUILDER_METHODS, CLIENT_METHODS, shouty, snake};
 
 /// An unusable or clashing resource name: the resource's position, the issue relative to
 /// its entry, and the position of the resource it clashes with.

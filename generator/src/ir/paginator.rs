@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use restgen_runtime::descriptor::{
-    CursorConfig, CursorSource, OffsetConfig, PageNumberConfig, PageSize, PaginatorConfig, Target,
+    CursorConfig, CursorSource, OffsetConfig, PageNumberConfig, PageSize, PaginatorConfig,
+    PaginatorProblem, Target,
 };
 use restgen_runtime::selector::Selector;
 
@@ -80,8 +81,8 @@ pub fn resolve(spec: &PaginatorSpec) -> Result<PaginatorConfig, Issue> {
             name: text(super::auth::custom_name(name.as_deref(), "paginator")?),
         },
         PaginatorKind::Cursor(c) => PaginatorConfig::Cursor(cursor(c)?),
-        PaginatorKind::Offset(c) => PaginatorConfig::Offset(offset(c)?),
-        PaginatorKind::PageNumber(c) => PaginatorConfig::PageNumber(page_number(c)?),
+        PaginatorKind::Offset(c) => checked(PaginatorConfig::Offset(offset(c)?))?,
+        PaginatorKind::PageNumber(c) => checked(PaginatorConfig::PageNumber(page_number(c)?))?,
     })
 }
 
@@ -182,6 +183,18 @@ fn cursor(c: CursorSpec) -> Result<CursorConfig, Issue> {
     })
 }
 
+/// The paginator, or what the runtime's checks (`PaginatorConfig::problem`) find wrong with
+/// it, located at the paginator.
+fn checked(config: PaginatorConfig) -> Result<PaginatorConfig, Issue> {
+    match config.problem() {
+        None => Ok(config),
+        Some(PaginatorProblem::ZeroLimit) => Err(Issue::new("`limit` must be greater than 0")
+            .at_key("limit")
+            .label("a page of 0 records never advances")),
+        Some(PaginatorProblem::Unbounded { maximum }) => Err(termination_guard(maximum)),
+    }
+}
+
 /// dlt's termination guard, located at the paginator.
 fn termination_guard(maximum: &str) -> Issue {
     Issue::new(format!(
@@ -214,22 +227,10 @@ fn dlt_optional_path(p: Option<&str>, key: &str) -> Result<Option<Selector>, Iss
 }
 
 fn offset(c: OffsetSpec) -> Result<OffsetConfig, Issue> {
-    if c.limit == 0 {
-        return Err(Issue::new("`limit` must be greater than 0")
-            .at_key("limit")
-            .label("a page of 0 records never advances"));
-    }
     // The seed dialect (offset with only `limit`) stops on a short page (see `total_path`).
     let (total_path, lenient) = total_path(c.total_path)?;
     let has_more_path = dlt_optional_path(c.has_more_path.as_deref(), "has_more_path")?;
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
-    if total_path.is_none()
-        && c.maximum_offset.is_none()
-        && has_more_path.is_none()
-        && !stop_after_empty_page
-    {
-        return Err(termination_guard("maximum_offset"));
-    }
     Ok(OffsetConfig {
         limit: c.limit,
         offset: c.offset.unwrap_or(0),
@@ -250,13 +251,6 @@ fn page_number(c: PageNumberSpec) -> Result<PageNumberConfig, Issue> {
     let (total_path, lenient) = total_path(c.total_path)?;
     let has_more_path = dlt_optional_path(c.has_more_path.as_deref(), "has_more_path")?;
     let stop_after_empty_page = c.stop_after_empty_page.unwrap_or(true);
-    if total_path.is_none()
-        && c.maximum_page.is_none()
-        && has_more_path.is_none()
-        && !stop_after_empty_page
-    {
-        return Err(termination_guard("maximum_page"));
-    }
     Ok(PageNumberConfig {
         base_page,
         page: c.page.unwrap_or(base_page),

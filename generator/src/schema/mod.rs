@@ -14,6 +14,7 @@
 //! After typify, [`generate`] checks that no two emitted types share a name.
 
 pub mod enums;
+mod error;
 pub mod formats;
 pub mod names;
 pub mod prepass;
@@ -27,6 +28,8 @@ use serde_json::Value;
 use typify::{TypeDetails, TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use crate::ir::ResourceIr;
+
+pub use error::{Place, SchemaError};
 
 /// The models of one API.
 #[derive(Debug)]
@@ -45,7 +48,7 @@ pub struct Models {
 }
 
 /// Generates the models of every resource that has a schema.
-pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
+pub fn generate(resources: &[ResourceIr]) -> Result<Models, SchemaError> {
     let mut taken = BTreeSet::new();
     let mut record_types = vec![None; resources.len()];
     // (type name, schema, resource it comes from)
@@ -78,8 +81,14 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
     let mut used_formats = formats::Used::default();
     let mut shapes = vec![None; resources.len()];
     for (name, mut schema, resource, index) in records {
-        let located = |e: String| format!("schema of resource `{resource}`: {e}");
-        let mut bundled = refs::bundle(&mut schema, &name, &mut taken).map_err(located)?;
+        let mut bundled =
+            refs::bundle(&mut schema, &name, &mut taken).map_err(|(pointer, message)| {
+                SchemaError::Resource {
+                    resource: resource.to_string(),
+                    place: Place::At(pointer),
+                    message,
+                }
+            })?;
         bundled.insert(0, (name, schema));
         refs::break_all_of_cycles(&mut bundled);
         for (_, schema) in &mut bundled {
@@ -141,9 +150,9 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
         .chain(shared.iter().cloned());
     let mut space = TypeSpace::new(&settings);
     if let Err(e) = convert(&mut space, definitions) {
-        return Err(locate(&settings, &bundles, &shared).unwrap_or(e));
+        return Err(locate(&settings, &bundles, &shared).unwrap_or(SchemaError::Models(e)));
     }
-    check_unique(&space, &replaced)?;
+    check_unique(&space, &replaced).map_err(SchemaError::Models)?;
     let enum_code = open_enums.iter().map(enums::emit);
     let format_code = formats::emit(&used_formats, &format_names);
     let typify_code = shared_error_module(space.to_stream());
@@ -226,7 +235,7 @@ fn locate(
     settings: &TypeSpaceSettings,
     bundles: &[(&str, Vec<(String, Value)>)],
     shared: &[(String, Value)],
-) -> Option<String> {
+) -> Option<SchemaError> {
     let fails = |definitions: Vec<(String, Value)>| {
         let mut space = TypeSpace::new(settings);
         convert(
@@ -280,13 +289,24 @@ fn locate(
             }
             let at = if at.is_empty() { "/".to_string() } else { at };
             let place = if i == 0 {
-                format!("at {at}")
+                Place::At(at)
             } else {
-                format!("in its definition `{name}`, at {at}")
+                Place::InDefinition {
+                    name: name.clone(),
+                    pointer: at,
+                }
             };
-            return Some(format!("schema of resource `{resource}`, {place}: {error}"));
+            return Some(SchemaError::Resource {
+                resource: resource.to_string(),
+                place,
+                message: error,
+            });
         }
-        return Some(format!("schema of resource `{resource}`: {error}"));
+        return Some(SchemaError::Resource {
+            resource: resource.to_string(),
+            place: Place::Whole,
+            message: error,
+        });
     }
     None
 }
@@ -423,7 +443,7 @@ mod tests {
                 ],
             ),
         ];
-        let located = locate(&TypeSpaceSettings::default(), &bundles, &[]);
+        let located = locate(&TypeSpaceSettings::default(), &bundles, &[]).map(|e| e.to_string());
         assert_eq!(
             located.as_deref(),
             Some(

@@ -15,12 +15,13 @@ use serde_json::{Map, Value};
 use super::{claim, pascal};
 
 /// Rewrites the references of the record schema `schema` (type `record`) and returns the
-/// hoisted definitions, each already rewritten, in schema order.
+/// hoisted definitions, each already rewritten, in schema order. A reference it cannot
+/// follow fails with its pointer and why.
 pub fn bundle(
     schema: &mut Value,
     record: &str,
     taken: &mut BTreeSet<String>,
-) -> Result<Vec<(String, Value)>, String> {
+) -> Result<Vec<(String, Value)>, (String, String)> {
     let mut hoisted: Vec<(String, Value)> = Vec::new();
     // "#/definitions/node" -> "FolderNode"
     let mut targets: BTreeMap<String, String> = BTreeMap::new();
@@ -129,16 +130,19 @@ fn rewrite(
     value: &mut Value,
     targets: &BTreeMap<String, String>,
     at: &mut String,
-) -> Result<(), String> {
+) -> Result<(), (String, String)> {
     let Value::Object(map) = value else {
         return Ok(());
     };
     if let Some(Value::String(reference)) = map.get_mut("$ref") {
         let Some(name) = targets.get(reference.as_str()) else {
             let pointer = if at.is_empty() { "/" } else { at.as_str() };
-            return Err(format!(
-                "`$ref: {reference}` at {pointer} is not supported: a record schema may only \
-                 reference itself (`#`) or its own `definitions`/`$defs`"
+            return Err((
+                pointer.to_string(),
+                format!(
+                    "`$ref: {reference}` is not supported: a record schema may only reference \
+                     itself (`#`) or its own `definitions`/`$defs`"
+                ),
             ));
         };
         *reference = format!("#/definitions/{name}");
@@ -263,8 +267,12 @@ mod tests {
         let e = bundle(&mut schema, "R", &mut BTreeSet::new()).unwrap_err();
         assert_eq!(
             e,
-            "`$ref: other.json#/x` at /properties/a/items is not supported: a record schema \
-             may only reference itself (`#`) or its own `definitions`/`$defs`"
+            (
+                "/properties/a/items".to_string(),
+                "`$ref: other.json#/x` is not supported: a record schema may only reference \
+                 itself (`#`) or its own `definitions`/`$defs`"
+                    .to_string()
+            )
         );
     }
 }

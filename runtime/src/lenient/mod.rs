@@ -24,6 +24,7 @@ mod report;
 mod required;
 mod walk;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::de::DeserializeOwned;
@@ -88,6 +89,17 @@ pub struct Field {
     pub node: u32,
     /// Whether the schema calls it required (checked only by strict decoding).
     pub required: bool,
+}
+
+impl Field {
+    /// A field, as generated shapes spell it on one line: `Field::new("id", 2, true)`.
+    pub const fn new(name: &'static str, node: u32, required: bool) -> Field {
+        Field {
+            name: Cow::Borrowed(name),
+            node,
+            required,
+        }
+    }
 }
 
 /// How a request decodes its records.

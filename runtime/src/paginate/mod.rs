@@ -25,6 +25,7 @@ pub(crate) use resume::without_secrets;
 
 use crate::descriptor::{
     CursorConfig, CursorSource, OffsetConfig, PageNumberConfig, PageSize, PaginatorConfig,
+    PaginatorProblem,
 };
 use crate::expr::Scope;
 use crate::selector::{RawKind, Selector, TooDeep, raw_kind};
@@ -481,40 +482,21 @@ fn saturating_i64(n: u64) -> i64 {
 }
 
 fn validate(config: &PaginatorConfig) -> Result<(), PaginationError> {
-    let guard = |total: bool, max: bool, has_more: bool, empty: bool, kind: &str| {
-        if total || max || has_more || empty {
-            Ok(())
-        } else {
+    let kind = match config {
+        PaginatorConfig::Offset(_) => "offset",
+        _ => "page_number",
+    };
+    match config.problem() {
+        None => Ok(()),
+        Some(PaginatorProblem::ZeroLimit) => Err(PaginationError::InvalidConfig(
+            "offset: `limit` must be greater than 0".into(),
+        )),
+        Some(PaginatorProblem::Unbounded { maximum }) => {
             Err(PaginationError::InvalidConfig(format!(
-                "{kind}: one of `total_path`, `maximum_{}`, `has_more_path`, or \
-                 `stop_after_empty_page` must be provided to guarantee termination",
-                if kind == "offset" { "offset" } else { "page" }
+                "{kind}: one of `total_path`, `{maximum}`, `has_more_path`, or \
+                 `stop_after_empty_page` must be provided to guarantee termination"
             )))
         }
-    };
-    match config {
-        PaginatorConfig::Offset(c) => {
-            if c.limit == 0 {
-                return Err(PaginationError::InvalidConfig(
-                    "offset: `limit` must be greater than 0".into(),
-                ));
-            }
-            guard(
-                c.total_path.is_some(),
-                c.maximum_offset.is_some(),
-                c.has_more_path.is_some(),
-                c.stop_after_empty_page || c.stop_on_short_page,
-                "offset",
-            )
-        }
-        PaginatorConfig::PageNumber(c) => guard(
-            c.total_path.is_some(),
-            c.maximum_page.is_some(),
-            c.has_more_path.is_some(),
-            c.stop_after_empty_page,
-            "page_number",
-        ),
-        _ => Ok(()),
     }
 }
 

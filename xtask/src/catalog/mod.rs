@@ -354,7 +354,7 @@ fn generate(dir: &Path, shown: &str) -> Result<(ApiIr, CrateFiles), Vec<Diagnost
     let loaded = restgen::spec::load_spec(dir, shown).map_err(|d| d.0)?;
     let api = restgen::ir::resolve(&loaded).map_err(|d| d.0)?;
     let files = restgen::emit::emit_crate(&api, shown)
-        .map_err(|e| vec![Diagnostic::unlocated(&loaded.config_file, e)])?;
+        .map_err(|e| vec![Diagnostic::unlocated(&loaded.config_file, e.to_string())])?;
     Ok((api, files))
 }
 

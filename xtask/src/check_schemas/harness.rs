@@ -72,7 +72,7 @@ pub fn generate(name: &str, dir: &Path, resources: &[&Resource]) -> Result<Check
         _ => return Err(found.to_string()),
     };
     let api = restgen::ir::resolve(&loaded).map_err(|d| d.to_string())?;
-    let mut files = restgen::emit::emit_crate(&api, &shown)?;
+    let mut files = restgen::emit::emit_crate(&api, &shown).map_err(|e| e.to_string())?;
     let ident = restgen::emit::crate_ident(name);
     let arms: Vec<String> = resources
         .iter()

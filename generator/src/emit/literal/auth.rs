@@ -8,22 +8,21 @@ use super::ToLiteral;
 
 impl ToLiteral for ValueRef {
     fn literal(&self) -> TokenStream {
-        let d = quote!(::restgen_runtime::descriptor::ValueRef);
         match self {
             // ValueRef::Literal(Cow::Borrowed("..."))
             ValueRef::Literal(v) => {
                 let v = v.literal();
-                quote!(#d::Literal(#v))
+                quote!(ValueRef::Literal(#v))
             }
             // ValueRef::Secret(Cow::Borrowed("api_key")): the name, never the value
             ValueRef::Secret(v) => {
                 let v = v.literal();
-                quote!(#d::Secret(#v))
+                quote!(ValueRef::Secret(#v))
             }
             // ValueRef::Config(Cow::Borrowed("region"))
             ValueRef::Config(v) => {
                 let v = v.literal();
-                quote!(#d::Config(#v))
+                quote!(ValueRef::Config(#v))
             }
         }
     }
@@ -31,12 +30,11 @@ impl ToLiteral for ValueRef {
 
 impl ToLiteral for AuthConfig {
     fn literal(&self) -> TokenStream {
-        let d = quote!(::restgen_runtime::descriptor);
         match self {
             // AuthConfig::Bearer { token: ValueRef::Secret(..) }
             AuthConfig::Bearer { token } => {
                 let token = token.literal();
-                quote!(#d::AuthConfig::Bearer { token: #token })
+                quote!(AuthConfig::Bearer { token: #token })
             }
             AuthConfig::ApiKey {
                 name,
@@ -51,17 +49,17 @@ impl ToLiteral for AuthConfig {
                     ApiKeyLocation::Cookie => quote!(Cookie),
                 };
                 // AuthConfig::ApiKey { name: .., api_key: .., location: ApiKeyLocation::Header, prefix: .. }
-                quote!(#d::AuthConfig::ApiKey {
+                quote!(AuthConfig::ApiKey {
                     name: #name,
                     api_key: #key,
-                    location: #d::ApiKeyLocation::#location,
+                    location: ApiKeyLocation::#location,
                     prefix: #prefix,
                 })
             }
             // AuthConfig::HttpBasic { username: .., password: .. }
             AuthConfig::HttpBasic { username, password } => {
                 let (u, p) = (username.literal(), password.literal());
-                quote!(#d::AuthConfig::HttpBasic { username: #u, password: #p })
+                quote!(AuthConfig::HttpBasic { username: #u, password: #p })
             }
             AuthConfig::OAuth2ClientCredentials {
                 access_token_url,
@@ -80,7 +78,7 @@ impl ToLiteral for AuthConfig {
                     default_token_expiration_secs.literal(),
                 );
                 // AuthConfig::OAuth2ClientCredentials { access_token_url: .., .. }
-                quote!(#d::AuthConfig::OAuth2ClientCredentials {
+                quote!(AuthConfig::OAuth2ClientCredentials {
                     access_token_url: #url,
                     client_id: #id,
                     client_secret: #secret,
@@ -107,7 +105,7 @@ impl ToLiteral for AuthConfig {
                     default_token_expiration_secs.literal(),
                 );
                 // AuthConfig::OAuth2RefreshToken { token_url: .., refresh_token: .., .. }
-                quote!(#d::AuthConfig::OAuth2RefreshToken {
+                quote!(AuthConfig::OAuth2RefreshToken {
                     token_url: #url,
                     client_id: #id,
                     client_secret: #secret,
@@ -132,7 +130,7 @@ impl ToLiteral for AuthConfig {
                     session_token.literal(),
                 );
                 // AuthConfig::SessionToken { login_url: .., token_path: .., header: .., .. }
-                quote!(#d::AuthConfig::SessionToken {
+                quote!(AuthConfig::SessionToken {
                     login_url: #url,
                     username: #user,
                     password: #pass,
@@ -144,7 +142,7 @@ impl ToLiteral for AuthConfig {
             // AuthConfig::Custom { name: Cow::Borrowed("signed") }
             AuthConfig::Custom { name } => {
                 let name = name.literal();
-                quote!(#d::AuthConfig::Custom { name: #name })
+                quote!(AuthConfig::Custom { name: #name })
             }
         }
     }

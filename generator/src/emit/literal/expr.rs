@@ -8,7 +8,7 @@ use super::ToLiteral;
 
 impl ToLiteral for Expr {
     fn literal(&self) -> TokenStream {
-        let path = quote!(::restgen_runtime::expr);
+        let path = quote!(expr);
         match self {
             // Expr::Var(Var::Response)
             Expr::Var(var) => {

@@ -1,6 +1,12 @@
 //! Emits runtime descriptor values as Rust literals for `static` items. This is the only place
 //! that knows how each runtime type is spelled in code, so emitted descriptors cannot drift
 //! from the types the runtime executes.
+//!
+//! Literals use short names (`ResourceDescriptor`, `Selector`, `Cow`), which [`imports`]
+//! brings into scope, and a struct with a `DEFAULT` const writes only the fields that differ
+//! from it (`..RetryPolicy::DEFAULT`). Every struct is destructured without `..` in
+//! [`struct_fields!`], so a field added to a runtime type fails to compile here until it is
+//! emitted.
 
 mod auth;
 mod expr;
@@ -9,7 +15,7 @@ mod shape;
 
 pub use shape::shape_imports;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use restgen_runtime::descriptor::{
     AuthChoice, Method, Param, ResourceDescriptor, ResponseAction, RetryPolicy,
@@ -18,16 +24,93 @@ use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMis
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::{ClientSpec, ValueSpec};
 
-/// A value that can be written as a constant Rust expression.
+/// A value that can be written as a constant Rust expression, in a scope with [`imports`].
 pub trait ToLiteral {
     /// The expression.
     fn literal(&self) -> TokenStream;
 }
 
+/// The imports every literal needs, for the top of `descriptors.rs`.
+pub fn imports() -> TokenStream {
+    // use ::restgen_runtime::descriptor::*; use ::std::borrow::Cow;
+    quote! {
+        use ::restgen_runtime::descriptor::*;
+        use ::std::borrow::Cow;
+    }
+}
+
+/// A literal in a block that brings its own imports, for a file without [`imports`].
+pub fn scoped(literal: TokenStream) -> TokenStream {
+    let imports = imports();
+    // { use ::restgen_runtime::descriptor::*; use ::std::borrow::Cow; Selector { .. } }
+    quote!({ #imports #literal })
+}
+
+/// The fields of a struct value as `(name, literal)` pairs, in declaration order. With
+/// `else DEFAULT`, only those that differ from `Type::DEFAULT`. The destructuring names every
+/// field, so a new field in the runtime type is a compile error here, never a silent default.
+macro_rules! struct_fields {
+    ($value:expr => $ty:ident { $($field:ident),* $(,)? }) => {{
+        let $ty { $($field),* } = $value;
+        vec![$((stringify!($field), $crate::emit::literal::ToLiteral::literal($field))),*]
+    }};
+    ($value:expr => $ty:ident { $($field:ident),* $(,)? } else DEFAULT) => {{
+        let $ty { $($field),* } = $value;
+        let default = &$ty::DEFAULT;
+        let mut fields = Vec::new();
+        $(
+            if *$field != default.$field {
+                fields.push((stringify!($field), $crate::emit::literal::ToLiteral::literal($field)));
+            }
+        )*
+        fields
+    }};
+}
+pub(crate) use struct_fields;
+
+/// `Type { a: .., b: .. }`, or with a default `Type { a: .., ..Type::DEFAULT }` (just
+/// `Type::DEFAULT` when no field differs).
+pub fn struct_literal(
+    ty: TokenStream,
+    fields: &[(&str, TokenStream)],
+    default: Option<TokenStream>,
+) -> TokenStream {
+    let names = fields
+        .iter()
+        .map(|(name, _)| Ident::new(name, Span::call_site()));
+    let values = fields.iter().map(|(_, value)| value);
+    match default {
+        // RetryPolicy::DEFAULT
+        Some(default) if fields.is_empty() => default,
+        // RetryPolicy { max_attempts: 4, ..RetryPolicy::DEFAULT }
+        Some(default) => quote!(#ty { #(#names: #values,)* ..#default }),
+        // Param { name: Cow::Borrowed("limit"), value: Cow::Borrowed("100") }
+        None => quote!(#ty { #(#names: #values),* }),
+    }
+}
+
+/// A struct literal with only the fields that differ from `Type::DEFAULT`.
+macro_rules! defaulted_literal {
+    ($value:expr => $ty:ident { $($field:ident),* $(,)? }) => {{
+        let fields = $crate::emit::literal::struct_fields!($value => $ty { $($field),* } else DEFAULT);
+        $crate::emit::literal::struct_literal(quote::quote!($ty), &fields, Some(quote::quote!($ty::DEFAULT)))
+    }};
+}
+pub(crate) use defaulted_literal;
+
+/// A struct literal with every field.
+macro_rules! full_literal {
+    ($value:expr => $ty:ident { $($field:ident),* $(,)? }) => {{
+        let fields = $crate::emit::literal::struct_fields!($value => $ty { $($field),* });
+        $crate::emit::literal::struct_literal(quote::quote!($ty), &fields, None)
+    }};
+}
+pub(crate) use full_literal;
+
 impl ToLiteral for str {
     fn literal(&self) -> TokenStream {
-        // ::std::borrow::Cow::Borrowed("text")
-        quote!(::std::borrow::Cow::Borrowed(#self))
+        // Cow::Borrowed("text")
+        quote!(Cow::Borrowed(#self))
     }
 }
 
@@ -40,21 +123,21 @@ impl ToLiteral for std::borrow::Cow<'static, str> {
 impl<T: ToLiteral + Clone> ToLiteral for std::borrow::Cow<'static, [T]> {
     fn literal(&self) -> TokenStream {
         let items = self.iter().map(ToLiteral::literal);
-        // ::std::borrow::Cow::Borrowed(&[item, item])
-        quote!(::std::borrow::Cow::Borrowed(&[#(#items),*]))
+        // Cow::Borrowed(&[item, item])
+        quote!(Cow::Borrowed(&[#(#items),*]))
     }
 }
 
 impl<T: ToLiteral> ToLiteral for Option<T> {
     fn literal(&self) -> TokenStream {
         match self {
-            // ::std::option::Option::Some(value)
+            // Some(value)
             Some(v) => {
                 let v = v.literal();
-                quote!(::std::option::Option::Some(#v))
+                quote!(Some(#v))
             }
-            // ::std::option::Option::None
-            None => quote!(::std::option::Option::None),
+            // None
+            None => quote!(None),
         }
     }
 }
@@ -103,11 +186,45 @@ impl ToLiteral for f64 {
     }
 }
 
+impl ToLiteral for Method {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // Method::Get
+            Method::Get => quote!(Method::Get),
+            // Method::Post
+            Method::Post => quote!(Method::Post),
+        }
+    }
+}
+
+impl ToLiteral for LastValueFunc {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // LastValueFunc::Max
+            LastValueFunc::Max => quote!(LastValueFunc::Max),
+            // LastValueFunc::Min
+            LastValueFunc::Min => quote!(LastValueFunc::Min),
+        }
+    }
+}
+
+impl ToLiteral for OnCursorMissing {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // OnCursorMissing::Raise
+            OnCursorMissing::Raise => quote!(OnCursorMissing::Raise),
+            // OnCursorMissing::Include
+            OnCursorMissing::Include => quote!(OnCursorMissing::Include),
+            // OnCursorMissing::Exclude
+            OnCursorMissing::Exclude => quote!(OnCursorMissing::Exclude),
+        }
+    }
+}
+
 impl ToLiteral for Param {
     fn literal(&self) -> TokenStream {
-        let (name, value) = (self.name.literal(), self.value.literal());
         // Param { name: Cow::Borrowed("limit"), value: Cow::Borrowed("100") }
-        quote!(::restgen_runtime::descriptor::Param { name: #name, value: #value })
+        full_literal!(self => Param { name, value })
     }
 }
 
@@ -117,19 +234,19 @@ impl ToLiteral for Step {
             // Step::Field(Cow::Borrowed("data"))
             Step::Field(name) => {
                 let name = name.literal();
-                quote!(::restgen_runtime::selector::Step::Field(#name))
+                quote!(Step::Field(#name))
             }
             // Step::Index(0)
             Step::Index(i) => {
                 let i = i.literal();
-                quote!(::restgen_runtime::selector::Step::Index(#i))
+                quote!(Step::Index(#i))
             }
             // Step::Wildcard
-            Step::Wildcard => quote!(::restgen_runtime::selector::Step::Wildcard),
+            Step::Wildcard => quote!(Step::Wildcard),
             // Step::Descendant(Cow::Borrowed("id"))
             Step::Descendant(name) => {
                 let name = name.literal();
-                quote!(::restgen_runtime::selector::Step::Descendant(#name))
+                quote!(Step::Descendant(#name))
             }
         }
     }
@@ -137,24 +254,22 @@ impl ToLiteral for Step {
 
 impl ToLiteral for Selector {
     fn literal(&self) -> TokenStream {
-        let steps = self.steps.literal();
         // Selector { steps: Cow::Borrowed(&[Step::Field(..)]) }
-        quote!(::restgen_runtime::selector::Selector { steps: #steps })
+        full_literal!(self => Selector { steps })
     }
 }
 
 impl ToLiteral for AuthChoice {
     fn literal(&self) -> TokenStream {
-        let d = quote!(::restgen_runtime::descriptor::AuthChoice);
         match self {
             // AuthChoice::Client
-            AuthChoice::Client => quote!(#d::Client),
+            AuthChoice::Client => quote!(AuthChoice::Client),
             // AuthChoice::None
-            AuthChoice::None => quote!(#d::None),
+            AuthChoice::None => quote!(AuthChoice::None),
             // AuthChoice::Endpoint(AuthConfig::..)
             AuthChoice::Endpoint(a) => {
                 let a = a.literal();
-                quote!(#d::Endpoint(#a))
+                quote!(AuthChoice::Endpoint(#a))
             }
         }
     }
@@ -162,148 +277,84 @@ impl ToLiteral for AuthChoice {
 
 impl ToLiteral for RetryPolicy {
     fn literal(&self) -> TokenStream {
-        let (attempts, statuses, failed, factor, max, header) = (
-            self.max_attempts.literal(),
-            self.retry_statuses.literal(),
-            self.fail_statuses.literal(),
-            self.backoff_factor.literal(),
-            self.max_delay_secs.literal(),
-            self.wait_header.literal(),
-        );
-        // RetryPolicy { max_attempts: 4, retry_statuses: Cow::Borrowed(&[408, 429]),
-        //   fail_statuses: Cow::Borrowed(&[]), .. }
-        quote!(::restgen_runtime::descriptor::RetryPolicy {
-            max_attempts: #attempts,
-            retry_statuses: #statuses,
-            fail_statuses: #failed,
-            backoff_factor: #factor,
-            max_delay_secs: #max,
-            wait_header: #header,
+        // RetryPolicy { max_attempts: 4, retry_statuses: Cow::Borrowed(&[408]), ..RetryPolicy::DEFAULT }
+        defaulted_literal!(self => RetryPolicy {
+            max_attempts,
+            retry_statuses,
+            fail_statuses,
+            backoff_factor,
+            max_delay_secs,
+            wait_header,
         })
     }
 }
 
 impl ToLiteral for IncrementalConfig {
     fn literal(&self) -> TokenStream {
-        let i = quote!(::restgen_runtime::incremental);
-        let (path, field, initial, end) = (
-            self.cursor_path.literal(),
-            self.cursor_field.literal(),
-            self.initial_value.literal(),
-            self.end_value.literal(),
-        );
-        let (start_param, end_param, start_open, end_closed, key) = (
-            self.start_param.literal(),
-            self.end_param.literal(),
-            self.start_open.literal(),
-            self.end_closed.literal(),
-            self.primary_key.literal(),
-        );
-        let func = match self.last_value_func {
-            LastValueFunc::Max => quote!(Max),
-            LastValueFunc::Min => quote!(Min),
-        };
-        let missing = match self.on_cursor_value_missing {
-            OnCursorMissing::Raise => quote!(Raise),
-            OnCursorMissing::Include => quote!(Include),
-            OnCursorMissing::Exclude => quote!(Exclude),
-        };
-        // IncrementalConfig { cursor_path: Selector { .. }, initial_value: Some(..), .. }
-        quote!(#i::IncrementalConfig {
-            cursor_path: #path,
-            cursor_field: #field,
-            initial_value: #initial,
-            end_value: #end,
-            start_param: #start_param,
-            end_param: #end_param,
-            last_value_func: #i::LastValueFunc::#func,
-            start_open: #start_open,
-            end_closed: #end_closed,
-            on_cursor_value_missing: #i::OnCursorMissing::#missing,
-            primary_key: #key,
+        // IncrementalConfig { cursor_path: Selector { .. }, cursor_field: .., ..IncrementalConfig::DEFAULT }
+        defaulted_literal!(self => IncrementalConfig {
+            cursor_path,
+            cursor_field,
+            initial_value,
+            end_value,
+            start_param,
+            end_param,
+            last_value_func,
+            start_open,
+            end_closed,
+            on_cursor_value_missing,
+            primary_key,
         })
     }
 }
 
 impl ToLiteral for ResponseAction {
     fn literal(&self) -> TokenStream {
-        let (status, content) = (self.status_code.literal(), self.content.literal());
         // ResponseAction { status_code: Some(404), content: None }
-        quote!(::restgen_runtime::descriptor::ResponseAction {
-            status_code: #status,
-            content: #content,
-        })
+        full_literal!(self => ResponseAction { status_code, content })
     }
+}
+
+/// The fields of a resource descriptor that differ from `ResourceDescriptor::DEFAULT`, for
+/// the caller to share some between resources before [`struct_literal`] writes them.
+pub fn resource_fields(d: &ResourceDescriptor) -> Vec<(&'static str, TokenStream)> {
+    struct_fields!(d => ResourceDescriptor {
+        name,
+        method,
+        path,
+        params,
+        headers,
+        json_body,
+        paginator,
+        data_selector,
+        auth,
+        retry,
+        response_actions,
+        incremental,
+    } else DEFAULT)
 }
 
 impl ToLiteral for ResourceDescriptor {
     fn literal(&self) -> TokenStream {
-        let d = quote!(::restgen_runtime::descriptor);
-        let method = match self.method {
-            Method::Get => quote!(#d::Method::Get),
-            Method::Post => quote!(#d::Method::Post),
-        };
-        let (name, path, params, headers) = (
-            self.name.literal(),
-            self.path.literal(),
-            self.params.literal(),
-            self.headers.literal(),
-        );
-        let (body, paginator, selector, auth, retry) = (
-            self.json_body.literal(),
-            self.paginator.literal(),
-            self.data_selector.literal(),
-            self.auth.literal(),
-            self.retry.literal(),
-        );
-        let actions = self.response_actions.literal();
-        let incremental = self.incremental.literal();
-        // ResourceDescriptor { name: .., method: Method::Get, path: .., .. }
-        quote!(#d::ResourceDescriptor {
-            name: #name,
-            method: #method,
-            path: #path,
-            params: #params,
-            headers: #headers,
-            json_body: #body,
-            paginator: #paginator,
-            data_selector: #selector,
-            auth: #auth,
-            retry: #retry,
-            response_actions: #actions,
-            incremental: #incremental,
-        })
+        // ResourceDescriptor { name: .., path: .., ..ResourceDescriptor::DEFAULT }
+        struct_literal(
+            quote!(ResourceDescriptor),
+            &resource_fields(self),
+            Some(quote!(ResourceDescriptor::DEFAULT)),
+        )
     }
 }
 
 impl ToLiteral for ValueSpec {
     fn literal(&self) -> TokenStream {
-        let (name, secret, required) = (
-            self.name.literal(),
-            self.secret.literal(),
-            self.required.literal(),
-        );
         // ValueSpec { name: Cow::Borrowed("api_key"), secret: true, required: true }
-        quote!(::restgen_runtime::ValueSpec { name: #name, secret: #secret, required: #required })
+        full_literal!(self => ValueSpec { name, secret, required })
     }
 }
 
 impl ToLiteral for ClientSpec {
     fn literal(&self) -> TokenStream {
-        let (source, base, auth, values, headers) = (
-            self.source.literal(),
-            self.base_url.literal(),
-            self.auth.literal(),
-            self.values.literal(),
-            self.headers.literal(),
-        );
         // ClientSpec { source: .., base_url: .., auth: .., values: .., headers: .. }
-        quote!(::restgen_runtime::ClientSpec {
-            source: #source,
-            base_url: #base,
-            auth: #auth,
-            values: #values,
-            headers: #headers,
-        })
+        full_literal!(self => ClientSpec { source, base_url, auth, values, headers })
     }
 }

@@ -1,12 +1,12 @@
 //! Record shapes (`restgen_runtime::lenient`) as literals. They are written with short names
-//! (`Node`, `Kind`, `Cow`), which the `shapes` module of `descriptors.rs` imports, so a field
-//! is one line of the generated file.
+//! (`Node`, `Kind`, `Cow`), which the `shapes` module of `descriptors.rs` imports, and the
+//! runtime's `const fn` constructors, so a field is one line of the generated file.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
 
-use super::ToLiteral;
+use super::{ToLiteral, full_literal};
 
 /// The imports the literals below need, for the module that holds them.
 pub fn shape_imports() -> TokenStream {
@@ -19,26 +19,16 @@ pub fn shape_imports() -> TokenStream {
 
 impl ToLiteral for RecordShape {
     fn literal(&self) -> TokenStream {
-        let nodes = self.nodes.iter().map(ToLiteral::literal);
-        let raw_field = match &self.raw_field {
-            // Some(Cow::Borrowed("_restgen_raw"))
-            Some(name) => {
-                let name = name.as_ref();
-                quote!(Some(Cow::Borrowed(#name)))
-            }
-            // None
-            None => quote!(None),
-        };
-        // RecordShape { nodes: Cow::Borrowed(&[Node { .. }, ..]), raw_field: Some(Cow::Borrowed("_restgen_raw")) }
-        quote!(RecordShape { nodes: Cow::Borrowed(&[#(#nodes),*]), raw_field: #raw_field })
+        // RecordShape { nodes: Cow::Borrowed(&[Node::new(..), ..]), raw_field: Some(Cow::Borrowed("_restgen_raw")) }
+        full_literal!(self => RecordShape { nodes, raw_field })
     }
 }
 
 impl ToLiteral for Node {
     fn literal(&self) -> TokenStream {
-        let (kind, nullable) = (self.kind.literal(), self.nullable.literal());
-        // Node { kind: Kind::Scalar(Scalar::Bool), nullable: true }
-        quote!(Node { kind: #kind, nullable: #nullable })
+        // Node { kind: Kind::Scalar(Scalar::Bool), nullable: true }: a struct expression, not a
+        // `const fn` call, so the field lists inside it are promoted to `'static`
+        full_literal!(self => Node { kind, nullable })
     }
 }
 
@@ -89,9 +79,15 @@ impl ToLiteral for Scalar {
 
 impl ToLiteral for Field {
     fn literal(&self) -> TokenStream {
-        let name = self.name.as_ref();
-        let (node, required) = (self.node.literal(), self.required.literal());
-        // Field { name: Cow::Borrowed("verified"), node: 2, required: false }
-        quote!(Field { name: Cow::Borrowed(#name), node: #node, required: #required })
+        // every field named: a new one fails to compile until it is emitted
+        let Field {
+            name,
+            node,
+            required,
+        } = self;
+        let name = name.as_ref();
+        let (node, required) = (node.literal(), required.literal());
+        // Field::new("verified", 2, false)
+        quote!(Field::new(#name, #node, #required))
     }
 }

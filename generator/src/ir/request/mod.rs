@@ -355,7 +355,7 @@ fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>, site
 }
 
 fn sanitize(name: &str) -> String {
-    crate::emit::snake_text(name, "arg_")
+    crate::ir::rust_names::snake_text(name, "arg_")
 }
 
 fn is_type(m: &Mapping, kind: &str) -> bool {

@@ -1,0 +1,75 @@
+//! Lists the generator mirrors from the runtime's source, checked against it (as
+//! rust-analyzer's `tidy` checks its own tree): a method added to the runtime's request or
+//! builder types must be in the list that keeps generated setters from shadowing it.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The `pub fn` names of every inherent `impl` of `ty` in the runtime's sources.
+fn runtime_methods(ty: &str) -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src");
+    let mut files = vec![root];
+    let mut methods = BTreeSet::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for item in file.items {
+            let syn::Item::Impl(imp) = item else { continue };
+            let syn::Type::Path(self_ty) = &*imp.self_ty else {
+                continue;
+            };
+            if imp.trait_.is_some() || self_ty.path.segments.last().unwrap().ident != ty {
+                continue;
+            }
+            for item in imp.items {
+                if let syn::ImplItem::Fn(f) = item
+                    && matches!(f.vis, syn::Visibility::Public(_))
+                {
+                    methods.insert(f.sig.ident.to_string());
+                }
+            }
+        }
+    }
+    assert!(!methods.is_empty(), "no `impl {ty}` found in the runtime");
+    methods
+}
+
+fn missing(ty: &str, list: &[&str]) -> Vec<String> {
+    runtime_methods(ty)
+        .into_iter()
+        .filter(|m| !list.contains(&m.as_str()))
+        .collect()
+}
+
+#[test]
+fn request_methods_mirror_the_runtime() {
+    for ty in ["ResourceRequest", "BlockingRequest"] {
+        let missing = missing(ty, super::params::REQUEST_METHODS);
+        assert!(
+            missing.is_empty(),
+            "emit/params.rs REQUEST_METHODS misses {ty}'s {missing:?}"
+        );
+    }
+}
+
+#[test]
+fn builder_methods_mirror_the_runtime() {
+    // `token_url` is reserved only when the builder defines it (a literal OAuth2 token URL,
+    // see `emit::client::builder`); otherwise a setting may be called so. `product` and
+    // `expect_custom` are called inside `build()` (`emit::embed`), never offered to users.
+    let mut list = super::names::BUILDER_METHODS.to_vec();
+    list.extend(["token_url", "product", "expect_custom"]);
+    let missing = missing("ClientBuilder", &list);
+    assert!(
+        missing.is_empty(),
+        "emit/names.rs BUILDER_METHODS misses ClientBuilder's {missing:?}"
+    );
+}
