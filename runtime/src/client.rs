@@ -64,6 +64,8 @@ pub struct ClientBuilder {
     jitter: Jitter,
     max_body_size: u64,
     strict: bool,
+    /// The rate budget's rates (see [`crate::budget`]).
+    rates: Vec<crate::budget::Rate>,
 }
 
 impl Default for ClientBuilder {
@@ -81,6 +83,7 @@ impl Default for ClientBuilder {
             jitter: Jitter::Full,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             strict: false,
+            rates: Vec::new(),
         }
     }
 }
@@ -178,6 +181,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends at most `n` requests per `period` (a moving window), counting every request the
+    /// client makes: every resource, page fetched ahead, fan-out child, retry and token call.
+    /// May be given more than once (100 per second and 5,000 per hour); see
+    /// [`crate::budget`], also for how 429s and rate-limit headers pause the whole client.
+    pub fn rate_limit(self, n: u32, period: Duration) -> Self {
+        self.rate(crate::budget::Rate::moving(n, period))
+    }
+
+    /// Adds one rate to the client's budget (a fixed or moving window).
+    pub fn rate(mut self, rate: crate::budget::Rate) -> Self {
+        self.rates.push(rate);
+        self
+    }
+
     /// Checks the required values and builds the core.
     pub fn build(self, spec: &ClientSpec) -> Result<ClientCore, Error> {
         for value in spec.values.iter().filter(|v| v.required) {
@@ -248,6 +265,7 @@ impl ClientBuilder {
                 max_body_size: self.max_body_size,
                 strict: self.strict,
                 tokens: TokenCache::default(),
+                budget: Arc::new(crate::budget::Budget::new(&self.rates)),
             }),
         })
     }
@@ -299,12 +317,19 @@ pub(crate) struct CoreInner {
     /// Whether requests decode strictly by default (see [`ClientBuilder::strict`]).
     pub(crate) strict: bool,
     pub(crate) tokens: TokenCache,
+    /// The one rate budget every request of this client takes a slot from.
+    pub(crate) budget: Arc<crate::budget::Budget>,
 }
 
 impl ClientCore {
     /// The base URL requests are joined to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The client's rate budget, shared by all its requests (and its clones').
+    pub fn budget(&self) -> &crate::budget::Budget {
+        &self.inner.budget
     }
 
     /// The secret values given to this client, for redaction.
@@ -332,6 +357,7 @@ impl ClientCore {
             policy: self.retry_policy(endpoint),
             jitter: &self.inner.jitter,
             max_body_size: self.inner.max_body_size,
+            budget: &self.inner.budget,
         }
     }
 

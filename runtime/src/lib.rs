@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod blocking;
+pub mod budget;
 pub mod client;
 pub mod descriptor;
 pub mod driver;
@@ -27,8 +28,8 @@ pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
 pub use fanout::{ChildRecord, FanOut, ParentBinding};
 pub use incremental::{Checkpoint, Incremental};
-pub use resume::ResumePoint;
 pub use lenient::{DecodeReport, DecodeSummary};
+pub use resume::ResumePoint;
 pub use secret::Secret;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.

@@ -74,6 +74,8 @@ pub struct Retry<'a> {
     pub jitter: &'a Jitter,
     /// The largest decoded body accepted, in bytes.
     pub max_body_size: u64,
+    /// The client's rate budget: each attempt takes a slot, and each response may pause it.
+    pub budget: &'a crate::budget::Budget,
 }
 
 /// A response read to the end.
@@ -175,12 +177,16 @@ pub async fn send(
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty
         );
+        retry.budget.acquire().await;
         let started = tokio::time::Instant::now();
         let outcome = async {
             match make().send().await {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
+                    retry
+                        .budget
+                        .observe(status, &headers, sleep_duration(policy.max_delay_secs));
                     match read_capped(response, retry.max_body_size).await {
                         Ok(body) => {
                             let received = Received {
