@@ -25,6 +25,23 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::descriptor::{List, Text};
+
+/// A budget a spec declares (`client.api_budget`, after Airbyte's `HTTPAPIBudget`), as
+/// generated code emits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetSpec {
+    /// Every rate of every policy.
+    pub rates: List<Rate>,
+    /// Statuses that mean "over the limit" (`status_codes_for_ratelimit_hit`; 429 always).
+    pub limit_statuses: List<u16>,
+    /// The header with the calls remaining (`ratelimit_remaining_header`), read before the
+    /// usual names.
+    pub remaining_header: Option<Text>,
+    /// The header with the reset time (`ratelimit_reset_header`), read before the usual names.
+    pub reset_header: Option<Text>,
+}
+
 /// How a rate counts its calls (Airbyte's two call-rate policies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Window {
@@ -129,11 +146,21 @@ struct State {
 
 /// The rate budget of one client. Every client has one: without rates it only carries the
 /// pauses the API asks for.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Budget {
     state: Mutex<State>,
     /// Statuses that mean "over the limit" (default: 429).
     limit_statuses: Vec<u16>,
+    /// Headers read for the calls remaining, in order.
+    remaining_headers: Vec<String>,
+    /// Headers read for the reset time, in order.
+    reset_headers: Vec<String>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::new(&[])
+    }
 }
 
 impl Budget {
@@ -152,7 +179,29 @@ impl Budget {
                 ..State::default()
             }),
             limit_statuses: vec![429],
+            remaining_headers: vec!["x-ratelimit-remaining".into(), "ratelimit-remaining".into()],
+            reset_headers: vec!["x-ratelimit-reset".into(), "ratelimit-reset".into()],
         }
+    }
+
+    /// A budget with the rates of `spec` and of the builder (`extra`), reading the spec's
+    /// headers and statuses.
+    pub fn from_spec(spec: Option<&BudgetSpec>, extra: &[Rate]) -> Self {
+        let mut rates: Vec<Rate> = spec.map(|s| s.rates.to_vec()).unwrap_or_default();
+        rates.extend_from_slice(extra);
+        let mut budget = Budget::new(&rates);
+        if let Some(spec) = spec {
+            budget = budget.with_limit_statuses(&spec.limit_statuses);
+            if let Some(name) = &spec.remaining_header {
+                budget
+                    .remaining_headers
+                    .insert(0, name.to_ascii_lowercase());
+            }
+            if let Some(name) = &spec.reset_header {
+                budget.reset_headers.insert(0, name.to_ascii_lowercase());
+            }
+        }
+        budget
     }
 
     /// Also takes `statuses` as "over the limit" (Airbyte's `status_codes_for_ratelimit_hit`).
@@ -214,10 +263,10 @@ impl Budget {
         let limited = self.limit_statuses.contains(&status);
         let pause = if limited {
             retry_after(headers)
-                .or_else(|| reset_in(headers))
+                .or_else(|| reset_in(headers, &self.reset_headers))
                 .or_else(|| self.shortest_period())
-        } else if remaining(headers) == Some(0) {
-            reset_in(headers)
+        } else if remaining(headers, &self.remaining_headers) == Some(0) {
+            reset_in(headers, &self.reset_headers)
         } else {
             None
         };
@@ -243,11 +292,18 @@ impl Budget {
     }
 }
 
-fn header<'a>(headers: &'a http::HeaderMap, names: &[&str]) -> Option<&'a str> {
+fn header<'a, S: AsRef<str>>(headers: &'a http::HeaderMap, names: &[S]) -> Option<&'a str> {
     names
         .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .find_map(|name| headers.get(name.as_ref())?.to_str().ok())
         .map(str::trim)
+}
+
+/// The values of a header that lists one per window (`1, 1000`: per second, per month).
+fn numbers(text: &str) -> Vec<f64> {
+    text.split(',')
+        .filter_map(|v| v.split(';').next()?.trim().parse::<f64>().ok())
+        .collect()
 }
 
 /// `Retry-After` (seconds or an HTTP date) or `retry-after-ms`.
@@ -265,20 +321,22 @@ fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
     }
 }
 
-/// Calls remaining in the API's window.
-fn remaining(headers: &http::HeaderMap) -> Option<u64> {
-    header(headers, &["x-ratelimit-remaining", "ratelimit-remaining"])?
-        .parse::<f64>()
-        .ok()
+/// Calls remaining in the API's window (the fewest, when it lists several windows).
+fn remaining(headers: &http::HeaderMap, names: &[String]) -> Option<u64> {
+    numbers(header(headers, names)?)
+        .into_iter()
+        .filter(|n| n.is_finite())
         .map(|n| n.max(0.0) as u64)
+        .min()
 }
 
 /// When the API's window resets: seconds from now, or (GitHub's, Airbyte's reading) a Unix
-/// time in seconds when the value is that large.
-fn reset_in(headers: &http::HeaderMap) -> Option<Duration> {
-    let value: f64 = header(headers, &["x-ratelimit-reset", "ratelimit-reset"])?
-        .parse()
-        .ok()?;
+/// time in seconds when the value is that large. With several windows listed, the latest.
+fn reset_in(headers: &http::HeaderMap, names: &[String]) -> Option<Duration> {
+    let value = numbers(header(headers, names)?)
+        .into_iter()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .reduce(f64::max)?;
     if !value.is_finite() || value < 0.0 {
         return None;
     }

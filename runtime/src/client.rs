@@ -36,6 +36,8 @@ pub struct ClientSpec {
     pub values: List<ValueSpec>,
     /// Static headers sent on every request.
     pub headers: List<crate::descriptor::Param>,
+    /// The rate budget the spec declares (`api_budget`), if any.
+    pub budget: Option<crate::budget::BudgetSpec>,
 }
 
 impl ClientSpec {
@@ -265,7 +267,10 @@ impl ClientBuilder {
                 max_body_size: self.max_body_size,
                 strict: self.strict,
                 tokens: TokenCache::default(),
-                budget: Arc::new(crate::budget::Budget::new(&self.rates)),
+                budget: Arc::new(crate::budget::Budget::from_spec(
+                    spec.budget.as_ref(),
+                    &self.rates,
+                )),
             }),
         })
     }

@@ -25,6 +25,7 @@ pub static CLIENT: ::restgen_runtime::ClientSpec = ::restgen_runtime::ClientSpec
         ],
     ),
     headers: ::std::borrow::Cow::Borrowed(&[]),
+    budget: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `user`.
@@ -159,6 +160,7 @@ pub static CRM_CONTACTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::r
         end_closed: false,
         on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Raise,
         primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+        row_order: None,
     }),
 };
 

@@ -20,6 +20,7 @@ pub static CLIENT: ::restgen_runtime::ClientSpec = ::restgen_runtime::ClientSpec
         ],
     ),
     headers: ::std::borrow::Cow::Borrowed(&[]),
+    budget: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `signature_requests`.
@@ -97,6 +98,7 @@ pub static SIGNATURE_REQUESTS: ::restgen_runtime::descriptor::ResourceDescriptor
         end_closed: false,
         on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Raise,
         primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+        row_order: None,
     }),
 };
 

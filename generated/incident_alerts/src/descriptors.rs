@@ -23,6 +23,7 @@ pub static CLIENT: ::restgen_runtime::ClientSpec = ::restgen_runtime::ClientSpec
         ],
     ),
     headers: ::std::borrow::Cow::Borrowed(&[]),
+    budget: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `users`.
@@ -752,6 +753,7 @@ pub static ALERTS: ::restgen_runtime::descriptor::ResourceDescriptor = ::restgen
         end_closed: false,
         on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Raise,
         primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+        row_order: None,
     }),
 };
 

@@ -45,6 +45,7 @@ pub static CLIENT: ::restgen_runtime::ClientSpec = ::restgen_runtime::ClientSpec
         ],
     ),
     headers: ::std::borrow::Cow::Borrowed(&[]),
+    budget: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `accounts`.

@@ -83,6 +83,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Sends at most `n` requests per `period` (a moving window), counting every
+    /// request of the client: pages fetched ahead, fan-out children, retries, token
+    /// calls. A 429, or `X-RateLimit-Remaining: 0` with its reset, pauses them all.
+    pub fn rate_limit(self, n: u32, period: ::std::time::Duration) -> Self {
+        ClientBuilder {
+            inner: self.inner.rate_limit(n, period),
+        }
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {

@@ -8,6 +8,7 @@ pub static CLIENT: ::restgen_runtime::ClientSpec = ::restgen_runtime::ClientSpec
     auth: ::std::option::Option::None,
     values: ::std::borrow::Cow::Borrowed(&[]),
     headers: ::std::borrow::Cow::Borrowed(&[]),
+    budget: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `cursor_items`.

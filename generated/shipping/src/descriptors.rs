@@ -23,6 +23,7 @@ pub static CLIENT: ::restgen_runtime::ClientSpec = ::restgen_runtime::ClientSpec
         ],
     ),
     headers: ::std::borrow::Cow::Borrowed(&[]),
+    budget: ::std::option::Option::None,
 };
 
 /// How the runtime fetches `batches`.
@@ -119,6 +120,7 @@ pub static BATCHES: ::restgen_runtime::descriptor::ResourceDescriptor = ::restge
         end_closed: false,
         on_cursor_value_missing: ::restgen_runtime::incremental::OnCursorMissing::Include,
         primary_key: ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("id")]),
+        row_order: None,
     }),
 };
 

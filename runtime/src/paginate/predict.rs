@@ -22,7 +22,11 @@ impl Paginator {
         if ahead == 0 {
             return Some(next.clone());
         }
-        // no total: guess that every page is full; the end shows itself as a short page
+        // no total: guess that every page is full; the end shows itself as a short page.
+        // Not before the first page, which may yet give a total.
+        if self.total.is_none() && self.sent.is_empty() {
+            return None;
+        }
         let total = self.total.unwrap_or(i64::MAX);
         let ahead = i64::try_from(ahead).ok()?;
         let mut request = next.clone();

@@ -11,10 +11,11 @@ pub use shape::shape_imports;
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use restgen_runtime::budget::{BudgetSpec, Rate, Window};
 use restgen_runtime::descriptor::{
     AuthChoice, Method, Param, ResourceDescriptor, ResponseAction, RetryPolicy,
 };
-use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
+use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::{ClientSpec, ValueSpec};
 
@@ -203,12 +204,18 @@ impl ToLiteral for IncrementalConfig {
             LastValueFunc::Max => quote!(Max),
             LastValueFunc::Min => quote!(Min),
         };
+        let order = match self.row_order {
+            None => quote!(None),
+            Some(RowOrder::Asc) => quote!(Some(#i::RowOrder::Asc)),
+            Some(RowOrder::Desc) => quote!(Some(#i::RowOrder::Desc)),
+        };
         let missing = match self.on_cursor_value_missing {
             OnCursorMissing::Raise => quote!(Raise),
             OnCursorMissing::Include => quote!(Include),
             OnCursorMissing::Exclude => quote!(Exclude),
         };
-        // IncrementalConfig { cursor_path: Selector { .. }, initial_value: Some(..), .. }
+        // IncrementalConfig { cursor_path: Selector { .. }, initial_value: Some(..), ..,
+        //     row_order: Some(RowOrder::Asc) }
         quote!(#i::IncrementalConfig {
             cursor_path: #path,
             cursor_field: #field,
@@ -221,6 +228,7 @@ impl ToLiteral for IncrementalConfig {
             end_closed: #end_closed,
             on_cursor_value_missing: #i::OnCursorMissing::#missing,
             primary_key: #key,
+            row_order: #order,
         })
     }
 }
@@ -288,22 +296,63 @@ impl ToLiteral for ValueSpec {
     }
 }
 
+impl ToLiteral for Rate {
+    fn literal(&self) -> TokenStream {
+        let (limit, millis) = (
+            self.limit.literal(),
+            u64::try_from(self.period.as_millis())
+                .unwrap_or(u64::MAX)
+                .literal(),
+        );
+        let window = match self.window {
+            Window::Fixed => quote!(Fixed),
+            Window::Moving => quote!(Moving),
+        };
+        // Rate { limit: 100, period: Duration::from_millis(1000), window: Window::Moving }
+        quote!(::restgen_runtime::budget::Rate {
+            limit: #limit,
+            period: ::std::time::Duration::from_millis(#millis),
+            window: ::restgen_runtime::budget::Window::#window,
+        })
+    }
+}
+
+impl ToLiteral for BudgetSpec {
+    fn literal(&self) -> TokenStream {
+        let (rates, statuses, remaining, reset) = (
+            self.rates.literal(),
+            self.limit_statuses.literal(),
+            self.remaining_header.literal(),
+            self.reset_header.literal(),
+        );
+        // BudgetSpec { rates: Cow::Borrowed(&[Rate { .. }]), limit_statuses: .., .. }
+        quote!(::restgen_runtime::budget::BudgetSpec {
+            rates: #rates,
+            limit_statuses: #statuses,
+            remaining_header: #remaining,
+            reset_header: #reset,
+        })
+    }
+}
+
 impl ToLiteral for ClientSpec {
     fn literal(&self) -> TokenStream {
-        let (source, base, auth, values, headers) = (
+        let (source, base, auth, values, headers, budget) = (
             self.source.literal(),
             self.base_url.literal(),
             self.auth.literal(),
             self.values.literal(),
             self.headers.literal(),
+            self.budget.literal(),
         );
-        // ClientSpec { source: .., base_url: .., auth: .., values: .., headers: .. }
+        // ClientSpec { source: .., base_url: .., auth: .., values: .., headers: .., budget: None }
         quote!(::restgen_runtime::ClientSpec {
             source: #source,
             base_url: #base,
             auth: #auth,
             values: #values,
             headers: #headers,
+            budget: #budget,
         })
     }
 }
