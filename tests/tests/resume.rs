@@ -72,11 +72,11 @@ fn a_blocking_fan_out_resumes_from_a_persisted_point() {
         .max_retry_delay(Duration::from_millis(5))
         .build()
         .unwrap();
-    let mut emails = Vec::new();
+    let mut emails: Vec<String> = Vec::new();
     let mut error = None;
     for item in client.signature_requests_followers_all().iter() {
         match item {
-            Ok(item) => emails.push(item.record.email),
+            Ok(item) => emails.push(item.record.email.unwrap()),
             Err(e) => error = Some(e),
         }
     }
@@ -96,7 +96,7 @@ fn a_blocking_fan_out_resumes_from_a_persisted_point() {
         .resume(point)
         .iter()
     {
-        emails.push(item.unwrap().record.email);
+        emails.push(item.unwrap().record.email.unwrap());
     }
     assert_eq!(
         emails,
