@@ -123,7 +123,7 @@ fn setter_traits_have_valid_distinct_names() {
     let params = &generated.files["src/params.rs"];
     for name in ["R7VDParams", "Ab1Params", "Ab12Params"] {
         assert!(
-            params.contains(&format!("pub trait {name}: Sized")),
+            params.contains(&format!("pub trait {name}: ParamRequest<")),
             "{name} in\n{params}"
         );
     }

@@ -315,6 +315,9 @@ impl<'a> Evaluator<'a> {
             return Ok(Node::new(value, self.at(Self::start(expr))));
         }
         let Some(class) = last_name(callee).and_then(classes::find) else {
+            if let Some(marker) = self.custom_class(callee, expr, path) {
+                return Ok(marker);
+            }
             return self.not_static(expr, path);
         };
         let mut entries = Vec::new();
@@ -380,6 +383,39 @@ impl<'a> Evaluator<'a> {
                 self.code(value)
             ),
         )
+    }
+
+    /// An instance of the config's own class as an auth or a paginator (a subclass of dlt's
+    /// `AuthConfigBase` or `BasePaginator`, as `register_auth`/`register_paginator` take it):
+    /// the `{type: custom, name: <Class>}` marker, whose Rust code the generated builder
+    /// requires. `None` for anything else there.
+    fn custom_class(&mut self, callee: &Expr, expr: &Expr, path: &[Seg]) -> Option<Node> {
+        let kind = match path.last() {
+            Some(Seg::Key(key)) if key == "auth" || key == "paginator" => key.clone(),
+            _ => return None,
+        };
+        let name = last_name(callee)?.to_string();
+        let class_like = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !class_like {
+            return None;
+        }
+        let offset = Self::start(expr);
+        let at = self.at(offset);
+        let code = self.code(expr);
+        self.note(
+            offset,
+            "python.custom_class",
+            format!(
+                "`{code}` is an instance of the config's own {kind} class, written in Python: it becomes \
+                 `{{type: custom, name: {name}}}`, and the generated client's builder requires \
+                 its Rust code (`.custom_{kind}(..)`); the constructor's arguments are not kept"
+            ),
+        );
+        let mut node = Node::new(Value::Dict(Vec::new()), at);
+        node.set("type", Node::new(Value::Str("custom".into()), at));
+        node.set("name", Node::new(Value::Str(name), at));
+        Some(node)
     }
 
     /// A value that needs the code to run: an error, a secret read from a variable, or a

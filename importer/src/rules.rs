@@ -134,13 +134,15 @@ fn auth_notes(auth: &Node, note: &mut impl FnMut(&Node, &'static str, String)) {
              sends it in the `header`"
                 .into(),
         ),
+        // the marker of Rust code, noted where it was made (a custom component, a class)
+        Some("custom") => {}
         Some(other) => note(
             auth,
             "auth.unknown_type",
             format!(
                 "auth type `{other}` is not one of dlt's (bearer, api_key, http_basic, \
                  oauth2_client_credentials) nor one restgen reads (basic, oauth2, \
-                 session_token); the spec will not generate until it is"
+                 session_token, custom); the spec will not generate until it is"
             ),
         ),
     }
@@ -182,7 +184,7 @@ fn paginator_notes(paginator: &Node, note: &mut impl FnMut(&Node, &'static str, 
             "paginator.no_type",
             "paginator without a `type`: dlt requires one; it is kept as written".into(),
         ),
-        Some(kind) if !keys::is_paginator_type(kind) => note(
+        Some(kind) if kind != "custom" && !keys::is_paginator_type(kind) => note(
             paginator,
             "paginator.unknown_type",
             format!("paginator type `{kind}` is not one of dlt's; it is kept as written"),

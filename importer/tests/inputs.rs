@@ -74,7 +74,16 @@ fn classes_secrets_and_literals() {
         imported.api, "shop",
         "from rest_api_source(..., name=\"shop\")"
     );
-    assert_eq!(imported.fill_ins, 1, "the custom auth class");
+    assert_eq!(
+        imported.fill_ins, 0,
+        "the custom auth class is a `type: custom` marker, not a fill-in"
+    );
+    assert!(
+        imported.source_yaml.contains("type: custom")
+            && imported.source_yaml.contains("name: SignedRequestAuth"),
+        "{}",
+        imported.source_yaml
+    );
     insta::assert_snapshot!(report(&imported));
 }
 

@@ -74,6 +74,12 @@ pub fn paging(
     let opt_path = |s: &Option<Selector>| s.as_ref().map(field_path).transpose();
     Ok(match config {
         PaginatorConfig::SinglePage | PaginatorConfig::Auto => Paging::Single,
+        // Rust code the client is given: the mock cannot know how it pages
+        PaginatorConfig::Custom { name } => {
+            return Err(format!(
+                "custom paginator `{name}` is Rust code the mock cannot serve"
+            ));
+        }
         PaginatorConfig::JsonLink { next_url_path } => Paging::Next {
             next: NextPlan::LinkInBody {
                 at: field_path(next_url_path)?,

@@ -9,7 +9,8 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::client::ClientCore;
-use crate::descriptor::{ApiKeyLocation, AuthChoice, AuthConfig};
+use crate::custom::{TokenKind, TokenRotation};
+use crate::descriptor::{ApiKeyLocation, AuthChoice, AuthConfig, ValueRef};
 use crate::error::Error;
 use crate::retry::{self, SendFailure};
 use crate::secret::{Secret, redact_text};
@@ -145,6 +146,7 @@ pub async fn credential(
                 return Ok(Credential::Header(header, given));
             }
             let login = SessionLogin {
+                name: session_token.as_ref().and_then(value_name),
                 url: crate::client::join_url(core.base_url(), login_url),
                 username: core.resolve(username)?,
                 password: core.resolve(password)?,
@@ -153,6 +155,8 @@ pub async fn credential(
             let token = session_token_of(core, login, resource).await?;
             Ok(Credential::Header(header, token))
         }
+        // Rust code: it sees the whole request, so the driver runs it (`authenticate_custom`)
+        AuthConfig::Custom { .. } => Ok(Credential::None),
         AuthConfig::OAuth2ClientCredentials {
             access_token_url,
             client_id,
@@ -166,6 +170,7 @@ pub async fn credential(
                 client_secret: core.resolve(client_secret)?,
                 grant_type: "client_credentials",
                 refresh_token: None,
+                refresh_token_name: None,
                 extra: access_token_request_data,
                 default_expiration: *default_token_expiration_secs,
             };
@@ -185,6 +190,7 @@ pub async fn credential(
                 client_secret: core.resolve(client_secret)?,
                 grant_type: "refresh_token",
                 refresh_token: Some(core.resolve(refresh_token)?),
+                refresh_token_name: value_name(refresh_token),
                 extra: token_request_data,
                 default_expiration: *default_token_expiration_secs,
             };
@@ -200,6 +206,8 @@ struct TokenGrant<'a> {
     client_secret: Secret,
     grant_type: &'static str,
     refresh_token: Option<Secret>,
+    /// The spec's name of the refresh token's secret, for the rotation callback.
+    refresh_token_name: Option<String>,
     extra: &'a [crate::descriptor::Param],
     default_expiration: u64,
 }
@@ -261,8 +269,17 @@ async fn oauth_credential(
         resource: resource.to_string(),
         message: redact_text(&message, &hidden),
     })?;
-    if fetched.refresh_token.is_none() {
-        fetched.refresh_token = refresh_token;
+    match &fetched.refresh_token {
+        None => fetched.refresh_token = refresh_token,
+        // a new refresh token: the old one may be dead now, so the caller must keep this one
+        Some(new) if refresh_token.as_ref() != Some(new) && grant.grant_type == "refresh_token" => {
+            core.rotated(TokenRotation {
+                kind: TokenKind::RefreshToken,
+                name: grant.refresh_token_name.clone(),
+                token: new.clone(),
+            });
+        }
+        Some(_) => {}
     }
     let credential = bearer(&fetched.token);
     tokens.insert(key, fetched);
@@ -271,6 +288,8 @@ async fn oauth_credential(
 
 /// One session login: where, as whom, and where the token is in the answer.
 struct SessionLogin<'a> {
+    /// The spec's name of the session token's secret, for the rotation callback.
+    name: Option<String>,
     url: String,
     username: Secret,
     password: Secret,
@@ -303,12 +322,20 @@ async fn session_token_of(
         "password": login.password.expose(),
     })
     .to_string();
-    let http = core.inner.http.clone();
-    let target = login.url.clone();
+    let target = url::Url::parse(&login.url)
+        .map_err(|e| fail(format!("session login URL does not parse: {e}")))?;
     let make = move || {
-        http.post(&target)
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(body.clone())
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        crate::transport::request(
+            http::Method::POST,
+            target.clone(),
+            headers,
+            Some(body.clone()),
+        )
     };
     let received = retry::send(&make, &core.retry(None), &|_| false, resource, 0)
         .await
@@ -339,6 +366,11 @@ async fn session_token_of(
             ))
         })?;
     let token = Secret::new(token);
+    core.rotated(TokenRotation {
+        kind: TokenKind::SessionToken,
+        name: login.name.clone(),
+        token: token.clone(),
+    });
     let now = Instant::now();
     tokens.insert(
         key,
@@ -361,14 +393,26 @@ fn describe(failure: SendFailure) -> String {
         SendFailure::Transport { attempts, message } => {
             format!("{message} after {attempts} attempts")
         }
+        SendFailure::Refused { message } => message,
         SendFailure::TooLarge { status, limit } => {
             format!("HTTP {status} with a body over the limit of {limit} bytes")
         }
     }
 }
 
+/// The name of a secret or setting a value comes from.
+fn value_name(value: &ValueRef) -> Option<String> {
+    match value {
+        ValueRef::Secret(name) | ValueRef::Config(name) => Some(name.to_string()),
+        ValueRef::Literal(_) => None,
+    }
+}
+
 /// The auth config an endpoint uses, if any.
-fn config_of<'a>(core: &'a ClientCore, choice: &'a AuthChoice) -> Option<&'a AuthConfig> {
+pub(crate) fn config_of<'a>(
+    core: &'a ClientCore,
+    choice: &'a AuthChoice,
+) -> Option<&'a AuthConfig> {
     match choice {
         AuthChoice::None => None,
         AuthChoice::Client => core.inner.spec.auth.as_ref(),
@@ -385,6 +429,12 @@ pub(crate) async fn renew(core: &ClientCore, choice: &AuthChoice, used: &Credent
     let Some(config) = config_of(core, choice).filter(|c| c.is_refreshable()) else {
         return false;
     };
+    if let AuthConfig::Custom { name } = config {
+        return match core.custom_auth(name) {
+            Ok(auth) => auth.renew().await,
+            Err(_) => false,
+        };
+    }
     if let AuthConfig::SessionToken {
         session_token: Some(given),
         ..
@@ -481,15 +531,19 @@ async fn fetch_token(
         expires_in: Option<serde_json::Value>,
         refresh_token: Option<String>,
     }
-    let http = core.inner.http.clone();
-    let target = url.to_string();
+    let target = url::Url::parse(url).map_err(|e| format!("token URL does not parse: {e}"))?;
     let make = move || {
-        http.post(&target)
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(form.clone())
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        crate::transport::request(
+            http::Method::POST,
+            target.clone(),
+            headers,
+            Some(form.clone()),
+        )
     };
     // Page 0 in traces: the token request comes before any page.
     let received = retry::send(&make, &core.retry(None), &|_| false, resource, 0)

@@ -7,10 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::TokenCache;
+use crate::custom::{Auth, PaginatorFactory, TokenRotation, TokenSink};
 use crate::descriptor::{AuthConfig, List, RetryPolicy, Text, ValueRef};
 use crate::error::Error;
+use crate::hooks::Hook;
 use crate::retry::{DEFAULT_MAX_BODY_SIZE, Jitter, Retry};
 use crate::secret::{Secret, redact_url};
+use crate::transport::{HttpClient, Transport};
+
+mod embedding;
 
 /// A named value the client needs: a secret (`dlt.secrets`) or a setting (`dlt.config`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +57,7 @@ impl ClientSpec {
 }
 
 /// Builds a [`ClientCore`]; generated builders wrap it with one setter per secret.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     values: BTreeMap<String, Secret>,
     base_url: Option<String>,
@@ -60,7 +65,12 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     retry: RetryPolicy,
     max_retry_delay: Option<Duration>,
-    user_agent: String,
+    /// The `User-Agent` the caller set, if any.
+    user_agent: Option<String>,
+    /// Whether the runtime sends no `User-Agent` (a supplied client's own stays).
+    no_user_agent: bool,
+    /// The generated crate's `name/version`, for the default `User-Agent`.
+    product: Option<String>,
     token_url: Option<String>,
     absolute_paths_to_base_url: bool,
     jitter: Jitter,
@@ -68,7 +78,37 @@ pub struct ClientBuilder {
     strict: bool,
     /// The rate budget's rates (see [`crate::budget`]).
     rates: Vec<crate::budget::Rate>,
+    http_client: Option<HttpClient>,
+    hooks: Vec<Arc<dyn Hook>>,
+    custom_auth: BTreeMap<String, Arc<dyn Auth>>,
+    custom_paginators: BTreeMap<String, PaginatorFactory>,
+    token_sink: Option<TokenSink>,
+    /// The custom auths and paginators the spec names: `build()` fails without their code.
+    expected: Vec<(&'static str, String)>,
 }
+
+impl std::fmt::Debug for ClientBuilder {
+    // The values are secrets: their names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let values: Vec<&str> = self.values.keys().map(String::as_str).collect();
+        f.debug_struct("ClientBuilder")
+            .field("values", &values)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("http_client", &self.http_client.is_some())
+            .field("hooks", &self.hooks.len())
+            .field("custom_auth", &self.custom_auth.keys().collect::<Vec<_>>())
+            .field(
+                "custom_paginators",
+                &self.custom_paginators.keys().collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// The runtime's own `User-Agent` product: `restgen/<version>`.
+pub const RESTGEN_PRODUCT: &str = concat!("restgen/", env!("CARGO_PKG_VERSION"));
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -79,13 +119,21 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(60),
             retry: RetryPolicy::DLT_DEFAULT,
             max_retry_delay: None,
-            user_agent: concat!("restgen/", env!("CARGO_PKG_VERSION")).to_string(),
+            user_agent: None,
+            no_user_agent: false,
+            product: None,
             token_url: None,
             absolute_paths_to_base_url: false,
             jitter: Jitter::Full,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             strict: false,
             rates: Vec::new(),
+            http_client: None,
+            hooks: Vec::new(),
+            custom_auth: BTreeMap::new(),
+            custom_paginators: BTreeMap::new(),
+            token_sink: None,
+            expected: Vec::new(),
         }
     }
 }
@@ -237,15 +285,54 @@ impl ClientBuilder {
                 redact_url(&parsed, &[])
             )));
         }
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(self.user_agent)
-            // The driver follows redirects itself, deciding per hop whether credentials go
-            // along; reqwest would forward custom credential headers to any host.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Invalid(format!("HTTP client: {e}")))?;
+        let client_custom = match &spec.auth {
+            Some(AuthConfig::Custom { name }) => Some(("auth", name.to_string())),
+            _ => None,
+        };
+        for (kind, name) in self.expected.iter().cloned().chain(client_custom) {
+            let given = match kind {
+                "auth" => self.custom_auth.contains_key(&name),
+                _ => self.custom_paginators.contains_key(&name),
+            };
+            if !given {
+                return Err(Error::MissingCustom { kind, name });
+            }
+        }
+        let client = match self.http_client {
+            Some(client) => {
+                client.check()?;
+                client
+            }
+            None => HttpClient::Reqwest(
+                reqwest::Client::builder()
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout)
+                    // The driver follows redirects itself, deciding per hop whether
+                    // credentials go along; reqwest would forward custom credential headers
+                    // to any host.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| Error::Invalid(format!("HTTP client: {e}")))?,
+            ),
+        };
+        let agent = match (self.user_agent, self.product) {
+            _ if self.no_user_agent => None,
+            (Some(agent), _) => Some(agent),
+            (None, Some(product)) => Some(format!("{RESTGEN_PRODUCT} {product}")),
+            (None, None) => Some(RESTGEN_PRODUCT.to_string()),
+        };
+        let user_agent = match agent {
+            Some(agent) => Some(
+                http::HeaderValue::from_str(&agent)
+                    .map_err(|e| Error::Invalid(format!("User-Agent `{agent}`: {e}")))?,
+            ),
+            None => None,
+        };
+        let transport = Transport {
+            client,
+            timeout: self.timeout,
+            user_agent,
+        };
         let secrets = spec
             .values
             .iter()
@@ -254,7 +341,11 @@ impl ClientBuilder {
             .collect();
         Ok(ClientCore {
             inner: Arc::new(CoreInner {
-                http,
+                transport,
+                hooks: self.hooks,
+                custom_auth: self.custom_auth,
+                custom_paginators: self.custom_paginators,
+                token_sink: self.token_sink,
                 base_url,
                 spec: spec.clone(),
                 values: self.values,
@@ -308,7 +399,11 @@ impl std::fmt::Debug for ClientCore {
 }
 
 pub(crate) struct CoreInner {
-    pub(crate) http: reqwest::Client,
+    pub(crate) transport: Transport,
+    pub(crate) hooks: Vec<Arc<dyn Hook>>,
+    pub(crate) custom_auth: BTreeMap<String, Arc<dyn Auth>>,
+    pub(crate) custom_paginators: BTreeMap<String, PaginatorFactory>,
+    pub(crate) token_sink: Option<TokenSink>,
     pub(crate) base_url: String,
     pub(crate) spec: ClientSpec,
     pub(crate) values: BTreeMap<String, Secret>,
@@ -363,6 +458,41 @@ impl ClientCore {
             jitter: &self.inner.jitter,
             max_body_size: self.inner.max_body_size,
             budget: &self.inner.budget,
+            transport: &self.inner.transport,
+            hooks: None,
+        }
+    }
+
+    /// The custom auth the builder was given for `name`.
+    pub(crate) fn custom_auth(&self, name: &str) -> Result<Arc<dyn Auth>, Error> {
+        self.inner
+            .custom_auth
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::MissingCustom {
+                kind: "auth",
+                name: name.to_string(),
+            })
+    }
+
+    /// A fresh run of the custom paginator the builder was given for `name`.
+    pub(crate) fn custom_paginator(
+        &self,
+        name: &str,
+    ) -> Result<Box<dyn crate::custom::Paginator>, Error> {
+        match self.inner.custom_paginators.get(name) {
+            Some(factory) => Ok(factory()),
+            None => Err(Error::MissingCustom {
+                kind: "paginator",
+                name: name.to_string(),
+            }),
+        }
+    }
+
+    /// Hands a token to the caller's [`ClientBuilder::on_token_rotation`] callback.
+    pub(crate) fn rotated(&self, rotation: TokenRotation) {
+        if let Some(sink) = &self.inner.token_sink {
+            sink(&rotation);
         }
     }
 

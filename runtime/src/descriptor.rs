@@ -135,6 +135,12 @@ pub enum PaginatorConfig {
     Offset(OffsetConfig),
     /// `page_number`: a page counter.
     PageNumber(PageNumberConfig),
+    /// Rust code the client's builder is given (`type: custom`, see
+    /// [`crate::custom::Paginator`]).
+    Custom {
+        /// The name the spec gives it; the builder's setter takes the code for it.
+        name: Text,
+    },
 }
 
 impl PaginatorConfig {
@@ -352,6 +358,11 @@ pub enum AuthConfig {
         /// A token to use instead of logging in, when the client is given one.
         session_token: Option<ValueRef>,
     },
+    /// Rust code the client's builder is given (`type: custom`, see [`crate::custom::Auth`]).
+    Custom {
+        /// The name the spec gives it; the builder's setter takes the code for it.
+        name: Text,
+    },
 }
 
 impl AuthConfig {
@@ -364,6 +375,7 @@ impl AuthConfig {
             AuthConfig::OAuth2ClientCredentials { .. } => "oauth2_client_credentials",
             AuthConfig::OAuth2RefreshToken { .. } => "oauth2_refresh_token",
             AuthConfig::SessionToken { .. } => "session_token",
+            AuthConfig::Custom { .. } => "custom",
         }
     }
 
@@ -375,6 +387,7 @@ impl AuthConfig {
             AuthConfig::OAuth2ClientCredentials { .. }
                 | AuthConfig::OAuth2RefreshToken { .. }
                 | AuthConfig::SessionToken { .. }
+                | AuthConfig::Custom { .. }
         )
     }
 }

@@ -91,6 +91,9 @@ pub enum Error {
         at: Location,
         /// The parser's message.
         message: String,
+        /// The parser's error (`serde_json::Error`, `std::str::Utf8Error`), as `source()`;
+        /// `None` when the body is empty. Their messages name a position, never the body.
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
     /// A record does not match its type.
     #[error("record {record} does not decode ({at}) at `{path}`, byte {offset}: {message}")]
@@ -156,6 +159,27 @@ pub enum Error {
     /// The client or a request could not be built (bad base URL, bad argument).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A hook ([`crate::hooks::Hook`]) refused the request or its response, a middleware
+    /// failed it, or the HTTP client followed a redirect itself; not retried.
+    #[error("request refused ({at}): {message}")]
+    Refused {
+        /// Where.
+        at: Location,
+        /// Why, redacted.
+        message: String,
+    },
+    /// The spec names a custom auth or paginator (`type: custom`) that the builder was not
+    /// given Rust code for.
+    #[error(
+        "the spec's custom {kind} `{name}` needs an implementation: give it to the builder \
+         (`.custom_{kind}(..)`)"
+    )]
+    MissingCustom {
+        /// `auth` or `paginator`.
+        kind: &'static str,
+        /// Its name in the spec.
+        name: String,
+    },
 }
 
 impl Error {
@@ -176,6 +200,7 @@ impl Error {
             | Error::Timeout { at, .. }
             | Error::NotJson { at, .. }
             | Error::Decode { at, .. }
+            | Error::Refused { at, .. }
             | Error::Pagination { at, .. } => Some(at),
             _ => None,
         }
@@ -188,6 +213,7 @@ impl Error {
             | Error::Timeout { at, .. }
             | Error::NotJson { at, .. }
             | Error::Decode { at, .. }
+            | Error::Refused { at, .. }
             | Error::Pagination { at, .. } => Some(at),
             _ => None,
         }

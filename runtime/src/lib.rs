@@ -7,21 +7,28 @@
 pub mod auth;
 pub mod blocking;
 pub mod budget;
+pub mod cli;
 pub mod client;
+pub mod custom;
 pub mod descriptor;
 pub mod driver;
 pub mod error;
 pub mod expr;
 pub mod fanout;
+pub mod hooks;
 pub mod incremental;
 pub mod lenient;
 pub mod paginate;
+pub mod params;
 pub mod placeholders;
+pub mod prelude;
 pub mod resume;
 pub mod retry;
 pub mod scan;
 pub mod secret;
 pub mod selector;
+pub mod transport;
+pub mod types;
 
 pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
@@ -31,6 +38,7 @@ pub use incremental::{Checkpoint, Incremental};
 pub use lenient::{DecodeReport, DecodeSummary};
 pub use resume::ResumePoint;
 pub use secret::Secret;
+pub use transport::HttpClient;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.
-pub use {futures, serde, serde_json};
+pub use {futures, reqwest, reqwest_middleware, serde, serde_json};

@@ -11,6 +11,8 @@ use bytes::{Bytes, BytesMut};
 use tracing::Instrument;
 
 use crate::descriptor::RetryPolicy;
+use crate::hooks::{HookResponse, HookSite, Verdict};
+use crate::transport::{Transport, TransportError};
 
 /// The default cap on a decoded response body: 64 MiB. Real list pages are well under 1 MiB
 /// (a hundred records of a few KiB); 64 times that leaves room for bulky endpoints while a
@@ -64,9 +66,9 @@ impl Jitter {
     }
 }
 
-/// What governs the attempts of one request: the retry policy, how backoff is jittered, and
-/// the cap on a decoded body.
-#[derive(Debug, Clone)]
+/// What governs the attempts of one request: the retry policy, how backoff is jittered, the
+/// cap on a decoded body, and the client that sends it.
+#[derive(Clone)]
 pub struct Retry<'a> {
     /// The retry policy.
     pub policy: Cow<'a, RetryPolicy>,
@@ -76,6 +78,20 @@ pub struct Retry<'a> {
     pub max_body_size: u64,
     /// The client's rate budget: each attempt takes a slot, and each response may pause it.
     pub budget: &'a crate::budget::Budget,
+    /// The client requests go through.
+    pub(crate) transport: &'a Transport,
+    /// The hooks around a page request; none for token and login requests.
+    pub(crate) hooks: Option<HookSite<'a>>,
+}
+
+impl std::fmt::Debug for Retry<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Retry")
+            .field("policy", &self.policy)
+            .field("jitter", &self.jitter)
+            .field("max_body_size", &self.max_body_size)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A response read to the end.
@@ -118,6 +134,11 @@ pub enum SendFailure {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// A hook refused the request or the response, or a middleware failed it; not retried.
+    Refused {
+        /// Why, in the hook's or middleware's words.
+        message: String,
+    },
 }
 
 enum Outcome {
@@ -157,7 +178,7 @@ async fn read_capped(mut response: reqwest::Response, limit: u64) -> Result<Byte
 /// status. A request that cannot be built (a URL that is not HTTP) and a body over the cap
 /// fail at once.
 pub async fn send(
-    make: &(dyn Fn() -> reqwest::RequestBuilder + Sync),
+    make: &(dyn Fn() -> reqwest::Request + Sync),
     retry: &Retry<'_>,
     handled: &(dyn Fn(&Received) -> bool + Sync),
     resource: &str,
@@ -180,7 +201,15 @@ pub async fn send(
         retry.budget.acquire().await;
         let started = tokio::time::Instant::now();
         let outcome = async {
-            match make().send().await {
+            let mut request = make();
+            if let Some(hooks) = &retry.hooks
+                && let Err(refused) = hooks.before(&mut request, resource, page, attempt).await
+            {
+                return Outcome::Fail(SendFailure::Refused {
+                    message: format!("a hook refused the request: {refused}"),
+                });
+            }
+            match retry.transport.execute(request).await {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
@@ -194,10 +223,24 @@ pub async fn send(
                                 headers,
                                 body,
                             };
-                            if policy.retries_status(status) && !handled(&received) {
-                                Outcome::Retry(Some(received), None, false)
-                            } else {
-                                Outcome::Done(received)
+                            let (received, verdict) = match &retry.hooks {
+                                Some(hooks) => judge(hooks, received, resource, page, attempt).await,
+                                None => (received, Verdict::Accept),
+                            };
+                            match verdict {
+                                Verdict::Fail(refused) => Outcome::Fail(SendFailure::Refused {
+                                    message: format!("a hook refused the response: {refused}"),
+                                }),
+                                Verdict::Retry(reason) => {
+                                    tracing::debug!(resource, page, attempt, %reason, "a hook asks for a retry");
+                                    Outcome::Retry(Some(received), None, false)
+                                }
+                                Verdict::Accept
+                                    if policy.retries_status(status) && !handled(&received) =>
+                                {
+                                    Outcome::Retry(Some(received), None, false)
+                                }
+                                Verdict::Accept => Outcome::Done(received),
                             }
                         }
                         Err(BodyError::TooLarge) => Outcome::Fail(SendFailure::TooLarge {
@@ -211,11 +254,23 @@ pub async fn send(
                 }
                 // Building the request failed (a scheme reqwest does not speak): the same
                 // request would fail the same way, so it is not retried.
-                Err(e) if e.is_builder() => Outcome::Fail(SendFailure::Transport {
-                    attempts: attempt,
-                    message: describe(&e),
+                Err(TransportError::Reqwest(e)) if e.is_builder() => {
+                    Outcome::Fail(SendFailure::Transport {
+                        attempts: attempt,
+                        message: describe(&e),
+                    })
+                }
+                Err(TransportError::Reqwest(e)) => {
+                    Outcome::Retry(None, Some(describe(&e)), e.is_timeout())
+                }
+                Err(TransportError::Middleware(message)) => Outcome::Fail(SendFailure::Refused {
+                    message: format!("a middleware failed the request: {message}"),
                 }),
-                Err(e) => Outcome::Retry(None, Some(describe(&e)), e.is_timeout()),
+                Err(TransportError::Redirected) => Outcome::Fail(SendFailure::Refused {
+                    message: "the HTTP client followed a redirect itself; the runtime follows \
+                              them, so that credentials stay on the API's origin"
+                        .into(),
+                }),
             }
         }
         .instrument(span.clone())
@@ -257,6 +312,32 @@ pub async fn send(
             message: last_error,
         },
     })
+}
+
+/// Runs the after-response hooks over a response.
+async fn judge(
+    hooks: &HookSite<'_>,
+    received: Received,
+    resource: &str,
+    page: usize,
+    attempt: u32,
+) -> (Received, Verdict) {
+    let view = HookResponse {
+        resource: resource.to_string(),
+        page,
+        attempt,
+        url: hooks.shown.to_string(),
+        status: received.status,
+        headers: received.headers,
+        body: received.body,
+    };
+    let (view, verdict) = hooks.after(view).await;
+    let received = Received {
+        status: view.status,
+        headers: view.headers,
+        body: view.body,
+    };
+    (received, verdict)
 }
 
 fn describe(error: &reqwest::Error) -> String {

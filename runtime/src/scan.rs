@@ -134,7 +134,8 @@ fn body_fields(paginator: &PaginatorConfig) -> Option<Vec<Text>> {
         _ => None,
     };
     match paginator {
-        PaginatorConfig::Auto => return None,
+        // Rust code may read any part of the body
+        PaginatorConfig::Auto | PaginatorConfig::Custom { .. } => return None,
         PaginatorConfig::SinglePage
         | PaginatorConfig::HeaderLink { .. }
         | PaginatorConfig::HeaderCursor { .. } => {}

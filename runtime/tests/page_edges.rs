@@ -192,3 +192,43 @@ async fn an_empty_body_fails_unless_a_response_action_ignores_it() {
     };
     assert!(records(request(&core, ignored)).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_json_keeps_the_parser_error_as_source() {
+    use std::error::Error as _;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/html"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>oops</html>"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/latin1"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'[', 0xff, b']']))
+        .mount(&server)
+        .await;
+    let core = client(&spec(&server.uri(), None, vec![]), &[]);
+    let error = records(request(&core, resource("html", "html")))
+        .await
+        .unwrap_err();
+    let source = error.source().expect("the parser's error");
+    assert!(
+        source.downcast_ref::<serde_json::Error>().is_some(),
+        "{source:?}"
+    );
+    let error = records(request(&core, resource("latin1", "latin1")))
+        .await
+        .unwrap_err();
+    let source = error.source().expect("the UTF-8 error");
+    assert!(
+        source.downcast_ref::<std::str::Utf8Error>().is_some(),
+        "{source:?}"
+    );
+    // an empty body has no underlying error
+    let error = Error::NotJson {
+        at: restgen_runtime::Location::new("r", 1, "u"),
+        message: "the body is empty".into(),
+        source: None,
+    };
+    assert!(error.source().is_none());
+}

@@ -66,6 +66,7 @@ corpus!(
     client_key_typo,
     conflicting_cursor_sources,
     conflicting_offset_params,
+    custom_marker_mistakes,
     data_selector_not_a_path,
     dlt_extensions,
     dotted_path_placeholder,

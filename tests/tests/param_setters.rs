@@ -148,3 +148,99 @@ async fn a_list_value_repeats_the_key_and_null_leaves_the_declared_value() {
         ]),
     );
 }
+
+#[test]
+fn resources_sharing_a_record_type_keep_their_setters() {
+    // Neither resource has a schema, so both decode `serde_json::Value`: before, neither
+    // got a setter trait (their `limit`s would have been ambiguous) and the setters vanished.
+    let api = resolve_yaml(
+        "client:\n  base_url: https://example.com/\nresources:\n  - name: items\n    endpoint:\n      \
+         paginator: single_page\n      params: {limit: 10}\n  - name: others\n    endpoint:\n      \
+         paginator: single_page\n      params: {limit: 5, state: open}\n",
+    );
+    let files = restgen::emit::emit_crate(&api, "specs/case").unwrap();
+    let params = &files["src/params.rs"];
+    for wanted in [
+        "pub trait ItemsParams",
+        "pub trait OthersParams",
+        "fn state(self",
+    ] {
+        assert!(params.contains(wanted), "{wanted} missing from:\n{params}");
+    }
+    assert!(files["src/lib.rs"].contains("pub use crate::params::*;"));
+}
+
+/// What the generated traits of two resources sharing a record type look like, compiled:
+/// where both declare `limit`, the call names its trait and always compiles.
+mod shared_record_type {
+    use restgen_runtime::params::ParamRequest;
+    use serde_json::Value;
+
+    pub trait ItemsParams: ParamRequest<Record = Value> {
+        fn limit(self, value: i64) -> Self {
+            self.set_param("limit", Value::from(value))
+        }
+    }
+    impl<R: ParamRequest<Record = Value>> ItemsParams for R {}
+
+    pub trait OthersParams: ParamRequest<Record = Value> {
+        fn limit(self, value: i64) -> Self {
+            self.set_param("limit", Value::from(value * 10))
+        }
+        fn state(self, value: impl Into<String>) -> Self {
+            self.set_param("state", Value::String(value.into()))
+        }
+    }
+    impl<R: ParamRequest<Record = Value>> OthersParams for R {}
+}
+
+#[tokio::test]
+async fn a_setter_shared_by_two_resources_is_reached_through_its_trait() {
+    use shared_record_type::{ItemsParams, OthersParams};
+    let server = MockServer::start().await;
+    get("/others")
+        .respond_with(json(json!([])))
+        .mount(&server)
+        .await;
+    let api = resolve_yaml(
+        "client:\n  base_url: https://example.com/\nresources:\n  - name: others\n    endpoint:\n      \
+         paginator: single_page\n",
+    );
+    let core = restgen_runtime::ClientBuilder::default()
+        .base_url(server.uri())
+        .build(&api.client)
+        .unwrap();
+    let request: restgen_runtime::ResourceRequest<serde_json::Value> =
+        restgen_runtime::ResourceRequest::new(
+            core,
+            std::borrow::Cow::Owned(api.resources[0].descriptor.clone()),
+        );
+    // `request.limit(2)` would be ambiguous; `state` is not
+    let request = OthersParams::limit(request, 2).state("x");
+    let _ = <restgen_runtime::ResourceRequest<serde_json::Value> as ItemsParams>::limit;
+    let _: Vec<_> = request.stream().try_collect().await.unwrap();
+    let sent = received(&server).await;
+    assert_eq!(query(&sent[0]), pairs(&[("limit", "20"), ("state", "x")]));
+}
+
+/// The prelude names what a user needs, with no path into `restgen_runtime`: this compiles.
+#[test]
+fn the_prelude_reaches_the_runtime_types_a_user_needs() {
+    #[allow(dead_code, clippy::too_many_arguments)]
+    fn signature(
+        _: Incremental,
+        _: Checkpoint,
+        _: ResumePoint,
+        _: DecodeReport,
+        _: DecodeSummary,
+        _: Page<serde_json::Value>,
+        _: ResourceRequest<serde_json::Value>,
+        _: BlockingRequest<serde_json::Value>,
+        _: FanOut<serde_json::Value>,
+        _: BlockingFanOut<serde_json::Value>,
+        _: ChildRecord<serde_json::Value>,
+    ) {
+    }
+    fn stream_ext<S: TryStreamExt + StreamExt>(_: S) {}
+    stream_ext(futures::stream::empty::<Result<(), ()>>());
+}

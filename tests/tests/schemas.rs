@@ -78,11 +78,17 @@ case!(
 );
 case!(formats, "sessions");
 
-/// The names of the items a types.rs declares at its top level.
+/// The names of the items a types.rs declares at its top level, re-exports of the runtime's
+/// types (`pub use ::restgen_runtime::types::Timestamp as Timestamp2;`) included.
 fn declared(types: &str) -> Vec<String> {
     types
         .lines()
         .filter_map(|line| {
+            if let Some(path) = line.strip_prefix("pub use ") {
+                let path = path.trim_end_matches(';');
+                let name = path.rsplit([' ', ':']).next().unwrap_or(path);
+                return Some(name.to_string());
+            }
             let rest = line
                 .strip_prefix("pub struct ")
                 .or_else(|| line.strip_prefix("pub enum "))
@@ -151,4 +157,20 @@ fn a_reference_outside_the_schema_is_a_located_error() {
     .unwrap();
     let diagnostics = restgen::generate(&dir, "tests/fixtures/tricky").unwrap_err();
     insta::assert_snapshot!(diagnostics.to_string());
+}
+
+#[test]
+fn typify_conversion_errors_are_the_runtimes_not_a_copy() {
+    let generated = restgen::generate(&fixture(), "tests/fixtures/tricky")
+        .unwrap_or_else(|d| panic!("the fixture does not generate:\n{d}"));
+    let types = &generated.files["src/types.rs"];
+    assert!(types.contains("pub use ::restgen_runtime::types::ConversionError;"));
+    assert!(
+        !types.contains("pub struct ConversionError"),
+        "a copy is emitted"
+    );
+    assert!(
+        types.contains("self::error::ConversionError"),
+        "typify still names it"
+    );
 }

@@ -34,6 +34,10 @@ pub mod params;
 pub mod types;
 pub use client::{Client, ClientBuilder};
 pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
-/// The typed parameter setters, to glob-import: `use <crate>::prelude::*` (this
-/// API declares none).
-pub mod prelude {}
+/// What a user of this crate needs besides the clients, to glob-import:
+/// `use <crate>::prelude::*` brings the typed parameter setters and the runtime's
+/// prelude (incremental loading, resume points, fan-out and blocking request types,
+/// decode reports, `TryStreamExt`) into scope.
+pub mod prelude {
+    pub use ::restgen_runtime::prelude::*;
+}

@@ -471,38 +471,7 @@ pub struct WorkspaceUsersItem {
 
 /// Error types.
 pub mod error {
-    /// Error from a `TryFrom` or `FromStr` implementation.
-    pub struct ConversionError(::std::borrow::Cow<'static, str>);
-    impl ::std::error::Error for ConversionError {}
-    impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Display::fmt(&self.0, f)
-        }
-    }
-
-    impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Debug::fmt(&self.0, f)
-        }
-    }
-
-    impl From<&'static str> for ConversionError {
-        fn from(value: &'static str) -> Self {
-            Self(value.into())
-        }
-    }
-
-    impl From<String> for ConversionError {
-        fn from(value: String) -> Self {
-            Self(value.into())
-        }
-    }
+    pub use ::restgen_runtime::types::ConversionError;
 }
 
 /// Role of the user in the organization.
@@ -520,61 +489,9 @@ pub enum UserRole {
     Unknown(::std::string::String),
 }
 
-impl UserRole {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Owner => "owner",
-            Self::Admin => "admin",
-            Self::Member => "member",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "owner" => Self::Owner,
-            "admin" => Self::Admin,
-            "member" => Self::Member,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UserRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for UserRole {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for UserRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    UserRole { Owner("owner"), Admin("admin"), Member("member") } Unknown
+);
 /// Lifecycle status of the signature request.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -604,75 +521,11 @@ pub enum SignatureRequestStatus {
     Unknown(::std::string::String),
 }
 
-impl SignatureRequestStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Draft => "draft",
-            Self::Ongoing => "ongoing",
-            Self::Done => "done",
-            Self::Deleted => "deleted",
-            Self::Expired => "expired",
-            Self::Canceled => "canceled",
-            Self::Approval => "approval",
-            Self::Rejected => "rejected",
-            Self::Declined => "declined",
-            Self::Paused => "paused",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "draft" => Self::Draft,
-            "ongoing" => Self::Ongoing,
-            "done" => Self::Done,
-            "deleted" => Self::Deleted,
-            "expired" => Self::Expired,
-            "canceled" => Self::Canceled,
-            "approval" => Self::Approval,
-            "rejected" => Self::Rejected,
-            "declined" => Self::Declined,
-            "paused" => Self::Paused,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SignatureRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for SignatureRequestStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for SignatureRequestStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SignatureRequestStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    SignatureRequestStatus { Draft("draft"), Ongoing("ongoing"), Done("done"),
+    Deleted("deleted"), Expired("expired"), Canceled("canceled"), Approval("approval"),
+    Rejected("rejected"), Declined("declined"), Paused("paused") } Unknown
+);
 /// How recipients are notified.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -686,59 +539,9 @@ pub enum SignatureRequestDeliveryMode {
     Unknown(::std::string::String),
 }
 
-impl SignatureRequestDeliveryMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::None => "none",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "none" => Self::None,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SignatureRequestDeliveryMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for SignatureRequestDeliveryMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for SignatureRequestDeliveryMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SignatureRequestDeliveryMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    SignatureRequestDeliveryMode { Email("email"), None("none") } Unknown
+);
 /// Role of the document in the request.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -752,158 +555,8 @@ pub enum SignatureRequestDocumentsItemNature {
     Unknown(::std::string::String),
 }
 
-impl SignatureRequestDocumentsItemNature {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SignableDocument => "signable_document",
-            Self::Attachment => "attachment",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "signable_document" => Self::SignableDocument,
-            "attachment" => Self::Attachment,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SignatureRequestDocumentsItemNature {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for SignatureRequestDocumentsItemNature {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for SignatureRequestDocumentsItemNature {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SignatureRequestDocumentsItemNature {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
-/// A `date-time` value from the API.
-///
-/// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset
-/// without a colon, such as `+0000`), converted to UTC; any other text is kept in
-/// `Unparsed` exactly as the API sent it, so a malformed timestamp never fails the
-/// record. Serializes back as RFC 3339 (`Z` for UTC) or as the unparsed text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Timestamp {
-    /// The value, parsed.
-    Parsed(::chrono::DateTime<::chrono::Utc>),
-    /// Text that did not parse, kept exactly as the API sent it.
-    Unparsed(::std::string::String),
-}
-
-impl Timestamp {
-    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
-    pub fn parse(text: &str) -> Self {
-        let parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = {
-            const FORMATS: [&str; 2] = [
-                "%Y-%m-%dT%H:%M:%S%.f%z",
-                "%Y-%m-%d %H:%M:%S%.f%z",
-            ];
-            ::chrono::DateTime::parse_from_rfc3339(text)
-                .ok()
-                .or_else(|| {
-                    FORMATS
-                        .iter()
-                        .find_map(|f| ::chrono::DateTime::parse_from_str(text, f).ok())
-                })
-                .map(|t| t.with_timezone(&::chrono::Utc))
-        };
-
-        match parsed {
-            Some(value) => Self::Parsed(value),
-            None => Self::Unparsed(text.to_string()),
-        }
-    }
-
-    /// The parsed value, or `None` when the API sent text that does not parse.
-    pub fn parsed(&self) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
-        match self {
-            Self::Parsed(value) => Some(*value),
-            Self::Unparsed(_) => None,
-        }
-    }
-
-    /// The text the API sent, when it did not parse.
-    pub fn unparsed(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Parsed(_) => None,
-            Self::Unparsed(text) => Some(text.as_str()),
-        }
-    }
-}
-
-impl ::std::convert::From<::chrono::DateTime<::chrono::Utc>> for Timestamp {
-    fn from(value: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        Self::Parsed(value)
-    }
-}
-
-impl ::std::fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Parsed(value) => {
-                f.write_str(
-                    &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
-                )
-            }
-
-            Self::Unparsed(text) => f.write_str(text),
-        }
-    }
-}
-
-impl ::std::str::FromStr for Timestamp {
-    type Err = ::std::convert::Infallible;
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::parse(text))
-    }
-}
-
-impl ::serde::Serialize for Timestamp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Timestamp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let text = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::parse(&text))
-    }
-}
+::restgen_runtime::open_enum!(
+    SignatureRequestDocumentsItemNature { SignableDocument("signable_document"),
+    Attachment("attachment") } Unknown
+);
+pub use ::restgen_runtime::types::Timestamp;

@@ -102,6 +102,55 @@ impl ClientBuilder {
         }
     }
 
+    /// Sends requests through your own HTTP client: a `reqwest::Client` or a
+    /// `reqwest_middleware::ClientWithMiddleware`, built with
+    /// `.redirect(reqwest::redirect::Policy::none())` (restgen follows redirects
+    /// itself, keeping credentials on the API's origin; `build()` refuses one that
+    /// follows them).
+    pub fn http_client(
+        self,
+        client: impl ::std::convert::Into<::restgen_runtime::HttpClient>,
+    ) -> Self {
+        ClientBuilder {
+            inner: self.inner.http_client(client),
+        }
+    }
+
+    /// Adds a hook run before each request and after each response
+    /// (`restgen_runtime::hooks::Hook`).
+    pub fn hook(self, hook: impl ::restgen_runtime::hooks::Hook) -> Self {
+        ClientBuilder {
+            inner: self.inner.hook(hook),
+        }
+    }
+
+    /// The `User-Agent` of every request (default `restgen/<version> <crate>/<version>`).
+    pub fn user_agent(
+        self,
+        agent: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        ClientBuilder {
+            inner: self.inner.user_agent(agent),
+        }
+    }
+
+    /// Called with every token to persist: a refresh token the token endpoint rotated, a
+    /// session token a login returned.
+    pub fn on_token_rotation(
+        self,
+        sink: impl Fn(&::restgen_runtime::custom::TokenRotation) + Send + Sync + 'static,
+    ) -> Self {
+        ClientBuilder {
+            inner: self.inner.on_token_rotation(sink),
+        }
+    }
+
+    /// The runtime builder with this crate in the `User-Agent` and the spec's custom
+    /// code required.
+    fn prepared(self) -> ::restgen_runtime::ClientBuilder {
+        self.inner.product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+    }
+
     /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
     pub fn from_env(self) -> Self {
         ClientBuilder {
@@ -111,7 +160,7 @@ impl ClientBuilder {
 
     /// Checks that the required secrets are set and builds the client.
     pub fn build(self) -> ::std::result::Result<Client, ::restgen_runtime::Error> {
-        let core = self.inner.build(&crate::descriptors::CLIENT)?;
+        let core = self.prepared().build(&crate::descriptors::CLIENT)?;
         Ok(Client {
             inner: crate::Client { core },
             runtime: ::restgen_runtime::blocking::BlockingRuntime::new()?,

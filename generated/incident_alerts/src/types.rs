@@ -593,38 +593,7 @@ pub struct UserUserContactsItem {
 
 /// Error types.
 pub mod error {
-    /// Error from a `TryFrom` or `FromStr` implementation.
-    pub struct ConversionError(::std::borrow::Cow<'static, str>);
-    impl ::std::error::Error for ConversionError {}
-    impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Display::fmt(&self.0, f)
-        }
-    }
-
-    impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Debug::fmt(&self.0, f)
-        }
-    }
-
-    impl From<&'static str> for ConversionError {
-        fn from(value: &'static str) -> Self {
-            Self(value.into())
-        }
-    }
-
-    impl From<String> for ConversionError {
-        fn from(value: String) -> Self {
-            Self(value.into())
-        }
-    }
+    pub use ::restgen_runtime::types::ConversionError;
 }
 
 /// Method of the contact.
@@ -644,63 +613,10 @@ pub enum UserUserContactsItemContactMethod {
     Unknown(::std::string::String),
 }
 
-impl UserUserContactsItemContactMethod {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Sms => "sms",
-            Self::Voice => "voice",
-            Self::Mobile => "mobile",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "sms" => Self::Sms,
-            "voice" => Self::Voice,
-            "mobile" => Self::Mobile,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UserUserContactsItemContactMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for UserUserContactsItemContactMethod {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for UserUserContactsItemContactMethod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserUserContactsItemContactMethod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    UserUserContactsItemContactMethod { Email("email"), Sms("sms"), Voice("voice"),
+    Mobile("mobile") } Unknown
+);
 /// Status of the alert.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -714,59 +630,7 @@ pub enum AlertStatus {
     Unknown(::std::string::String),
 }
 
-impl AlertStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Open => "open",
-            Self::Closed => "closed",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "open" => Self::Open,
-            "closed" => Self::Closed,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for AlertStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for AlertStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for AlertStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AlertStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(AlertStatus { Open("open"), Closed("closed") } Unknown);
 /// Priority of the alert.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -786,65 +650,9 @@ pub enum AlertPriority {
     Unknown(::std::string::String),
 }
 
-impl AlertPriority {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::P1 => "P1",
-            Self::P2 => "P2",
-            Self::P3 => "P3",
-            Self::P4 => "P4",
-            Self::P5 => "P5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "P1" => Self::P1,
-            "P2" => Self::P2,
-            "P3" => Self::P3,
-            "P4" => Self::P4,
-            "P5" => Self::P5,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for AlertPriority {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for AlertPriority {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for AlertPriority {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AlertPriority {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    AlertPriority { P1("P1"), P2("P2"), P3("P3"), P4("P4"), P5("P5") } Unknown
+);
 /// Kind of responder.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -862,63 +670,10 @@ pub enum AlertRespondersItemType {
     Unknown(::std::string::String),
 }
 
-impl AlertRespondersItemType {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Team => "team",
-            Self::Escalation => "escalation",
-            Self::Schedule => "schedule",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "team" => Self::Team,
-            "escalation" => Self::Escalation,
-            "schedule" => Self::Schedule,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for AlertRespondersItemType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for AlertRespondersItemType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for AlertRespondersItemType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AlertRespondersItemType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    AlertRespondersItemType { User("user"), Team("team"), Escalation("escalation"),
+    Schedule("schedule") } Unknown
+);
 /// Status of the incident.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -934,61 +689,9 @@ pub enum IncidentStatus {
     Unknown(::std::string::String),
 }
 
-impl IncidentStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Open => "open",
-            Self::Resolved => "resolved",
-            Self::Closed => "closed",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "open" => Self::Open,
-            "resolved" => Self::Resolved,
-            "closed" => Self::Closed,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for IncidentStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for IncidentStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for IncidentStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for IncidentStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    IncidentStatus { Open("open"), Resolved("resolved"), Closed("closed") } Unknown
+);
 /// Priority of the incident.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1008,65 +711,9 @@ pub enum IncidentPriority {
     Unknown(::std::string::String),
 }
 
-impl IncidentPriority {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::P1 => "P1",
-            Self::P2 => "P2",
-            Self::P3 => "P3",
-            Self::P4 => "P4",
-            Self::P5 => "P5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "P1" => Self::P1,
-            "P2" => Self::P2,
-            "P3" => Self::P3,
-            "P4" => Self::P4,
-            "P5" => Self::P5,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for IncidentPriority {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for IncidentPriority {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for IncidentPriority {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for IncidentPriority {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    IncidentPriority { P1("P1"), P2("P2"), P3("P3"), P4("P4"), P5("P5") } Unknown
+);
 /// Kind of responder.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1084,162 +731,8 @@ pub enum IncidentRespondersItemType {
     Unknown(::std::string::String),
 }
 
-impl IncidentRespondersItemType {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Team => "team",
-            Self::Escalation => "escalation",
-            Self::Schedule => "schedule",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "team" => Self::Team,
-            "escalation" => Self::Escalation,
-            "schedule" => Self::Schedule,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for IncidentRespondersItemType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for IncidentRespondersItemType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for IncidentRespondersItemType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for IncidentRespondersItemType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
-/// A `date-time` value from the API.
-///
-/// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset
-/// without a colon, such as `+0000`), converted to UTC; any other text is kept in
-/// `Unparsed` exactly as the API sent it, so a malformed timestamp never fails the
-/// record. Serializes back as RFC 3339 (`Z` for UTC) or as the unparsed text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Timestamp {
-    /// The value, parsed.
-    Parsed(::chrono::DateTime<::chrono::Utc>),
-    /// Text that did not parse, kept exactly as the API sent it.
-    Unparsed(::std::string::String),
-}
-
-impl Timestamp {
-    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
-    pub fn parse(text: &str) -> Self {
-        let parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = {
-            const FORMATS: [&str; 2] = [
-                "%Y-%m-%dT%H:%M:%S%.f%z",
-                "%Y-%m-%d %H:%M:%S%.f%z",
-            ];
-            ::chrono::DateTime::parse_from_rfc3339(text)
-                .ok()
-                .or_else(|| {
-                    FORMATS
-                        .iter()
-                        .find_map(|f| ::chrono::DateTime::parse_from_str(text, f).ok())
-                })
-                .map(|t| t.with_timezone(&::chrono::Utc))
-        };
-
-        match parsed {
-            Some(value) => Self::Parsed(value),
-            None => Self::Unparsed(text.to_string()),
-        }
-    }
-
-    /// The parsed value, or `None` when the API sent text that does not parse.
-    pub fn parsed(&self) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
-        match self {
-            Self::Parsed(value) => Some(*value),
-            Self::Unparsed(_) => None,
-        }
-    }
-
-    /// The text the API sent, when it did not parse.
-    pub fn unparsed(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Parsed(_) => None,
-            Self::Unparsed(text) => Some(text.as_str()),
-        }
-    }
-}
-
-impl ::std::convert::From<::chrono::DateTime<::chrono::Utc>> for Timestamp {
-    fn from(value: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        Self::Parsed(value)
-    }
-}
-
-impl ::std::fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Parsed(value) => {
-                f.write_str(
-                    &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
-                )
-            }
-
-            Self::Unparsed(text) => f.write_str(text),
-        }
-    }
-}
-
-impl ::std::str::FromStr for Timestamp {
-    type Err = ::std::convert::Infallible;
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::parse(text))
-    }
-}
-
-impl ::serde::Serialize for Timestamp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Timestamp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let text = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::parse(&text))
-    }
-}
+::restgen_runtime::open_enum!(
+    IncidentRespondersItemType { User("user"), Team("team"), Escalation("escalation"),
+    Schedule("schedule") } Unknown
+);
+pub use ::restgen_runtime::types::Timestamp;

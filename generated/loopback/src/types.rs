@@ -236,38 +236,7 @@ pub struct PageItemAddress {
 
 /// Error types.
 pub mod error {
-    /// Error from a `TryFrom` or `FromStr` implementation.
-    pub struct ConversionError(::std::borrow::Cow<'static, str>);
-    impl ::std::error::Error for ConversionError {}
-    impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Display::fmt(&self.0, f)
-        }
-    }
-
-    impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Debug::fmt(&self.0, f)
-        }
-    }
-
-    impl From<&'static str> for ConversionError {
-        fn from(value: &'static str) -> Self {
-            Self(value.into())
-        }
-    }
-
-    impl From<String> for ConversionError {
-        fn from(value: String) -> Self {
-            Self(value.into())
-        }
-    }
+    pub use ::restgen_runtime::types::ConversionError;
 }
 
 /// One of the values the API documents for `PageItemStatus`.
@@ -285,61 +254,9 @@ pub enum PageItemStatus {
     Unknown(::std::string::String),
 }
 
-impl PageItemStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-            Self::Pending => "pending",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "pending" => Self::Pending,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PageItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for PageItemStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for PageItemStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PageItemStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    PageItemStatus { Active("active"), Inactive("inactive"), Pending("pending") } Unknown
+);
 /// One of the values the API documents for `CursorItemStatus`.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -355,61 +272,10 @@ pub enum CursorItemStatus {
     Unknown(::std::string::String),
 }
 
-impl CursorItemStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-            Self::Pending => "pending",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "pending" => Self::Pending,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CursorItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for CursorItemStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for CursorItemStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CursorItemStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    CursorItemStatus { Active("active"), Inactive("inactive"), Pending("pending") }
+    Unknown
+);
 /// One of the values the API documents for `OffsetItemStatus`.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -425,61 +291,10 @@ pub enum OffsetItemStatus {
     Unknown(::std::string::String),
 }
 
-impl OffsetItemStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-            Self::Pending => "pending",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "pending" => Self::Pending,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for OffsetItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for OffsetItemStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for OffsetItemStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OffsetItemStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    OffsetItemStatus { Active("active"), Inactive("inactive"), Pending("pending") }
+    Unknown
+);
 /// One of the values the API documents for `OffsetItem100Status`.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -495,160 +310,8 @@ pub enum OffsetItem100Status {
     Unknown(::std::string::String),
 }
 
-impl OffsetItem100Status {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-            Self::Pending => "pending",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "pending" => Self::Pending,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for OffsetItem100Status {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for OffsetItem100Status {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for OffsetItem100Status {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OffsetItem100Status {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
-/// A `date-time` value from the API.
-///
-/// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset
-/// without a colon, such as `+0000`), converted to UTC; any other text is kept in
-/// `Unparsed` exactly as the API sent it, so a malformed timestamp never fails the
-/// record. Serializes back as RFC 3339 (`Z` for UTC) or as the unparsed text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Timestamp {
-    /// The value, parsed.
-    Parsed(::chrono::DateTime<::chrono::Utc>),
-    /// Text that did not parse, kept exactly as the API sent it.
-    Unparsed(::std::string::String),
-}
-
-impl Timestamp {
-    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
-    pub fn parse(text: &str) -> Self {
-        let parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = {
-            const FORMATS: [&str; 2] = [
-                "%Y-%m-%dT%H:%M:%S%.f%z",
-                "%Y-%m-%d %H:%M:%S%.f%z",
-            ];
-            ::chrono::DateTime::parse_from_rfc3339(text)
-                .ok()
-                .or_else(|| {
-                    FORMATS
-                        .iter()
-                        .find_map(|f| ::chrono::DateTime::parse_from_str(text, f).ok())
-                })
-                .map(|t| t.with_timezone(&::chrono::Utc))
-        };
-
-        match parsed {
-            Some(value) => Self::Parsed(value),
-            None => Self::Unparsed(text.to_string()),
-        }
-    }
-
-    /// The parsed value, or `None` when the API sent text that does not parse.
-    pub fn parsed(&self) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
-        match self {
-            Self::Parsed(value) => Some(*value),
-            Self::Unparsed(_) => None,
-        }
-    }
-
-    /// The text the API sent, when it did not parse.
-    pub fn unparsed(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Parsed(_) => None,
-            Self::Unparsed(text) => Some(text.as_str()),
-        }
-    }
-}
-
-impl ::std::convert::From<::chrono::DateTime<::chrono::Utc>> for Timestamp {
-    fn from(value: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        Self::Parsed(value)
-    }
-}
-
-impl ::std::fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Parsed(value) => {
-                f.write_str(
-                    &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
-                )
-            }
-
-            Self::Unparsed(text) => f.write_str(text),
-        }
-    }
-}
-
-impl ::std::str::FromStr for Timestamp {
-    type Err = ::std::convert::Infallible;
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::parse(text))
-    }
-}
-
-impl ::serde::Serialize for Timestamp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Timestamp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let text = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::parse(&text))
-    }
-}
+::restgen_runtime::open_enum!(
+    OffsetItem100Status { Active("active"), Inactive("inactive"), Pending("pending") }
+    Unknown
+);
+pub use ::restgen_runtime::types::Timestamp;

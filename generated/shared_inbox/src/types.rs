@@ -489,38 +489,7 @@ pub struct User {
 
 /// Error types.
 pub mod error {
-    /// Error from a `TryFrom` or `FromStr` implementation.
-    pub struct ConversionError(::std::borrow::Cow<'static, str>);
-    impl ::std::error::Error for ConversionError {}
-    impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Display::fmt(&self.0, f)
-        }
-    }
-
-    impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Debug::fmt(&self.0, f)
-        }
-    }
-
-    impl From<&'static str> for ConversionError {
-        fn from(value: &'static str) -> Self {
-            Self(value.into())
-        }
-    }
-
-    impl From<String> for ConversionError {
-        fn from(value: String) -> Self {
-            Self(value.into())
-        }
-    }
+    pub use ::restgen_runtime::types::ConversionError;
 }
 
 /// Kind of group.
@@ -536,55 +505,7 @@ pub enum ContactMembershipsItemGroupKind {
     Unknown(::std::string::String),
 }
 
-impl ContactMembershipsItemGroupKind {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Group => "group",
-            Self::Organization => "organization",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "group" => Self::Group,
-            "organization" => Self::Organization,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ContactMembershipsItemGroupKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for ContactMembershipsItemGroupKind {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for ContactMembershipsItemGroupKind {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ContactMembershipsItemGroupKind {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
+::restgen_runtime::open_enum!(
+    ContactMembershipsItemGroupKind { Group("group"), Organization("organization") }
+    Unknown
+);

@@ -930,38 +930,7 @@ pub struct WebhookCustomHeadersItem {
 
 /// Error types.
 pub mod error {
-    /// Error from a `TryFrom` or `FromStr` implementation.
-    pub struct ConversionError(::std::borrow::Cow<'static, str>);
-    impl ::std::error::Error for ConversionError {}
-    impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Display::fmt(&self.0, f)
-        }
-    }
-
-    impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Debug::fmt(&self.0, f)
-        }
-    }
-
-    impl From<&'static str> for ConversionError {
-        fn from(value: &'static str) -> Self {
-            Self(value.into())
-        }
-    }
-
-    impl From<String> for ConversionError {
-        fn from(value: String) -> Self {
-            Self(value.into())
-        }
-    }
+    pub use ::restgen_runtime::types::ConversionError;
 }
 
 /// API mode the object was created in.
@@ -977,59 +946,9 @@ pub enum BatchMode {
     Unknown(::std::string::String),
 }
 
-impl BatchMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Production => "production",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "test" => Self::Test,
-            "production" => Self::Production,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for BatchMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for BatchMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for BatchMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    BatchMode { Test("test"), Production("production") } Unknown
+);
 /// Processing state of the batch.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1055,71 +974,12 @@ pub enum BatchState {
     Unknown(::std::string::String),
 }
 
-impl BatchState {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Creating => "creating",
-            Self::CreationFailed => "creation_failed",
-            Self::Created => "created",
-            Self::Purchasing => "purchasing",
-            Self::PurchaseFailed => "purchase_failed",
-            Self::Purchased => "purchased",
-            Self::LabelGenerating => "label_generating",
-            Self::LabelGenerated => "label_generated",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "creating" => Self::Creating,
-            "creation_failed" => Self::CreationFailed,
-            "created" => Self::Created,
-            "purchasing" => Self::Purchasing,
-            "purchase_failed" => Self::PurchaseFailed,
-            "purchased" => Self::Purchased,
-            "label_generating" => Self::LabelGenerating,
-            "label_generated" => Self::LabelGenerated,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for BatchState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for BatchState {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for BatchState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    BatchState { Creating("creating"), CreationFailed("creation_failed"),
+    Created("created"), Purchasing("purchasing"), PurchaseFailed("purchase_failed"),
+    Purchased("purchased"), LabelGenerating("label_generating"),
+    LabelGenerated("label_generated") } Unknown
+);
 /// Mode the key works in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1133,59 +993,9 @@ pub enum ApiKeysKeysItemMode {
     Unknown(::std::string::String),
 }
 
-impl ApiKeysKeysItemMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Production => "production",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "test" => Self::Test,
-            "production" => Self::Production,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ApiKeysKeysItemMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for ApiKeysKeysItemMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for ApiKeysKeysItemMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ApiKeysKeysItemMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    ApiKeysKeysItemMode { Test("test"), Production("production") } Unknown
+);
 /// Mode the key works in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1199,59 +1009,9 @@ pub enum ApiKeysChildrenItemKeysItemMode {
     Unknown(::std::string::String),
 }
 
-impl ApiKeysChildrenItemKeysItemMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Production => "production",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "test" => Self::Test,
-            "production" => Self::Production,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ApiKeysChildrenItemKeysItemMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for ApiKeysChildrenItemKeysItemMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for ApiKeysChildrenItemKeysItemMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ApiKeysChildrenItemKeysItemMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    ApiKeysChildrenItemKeysItemMode { Test("test"), Production("production") } Unknown
+);
 /// API mode the object was created in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1265,59 +1025,9 @@ pub enum TrackerMode {
     Unknown(::std::string::String),
 }
 
-impl TrackerMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Production => "production",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "test" => Self::Test,
-            "production" => Self::Production,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TrackerMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TrackerMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TrackerMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TrackerMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    TrackerMode { Test("test"), Production("production") } Unknown
+);
 /// Current status of the package.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1347,75 +1057,12 @@ pub enum TrackerStatus {
     UnknownValue(::std::string::String),
 }
 
-impl TrackerStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::PreTransit => "pre_transit",
-            Self::InTransit => "in_transit",
-            Self::OutForDelivery => "out_for_delivery",
-            Self::Delivered => "delivered",
-            Self::AvailableForPickup => "available_for_pickup",
-            Self::ReturnToSender => "return_to_sender",
-            Self::Failure => "failure",
-            Self::Cancelled => "cancelled",
-            Self::Error => "error",
-            Self::UnknownValue(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "unknown" => Self::Unknown,
-            "pre_transit" => Self::PreTransit,
-            "in_transit" => Self::InTransit,
-            "out_for_delivery" => Self::OutForDelivery,
-            "delivered" => Self::Delivered,
-            "available_for_pickup" => Self::AvailableForPickup,
-            "return_to_sender" => Self::ReturnToSender,
-            "failure" => Self::Failure,
-            "cancelled" => Self::Cancelled,
-            "error" => Self::Error,
-            other => Self::UnknownValue(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TrackerStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TrackerStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TrackerStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TrackerStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    TrackerStatus { Unknown("unknown"), PreTransit("pre_transit"),
+    InTransit("in_transit"), OutForDelivery("out_for_delivery"), Delivered("delivered"),
+    AvailableForPickup("available_for_pickup"), ReturnToSender("return_to_sender"),
+    Failure("failure"), Cancelled("cancelled"), Error("error") } UnknownValue
+);
 /// Status after this event.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1445,75 +1092,12 @@ pub enum TrackerTrackingDetailsItemStatus {
     UnknownValue(::std::string::String),
 }
 
-impl TrackerTrackingDetailsItemStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::PreTransit => "pre_transit",
-            Self::InTransit => "in_transit",
-            Self::OutForDelivery => "out_for_delivery",
-            Self::Delivered => "delivered",
-            Self::AvailableForPickup => "available_for_pickup",
-            Self::ReturnToSender => "return_to_sender",
-            Self::Failure => "failure",
-            Self::Cancelled => "cancelled",
-            Self::Error => "error",
-            Self::UnknownValue(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "unknown" => Self::Unknown,
-            "pre_transit" => Self::PreTransit,
-            "in_transit" => Self::InTransit,
-            "out_for_delivery" => Self::OutForDelivery,
-            "delivered" => Self::Delivered,
-            "available_for_pickup" => Self::AvailableForPickup,
-            "return_to_sender" => Self::ReturnToSender,
-            "failure" => Self::Failure,
-            "cancelled" => Self::Cancelled,
-            "error" => Self::Error,
-            other => Self::UnknownValue(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TrackerTrackingDetailsItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TrackerTrackingDetailsItemStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TrackerTrackingDetailsItemStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TrackerTrackingDetailsItemStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    TrackerTrackingDetailsItemStatus { Unknown("unknown"), PreTransit("pre_transit"),
+    InTransit("in_transit"), OutForDelivery("out_for_delivery"), Delivered("delivered"),
+    AvailableForPickup("available_for_pickup"), ReturnToSender("return_to_sender"),
+    Failure("failure"), Cancelled("cancelled"), Error("error") } UnknownValue
+);
 /// API mode the object was created in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1527,59 +1111,9 @@ pub enum WebhookMode {
     Unknown(::std::string::String),
 }
 
-impl WebhookMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Production => "production",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "test" => Self::Test,
-            "production" => Self::Production,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for WebhookMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for WebhookMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for WebhookMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WebhookMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    WebhookMode { Test("test"), Production("production") } Unknown
+);
 /// API mode the object was created in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1593,59 +1127,9 @@ pub enum AddressMode {
     Unknown(::std::string::String),
 }
 
-impl AddressMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Production => "production",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "test" => Self::Test,
-            "production" => Self::Production,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for AddressMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for AddressMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for AddressMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AddressMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    AddressMode { Test("test"), Production("production") } Unknown
+);
 /// API mode the object was created in.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1659,158 +1143,7 @@ pub enum EndShipperMode {
     Unknown(::std::string::String),
 }
 
-impl EndShipperMode {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Production => "production",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "test" => Self::Test,
-            "production" => Self::Production,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for EndShipperMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for EndShipperMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for EndShipperMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EndShipperMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
-/// A `date-time` value from the API.
-///
-/// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset
-/// without a colon, such as `+0000`), converted to UTC; any other text is kept in
-/// `Unparsed` exactly as the API sent it, so a malformed timestamp never fails the
-/// record. Serializes back as RFC 3339 (`Z` for UTC) or as the unparsed text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Timestamp {
-    /// The value, parsed.
-    Parsed(::chrono::DateTime<::chrono::Utc>),
-    /// Text that did not parse, kept exactly as the API sent it.
-    Unparsed(::std::string::String),
-}
-
-impl Timestamp {
-    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
-    pub fn parse(text: &str) -> Self {
-        let parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = {
-            const FORMATS: [&str; 2] = [
-                "%Y-%m-%dT%H:%M:%S%.f%z",
-                "%Y-%m-%d %H:%M:%S%.f%z",
-            ];
-            ::chrono::DateTime::parse_from_rfc3339(text)
-                .ok()
-                .or_else(|| {
-                    FORMATS
-                        .iter()
-                        .find_map(|f| ::chrono::DateTime::parse_from_str(text, f).ok())
-                })
-                .map(|t| t.with_timezone(&::chrono::Utc))
-        };
-
-        match parsed {
-            Some(value) => Self::Parsed(value),
-            None => Self::Unparsed(text.to_string()),
-        }
-    }
-
-    /// The parsed value, or `None` when the API sent text that does not parse.
-    pub fn parsed(&self) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
-        match self {
-            Self::Parsed(value) => Some(*value),
-            Self::Unparsed(_) => None,
-        }
-    }
-
-    /// The text the API sent, when it did not parse.
-    pub fn unparsed(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Parsed(_) => None,
-            Self::Unparsed(text) => Some(text.as_str()),
-        }
-    }
-}
-
-impl ::std::convert::From<::chrono::DateTime<::chrono::Utc>> for Timestamp {
-    fn from(value: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        Self::Parsed(value)
-    }
-}
-
-impl ::std::fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Parsed(value) => {
-                f.write_str(
-                    &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
-                )
-            }
-
-            Self::Unparsed(text) => f.write_str(text),
-        }
-    }
-}
-
-impl ::std::str::FromStr for Timestamp {
-    type Err = ::std::convert::Infallible;
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::parse(text))
-    }
-}
-
-impl ::serde::Serialize for Timestamp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Timestamp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let text = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::parse(&text))
-    }
-}
+::restgen_runtime::open_enum!(
+    EndShipperMode { Test("test"), Production("production") } Unknown
+);
+pub use ::restgen_runtime::types::Timestamp;

@@ -1113,38 +1113,7 @@ pub struct Task {
 
 /// Error types.
 pub mod error {
-    /// Error from a `TryFrom` or `FromStr` implementation.
-    pub struct ConversionError(::std::borrow::Cow<'static, str>);
-    impl ::std::error::Error for ConversionError {}
-    impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Display::fmt(&self.0, f)
-        }
-    }
-
-    impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Debug::fmt(&self.0, f)
-        }
-    }
-
-    impl From<&'static str> for ConversionError {
-        fn from(value: &'static str) -> Self {
-            Self(value.into())
-        }
-    }
-
-    impl From<String> for ConversionError {
-        fn from(value: String) -> Self {
-            Self(value.into())
-        }
-    }
+    pub use ::restgen_runtime::types::ConversionError;
 }
 
 /// Always `task`.
@@ -1158,57 +1127,7 @@ pub enum TaskObject {
     Unknown(::std::string::String),
 }
 
-impl TaskObject {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Task => "task",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "task" => Self::Task,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TaskObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TaskObject {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TaskObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskObject {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(TaskObject { Task("task") } Unknown);
 /// Where the task is in its lifecycle.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1226,63 +1145,10 @@ pub enum TaskStatus {
     Unknown(::std::string::String),
 }
 
-impl TaskStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Open => "open",
-            Self::InProgress => "in_progress",
-            Self::Blocked => "blocked",
-            Self::Done => "done",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "open" => Self::Open,
-            "in_progress" => Self::InProgress,
-            "blocked" => Self::Blocked,
-            "done" => Self::Done,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TaskStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TaskStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    TaskStatus { Open("open"), InProgress("in_progress"), Blocked("blocked"),
+    Done("done") } Unknown
+);
 /// Priority; null when not triaged yet.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1300,63 +1166,9 @@ pub enum TaskPriority {
     Unknown(::std::string::String),
 }
 
-impl TaskPriority {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Low => "low",
-            Self::Normal => "normal",
-            Self::High => "high",
-            Self::Urgent => "urgent",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "low" => Self::Low,
-            "normal" => Self::Normal,
-            "high" => Self::High,
-            "urgent" => Self::Urgent,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TaskPriority {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TaskPriority {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TaskPriority {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskPriority {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    TaskPriority { Low("low"), Normal("normal"), High("high"), Urgent("urgent") } Unknown
+);
 /// Channel the task came in through (enum without a type).
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1376,65 +1188,10 @@ pub enum TaskChannel {
     UnknownValue(::std::string::String),
 }
 
-impl TaskChannel {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EMail => "e-mail",
-            Self::Sms => "sms",
-            Self::InApp => "in-app",
-            Self::PhoneCall => "phone call",
-            Self::Unknown => "unknown",
-            Self::UnknownValue(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "e-mail" => Self::EMail,
-            "sms" => Self::Sms,
-            "in-app" => Self::InApp,
-            "phone call" => Self::PhoneCall,
-            "unknown" => Self::Unknown,
-            other => Self::UnknownValue(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TaskChannel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TaskChannel {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TaskChannel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskChannel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    TaskChannel { EMail("e-mail"), Sms("sms"), InApp("in-app"), PhoneCall("phone call"),
+    Unknown("unknown") } UnknownValue
+);
 /// One of the values the API documents for `TaskWatchersRoleItem`.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1450,61 +1207,10 @@ pub enum TaskWatchersRoleItem {
     Unknown(::std::string::String),
 }
 
-impl TaskWatchersRoleItem {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Owner => "owner",
-            Self::Reviewer => "reviewer",
-            Self::Follower => "follower",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "owner" => Self::Owner,
-            "reviewer" => Self::Reviewer,
-            "follower" => Self::Follower,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TaskWatchersRoleItem {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TaskWatchersRoleItem {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TaskWatchersRoleItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskWatchersRoleItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    TaskWatchersRoleItem { Owner("owner"), Reviewer("reviewer"), Follower("follower") }
+    Unknown
+);
 /// One of the values the API documents for `TaskProgress`.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1520,61 +1226,9 @@ pub enum TaskProgress {
     Unknown(::std::string::String),
 }
 
-impl TaskProgress {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::V0 => "0%",
-            Self::V50 => "50%",
-            Self::V100 => "100%",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "0%" => Self::V0,
-            "50%" => Self::V50,
-            "100%" => Self::V100,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TaskProgress {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for TaskProgress {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for TaskProgress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskProgress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    TaskProgress { V0("0%"), V50("50%"), V100("100%") } Unknown
+);
 /// Who can see a folder.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1590,61 +1244,10 @@ pub enum FolderVisibility {
     Unknown(::std::string::String),
 }
 
-impl FolderVisibility {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Public => "public",
-            Self::Internal => "internal",
-            Self::Private => "private",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "public" => Self::Public,
-            "internal" => Self::Internal,
-            "private" => Self::Private,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for FolderVisibility {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for FolderVisibility {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for FolderVisibility {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FolderVisibility {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    FolderVisibility { Public("public"), Internal("internal"), Private("private") }
+    Unknown
+);
 /// Who owns the book.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1658,59 +1261,7 @@ pub enum ContactBook2Owner {
     Unknown(::std::string::String),
 }
 
-impl ContactBook2Owner {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Me => "me",
-            Self::Team => "team",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "me" => Self::Me,
-            "team" => Self::Team,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ContactBook2Owner {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for ContactBook2Owner {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for ContactBook2Owner {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ContactBook2Owner {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(ContactBook2Owner { Me("me"), Team("team") } Unknown);
 /// One of the values the API documents for `ContactStatus`.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1724,59 +1275,9 @@ pub enum ContactStatus {
     Unknown(::std::string::String),
 }
 
-impl ContactStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Archived => "archived",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "archived" => Self::Archived,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ContactStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for ContactStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for ContactStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ContactStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(
+    ContactStatus { Active("active"), Archived("archived") } Unknown
+);
 /// A field named enum.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1790,59 +1291,7 @@ pub enum DocumentEnum {
     Unknown(::std::string::String),
 }
 
-impl DocumentEnum {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::A => "a",
-            Self::B => "b",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "a" => Self::A,
-            "b" => Self::B,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for DocumentEnum {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for DocumentEnum {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for DocumentEnum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DocumentEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
+::restgen_runtime::open_enum!(DocumentEnum { A("a"), B("b") } Unknown);
 /// One of the values the API documents for `ArchivedContactsStatus`.
 ///
 /// Open: a value this client does not know yet is kept in the catch-all variant.
@@ -1856,243 +1305,8 @@ pub enum ArchivedContactsStatus {
     Unknown(::std::string::String),
 }
 
-impl ArchivedContactsStatus {
-    /// The value as the API sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Archived => "archived",
-            Self::Purged => "purged",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "archived" => Self::Archived,
-            "purged" => Self::Purged,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ArchivedContactsStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for ArchivedContactsStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from_wire(value))
-    }
-}
-
-impl ::serde::Serialize for ArchivedContactsStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ArchivedContactsStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&value))
-    }
-}
-
-/// A `date-time` value from the API.
-///
-/// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset
-/// without a colon, such as `+0000`), converted to UTC; any other text is kept in
-/// `Unparsed` exactly as the API sent it, so a malformed timestamp never fails the
-/// record. Serializes back as RFC 3339 (`Z` for UTC) or as the unparsed text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Timestamp {
-    /// The value, parsed.
-    Parsed(::chrono::DateTime<::chrono::Utc>),
-    /// Text that did not parse, kept exactly as the API sent it.
-    Unparsed(::std::string::String),
-}
-
-impl Timestamp {
-    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
-    pub fn parse(text: &str) -> Self {
-        let parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>> = {
-            const FORMATS: [&str; 2] = [
-                "%Y-%m-%dT%H:%M:%S%.f%z",
-                "%Y-%m-%d %H:%M:%S%.f%z",
-            ];
-            ::chrono::DateTime::parse_from_rfc3339(text)
-                .ok()
-                .or_else(|| {
-                    FORMATS
-                        .iter()
-                        .find_map(|f| ::chrono::DateTime::parse_from_str(text, f).ok())
-                })
-                .map(|t| t.with_timezone(&::chrono::Utc))
-        };
-
-        match parsed {
-            Some(value) => Self::Parsed(value),
-            None => Self::Unparsed(text.to_string()),
-        }
-    }
-
-    /// The parsed value, or `None` when the API sent text that does not parse.
-    pub fn parsed(&self) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
-        match self {
-            Self::Parsed(value) => Some(*value),
-            Self::Unparsed(_) => None,
-        }
-    }
-
-    /// The text the API sent, when it did not parse.
-    pub fn unparsed(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Parsed(_) => None,
-            Self::Unparsed(text) => Some(text.as_str()),
-        }
-    }
-}
-
-impl ::std::convert::From<::chrono::DateTime<::chrono::Utc>> for Timestamp {
-    fn from(value: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        Self::Parsed(value)
-    }
-}
-
-impl ::std::fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Parsed(value) => {
-                f.write_str(
-                    &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
-                )
-            }
-
-            Self::Unparsed(text) => f.write_str(text),
-        }
-    }
-}
-
-impl ::std::str::FromStr for Timestamp {
-    type Err = ::std::convert::Infallible;
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::parse(text))
-    }
-}
-
-impl ::serde::Serialize for Timestamp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Timestamp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let text = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::parse(&text))
-    }
-}
-
-/// A `date` value from the API.
-///
-/// `Parsed` when the text is `YYYY-MM-DD`; any other text is kept in `Unparsed`
-/// exactly as the API sent it, so a malformed date never fails the record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Date {
-    /// The value, parsed.
-    Parsed(::chrono::NaiveDate),
-    /// Text that did not parse, kept exactly as the API sent it.
-    Unparsed(::std::string::String),
-}
-
-impl Date {
-    /// Parses `text`, keeping it as `Unparsed` when it does not parse.
-    pub fn parse(text: &str) -> Self {
-        let parsed: ::std::option::Option<::chrono::NaiveDate> = {
-            ::chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
-        };
-
-        match parsed {
-            Some(value) => Self::Parsed(value),
-            None => Self::Unparsed(text.to_string()),
-        }
-    }
-
-    /// The parsed value, or `None` when the API sent text that does not parse.
-    pub fn parsed(&self) -> ::std::option::Option<::chrono::NaiveDate> {
-        match self {
-            Self::Parsed(value) => Some(*value),
-            Self::Unparsed(_) => None,
-        }
-    }
-
-    /// The text the API sent, when it did not parse.
-    pub fn unparsed(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Parsed(_) => None,
-            Self::Unparsed(text) => Some(text.as_str()),
-        }
-    }
-}
-
-impl ::std::convert::From<::chrono::NaiveDate> for Date {
-    fn from(value: ::chrono::NaiveDate) -> Self {
-        Self::Parsed(value)
-    }
-}
-
-impl ::std::fmt::Display for Date {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Parsed(value) => ::std::fmt::Display::fmt(value, f),
-            Self::Unparsed(text) => f.write_str(text),
-        }
-    }
-}
-
-impl ::std::str::FromStr for Date {
-    type Err = ::std::convert::Infallible;
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::parse(text))
-    }
-}
-
-impl ::serde::Serialize for Date {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Date {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let text = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::parse(&text))
-    }
-}
+::restgen_runtime::open_enum!(
+    ArchivedContactsStatus { Archived("archived"), Purged("purged") } Unknown
+);
+pub use ::restgen_runtime::types::Timestamp;
+pub use ::restgen_runtime::types::Date;

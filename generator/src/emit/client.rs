@@ -84,7 +84,7 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
         api,
         &quote!(Client),
         &quote! {
-            self.inner.build(&crate::descriptors::CLIENT).map(|core| Client { core })
+            self.prepared().build(&crate::descriptors::CLIENT).map(|core| Client { core })
         },
     );
     let fan_outs = fan_outs(api, record_types);
@@ -223,7 +223,7 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
         api,
         &quote!(Client),
         &quote! {
-            let core = self.inner.build(&crate::descriptors::CLIENT)?;
+            let core = self.prepared().build(&crate::descriptors::CLIENT)?;
             Ok(Client {
                 inner: crate::Client { core },
                 runtime: ::restgen_runtime::blocking::BlockingRuntime::new()?,
@@ -393,6 +393,7 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
             }
         }
     });
+    let embedding = super::embed::builder_methods(api);
     // #[derive(Default)] pub struct ClientBuilder { inner } + impl with setters and build()
     quote! {
         #doc
@@ -458,6 +459,7 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
             pub fn rate_limit(self, n: u32, period: ::std::time::Duration) -> Self {
                 ClientBuilder { inner: self.inner.rate_limit(n, period) }
             }
+            #embedding
 
             /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
             pub fn from_env(self) -> Self {
@@ -585,6 +587,10 @@ pub fn describe_paginator(p: &PaginatorConfig) -> String {
     match p {
         PaginatorConfig::SinglePage => "a single request".into(),
         PaginatorConfig::Auto => "detected from the first response".into(),
+        PaginatorConfig::Custom { name } => format!(
+            "with the custom paginator {} given to the builder",
+            docs::code(name)
+        ),
         PaginatorConfig::JsonLink { next_url_path } => {
             format!(
                 "follows the next URL at {}",

@@ -4,6 +4,7 @@
 
 mod client;
 mod docs;
+mod embed;
 pub mod example;
 mod literal;
 pub mod names;
@@ -84,20 +85,23 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, String> {
             .collect::<Vec<_>>()
             .join("\n"),
     );
-    let prelude = if params::resources_with_setters(api, &models.record_types).is_empty() {
-        // pub mod prelude {}
-        quote! {
-            /// The typed parameter setters, to glob-import: `use <crate>::prelude::*` (this
-            /// API declares none).
-            pub mod prelude {}
-        }
+    let setters = if params::resources_with_setters(api, &models.record_types).is_empty() {
+        TokenStream::new()
     } else {
-        // pub mod prelude { pub use crate::params::*; }
-        quote! {
-            /// The typed parameter setters, to glob-import: `use <crate>::prelude::*`.
-            pub mod prelude {
-                pub use crate::params::*;
-            }
+        // pub use crate::params::*;
+        quote!(
+            pub use crate::params::*;
+        )
+    };
+    // pub mod prelude { pub use crate::params::*; pub use ::restgen_runtime::prelude::*; }
+    let prelude = quote! {
+        /// What a user of this crate needs besides the clients, to glob-import:
+        /// `use <crate>::prelude::*` brings the typed parameter setters and the runtime's
+        /// prelude (incremental loading, resume points, fan-out and blocking request types,
+        /// decode reports, `TryStreamExt`) into scope.
+        pub mod prelude {
+            #setters
+            pub use ::restgen_runtime::prelude::*;
         }
     };
     // #![doc = "..."] #[rustfmt::skip] pub mod blocking; .. pub use client::{Client, ClientBuilder};

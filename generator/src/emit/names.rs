@@ -27,6 +27,12 @@ pub const BUILDER_METHODS: &[&str] = &[
     "from_env",
     "build",
     "value",
+    "http_client",
+    "hook",
+    "user_agent",
+    "on_token_rotation",
+    "custom_auth",
+    "custom_paginator",
 ];
 
 /// Crates a generated crate uses or the language reserves: an API of one of these names would

@@ -1,12 +1,14 @@
 //! Emits `params.rs`: one trait per resource with typed setters for the query parameters its
-//! spec declares, implemented for that resource's async and blocking requests.
+//! spec declares. The setters are the trait's default methods, and one generic impl covers
+//! every request of the resource's record type, async and blocking
+//! (`restgen_runtime::params::ParamRequest` is the plumbing, written once in the runtime).
 //!
 //! Setters live in traits because the request types belong to the runtime: a generated crate
-//! cannot add inherent methods to them. Each trait is implemented for the request of one
-//! record type, so two resources that share a record type would make a setter name
-//! ambiguous; such resources get no trait and keep the generic `.param(name, value)`.
-
-use std::collections::BTreeMap;
+//! cannot add inherent methods to them. Every resource with declared parameters gets its
+//! trait, including resources that share a record type with another: their traits then both
+//! apply to that request type, and where two of them declare a setter of the same name,
+//! `request.limit(5)` is ambiguous and the call is written `ContactsParams::limit(request, 5)`,
+//! which always compiles. So a setter never vanishes.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -25,6 +27,7 @@ const REQUEST_METHODS: &[&str] = &[
     "arg_value",
     "param",
     "param_value",
+    "set_param",
     "max_pages",
     "max_records",
     "incremental",
@@ -43,29 +46,18 @@ const REQUEST_METHODS: &[&str] = &[
 /// A resource's setter trait: the resource, its record type and the trait's name.
 pub type SetterTrait<'a> = (&'a ResourceIr, TokenStream, Ident);
 
-/// The resources that get a setter trait, in spec order: those with declared parameters whose
-/// record type no other resource shares. Each trait has its own name.
+/// The resources that get a setter trait, in spec order: those with declared parameters.
+/// Each trait has its own name.
 pub fn resources_with_setters<'a>(
     api: &'a ApiIr,
     record_types: &[Option<TokenStream>],
 ) -> Vec<SetterTrait<'a>> {
-    let types: Vec<String> = record_types
-        .iter()
-        .map(|ty| record_type(ty).to_string())
-        .collect();
-    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
-    for ty in &types {
-        *uses.entry(ty.as_str()).or_default() += 1;
-    }
     let mut taken: Vec<String> = Vec::new();
     api.resources
         .iter()
         .zip(record_types)
-        .zip(&types)
-        .filter(|((r, _), ty)| {
-            !r.settable_params.is_empty() && uses.get(ty.as_str()).copied() == Some(1)
-        })
-        .map(|((r, ty), _)| {
+        .filter(|(r, _)| !r.settable_params.is_empty())
+        .map(|(r, ty)| {
             // `ab1` and `ab_1` would both be `Ab1Params`: number the later one
             let base = trait_name(&r.name);
             let mut name = format!("{base}Params");
@@ -96,19 +88,41 @@ fn trait_name(resource: &str) -> String {
 
 /// `params.rs`: the setter traits.
 pub fn params_module(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenStream {
-    let traits = resources_with_setters(api, record_types)
+    let resources = resources_with_setters(api, record_types);
+    // Imported only where used: generated code builds without warnings.
+    let uses_value = resources
+        .iter()
+        .flat_map(|(r, _, _)| &r.settable_params)
+        .any(|p| p.kind != ParamKind::List);
+    let mut imports = TokenStream::new();
+    if !resources.is_empty() {
+        // use ::restgen_runtime::params::ParamRequest;
+        imports.extend(quote!(
+            use ::restgen_runtime::params::ParamRequest;
+        ));
+    }
+    if uses_value {
+        // use ::restgen_runtime::serde_json::Value;
+        imports.extend(quote!(
+            use ::restgen_runtime::serde_json::Value;
+        ));
+    }
+    let traits = resources
         .into_iter()
         .map(|(r, record, name)| setter_trait(r, &record, &name));
-    // pub trait UsersParams: Sized { fn status(self, value: impl Into<String>) -> Self; }
-    // impl UsersParams for ResourceRequest<crate::types::User> { .. }
-    // impl UsersParams for BlockingRequest<crate::types::User> { .. }
-    quote!(#(#traits)*)
+    // use ..; pub trait UsersParams: ParamRequest<Record = crate::types::User> { fn status(..) -> Self { .. } }
+    // impl<R: ParamRequest<Record = crate::types::User>> UsersParams for R {}
+    quote! {
+        #imports
+        #(#traits)*
+    }
 }
 
 fn setter_trait(r: &ResourceIr, record: &TokenStream, name: &Ident) -> TokenStream {
     let doc = docs::outer(&format!(
-        "Typed setters for the query parameters the {} resource declares. Each replaces the \
-         declared value; `use <crate>::prelude::*` brings them into scope.",
+        "Typed setters for the query parameters the {} resource declares, on its async and \
+         blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings \
+         them into scope.",
         docs::code(&r.name)
     ));
     let mut taken: Vec<String> = Vec::new();
@@ -128,22 +142,7 @@ fn setter_trait(r: &ResourceIr, record: &TokenStream, name: &Ident) -> TokenStre
             signature(p, &format_ident!("{}", setter))
         })
         .collect();
-    let bodies: Vec<TokenStream> = r.settable_params.iter().map(body).collect();
-    let impls = [
-        quote!(::restgen_runtime::ResourceRequest<#record>),
-        quote!(::restgen_runtime::blocking::BlockingRequest<#record>),
-    ]
-    .into_iter()
-    .map(|request| {
-        // impl UsersParams for ResourceRequest<crate::types::User> {
-        //     fn status(self, value: impl Into<String>) -> Self { self.param_value("status", ..) }
-        // }
-        quote! {
-            impl #name for #request {
-                #(#signatures { #bodies })*
-            }
-        }
-    });
+    let bodies = r.settable_params.iter().map(body);
     let docs = r.settable_params.iter().map(|p| {
         docs::outer(&format!(
             "Sets {} (declared as {}){}.",
@@ -156,14 +155,17 @@ fn setter_trait(r: &ResourceIr, record: &TokenStream, name: &Ident) -> TokenStre
             }
         ))
     });
-    // #[doc = ".."] pub trait UsersParams: Sized { #[doc = ".."] fn status(self, value: impl Into<String>) -> Self; }
+    // #[doc = ".."] pub trait UsersParams: ParamRequest<Record = crate::types::User> {
+    //     #[doc = ".."] fn status(self, value: impl Into<String>) -> Self { self.set_param(..) }
+    // }
+    // impl<R: ParamRequest<Record = crate::types::User>> UsersParams for R {}
     quote! {
         #doc
-        pub trait #name: Sized {
-            #(#docs #signatures;)*
+        pub trait #name: ParamRequest<Record = #record> {
+            #(#docs #signatures { #bodies })*
         }
 
-        #(#impls)*
+        impl<R: ParamRequest<Record = #record>> #name for R {}
     }
 }
 
@@ -194,29 +196,16 @@ fn body(p: &SettableParam) -> TokenStream {
     let name = &p.name;
     let value = match p.kind {
         // Value::String(value.into())
-        ParamKind::Text => quote!(::restgen_runtime::serde_json::Value::String(value.into())),
+        ParamKind::Text => quote!(Value::String(value.into())),
         // Value::from(value)
-        ParamKind::Integer | ParamKind::Float | ParamKind::Bool => {
-            quote!(::restgen_runtime::serde_json::Value::from(value))
-        }
-        // Value::Array(value.into_iter().map(|item| Value::String(item.to_string())).collect())
-        ParamKind::List => quote! {
-            ::restgen_runtime::serde_json::Value::Array(
-                value
-                    .into_iter()
-                    .map(|item| ::restgen_runtime::serde_json::Value::String(item.to_string()))
-                    .collect(),
-            )
-        },
+        ParamKind::Integer | ParamKind::Float | ParamKind::Bool => quote!(Value::from(value)),
+        // list(value): each item as text
+        ParamKind::List => quote!(::restgen_runtime::params::list(value)),
         // Value::String(value.to_string())
-        ParamKind::Untyped => {
-            quote!(::restgen_runtime::serde_json::Value::String(
-                value.to_string()
-            ))
-        }
+        ParamKind::Untyped => quote!(Value::String(value.to_string())),
     };
-    // self.param_value("status", <value>)
-    quote!(self.param_value(#name, #value))
+    // self.set_param("status", <value>)
+    quote!(self.set_param(#name, #value))
 }
 
 #[cfg(test)]

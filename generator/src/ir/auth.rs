@@ -18,6 +18,7 @@ const KINDS: &[&str] = &[
     "oauth2_client_credentials",
     "oauth2",
     "session_token",
+    "custom",
 ];
 
 /// The runtime auth for an auth block; an issue is located relative to the block.
@@ -54,6 +55,7 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, Issue> {
             "session_token",
             "validate_session_url",
         ],
+        "custom" => &["name"],
         other => {
             return Err(Issue::new(format!("unknown auth type `{other}`"))
                 .at_key("type")
@@ -136,6 +138,9 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, Issue> {
                 .map_or(ValueRef::Literal(Cow::Borrowed("")), value_ref),
         },
         "oauth2" => oauth2(spec)?,
+        "custom" => AuthConfig::Custom {
+            name: Cow::Owned(custom_name(spec.name.as_deref(), "auth")?),
+        },
         "session_token" => AuthConfig::SessionToken {
             login_url: Cow::Owned(spec.login_url.clone().ok_or_else(|| {
                 Issue::new("auth type `session_token` needs `login_url`")
@@ -166,6 +171,30 @@ pub fn resolve(spec: &AuthSpec) -> Result<AuthConfig, Issue> {
             default_token_expiration_secs: spec.default_token_expiration.unwrap_or(3600),
         },
     })
+}
+
+/// The name of a custom auth or paginator (`type: custom, name: ..`): the builder's setter
+/// and errors name it, so it is a plain identifier. An issue is located relative to the
+/// block.
+pub fn custom_name(name: Option<&str>, what: &str) -> Result<String, Issue> {
+    let Some(name) = name else {
+        return Err(Issue::new(format!("a custom {what} needs `name`"))
+            .key()
+            .label("no `name` in this block")
+            .help(format!(
+                "add `name: <Name>`; the client's builder then takes the Rust code for it (`.custom_{what}(..)`)"
+            )));
+    };
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !plain {
+        return Err(
+            Issue::new(format!("custom {what} name `{name}` is not an identifier"))
+                .at_key("name")
+                .label("expected letters, digits and `_`, starting with a letter"),
+        );
+    }
+    Ok(name.to_string())
 }
 
 /// The extra token-request fields of an auth block.
@@ -338,6 +367,7 @@ pub fn value_refs(auth: &AuthConfig) -> Vec<&ValueRef> {
         AuthConfig::SessionToken {
             username, password, ..
         } => vec![username, password],
+        AuthConfig::Custom { .. } => Vec::new(),
     }
 }
 

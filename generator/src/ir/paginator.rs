@@ -76,6 +76,9 @@ pub fn resolve(spec: &PaginatorSpec) -> Result<PaginatorConfig, Issue> {
             cursor_key: text(cursor_key.unwrap_or_else(|| "next".into())),
             cursor_param: text(cursor_param.unwrap_or_else(|| "cursor".into())),
         },
+        PaginatorKind::Custom { name } => PaginatorConfig::Custom {
+            name: text(super::auth::custom_name(name.as_deref(), "paginator")?),
+        },
         PaginatorKind::Cursor(c) => PaginatorConfig::Cursor(cursor(c)?),
         PaginatorKind::Offset(c) => PaginatorConfig::Offset(offset(c)?),
         PaginatorKind::PageNumber(c) => PaginatorConfig::PageNumber(page_number(c)?),

@@ -53,6 +53,7 @@ pub fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
             .collect(),
         PaginatorConfig::SinglePage
         | PaginatorConfig::Auto
+        | PaginatorConfig::Custom { .. }
         | PaginatorConfig::JsonLink { .. }
         | PaginatorConfig::HeaderLink { .. } => Vec::new(),
     }

@@ -1,7 +1,8 @@
 //! Open string enums. typify's enums reject a value they do not know, which breaks a sync the
 //! day an API adds one; so every string enum is hoisted out of the schema into a named
 //! definition, replaced in typify by our own enum that keeps unknown values in
-//! `Unknown(String)` and round-trips them. The enum's name is the title `names` gave it; a
+//! `Unknown(String)` and round-trips them: the runtime's `open_enum!` writes its behaviour,
+//! the generated code invokes it with the variant table. The enum's name is the title `names` gave it; a
 //! union's discriminator (marked closed by `names`) is left to typify.
 
 use std::collections::BTreeSet;
@@ -145,12 +146,12 @@ fn variant_names(open: &OpenEnum) -> (Vec<Ident>, Ident) {
     (variants, Ident::new(unknown, Span::call_site()))
 }
 
-/// The Rust code of an open enum: the type, `as_str`, `Display`, `FromStr`, serde.
+/// The Rust code of an open enum: the type, then an invocation of the runtime's
+/// `open_enum!` with the variant table, which writes `as_str`, `Display`, `FromStr` and serde.
 pub fn emit(open: &OpenEnum) -> TokenStream {
     let name = Ident::new(&open.name, Span::call_site());
     let (variants, unknown) = variant_names(open);
     let values = &open.values;
-    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
     let doc = open
         .description
         .as_deref()
@@ -161,10 +162,10 @@ pub fn emit(open: &OpenEnum) -> TokenStream {
                 open.name
             )]
         });
+    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
     // /// doc
     // #[derive(..)] pub enum Status { /// `draft` Draft, .., Unknown(String) }
-    // impl Status { pub fn as_str(&self) -> &str; fn from_wire(s: &str) -> Self }
-    // impl Display, FromStr (infallible), Serialize (as the string), Deserialize (any string)
+    // ::restgen_runtime::open_enum!(Status { Draft("draft"), .. } Unknown);
     quote! {
         #(#[doc = #doc])*
         #[doc = ""]
@@ -179,48 +180,7 @@ pub fn emit(open: &OpenEnum) -> TokenStream {
             #unknown(::std::string::String),
         }
 
-        impl #name {
-            /// The value as the API sends it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#variants => #values,)*
-                    Self::#unknown(value) => value.as_str(),
-                }
-            }
-
-            fn from_wire(value: &str) -> Self {
-                match value {
-                    #(#values => Self::#variants,)*
-                    other => Self::#unknown(other.to_string()),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                Ok(Self::from_wire(value))
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from_wire(&value))
-            }
-        }
+        ::restgen_runtime::open_enum!(#name { #(#variants(#values)),* } #unknown);
     }
 }
 

@@ -146,7 +146,7 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
     check_unique(&space, &replaced)?;
     let enum_code = open_enums.iter().map(enums::emit);
     let format_code = formats::emit(&used_formats, &format_names);
-    let typify_code = space.to_stream();
+    let typify_code = shared_error_module(space.to_stream());
     // typify's types, then ours: `pub enum Status { Draft, .., Unknown(String) }`,
     // `pub enum Timestamp { Parsed(..), Unparsed(String) }`
     let tokens = quote::quote! {
@@ -161,6 +161,32 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, String> {
         uses_chrono: space.uses_chrono() || used_formats.timestamp || used_formats.date,
         uses_uuid: space.uses_uuid(),
     })
+}
+
+/// typify's output with its `pub mod error { pub struct ConversionError .. }` (the same
+/// 40 lines in every crate) replaced by a re-export of the runtime's copy, under the path
+/// typify's conversions name. Output that does not parse as a file is left as it is (the
+/// formatter reports it).
+fn shared_error_module(code: TokenStream) -> TokenStream {
+    let Ok(mut file) = syn::parse2::<syn::File>(code.clone()) else {
+        return code;
+    };
+    for item in &mut file.items {
+        if let syn::Item::Mod(module) = item
+            && module.ident == "error"
+            && module.content.is_some()
+        {
+            // /// Error types.
+            // pub mod error { pub use ::restgen_runtime::types::ConversionError; }
+            *item = syn::parse_quote! {
+                /// Error types.
+                pub mod error {
+                    pub use ::restgen_runtime::types::ConversionError;
+                }
+            };
+        }
+    }
+    quote::quote!(#file)
 }
 
 /// Adds `definitions` to `space`; typify's errors and panics (it panics on some shapes it

@@ -248,6 +248,12 @@ pub enum PaginatorKind {
     Offset(OffsetSpec),
     /// Page number.
     PageNumber(PageNumberSpec),
+    /// Rust code the client's builder is given.
+    Custom {
+        /// The name the builder's setter takes the code for.
+        #[serde(default)]
+        name: Option<String>,
+    },
 }
 
 /// `type: cursor`.

@@ -8,9 +8,10 @@
 //! - translated: `incremental_sync` (a datetime cursor) becomes an `incremental` block, a
 //!   substream `partition_router` a parent placeholder, Jinja `{{ config['x'] }}` and
 //!   `{{ stream_partition.x }}` in paths, parameters, headers and bodies the `{config.x}`
-//!   setting and the `{x}` argument;
+//!   setting and the `{x}` argument; a `custom` paginator or auth (code) the
+//!   `{type: custom, name: ..}` marker whose Rust code the generated builder requires;
 //! - without a meaning a spec can hold, left out so that the resource still works, and noted:
-//!   a `record_filter`, a `custom` paginator or auth, a list `partition_router`, and a
+//!   a `record_filter`, a list `partition_router`, and a
 //!   paginator's `step`, `start_time_option`, `end_time_option`, `inject_on_first_request`.
 
 mod jinja;
@@ -61,6 +62,43 @@ fn drop_auth(holder: &mut Node) {
             holder.take("auth");
         }
     }
+}
+
+/// The name of a custom component: its `name`, else the last part of its `class_name`
+/// (`source_x.components.SigV4Auth`), as an identifier; `fallback` without either.
+fn custom_name(component: &Node, fallback: &str) -> String {
+    let written = component
+        .get("name")
+        .or_else(|| component.get("class_name"))
+        .and_then(Node::as_str)
+        .map(|n| n.rsplit('.').next().unwrap_or(n).to_string())
+        .unwrap_or_default();
+    let name: String = written
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        name
+    } else {
+        fallback.to_string()
+    }
+}
+
+/// Whether `component` is `{type: custom, name: <identifier>}` already.
+fn is_marker(component: &Node) -> bool {
+    component.entries().len() == 2
+        && component
+            .get("name")
+            .and_then(Node::as_str)
+            .is_some_and(|n| custom_name(component, "") == n)
+}
+
+/// `{type: custom, name: <name>}`.
+fn custom_marker(name: &str, at: Loc) -> Node {
+    let mut node = Node::new(Value::Dict(Vec::new()), at);
+    node.set("type", Node::new(Value::Str("custom".into()), at));
+    node.set("name", Node::new(Value::Str(name.to_string()), at));
+    node
 }
 
 /// Adds `name: key` to the JSON body of a resource's endpoint.
@@ -142,22 +180,36 @@ impl Rewriter<'_> {
                         .into(),
                 );
             }
+            // already the marker (a dlt class the evaluation read)
+            Some("custom") if is_marker(auth) => {}
             Some("custom") => {
+                let name = custom_name(auth, "CustomAuth");
                 let keys: Vec<String> = auth
                     .entries()
                     .iter()
-                    .filter(|e| e.key != "type")
+                    .filter(|e| !matches!(e.key.as_str(), "type" | "name" | "class_name"))
                     .map(|e| format!("`{}`", e.key))
                     .collect();
-                drop_auth(holder);
+                let marker = custom_marker(&name, at);
+                if let Some(slot) = holder.get_mut("auth") {
+                    *slot = marker;
+                }
+                let given = if keys.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (its settings {} are for that code to read)",
+                        keys.join(", ")
+                    )
+                };
                 self.note(
                     at,
                     "auth.custom",
                     format!(
-                        "auth type `custom` ({}) is an authenticator written in code, which a \
-                         spec cannot hold; it is left out, so requests go without credentials: \
-                         replace it with an auth block restgen knows, or sign requests yourself",
-                        keys.join(", ")
+                        "auth type `custom` is an authenticator written in code: it becomes \
+                         `{{type: custom, name: {name}}}`, and the generated client's builder \
+                         requires its Rust code (`.custom_auth(impl restgen_runtime::custom::Auth)`)\
+                         {given}"
                     ),
                 );
             }
@@ -325,14 +377,23 @@ impl Rewriter<'_> {
             .and_then(|p| p.get("type"))
             .and_then(Node::as_str)
             == Some("custom");
-        if custom && let Some(entry) = endpoint.take("paginator") {
+        let marker = endpoint.get("paginator").is_some_and(is_marker);
+        if custom
+            && !marker
+            && let Some(paginator) = endpoint.get_mut("paginator")
+        {
+            let at = paginator.at;
+            let name = custom_name(paginator, "CustomPaginator");
+            *paginator = custom_marker(&name, at);
             self.note(
-                entry.value.at,
+                at,
                 "paginator.custom",
-                "paginator type `custom` is a paginator written in code, which a spec cannot \
-                 hold; it is left out, so restgen pages as the client's paginator says or, \
-                 without one, detects the paging from the first response as dlt does"
-                    .into(),
+                format!(
+                    "paginator type `custom` is a paginator written in code: it becomes \
+                     `{{type: custom, name: {name}}}`, and the generated client's builder \
+                     requires its Rust code (`.custom_paginator(impl \
+                     restgen_runtime::custom::Paginator)`)"
+                ),
             );
         }
         if let Some(paginator) = endpoint.get_mut("paginator") {

@@ -178,10 +178,15 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         }
     }
     let paginator_config = d.paginator.with_config(&|name| request.core.setting(name));
-    let mut paginator = Paginator::new(&paginator_config).map_err(|source| Error::Pagination {
-        at: at(&redact_url(&state.full_url(), request.core.secrets())),
-        source: redact_pagination(source, request.core.secrets()),
-    })?;
+    let mut paginator = match &*paginator_config {
+        crate::descriptor::PaginatorConfig::Custom { name } => {
+            Paginator::custom(&paginator_config, request.core.custom_paginator(name)?)
+        }
+        config => Paginator::new(config).map_err(|source| Error::Pagination {
+            at: at(&redact_url(&state.full_url(), request.core.secrets())),
+            source: redact_pagination(source, request.core.secrets()),
+        })?,
+    };
     paginator.init_request(&mut state);
     if let Some(point) = &request.resume {
         stop::resume_request(point, &mut paginator, &mut state).map_err(|source| {
@@ -350,6 +355,7 @@ impl Walk {
         let text = std::str::from_utf8(&received.body).map_err(|e| Error::NotJson {
             at: at.clone(),
             message: e.to_string(),
+            source: Some(Box::new(e)),
         })?;
         if text.trim().is_empty() {
             // As in dlt, where decoding fails; a 204 the API means as "no records" is ignored
@@ -357,6 +363,7 @@ impl Walk {
             return Err(Error::NotJson {
                 at,
                 message: "the body is empty".into(),
+                source: None,
             });
         }
         // Where the records are: located by the request's task already, or here in one pass,
@@ -396,6 +403,7 @@ impl Walk {
                 let root: &RawValue = serde_json::from_str(text).map_err(|e| Error::NotJson {
                     at: at.clone(),
                     message: e.to_string(),
+                    source: Some(Box::new(e)),
                 })?;
                 // dlt detects the record location once, on the first page
                 let selector = self
@@ -519,6 +527,7 @@ impl Prepared {
         let text = std::str::from_utf8(&body).map_err(|e| Error::NotJson {
             at: at.clone(),
             message: e.to_string(),
+            source: Some(Box::new(e)),
         })?;
         // Every record is decoded, even past `max_records`, so a page fails or not exactly as
         // it did before the limit was applied.

@@ -7,8 +7,10 @@ use std::borrow::Cow;
 
 use crate::auth::{Credential, checked_credential, renew};
 use crate::client::ClientCore;
+use crate::custom::{AuthRequest, authenticate_custom};
 use crate::descriptor::ResourceDescriptor;
 use crate::error::{Error, Location};
+use crate::hooks::HookSite;
 use crate::retry::{self, Received, SendFailure};
 use crate::scan::{Located, ScanPlan};
 use crate::secret::{Secret, is_credential_name, redact_text, redact_url};
@@ -118,29 +120,49 @@ pub(crate) async fn send(
         if body.is_some() && hop_body.is_none() {
             tracing::debug!(resource = %d.name, page = out.page, "JSON body carries a secret: not sent to another origin");
         }
+        if home {
+            // a custom auth (Rust code the builder was given) sees the request as it goes
+            let mut request = AuthRequest {
+                resource: d.name.to_string(),
+                method: method.clone(),
+                url: sent_url,
+                headers: sent_headers,
+                body: hop_body.clone(),
+            };
+            hidden.extend(authenticate_custom(core, &d.auth, &mut request).await?);
+            sent_url = request.url;
+            sent_headers = request.headers;
+        }
         if hop_body.is_some() {
             sent_headers.insert(
                 http::header::CONTENT_TYPE,
                 http::HeaderValue::from_static("application/json"),
             );
         }
-        let http = core.inner.http.clone();
         let hop_method = method.clone();
         let make = move || {
-            let builder = http
-                .request(hop_method.clone(), sent_url.clone())
-                .headers(sent_headers.clone());
-            match &hop_body {
-                Some(body) => builder.body(body.clone()),
-                None => builder,
-            }
+            crate::transport::request(
+                hop_method.clone(),
+                sent_url.clone(),
+                sent_headers.clone(),
+                hop_body.clone(),
+            )
         };
         let ignored = |r: &retry::Received| {
             d.response_actions
                 .iter()
                 .any(|a| a.matches(r.status, &r.body))
         };
-        let received = retry::send(&make, &retry, &ignored, &d.name, out.page)
+        let hop_retry = retry::Retry {
+            hooks: Some(HookSite {
+                hooks: &core.inner.hooks,
+                same_origin: home,
+                secrets: &hidden,
+                shown: &shown,
+            }),
+            ..retry.clone()
+        };
+        let received = retry::send(&make, &hop_retry, &ignored, &d.name, out.page)
             .await
             .map_err(|failure| send_error(failure, &at, &hidden))?;
         // A refused token may have been revoked or expired early: one fresh token and one
@@ -302,6 +324,10 @@ fn send_error(failure: SendFailure, at: &Location, secrets: &[Secret]) -> Error 
             at: at.clone(),
             status,
             limit,
+        },
+        SendFailure::Refused { message } => Error::Refused {
+            at: at.clone(),
+            message: redact_text(&message, secrets),
         },
     }
 }

@@ -2,6 +2,7 @@
 //! headers, body, records) and either edits the next request or stops. It never does I/O, so
 //! the async and blocking drivers share it and unit tests drive it with plain values.
 
+mod custom;
 mod detect;
 mod link;
 mod predict;
@@ -14,6 +15,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use custom::CustomRun;
 pub use detect::{detect_paginator, single_entity_path};
 pub use link::find_link;
 pub(crate) use link::split_links;
@@ -115,6 +117,8 @@ impl PaginationError {
 /// The state of one paginated sequence.
 #[derive(Debug, Clone)]
 pub struct Paginator {
+    /// The caller's code, for a `custom` paginator.
+    custom: Option<CustomRun>,
     config: PaginatorConfig,
     has_next: bool,
     /// The counter of a range paginator (offset or page number).
@@ -134,7 +138,17 @@ impl Paginator {
     /// both a query and a body target).
     pub fn new(config: &PaginatorConfig) -> Result<Self, PaginationError> {
         validate(config)?;
-        Ok(Paginator {
+        if let PaginatorConfig::Custom { name } = config {
+            return Err(PaginationError::InvalidConfig(format!(
+                "custom paginator `{name}` needs its Rust code (`Paginator::custom`)"
+            )));
+        }
+        Ok(Self::unchecked(config, None))
+    }
+
+    fn unchecked(config: &PaginatorConfig, custom: Option<CustomRun>) -> Self {
+        Paginator {
+            custom,
             config: config.clone(),
             has_next: true,
             current: 0,
@@ -142,7 +156,7 @@ impl Paginator {
             detected: false,
             sent: HashSet::new(),
             total: None,
-        })
+        }
     }
 
     /// The paginator in use (after auto-detection, the detected one).
@@ -175,6 +189,11 @@ impl Paginator {
                 page_size: Some(size),
                 ..
             }) => write_page_size(size, request),
+            PaginatorConfig::Custom { .. } => {
+                if let Some(run) = &self.custom {
+                    run.with(|run| run.init_request(request));
+                }
+            }
             _ => {}
         }
     }
@@ -197,6 +216,12 @@ impl Paginator {
         let config = self.config.clone();
         match &config {
             PaginatorConfig::SinglePage | PaginatorConfig::Auto => self.has_next = false,
+            PaginatorConfig::Custom { .. } => {
+                self.has_next = match &self.custom {
+                    Some(run) => run.with(|run| run.next_request(page, request))?,
+                    None => false,
+                };
+            }
             PaginatorConfig::JsonLink { next_url_path } => {
                 // dlt: a missing key or `null` stops; anything but a string fails (`urlparse`)
                 let link = match next_url_path.first_value(page.body)? {

@@ -7,128 +7,30 @@
 //! resources: cursor_items, offset_items, offset_items_100, page_items
 //! ```
 //!
-//! Secrets come from the environment, `SOURCES__LOOPBACK__<NAME>`.
-use std::io::Write;
-use std::process::ExitCode;
+//! Secrets come from the environment, `SOURCES__LOOPBACK__<NAME>`. The command line is `restgen_runtime::cli`'s; this file lists the resources.
+use ::restgen_runtime::cli::{self, print, Options};
 const USAGE: &str = "usage: cargo run -p loopback --example loopback_extract -- <resource> [--base-url URL] [--max-records N] [--arg NAME=VALUE]...\nresources: cursor_items, offset_items, offset_items_100, page_items";
-struct Options {
-    resource: String,
-    base_url: Option<String>,
-    max_records: Option<usize>,
-    args: Vec<(String, String)>,
-}
-
-fn parse() -> Result<Options, String> {
-    let mut args = std::env::args().skip(1);
-    let mut options = Options {
-        resource: String::new(),
-        base_url: None,
-        max_records: None,
-        args: Vec::new(),
-    };
-
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--base-url" => {
-                options.base_url = Some(args.next().ok_or("--base-url needs a URL")?);
-            }
-
-            "--max-records" => {
-                let n = args.next().ok_or("--max-records needs a number")?;
-                options.max_records = Some(
-                    n
-                        .parse()
-                        .map_err(|_| format!("--max-records: `{n}` is not a number"))?,
-                );
-            }
-
-            "--arg" => {
-                let pair = args.next().ok_or("--arg needs NAME=VALUE")?;
-                let (name, value) = pair
-                    .split_once('=')
-                    .ok_or(format!("--arg: `{pair}` is not NAME=VALUE"))?;
-                options.args.push((name.to_string(), value.to_string()));
-            }
-
-            other if options.resource.is_empty() && !other.starts_with('-') => {
-                options.resource = other.to_string();
-            }
-
-            other => return Err(format!("unexpected argument `{other}`")),
-        }
-    }
-
-    if options.resource.is_empty() {
-        return Err("which resource?".to_string());
-    }
-
-    Ok(options)
-}
-
-fn print<T: ::serde::Serialize + ::serde::de::DeserializeOwned + Send + 'static>(
-    request: ::restgen_runtime::blocking::BlockingRequest<T>,
-    options: &Options,
-) -> Result<usize, String> {
-    let request = match options.max_records {
-        Some(n) => request.max_records(n),
-        None => request,
-    };
-
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let mut count = 0;
-    for record in request.iter() {
-        let record = record.map_err(|e| e.to_string())?;
-        let line = ::restgen_runtime::serde_json::to_string(&record)
-            .map_err(|e| e.to_string())?;
-        writeln!(out, "{line}").map_err(|e| e.to_string())?;
-        count += 1;
-    }
-
-    Ok(count)
-}
-
 fn run(client: &loopback::blocking::Client, options: &Options) -> Result<usize, String> {
     match options.resource.as_str() {
         "cursor_items" => print(client.cursor_items(), options),
         "offset_items" => print(client.offset_items(), options),
         "offset_items_100" => print(client.offset_items_100(), options),
         "page_items" => print(client.page_items(), options),
-        other => Err(format!("unknown resource `{other}`\n{USAGE}")),
+        other => Err(cli::unknown_resource(other, USAGE)),
     }
 }
 
-pub fn main() -> ExitCode {
-    let options = match parse() {
-        Ok(options) => options,
-        Err(e) => {
-            eprintln!("{e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-
-    let mut builder = loopback::blocking::Client::builder().from_env();
-    if let Some(url) = &options.base_url {
-        builder = builder.base_url(url.clone());
-    }
-
-    let client = match builder.build() {
-        Ok(client) => client,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-
-    match run(&client, &options) {
-        Ok(count) => {
-            eprintln!("{count} records");
-            ExitCode::SUCCESS
-        }
-
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+pub fn main() -> std::process::ExitCode {
+    cli::main(
+        USAGE,
+        |base_url| {
+            let builder = loopback::blocking::Client::builder().from_env();
+            match base_url {
+                Some(url) => builder.base_url(url),
+                None => builder,
+            }
+                .build()
+        },
+        run,
+    )
 }

@@ -141,6 +141,11 @@ impl ToLiteral for AuthConfig {
                     session_token: #token,
                 })
             }
+            // AuthConfig::Custom { name: Cow::Borrowed("signed") }
+            AuthConfig::Custom { name } => {
+                let name = name.literal();
+                quote!(#d::AuthConfig::Custom { name: #name })
+            }
         }
     }
 }

@@ -65,6 +65,11 @@ impl ToLiteral for PaginatorConfig {
             PaginatorConfig::SinglePage => quote!(#d::PaginatorConfig::SinglePage),
             // PaginatorConfig::Auto
             PaginatorConfig::Auto => quote!(#d::PaginatorConfig::Auto),
+            // PaginatorConfig::Custom { name: Cow::Borrowed("Cursorless") }
+            PaginatorConfig::Custom { name } => {
+                let name = name.literal();
+                quote!(#d::PaginatorConfig::Custom { name: #name })
+            }
             // PaginatorConfig::JsonLink { next_url_path: Selector { .. } }
             PaginatorConfig::JsonLink { next_url_path } => {
                 let p = next_url_path.literal();

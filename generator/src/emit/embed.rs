@@ -1,0 +1,127 @@
+//! The builder methods that fit a generated client into a Rust service: the caller's own HTTP
+//! client, hooks, the `User-Agent`, the rotated-token callback, and one setter per custom auth
+//! or paginator the spec names (`type: custom`), which `build()` then requires.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use restgen_runtime::descriptor::{AuthChoice, AuthConfig, PaginatorConfig};
+
+use super::docs;
+use super::names::snake_text;
+use crate::ir::ApiIr;
+
+/// The custom auth and paginator names of a spec, each sorted.
+fn customs(api: &ApiIr) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut auths = BTreeSet::new();
+    let mut paginators = BTreeSet::new();
+    if let Some(AuthConfig::Custom { name }) = &api.client.auth {
+        auths.insert(name.to_string());
+    }
+    for r in &api.resources {
+        if let AuthChoice::Endpoint(AuthConfig::Custom { name }) = &r.descriptor.auth {
+            auths.insert(name.to_string());
+        }
+        if let PaginatorConfig::Custom { name } = &r.descriptor.paginator {
+            paginators.insert(name.to_string());
+        }
+    }
+    (auths, paginators)
+}
+
+/// The setter of custom `kind` `name`: `custom_<kind>` when the spec names one of the kind,
+/// else `custom_<kind>_<name>`.
+fn setter(kind: &str, name: &str, count: usize) -> proc_macro2::Ident {
+    if count == 1 {
+        format_ident!("custom_{kind}")
+    } else {
+        format_ident!("custom_{kind}_{}", snake_text(name, "n_"))
+    }
+}
+
+/// The builder's embedding methods and its private `prepared()`, which `build()` calls.
+pub fn builder_methods(api: &ApiIr) -> TokenStream {
+    let (auths, paginators) = customs(api);
+    let auth_setters = auths.iter().map(|name| {
+        let method = setter("auth", name, auths.len());
+        let doc = docs::outer(&format!(
+            "The Rust code of the spec's custom auth {} (`restgen_runtime::custom::Auth`); \
+             required: `build()` fails without it.",
+            docs::code(name)
+        ));
+        // pub fn custom_auth(self, auth: impl Auth) -> Self { .. }
+        quote! {
+            #doc
+            pub fn #method(self, auth: impl ::restgen_runtime::custom::Auth) -> Self {
+                ClientBuilder { inner: self.inner.custom_auth(#name, auth) }
+            }
+        }
+    });
+    let paginator_setters = paginators.iter().map(|name| {
+        let method = setter("paginator", name, paginators.len());
+        let doc = docs::outer(&format!(
+            "The Rust code of the spec's custom paginator {} \
+             (`restgen_runtime::custom::Paginator`; each run pages with its own clone); \
+             required: `build()` fails without it.",
+            docs::code(name)
+        ));
+        // pub fn custom_paginator<P: Paginator + Clone>(self, paginator: P) -> Self { .. }
+        quote! {
+            #doc
+            pub fn #method<P>(self, paginator: P) -> Self
+            where
+                P: ::restgen_runtime::custom::Paginator + ::std::clone::Clone,
+            {
+                ClientBuilder { inner: self.inner.custom_paginator(#name, paginator) }
+            }
+        }
+    });
+    let auth_names = auths.iter();
+    let paginator_names = paginators.iter();
+    // pub fn http_client(..), hook(..), user_agent(..), on_token_rotation(..), custom setters,
+    // fn prepared(self) -> restgen_runtime::ClientBuilder { .. }
+    quote! {
+        /// Sends requests through your own HTTP client: a `reqwest::Client` or a
+        /// `reqwest_middleware::ClientWithMiddleware`, built with
+        /// `.redirect(reqwest::redirect::Policy::none())` (restgen follows redirects
+        /// itself, keeping credentials on the API's origin; `build()` refuses one that
+        /// follows them).
+        pub fn http_client(self, client: impl ::std::convert::Into<::restgen_runtime::HttpClient>) -> Self {
+            ClientBuilder { inner: self.inner.http_client(client) }
+        }
+
+        /// Adds a hook run before each request and after each response
+        /// (`restgen_runtime::hooks::Hook`).
+        pub fn hook(self, hook: impl ::restgen_runtime::hooks::Hook) -> Self {
+            ClientBuilder { inner: self.inner.hook(hook) }
+        }
+
+        /// The `User-Agent` of every request (default `restgen/<version> <crate>/<version>`).
+        pub fn user_agent(self, agent: impl ::std::convert::Into<::std::string::String>) -> Self {
+            ClientBuilder { inner: self.inner.user_agent(agent) }
+        }
+
+        /// Called with every token to persist: a refresh token the token endpoint rotated, a
+        /// session token a login returned.
+        pub fn on_token_rotation(
+            self,
+            sink: impl Fn(&::restgen_runtime::custom::TokenRotation) + Send + Sync + 'static,
+        ) -> Self {
+            ClientBuilder { inner: self.inner.on_token_rotation(sink) }
+        }
+
+        #(#auth_setters)*
+
+        #(#paginator_setters)*
+
+        /// The runtime builder with this crate in the `User-Agent` and the spec's custom
+        /// code required.
+        fn prepared(self) -> ::restgen_runtime::ClientBuilder {
+            self.inner
+                .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                #(.expect_custom("auth", #auth_names))*
+                #(.expect_custom("paginator", #paginator_names))*
+        }
+    }
+}
