@@ -6,7 +6,8 @@
 //! - `suite`: starts the mock, runs every scenario with the contenders alternating (the
 //!   generated client, the hand-written reference, dlt's RESTClient, the bytes-only limit),
 //!   and writes the report with its chart;
-//! - `decode`: the CPU side of one page, step by step, without I/O.
+//! - `decode`: the CPU side of one page, step by step, without I/O;
+//! - `slow`: benchmarks (2) and (3) of issue #18, against a mock that adds 50 ms per response.
 
 mod chart;
 mod contenders;
@@ -16,6 +17,7 @@ mod fanout;
 mod measure;
 mod mock;
 mod report;
+mod slow;
 mod suite;
 
 use std::process::ExitCode;
@@ -68,6 +70,8 @@ enum Command {
     FanoutServe(fanout::ServeArgs),
     /// One restgen run of the fan-out benchmark, printing its sample as one JSON line.
     FanoutClient(fanout::ClientArgs),
+    /// Paging without a total and a rate-limited fan-out, 50 ms per response, against dlt.
+    Slow(slow::SlowArgs),
     /// Time the CPU side of one page, step by step, with no I/O.
     Decode {
         /// Records per page.
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::Serve { records } => serve(records),
         Command::Client { contender, job } => client(contender, &job),
         Command::Suite(args) => suite::run(&args),
+        Command::Slow(args) => slow::run(&args),
         Command::Decode { page_size, seconds } => decode::run(page_size, seconds),
         Command::Report { from, out } => report::rewrite(&from, &out),
         Command::Fanout(args) => fanout::suite(&args),

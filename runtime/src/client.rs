@@ -41,6 +41,8 @@ pub struct ClientSpec {
     pub values: List<ValueSpec>,
     /// Static headers sent on every request.
     pub headers: List<crate::descriptor::Param>,
+    /// The rate budget the spec declares (`api_budget`), if any.
+    pub budget: Option<crate::budget::BudgetSpec>,
 }
 
 impl ClientSpec {
@@ -74,6 +76,8 @@ pub struct ClientBuilder {
     jitter: Jitter,
     max_body_size: u64,
     strict: bool,
+    /// The rate budget's rates (see [`crate::budget`]).
+    rates: Vec<crate::budget::Rate>,
     http_client: Option<HttpClient>,
     hooks: Vec<Arc<dyn Hook>>,
     custom_auth: BTreeMap<String, Arc<dyn Auth>>,
@@ -123,6 +127,7 @@ impl Default for ClientBuilder {
             jitter: Jitter::Full,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             strict: false,
+            rates: Vec::new(),
             http_client: None,
             hooks: Vec::new(),
             custom_auth: BTreeMap::new(),
@@ -223,6 +228,20 @@ impl ClientBuilder {
     /// [`Error::Decode`], instead of being coerced or kept raw (see [`crate::lenient`]).
     pub fn strict(mut self) -> Self {
         self.strict = true;
+        self
+    }
+
+    /// Sends at most `n` requests per `period` (a moving window), counting every request the
+    /// client makes: every resource, page fetched ahead, fan-out child, retry and token call.
+    /// May be given more than once (100 per second and 5,000 per hour); see
+    /// [`crate::budget`], also for how 429s and rate-limit headers pause the whole client.
+    pub fn rate_limit(self, n: u32, period: Duration) -> Self {
+        self.rate(crate::budget::Rate::moving(n, period))
+    }
+
+    /// Adds one rate to the client's budget (a fixed or moving window).
+    pub fn rate(mut self, rate: crate::budget::Rate) -> Self {
+        self.rates.push(rate);
         self
     }
 
@@ -339,6 +358,10 @@ impl ClientBuilder {
                 max_body_size: self.max_body_size,
                 strict: self.strict,
                 tokens: TokenCache::default(),
+                budget: Arc::new(crate::budget::Budget::from_spec(
+                    spec.budget.as_ref(),
+                    &self.rates,
+                )),
             }),
         })
     }
@@ -394,12 +417,19 @@ pub(crate) struct CoreInner {
     /// Whether requests decode strictly by default (see [`ClientBuilder::strict`]).
     pub(crate) strict: bool,
     pub(crate) tokens: TokenCache,
+    /// The one rate budget every request of this client takes a slot from.
+    pub(crate) budget: Arc<crate::budget::Budget>,
 }
 
 impl ClientCore {
     /// The base URL requests are joined to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The client's rate budget, shared by all its requests (and its clones').
+    pub fn budget(&self) -> &crate::budget::Budget {
+        &self.inner.budget
     }
 
     /// The secret values given to this client, for redaction.
@@ -427,6 +457,7 @@ impl ClientCore {
             policy: self.retry_policy(endpoint),
             jitter: &self.inner.jitter,
             max_body_size: self.inner.max_body_size,
+            budget: &self.inner.budget,
             transport: &self.inner.transport,
             hooks: None,
         }

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 pub use crate::client::{ClientSpec, ValueSpec};
 pub use crate::expr::{self, Expr};
-pub use crate::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
+pub use crate::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 pub use crate::selector::{Selector, Step};
 
 /// A string that is `'static` in generated code and owned when built from a spec at run time.

@@ -30,6 +30,16 @@ pub enum LastValueFunc {
     Min,
 }
 
+/// The order in which the API returns records by cursor (dlt's `row_order`): with it, a run
+/// ends as soon as the records leave its window, instead of paging to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowOrder {
+    /// Oldest first: the run ends at the first record past the end value (it needs one).
+    Asc,
+    /// Newest first: the run ends at the first record before the start value.
+    Desc,
+}
+
 /// What to do with a record that has no cursor value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnCursorMissing {
@@ -66,6 +76,8 @@ pub struct IncrementalConfig {
     pub on_cursor_value_missing: OnCursorMissing,
     /// Primary key fields, for de-duplication at the boundary.
     pub primary_key: List<Text>,
+    /// The order the API returns records in, if it promises one.
+    pub row_order: Option<RowOrder>,
 }
 
 impl IncrementalConfig {
@@ -83,6 +95,7 @@ impl IncrementalConfig {
         end_closed: false,
         on_cursor_value_missing: OnCursorMissing::Raise,
         primary_key: Cow::Borrowed(&[]),
+        row_order: None,
     };
 }
 
@@ -248,7 +261,7 @@ impl RunFilter {
     /// Keeps the records inside the run's range and advances the checkpoint over all of them,
     /// as if each was handed over at once.
     pub fn filter<'a>(&self, records: &[&'a RawValue]) -> Result<Vec<&'a RawValue>, MissingCursor> {
-        let (kept, marks) = self.select(records)?;
+        let (kept, marks, _) = self.select(records)?;
         let tracker = self.tracker();
         for mark in &marks {
             tracker.deliver(mark.as_ref());
@@ -267,12 +280,17 @@ impl RunFilter {
     }
 
     /// Keeps the records inside the run's range, each with its mark (none for a record kept
-    /// without a cursor value); advances nothing.
+    /// without a cursor value); advances nothing. The flag says the records have left the
+    /// window in the promised `row_order` (dlt's `can_close`): no later page can have one
+    /// inside it, so the run ends after this page.
     pub(crate) fn select<'a>(
         &self,
         records: &[&'a RawValue],
-    ) -> Result<(Vec<&'a RawValue>, Vec<Option<Mark>>), MissingCursor> {
+    ) -> Result<Selected<'a>, MissingCursor> {
         let func = self.config.last_value_func;
+        // as dlt's transform: a record before the start (or at an open start) is out of range
+        // at the start, one past the end (or at an open end) at the end
+        let (mut before_start, mut past_end) = (false, false);
         let mut kept = Vec::with_capacity(records.len());
         let mut marks = Vec::with_capacity(records.len());
         for (index, record) in records.iter().enumerate() {
@@ -304,19 +322,28 @@ impl RunFilter {
             let key = self.key(record);
             if let Some(start) = &self.start {
                 match newer(&cursor, start, func) {
-                    Some(Ordering::Less) => continue,
-                    Some(Ordering::Equal)
-                        if self.config.start_open || self.boundary.contains(&key) =>
-                    {
+                    Some(Ordering::Less) => {
+                        before_start = true;
                         continue;
                     }
+                    Some(Ordering::Equal) if self.config.start_open => {
+                        before_start = true;
+                        continue;
+                    }
+                    Some(Ordering::Equal) if self.boundary.contains(&key) => continue,
                     _ => {}
                 }
             }
             if let Some(end) = &self.end {
                 match newer(&cursor, end, func) {
-                    Some(Ordering::Greater) => continue,
-                    Some(Ordering::Equal) if !self.config.end_closed => continue,
+                    Some(Ordering::Greater) => {
+                        past_end = true;
+                        continue;
+                    }
+                    Some(Ordering::Equal) if !self.config.end_closed => {
+                        past_end = true;
+                        continue;
+                    }
                     _ => {}
                 }
             }
@@ -326,7 +353,12 @@ impl RunFilter {
                 boundary: vec![key],
             })));
         }
-        Ok((kept, marks))
+        let left = match self.config.row_order {
+            Some(RowOrder::Asc) => past_end,
+            Some(RowOrder::Desc) => before_start,
+            None => false,
+        };
+        Ok((kept, marks, left))
     }
 
     /// The record's primary key values joined, or its JSON text when it has no primary key.
@@ -348,6 +380,10 @@ impl RunFilter {
             .join("|")
     }
 }
+
+/// The records a page keeps, their marks, and whether the records left the run's window in
+/// the promised row order.
+pub(crate) type Selected<'a> = (Vec<&'a RawValue>, Vec<Option<Mark>>, bool);
 
 /// The cursor value of one kept record, to be folded into the checkpoint when the record is
 /// handed to the consumer.

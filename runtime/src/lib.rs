@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod blocking;
+pub mod budget;
 pub mod cli;
 pub mod client;
 pub mod custom;

@@ -76,6 +76,8 @@ pub struct Retry<'a> {
     pub jitter: &'a Jitter,
     /// The largest decoded body accepted, in bytes.
     pub max_body_size: u64,
+    /// The client's rate budget: each attempt takes a slot, and each response may pause it.
+    pub budget: &'a crate::budget::Budget,
     /// The client requests go through.
     pub(crate) transport: &'a Transport,
     /// The hooks around a page request; none for token and login requests.
@@ -196,6 +198,7 @@ pub async fn send(
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty
         );
+        retry.budget.acquire().await;
         let started = tokio::time::Instant::now();
         let outcome = async {
             let mut request = make();
@@ -210,6 +213,9 @@ pub async fn send(
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
+                    retry
+                        .budget
+                        .observe(status, &headers, sleep_duration(policy.max_delay_secs));
                     match read_capped(response, retry.max_body_size).await {
                         Ok(body) => {
                             let received = Received {

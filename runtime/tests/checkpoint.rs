@@ -29,6 +29,7 @@ fn config(func: LastValueFunc, initial: Option<&str>) -> IncrementalConfig {
         end_closed: false,
         on_cursor_value_missing: OnCursorMissing::Raise,
         primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
+        row_order: None,
     }
 }
 

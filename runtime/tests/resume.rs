@@ -319,6 +319,7 @@ async fn an_incremental_run_resumes_with_the_checkpoint_it_reached() {
             end_closed: false,
             on_cursor_value_missing: OnCursorMissing::Raise,
             primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
+            row_order: None,
         }),
         ..descriptor(Kind::Offset)
     };

@@ -46,12 +46,19 @@ pub struct BenchOptions {
     /// Where the report goes (default: docs/benchmarks.md, or target/bench/ with --quick).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Only the slow-API benchmarks (issue #18: paging without a total, a rate-limited
+    /// fan-out; 50 ms per response): prints their table for docs/benchmarks.md.
+    #[arg(long, conflicts_with_all = ["generation_only", "quick"])]
+    pub slow: bool,
 }
 
 /// Runs the task from the workspace `root`.
 pub fn run(root: &Path, options: BenchOptions) -> Result<ExitCode> {
     if options.fanout {
         return run_fanout(root, &options);
+    }
+    if options.slow {
+        return slow(root, &options);
     }
     let work = root.join("target").join("bench");
     std::fs::create_dir_all(&work)?;
@@ -110,6 +117,27 @@ pub fn run(root: &Path, options: BenchOptions) -> Result<ExitCode> {
     let started = Instant::now();
     let status = suite.status().context("starting restgen-bench")?;
     eprintln!("suite took {:.0} s", started.elapsed().as_secs_f64());
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `--slow`: benchmarks (2) and (3) of issue #18, restgen and dlt side by side.
+fn slow(root: &Path, options: &BenchOptions) -> Result<ExitCode> {
+    eprintln!("building restgen-bench (release)...");
+    cargo(root, &["build", "--release", "-p", "restgen-bench"])?;
+    let exe = root
+        .join("target")
+        .join("release")
+        .join(format!("restgen-bench{}", std::env::consts::EXE_SUFFIX));
+    let mut run = Command::new(exe);
+    run.current_dir(root).arg("slow");
+    if !options.no_dlt {
+        run.arg("--python").arg(pyenv::dlt_python(root)?);
+    }
+    let status = run.status().context("starting restgen-bench slow")?;
     Ok(if status.success() {
         ExitCode::SUCCESS
     } else {

@@ -93,6 +93,15 @@ impl ClientBuilder {
         }
     }
 
+    /// Sends at most `n` requests per `period` (a moving window), counting every
+    /// request of the client: pages fetched ahead, fan-out children, retries, token
+    /// calls. A 429, or `X-RateLimit-Remaining: 0` with its reset, pauses them all.
+    pub fn rate_limit(self, n: u32, period: ::std::time::Duration) -> Self {
+        ClientBuilder {
+            inner: self.inner.rate_limit(n, period),
+        }
+    }
+
     /// Sends requests through your own HTTP client: a `reqwest::Client` or a
     /// `reqwest_middleware::ClientWithMiddleware`, built with
     /// `.redirect(reqwest::redirect::Policy::none())` (restgen follows redirects

@@ -23,6 +23,7 @@ pub static CLIENT: ClientSpec = ClientSpec {
         ],
     ),
     headers: Cow::Borrowed(&[]),
+    budget: None,
 };
 
 /// Values several resources share, written once.

@@ -10,6 +10,7 @@ pub static CLIENT: ClientSpec = ClientSpec {
     auth: None,
     values: Cow::Borrowed(&[]),
     headers: Cow::Borrowed(&[]),
+    budget: None,
 };
 
 /// Values several resources share, written once.

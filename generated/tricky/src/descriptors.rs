@@ -20,6 +20,7 @@ pub static CLIENT: ClientSpec = ClientSpec {
         ],
     ),
     headers: Cow::Borrowed(&[]),
+    budget: None,
 };
 
 /// Values several resources share, written once.

@@ -470,6 +470,12 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
                 ClientBuilder { inner: self.inner.strict() }
             }
 
+            /// Sends at most `n` requests per `period` (a moving window), counting every
+            /// request of the client: pages fetched ahead, fan-out children, retries, token
+            /// calls. A 429, or `X-RateLimit-Remaining: 0` with its reset, pauses them all.
+            pub fn rate_limit(self, n: u32, period: ::std::time::Duration) -> Self {
+                ClientBuilder { inner: self.inner.rate_limit(n, period) }
+            }
             #embedding
 
             /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
+use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 use serde_yaml::{Mapping, Value};
 
 use super::issue::Issue;
@@ -202,6 +202,13 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
             "include" => OnCursorMissing::Include,
             "exclude" => OnCursorMissing::Exclude,
             _ => OnCursorMissing::Raise,
+        },
+        row_order: match text("row_order")?.as_deref() {
+            None => None,
+            Some(_) => match choice("row_order", &["asc", "desc"], "asc")?.as_str() {
+                "desc" => Some(RowOrder::Desc),
+                _ => Some(RowOrder::Asc),
+            },
         },
         primary_key: Cow::Owned(match get("primary_key").or(primary_key.as_ref()) {
             Some(Value::String(s)) => vec![Cow::Owned(s.clone())],

@@ -5,6 +5,7 @@
 
 mod actions;
 mod auth;
+mod budget;
 mod headers;
 mod incremental;
 pub mod issue;
@@ -148,6 +149,12 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
     for issue in header_issues {
         issues.push(locator.at(root.key("client"), issue));
     }
+    let client_budget = match &spec.config.client.api_budget {
+        Some(b) => budget::resolve(b)
+            .map_err(|e| issues.push(locator.at(root.key("client").key("api_budget"), e)))
+            .ok(),
+        None => None,
+    };
     let client_paginator = match &spec.config.client.paginator {
         Some(p) => paginator::resolve(p)
             .map_err(|e| issues.push(locator.at(root.key("client").key("paginator"), e)))
@@ -318,6 +325,7 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             auth: client_auth,
             values: Cow::Owned(values),
             headers: Cow::Owned(client_headers),
+            budget: client_budget,
         },
         resources,
         warnings,

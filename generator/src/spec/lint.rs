@@ -150,6 +150,12 @@ pub fn lint(
             extensions.push((param, "a `{name}` parameter the caller passes"));
         }
     }
+    if get(document, &root.key("client").key("api_budget")).is_some() {
+        extensions.push((
+            root.key("client").key("api_budget"),
+            "a client rate budget `api_budget` (Airbyte's)",
+        ));
+    }
     for auth in &auths {
         let kind = get(document, &auth.key("type")).and_then(Value::as_str);
         if kind == Some("oauth2") {

@@ -33,6 +33,9 @@ pub struct ClientConfig {
     /// The lowest-priority default paginator.
     #[serde(default)]
     pub paginator: Option<PaginatorSpec>,
+    /// A rate budget for every request of the client (extension: Airbyte's `api_budget`).
+    #[serde(default)]
+    pub api_budget: Option<Value>,
 }
 
 /// A resource as written: the string shorthand or a full definition.

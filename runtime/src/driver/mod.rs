@@ -234,13 +234,14 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     }
 
     /// Works on up to `n` pages at once (default 1). Offset and page_number paginators fetch
-    /// up to `n` pages at once once a response has given the total (items or pages), as the
-    /// requests up to the end are then known in advance; other paginators still send one
-    /// request at a time. With `n > 1`, a page is also decoded while the previous one still
+    /// up to `n` pages at once after the first page: up to the total when a response gives
+    /// one, and speculatively (every page guessed full) when none does, until the first short
+    /// or empty page, whose in-flight successors are cancelled and never delivered. Other
+    /// paginators still send one request at a time. With `n > 1`, a page is also decoded while the previous one still
     /// decodes (on tokio's blocking pool; not for incremental resources). Records still arrive
     /// in order and exactly once. Opt-in, because `n` concurrent requests count `n` times
-    /// against an API's rate limit (429s are retried per request, as always), and pages in
-    /// flight take memory. Requests past an early end (a short page, `has_more: false`, a
+    /// against an API's rate limit (see the client's `rate_limit`), and pages in flight take
+    /// memory. Requests past an early end (a short page, `has_more: false`, a
     /// total that shrank) may have been sent; their responses are dropped.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);

@@ -441,7 +441,7 @@ impl Walk {
         };
         let (raw, marks) = match &self.filter {
             Some(filter) => {
-                let (items, marks) =
+                let (items, marks, left_window) =
                     filter.select(&raw.items).map_err(|missing| Error::Decode {
                         at: at.clone(),
                         record: missing.record,
@@ -456,6 +456,11 @@ impl Walk {
                     tracker: Some(filter.tracker()),
                     marks,
                 };
+                // `row_order`: the feed has left the window, no later page can return to it
+                if left_window {
+                    tracing::debug!(resource = %d.name, page = self.page, "records left the incremental window: the run ends");
+                    has_next = false;
+                }
                 (RawRecords { items }, marks)
             }
             None => (raw, Marks::default()),

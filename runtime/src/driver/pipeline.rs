@@ -2,8 +2,9 @@
 //! requests go out ahead of them: the next page's request is sent as soon as the paginator
 //! has read the current page (for cursors and links: the cursor is read before any record is
 //! decoded), so it is on the wire while the current page is decoded. With
-//! `.concurrency(n)`, a range paginator that knows its total keeps up to `n` requests in
-//! flight. A prefetched response is used only if its request is exactly the one the
+//! `.concurrency(n)`, a range paginator keeps up to `n` requests in flight: up to its total,
+//! or speculatively without one, when the first short or empty page ends the run and drops
+//! (cancels) the requests past it. A prefetched response is used only if its request is exactly the one the
 //! paginator asks for when its turn comes; otherwise the guesses are dropped and paging goes
 //! on from the paginator's own request, so records arrive in order and exactly once.
 

@@ -19,6 +19,7 @@ fn config(initial: Option<&str>, end: Option<&str>) -> IncrementalConfig {
         last_value_func: LastValueFunc::Max,
         start_open: false,
         end_closed: false,
+        row_order: None,
         on_cursor_value_missing: OnCursorMissing::Raise,
         primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
     }
@@ -236,4 +237,60 @@ fn exact_values_keep_the_digits_of_integers_beyond_64_bits() {
     );
     assert_eq!(exact_value(&raw("1.5e3")), json!(1500.0));
     assert_eq!(exact_value(&raw("null")), Value::Null);
+}
+
+/// Whether a page leaves the window, under `order`.
+fn leaves(order: Option<RowOrder>, cfg: IncrementalConfig, page: &[(u32, &str)]) -> bool {
+    let cfg = IncrementalConfig {
+        row_order: order,
+        ..cfg
+    };
+    let raw = records(page);
+    let refs: Vec<&RawValue> = raw.iter().map(|r| r.as_ref()).collect();
+    Incremental::new().begin(&cfg).select(&refs).unwrap().2
+}
+
+#[test]
+fn ascending_rows_leave_the_window_at_the_end_value_not_before() {
+    let cfg = || config(Some("2024-01-02"), Some("2024-01-05"));
+    let inside = [(1, "2024-01-02"), (2, "2024-01-04")];
+    assert!(!leaves(Some(RowOrder::Asc), cfg(), &inside));
+    // the end is open (dlt's default): a record at it is past it
+    let at_end = [(3, "2024-01-04"), (4, "2024-01-05")];
+    assert!(leaves(Some(RowOrder::Asc), cfg(), &at_end));
+    // records before the start do not end an ascending feed
+    assert!(!leaves(Some(RowOrder::Asc), cfg(), &[(0, "2023-12-31")]));
+    // without row_order nothing ends early
+    assert!(!leaves(None, cfg(), &at_end));
+    // ascending without an end value never ends early (dlt: end_out_of_range needs one)
+    let open_ended = config(Some("2024-01-02"), None);
+    assert!(!leaves(
+        Some(RowOrder::Asc),
+        open_ended,
+        &[(9, "2030-01-01")]
+    ));
+}
+
+#[test]
+fn descending_rows_leave_the_window_below_the_start_value() {
+    let cfg = || config(Some("2024-01-02"), None);
+    assert!(!leaves(
+        Some(RowOrder::Desc),
+        cfg(),
+        &[(5, "2024-01-09"), (4, "2024-01-02")]
+    ));
+    assert!(leaves(
+        Some(RowOrder::Desc),
+        cfg(),
+        &[(4, "2024-01-02"), (3, "2024-01-01")]
+    ));
+    // an open start: a record at it is out of range too
+    let open = IncrementalConfig {
+        start_open: true,
+        ..cfg()
+    };
+    assert!(leaves(Some(RowOrder::Desc), open, &[(4, "2024-01-02")]));
+    // records past the end do not end a descending feed
+    let window = config(Some("2024-01-02"), Some("2024-01-05"));
+    assert!(!leaves(Some(RowOrder::Desc), window, &[(9, "2024-02-01")]));
 }

@@ -64,6 +64,7 @@ pub fn spec(base_url: &str, auth: Option<AuthConfig>, values: Vec<ValueSpec>) ->
         auth,
         values: Cow::Owned(values),
         headers: Cow::Borrowed(&[]),
+        budget: None,
     }
 }
 

@@ -17,10 +17,11 @@ pub use shape::shape_imports;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
+use restgen_runtime::budget::{BudgetSpec, Rate, Window};
 use restgen_runtime::descriptor::{
     AuthChoice, Method, Param, ResourceDescriptor, ResponseAction, RetryPolicy,
 };
-use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
+use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::{ClientSpec, ValueSpec};
 
@@ -208,6 +209,17 @@ impl ToLiteral for LastValueFunc {
     }
 }
 
+impl ToLiteral for RowOrder {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // RowOrder::Asc
+            RowOrder::Asc => quote!(RowOrder::Asc),
+            // RowOrder::Desc
+            RowOrder::Desc => quote!(RowOrder::Desc),
+        }
+    }
+}
+
 impl ToLiteral for OnCursorMissing {
     fn literal(&self) -> TokenStream {
         match self {
@@ -304,6 +316,7 @@ impl ToLiteral for IncrementalConfig {
             end_closed,
             on_cursor_value_missing,
             primary_key,
+            row_order,
         })
     }
 }
@@ -352,9 +365,48 @@ impl ToLiteral for ValueSpec {
     }
 }
 
+impl ToLiteral for Rate {
+    fn literal(&self) -> TokenStream {
+        let (limit, millis) = (
+            self.limit.literal(),
+            u64::try_from(self.period.as_millis())
+                .unwrap_or(u64::MAX)
+                .literal(),
+        );
+        let window = match self.window {
+            Window::Fixed => quote!(Fixed),
+            Window::Moving => quote!(Moving),
+        };
+        // Rate { limit: 100, period: Duration::from_millis(1000), window: Window::Moving }
+        quote!(::restgen_runtime::budget::Rate {
+            limit: #limit,
+            period: ::std::time::Duration::from_millis(#millis),
+            window: ::restgen_runtime::budget::Window::#window,
+        })
+    }
+}
+
+impl ToLiteral for BudgetSpec {
+    fn literal(&self) -> TokenStream {
+        let (rates, statuses, remaining, reset) = (
+            self.rates.literal(),
+            self.limit_statuses.literal(),
+            self.remaining_header.literal(),
+            self.reset_header.literal(),
+        );
+        // BudgetSpec { rates: Cow::Borrowed(&[Rate { .. }]), limit_statuses: .., .. }
+        quote!(::restgen_runtime::budget::BudgetSpec {
+            rates: #rates,
+            limit_statuses: #statuses,
+            remaining_header: #remaining,
+            reset_header: #reset,
+        })
+    }
+}
+
 impl ToLiteral for ClientSpec {
     fn literal(&self) -> TokenStream {
-        // ClientSpec { source: .., base_url: .., auth: .., values: .., headers: .. }
-        full_literal!(self => ClientSpec { source, base_url, auth, values, headers })
+        // ClientSpec { source: .., base_url: .., auth: .., values: .., headers: .., budget: .. }
+        full_literal!(self => ClientSpec { source, base_url, auth, values, headers, budget })
     }
 }

@@ -1,4 +1,5 @@
-//! `Paginator::predict`: the requests a range paginator with a known total can name before
+//! `Paginator::predict`: the requests a range paginator can name (up to its total, or
+//! speculatively without one) before
 //! the pages in between arrive, checked against the requests the sequential run then sends.
 
 use super::*;
@@ -93,7 +94,7 @@ fn maximum_bounds_predictions() {
 }
 
 #[test]
-fn without_a_total_or_a_range_nothing_is_predicted() {
+fn without_a_total_full_pages_are_guessed_until_a_short_one() {
     let lenient = PaginatorConfig::Offset(OffsetConfig {
         total_path: None,
         stop_on_short_page: true,
@@ -106,8 +107,48 @@ fn without_a_total_or_a_range_nothing_is_predicted() {
         serde_json::json!({"data": items(10)})
     ));
     assert_eq!(paginator.predict(&state, 0), Some(state.clone()));
+    // speculative: the pages after a full page are guessed full too
+    assert_eq!(
+        url(paginator.predict(&state, 2)),
+        Some(posts("sort=asc&offset=30&limit=10"))
+    );
+    // a short page ends it: nothing is guessed past the end
+    assert!(!step(
+        &mut paginator,
+        &mut state,
+        serde_json::json!({"data": items(3)})
+    ));
     assert_eq!(paginator.predict(&state, 1), None);
+}
 
+#[test]
+fn page_number_without_a_total_is_guessed_until_an_empty_page() {
+    let config = PaginatorConfig::PageNumber(PageNumberConfig {
+        base_page: 1,
+        page: 1,
+        total_path: None,
+        ..page_number()
+    });
+    let (mut paginator, mut state) = started(&config);
+    assert!(step(
+        &mut paginator,
+        &mut state,
+        serde_json::json!({"data": items(5)})
+    ));
+    assert_eq!(
+        url(paginator.predict(&state, 3)),
+        Some(posts("sort=asc&page=5"))
+    );
+    assert!(!step(
+        &mut paginator,
+        &mut state,
+        serde_json::json!({"data": []})
+    ));
+    assert_eq!(paginator.predict(&state, 1), None);
+}
+
+#[test]
+fn a_cursor_is_never_predicted() {
     let cursor = PaginatorConfig::Cursor(cursor("next", "cursor"));
     let (mut paginator, mut state) = started(&cursor);
     assert!(step(
