@@ -182,6 +182,7 @@ pub fn client(args: &ClientArgs) -> Result<()> {
         auth: None,
         values: Cow::Borrowed(&[]),
         headers: Cow::Borrowed(&[]),
+        budget: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

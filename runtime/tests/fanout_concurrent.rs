@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing};
+use restgen_runtime::incremental::IncrementalConfig;
 use restgen_runtime::selector::Selector;
 use restgen_runtime::{
     Checkpoint, ChildRecord, Error, FanOut, Incremental, ParentBinding, ParentCheckpoints,
@@ -87,15 +87,8 @@ fn cursor_on(field: &'static str) -> IncrementalConfig {
     IncrementalConfig {
         cursor_path: Selector::fields([field]),
         cursor_field: Cow::Borrowed(field),
-        initial_value: None,
-        end_value: None,
-        start_param: None,
-        end_param: None,
-        last_value_func: LastValueFunc::Max,
         start_open: true,
-        end_closed: false,
-        on_cursor_value_missing: OnCursorMissing::Raise,
-        primary_key: Cow::Borrowed(&[]),
+        ..IncrementalConfig::DEFAULT
     }
 }
 
