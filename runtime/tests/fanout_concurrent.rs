@@ -155,34 +155,36 @@ async fn run(
     (ids, None)
 }
 
-/// When each post's first child page was asked for.
-fn first_child_requests(api: &Api) -> Vec<Instant> {
+/// Where in the server's arrival order the child page `page` of `post` was asked for.
+fn arrival(api: &Api, post: usize, page: usize) -> usize {
+    let wanted = format!("/posts/{post}/comments?p={page}");
     let arrivals = api.arrivals.lock().unwrap();
-    (1..=POSTS)
-        .filter_map(|post| {
-            let first = format!("/posts/{post}/comments?p=1");
-            arrivals.iter().find(|(p, _)| *p == first).map(|(_, t)| *t)
-        })
-        .collect()
+    arrivals
+        .iter()
+        .position(|(p, _)| *p == wanted)
+        .unwrap_or_else(|| panic!("{wanted} was never asked for"))
 }
 
 #[tokio::test]
 async fn four_walks_overlap_and_records_still_come_in_parent_order_exactly_once() {
-    let delay = Duration::from_millis(400);
-    let s = setup(delay).await;
+    let s = setup(Duration::from_millis(100)).await;
     let (ids, error) = run(s.fan_out.concurrency(4).stream()).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(ids, expected());
-    let starts = first_child_requests(&s.api);
-    assert_eq!(starts.len(), POSTS);
-    // posts 1-4 are walked at once: all four asked before any child page came back ...
+    // Order, not time: a walk asks for its second page only after its first came back, so
+    // four walks at once means posts 1-4 all ask for page 1 before any asks for page 2 ...
+    let first_second_page = (1..=4).map(|post| arrival(&s.api, post, 2)).min();
+    for post in 1..=4 {
+        assert!(
+            Some(arrival(&s.api, post, 1)) < first_second_page,
+            "post {post}'s walk starts with the first four"
+        );
+    }
+    // ... and never more than four: the fifth starts only once a walk has asked for its last
+    // page (3 pages each), so after some walk's page 3
+    let first_last_page = (1..=4).map(|post| arrival(&s.api, post, 3)).min();
     assert!(
-        starts[3] - starts[0] < delay,
-        "the first four walks start together"
-    );
-    // ... and never more than four: the fifth waits for the first walk to end (3 pages)
-    assert!(
-        starts[4] - starts[0] >= delay * 2,
+        Some(arrival(&s.api, 5, 1)) > first_last_page,
         "the fifth walk waits for a free slot"
     );
     let requests = s.server.received_requests().await.unwrap().len();
