@@ -37,6 +37,8 @@ pub const BUILDER_METHODS: &[&str] = &[
     "on_token_rotation",
     "custom_auth",
     "custom_paginator",
+    "rate_limit",
+    "rate",
 ];
 
 /// Crates a generated crate uses or the language reserves: an API of one of these names would
