@@ -27,7 +27,9 @@ use restgen_runtime::descriptor::{
     AuthChoice, Method, OffsetConfig, PageNumberConfig, PaginatorConfig, ResourceDescriptor, Target,
 };
 use restgen_runtime::selector::Selector;
-use restgen_runtime::{ClientBuilder, ClientCore, ClientSpec, ResourceRequest};
+use restgen_runtime::{
+    ClientBuilder, ClientCore, ClientSpec, FanOut, ParentBinding, ResourceRequest,
+};
 use serde_json::{Value, json};
 
 /// Options of `restgen-bench slow`.
@@ -274,9 +276,9 @@ async fn restgen_open(base: &str) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// (3): parents, then each parent's child, up to 16 children in flight, all under one
-/// budget of 100 requests per second. The fan-out is written here with the runtime's
-/// requests (`_all().concurrency(n)` is another branch's work); the budget is the client's.
+/// (3): parents, then each parent's child, through the runtime's fan-out with 16 child walks
+/// in flight (`_all().concurrency(16)`), all under one client budget of 100 requests per
+/// second.
 async fn restgen_fanout(base: &str) -> Result<Outcome> {
     let core = core(
         base,
@@ -303,26 +305,27 @@ async fn restgen_fanout(base: &str) -> Result<Outcome> {
         PaginatorConfig::SinglePage,
     );
     let started = Instant::now();
-    let parent_ids = ResourceRequest::<Value>::new(core.clone(), std::borrow::Cow::Owned(parents))
-        .stream()
-        .map_ok(|p| p["id"].as_u64().unwrap_or(0));
-    let child = |id: u64| {
-        ResourceRequest::<Value>::new(core.clone(), std::borrow::Cow::Owned(children.clone()))
-            .arg("id", id)
-            .stream()
-            .try_collect::<Vec<Value>>()
-    };
+    // What a generated `parents_children_all().concurrency(16)` returns.
+    let fan_out = FanOut::new(
+        ResourceRequest::new(core.clone(), std::borrow::Cow::Owned(parents)),
+        ResourceRequest::<Value>::new(core, std::borrow::Cow::Owned(children)),
+        std::borrow::Cow::Borrowed("parents"),
+        vec![ParentBinding {
+            arg: std::borrow::Cow::Borrowed("id"),
+            field: Selector::fields(["id"]),
+            field_name: std::borrow::Cow::Borrowed("id"),
+        }],
+        vec![],
+    )
+    .concurrency(16);
     let mut outcome = Outcome::default();
-    let mut walks = parent_ids
-        .map(|id| async move { child(id?).await })
-        .buffered(16);
-    while let Some(records) = walks.next().await {
-        for record in records? {
-            outcome.records += 1;
-            outcome.id_sum += record["id"].as_u64().unwrap_or(0);
-        }
+    let mut stream = fan_out.stream();
+    while let Some(item) = stream.next().await {
+        let item = item?;
+        outcome.records += 1;
+        outcome.id_sum += item.record["id"].as_u64().unwrap_or(0);
     }
-    drop(walks);
+    drop(stream);
     outcome.elapsed_s = started.elapsed().as_secs_f64();
     Ok(outcome)
 }
