@@ -182,6 +182,25 @@ pub enum Error {
     },
 }
 
+/// The `at` of every variant about a page, shared or mutable as `$error` is: one list, so a
+/// new variant with a location cannot be known to one accessor and not the other.
+macro_rules! page_location {
+    ($error:expr) => {
+        match $error {
+            Error::Status { at, .. }
+            | Error::RetriesExhausted { at, .. }
+            | Error::Timeout { at, .. }
+            | Error::BodyTooLarge { at, .. }
+            | Error::NotJson { at, .. }
+            | Error::Decode { at, .. }
+            | Error::TooDeep { at, .. }
+            | Error::Refused { at, .. }
+            | Error::Pagination { at, .. } => Some(at),
+            _ => None,
+        }
+    };
+}
+
 impl Error {
     /// Where a run that ended with this error stopped, for a new request to continue from
     /// (`request.resume(point)`) without fetching the pages before it again: the request that
@@ -194,29 +213,11 @@ impl Error {
 
     /// The location of an error about a page.
     pub fn location(&self) -> Option<&Location> {
-        match self {
-            Error::Status { at, .. }
-            | Error::RetriesExhausted { at, .. }
-            | Error::Timeout { at, .. }
-            | Error::NotJson { at, .. }
-            | Error::Decode { at, .. }
-            | Error::Refused { at, .. }
-            | Error::Pagination { at, .. } => Some(at),
-            _ => None,
-        }
+        page_location!(self)
     }
 
     fn location_mut(&mut self) -> Option<&mut Location> {
-        match self {
-            Error::Status { at, .. }
-            | Error::RetriesExhausted { at, .. }
-            | Error::Timeout { at, .. }
-            | Error::NotJson { at, .. }
-            | Error::Decode { at, .. }
-            | Error::Refused { at, .. }
-            | Error::Pagination { at, .. } => Some(at),
-            _ => None,
-        }
+        page_location!(self)
     }
 
     /// The error with `point` as where to resume, unless it has one already (the first

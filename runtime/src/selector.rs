@@ -457,7 +457,7 @@ pub fn decode_spans<T: DeserializeOwned>(
 
 /// The byte offset just past the last byte serde read: its `column` is the one-based column
 /// of that byte on `line`.
-fn offset_in(text: &str, line: usize, column: usize) -> usize {
+pub(crate) fn offset_in(text: &str, line: usize, column: usize) -> usize {
     let line_start: usize = text
         .split_inclusive('\n')
         .take(line.saturating_sub(1))

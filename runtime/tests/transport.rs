@@ -205,7 +205,11 @@ async fn a_gzip_bomb_fails_its_page_at_the_cap_without_a_retry() {
 
     let (result, trace) = run_paused(records(request(&core, resource("things", "/things")))).await;
 
-    match result.unwrap_err() {
+    let error = result.unwrap_err();
+    // like every error about a page, it says where, and where to resume
+    assert!(error.location().is_some(), "{error:?}");
+    assert!(error.resume_point().is_some(), "{error:?}");
+    match error {
         Error::BodyTooLarge { at, status, limit } => {
             assert_eq!((at.resource.as_str(), at.page), ("things", 1));
             assert_eq!(at.url, format!("{}/things", server.uri()));

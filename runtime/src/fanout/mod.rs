@@ -74,17 +74,13 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         bindings: Vec<ParentBinding>,
         include_from_parent: Vec<Text>,
     ) -> Self {
-        FanOut {
-            parent: Parents::Resource(Box::new(parent)),
+        Self::linked(
+            Parents::Resource(Box::new(parent)),
             child,
             parent_name,
             bindings,
             include_from_parent,
-            resume: None,
-            concurrency: 1,
-            ordered: true,
-            cursors: None,
-        }
+        )
     }
 
     /// Links `child` to the records of another fan-out: grandchildren (parents -> children
@@ -99,8 +95,25 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         bindings: Vec<ParentBinding>,
         include_from_parent: Vec<Text>,
     ) -> Self {
+        Self::linked(
+            Parents::FanOut(Box::new(parent)),
+            child,
+            parent_name,
+            bindings,
+            include_from_parent,
+        )
+    }
+
+    /// A fan-out of `child` over `parent`, with the defaults both constructors share.
+    fn linked(
+        parent: Parents,
+        child: ResourceRequest<T>,
+        parent_name: Text,
+        bindings: Vec<ParentBinding>,
+        include_from_parent: Vec<Text>,
+    ) -> Self {
         FanOut {
-            parent: Parents::FanOut(Box::new(parent)),
+            parent,
             child,
             parent_name,
             bindings,

@@ -252,7 +252,7 @@ fn typed_failure<T: DeserializeOwned>(text: &str) -> DecodeFailure {
             DecodeFailure {
                 record: 0,
                 path,
-                offset: offset_in(text, inner.line(), inner.column()),
+                offset: crate::selector::offset_in(text, inner.line(), inner.column()),
                 message: inner.to_string(),
             }
         }
@@ -320,17 +320,6 @@ fn steps(path: &serde_path_to_error::Path) -> Vec<Step> {
         }
     }
     out
-}
-
-/// The byte offset just past the last byte serde read: its `column` is the one-based column
-/// of that byte on `line`.
-fn offset_in(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column).min(text.len())
 }
 
 #[cfg(test)]
