@@ -118,6 +118,8 @@ impl std::fmt::Display for Summary {
 pub(crate) struct Progress {
     bar: Option<indicatif::ProgressBar>,
     started: Instant,
+    /// Pages delivered by the runtime (one resource's; a fan-out's are the hook's count).
+    delivered: u64,
     pub(crate) summary: Summary,
 }
 
@@ -131,6 +133,7 @@ impl Progress {
         Progress {
             bar,
             started: Instant::now(),
+            delivered: 0,
             summary: Summary {
                 resource: resource.to_string(),
                 records: 0,
@@ -145,9 +148,11 @@ impl Progress {
     /// Counts a batch written: `records` more, `pages` delivered with them (or, when the
     /// hook counted more, its count).
     pub(crate) fn add(&mut self, records: usize, pages: u64, counters: &Counters) {
+        self.delivered += pages;
         let s = &mut self.summary;
         s.records += records as u64;
-        s.pages = (s.pages + pages).max(counters.pages());
+        // the hook also counts pages fetched ahead, or a fan-out's parents and children
+        s.pages = self.delivered.max(counters.pages());
         s.retries = counters.retries();
         s.elapsed = self.started.elapsed();
         if let Some(bar) = &self.bar {

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,6 +22,8 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 struct Contacts {
     records: Arc<Mutex<Vec<Value>>>,
     failing: Arc<AtomicBool>,
+    /// Answers left to fail with 503 on the second page (retried by the client).
+    flaky: Arc<AtomicUsize>,
 }
 
 impl Contacts {
@@ -33,6 +35,7 @@ impl Contacts {
         Contacts {
             records: Arc::new(Mutex::new(records)),
             failing: Arc::new(AtomicBool::new(false)),
+            flaky: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -57,6 +60,11 @@ impl Respond for Contacts {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let offset: usize = query(request, "offset").map_or(0, |o| o.parse().unwrap());
         if offset == 50 && self.failing.load(Ordering::SeqCst) {
+            return ResponseTemplate::new(503);
+        }
+        let flaky = self.flaky.load(Ordering::SeqCst);
+        if offset == 50 && flaky > 0 {
+            self.flaky.store(flaky - 1, Ordering::SeqCst);
             return ResponseTemplate::new(503);
         }
         let since: Option<i64> = query(request, "modified_since").map(|s| s.parse().unwrap());
@@ -315,4 +323,32 @@ fn a_run_goes_on_after_a_page_from_the_point_taken_with_it() {
         pages.last().unwrap().resume_after.clone()
     });
     assert_eq!(last, None);
+}
+
+/// The summary counts what the progress line shows: records, the pages received (by the
+/// counting hook on the client) and the retries it saw.
+#[test]
+fn the_summary_counts_records_pages_and_retries() {
+    let contacts = Contacts::new(120);
+    contacts.flaky.store(2, Ordering::SeqCst);
+    let mocked = serve(&contacts, &["b1"]);
+    let (_dir, _state, out) = files();
+    let counters = Counters::default();
+    let client = client(&mocked, &counters);
+    let mut options = options(&out("s.json"), &out("1.jsonl"), false);
+    options.state = None;
+    let summary =
+        restgen_extract::run(Job::resource(client.contacts("b1")), &options, &counters).unwrap();
+    assert_eq!(
+        (summary.records, summary.pages, summary.retries),
+        (120, 3, 2),
+        "{summary}"
+    );
+    assert_eq!(summary.out, out("1.jsonl").display().to_string());
+    assert!(
+        summary
+            .to_string()
+            .starts_with("contacts: 120 records, 3 pages, "),
+        "{summary}"
+    );
 }
