@@ -352,3 +352,26 @@ fn the_summary_counts_records_pages_and_retries() {
         "{summary}"
     );
 }
+
+/// `--all` on a resource without a parent is a usage error (exit code 2), before any request.
+#[test]
+fn all_on_a_resource_without_a_parent_is_a_usage_error() {
+    let contacts = Contacts::new(3);
+    let mocked = serve(&contacts, &["b1"]);
+    let (_dir, state, out) = files();
+    let counters = Counters::default();
+    let client = client(&mocked, &counters);
+    let mut options = options(&state, &out("1.jsonl"), true);
+    options.resource = "contact_books".into();
+    let Err(RunError::Usage(message)) =
+        restgen_extract::run(Job::resource(client.contact_books()), &options, &counters)
+    else {
+        panic!("--all needs a child resource");
+    };
+    assert!(
+        message.contains("resource `contact_books` has no parent"),
+        "{message}"
+    );
+    assert_eq!(counters.pages(), 0);
+    assert!(!state.exists() && !out("1.jsonl").exists());
+}
