@@ -153,6 +153,17 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
         self
     }
 
+    /// The description of the resource this request pages through.
+    pub fn descriptor(&self) -> &ResourceDescriptor {
+        &self.descriptor
+    }
+
+    /// The record type's shape given with [`Self::record_shape`] (generated requests carry
+    /// theirs), if any: what an extract run derives its output columns from.
+    pub fn shape(&self) -> Option<&'static crate::lenient::RecordShape> {
+        self.decoding.shape
+    }
+
     /// Decodes strictly: the first record with a value not of the schema's type, or missing
     /// a required field, fails the page with [`Error::Decode`] naming the resource, the page
     /// and the URL, instead of being coerced or kept raw.
@@ -299,7 +310,10 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send + Unpin + 'static {
         pipeline::pages(self).map_ok(|delivered| {
             delivered.marks.deliver(delivered.page.records.len());
-            delivered.page
+            let mut page = delivered.page;
+            // made now, so its checkpoint covers this page's records
+            page.resume_after = delivered.next.map(|next| next.point());
+            page
         })
     }
 
