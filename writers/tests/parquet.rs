@@ -463,3 +463,56 @@ fn csv_has_a_stable_header_and_json_text_for_nested_values() {
     assert_eq!(rows[2][11], "");
     assert_eq!(rows.len(), 3);
 }
+
+/// A chain of objects deeper than any column tree goes is cut into JSON text there, and the
+/// file still reads back whole.
+#[test]
+fn very_deep_nesting_ends_in_a_json_text_column() {
+    const DEPTH: u32 = 40;
+    let mut nodes: Vec<Node> = (0..DEPTH)
+        .map(|i| {
+            let fields = vec![Field {
+                name: Cow::Borrowed("next"),
+                node: i + 1,
+                required: false,
+            }];
+            node(
+                Kind::Object {
+                    fields: Cow::Owned(fields),
+                    rest: None,
+                },
+                true,
+            )
+        })
+        .collect();
+    nodes.push(node(Kind::Scalar(Scalar::Integer), true));
+    let shape: &'static RecordShape = Box::leak(Box::new(RecordShape {
+        nodes: Cow::Owned(nodes),
+        raw_field: None,
+    }));
+    let mut record = json!(7);
+    for _ in 0..DEPTH {
+        record = json!({ "next": record });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.parquet");
+    let mut writer = Writer::create(Format::Parquet, Some(&path), shape).unwrap();
+    writer.write_page(std::slice::from_ref(&record)).unwrap();
+    assert_eq!(writer.finish().unwrap(), 1);
+    let (got, _, _) = read_back(&path);
+    // 32 levels of structs, then the rest of the chain as JSON text
+    let mut value = &got[0]["next"];
+    let mut structs = 0;
+    while let Some(next) = value.get("next") {
+        value = next;
+        structs += 1;
+    }
+    assert_eq!(structs, 31);
+    let mut rest: Value = serde_json::from_str(value.as_str().unwrap()).unwrap();
+    let mut levels = 0;
+    while let Some(next) = rest.get("next") {
+        rest = next.clone();
+        levels += 1;
+    }
+    assert_eq!((levels + structs + 1, rest), (DEPTH, json!(7)));
+}
