@@ -197,4 +197,13 @@ impl Client {
     ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Event> {
         self.runtime.request(self.inner.events())
     }
+
+    /// `GET exports`: the `exports` resource.
+    ///
+    /// Paging: with the custom paginator `PageToken` given to the builder. Records at `$['items']`. Primary key: `id`.
+    pub fn exports(
+        &self,
+    ) -> ::restgen_runtime::blocking::BlockingRequest<crate::types::Export> {
+        self.runtime.request(self.inner.exports())
+    }
 }

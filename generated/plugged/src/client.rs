@@ -194,4 +194,15 @@ impl Client {
             )
             .record_shape(&crate::descriptors::shapes::EVENTS)
     }
+
+    /// `GET exports`: the `exports` resource.
+    ///
+    /// Paging: with the custom paginator `PageToken` given to the builder. Records at `$['items']`. Primary key: `id`.
+    pub fn exports(&self) -> ::restgen_runtime::ResourceRequest<crate::types::Export> {
+        ::restgen_runtime::ResourceRequest::new(
+                self.core.clone(),
+                ::std::borrow::Cow::Borrowed(&crate::descriptors::EXPORTS),
+            )
+            .record_shape(&crate::descriptors::shapes::EXPORTS)
+    }
 }

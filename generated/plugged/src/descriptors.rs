@@ -15,16 +15,33 @@ pub static CLIENT: ClientSpec = ClientSpec {
     budget: None,
 };
 
+/// Values several resources share, written once.
+mod shared {
+    use super::*;
+    pub const PAGINATOR: PaginatorConfig = PaginatorConfig::Custom {
+        name: Cow::Borrowed("PageToken"),
+    };
+
+    pub const DATA_SELECTOR: Option<Selector> = Some(Selector {
+        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("items"))]),
+    });
+}
+
 /// How the runtime fetches `events`.
 pub static EVENTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("events"),
     path: Cow::Borrowed("events"),
-    paginator: PaginatorConfig::Custom {
-        name: Cow::Borrowed("PageToken"),
-    },
-    data_selector: Some(Selector {
-        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("items"))]),
-    }),
+    paginator: shared::PAGINATOR,
+    data_selector: shared::DATA_SELECTOR,
+    ..ResourceDescriptor::DEFAULT
+};
+
+/// How the runtime fetches `exports`.
+pub static EXPORTS: ResourceDescriptor = ResourceDescriptor {
+    name: Cow::Borrowed("exports"),
+    path: Cow::Borrowed("exports"),
+    paginator: shared::PAGINATOR,
+    data_selector: shared::DATA_SELECTOR,
     ..ResourceDescriptor::DEFAULT
 };
 
@@ -60,6 +77,28 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::Integer),
+                    nullable: false,
+                },
+            ],
+        ),
+        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    };
+
+    /// The shape of `exports` records.
+    pub static EXPORTS: RecordShape = RecordShape {
+        nodes: Cow::Borrowed(
+            &[
+                Node {
+                    kind: Kind::Object {
+                        fields: Cow::Borrowed(
+                            &[Field::new("id", 1, true), Field::new("status", 1, false)],
+                        ),
+                        rest: None,
+                    },
+                    nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::String),
                     nullable: false,
                 },
             ],

@@ -19,6 +19,7 @@
 //! Resources:
 //!
 //! - `events`: with the custom paginator `PageToken` given to the builder
+//! - `exports`: with the custom paginator `PageToken` given to the builder
 #[rustfmt::skip]
 pub mod blocking;
 #[rustfmt::skip]

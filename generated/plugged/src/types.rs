@@ -25,6 +25,26 @@ pub struct Event {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
+/// A download of the log prepared on request.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct Export {
+    /// Identifier of the export.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /// `pending`, `ready` or `expired`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
 /// Error types.
 pub mod error {
     pub use ::restgen_runtime::types::ConversionError;
