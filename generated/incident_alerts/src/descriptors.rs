@@ -98,6 +98,12 @@ mod shared {
     pub const DATA_SELECTOR: Option<Selector> = Some(Selector {
         steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("data"))]),
     });
+    pub const RESOURCE: ResourceDescriptor = ResourceDescriptor {
+        paginator: shared::PAGINATOR,
+        data_selector: shared::DATA_SELECTOR,
+        retry: shared::RETRY,
+        ..ResourceDescriptor::DEFAULT
+    };
 }
 
 /// How the runtime fetches `users`.
@@ -105,20 +111,14 @@ pub static USERS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("users"),
     path: Cow::Borrowed("/v2/users"),
     params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `teams`.
 pub static TEAMS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("teams"),
     path: Cow::Borrowed("/v2/teams"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `services`.
@@ -126,20 +126,14 @@ pub static SERVICES: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("services"),
     path: Cow::Borrowed("/v1/services"),
     params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `integrations`.
 pub static INTEGRATIONS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("integrations"),
     path: Cow::Borrowed("/v2/integrations"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `incidents`.
@@ -158,10 +152,7 @@ pub static INCIDENTS: ResourceDescriptor = ResourceDescriptor {
             },
         ],
     ),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `alerts`.
@@ -180,9 +171,6 @@ pub static ALERTS: ResourceDescriptor = ResourceDescriptor {
             },
         ],
     ),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
     incremental: Some(IncrementalConfig {
         cursor_path: Selector {
             steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("updatedAt"))]),
@@ -191,467 +179,71 @@ pub static ALERTS: ResourceDescriptor = ResourceDescriptor {
         primary_key: Cow::Borrowed(&[Cow::Borrowed("id")]),
         ..IncrementalConfig::DEFAULT
     }),
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `users` records.
-    pub static USERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("blocked", 1, false),
-                                Field::new("createdAt", 2, false),
-                                Field::new("details", 5, false),
-                                Field::new("fullName", 2, false),
-                                Field::new("id", 3, true),
-                                Field::new("invitationDisabled", 1, false),
-                                Field::new("locale", 2, false),
-                                Field::new("mutedUntil", 2, false),
-                                Field::new("role", 6, false),
-                                Field::new("skypeUsername", 2, false),
-                                Field::new("tags", 7, false),
-                                Field::new("timeZone", 2, false),
-                                Field::new("userAddress", 8, false),
-                                Field::new("userContacts", 10, false),
-                                Field::new("username", 2, false),
-                                Field::new("verified", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: Some(4),
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 2, false), Field::new("name", 2, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 2, false),
-                                Field::new("country", 2, false),
-                                Field::new("line", 2, false),
-                                Field::new("state", 2, false),
-                                Field::new("zipCode", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("contactMethod", 3, false),
-                                Field::new("disabledReason", 2, false),
-                                Field::new("enabled", 1, false),
-                                Field::new("id", 2, false),
-                                Field::new("to", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(9),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static USERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "blocked" => 1, "createdAt" => 2, "details" => 5,
+        "fullName" => 2, "id" => 3 required, "invitationDisabled" => 1, "locale" => 2,
+        "mutedUntil" => 2, "role" => 6, "skypeUsername" => 2, "tags" => 7, "timeZone" =>
+        2, "userAddress" => 8, "userContacts" => 10, "username" => 2, "verified" => 1 },
+        Bool | Null, String | Null, String, [3], { ; rest => 4 } | Null, { "id" => 2,
+        "name" => 2 } | Null, [3] | Null, { "city" => 2, "country" => 2, "line" => 2,
+        "state" => 2, "zipCode" => 2 } | Null, { "contactMethod" => 3, "disabledReason"
+        => 2, "enabled" => 1, "id" => 2, "to" => 2 }, [9] | Null
     };
 
     /// The shape of `teams` records.
-    pub static TEAMS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("description", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("links", 3, false),
-                                Field::new("members", 6, false),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("api", 1, false), Field::new("web", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("id", 1, false),
-                                Field::new("username", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("role", 1, false), Field::new("user", 4, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(5),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static TEAMS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "description" => 1, "id" => 2 required, "links" =>
+        3, "members" => 6, "name" => 1 }, String | Null, String, { "api" => 1, "web" => 1
+        } | Null, { "id" => 1, "username" => 1 } | Null, { "role" => 1, "user" => 4 },
+        [5] | Null
     };
 
     /// The shape of `services` records.
-    pub static SERVICES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("description", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("isExternal", 3, false),
-                                Field::new("links", 4, false),
-                                Field::new("name", 1, false),
-                                Field::new("tags", 5, false),
-                                Field::new("teamId", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("api", 1, false), Field::new("web", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static SERVICES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "description" => 1, "id" => 2 required,
+        "isExternal" => 3, "links" => 4, "name" => 1, "tags" => 5, "teamId" => 1 },
+        String | Null, String, Bool | Null, { "api" => 1, "web" => 1 } | Null, [2] | Null
     };
 
     /// The shape of `integrations` records.
-    pub static INTEGRATIONS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("advanced", 1, false),
-                                Field::new("enabled", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("name", 3, false),
-                                Field::new("teamId", 3, false),
-                                Field::new("type", 3, false),
-                                Field::new("version", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static INTEGRATIONS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "advanced" => 1, "enabled" => 1, "id" => 2
+        required, "name" => 3, "teamId" => 3, "type" => 3, "version" => 3 }, Bool | Null,
+        String, String | Null
     };
 
     /// The shape of `incidents` records.
-    pub static INCIDENTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("createdAt", 1, false),
-                                Field::new("description", 1, false),
-                                Field::new("extraProperties", 3, false),
-                                Field::new("id", 2, true),
-                                Field::new("impactStartDate", 1, false),
-                                Field::new("impactedServices", 4, false),
-                                Field::new("isSeen", 5, false),
-                                Field::new("links", 6, false),
-                                Field::new("message", 1, false),
-                                Field::new("notifyStakeholders", 5, false),
-                                Field::new("owner", 1, false),
-                                Field::new("ownerTeam", 1, false),
-                                Field::new("priority", 2, false),
-                                Field::new("responders", 8, false),
-                                Field::new("source", 1, false),
-                                Field::new("status", 2, false),
-                                Field::new("statusPageEntry", 9, false),
-                                Field::new("tags", 4, false),
-                                Field::new("tinyId", 1, false),
-                                Field::new("updatedAt", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: Some(2),
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("api", 1, false), Field::new("web", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 2, true), Field::new("type", 2, true)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(7),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("detail", 1, false),
-                                Field::new("title", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static INCIDENTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "createdAt" => 1, "description" => 1,
+        "extraProperties" => 3, "id" => 2 required, "impactStartDate" => 1,
+        "impactedServices" => 4, "isSeen" => 5, "links" => 6, "message" => 1,
+        "notifyStakeholders" => 5, "owner" => 1, "ownerTeam" => 1, "priority" => 2,
+        "responders" => 8, "source" => 1, "status" => 2, "statusPageEntry" => 9, "tags"
+        => 4, "tinyId" => 1, "updatedAt" => 1 }, String | Null, String, { ; rest => 2 } |
+        Null, [2] | Null, Bool | Null, { "api" => 1, "web" => 1 } | Null, { "id" => 2
+        required, "type" => 2 required }, [7] | Null, { "detail" => 1, "title" => 1 } |
+        Null
     };
 
     /// The shape of `alerts` records.
-    pub static ALERTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("acknowledged", 1, false),
-                                Field::new("alias", 2, false),
-                                Field::new("count", 3, false),
-                                Field::new("createdAt", 2, false),
-                                Field::new("id", 4, true),
-                                Field::new("integration", 5, false),
-                                Field::new("isSeen", 1, false),
-                                Field::new("lastOccurredAt", 2, false),
-                                Field::new("message", 2, false),
-                                Field::new("owner", 2, false),
-                                Field::new("ownerTeamId", 2, false),
-                                Field::new("priority", 4, false),
-                                Field::new("report", 6, false),
-                                Field::new("responders", 8, false),
-                                Field::new("snoozed", 1, false),
-                                Field::new("snoozedUntil", 2, false),
-                                Field::new("source", 2, false),
-                                Field::new("status", 4, false),
-                                Field::new("tags", 9, false),
-                                Field::new("tinyId", 2, false),
-                                Field::new("updatedAt", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("id", 2, false),
-                                Field::new("name", 2, false),
-                                Field::new("type", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("ackTime", 3, false),
-                                Field::new("acknowledgedBy", 2, false),
-                                Field::new("closeTime", 3, false),
-                                Field::new("closedBy", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 4, true), Field::new("type", 4, true)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(7),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(4),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ALERTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "acknowledged" => 1, "alias" => 2, "count" => 3,
+        "createdAt" => 2, "id" => 4 required, "integration" => 5, "isSeen" => 1,
+        "lastOccurredAt" => 2, "message" => 2, "owner" => 2, "ownerTeamId" => 2,
+        "priority" => 4, "report" => 6, "responders" => 8, "snoozed" => 1, "snoozedUntil"
+        => 2, "source" => 2, "status" => 4, "tags" => 9, "tinyId" => 2, "updatedAt" => 2
+        }, Bool | Null, String | Null, Integer | Null, String, { "id" => 2, "name" => 2,
+        "type" => 2 } | Null, { "ackTime" => 3, "acknowledgedBy" => 2, "closeTime" => 3,
+        "closedBy" => 2 } | Null, { "id" => 4 required, "type" => 4 required }, [7] |
+        Null, [4] | Null
     };
 }
