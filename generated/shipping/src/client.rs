@@ -15,12 +15,6 @@ impl<C> ClientBuilder<C> {
     pub fn base_url(self, url: impl Into<String>) -> Self {
         self.with_inner(|b| b.base_url(url))
     }
-
-    /// The runtime builder with this crate in the `User-Agent` and the spec's custom
-    /// code required.
-    fn prepared(self) -> ::restgen_runtime::ClientBuilder {
-        self.inner.product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-    }
 }
 
 impl Client {

@@ -227,6 +227,7 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
     let imports = client_imports(record_types, true);
     let source = api.api.as_str();
     let builder = builder(api);
+    let customs = super::embed::expected_customs(api);
     let fan_outs = fan_outs(api, record_types);
     let with_setters = setter_resources(api, record_types);
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
@@ -248,7 +249,7 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
         use ::restgen_runtime::ResourceRequest;
         #imports
 
-        ::restgen_runtime::client!(async #source, descriptors::CLIENT);
+        ::restgen_runtime::client!(async #source, descriptors::CLIENT #customs);
 
         #builder
 
@@ -337,7 +338,7 @@ fn optional_use(api: &ApiIr, name: &str) -> String {
 
 /// The API's own builder setters, next to the ones the runtime's `client!` declares for every
 /// API: one per secret or setting, the base URL (its default in the doc), the token URL when
-/// the spec has a literal one, the custom code setters and `prepared()`.
+/// the spec has a literal one, and the custom code setters.
 fn builder(api: &ApiIr) -> TokenStream {
     let token_url = literal_token_url(api);
     let mut reserved = BUILDER_METHODS.to_vec();
@@ -383,7 +384,7 @@ fn builder(api: &ApiIr) -> TokenStream {
         }
     });
     let embedding = super::embed::builder_methods(api);
-    // impl<C> ClientBuilder<C> { pub fn api_key(..), base_url(..), .., fn prepared(..) }
+    // impl<C> ClientBuilder<C> { pub fn api_key(..), base_url(..), .. }
     quote! {
         impl<C> ClientBuilder<C> {
             #(#setters)*

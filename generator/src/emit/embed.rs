@@ -41,9 +41,23 @@ fn setter(kind: &str, name: &str, count: usize) -> proc_macro2::Ident {
     }
 }
 
-/// The builder's custom code setters and its private `prepared()`, which `build()` calls.
+/// The builder's custom code setters.
 pub fn builder_methods(api: &ApiIr) -> TokenStream {
     let (auths, paginators) = customs(api);
+    builder_setters(&auths, &paginators)
+}
+
+/// What `build()` requires, as the runtime's `client!` takes it: `"auth" "sso", ..`.
+pub fn expected_customs(api: &ApiIr) -> TokenStream {
+    let (auths, paginators) = customs(api);
+    let auths = auths.iter();
+    let paginators = paginators.iter();
+    // , "auth" "sso", "paginator" "scroll"
+    quote!(#(, "auth" #auths)* #(, "paginator" #paginators)*)
+}
+
+/// The setters of the custom auths and paginators a spec names.
+fn builder_setters(auths: &BTreeSet<String>, paginators: &BTreeSet<String>) -> TokenStream {
     let auth_setters = auths.iter().map(|name| {
         let method = setter("auth", name, auths.len());
         let doc = docs::outer(&format!(
@@ -78,22 +92,10 @@ pub fn builder_methods(api: &ApiIr) -> TokenStream {
             }
         }
     });
-    let auth_names = auths.iter();
-    let paginator_names = paginators.iter();
-    // custom setters, then
-    // fn prepared(self) -> restgen_runtime::ClientBuilder { .. }
+    // custom auth setters, then custom paginator setters
     quote! {
         #(#auth_setters)*
 
         #(#paginator_setters)*
-
-        /// The runtime builder with this crate in the `User-Agent` and the spec's custom
-        /// code required.
-        fn prepared(self) -> ::restgen_runtime::ClientBuilder {
-            self.inner
-                .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-                #(.expect_custom("auth", #auth_names))*
-                #(.expect_custom("paginator", #paginator_names))*
-        }
     }
 }

@@ -79,7 +79,7 @@ fn generated_builders_offer_every_runtime_builder_method() {
     // Every option of the runtime's builder reaches a generated builder: forwarded, with its
     // doc, by the runtime's `client!` macro, or emitted per API (`value` as one setter per
     // secret or setting, `base_url` with its default, `token_url`, the custom code setters).
-    // `product` and `expect_custom` are called inside `prepared()`, never offered to users.
+    // `product` and `expect_custom` are called inside `client!`'s build, never offered to users.
     let source = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src/client/generated.rs"),
     )

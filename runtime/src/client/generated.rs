@@ -26,20 +26,21 @@ impl ClientCore {
 
 /// Declares a generated crate's clients; a generated crate invokes it twice.
 ///
-/// - `client!(async "esign", crate::descriptors::CLIENT)`, in `client.rs`: the async
-///   `Client`, `Client::builder()`, `Client::from_env()`, and `ClientBuilder<C = Client>`
-///   with every option that is the same for every API, `from_env` and the async `build`.
-///   The invoking module adds the API's own setters in an `impl<C> ClientBuilder<C>` (with
-///   the private `with_inner`), and `fn prepared(self) -> restgen_runtime::ClientBuilder`,
-///   the runtime builder
-///   `build` builds from (the crate named in the `User-Agent`, the custom code required).
+/// - `client!(async "esign", descriptors::CLIENT, "auth" "sso", ..)`, in `client.rs`: the
+///   async `Client`, `Client::builder()`, `Client::from_env()`, and
+///   `ClientBuilder<C = Client>` with every option that is the same for every API, `from_env`
+///   and the async `build`, which names the crate in the `User-Agent` and requires the code
+///   of each custom auth or paginator listed (kind and name). The invoking module adds the
+///   API's own setters in an `impl<C> ClientBuilder<C>`, through the private `with_inner`.
 /// - `client!(blocking "esign" { resource(arg) -> Record, .. } { fan_out_all -> Record, .. })`,
 ///   in `blocking.rs`: the blocking `Client`, its builder (`crate::ClientBuilder<Client>`,
 ///   so the API's setters are written once), and one method per async resource and fan-out
 ///   method, each running the async one on the client's private runtime.
+// `crate::` is meant: it names the generated crate the macro is invoked in
+#[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! client {
-    (async $api:literal, $spec:path) => {
+    (async $api:literal, $spec:path $(, $kind:literal $custom:literal)* $(,)?) => {
         #[doc = concat!(
             "Async client for the `", $api, "` API. Cheap to clone: clones share one connection pool."
         )]
@@ -183,9 +184,13 @@ macro_rules! client {
             }
 
             /// The runtime's client core, built from the options and the spec (both clients'
-            /// `build` call it).
+            /// `build` call it): this crate named in the `User-Agent`, the spec's custom code
+            /// required.
             pub(crate) fn build_core(self) -> ::std::result::Result<$crate::ClientCore, $crate::Error> {
-                self.prepared().build(&$spec)
+                self.inner
+                    .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                    $(.expect_custom($kind, $custom))*
+                    .build(&$spec)
             }
         }
 
@@ -275,6 +280,8 @@ macro_rules! client {
 /// `crate_root!()`, or `crate_root!(params)` when the crate has typed parameter setters to
 /// put in the prelude. The module files hold `//!` docs of their own; rustfmt leaves them
 /// alone (they are prettyplease's), as it does every module declared inside a macro.
+// `crate::` is meant: it names the generated crate the macro is invoked in
+#[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! crate_root {
     () => {
