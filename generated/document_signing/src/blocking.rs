@@ -3,7 +3,7 @@
 //! The blocking client, for code without an async runtime.
 use crate::types;
 ::restgen_runtime::client!(
-    blocking "document_signing" { user() -> types::User, user_modified_documents() ->
-    types::ModifiedDocument, crm_contacts() -> types::CrmContact, signing_links() ->
-    types::SigningLink } {}
+    blocking "document_signing" { crm_contacts() -> types::CrmContact, signing_links() ->
+    types::SigningLink, user() -> types::User, user_modified_documents() ->
+    types::ModifiedDocument } {}
 );

@@ -143,18 +143,22 @@ pub struct ModifiedDocumentFieldInvitesItem {
 }
 
 /// `ModifiedDocumentFieldsItem`
-#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ModifiedDocumentFieldsItem {
     /// Email of the user who filled the field.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fulfiller: ::std::option::Option<::std::string::String>,
     /// Identifier of the field.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Email of the user who placed the field.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub originator: ::std::option::Option<::std::string::String>,
     /// Name of the role that fills the field.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Identifier of the role that fills the field.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_id: ::std::option::Option<::std::string::String>,
     /// Field type, e.g. signature, text or checkbox.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -196,10 +200,10 @@ pub struct ModifiedDocumentRolesItem {
 }
 
 /// `ModifiedDocumentTagsItem`
-#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ModifiedDocumentTagsItem {
     /// Tag name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Tag type.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -241,51 +245,77 @@ pub struct SigningLink {
 }
 
 /// The authenticated user's account (GET /user); the response is this one object at the top level.
-#[::restgen_runtime::record(raw)]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct User {
     /// Whether the account is active, as a string flag: "1" or "0".
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<::std::string::String>,
     /// Current billing period.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_period: ::std::option::Option<UserBillingPeriod>,
     /// Companies the user belongs to.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub companies: ::std::option::Option<::std::vec::Vec<UserCompaniesItem>>,
     /// When the account was created, as Unix epoch seconds in a string.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
     /// Remaining credits.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credits: ::std::option::Option<i64>,
     /// Number of documents the user owns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_count: ::std::option::Option<i64>,
     /// Email addresses attached to the account.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// First name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
     /// Whether the user has access to Atticus features.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub has_atticus_access: ::std::option::Option<bool>,
     /// Unique identifier of the user (40-char hex).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Whether the user currently has an active session.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_logged_in: ::std::option::Option<bool>,
     /// Last name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
     /// Number of documents created over the lifetime of the account.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lifetime_document_count: ::std::option::Option<i64>,
     /// Preferred locale, e.g. en.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<::std::string::String>,
     /// Primary email address of the account.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub primary_email: ::std::option::Option<::std::string::String>,
     /// Numeric flag for a pro account.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pro: ::std::option::Option<i64>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Export and integration token status flags.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<UserStatus>,
     /// Subscriptions of the account.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subscriptions: ::std::option::Option<::std::vec::Vec<UserSubscriptionsItem>>,
     /// Teams the user is a member of.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub teams: ::std::option::Option<::std::vec::Vec<UserTeamsItem>>,
     /// Numeric account type code.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// Whether the email address is verified, as a string flag: "1" or "0".
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verified: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -370,16 +400,19 @@ pub struct UserSubscriptionsItem {
 }
 
 /// `UserTeamsItem`
-#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserTeamsItem {
     /// Number of documents in the team.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_count: ::std::option::Option<i64>,
     /// Identifier of the team.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Role of the user in the team.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Name of the team.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team: ::std::option::Option<::std::string::String>,
     /// Type of the team.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]

@@ -3,10 +3,10 @@
 //! The blocking client, for code without an async runtime.
 use crate::types;
 ::restgen_runtime::client!(
-    blocking "esign" { signature_requests() -> types::SignatureRequest,
-    signature_requests_followers(sign_req) -> types::SignatureRequestFollower, contacts()
-    -> types::Contact, users() -> types::User, workspaces() -> types::Workspace,
-    electronic_seal_images() -> types::ElectronicSealImage, templates() ->
-    types::Template, labels() -> types::Label } { signature_requests_followers_all ->
+    blocking "esign" { contacts() -> types::Contact, electronic_seal_images() ->
+    types::ElectronicSealImage, labels() -> types::Label, signature_requests() ->
+    types::SignatureRequest, signature_requests_followers(sign_req) ->
+    types::SignatureRequestFollower, templates() -> types::Template, users() ->
+    types::User, workspaces() -> types::Workspace } { signature_requests_followers_all ->
     types::SignatureRequestFollower }
 );

@@ -163,10 +163,10 @@ pub struct SignatureRequestEmailNotification {
 }
 
 /// Identity shown as the email sender.
-#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SignatureRequestEmailNotificationSender {
     /// Sender name, used when type is custom.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_name: ::std::option::Option<::std::string::String>,
     /// Kind of sender identity, e.g. organization or custom.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]

@@ -3,7 +3,7 @@
 //! The blocking client, for code without an async runtime.
 use crate::types;
 ::restgen_runtime::client!(
-    blocking "incident_alerts" { users() -> types::User, teams() -> types::Team,
-    services() -> types::Service, integrations() -> types::Integration, incidents() ->
-    types::Incident, alerts() -> types::Alert } {}
+    blocking "incident_alerts" { alerts() -> types::Alert, incidents() ->
+    types::Incident, integrations() -> types::Integration, services() -> types::Service,
+    teams() -> types::Team, users() -> types::User } {}
 );

@@ -4,9 +4,9 @@
 use crate::types;
 ::restgen_runtime::client!(
     blocking "shared_inbox" { contact_books() -> types::ContactBook,
-    contacts(contact_book) -> types::Contact, contact_groups(contact_book) ->
-    types::ContactGroup, users() -> types::User, teams() -> types::Team, shared_labels()
-    -> types::SharedLabel, organizations() -> types::Organization, conversations() ->
-    types::Conversation } { contacts_all -> types::Contact, contact_groups_all ->
-    types::ContactGroup }
+    contact_groups(contact_book) -> types::ContactGroup, contacts(contact_book) ->
+    types::Contact, conversations() -> types::Conversation, organizations() ->
+    types::Organization, shared_labels() -> types::SharedLabel, teams() -> types::Team,
+    users() -> types::User } { contact_groups_all -> types::ContactGroup, contacts_all ->
+    types::Contact }
 );

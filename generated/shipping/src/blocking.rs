@@ -3,9 +3,9 @@
 //! The blocking client, for code without an async runtime.
 use crate::types;
 ::restgen_runtime::client!(
-    blocking "shipping" { batches() -> types::Batch, addresses() -> types::Address,
-    trackers() -> types::Tracker, metadata_carriers() -> types::CarrierMetadata,
-    end_shippers() -> types::EndShipper, webhooks() -> types::Webhook, users_children()
-    -> types::ChildUser, carrier_accounts() -> types::CarrierAccount, api_keys() ->
-    types::ApiKeys } {}
+    blocking "shipping" { addresses() -> types::Address, api_keys() -> types::ApiKeys,
+    batches() -> types::Batch, carrier_accounts() -> types::CarrierAccount,
+    end_shippers() -> types::EndShipper, metadata_carriers() -> types::CarrierMetadata,
+    trackers() -> types::Tracker, users_children() -> types::ChildUser, webhooks() ->
+    types::Webhook } {}
 );

@@ -221,16 +221,19 @@ pub struct BatchStatus {
 }
 
 /// A carrier account (GET /carrier_accounts; the response is a top-level array of these).
-#[::restgen_runtime::record(raw)]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierAccount {
     /// Who bills the account, e.g. easypost or carrier.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_type: ::std::option::Option<::std::string::String>,
     /// Whether the account is a clone of a parent account.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub clone: ::std::option::Option<bool>,
     /// When the account was created.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<crate::types::Timestamp>,
     /// Production credentials, by field name (values may be null).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -238,20 +241,35 @@ pub struct CarrierAccount {
         >,
     >,
     /// Description of the account.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Credential field definitions for the dashboard.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fields: ::std::option::Option<CarrierAccountFields>,
     /// Unique identifier of the carrier account (prefix ca_).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// URL of the carrier logo.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     /// Object type, always CarrierAccount.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// Human-readable carrier name, e.g. USPS.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub readable: ::std::option::Option<::std::string::String>,
     /// Caller-defined reference.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reference: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Test credentials, by field name; null when none.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_credentials: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -262,6 +280,7 @@ pub struct CarrierAccount {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /// When the account was last updated.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<crate::types::Timestamp>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -386,18 +405,22 @@ pub struct CarrierMetadataServiceLevelsItem {
 }
 
 /// `CarrierMetadataShipmentOptionsItem`
-#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CarrierMetadataShipmentOptionsItem {
     /// Carrier code.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub carrier: ::std::option::Option<::std::string::String>,
     /// Whether the option is deprecated.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deprecated: ::std::option::Option<bool>,
     /// Description.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Human-readable option name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub human_readable: ::std::option::Option<::std::string::String>,
     /// Option name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Value type of the option, e.g. boolean or string.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -593,16 +616,19 @@ pub struct TrackerCarrierDetailOriginTrackingLocation {
 }
 
 /// `TrackerFeesItem`
-#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TrackerFeesItem {
     /// Amount in USD, as a decimal string.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
     /// Whether the fee was charged.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub charged: ::std::option::Option<bool>,
     /// Object type, always Fee.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// Whether the fee was refunded.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refunded: ::std::option::Option<bool>,
     /// Kind of fee, e.g. TrackerFee.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]

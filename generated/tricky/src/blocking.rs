@@ -3,9 +3,9 @@
 //! The blocking client, for code without an async runtime.
 use crate::types;
 ::restgen_runtime::client!(
-    blocking "tricky" { invoices() -> types::Invoice, tasks() -> types::Task, orders() ->
-    types::Order, events() -> types::Event, payments() -> types::Payment, comments() ->
-    types::Comment, folders() -> types::Folder, documents() -> types::Document,
-    contacts() -> types::Contact, contact_books() -> types::ContactBook,
-    archived_contacts() -> types::ArchivedContacts, sessions() -> types::Session } {}
+    blocking "tricky" { archived_contacts() -> types::ArchivedContacts, comments() ->
+    types::Comment, contact_books() -> types::ContactBook, contacts() -> types::Contact,
+    documents() -> types::Document, events() -> types::Event, folders() -> types::Folder,
+    invoices() -> types::Invoice, orders() -> types::Order, payments() -> types::Payment,
+    sessions() -> types::Session, tasks() -> types::Task } {}
 );

@@ -97,7 +97,6 @@ pub struct ContactTagsItem2 {
 }
 
 /// A document from an OData-style endpoint (GET /documents): keyword and odd property names.
-#[::restgen_runtime::record(raw)]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Document {
     /// A dashed name.
@@ -128,6 +127,7 @@ pub struct Document {
     pub links: ::std::option::Option<DocumentLinks>,
     #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none")]
     pub match_: ::std::option::Option<f64>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<DocumentMeta>,
     #[serde(
         rename = "@odata.etag",
@@ -142,6 +142,13 @@ pub struct Document {
     pub odata_id: ::std::option::Option<::std::string::String>,
     #[serde(rename = "ref", skip_serializing_if = "::std::option::Option::is_none")]
     pub ref_: ::std::option::Option<::std::string::String>,
+    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
+    #[serde(
+        rename = "_restgen_raw",
+        default,
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
+    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Link to this document.
     #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
@@ -152,15 +159,16 @@ pub struct Document {
     #[serde(rename = "1st", skip_serializing_if = "::std::option::Option::is_none")]
     pub x1st: ::std::option::Option<::std::string::String>,
     /// A non-ASCII name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub é: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `DocumentLinks`
-#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct DocumentLinks {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<DocumentLinksNext>,
     #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<DocumentLinksSelf>,

@@ -266,14 +266,22 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
 pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenStream {
     let imports = client_imports(record_types, false);
     let source = api.api.as_str();
-    let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
-        let method = snake(&r.name, CLIENT_METHODS);
-        let args = r.args.iter().map(|a| snake(&a.name, &[]));
-        let record = record_type(ty);
-        // users(id) -> types::User
-        quote!(#method(#(#args),*) -> #record)
-    });
-    let fan_outs = api
+    // Sorted by name: the formatter flows the list, so the spec's order would reflow lines.
+    let mut methods: Vec<(String, TokenStream)> = api
+        .resources
+        .iter()
+        .zip(record_types)
+        .map(|(r, ty)| {
+            let method = snake(&r.name, CLIENT_METHODS);
+            let args = r.args.iter().map(|a| snake(&a.name, &[]));
+            let record = record_type(ty);
+            // users(id) -> types::User
+            (method.to_string(), quote!(#method(#(#args),*) -> #record))
+        })
+        .collect();
+    methods.sort_by(|a, b| a.0.cmp(&b.0));
+    let methods = methods.into_iter().map(|(_, tokens)| tokens);
+    let mut fan_outs: Vec<(String, TokenStream)> = api
         .resources
         .iter()
         .zip(record_types)
@@ -282,8 +290,11 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
             let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
             let record = record_type(ty);
             // followers_all -> types::Follower
-            quote!(#method -> #record)
-        });
+            (method.to_string(), quote!(#method -> #record))
+        })
+        .collect();
+    fan_outs.sort_by(|a, b| a.0.cmp(&b.0));
+    let fan_outs = fan_outs.into_iter().map(|(_, tokens)| tokens);
     // use crate::types;
     // ::restgen_runtime::client!(blocking "users" { users(id) -> types::User, .. } { .. });
     quote! {
