@@ -215,7 +215,7 @@ pub async fn send(
                     let headers = response.headers().clone();
                     retry
                         .budget
-                        .observe(status, &headers, sleep_duration(policy.max_delay_secs));
+                        .observe(status, &headers, policy.max_delay);
                     match read_capped(response, retry.max_body_size).await {
                         Ok(body) => {
                             let received = Received {
@@ -360,7 +360,7 @@ fn describe(error: &reqwest::Error) -> String {
 }
 
 /// A wait in seconds as a timer takes it. `Duration::from_secs_f64` panics on a negative,
-/// NaN or too large value (a policy's `max_delay_secs` may be infinite); those wait 0 or the
+/// NaN or too large value (a policy without a bound has `max_delay` `Duration::MAX`); those wait 0 or the
 /// longest `Duration`.
 pub fn sleep_duration(secs: f64) -> Duration {
     if secs.is_nan() || secs <= 0.0 {
@@ -403,7 +403,7 @@ pub fn header_wait(headers: &http::HeaderMap, policy: &RetryPolicy) -> Option<f6
                 .and_then(|v| v.parse::<f64>().ok())
                 .filter(|s| *s > 0.0)
         })?;
-    Some(wait.min(policy.max_delay_secs))
+    Some(wait.min(policy.max_delay.as_secs_f64()))
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
-//! `cargo xtask run <spec> <resource> [--base-url URL] [--token-url URL] [--max-records N]`: runs a spec with no
-//! code generation. The spec is resolved into the runtime's descriptors, exactly what a
-//! generated client emits, and its records are printed as JSON lines. Secrets come from the
+//! `cargo xtask run <spec> <resource> [--base-url URL] [--token-url URL] [--max-records N] [--all]`: runs a
+//! spec with no code generation. The spec is resolved into the runtime's descriptors, exactly
+//! what a generated client emits, and its records are printed as JSON lines; `--all` walks a
+//! child resource for every parent record, through the same fan-out wiring
+//! (`FanOutDescriptor`) a generated client's `<child>_all` reads. Secrets come from the
 //! environment (`SOURCES__<SPEC>__<NAME>`).
 
 use std::borrow::Cow;
@@ -11,7 +13,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use futures::StreamExt;
 use restgen::ir::{ApiIr, ResourceIr};
-use restgen_runtime::{ClientBuilder, ClientCore, ResourceRequest};
+use restgen_runtime::{ClientBuilder, ClientCore, FanOut, ResourceRequest};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 /// Options of one run.
 #[derive(clap::Args)]
@@ -32,6 +36,10 @@ pub struct RunOptions {
     /// An argument of a child resource, `name=value` (repeatable).
     #[arg(long = "arg")]
     pub args: Vec<String>,
+    /// Fetch a child resource for every record of its parent (as `<child>_all` does); each
+    /// line carries the parent fields (`_<parent>_<field>`) besides the record's own.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// How to run one resource: everything `cargo xtask run` takes besides the spec, so that
@@ -109,6 +117,34 @@ pub fn request(
     Ok(request)
 }
 
+/// The fan-out of `resource` over every record of its parent (and its parent's, up the chain),
+/// wired as the spec's `FanOutDescriptor` says: what a generated client's `<child>_all` runs.
+pub fn fan_out<T: DeserializeOwned + Send + 'static>(
+    api: &ApiIr,
+    core: &ClientCore,
+    resource: &ResourceIr,
+) -> Result<FanOut<T>> {
+    let Some(wiring) = &resource.fan_out else {
+        bail!(
+            "resource `{}` has no parent whose records supply its arguments",
+            resource.name
+        );
+    };
+    let Some(parent) = api.resources.iter().find(|r| r.name == wiring.parent) else {
+        bail!("no resource `{}`", wiring.parent);
+    };
+    let child = ResourceRequest::new(core.clone(), Cow::Owned(resource.descriptor.clone()));
+    Ok(match parent.fan_out {
+        Some(_) => {
+            FanOut::wired_nested(fan_out::<Box<RawValue>>(api, core, parent)?, child, wiring)
+        }
+        None => {
+            let parent = ResourceRequest::new(core.clone(), Cow::Owned(parent.descriptor.clone()));
+            FanOut::wired(parent, child, wiring)
+        }
+    })
+}
+
 /// Runs the task from the workspace `root`.
 pub fn run(root: &Path, options: RunOptions) -> Result<ExitCode> {
     let (shown, dir) = crate::generate::find_spec(root, &options.spec)?;
@@ -149,11 +185,34 @@ pub fn run(root: &Path, options: RunOptions) -> Result<ExitCode> {
         max_records: options.max_records,
         ..Settings::default()
     };
-    let request = request(client(&api, &settings)?, resource, &settings)?;
+    let core = client(&api, &settings)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
+    if options.all {
+        let fan_out = fan_out::<serde_json::Value>(&api, &core, resource)?;
+        return runtime.block_on(async {
+            let mut items = fan_out
+                .stream()
+                .take(options.max_records.unwrap_or(usize::MAX));
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            while let Some(item) = items.next().await {
+                let item = item?;
+                let mut line = item.parent;
+                match item.record {
+                    serde_json::Value::Object(fields) => line.extend(fields),
+                    other => {
+                        line.insert("value".into(), other);
+                    }
+                }
+                writeln!(out, "{}", serde_json::Value::Object(line))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        });
+    }
+    let request = request(core, resource, &settings)?;
     runtime.block_on(async {
         let mut records = request.stream();
         let stdout = std::io::stdout();

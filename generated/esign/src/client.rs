@@ -298,7 +298,7 @@ impl Client {
     pub fn signature_requests_followers_all(
         &self,
     ) -> ::restgen_runtime::FanOut<crate::types::SignatureRequestFollower> {
-        ::restgen_runtime::FanOut::new(
+        ::restgen_runtime::FanOut::wired(
             ::restgen_runtime::ResourceRequest::new(
                 self.core.clone(),
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::SIGNATURE_REQUESTS),
@@ -310,21 +310,7 @@ impl Client {
                     ),
                 )
                 .record_shape(&crate::descriptors::shapes::SIGNATURE_REQUESTS_FOLLOWERS),
-            ::std::borrow::Cow::Borrowed("signature_requests"),
-            ::std::vec::Vec::from([
-                ::restgen_runtime::ParentBinding {
-                    arg: ::std::borrow::Cow::Borrowed("sign_req"),
-                    field: {
-                        use ::restgen_runtime::descriptor::*;
-                        use ::std::borrow::Cow;
-                        Selector {
-                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                        }
-                    },
-                    field_name: ::std::borrow::Cow::Borrowed("id"),
-                },
-            ]),
-            ::std::vec::Vec::from([]),
+            &crate::descriptors::fan_outs::SIGNATURE_REQUESTS_FOLLOWERS,
         )
     }
 }

@@ -241,7 +241,7 @@ impl Client {
 
     /// `entries` for every `accounts` record: walks `accounts` and fetches `entries` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_accounts_<field>`).
     pub fn entries_all(&self) -> ::restgen_runtime::FanOut<crate::types::Entry> {
-        ::restgen_runtime::FanOut::new(
+        ::restgen_runtime::FanOut::wired(
             ::restgen_runtime::ResourceRequest::new(
                 self.core.clone(),
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::ACCOUNTS),
@@ -251,73 +251,30 @@ impl Client {
                     ::std::borrow::Cow::Borrowed(&crate::descriptors::ENTRIES),
                 )
                 .record_shape(&crate::descriptors::shapes::ENTRIES),
-            ::std::borrow::Cow::Borrowed("accounts"),
-            ::std::vec::Vec::from([
-                ::restgen_runtime::ParentBinding {
-                    arg: ::std::borrow::Cow::Borrowed("account_id"),
-                    field: {
-                        use ::restgen_runtime::descriptor::*;
-                        use ::std::borrow::Cow;
-                        Selector {
-                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                        }
-                    },
-                    field_name: ::std::borrow::Cow::Borrowed("id"),
-                },
-            ]),
-            ::std::vec::Vec::from([]),
+            &crate::descriptors::fan_outs::ENTRIES,
         )
     }
 
     /// `lines` for every `entries` record: walks `entries` and fetches `lines` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_entries_<field>`). `entries` is itself walked for every record of its parent, up the chain. The spec marks it `parallelized`: it walks several parents at once (`PARALLELIZED_CONCURRENCY`; change it with `.concurrency(n)`).
     pub fn lines_all(&self) -> ::restgen_runtime::FanOut<crate::types::Line> {
-        ::restgen_runtime::FanOut::nested(
-                ::restgen_runtime::FanOut::new(
-                    ::restgen_runtime::ResourceRequest::new(
-                        self.core.clone(),
-                        ::std::borrow::Cow::Borrowed(&crate::descriptors::ACCOUNTS),
-                    ),
-                    ::restgen_runtime::ResourceRequest::new(
-                        self.core.clone(),
-                        ::std::borrow::Cow::Borrowed(&crate::descriptors::ENTRIES),
-                    ),
-                    ::std::borrow::Cow::Borrowed("accounts"),
-                    ::std::vec::Vec::from([
-                        ::restgen_runtime::ParentBinding {
-                            arg: ::std::borrow::Cow::Borrowed("account_id"),
-                            field: {
-                                use ::restgen_runtime::descriptor::*;
-                                use ::std::borrow::Cow;
-                                Selector {
-                                    steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                                }
-                            },
-                            field_name: ::std::borrow::Cow::Borrowed("id"),
-                        },
-                    ]),
-                    ::std::vec::Vec::from([]),
+        ::restgen_runtime::FanOut::wired_nested(
+            ::restgen_runtime::FanOut::wired(
+                ::restgen_runtime::ResourceRequest::new(
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(&crate::descriptors::ACCOUNTS),
                 ),
                 ::restgen_runtime::ResourceRequest::new(
-                        self.core.clone(),
-                        ::std::borrow::Cow::Borrowed(&crate::descriptors::LINES),
-                    )
-                    .record_shape(&crate::descriptors::shapes::LINES),
-                ::std::borrow::Cow::Borrowed("entries"),
-                ::std::vec::Vec::from([
-                    ::restgen_runtime::ParentBinding {
-                        arg: ::std::borrow::Cow::Borrowed("entries_id"),
-                        field: {
-                            use ::restgen_runtime::descriptor::*;
-                            use ::std::borrow::Cow;
-                            Selector {
-                                steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                            }
-                        },
-                        field_name: ::std::borrow::Cow::Borrowed("id"),
-                    },
-                ]),
-                ::std::vec::Vec::from([::std::borrow::Cow::Borrowed("_accounts_id")]),
-            )
-            .concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(&crate::descriptors::ENTRIES),
+                ),
+                &crate::descriptors::fan_outs::ENTRIES,
+            ),
+            ::restgen_runtime::ResourceRequest::new(
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(&crate::descriptors::LINES),
+                )
+                .record_shape(&crate::descriptors::shapes::LINES),
+            &crate::descriptors::fan_outs::LINES,
+        )
     }
 }

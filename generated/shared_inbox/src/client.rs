@@ -288,7 +288,7 @@ impl Client {
 
     /// `contacts` for every `contact_books` record: walks `contact_books` and fetches `contacts` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_contact_books_<field>`).
     pub fn contacts_all(&self) -> ::restgen_runtime::FanOut<crate::types::Contact> {
-        ::restgen_runtime::FanOut::new(
+        ::restgen_runtime::FanOut::wired(
             ::restgen_runtime::ResourceRequest::new(
                 self.core.clone(),
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
@@ -298,21 +298,7 @@ impl Client {
                     ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACTS),
                 )
                 .record_shape(&crate::descriptors::shapes::CONTACTS),
-            ::std::borrow::Cow::Borrowed("contact_books"),
-            ::std::vec::Vec::from([
-                ::restgen_runtime::ParentBinding {
-                    arg: ::std::borrow::Cow::Borrowed("contact_book"),
-                    field: {
-                        use ::restgen_runtime::descriptor::*;
-                        use ::std::borrow::Cow;
-                        Selector {
-                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                        }
-                    },
-                    field_name: ::std::borrow::Cow::Borrowed("id"),
-                },
-            ]),
-            ::std::vec::Vec::from([]),
+            &crate::descriptors::fan_outs::CONTACTS,
         )
     }
 
@@ -320,7 +306,7 @@ impl Client {
     pub fn contact_groups_all(
         &self,
     ) -> ::restgen_runtime::FanOut<crate::types::ContactGroup> {
-        ::restgen_runtime::FanOut::new(
+        ::restgen_runtime::FanOut::wired(
             ::restgen_runtime::ResourceRequest::new(
                 self.core.clone(),
                 ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_BOOKS),
@@ -330,21 +316,7 @@ impl Client {
                     ::std::borrow::Cow::Borrowed(&crate::descriptors::CONTACT_GROUPS),
                 )
                 .record_shape(&crate::descriptors::shapes::CONTACT_GROUPS),
-            ::std::borrow::Cow::Borrowed("contact_books"),
-            ::std::vec::Vec::from([
-                ::restgen_runtime::ParentBinding {
-                    arg: ::std::borrow::Cow::Borrowed("contact_book"),
-                    field: {
-                        use ::restgen_runtime::descriptor::*;
-                        use ::std::borrow::Cow;
-                        Selector {
-                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                        }
-                    },
-                    field_name: ::std::borrow::Cow::Borrowed("id"),
-                },
-            ]),
-            ::std::vec::Vec::from([]),
+            &crate::descriptors::fan_outs::CONTACT_GROUPS,
         )
     }
 }

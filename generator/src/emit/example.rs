@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
-use super::names::snake;
+use super::names::ident;
 use crate::ir::ApiIr;
 
 /// The example's name. It carries the crate's name because example binaries of a workspace
@@ -55,7 +55,7 @@ pub fn extract(api: &ApiIr, crate_name: &str) -> TokenStream {
     );
     let arms = api.resources.iter().map(|r| {
         let name = r.name.as_str();
-        let method = snake(&r.name, &["builder", "from_env", "core", "clone"]);
+        let method = ident(&r.names.method);
         let args = r.args.iter().map(|a| {
             let arg = a.name.as_str();
             // options.arg("sign_req")?

@@ -23,7 +23,7 @@ use restgen_runtime::descriptor::{
 };
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 use restgen_runtime::selector::{Selector, Step};
-use restgen_runtime::{ClientSpec, ValueSpec};
+use restgen_runtime::{ClientSpec, FanOutDescriptor, ParentBinding, ValueSpec};
 
 /// A value that can be written as a constant Rust expression, in a scope with [`imports`].
 pub trait ToLiteral {
@@ -38,13 +38,6 @@ pub fn imports() -> TokenStream {
         use ::restgen_runtime::descriptor::*;
         use ::std::borrow::Cow;
     }
-}
-
-/// A literal in a block that brings its own imports, for a file without [`imports`].
-pub fn scoped(literal: TokenStream) -> TokenStream {
-    let imports = imports();
-    // { use ::restgen_runtime::descriptor::*; use ::std::borrow::Cow; Selector { .. } }
-    quote!({ #imports #literal })
 }
 
 /// The fields of a struct value as `(name, literal)` pairs, in declaration order. With
@@ -187,6 +180,23 @@ impl ToLiteral for f64 {
     }
 }
 
+impl ToLiteral for std::time::Duration {
+    fn literal(&self) -> TokenStream {
+        if *self == Self::MAX {
+            // Duration::MAX (no bound)
+            return quote!(::std::time::Duration::MAX);
+        }
+        let (secs, nanos) = (self.as_secs().literal(), self.subsec_nanos());
+        if nanos == 0 {
+            // Duration::from_secs(300)
+            return quote!(::std::time::Duration::from_secs(#secs));
+        }
+        let nanos = nanos.literal();
+        // Duration::new(1, 500000000)
+        quote!(::std::time::Duration::new(#secs, #nanos))
+    }
+}
+
 impl ToLiteral for Method {
     fn literal(&self) -> TokenStream {
         match self {
@@ -295,7 +305,7 @@ impl ToLiteral for RetryPolicy {
             retry_statuses,
             fail_statuses,
             backoff_factor,
-            max_delay_secs,
+            max_delay,
             wait_header,
         })
     }
@@ -400,6 +410,25 @@ impl ToLiteral for BudgetSpec {
             limit_statuses: #statuses,
             remaining_header: #remaining,
             reset_header: #reset,
+        })
+    }
+}
+
+impl ToLiteral for ParentBinding {
+    fn literal(&self) -> TokenStream {
+        // ParentBinding { arg: Cow::Borrowed("user_id"), field: Selector { .. }, field_name: Cow::Borrowed("id") }
+        full_literal!(self => ParentBinding { arg, field, field_name })
+    }
+}
+
+impl ToLiteral for FanOutDescriptor {
+    fn literal(&self) -> TokenStream {
+        // FanOutDescriptor { parent: Cow::Borrowed("users"), bindings: Cow::Borrowed(&[..]), ..FanOutDescriptor::DEFAULT }
+        defaulted_literal!(self => FanOutDescriptor {
+            parent,
+            bindings,
+            include_from_parent,
+            parallelized,
         })
     }
 }
