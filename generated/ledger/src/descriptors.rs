@@ -245,6 +245,5 @@ pub mod fan_outs {
         ),
         include_from_parent: Cow::Borrowed(&[Cow::Borrowed("_accounts_id")]),
         parallelized: true,
-        ..FanOutDescriptor::DEFAULT
     };
 }

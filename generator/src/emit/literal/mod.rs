@@ -83,11 +83,15 @@ pub fn struct_literal(
     }
 }
 
-/// A struct literal with only the fields that differ from `Type::DEFAULT`.
+/// A struct literal with only the fields that differ from `Type::DEFAULT` (and no
+/// `..Type::DEFAULT` when all do).
 macro_rules! defaulted_literal {
     ($value:expr => $ty:ident { $($field:ident),* $(,)? }) => {{
         let fields = $crate::emit::literal::struct_fields!($value => $ty { $($field),* } else DEFAULT);
-        $crate::emit::literal::struct_literal(quote::quote!($ty), &fields, Some(quote::quote!($ty::DEFAULT)))
+        // with every field written, `..DEFAULT` would add nothing (clippy's needless_update)
+        let all = [$(stringify!($field)),*].len() == fields.len();
+        let default = (!all).then(|| quote::quote!($ty::DEFAULT));
+        $crate::emit::literal::struct_literal(quote::quote!($ty), &fields, default)
     }};
 }
 pub(crate) use defaulted_literal;
