@@ -132,7 +132,7 @@ pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec
             fields = docs::code(&format!("_{}_<field>", parent.name)),
         ));
         let body = fan_out_expr(api, r, parent, shape);
-        // pub fn followers_all(&self) -> FanOut<Follower> { FanOut::new(..) }
+        // pub fn followers_all(&self) -> FanOut<Follower> { FanOut::wired(.., &fan_outs::FOLLOWERS) }
         methods.push(quote! {
             #doc
             pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
