@@ -88,7 +88,9 @@ fn crate_name_problem(api: &str) -> Option<(String, String)> {
     let folder = "the spec's folder name is the crate's name";
     let why = emit::unusable_crate_name(api)?;
     let help = match why {
-        emit::names::CrateNameProblem::Spelling => format!("{folder}: e.g. `specs/shared_inbox`"),
+        ir::rust_names::CrateNameProblem::Spelling => {
+            format!("{folder}: e.g. `specs/shared_inbox`")
+        }
         _ => format!("{folder}: rename the folder, e.g. `specs/{api}_api`"),
     };
     Some((format!("`{api}` cannot name a crate: {why}"), help))

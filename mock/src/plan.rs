@@ -174,7 +174,7 @@ impl Plan {
         let mut params: Vec<Rule> = url::form_urlencoded::parse(written_query.as_bytes())
             .map(|(name, value)| rule(&name, &value))
             .collect();
-        let owned = restgen::ir::paginator_params(&d.paginator);
+        let owned = d.paginator.query_params();
         for p in d.params.iter() {
             // the paginator writes its own parameters over the spec's (`limit: 200` in the
             // params, `limit: 5` in the paginator sends 5)

@@ -389,8 +389,10 @@ fn describe(failure: SendFailure) -> String {
         SendFailure::Exhausted { attempts, last } => {
             format!("HTTP {} after {attempts} attempts", last.status)
         }
-        SendFailure::Timeout { attempts } => format!("timed out after {attempts} attempts"),
-        SendFailure::Transport { attempts, message } => {
+        SendFailure::Timeout { attempts, .. } => format!("timed out after {attempts} attempts"),
+        SendFailure::Transport {
+            attempts, message, ..
+        } => {
             format!("{message} after {attempts} attempts")
         }
         SendFailure::Refused { message } => message,

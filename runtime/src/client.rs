@@ -49,12 +49,18 @@ pub struct ClientSpec {
 impl ClientSpec {
     /// The environment variable dlt reads for value `name` of this source.
     pub fn env_var(&self, name: &str) -> String {
-        format!(
-            "SOURCES__{}__{}",
-            self.source.to_ascii_uppercase(),
-            name.to_ascii_uppercase()
-        )
+        env_var(&self.source, name)
     }
+}
+
+/// The environment variable dlt reads for value `name` of source `source`
+/// (`SOURCES__<SOURCE>__<NAME>`); the generator names it in builder docs with this.
+pub fn env_var(source: &str, name: &str) -> String {
+    format!(
+        "SOURCES__{}__{}",
+        source.to_ascii_uppercase(),
+        name.to_ascii_uppercase()
+    )
 }
 
 /// Builds a [`ClientCore`]; generated builders wrap it with one setter per secret.
@@ -442,9 +448,9 @@ impl ClientCore {
     /// capped by [`ClientBuilder::max_retry_delay`].
     pub fn retry_policy<'a>(&'a self, endpoint: Option<&'a RetryPolicy>) -> Cow<'a, RetryPolicy> {
         let policy = endpoint.unwrap_or(&self.inner.retry);
-        match self.inner.max_retry_delay.map(|d| d.as_secs_f64()) {
-            Some(cap) if cap < policy.max_delay_secs => Cow::Owned(RetryPolicy {
-                max_delay_secs: cap,
+        match self.inner.max_retry_delay {
+            Some(cap) if cap < policy.max_delay => Cow::Owned(RetryPolicy {
+                max_delay: cap,
                 ..policy.clone()
             }),
             _ => Cow::Borrowed(policy),

@@ -6,9 +6,11 @@
 //! `const` items, the spec interpreter the owned form.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 pub use crate::client::{ClientSpec, ValueSpec};
 pub use crate::expr::{self, Expr};
+pub use crate::fanout::{FanOutDescriptor, ParentBinding};
 pub use crate::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 pub use crate::selector::{Selector, Step};
 
@@ -541,8 +543,10 @@ pub struct RetryPolicy {
     /// Exponential backoff: wait up to `backoff_factor * 2^(n-1)` seconds before retry `n`
     /// (the client's [`crate::retry::Jitter`] picks the wait in that range).
     pub backoff_factor: f64,
-    /// Upper bound of any single wait, in seconds.
-    pub max_delay_secs: f64,
+    /// Upper bound of any single wait, backoff or asked for by the server. [`Duration::MAX`]
+    /// stands for no bound (a `Duration` cannot be infinite, and any wait a timer takes is
+    /// below it), so the field needs no `Option` and no NaN or negative value can reach it.
+    pub max_delay: Duration,
     /// A response header giving the wait in seconds (besides `Retry-After`).
     pub wait_header: Option<Text>,
 }
@@ -561,7 +565,7 @@ impl RetryPolicy {
         retry_statuses: Cow::Borrowed(&[]),
         fail_statuses: Cow::Borrowed(&[]),
         backoff_factor: 1.0,
-        max_delay_secs: 300.0,
+        max_delay: Duration::from_secs(300),
         wait_header: None,
     };
 
@@ -582,7 +586,7 @@ impl RetryPolicy {
         let exponent = retry.saturating_sub(1).min(62) as i32;
         // max/min rather than clamp: clamp panics on a NaN or negative bound
         (self.backoff_factor * 2f64.powi(exponent))
-            .min(self.max_delay_secs)
+            .min(self.max_delay.as_secs_f64())
             .max(0.0)
     }
 }
@@ -662,7 +666,8 @@ mod tests {
     #[test]
     fn backoff_never_panics_on_odd_bounds() {
         let policy = RetryPolicy {
-            max_delay_secs: f64::NAN,
+            backoff_factor: f64::NAN,
+            max_delay: Duration::MAX,
             ..RetryPolicy::DLT_DEFAULT
         };
         assert!(policy.backoff_secs(3) >= 0.0);

@@ -62,8 +62,14 @@ pub enum Error {
         at: Location,
         /// Attempts made.
         attempts: u32,
-        /// The last failure.
+        /// The last failure, redacted.
         last: String,
+        /// For a transport failure, the HTTP client's error of the last attempt as `source()`
+        /// (`is_connect()`, its own chain down to the I/O error). It is kept with its URL
+        /// removed (`reqwest::Error::without_url`): the URL may carry a secret in its query,
+        /// and neither its `Display` nor its `Debug` shows it then.
+        #[source]
+        source: Option<reqwest::Error>,
     },
     /// The request timed out and retries were exhausted.
     #[error("timed out after {attempts} attempts ({at})")]
@@ -72,6 +78,10 @@ pub enum Error {
         at: Location,
         /// Attempts made.
         attempts: u32,
+        /// The HTTP client's timeout error of the last attempt as `source()`, its URL
+        /// removed as for [`Error::RetriesExhausted`].
+        #[source]
+        source: Option<reqwest::Error>,
     },
     /// The response body, decoded, is larger than the client accepts
     /// ([`crate::ClientBuilder::max_body_size`]); not retried.

@@ -216,6 +216,16 @@ pub struct MissingCursor {
     pub cursor_field: String,
 }
 
+/// The `{incremental.*}` placeholders a run binds (to the start value, the start value again
+/// as dlt's `last_value`, the initial value and the end value): the one list, which the
+/// generator checks a spec's placeholders against.
+pub const PLACEHOLDERS: &[&str] = &[
+    "incremental.start_value",
+    "incremental.last_value",
+    "incremental.initial_value",
+    "incremental.end_value",
+];
+
 /// The filter of one run: what the placeholders and parameters see, and which records pass.
 #[derive(Debug, Clone)]
 pub struct RunFilter {
@@ -238,12 +248,13 @@ impl RunFilter {
     /// A missing value is `None` (JSON `null`), as dlt formats it.
     pub fn placeholders(&self) -> Vec<(String, Value)> {
         let value = |v: &Option<Value>| v.clone().unwrap_or(Value::Null);
-        vec![
-            ("incremental.start_value".into(), value(&self.start)),
-            ("incremental.last_value".into(), value(&self.start)),
-            ("incremental.initial_value".into(), value(&self.initial)),
-            ("incremental.end_value".into(), value(&self.end)),
-        ]
+        // in the order of PLACEHOLDERS
+        let values = [&self.start, &self.start, &self.initial, &self.end];
+        PLACEHOLDERS
+            .iter()
+            .zip(values)
+            .map(|(name, v)| (name.to_string(), value(v)))
+            .collect()
     }
 
     /// The `start_param` / `end_param` query pairs; a missing value sends nothing.

@@ -33,7 +33,8 @@ pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
 pub use fanout::{
-    ChildRecord, FanOut, PARALLELIZED_CONCURRENCY, ParentBinding, ParentCheckpoints, ParentCursors,
+    ChildRecord, FanOut, FanOutDescriptor, PARALLELIZED_CONCURRENCY, ParentBinding,
+    ParentCheckpoints, ParentCursors,
 };
 pub use incremental::{Checkpoint, Incremental};
 pub use lenient::{DecodeReport, DecodeSummary};

@@ -119,6 +119,8 @@ pub enum SendFailure {
     Timeout {
         /// Attempts made.
         attempts: u32,
+        /// The HTTP client's error of the last attempt, its URL removed.
+        source: Option<reqwest::Error>,
     },
     /// Connection failures persisted, or the request could not be built (not retried).
     Transport {
@@ -126,6 +128,8 @@ pub enum SendFailure {
         attempts: u32,
         /// The last error, without URL.
         message: String,
+        /// The HTTP client's error itself, its URL removed.
+        source: Option<reqwest::Error>,
     },
     /// The decoded body grew past the cap; not retried, as the server would send it again.
     TooLarge {
@@ -143,7 +147,7 @@ pub enum SendFailure {
 
 enum Outcome {
     Done(Received),
-    Retry(Option<Received>, Option<String>, bool),
+    Retry(Option<Received>, Option<reqwest::Error>, bool),
     Fail(SendFailure),
 }
 
@@ -187,7 +191,7 @@ pub async fn send(
     let policy = &*retry.policy;
     let attempts = policy.max_attempts.max(1);
     let mut last_response = None;
-    let mut last_error = String::new();
+    let mut last_error: Option<reqwest::Error> = None;
     let mut timed_out = false;
     for attempt in 1..=attempts {
         let span = tracing::debug_span!(
@@ -215,7 +219,7 @@ pub async fn send(
                     let headers = response.headers().clone();
                     retry
                         .budget
-                        .observe(status, &headers, sleep_duration(policy.max_delay_secs));
+                        .observe(status, &headers, policy.max_delay);
                     match read_capped(response, retry.max_body_size).await {
                         Ok(body) => {
                             let received = Received {
@@ -248,7 +252,8 @@ pub async fn send(
                             limit: retry.max_body_size,
                         }),
                         Err(BodyError::Read(e)) => {
-                            Outcome::Retry(None, Some(describe(&e)), e.is_timeout())
+                            let timeout = e.is_timeout();
+                            Outcome::Retry(None, Some(e), timeout)
                         }
                     }
                 }
@@ -258,10 +263,12 @@ pub async fn send(
                     Outcome::Fail(SendFailure::Transport {
                         attempts: attempt,
                         message: describe(&e),
+                        source: Some(e.without_url()),
                     })
                 }
                 Err(TransportError::Reqwest(e)) => {
-                    Outcome::Retry(None, Some(describe(&e)), e.is_timeout())
+                    let timeout = e.is_timeout();
+                    Outcome::Retry(None, Some(e), timeout)
                 }
                 Err(TransportError::Middleware(message)) => Outcome::Fail(SendFailure::Refused {
                     message: format!("a middleware failed the request: {message}"),
@@ -294,7 +301,7 @@ pub async fn send(
                 }
                 if let Some(error) = error {
                     last_response = None;
-                    last_error = error;
+                    last_error = Some(error);
                 }
                 wait
             }
@@ -306,10 +313,14 @@ pub async fn send(
     }
     Err(match last_response {
         Some(last) => SendFailure::Exhausted { attempts, last },
-        None if timed_out => SendFailure::Timeout { attempts },
+        None if timed_out => SendFailure::Timeout {
+            attempts,
+            source: last_error.map(reqwest::Error::without_url),
+        },
         None => SendFailure::Transport {
             attempts,
-            message: last_error,
+            message: last_error.as_ref().map(describe).unwrap_or_default(),
+            source: last_error.map(reqwest::Error::without_url),
         },
     })
 }
@@ -360,7 +371,7 @@ fn describe(error: &reqwest::Error) -> String {
 }
 
 /// A wait in seconds as a timer takes it. `Duration::from_secs_f64` panics on a negative,
-/// NaN or too large value (a policy's `max_delay_secs` may be infinite); those wait 0 or the
+/// NaN or too large value (a policy without a bound has `max_delay` `Duration::MAX`); those wait 0 or the
 /// longest `Duration`.
 pub fn sleep_duration(secs: f64) -> Duration {
     if secs.is_nan() || secs <= 0.0 {
@@ -403,7 +414,7 @@ pub fn header_wait(headers: &http::HeaderMap, policy: &RetryPolicy) -> Option<f6
                 .and_then(|v| v.parse::<f64>().ok())
                 .filter(|s| *s > 0.0)
         })?;
-    Some(wait.min(policy.max_delay_secs))
+    Some(wait.min(policy.max_delay.as_secs_f64()))
 }
 
 #[cfg(test)]

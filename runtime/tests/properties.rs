@@ -166,12 +166,17 @@ proptest! {
     fn retry_waits_are_always_sleepable(
         headers in strategies::wait_headers(),
         factor in prop_oneof![any::<f64>(), Just(f64::INFINITY), Just(f64::NAN), 0.0f64..10.0],
-        max_delay in prop_oneof![any::<f64>(), Just(f64::INFINITY), Just(f64::NAN), 0.0f64..1e6],
+        max_delay in prop_oneof![
+            Just(std::time::Duration::MAX),
+            Just(std::time::Duration::ZERO),
+            (0u64..1_000_000).prop_map(std::time::Duration::from_secs),
+            any::<(u64, u32)>().prop_map(|(s, n)| std::time::Duration::new(s, n % 1_000_000_000)),
+        ],
         retry in any::<u32>(),
     ) {
         let policy = RetryPolicy {
             backoff_factor: factor,
-            max_delay_secs: max_delay,
+            max_delay,
             wait_header: Some(Cow::Borrowed("x-wait")),
             ..RetryPolicy::DLT_DEFAULT
         };

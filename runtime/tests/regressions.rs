@@ -67,7 +67,7 @@ fn an_offset_at_the_top_of_its_range_does_not_overflow() {
 }
 
 /// Found reading `retry.rs` while writing `retry_waits_are_always_sleepable` (not by a
-/// failing case): a wait above `Duration::MAX` (an infinite `max_delay_secs` with a large
+/// failing case): a wait above `Duration::MAX` (an unbounded `max_delay` with a large
 /// backoff, or `Retry-After: 1e400`) made `Duration::from_secs_f64` panic before the sleep.
 #[test]
 fn any_wait_is_a_duration() {

@@ -209,7 +209,9 @@ async fn case_21_gives_up_after_max_attempts() {
     let (result, trace) = run_paused(records(request(&core, resource("things", "/things")))).await;
 
     match result.unwrap_err() {
-        Error::RetriesExhausted { at, attempts, last } => {
+        Error::RetriesExhausted {
+            at, attempts, last, ..
+        } => {
             assert_eq!(attempts, 5);
             assert_eq!(at.resource, "things");
             assert_eq!(at.page, 1);
@@ -437,7 +439,9 @@ async fn connection_refused_is_retried_then_exhausted() {
     let (result, trace) = run_paused(records(request(&core, resource("things", "/things")))).await;
 
     match result.unwrap_err() {
-        Error::RetriesExhausted { attempts, last, at } => {
+        Error::RetriesExhausted {
+            attempts, last, at, ..
+        } => {
             assert_eq!(attempts, 5);
             assert_eq!(at.page, 1);
             assert!(last.contains("connection failed"), "{last}");
@@ -508,7 +512,7 @@ async fn a_read_timeout_is_retried_then_a_timeout_error() {
     let took = started.elapsed();
 
     match result.unwrap_err() {
-        Error::Timeout { at, attempts } => {
+        Error::Timeout { at, attempts, .. } => {
             assert_eq!(attempts, 2);
             assert_eq!(at.resource, "slow");
         }

@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use restgen::ir::{ApiIr, ResourceIr};
 use restgen_extract::{Counters, Job};
-use restgen_runtime::{ClientBuilder, ClientCore, FanOut, ParentBinding, ResourceRequest};
+use restgen_runtime::{ClientBuilder, ClientCore, FanOut, ResourceRequest};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 /// Options of one run: the spec, then the extract command's flags, then this task's own.
 #[derive(clap::Args)]
@@ -106,54 +108,32 @@ pub fn request(
     Ok(request)
 }
 
-/// The arguments of `resource` bound from its parent's fields, as a generated fan-out binds
-/// them.
-pub fn parent_bindings(resource: &ResourceIr) -> Vec<ParentBinding> {
-    resource
-        .args
-        .iter()
-        .filter_map(|a| {
-            let link = a.parent.as_ref()?;
-            Some(ParentBinding {
-                arg: Cow::Owned(a.name.clone()),
-                field: link.selector.clone(),
-                field_name: Cow::Owned(link.field.clone()),
-            })
-        })
-        .collect()
-}
-
-/// The fan-out of `resource` over its parent (`--all`), as a generated `<child>_all` builds
-/// it: the parent must take no arguments itself.
-fn fan_out(
+/// The fan-out of `resource` over every record of its parent (and its parent's, up the chain),
+/// wired as the spec's `FanOutDescriptor` says: what a generated client's `<child>_all` runs.
+pub fn fan_out<T: DeserializeOwned + Send + 'static>(
     api: &ApiIr,
     core: &ClientCore,
     resource: &ResourceIr,
-) -> Result<FanOut<serde_json::Value>> {
-    let Some(parent) = resource
-        .parent()
-        .and_then(|name| api.resources.iter().find(|r| r.name == name))
-    else {
-        bail!("--all: resource `{}` has no parent resource", resource.name);
-    };
-    if !parent.args.is_empty() {
+) -> Result<FanOut<T>> {
+    let Some(wiring) = &resource.fan_out else {
         bail!(
-            "--all: the parent `{}` of `{}` takes arguments itself; run its children from a generated crate",
-            parent.name,
+            "resource `{}` has no parent whose records supply its arguments",
             resource.name
         );
-    }
-    Ok(FanOut::new(
-        ResourceRequest::new(core.clone(), Cow::Owned(parent.descriptor.clone())),
-        ResourceRequest::new(core.clone(), Cow::Owned(resource.descriptor.clone())),
-        Cow::Owned(parent.name.clone()),
-        parent_bindings(resource),
-        resource
-            .include_from_parent
-            .iter()
-            .map(|f| Cow::Owned(f.clone()))
-            .collect(),
-    ))
+    };
+    let Some(parent) = api.resources.iter().find(|r| r.name == wiring.parent) else {
+        bail!("no resource `{}`", wiring.parent);
+    };
+    let child = ResourceRequest::new(core.clone(), Cow::Owned(resource.descriptor.clone()));
+    Ok(match parent.fan_out {
+        Some(_) => {
+            FanOut::wired_nested(fan_out::<Box<RawValue>>(api, core, parent)?, child, wiring)
+        }
+        None => {
+            let parent = ResourceRequest::new(core.clone(), Cow::Owned(parent.descriptor.clone()));
+            FanOut::wired(parent, child, wiring)
+        }
+    })
 }
 
 /// Runs the task from the workspace `root`.
@@ -197,7 +177,7 @@ pub fn run(root: &Path, options: RunOptions) -> Result<ExitCode> {
     };
     let core = client(&api, &settings)?;
     let job = if extract.all {
-        Job::fan_out(fan_out(&api, &core, resource)?)
+        Job::fan_out(fan_out::<serde_json::Value>(&api, &core, resource)?)
     } else {
         Job::resource(request(core, resource, &settings)?)
     };

@@ -106,27 +106,13 @@ impl Client {
     pub fn signature_requests_followers_all(
         &self,
     ) -> ::restgen_runtime::FanOut<types::SignatureRequestFollower> {
-        ::restgen_runtime::FanOut::new(
+        ::restgen_runtime::FanOut::wired(
             self.core.resource(&descriptors::SIGNATURE_REQUESTS),
             self
                 .core
                 .resource(&descriptors::SIGNATURE_REQUESTS_FOLLOWERS)
                 .record_shape(&shapes::SIGNATURE_REQUESTS_FOLLOWERS),
-            ::std::borrow::Cow::Borrowed("signature_requests"),
-            ::std::vec::Vec::from([
-                ::restgen_runtime::ParentBinding {
-                    arg: ::std::borrow::Cow::Borrowed("sign_req"),
-                    field: {
-                        use ::restgen_runtime::descriptor::*;
-                        use ::std::borrow::Cow;
-                        Selector {
-                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                        }
-                    },
-                    field_name: ::std::borrow::Cow::Borrowed("id"),
-                },
-            ]),
-            ::std::vec::Vec::from([]),
+            &descriptors::fan_outs::SIGNATURE_REQUESTS_FOLLOWERS,
         )
     }
 }

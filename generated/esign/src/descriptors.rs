@@ -209,3 +209,26 @@ pub mod shapes {
         }, Timestamp | Null, String, String | Null
     };
 }
+
+/// The fan-out wiring of each child resource: its parent, which parent field binds
+/// which argument, and the parent fields its records carry.
+pub mod fan_outs {
+    use ::restgen_runtime::descriptor::*;
+    use ::std::borrow::Cow;
+    /// How `signature_requests_followers` is fetched for every `signature_requests` record.
+    pub static SIGNATURE_REQUESTS_FOLLOWERS: FanOutDescriptor = FanOutDescriptor {
+        parent: Cow::Borrowed("signature_requests"),
+        bindings: Cow::Borrowed(
+            &[
+                ParentBinding {
+                    arg: Cow::Borrowed("sign_req"),
+                    field: Selector {
+                        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                    },
+                    field_name: Cow::Borrowed("id"),
+                },
+            ],
+        ),
+        ..FanOutDescriptor::DEFAULT
+    };
+}

@@ -61,66 +61,23 @@ impl Client {
 
     /// `entries` for every `accounts` record: walks `accounts` and fetches `entries` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_accounts_<field>`).
     pub fn entries_all(&self) -> ::restgen_runtime::FanOut<types::Entry> {
-        ::restgen_runtime::FanOut::new(
+        ::restgen_runtime::FanOut::wired(
             self.core.resource(&descriptors::ACCOUNTS),
             self.core.resource(&descriptors::ENTRIES).record_shape(&shapes::ENTRIES),
-            ::std::borrow::Cow::Borrowed("accounts"),
-            ::std::vec::Vec::from([
-                ::restgen_runtime::ParentBinding {
-                    arg: ::std::borrow::Cow::Borrowed("account_id"),
-                    field: {
-                        use ::restgen_runtime::descriptor::*;
-                        use ::std::borrow::Cow;
-                        Selector {
-                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                        }
-                    },
-                    field_name: ::std::borrow::Cow::Borrowed("id"),
-                },
-            ]),
-            ::std::vec::Vec::from([]),
+            &descriptors::fan_outs::ENTRIES,
         )
     }
 
     /// `lines` for every `entries` record: walks `entries` and fetches `lines` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_entries_<field>`). `entries` is itself walked for every record of its parent, up the chain. The spec marks it `parallelized`: it walks several parents at once (`PARALLELIZED_CONCURRENCY`; change it with `.concurrency(n)`).
     pub fn lines_all(&self) -> ::restgen_runtime::FanOut<types::Line> {
-        ::restgen_runtime::FanOut::nested(
-                ::restgen_runtime::FanOut::new(
-                    self.core.resource(&descriptors::ACCOUNTS),
-                    self.core.resource(&descriptors::ENTRIES),
-                    ::std::borrow::Cow::Borrowed("accounts"),
-                    ::std::vec::Vec::from([
-                        ::restgen_runtime::ParentBinding {
-                            arg: ::std::borrow::Cow::Borrowed("account_id"),
-                            field: {
-                                use ::restgen_runtime::descriptor::*;
-                                use ::std::borrow::Cow;
-                                Selector {
-                                    steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                                }
-                            },
-                            field_name: ::std::borrow::Cow::Borrowed("id"),
-                        },
-                    ]),
-                    ::std::vec::Vec::from([]),
-                ),
-                self.core.resource(&descriptors::LINES).record_shape(&shapes::LINES),
-                ::std::borrow::Cow::Borrowed("entries"),
-                ::std::vec::Vec::from([
-                    ::restgen_runtime::ParentBinding {
-                        arg: ::std::borrow::Cow::Borrowed("entries_id"),
-                        field: {
-                            use ::restgen_runtime::descriptor::*;
-                            use ::std::borrow::Cow;
-                            Selector {
-                                steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                            }
-                        },
-                        field_name: ::std::borrow::Cow::Borrowed("id"),
-                    },
-                ]),
-                ::std::vec::Vec::from([::std::borrow::Cow::Borrowed("_accounts_id")]),
-            )
-            .concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)
+        ::restgen_runtime::FanOut::wired_nested(
+            ::restgen_runtime::FanOut::wired(
+                self.core.resource(&descriptors::ACCOUNTS),
+                self.core.resource(&descriptors::ENTRIES),
+                &descriptors::fan_outs::ENTRIES,
+            ),
+            self.core.resource(&descriptors::LINES).record_shape(&shapes::LINES),
+            &descriptors::fan_outs::LINES,
+        )
     }
 }

@@ -124,3 +124,44 @@ pub mod shapes {
         => 3 required }, String | Null, Number, String
     };
 }
+
+/// The fan-out wiring of each child resource: its parent, which parent field binds
+/// which argument, and the parent fields its records carry.
+pub mod fan_outs {
+    use ::restgen_runtime::descriptor::*;
+    use ::std::borrow::Cow;
+    /// How `entries` is fetched for every `accounts` record.
+    pub static ENTRIES: FanOutDescriptor = FanOutDescriptor {
+        parent: Cow::Borrowed("accounts"),
+        bindings: Cow::Borrowed(
+            &[
+                ParentBinding {
+                    arg: Cow::Borrowed("account_id"),
+                    field: Selector {
+                        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                    },
+                    field_name: Cow::Borrowed("id"),
+                },
+            ],
+        ),
+        ..FanOutDescriptor::DEFAULT
+    };
+
+    /// How `lines` is fetched for every `entries` record.
+    pub static LINES: FanOutDescriptor = FanOutDescriptor {
+        parent: Cow::Borrowed("entries"),
+        bindings: Cow::Borrowed(
+            &[
+                ParentBinding {
+                    arg: Cow::Borrowed("entries_id"),
+                    field: Selector {
+                        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                    },
+                    field_name: Cow::Borrowed("id"),
+                },
+            ],
+        ),
+        include_from_parent: Cow::Borrowed(&[Cow::Borrowed("_accounts_id")]),
+        parallelized: true,
+    };
+}

@@ -104,50 +104,22 @@ impl Client {
 
     /// `contacts` for every `contact_books` record: walks `contact_books` and fetches `contacts` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_contact_books_<field>`).
     pub fn contacts_all(&self) -> ::restgen_runtime::FanOut<types::Contact> {
-        ::restgen_runtime::FanOut::new(
+        ::restgen_runtime::FanOut::wired(
             self.core.resource(&descriptors::CONTACT_BOOKS),
             self.core.resource(&descriptors::CONTACTS).record_shape(&shapes::CONTACTS),
-            ::std::borrow::Cow::Borrowed("contact_books"),
-            ::std::vec::Vec::from([
-                ::restgen_runtime::ParentBinding {
-                    arg: ::std::borrow::Cow::Borrowed("contact_book"),
-                    field: {
-                        use ::restgen_runtime::descriptor::*;
-                        use ::std::borrow::Cow;
-                        Selector {
-                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                        }
-                    },
-                    field_name: ::std::borrow::Cow::Borrowed("id"),
-                },
-            ]),
-            ::std::vec::Vec::from([]),
+            &descriptors::fan_outs::CONTACTS,
         )
     }
 
     /// `contact_groups` for every `contact_books` record: walks `contact_books` and fetches `contact_groups` once per record, each with a fresh paginator. Each item carries the parent fields it was fetched for (`_contact_books_<field>`).
     pub fn contact_groups_all(&self) -> ::restgen_runtime::FanOut<types::ContactGroup> {
-        ::restgen_runtime::FanOut::new(
+        ::restgen_runtime::FanOut::wired(
             self.core.resource(&descriptors::CONTACT_BOOKS),
             self
                 .core
                 .resource(&descriptors::CONTACT_GROUPS)
                 .record_shape(&shapes::CONTACT_GROUPS),
-            ::std::borrow::Cow::Borrowed("contact_books"),
-            ::std::vec::Vec::from([
-                ::restgen_runtime::ParentBinding {
-                    arg: ::std::borrow::Cow::Borrowed("contact_book"),
-                    field: {
-                        use ::restgen_runtime::descriptor::*;
-                        use ::std::borrow::Cow;
-                        Selector {
-                            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
-                        }
-                    },
-                    field_name: ::std::borrow::Cow::Borrowed("id"),
-                },
-            ]),
-            ::std::vec::Vec::from([]),
+            &descriptors::fan_outs::CONTACT_GROUPS,
         )
     }
 }

@@ -283,3 +283,43 @@ pub mod shapes {
         }, [12] | Null
     };
 }
+
+/// The fan-out wiring of each child resource: its parent, which parent field binds
+/// which argument, and the parent fields its records carry.
+pub mod fan_outs {
+    use ::restgen_runtime::descriptor::*;
+    use ::std::borrow::Cow;
+    /// How `contacts` is fetched for every `contact_books` record.
+    pub static CONTACTS: FanOutDescriptor = FanOutDescriptor {
+        parent: Cow::Borrowed("contact_books"),
+        bindings: Cow::Borrowed(
+            &[
+                ParentBinding {
+                    arg: Cow::Borrowed("contact_book"),
+                    field: Selector {
+                        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                    },
+                    field_name: Cow::Borrowed("id"),
+                },
+            ],
+        ),
+        ..FanOutDescriptor::DEFAULT
+    };
+
+    /// How `contact_groups` is fetched for every `contact_books` record.
+    pub static CONTACT_GROUPS: FanOutDescriptor = FanOutDescriptor {
+        parent: Cow::Borrowed("contact_books"),
+        bindings: Cow::Borrowed(
+            &[
+                ParentBinding {
+                    arg: Cow::Borrowed("contact_book"),
+                    field: Selector {
+                        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("id"))]),
+                    },
+                    field_name: Cow::Borrowed("id"),
+                },
+            ],
+        ),
+        ..FanOutDescriptor::DEFAULT
+    };
+}

@@ -3,14 +3,12 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use restgen_runtime::descriptor::{
-    AuthChoice, AuthConfig, CursorSource, PaginatorConfig, Target, ValueRef,
-};
+use restgen_runtime::descriptor::{AuthChoice, AuthConfig};
 
 use super::docs;
-use super::fanout::{fan_out_parent, fan_outs};
+use super::fanout::{fan_out_parent, fan_out_statics, fan_outs};
 use super::literal::ToLiteral;
-use super::names::{BUILDER_METHODS, CLIENT_METHODS, shouty, snake};
+use super::names::ident;
 use super::params;
 use crate::ir::{ApiIr, ResourceIr};
 
@@ -134,14 +132,14 @@ pub fn descriptors(
     let client_doc = docs::outer(&client_doc);
     let (literals, consts) = resource_literals(api);
     let resources = api.resources.iter().zip(literals).map(|(r, value)| {
-        let ident = shouty(&r.name);
+        let name = ident(&r.names.statics);
         let doc = format!("How the runtime fetches {}.", docs::code(&r.name));
         let doc = docs::outer(&doc);
         // #[doc = "How the runtime fetches `users`."]
         // pub static USERS: ResourceDescriptor = ResourceDescriptor { .., ..ResourceDescriptor::DEFAULT };
         quote! {
             #doc
-            pub static #ident: ResourceDescriptor = #value;
+            pub static #name: ResourceDescriptor = #value;
         }
     });
     let shared = (!consts.is_empty()).then(|| {
@@ -160,14 +158,14 @@ pub fn descriptors(
         .iter()
         .zip(shapes)
         .filter_map(|(r, shape)| {
-            let ident = shouty(&r.name);
+            let name = ident(&r.names.statics);
             let doc = docs::outer(&format!("The shape of `{}` records.", r.name));
             let value = shape.as_ref()?.literal();
             // #[doc = "The shape of `users` records."]
             // pub static USERS: RecordShape = ::restgen_runtime::record_shape! { .. };
             Some(quote! {
                 #doc
-                pub static #ident: RecordShape = #value;
+                pub static #name: RecordShape = #value;
             })
         })
         .collect();
@@ -189,6 +187,8 @@ pub fn descriptors(
     // mod shared { .. }
     // pub static USERS: ResourceDescriptor = ..; (one per resource)
     // pub mod shapes { .. }
+    // pub mod fan_outs { .. }
+    let fan_outs = fan_out_statics(api);
     quote! {
         #imports
         #client_doc
@@ -196,6 +196,7 @@ pub fn descriptors(
         #shared
         #(#resources)*
         #shapes
+        #fan_outs
     }
 }
 
@@ -232,7 +233,7 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
     let with_setters = setter_resources(api, record_types);
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
         let (signature, body) = method_parts(r, ty, &with_setters);
-        let descriptor = shouty(&r.name);
+        let descriptor = ident(&r.names.statics);
         let shape = record_shape(&descriptor, ty);
         // pub fn users(&self, id: impl ToString) -> ResourceRequest<types::User> {
         //     self.core.resource(&descriptors::USERS).record_shape(&shapes::USERS).arg("id", id)
@@ -272,8 +273,8 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
         .iter()
         .zip(record_types)
         .map(|(r, ty)| {
-            let method = snake(&r.name, CLIENT_METHODS);
-            let args = r.args.iter().map(|a| snake(&a.name, &[]));
+            let method = ident(&r.names.method);
+            let args = r.args.iter().map(|a| ident(&a.rust));
             let record = record_type(ty);
             // users(id) -> types::User
             (method.to_string(), quote!(#method(#(#args),*) -> #record))
@@ -287,7 +288,7 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
         .zip(record_types)
         .filter(|(r, _)| fan_out_parent(api, r).is_some())
         .map(|(r, ty)| {
-            let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
+            let method = ident(&r.names.all_method);
             let record = record_type(ty);
             // followers_all -> types::Follower
             (method.to_string(), quote!(#method -> #record))
@@ -302,31 +303,6 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
 
         ::restgen_runtime::client!(blocking #source { #(#methods),* } { #(#fan_outs),* });
     }
-}
-
-/// Whether an OAuth2 auth of the API has a literal token URL, which a builder can override.
-fn literal_token_url(api: &ApiIr) -> bool {
-    let endpoint_auths = api
-        .resources
-        .iter()
-        .filter_map(|r| match &r.descriptor.auth {
-            AuthChoice::Endpoint(auth) => Some(auth),
-            _ => None,
-        });
-    api.client
-        .auth
-        .iter()
-        .chain(endpoint_auths)
-        .any(|auth| match auth {
-            AuthConfig::OAuth2ClientCredentials {
-                access_token_url: url,
-                ..
-            }
-            | AuthConfig::OAuth2RefreshToken { token_url: url, .. } => {
-                matches!(url, ValueRef::Literal(_))
-            }
-            _ => false,
-        })
 }
 
 /// What a value that is not required is for, for its setter's doc.
@@ -351,35 +327,36 @@ fn optional_use(api: &ApiIr, name: &str) -> String {
 /// API: one per secret or setting, the base URL (its default in the doc), the token URL when
 /// the spec has a literal one, and the custom code setters.
 fn builder(api: &ApiIr) -> TokenStream {
-    let token_url = literal_token_url(api);
-    let mut reserved = BUILDER_METHODS.to_vec();
-    if token_url {
-        reserved.push("token_url");
-    }
-    let setters = api.client.values.iter().map(|v| {
-        let setter = snake(&v.name, &reserved);
-        let name = v.name.as_ref();
-        let kind = if v.secret { "secret" } else { "setting" };
-        let when = if v.required {
-            "Required".to_string()
-        } else {
-            optional_use(api, name)
-        };
-        let doc = format!(
-            "Sets the {kind} {}. {when}; `from_env` reads it from {}.",
-            docs::code(name),
-            docs::code(&api.client.env_var(name))
-        );
-        let doc = docs::outer(&doc);
-        // #[doc = "Sets the secret `api_key`. ..."]
-        // pub fn api_key(self, value: impl Into<String>) -> Self { .. }
-        quote! {
-            #doc
-            pub fn #setter(self, value: impl Into<String>) -> Self {
-                self.with_inner(|b| b.value(#name, value))
+    let token_url = api.token_url_setter;
+    let setters = api
+        .client
+        .values
+        .iter()
+        .zip(&api.value_names)
+        .map(|(v, names)| {
+            let setter = ident(&names.setter);
+            let name = v.name.as_ref();
+            let kind = if v.secret { "secret" } else { "setting" };
+            let when = if v.required {
+                "Required".to_string()
+            } else {
+                optional_use(api, name)
+            };
+            let doc = format!(
+                "Sets the {kind} {}. {when}; `from_env` reads it from {}.",
+                docs::code(name),
+                docs::code(&names.env_var)
+            );
+            let doc = docs::outer(&doc);
+            // #[doc = "Sets the secret `api_key`. ..."]
+            // pub fn api_key(self, value: impl Into<String>) -> Self { .. }
+            quote! {
+                #doc
+                pub fn #setter(self, value: impl Into<String>) -> Self {
+                    self.with_inner(|b| b.value(#name, value))
+                }
             }
-        }
-    });
+        });
     let base_doc = format!(
         "Overrides the base URL (default {}), e.g. for a sandbox or a local mock.",
         docs::code(&api.client.base_url)
@@ -438,16 +415,16 @@ fn method_parts(
     ty: &Option<TokenStream>,
     with_setters: &[(String, proc_macro2::Ident)],
 ) -> (TokenStream, TokenStream) {
-    let method = snake(&r.name, CLIENT_METHODS);
+    let method = ident(&r.names.method);
     let record = record_type(ty);
     let doc = resource_doc(r, with_setters);
     let doc = docs::outer(&doc);
-    let params = r.args.iter().map(|a| snake(&a.name, &[]));
+    let params = r.args.iter().map(|a| ident(&a.rust));
     let binds = r.args.iter().map(|a| {
-        let ident = snake(&a.name, &[]);
+        let param = ident(&a.rust);
         let name = &a.name;
         // .arg("sign_req", sign_req)
-        quote!(.arg(#name, #ident))
+        quote!(.arg(#name, #param))
     });
     // #[doc = ".."] pub fn users(&self, id: impl ToString) -> ResourceRequest<types::User>
     let signature = quote! {
@@ -481,7 +458,7 @@ fn resource_doc(r: &ResourceIr, with_setters: &[(String, proc_macro2::Ident)]) -
         "{}: the {} resource.\n\nPaging: {}. Records at {}.",
         docs::code(&format!("{method} {}", d.path)),
         docs::code(&r.name),
-        describe_paginator(&d.paginator),
+        d.paginator.describe(&docs::code),
         d.data_selector
             .as_ref()
             .map_or("the location detected on the first page".to_string(), |s| {
@@ -515,62 +492,4 @@ fn resource_doc(r: &ResourceIr, with_setters: &[(String, proc_macro2::Ident)]) -
         ));
     }
     doc
-}
-
-fn target(t: &Target) -> String {
-    match t {
-        Target::Query(q) => docs::code(q),
-        Target::Body(path) => format!("body {}", docs::code(&path.join("."))),
-    }
-}
-
-/// One line on how a paginator pages, for doc comments.
-pub fn describe_paginator(p: &PaginatorConfig) -> String {
-    match p {
-        PaginatorConfig::SinglePage => "a single request".into(),
-        PaginatorConfig::Auto => "detected from the first response".into(),
-        PaginatorConfig::Custom { name } => format!(
-            "with the custom paginator {} given to the builder",
-            docs::code(name)
-        ),
-        PaginatorConfig::JsonLink { next_url_path } => {
-            format!(
-                "follows the next URL at {}",
-                docs::code(&next_url_path.to_string())
-            )
-        }
-        PaginatorConfig::HeaderLink { links_next_key } => {
-            format!(
-                "follows the `Link` header with rel {}",
-                docs::code(links_next_key)
-            )
-        }
-        PaginatorConfig::HeaderCursor {
-            cursor_key,
-            cursor_param,
-        } => format!(
-            "cursor from header {} sent as {}",
-            docs::code(cursor_key),
-            docs::code(cursor_param)
-        ),
-        PaginatorConfig::Cursor(c) => {
-            let from = match &c.source {
-                CursorSource::Path(p) => format!("from {}", docs::code(&p.to_string())),
-                CursorSource::Template(_) => "from a template".into(),
-                CursorSource::LastRecord(p) => {
-                    format!("from the last record's {}", docs::code(&p.to_string()))
-                }
-            };
-            format!("cursor {from} sent as {}", target(&c.target))
-        }
-        PaginatorConfig::Offset(c) => format!(
-            "offset {} and limit {} = {}",
-            target(&c.offset_target),
-            target(&c.limit_target),
-            c.limit
-        ),
-        PaginatorConfig::PageNumber(c) => {
-            format!("page number {} from {}", target(&c.page_target), c.page)
-        }
-    }
 }

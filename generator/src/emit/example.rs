@@ -9,7 +9,7 @@ use quote::quote;
 
 use super::docs;
 use super::fanout::fan_out_parent;
-use super::names::{CLIENT_METHODS, snake};
+use super::names::ident;
 use crate::ir::ApiIr;
 
 /// The example's name. It carries the crate's name because example binaries of a workspace
@@ -51,7 +51,7 @@ pub fn extract(api: &ApiIr, crate_name: &str) -> TokenStream {
     let names = api.resources.iter().map(|r| r.name.as_str());
     let arms = api.resources.iter().map(|r| {
         let name = r.name.as_str();
-        let method = snake(&r.name, CLIENT_METHODS);
+        let method = ident(&r.names.method);
         let args = r.args.iter().map(|a| {
             let arg = a.name.as_str();
             // options.arg("sign_req")?
@@ -62,7 +62,7 @@ pub fn extract(api: &ApiIr, crate_name: &str) -> TokenStream {
         match fan_out_parent(api, r) {
             None => one,
             Some(_) => {
-                let all = snake(&format!("{}_all", r.name), CLIENT_METHODS);
+                let all = ident(&r.names.all_method);
                 // "followers" if options.all => Job::fan_out(client.followers_all()),
                 quote! {
                     #name if options.all => Job::fan_out(client.#all()),

@@ -8,92 +8,85 @@ use quote::quote;
 use super::client::{record_shape, record_type};
 use super::docs;
 use super::literal::ToLiteral;
-use super::names::{CLIENT_METHODS, shouty, snake};
+use super::names::ident;
 use crate::ir::{ApiIr, ResourceIr};
 
-/// The parent a `<child>_all` fan-out walks: one whose fields supply every argument of the
-/// child and which either takes no arguments itself or has a fan-out of its own (a chain
-/// that ends at a resource without arguments: grandchildren and deeper).
+/// The parent a `<child>_all` fan-out walks, as the IR wired it (`ResourceIr::fan_out`).
 pub(super) fn fan_out_parent<'a>(api: &'a ApiIr, r: &'a ResourceIr) -> Option<&'a ResourceIr> {
-    let mut chain = vec![r.name.as_str()];
-    let mut at = r;
-    loop {
-        let name = at.parent()?;
-        // a cycle is reported by the IR; it has no fan-out
-        if chain.contains(&name) {
-            return None;
-        }
-        chain.push(name);
-        let parent = api.resources.iter().find(|p| p.name == name)?;
-        if parent.args.is_empty() {
-            break;
-        }
-        at = parent;
-    }
-    let name = r.parent()?;
-    api.resources.iter().find(|p| p.name == name)
+    let wiring = r.fan_out.as_ref()?;
+    api.resources.iter().find(|p| p.name == wiring.parent)
 }
 
 /// The expression building the fan-out of `r` over its parent (and its parent's, up the
 /// chain), with records decoded with `shape` (their type is inferred: the method's, or raw
-/// records for a parent inside the chain).
+/// records for a parent inside the chain). The wiring is the static the descriptors hold.
 fn fan_out_expr(
     api: &ApiIr,
     r: &ResourceIr,
     parent: &ResourceIr,
     shape: Option<TokenStream>,
 ) -> TokenStream {
-    let (parent_static, child_static) = (shouty(&parent.name), shouty(&r.name));
-    let parent_name = parent.name.as_str();
-    let bindings = r.args.iter().filter_map(|a| {
-        let link = a.parent.as_ref()?;
-        let (arg, field, field_name) = (
-            a.name.as_str(),
-            super::literal::scoped(link.selector.literal()),
-            link.field.as_str(),
-        );
-        // ParentBinding { arg: Cow::Borrowed("sign_req"), field: Selector { .. }, field_name: Cow::Borrowed("id") }
-        Some(quote!(::restgen_runtime::ParentBinding {
-            arg: ::std::borrow::Cow::Borrowed(#arg),
-            field: #field,
-            field_name: ::std::borrow::Cow::Borrowed(#field_name),
-        }))
-    });
-    let includes = r
-        .include_from_parent
-        .iter()
-        .map(|f| quote!(::std::borrow::Cow::Borrowed(#f)));
-    // .concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)
-    let parallel = r
-        .parallelized
-        .then(|| quote!(.concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)));
+    let (parent_static, child_static) = (ident(&parent.names.statics), ident(&r.names.statics));
     // self.core.resource(&descriptors::CHILD).record_shape(&shapes::CHILD)
     let child = quote!(self.core.resource(&descriptors::#child_static)#shape);
     match fan_out_parent(api, parent) {
-        // FanOut::new(self.core.resource(&descriptors::PARENT), <child>,
-        //             Cow::Borrowed("parent"), Vec::from([ParentBinding { .. }]), Vec::from([..]))
+        // FanOut::wired(self.core.resource(&descriptors::PARENT), <child>,
+        //               &descriptors::fan_outs::CHILD)
         None => quote! {
-            ::restgen_runtime::FanOut::new(
+            ::restgen_runtime::FanOut::wired(
                 self.core.resource(&descriptors::#parent_static),
                 #child,
-                ::std::borrow::Cow::Borrowed(#parent_name),
-                ::std::vec::Vec::from([#(#bindings),*]),
-                ::std::vec::Vec::from([#(#includes),*]),
-            )#parallel
+                &descriptors::fan_outs::#child_static,
+            )
         },
-        // FanOut::nested(<the parent's own fan-out, of raw records>, <child>,
-        //                Cow::Borrowed("parent"), Vec::from([ParentBinding { .. }]), Vec::from([..]))
+        // FanOut::wired_nested(<the parent's own fan-out, of raw records>, <child>,
+        //                      &descriptors::fan_outs::CHILD)
         Some(grandparent) => {
             let inner = fan_out_expr(api, parent, grandparent, None);
             quote! {
-                ::restgen_runtime::FanOut::nested(
+                ::restgen_runtime::FanOut::wired_nested(
                     #inner,
                     #child,
-                    ::std::borrow::Cow::Borrowed(#parent_name),
-                    ::std::vec::Vec::from([#(#bindings),*]),
-                    ::std::vec::Vec::from([#(#includes),*]),
-                )#parallel
+                    &descriptors::fan_outs::#child_static,
+                )
             }
+        }
+    }
+}
+
+/// `descriptors.rs`'s `mod fan_outs`: the fan-out wiring of every child resource, as the
+/// runtime's `FanOutDescriptor` (empty when no resource has a fan-out).
+pub(super) fn fan_out_statics(api: &ApiIr) -> TokenStream {
+    let statics: Vec<TokenStream> = api
+        .resources
+        .iter()
+        .filter_map(|r| {
+            let wiring = r.fan_out.as_ref()?;
+            let name = ident(&r.names.statics);
+            let value = wiring.literal();
+            let doc = docs::outer(&format!(
+                "How {} is fetched for every {} record.",
+                docs::code(&r.name),
+                docs::code(&wiring.parent)
+            ));
+            // #[doc = ".."] pub static FOLLOWERS: FanOutDescriptor = FanOutDescriptor { .. };
+            Some(quote! {
+                #doc
+                pub static #name: FanOutDescriptor = #value;
+            })
+        })
+        .collect();
+    if statics.is_empty() {
+        return TokenStream::new();
+    }
+    let imports = super::literal::imports();
+    // pub mod fan_outs { use ..; pub static FOLLOWERS: FanOutDescriptor = ..; }
+    quote! {
+        /// The fan-out wiring of each child resource: its parent, which parent field binds
+        /// which argument, and the parent fields its records carry.
+        pub mod fan_outs {
+            #imports
+            #(#statics)*
         }
     }
 }
@@ -106,9 +99,9 @@ pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec
         let Some(parent) = fan_out_parent(api, r) else {
             continue;
         };
-        let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
+        let method = ident(&r.names.all_method);
         let record = record_type(ty);
-        let shape = record_shape(&shouty(&r.name), ty);
+        let shape = record_shape(&ident(&r.names.statics), ty);
         let parallel_doc = if r.parallelized {
             " The spec marks it `parallelized`: it walks several parents at once \
              (`PARALLELIZED_CONCURRENCY`; change it with `.concurrency(n)`)."
@@ -132,7 +125,7 @@ pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec
             fields = docs::code(&format!("_{}_<field>", parent.name)),
         ));
         let body = fan_out_expr(api, r, parent, shape);
-        // pub fn followers_all(&self) -> FanOut<Follower> { FanOut::new(..) }
+        // pub fn followers_all(&self) -> FanOut<Follower> { FanOut::wired(.., &fan_outs::FOLLOWERS) }
         methods.push(quote! {
             #doc
             pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {

@@ -18,10 +18,8 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub use client::describe_paginator;
+pub use crate::ir::rust_names::{crate_ident, unusable_crate_name};
 pub use literal::ToLiteral;
-pub use names::snake_text;
-pub use names::unusable_crate_name;
 
 use crate::ir::ApiIr;
 use crate::schema::{self, SchemaError};
@@ -41,7 +39,7 @@ pub enum EmitError {
         /// The API name.
         api: String,
         /// Why it cannot.
-        why: names::CrateNameProblem,
+        why: crate::ir::rust_names::CrateNameProblem,
     },
     /// A schema cannot become Rust types.
     #[error(transparent)]
@@ -87,9 +85,7 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, EmitError> 
          Resources:\n\n{list}",
         api.api,
         crate_name = crate_ident(&api.api),
-        first = example.map_or(String::new(), |r| {
-            names::snake(&r.name, names::CLIENT_METHODS).to_string()
-        }),
+        first = example.map_or(String::new(), |r| { r.names.method.clone() }),
         first_args = example
             .map(|r| r
                 .args
@@ -104,7 +100,7 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, EmitError> 
             .map(|r| format!(
                 "- {}: {}",
                 docs::code(&r.name),
-                describe_paginator(&r.descriptor.paginator)
+                r.descriptor.paginator.describe(&docs::code)
             ))
             .collect::<Vec<_>>()
             .join("\n"),
@@ -195,11 +191,6 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, EmitError> 
         format_file(&header, extract_main)?,
     );
     Ok(files)
-}
-
-/// The crate's Rust name (the package name with `-` as `_`).
-pub fn crate_ident(api: &str) -> String {
-    api.replace('-', "_")
 }
 
 fn cargo_toml(api: &ApiIr, header: &str, models: &schema::Models) -> String {

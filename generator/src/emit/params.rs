@@ -11,82 +11,31 @@
 //! which always compiles. So a setter never vanishes.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::client::record_type;
 use super::docs;
-use super::names::snake;
+use super::names::ident;
 use crate::ir::request::{ParamKind, SettableParam};
 use crate::ir::{ApiIr, ResourceIr};
-
-/// Methods of the runtime's request types, which a trait method of the same name would lose
-/// to (inherent methods win), so a setter with such a name gets a `_` suffix (`emit::tidy`
-/// checks this list against the runtime's source).
-pub(super) const REQUEST_METHODS: &[&str] = &[
-    "new",
-    "arg",
-    "arg_value",
-    "param",
-    "param_value",
-    "set_param",
-    "max_pages",
-    "max_records",
-    "incremental",
-    "incremental_start",
-    "concurrency",
-    "record_shape",
-    "strict",
-    "decode_report",
-    "check_body",
-    "resume",
-    "pages",
-    "stream",
-    "iter",
-    "clone",
-    "fmt",
-];
 
 /// A resource's setter trait: the resource, its record type and the trait's name.
 pub type SetterTrait<'a> = (&'a ResourceIr, TokenStream, Ident);
 
-/// The resources that get a setter trait, in spec order: those with declared parameters.
-/// Each trait has its own name.
+/// The resources that get a setter trait, in spec order: those with declared parameters,
+/// each with the trait name the IR gave it.
 pub fn resources_with_setters<'a>(
     api: &'a ApiIr,
     record_types: &[Option<TokenStream>],
 ) -> Vec<SetterTrait<'a>> {
-    let mut taken: Vec<String> = Vec::new();
     api.resources
         .iter()
         .zip(record_types)
-        .filter(|(r, _)| !r.settable_params.is_empty())
-        .map(|(r, ty)| {
-            // `ab1` and `ab_1` would both be `Ab1Params`: number the later one
-            let base = trait_name(&r.name);
-            let mut name = format!("{base}Params");
-            let mut n = 2;
-            while taken.contains(&name) {
-                name = format!("{base}{n}Params");
-                n += 1;
-            }
-            taken.push(name.clone());
-            (r, record_type(ty), format_ident!("{}", name))
+        .filter_map(|(r, ty)| {
+            let name = r.names.params_trait.as_deref()?;
+            Some((r, record_type(ty), ident(name)))
         })
         .collect()
-}
-
-/// The start of a resource's setter trait name: the name in UpperCamelCase, ASCII letters
-/// and digits only, with `R` before a digit (`7-eleven` is `R7ElevenParams`).
-fn trait_name(resource: &str) -> String {
-    let camel: String = heck::ToUpperCamelCase::to_upper_camel_case(resource)
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
-    if camel.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        camel
-    } else {
-        format!("R{camel}")
-    }
 }
 
 /// `params.rs`: the setter traits.
@@ -139,22 +88,10 @@ fn setter_trait(r: &ResourceIr, record: &TokenStream, name: &Ident) -> TokenStre
          them into scope.",
         docs::code(&r.name)
     ));
-    let mut taken: Vec<String> = Vec::new();
     let signatures: Vec<TokenStream> = r
         .settable_params
         .iter()
-        .map(|p| {
-            // `per-page` and `per_page` would both be `per_page`: number the later one
-            let base = snake(&p.name, REQUEST_METHODS).to_string();
-            let mut setter = base.clone();
-            let mut n = 2;
-            while taken.contains(&setter) {
-                setter = format!("{base}_{n}");
-                n += 1;
-            }
-            taken.push(setter.clone());
-            signature(p, &format_ident!("{}", setter))
-        })
+        .map(|p| signature(p, &ident(&p.setter)))
         .collect();
     let bodies = r.settable_params.iter().map(body);
     let docs = r.settable_params.iter().map(|p| {
@@ -220,18 +157,4 @@ fn body(p: &SettableParam) -> TokenStream {
     };
     // self.set_param("status", <value>)
     quote!(self.set_param(#name, #value))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::trait_name;
-
-    #[test]
-    fn odd_resource_names_make_valid_trait_names() {
-        // the start of the name; `resources_with_setters` adds `Params` (and a number when
-        // two resources clean to the same name)
-        assert_eq!(trait_name("7$=v/D"), "R7VD");
-        assert_eq!(trait_name("$"), "R");
-        assert_eq!(trait_name("contact_books"), "ContactBooks");
-    }
 }

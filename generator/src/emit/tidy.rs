@@ -52,10 +52,10 @@ fn missing(ty: &str, list: &[&str]) -> Vec<String> {
 #[test]
 fn request_methods_mirror_the_runtime() {
     for ty in ["ResourceRequest", "BlockingRequest"] {
-        let missing = missing(ty, super::params::REQUEST_METHODS);
+        let missing = missing(ty, crate::ir::rust_names::REQUEST_METHODS);
         assert!(
             missing.is_empty(),
-            "emit/params.rs REQUEST_METHODS misses {ty}'s {missing:?}"
+            "ir/rust_names.rs REQUEST_METHODS misses {ty}'s {missing:?}"
         );
     }
 }
@@ -65,12 +65,12 @@ fn builder_methods_mirror_the_runtime() {
     // `token_url` is reserved only when the builder defines it (a literal OAuth2 token URL,
     // see `emit::client::builder`); otherwise a setting may be called so. `product` and
     // `expect_custom` are called inside `build()` (`emit::embed`), never offered to users.
-    let mut list = super::names::BUILDER_METHODS.to_vec();
+    let mut list = crate::ir::rust_names::BUILDER_METHODS.to_vec();
     list.extend(["token_url", "product", "expect_custom"]);
     let missing = missing("ClientBuilder", &list);
     assert!(
         missing.is_empty(),
-        "emit/names.rs BUILDER_METHODS misses ClientBuilder's {missing:?}"
+        "ir/rust_names.rs BUILDER_METHODS misses ClientBuilder's {missing:?}"
     );
 }
 

@@ -22,7 +22,6 @@ pub mod rust_names;
 pub mod template;
 mod values;
 
-pub use resource::paginator_params;
 pub use values::auth_values;
 use values::{base_url_settings, collect_values};
 
@@ -46,6 +45,15 @@ pub struct ApiIr {
     pub client: ClientSpec,
     /// The resources in spec order.
     pub resources: Vec<ResourceIr>,
+    /// The client's secrets and settings (in `client.values` order) with their Rust names.
+    pub value_names: Vec<rust_names::ValueNames>,
+    /// Whether an OAuth2 auth of the API has a literal token URL, which the builder's
+    /// `token_url` setter overrides.
+    pub token_url_setter: bool,
+    /// The custom auths the spec names, sorted, with their builder setters.
+    pub custom_auths: Vec<rust_names::CustomNames>,
+    /// The custom paginators the spec names, sorted, with their builder setters.
+    pub custom_paginators: Vec<rust_names::CustomNames>,
     /// Warnings found while resolving.
     pub warnings: Vec<Diagnostic>,
 }
@@ -55,6 +63,8 @@ pub struct ApiIr {
 pub struct ResourceIr {
     /// The name in the spec.
     pub name: String,
+    /// Its Rust names, settled once (`names::settle_resources`).
+    pub names: rust_names::ResourceNames,
     /// What the runtime executes.
     pub descriptor: ResourceDescriptor,
     /// Arguments the caller or the parent supplies, in path then parameter order.
@@ -71,6 +81,10 @@ pub struct ResourceIr {
     pub settable_params: Vec<request::SettableParam>,
     /// Secrets and settings its parameters, headers or body send.
     pub values: Vec<ValueRef>,
+    /// How it is fetched once per record of its parent, when its arguments all come from one
+    /// parent that can be walked (`parents::wire`); generated code, `cargo xtask run` and
+    /// the conformance runner all start a fan-out from this one value.
+    pub fan_out: Option<restgen_runtime::FanOutDescriptor>,
 }
 
 impl ResourceIr {
@@ -87,8 +101,10 @@ impl ResourceIr {
 /// An argument of a resource method.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathArg {
-    /// The placeholder and Rust argument name.
+    /// The placeholder name, as the descriptor's template and the runtime's `arg` take it.
     pub name: String,
+    /// The Rust parameter name of the resource methods (`type_` for `type`), settled once.
+    pub rust: String,
     /// The parent field that supplies it, when the spec links one.
     pub parent: Option<ParentLink>,
     /// Where the placeholder or parameter that makes it is written.
@@ -231,6 +247,8 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
         issues.push(located);
     }
 
+    names::settle_resources(&mut resources);
+    parents::wire(&mut resources);
     for (position, issue, other) in names::check_resources(&resources) {
         let name = resources[position].name.clone();
         let mut located = locator.in_resource(positions[position], &name, issue);
@@ -243,7 +261,10 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
     // `{subdomain}` in the base URL: a setting of the client, as `{config.subdomain}`
     let base_url = base_url_settings(&spec.config.client.base_url, &mut client_bound.values);
     let values = collect_values(client_auth.as_ref(), &client_bound.values, &resources);
-    for (value, problem, other) in names::check_values(&values) {
+    let token_url_setter = names::literal_token_url(client_auth.as_ref(), &resources);
+    let value_names = names::settle_values(&spec.api, &values, token_url_setter);
+    let (custom_auths, custom_paginators) = names::settle_customs(client_auth.as_ref(), &resources);
+    for (value, problem, other) in names::check_values(&value_names) {
         let issue = Issue::new(problem)
             .label("the name of a secret or setting")
             .help("secret and setting names become builder setters: use letters, digits and `_`");
@@ -328,6 +349,10 @@ pub fn resolve(spec: &LoadedSpec) -> Result<ApiIr, Diagnostics> {
             budget: client_budget,
         },
         resources,
+        value_names,
+        token_url_setter,
+        custom_auths,
+        custom_paginators,
         warnings,
     })
 }

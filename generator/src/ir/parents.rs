@@ -1,8 +1,13 @@
 //! Checks the parent links between resources, as dlt's dependency graph does: one parent
 //! per child, the parent exists, no cycles, and `include_from_parent` only with a parent.
 //! Each finding points at the placeholder (or `resolve` parameter) that makes the link.
+//! Then [`wire`] gives each child that can be walked its fan-out wiring, the runtime's
+//! `FanOutDescriptor`.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+
+use restgen_runtime::{FanOutDescriptor, ParentBinding};
 
 use super::issue::Issue;
 use super::{ResourceIr, Site};
@@ -200,5 +205,63 @@ fn cycle_finding(
         resource: first,
         issue,
         others,
+    }
+}
+
+/// The parent a fan-out of `resources[k]` walks: one whose fields supply every argument of
+/// the child and which either takes no arguments itself or can be walked in turn (a chain
+/// that ends at a resource without arguments: grandchildren and deeper).
+fn fan_out_parent(resources: &[ResourceIr], k: usize) -> Option<usize> {
+    let find = |name: &str| resources.iter().position(|p| p.name == name);
+    let mut chain = vec![resources[k].name.as_str()];
+    let mut at = &resources[k];
+    loop {
+        let name = at.parent()?;
+        // a cycle is reported by `check`; it has no fan-out
+        if chain.contains(&name) {
+            return None;
+        }
+        chain.push(name);
+        let parent = &resources[find(name)?];
+        if parent.args.is_empty() {
+            break;
+        }
+        at = parent;
+    }
+    find(resources[k].parent()?)
+}
+
+/// Gives every resource that can be fetched once per parent record its fan-out wiring.
+pub fn wire(resources: &mut [ResourceIr]) {
+    let wirings: Vec<Option<FanOutDescriptor>> = (0..resources.len())
+        .map(|k| {
+            let parent = &resources[fan_out_parent(resources, k)?];
+            let r = &resources[k];
+            let bindings: Vec<ParentBinding> = r
+                .args
+                .iter()
+                .filter_map(|a| {
+                    let link = a.parent.as_ref()?;
+                    Some(ParentBinding {
+                        arg: Cow::Owned(a.name.clone()),
+                        field: link.selector.clone(),
+                        field_name: Cow::Owned(link.field.clone()),
+                    })
+                })
+                .collect();
+            Some(FanOutDescriptor {
+                parent: Cow::Owned(parent.name.clone()),
+                bindings: Cow::Owned(bindings),
+                include_from_parent: r
+                    .include_from_parent
+                    .iter()
+                    .map(|f| Cow::Owned(f.clone()))
+                    .collect(),
+                parallelized: r.parallelized,
+            })
+        })
+        .collect();
+    for (r, wiring) in resources.iter_mut().zip(wirings) {
+        r.fan_out = wiring;
     }
 }

@@ -12,13 +12,8 @@ use serde_yaml::Value;
 use super::issue::Issue;
 use super::{ParentLink, jsonpath};
 
-/// The `{incremental.*}` values the runtime supplies.
-const INCREMENTAL_VALUES: &[&str] = &[
-    "incremental.start_value",
-    "incremental.last_value",
-    "incremental.initial_value",
-    "incremental.end_value",
-];
+/// The `{incremental.*}` values the runtime supplies: its list.
+const INCREMENTAL_VALUES: &[&str] = restgen_runtime::incremental::PLACEHOLDERS;
 
 /// Checks an `{incremental.*}` placeholder and keeps it for the runtime. An issue is about
 /// the scalar the placeholder is in, at its column; `allowed` says whether the endpoint has an

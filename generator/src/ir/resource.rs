@@ -5,8 +5,7 @@
 use std::borrow::Cow;
 
 use restgen_runtime::descriptor::{
-    AuthChoice, Method, PageSize, PaginatorConfig, ResourceDescriptor, ResponseAction, RetryPolicy,
-    Target,
+    AuthChoice, Method, PaginatorConfig, ResourceDescriptor, ResponseAction, RetryPolicy,
 };
 use restgen_runtime::selector::Selector;
 
@@ -23,39 +22,6 @@ fn take<T>(issues: &mut Vec<Issue>, result: Result<T, Issue>) -> Option<T> {
             issues.push(issue);
             None
         }
-    }
-}
-
-/// The query parameters a paginator sets itself, over any the spec declares.
-pub fn paginator_params(paginator: &PaginatorConfig) -> Vec<&str> {
-    fn query(t: &Target) -> Option<&str> {
-        match t {
-            Target::Query(name) => Some(name),
-            Target::Body(_) => None,
-        }
-    }
-    fn size(s: &Option<PageSize>) -> Option<&str> {
-        s.as_ref().and_then(|s| query(&s.target))
-    }
-    match paginator {
-        PaginatorConfig::HeaderCursor { cursor_param, .. } => vec![&**cursor_param],
-        PaginatorConfig::Cursor(c) => [query(&c.target), size(&c.page_size)]
-            .into_iter()
-            .flatten()
-            .collect(),
-        PaginatorConfig::Offset(o) => [query(&o.offset_target), query(&o.limit_target)]
-            .into_iter()
-            .flatten()
-            .collect(),
-        PaginatorConfig::PageNumber(p) => [query(&p.page_target), size(&p.page_size)]
-            .into_iter()
-            .flatten()
-            .collect(),
-        PaginatorConfig::SinglePage
-        | PaginatorConfig::Auto
-        | PaginatorConfig::Custom { .. }
-        | PaginatorConfig::JsonLink { .. }
-        | PaginatorConfig::HeaderLink { .. } => Vec::new(),
     }
 }
 
@@ -218,7 +184,7 @@ pub fn resolve(
     let settable_params = bound
         .settable
         .into_iter()
-        .filter(|p| !paginator_params(&paginator).contains(&p.name.as_str()))
+        .filter(|p| !paginator.query_params().contains(&p.name.as_str()))
         .collect();
     let descriptor = ResourceDescriptor {
         name: Cow::Owned(name.to_string()),
@@ -239,6 +205,8 @@ pub fn resolve(
     };
     Ok(ResourceIr {
         name: name.to_string(),
+        names: Default::default(),
+        fan_out: None,
         descriptor,
         values: bound.values,
         args: bound.args,
@@ -311,7 +279,7 @@ fn retry_policy(handler: &ErrorHandler) -> Result<RetryPolicy, Issue> {
         retry_statuses: Cow::Owned(retry_statuses),
         fail_statuses: Cow::Owned(fail_statuses),
         backoff_factor: handler.backoff_factor.unwrap_or(default.backoff_factor),
-        max_delay_secs: default.max_delay_secs,
+        max_delay: default.max_delay,
         wait_header: handler.wait_from_header.clone().map(Cow::Owned),
     })
 }

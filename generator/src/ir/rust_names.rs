@@ -1,6 +1,7 @@
 //! Rust names for spec names: snake_case methods and arguments, SCREAMING_CASE statics,
-//! keywords and clashes made safe. They are settled in the IR (which checks them for
-//! clashes, `ir::names`); emit reads them through `emit::names`.
+//! keywords and clashes made safe. They are settled once in the IR (`ir::names::settle`,
+//! which also checks them for clashes) and carried on it ([`ResourceNames`], `PathArg::rust`,
+//! `SettableParam::setter`, [`ValueNames`]); emit writes them as they are and computes none.
 
 use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::{Ident, Span};
@@ -44,6 +45,72 @@ pub const BUILDER_METHODS: &[&str] = &[
     "build_core",
 ];
 
+/// The Rust names of one resource, settled once in the IR; every emitted file (async and
+/// blocking clients, descriptors, example, docs) writes these.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceNames {
+    /// The client method (`users`; `type_` for a keyword, `builder_` for a client method).
+    pub method: String,
+    /// The fan-out method (`users_all`); emitted only for a resource with a fan-out.
+    pub all_method: String,
+    /// The descriptor, record-shape and fan-out statics (`USERS`).
+    pub statics: String,
+    /// The typed-setter trait (`UsersParams`), for a resource with declared parameters.
+    pub params_trait: Option<String>,
+}
+
+/// A secret or setting of the client, by its spec name, with its builder setter and the
+/// environment variable `from_env` reads it from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueNames {
+    /// The name in the spec (`{secrets.api_key}`), which the runtime's builder takes.
+    pub name: String,
+    /// The generated builder's setter (`api_key`; `timeout_` for a builder method).
+    pub setter: String,
+    /// The environment variable (`SOURCES__<API>__<NAME>`).
+    pub env_var: String,
+}
+
+/// A custom auth or paginator the spec names (`type: custom`), with the builder setter that
+/// takes its Rust code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomNames {
+    /// The name in the spec, as the runtime's builder takes it.
+    pub name: String,
+    /// The builder setter: `custom_<kind>` when the spec names one of the kind, else
+    /// `custom_<kind>_<name>`.
+    pub setter: String,
+}
+
+/// Methods of the runtime's request types, which a trait method of the same name would lose
+/// to (inherent methods win), so a typed setter with such a name gets a `_` suffix
+/// (`emit::tidy` checks this list against the runtime's source).
+pub const REQUEST_METHODS: &[&str] = &[
+    "new",
+    "arg",
+    "arg_value",
+    "param",
+    "param_value",
+    "set_param",
+    "max_pages",
+    "max_records",
+    "incremental",
+    "incremental_start",
+    "concurrency",
+    "record_shape",
+    "descriptor",
+    "shape",
+    "strict",
+    "decode_report",
+    "check_body",
+    "resume",
+    "pages",
+    "stream",
+    "iter",
+    "clone",
+    "fmt",
+];
+
 /// Crates a generated crate uses or the language reserves: an API of one of these names would
 /// shadow it.
 const TAKEN_CRATE_NAMES: &[&str] = &[
@@ -75,6 +142,11 @@ pub enum CrateNameProblem {
          keyword"
     )]
     Spelling,
+}
+
+/// The crate's Rust name (the package name with `-` as `_`).
+pub fn crate_ident(api: &str) -> String {
+    api.replace('-', "_")
 }
 
 /// Why `api` cannot name a generated crate, if it cannot: Cargo takes letters, digits, `_`

@@ -24,7 +24,7 @@ fn quick_client() -> ClientBuilder {
             retry_statuses: Cow::Borrowed(DEFAULT_RETRY_STATUSES),
             fail_statuses: Cow::Borrowed(&[]),
             backoff_factor: 0.0,
-            max_delay_secs: 0.0,
+            max_delay: Duration::ZERO,
             wait_header: None,
         })
 }

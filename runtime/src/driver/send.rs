@@ -310,15 +310,22 @@ fn send_error(failure: SendFailure, at: &Location, secrets: &[Secret]) -> Error 
             at: at.clone(),
             attempts,
             last: format!("HTTP {}: {}", last.status, snippet(&last.body, secrets)),
+            source: None,
         },
-        SendFailure::Timeout { attempts } => Error::Timeout {
+        SendFailure::Timeout { attempts, source } => Error::Timeout {
             at: at.clone(),
             attempts,
+            source,
         },
-        SendFailure::Transport { attempts, message } => Error::RetriesExhausted {
+        SendFailure::Transport {
+            attempts,
+            message,
+            source,
+        } => Error::RetriesExhausted {
             at: at.clone(),
             attempts,
             last: redact_text(&message, secrets),
+            source,
         },
         SendFailure::TooLarge { status, limit } => Error::BodyTooLarge {
             at: at.clone(),

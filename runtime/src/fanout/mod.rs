@@ -5,8 +5,10 @@
 
 mod per_parent;
 mod walk;
+mod wiring;
 
 pub use per_parent::{ParentCheckpoints, ParentCursors};
+pub use wiring::FanOutDescriptor;
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::de::DeserializeOwned;

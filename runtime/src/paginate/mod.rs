@@ -3,6 +3,7 @@
 //! the async and blocking drivers share it and unit tests drive it with plain values.
 
 mod custom;
+mod describe;
 mod detect;
 mod link;
 mod predict;

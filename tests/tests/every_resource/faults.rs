@@ -295,9 +295,19 @@ async fn persistent_transport_faults_end_in_a_typed_error_after_every_attempt() 
         };
         assert_eq!(received, 10, "{kind}: page 1 arrived before the failure");
         let (at, attempts) = match (&kind, &err) {
-            (FaultKind::Slow { .. }, Error::Timeout { at, attempts }) => (at, attempts),
-            (FaultKind::ResetConnection, Error::RetriesExhausted { at, attempts, last })
-            | (FaultKind::TruncatedBody, Error::RetriesExhausted { at, attempts, last }) => {
+            (FaultKind::Slow { .. }, Error::Timeout { at, attempts, .. }) => (at, attempts),
+            (
+                FaultKind::ResetConnection,
+                Error::RetriesExhausted {
+                    at, attempts, last, ..
+                },
+            )
+            | (
+                FaultKind::TruncatedBody,
+                Error::RetriesExhausted {
+                    at, attempts, last, ..
+                },
+            ) => {
                 assert!(!last.is_empty(), "{kind}: {err}");
                 (at, attempts)
             }

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
-use restgen::emit::names::{CLIENT_METHODS, snake};
 
 use super::matching::Resource;
 
@@ -74,10 +73,12 @@ pub fn generate(name: &str, dir: &Path, resources: &[&Resource]) -> Result<Check
     let api = restgen::ir::resolve(&loaded).map_err(|d| d.to_string())?;
     let mut files = restgen::emit::emit_crate(&api, &shown).map_err(|e| e.to_string())?;
     let ident = restgen::emit::crate_ident(name);
-    let arms: Vec<String> = resources
+    // the method names the IR settled, as the generated client has them
+    let arms: Vec<String> = api
+        .resources
         .iter()
         .map(|r| {
-            let method = snake(&r.name, CLIENT_METHODS);
+            let method = &r.names.method;
             let key = serde_json::to_string(&r.name).unwrap_or_default();
             format!("            {key} => client.{method}().check_body(&body),\n")
         })

@@ -117,7 +117,7 @@ async fn run_resource(
         ResourceRequest::<Value>::new(core.clone(), Cow::Owned(r.descriptor.clone()))
             .incremental(handle)
     };
-    let Some(parent_name) = resource.parent() else {
+    let Some(wiring) = &resource.fan_out else {
         if let Some(arg) = resource.args.first() {
             return Err(fail(format!(
                 "`{name}` needs the argument `{}`, which no parent supplies",
@@ -126,27 +126,18 @@ async fn run_resource(
         }
         return collect(request(resource, &handle(name)).stream(), |r| r).await;
     };
+    let parent_name = wiring.parent.as_ref();
     let parent = find(parent_name)?;
     let parent_request: ResourceRequest<Box<RawValue>> =
         ResourceRequest::new(core.clone(), Cow::Owned(parent.descriptor.clone()))
             .incremental(&handle(parent_name));
-    let bindings = crate::run::parent_bindings(resource);
-    let included: Vec<String> = resource
+    let included: Vec<String> = wiring
         .include_from_parent
         .iter()
         .map(|f| format!("_{parent_name}_{f}"))
         .collect();
-    let fan_out = FanOut::new(
-        parent_request,
-        request(resource, &handle(name)),
-        Cow::Owned(parent_name.to_string()),
-        bindings,
-        resource
-            .include_from_parent
-            .iter()
-            .map(|f| Cow::Owned(f.clone()))
-            .collect(),
-    );
+    // the wiring the generated crate's `descriptors::fan_outs` static holds
+    let fan_out = FanOut::wired(parent_request, request(resource, &handle(name)), wiring);
     // dlt merges only the `include_from_parent` fields into a child record; the fan-out also
     // carries the fields that bound the child's arguments, which a dlt record does not have.
     collect(fan_out.stream(), move |item| {

@@ -21,7 +21,7 @@ use restgen_runtime::descriptor::{
 };
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 use restgen_runtime::selector::{Selector, Step};
-use restgen_runtime::{ClientSpec, ValueSpec};
+use restgen_runtime::{ClientSpec, FanOutDescriptor, ParentBinding, ValueSpec};
 
 /// A value that can be written as a constant Rust expression, in a scope with [`imports`].
 pub trait ToLiteral {
@@ -36,13 +36,6 @@ pub fn imports() -> TokenStream {
         use ::restgen_runtime::descriptor::*;
         use ::std::borrow::Cow;
     }
-}
-
-/// A literal in a block that brings its own imports, for a file without [`imports`].
-pub fn scoped(literal: TokenStream) -> TokenStream {
-    let imports = imports();
-    // { use ::restgen_runtime::descriptor::*; use ::std::borrow::Cow; Selector { .. } }
-    quote!({ #imports #literal })
 }
 
 /// The fields of a struct value as `(name, literal)` pairs, in declaration order. With
@@ -88,11 +81,15 @@ pub fn struct_literal(
     }
 }
 
-/// A struct literal with only the fields that differ from `Type::DEFAULT`.
+/// A struct literal with only the fields that differ from `Type::DEFAULT` (and no
+/// `..Type::DEFAULT` when all do).
 macro_rules! defaulted_literal {
     ($value:expr => $ty:ident { $($field:ident),* $(,)? }) => {{
         let fields = $crate::emit::literal::struct_fields!($value => $ty { $($field),* } else DEFAULT);
-        $crate::emit::literal::struct_literal(quote::quote!($ty), &fields, Some(quote::quote!($ty::DEFAULT)))
+        // with every field written, `..DEFAULT` would add nothing (clippy's needless_update)
+        let all = [$(stringify!($field)),*].len() == fields.len();
+        let default = (!all).then(|| quote::quote!($ty::DEFAULT));
+        $crate::emit::literal::struct_literal(quote::quote!($ty), &fields, default)
     }};
 }
 pub(crate) use defaulted_literal;
@@ -182,6 +179,23 @@ impl ToLiteral for f64 {
         // 2.0 (always with a fractional part, so the type is f64)
         let lit = proc_macro2::Literal::f64_unsuffixed(*self);
         quote!(#lit)
+    }
+}
+
+impl ToLiteral for std::time::Duration {
+    fn literal(&self) -> TokenStream {
+        if *self == Self::MAX {
+            // Duration::MAX (no bound)
+            return quote!(::std::time::Duration::MAX);
+        }
+        let (secs, nanos) = (self.as_secs().literal(), self.subsec_nanos());
+        if nanos == 0 {
+            // Duration::from_secs(300)
+            return quote!(::std::time::Duration::from_secs(#secs));
+        }
+        let nanos = nanos.literal();
+        // Duration::new(1, 500000000)
+        quote!(::std::time::Duration::new(#secs, #nanos))
     }
 }
 
@@ -293,7 +307,7 @@ impl ToLiteral for RetryPolicy {
             retry_statuses,
             fail_statuses,
             backoff_factor,
-            max_delay_secs,
+            max_delay,
             wait_header,
         })
     }
@@ -398,6 +412,25 @@ impl ToLiteral for BudgetSpec {
             limit_statuses: #statuses,
             remaining_header: #remaining,
             reset_header: #reset,
+        })
+    }
+}
+
+impl ToLiteral for ParentBinding {
+    fn literal(&self) -> TokenStream {
+        // ParentBinding { arg: Cow::Borrowed("user_id"), field: Selector { .. }, field_name: Cow::Borrowed("id") }
+        full_literal!(self => ParentBinding { arg, field, field_name })
+    }
+}
+
+impl ToLiteral for FanOutDescriptor {
+    fn literal(&self) -> TokenStream {
+        // FanOutDescriptor { parent: Cow::Borrowed("users"), bindings: Cow::Borrowed(&[..]), ..FanOutDescriptor::DEFAULT }
+        defaulted_literal!(self => FanOutDescriptor {
+            parent,
+            bindings,
+            include_from_parent,
+            parallelized,
         })
     }
 }

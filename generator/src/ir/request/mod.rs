@@ -49,6 +49,8 @@ impl BoundRequest {
 pub struct SettableParam {
     /// The parameter name on the wire.
     pub name: String,
+    /// Its typed setter's name, settled once (`names::settle_resources`).
+    pub setter: String,
     /// The type its declared value has.
     pub kind: ParamKind,
     /// The declared value as the spec writes it, for the setter's doc.
@@ -186,6 +188,7 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
     if let Some(kind) = settable_kind(value) {
         bound.settable.push(SettableParam {
             name: key.to_string(),
+            setter: String::new(),
             kind,
             declared: serde_json::to_string(value).unwrap_or_default(),
         });
@@ -348,6 +351,7 @@ fn add_arg(args: &mut Vec<PathArg>, name: &str, parent: Option<ParentLink>, site
     }
     args.push(PathArg {
         name: unique.clone(),
+        rust: String::new(),
         parent,
         site,
     });
