@@ -35,6 +35,8 @@ pub(super) const REQUEST_METHODS: &[&str] = &[
     "incremental_start",
     "concurrency",
     "record_shape",
+    "shape",
+    "descriptor",
     "strict",
     "decode_report",
     "check_body",
