@@ -241,23 +241,29 @@ pub struct SuiteArgs {
     pub latency_ms: u64,
 }
 
+/// Starts a mock process (`serve`, `fanout-serve`) and waits for its `listening <addr>`.
+pub fn start_mock(command: &mut Command) -> Result<(std::process::Child, String)> {
+    use std::io::BufRead;
+    let mut mock = command.stdout(std::process::Stdio::piped()).spawn()?;
+    let stdout = mock.stdout.take().context("the mock's stdout")?;
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line
+        .trim()
+        .strip_prefix("listening ")
+        .context("the mock did not start")?
+        .to_string();
+    Ok((mock, addr))
+}
+
 /// Runs the three contenders once each against one mock and prints a Markdown table.
 pub fn suite(args: &SuiteArgs) -> Result<()> {
     let exe = std::env::current_exe()?;
-    let mut mock = Command::new(&exe)
-        .args(["fanout-serve", "--latency-ms", &args.latency_ms.to_string()])
-        .stdout(std::process::Stdio::piped())
-        .spawn()?;
-    let addr = {
-        use std::io::BufRead;
-        let stdout = mock.stdout.take().context("the mock's stdout")?;
-        let mut line = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut line)?;
-        line.trim()
-            .strip_prefix("listening ")
-            .context("the mock did not start")?
-            .to_string()
-    };
+    let (mut mock, addr) = start_mock(Command::new(&exe).args([
+        "fanout-serve",
+        "--latency-ms",
+        &args.latency_ms.to_string(),
+    ]))?;
     let base = format!("http://{addr}/");
     let result = run_all(args, &exe, &base);
     let _ = mock.kill();

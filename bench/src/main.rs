@@ -7,7 +7,8 @@
 //!   generated client, the hand-written reference, dlt's RESTClient, the bytes-only limit),
 //!   and writes the report with its chart;
 //! - `decode`: the CPU side of one page, step by step, without I/O;
-//! - `slow`: benchmarks (2) and (3) of issue #18, against a mock that adds 50 ms per response.
+//! - `slow`: benchmarks (2) and (3) of issue #18, against a mock that adds 50 ms per response;
+//! - `parquet`: issue 20's 100k records to a Parquet file, restgen against dlt's pipeline.
 
 mod chart;
 mod contenders;
@@ -16,6 +17,7 @@ mod decode;
 mod fanout;
 mod measure;
 mod mock;
+mod parquet;
 mod report;
 mod slow;
 mod suite;
@@ -72,6 +74,10 @@ enum Command {
     FanoutClient(fanout::ClientArgs),
     /// Paging without a total and a rate-limited fan-out, 50 ms per response, against dlt.
     Slow(slow::SlowArgs),
+    /// Issue 20: 100k records to a Parquet file, restgen against dlt's pipeline.
+    Parquet(parquet::SuiteArgs),
+    /// One restgen run of the Parquet benchmark, printing its sample as one JSON line.
+    ParquetClient(parquet::ClientArgs),
     /// Time the CPU side of one page, step by step, with no I/O.
     Decode {
         /// Records per page.
@@ -94,6 +100,8 @@ fn main() -> ExitCode {
         Command::Fanout(args) => fanout::suite(&args),
         Command::FanoutServe(args) => fanout::serve(&args),
         Command::FanoutClient(args) => fanout::client(&args),
+        Command::Parquet(args) => parquet::suite(&args),
+        Command::ParquetClient(args) => parquet::client(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -62,6 +62,14 @@ pub enum WriteError {
         /// What went wrong.
         message: String,
     },
+    /// The format's encoder refused the records or the file (Parquet).
+    #[error("{path}: {message}")]
+    Format {
+        /// The output path (`-` for stdout).
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The format is not built.
     #[error("{0} output is not available")]
     Unsupported(&'static str),
@@ -74,8 +82,9 @@ pub struct Writer {
 
 enum Inner {
     Jsonl(jsonl::JsonlWriter),
-    Csv(csv::CsvWriter),
-    Parquet(parquet::ParquetWriter),
+    Csv(Box<csv::CsvWriter>),
+    // boxed: the CSV and arrow writers' state is large beside JSON lines'
+    Parquet(Box<parquet::ParquetWriter>),
 }
 
 impl Writer {
@@ -87,8 +96,10 @@ impl Writer {
     ) -> Result<Writer, WriteError> {
         let inner = match format {
             Format::Jsonl => Inner::Jsonl(jsonl::JsonlWriter::create(out)?),
-            Format::Csv => Inner::Csv(csv::CsvWriter::create(out, shape)?),
-            Format::Parquet => Inner::Parquet(parquet::ParquetWriter::create(out, shape)?),
+            Format::Csv => Inner::Csv(Box::new(csv::CsvWriter::create(out, shape)?)),
+            Format::Parquet => {
+                Inner::Parquet(Box::new(parquet::ParquetWriter::create(out, shape)?))
+            }
         };
         Ok(Writer { inner })
     }
@@ -175,6 +186,21 @@ impl Output {
                 Ok(())
             }
         }
+    }
+}
+
+/// The output as a plain byte sink, for encoders that own their writer (Parquet, CSV).
+impl std::io::Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer().write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.writer().write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer().flush()
     }
 }
 

@@ -43,6 +43,11 @@ pub struct BenchOptions {
     /// with 50 ms per response; prints its table (copy it into docs/benchmarks.md).
     #[arg(long)]
     pub fanout: bool,
+    /// Only the Parquet benchmark of issue 20: 100k records to a Parquet file, restgen
+    /// against dlt's pipeline (filesystem destination, parquet); prints its table for
+    /// docs/benchmarks.md.
+    #[arg(long, conflicts_with_all = ["generation_only", "quick", "fanout", "slow"])]
+    pub parquet: bool,
     /// Where the report goes (default: docs/benchmarks.md, or target/bench/ with --quick).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -59,6 +64,9 @@ pub fn run(root: &Path, options: BenchOptions) -> Result<ExitCode> {
     }
     if options.slow {
         return slow(root, &options);
+    }
+    if options.parquet {
+        return side_by_side(root, &options, "parquet");
     }
     let work = root.join("target").join("bench");
     std::fs::create_dir_all(&work)?;
@@ -161,6 +169,12 @@ fn cargo(root: &Path, args: &[&str]) -> Result<()> {
 
 /// `--fanout`: builds restgen-bench and runs its `fanout` suite, dlt from the pinned venv.
 fn run_fanout(root: &Path, options: &BenchOptions) -> Result<ExitCode> {
+    side_by_side(root, options, "fanout")
+}
+
+/// Builds restgen-bench and runs its suite `command` (`fanout`, `parquet`), dlt from the
+/// pinned venv.
+fn side_by_side(root: &Path, options: &BenchOptions, command: &str) -> Result<ExitCode> {
     eprintln!("building restgen-bench (release)...");
     cargo(root, &["build", "--release", "-p", "restgen-bench"])?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -170,7 +184,7 @@ fn run_fanout(root: &Path, options: &BenchOptions) -> Result<ExitCode> {
         .join("release")
         .join(format!("restgen-bench{}", std::env::consts::EXE_SUFFIX));
     let mut suite = Command::new(exe);
-    suite.current_dir(root).arg("fanout");
+    suite.current_dir(root).arg(command);
     if !options.no_dlt {
         suite.arg("--python").arg(pyenv::dlt_python(root)?);
     }

@@ -175,30 +175,30 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("activated_at", 1, false),
-                                Field::new("approvers", 4, false),
-                                Field::new("audit_trail_locale", 1, false),
-                                Field::new("bulk_send_batch_id", 1, false),
+                                Field::new("approvers", 5, false),
+                                Field::new("audit_trail_locale", 3, false),
+                                Field::new("bulk_send_batch_id", 3, false),
                                 Field::new("completed_at", 1, false),
-                                Field::new("created_at", 2, false),
-                                Field::new("custom_experience_id", 1, false),
+                                Field::new("created_at", 6, false),
+                                Field::new("custom_experience_id", 3, false),
                                 Field::new("delivery_mode", 2, false),
-                                Field::new("documents", 6, false),
-                                Field::new("email_notification", 8, false),
+                                Field::new("documents", 8, false),
+                                Field::new("email_notification", 10, false),
                                 Field::new("expiration_date", 1, false),
-                                Field::new("external_id", 1, false),
+                                Field::new("external_id", 3, false),
                                 Field::new("id", 2, true),
-                                Field::new("labels", 10, false),
-                                Field::new("name", 1, false),
-                                Field::new("ordered_approvers", 11, false),
-                                Field::new("ordered_signers", 11, false),
-                                Field::new("reminder_settings", 13, false),
-                                Field::new("sender", 14, false),
-                                Field::new("signers", 4, false),
-                                Field::new("signers_allowed_to_decline", 11, false),
-                                Field::new("source", 1, false),
+                                Field::new("labels", 12, false),
+                                Field::new("name", 3, false),
+                                Field::new("ordered_approvers", 13, false),
+                                Field::new("ordered_signers", 13, false),
+                                Field::new("reminder_settings", 15, false),
+                                Field::new("sender", 16, false),
+                                Field::new("signers", 5, false),
+                                Field::new("signers_allowed_to_decline", 13, false),
+                                Field::new("source", 3, false),
                                 Field::new("status", 2, false),
-                                Field::new("timezone", 1, false),
-                                Field::new("workspace_id", 1, false),
+                                Field::new("timezone", 3, false),
+                                Field::new("workspace_id", 3, false),
                             ],
                         ),
                         rest: None,
@@ -206,7 +206,7 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Scalar(Scalar::String),
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -214,17 +214,25 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
+                    kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
+                },
+                Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
-                            &[Field::new("id", 2, true), Field::new("status", 1, false)],
+                            &[Field::new("id", 2, true), Field::new("status", 3, false)],
                         ),
                         rest: None,
                     },
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(3),
+                    kind: Kind::Array(4),
                     nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
+                    nullable: false,
                 },
                 Node {
                     kind: Kind::Object {
@@ -236,15 +244,15 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(5),
+                    kind: Kind::Array(7),
                     nullable: true,
                 },
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("custom_name", 1, false),
-                                Field::new("type", 1, false),
+                                Field::new("custom_name", 3, false),
+                                Field::new("type", 3, false),
                             ],
                         ),
                         rest: None,
@@ -253,7 +261,7 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("sender", 7, false)]),
+                        fields: Cow::Borrowed(&[Field::new("sender", 9, false)]),
                         rest: None,
                     },
                     nullable: true,
@@ -261,14 +269,14 @@ pub mod shapes {
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
-                            &[Field::new("id", 2, true), Field::new("name", 1, false)],
+                            &[Field::new("id", 2, true), Field::new("name", 3, false)],
                         ),
                         rest: None,
                     },
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(9),
+                    kind: Kind::Array(11),
                     nullable: true,
                 },
                 Node {
@@ -283,8 +291,8 @@ pub mod shapes {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("interval_in_days", 12, false),
-                                Field::new("max_occurrences", 12, false),
+                                Field::new("interval_in_days", 14, false),
+                                Field::new("max_occurrences", 14, false),
                             ],
                         ),
                         rest: None,
@@ -294,7 +302,7 @@ pub mod shapes {
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
-                            &[Field::new("email", 1, false), Field::new("id", 1, false)],
+                            &[Field::new("email", 3, false), Field::new("id", 3, false)],
                         ),
                         rest: None,
                     },
@@ -349,10 +357,10 @@ pub mod shapes {
                                 Field::new("address_line_2", 1, false),
                                 Field::new("address_postal_code", 1, false),
                                 Field::new("company_name", 1, false),
-                                Field::new("created_at", 1, false),
+                                Field::new("created_at", 2, false),
                                 Field::new("email", 1, false),
                                 Field::new("first_name", 1, false),
-                                Field::new("id", 2, true),
+                                Field::new("id", 3, true),
                                 Field::new("job_title", 1, false),
                                 Field::new("last_name", 1, false),
                                 Field::new("locale", 1, false),
@@ -366,6 +374,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -386,19 +398,19 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("avatar", 1, false),
-                                Field::new("created_at", 1, false),
+                                Field::new("created_at", 2, false),
                                 Field::new("email", 1, false),
                                 Field::new("first_name", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("is_active", 3, false),
+                                Field::new("id", 3, true),
+                                Field::new("is_active", 4, false),
                                 Field::new("job_title", 1, false),
                                 Field::new("last_name", 1, false),
                                 Field::new("locale", 1, false),
                                 Field::new("phone_number", 1, false),
-                                Field::new("role", 2, false),
+                                Field::new("role", 3, false),
                                 Field::new("source", 1, false),
                                 Field::new("status", 1, false),
-                                Field::new("workspaces", 5, false),
+                                Field::new("workspaces", 6, false),
                             ],
                         ),
                         rest: None,
@@ -407,6 +419,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -419,13 +435,13 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("id", 2, true)]),
+                        fields: Cow::Borrowed(&[Field::new("id", 3, true)]),
                         rest: None,
                     },
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(4),
+                    kind: Kind::Array(5),
                     nullable: true,
                 },
             ],
@@ -444,11 +460,11 @@ pub mod shapes {
                                 Field::new("created_at", 1, false),
                                 Field::new("default", 2, false),
                                 Field::new("deleted_at", 1, false),
-                                Field::new("external_name", 1, false),
-                                Field::new("id", 3, true),
-                                Field::new("name", 1, false),
+                                Field::new("external_name", 3, false),
+                                Field::new("id", 4, true),
+                                Field::new("name", 3, false),
                                 Field::new("updated_at", 1, false),
-                                Field::new("users", 5, false),
+                                Field::new("users", 6, false),
                             ],
                         ),
                         rest: None,
@@ -456,7 +472,7 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Scalar(Scalar::String),
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -465,17 +481,21 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::String),
                     nullable: false,
                 },
                 Node {
                     kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("id", 3, true)]),
+                        fields: Cow::Borrowed(&[Field::new("id", 4, true)]),
                         rest: None,
                     },
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(4),
+                    kind: Kind::Array(5),
                     nullable: true,
                 },
             ],
@@ -493,8 +513,8 @@ pub mod shapes {
                             &[
                                 Field::new("created_at", 1, false),
                                 Field::new("id", 2, true),
-                                Field::new("name", 1, false),
-                                Field::new("workspace_id", 1, false),
+                                Field::new("name", 3, false),
+                                Field::new("workspace_id", 3, false),
                             ],
                         ),
                         rest: None,
@@ -502,12 +522,16 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Scalar(Scalar::String),
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
                     nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
                 },
             ],
         ),
@@ -523,16 +547,20 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("created_at", 1, false),
-                                Field::new("description", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("name", 1, false),
-                                Field::new("status", 1, false),
-                                Field::new("workspace_id", 1, false),
+                                Field::new("description", 2, false),
+                                Field::new("id", 3, true),
+                                Field::new("name", 2, false),
+                                Field::new("status", 2, false),
+                                Field::new("workspace_id", 2, false),
                             ],
                         ),
                         rest: None,
                     },
                     nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
+                    nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
@@ -557,7 +585,7 @@ pub mod shapes {
                             &[
                                 Field::new("created_at", 1, false),
                                 Field::new("id", 2, true),
-                                Field::new("name", 1, false),
+                                Field::new("name", 3, false),
                             ],
                         ),
                         rest: None,
@@ -565,12 +593,16 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Scalar(Scalar::String),
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
                     nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
                 },
             ],
         ),

@@ -210,18 +210,18 @@ pub mod shapes {
                                 Field::new("blocked", 1, false),
                                 Field::new("createdAt", 2, false),
                                 Field::new("details", 5, false),
-                                Field::new("fullName", 2, false),
+                                Field::new("fullName", 6, false),
                                 Field::new("id", 3, true),
                                 Field::new("invitationDisabled", 1, false),
-                                Field::new("locale", 2, false),
+                                Field::new("locale", 6, false),
                                 Field::new("mutedUntil", 2, false),
-                                Field::new("role", 6, false),
-                                Field::new("skypeUsername", 2, false),
-                                Field::new("tags", 7, false),
-                                Field::new("timeZone", 2, false),
-                                Field::new("userAddress", 8, false),
-                                Field::new("userContacts", 10, false),
-                                Field::new("username", 2, false),
+                                Field::new("role", 7, false),
+                                Field::new("skypeUsername", 6, false),
+                                Field::new("tags", 8, false),
+                                Field::new("timeZone", 6, false),
+                                Field::new("userAddress", 9, false),
+                                Field::new("userContacts", 11, false),
+                                Field::new("username", 6, false),
                                 Field::new("verified", 1, false),
                             ],
                         ),
@@ -234,7 +234,7 @@ pub mod shapes {
                     nullable: true,
                 },
                 Node {
-                    kind: Kind::Scalar(Scalar::String),
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -253,9 +253,13 @@ pub mod shapes {
                     nullable: true,
                 },
                 Node {
+                    kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
+                },
+                Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
-                            &[Field::new("id", 2, false), Field::new("name", 2, false)],
+                            &[Field::new("id", 6, false), Field::new("name", 6, false)],
                         ),
                         rest: None,
                     },
@@ -269,11 +273,11 @@ pub mod shapes {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("city", 2, false),
-                                Field::new("country", 2, false),
-                                Field::new("line", 2, false),
-                                Field::new("state", 2, false),
-                                Field::new("zipCode", 2, false),
+                                Field::new("city", 6, false),
+                                Field::new("country", 6, false),
+                                Field::new("line", 6, false),
+                                Field::new("state", 6, false),
+                                Field::new("zipCode", 6, false),
                             ],
                         ),
                         rest: None,
@@ -285,10 +289,10 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("contactMethod", 3, false),
-                                Field::new("disabledReason", 2, false),
+                                Field::new("disabledReason", 6, false),
                                 Field::new("enabled", 1, false),
-                                Field::new("id", 2, false),
-                                Field::new("to", 2, false),
+                                Field::new("id", 6, false),
+                                Field::new("to", 6, false),
                             ],
                         ),
                         rest: None,
@@ -296,7 +300,7 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(9),
+                    kind: Kind::Array(10),
                     nullable: true,
                 },
             ],
@@ -468,30 +472,34 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("createdAt", 1, false),
-                                Field::new("description", 1, false),
-                                Field::new("extraProperties", 3, false),
-                                Field::new("id", 2, true),
+                                Field::new("description", 2, false),
+                                Field::new("extraProperties", 4, false),
+                                Field::new("id", 3, true),
                                 Field::new("impactStartDate", 1, false),
-                                Field::new("impactedServices", 4, false),
-                                Field::new("isSeen", 5, false),
-                                Field::new("links", 6, false),
-                                Field::new("message", 1, false),
-                                Field::new("notifyStakeholders", 5, false),
-                                Field::new("owner", 1, false),
-                                Field::new("ownerTeam", 1, false),
-                                Field::new("priority", 2, false),
-                                Field::new("responders", 8, false),
-                                Field::new("source", 1, false),
-                                Field::new("status", 2, false),
-                                Field::new("statusPageEntry", 9, false),
-                                Field::new("tags", 4, false),
-                                Field::new("tinyId", 1, false),
+                                Field::new("impactedServices", 5, false),
+                                Field::new("isSeen", 6, false),
+                                Field::new("links", 7, false),
+                                Field::new("message", 2, false),
+                                Field::new("notifyStakeholders", 6, false),
+                                Field::new("owner", 2, false),
+                                Field::new("ownerTeam", 2, false),
+                                Field::new("priority", 3, false),
+                                Field::new("responders", 9, false),
+                                Field::new("source", 2, false),
+                                Field::new("status", 3, false),
+                                Field::new("statusPageEntry", 10, false),
+                                Field::new("tags", 5, false),
+                                Field::new("tinyId", 2, false),
                                 Field::new("updatedAt", 1, false),
                             ],
                         ),
                         rest: None,
                     },
                     nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
+                    nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
@@ -504,12 +512,12 @@ pub mod shapes {
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(&[]),
-                        rest: Some(2),
+                        rest: Some(3),
                     },
                     nullable: true,
                 },
                 Node {
-                    kind: Kind::Array(2),
+                    kind: Kind::Array(3),
                     nullable: true,
                 },
                 Node {
@@ -519,7 +527,7 @@ pub mod shapes {
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
-                            &[Field::new("api", 1, false), Field::new("web", 1, false)],
+                            &[Field::new("api", 2, false), Field::new("web", 2, false)],
                         ),
                         rest: None,
                     },
@@ -528,22 +536,22 @@ pub mod shapes {
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
-                            &[Field::new("id", 2, true), Field::new("type", 2, true)],
+                            &[Field::new("id", 3, true), Field::new("type", 3, true)],
                         ),
                         rest: None,
                     },
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(7),
+                    kind: Kind::Array(8),
                     nullable: true,
                 },
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("detail", 1, false),
-                                Field::new("title", 1, false),
+                                Field::new("detail", 2, false),
+                                Field::new("title", 2, false),
                             ],
                         ),
                         rest: None,
@@ -566,24 +574,24 @@ pub mod shapes {
                                 Field::new("acknowledged", 1, false),
                                 Field::new("alias", 2, false),
                                 Field::new("count", 3, false),
-                                Field::new("createdAt", 2, false),
-                                Field::new("id", 4, true),
-                                Field::new("integration", 5, false),
+                                Field::new("createdAt", 4, false),
+                                Field::new("id", 5, true),
+                                Field::new("integration", 6, false),
                                 Field::new("isSeen", 1, false),
-                                Field::new("lastOccurredAt", 2, false),
+                                Field::new("lastOccurredAt", 4, false),
                                 Field::new("message", 2, false),
                                 Field::new("owner", 2, false),
                                 Field::new("ownerTeamId", 2, false),
-                                Field::new("priority", 4, false),
-                                Field::new("report", 6, false),
-                                Field::new("responders", 8, false),
+                                Field::new("priority", 5, false),
+                                Field::new("report", 7, false),
+                                Field::new("responders", 9, false),
                                 Field::new("snoozed", 1, false),
-                                Field::new("snoozedUntil", 2, false),
+                                Field::new("snoozedUntil", 4, false),
                                 Field::new("source", 2, false),
-                                Field::new("status", 4, false),
-                                Field::new("tags", 9, false),
+                                Field::new("status", 5, false),
+                                Field::new("tags", 10, false),
                                 Field::new("tinyId", 2, false),
-                                Field::new("updatedAt", 2, false),
+                                Field::new("updatedAt", 4, false),
                             ],
                         ),
                         rest: None,
@@ -600,6 +608,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::Integer),
+                    nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -636,18 +648,18 @@ pub mod shapes {
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
-                            &[Field::new("id", 4, true), Field::new("type", 4, true)],
+                            &[Field::new("id", 5, true), Field::new("type", 5, true)],
                         ),
                         rest: None,
                     },
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(7),
+                    kind: Kind::Array(8),
                     nullable: true,
                 },
                 Node {
-                    kind: Kind::Array(4),
+                    kind: Kind::Array(5),
                     nullable: true,
                 },
             ],

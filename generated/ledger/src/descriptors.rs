@@ -117,7 +117,7 @@ pub mod shapes {
                                 Field::new("currency", 2, true),
                                 Field::new("id", 2, true),
                                 Field::new("name", 2, true),
-                                Field::new("opened_at", 2, false),
+                                Field::new("opened_at", 3, false),
                             ],
                         ),
                         rest: None,
@@ -130,6 +130,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
+                    nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: false,
                 },
             ],
@@ -147,8 +151,8 @@ pub mod shapes {
                             &[
                                 Field::new("amount", 1, true),
                                 Field::new("booked_at", 2, true),
-                                Field::new("id", 2, true),
-                                Field::new("memo", 3, false),
+                                Field::new("id", 3, true),
+                                Field::new("memo", 4, false),
                             ],
                         ),
                         rest: None,
@@ -157,6 +161,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::Number),
+                    nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: false,
                 },
                 Node {

@@ -203,16 +203,16 @@ pub mod shapes {
                             &[
                                 Field::new("created_at", 1, false),
                                 Field::new("id", 2, true),
-                                Field::new("label_url", 1, false),
+                                Field::new("label_url", 3, false),
                                 Field::new("mode", 2, false),
-                                Field::new("num_shipments", 3, false),
-                                Field::new("object", 1, false),
-                                Field::new("pickup", 4, false),
-                                Field::new("reference", 1, false),
-                                Field::new("scan_form", 6, false),
-                                Field::new("shipments", 8, false),
+                                Field::new("num_shipments", 4, false),
+                                Field::new("object", 3, false),
+                                Field::new("pickup", 5, false),
+                                Field::new("reference", 3, false),
+                                Field::new("scan_form", 7, false),
+                                Field::new("shipments", 9, false),
                                 Field::new("state", 2, false),
-                                Field::new("status", 9, false),
+                                Field::new("status", 10, false),
                                 Field::new("updated_at", 1, false),
                             ],
                         ),
@@ -221,12 +221,16 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Scalar(Scalar::String),
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
                     nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::Integer),
@@ -247,14 +251,14 @@ pub mod shapes {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("batch_id", 1, false),
+                                Field::new("batch_id", 3, false),
                                 Field::new("created_at", 1, false),
-                                Field::new("form_url", 1, false),
-                                Field::new("id", 1, false),
-                                Field::new("message", 1, false),
-                                Field::new("object", 1, false),
-                                Field::new("status", 1, false),
-                                Field::new("tracking_codes", 5, false),
+                                Field::new("form_url", 3, false),
+                                Field::new("id", 3, false),
+                                Field::new("message", 3, false),
+                                Field::new("object", 3, false),
+                                Field::new("status", 3, false),
+                                Field::new("tracking_codes", 6, false),
                                 Field::new("updated_at", 1, false),
                             ],
                         ),
@@ -266,11 +270,11 @@ pub mod shapes {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("batch_message", 1, false),
-                                Field::new("batch_status", 1, false),
+                                Field::new("batch_message", 3, false),
+                                Field::new("batch_status", 3, false),
                                 Field::new("id", 2, true),
-                                Field::new("reference", 1, false),
-                                Field::new("tracking_code", 1, false),
+                                Field::new("reference", 3, false),
+                                Field::new("tracking_code", 3, false),
                             ],
                         ),
                         rest: None,
@@ -278,18 +282,18 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(7),
+                    kind: Kind::Array(8),
                     nullable: true,
                 },
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("created", 3, false),
-                                Field::new("creation_failed", 3, false),
-                                Field::new("postage_purchase_failed", 3, false),
-                                Field::new("postage_purchased", 3, false),
-                                Field::new("queued_for_purchase", 3, false),
+                                Field::new("created", 4, false),
+                                Field::new("creation_failed", 4, false),
+                                Field::new("postage_purchase_failed", 4, false),
+                                Field::new("postage_purchased", 4, false),
+                                Field::new("queued_for_purchase", 4, false),
                             ],
                         ),
                         rest: None,
@@ -313,21 +317,21 @@ pub mod shapes {
                                 Field::new("city", 1, false),
                                 Field::new("company", 1, false),
                                 Field::new("country", 1, false),
-                                Field::new("created_at", 1, false),
+                                Field::new("created_at", 2, false),
                                 Field::new("email", 1, false),
                                 Field::new("federal_tax_id", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("mode", 2, false),
+                                Field::new("id", 3, true),
+                                Field::new("mode", 3, false),
                                 Field::new("name", 1, false),
                                 Field::new("object", 1, false),
                                 Field::new("phone", 1, false),
-                                Field::new("residential", 3, false),
+                                Field::new("residential", 4, false),
                                 Field::new("state", 1, false),
                                 Field::new("state_tax_id", 1, false),
                                 Field::new("street1", 1, false),
                                 Field::new("street2", 1, false),
-                                Field::new("updated_at", 1, false),
-                                Field::new("verifications", 4, false),
+                                Field::new("updated_at", 2, false),
+                                Field::new("verifications", 5, false),
                                 Field::new("zip", 1, false),
                             ],
                         ),
@@ -337,6 +341,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -368,22 +376,22 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("carrier", 1, false),
-                                Field::new("carrier_detail", 3, false),
-                                Field::new("created_at", 1, false),
-                                Field::new("est_delivery_date", 1, false),
-                                Field::new("fees", 6, false),
-                                Field::new("id", 7, true),
-                                Field::new("mode", 7, false),
+                                Field::new("carrier_detail", 4, false),
+                                Field::new("created_at", 3, false),
+                                Field::new("est_delivery_date", 3, false),
+                                Field::new("fees", 7, false),
+                                Field::new("id", 8, true),
+                                Field::new("mode", 8, false),
                                 Field::new("object", 1, false),
                                 Field::new("public_url", 1, false),
                                 Field::new("shipment_id", 1, false),
                                 Field::new("signed_by", 1, false),
-                                Field::new("status", 7, false),
+                                Field::new("status", 8, false),
                                 Field::new("status_detail", 1, false),
                                 Field::new("tracking_code", 1, false),
-                                Field::new("tracking_details", 9, false),
-                                Field::new("updated_at", 1, false),
-                                Field::new("weight", 10, false),
+                                Field::new("tracking_details", 10, false),
+                                Field::new("updated_at", 3, false),
+                                Field::new("weight", 11, false),
                             ],
                         ),
                         rest: None,
@@ -410,14 +418,18 @@ pub mod shapes {
                     nullable: true,
                 },
                 Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
+                    nullable: true,
+                },
+                Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("container_type", 1, false),
                                 Field::new("destination_location", 1, false),
                                 Field::new("destination_tracking_location", 2, false),
-                                Field::new("guaranteed_delivery_date", 1, false),
-                                Field::new("initial_delivery_attempt", 1, false),
+                                Field::new("guaranteed_delivery_date", 3, false),
+                                Field::new("initial_delivery_attempt", 3, false),
                                 Field::new("object", 1, false),
                                 Field::new("origin_location", 1, false),
                                 Field::new("origin_tracking_location", 2, false),
@@ -437,9 +449,9 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("amount", 1, false),
-                                Field::new("charged", 4, false),
+                                Field::new("charged", 5, false),
                                 Field::new("object", 1, false),
-                                Field::new("refunded", 4, false),
+                                Field::new("refunded", 5, false),
                                 Field::new("type", 1, false),
                             ],
                         ),
@@ -448,7 +460,7 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(5),
+                    kind: Kind::Array(6),
                     nullable: true,
                 },
                 Node {
@@ -460,12 +472,12 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("carrier_code", 1, false),
-                                Field::new("datetime", 1, false),
+                                Field::new("datetime", 3, false),
                                 Field::new("description", 1, false),
                                 Field::new("message", 1, false),
                                 Field::new("object", 1, false),
                                 Field::new("source", 1, false),
-                                Field::new("status", 7, false),
+                                Field::new("status", 8, false),
                                 Field::new("status_detail", 1, false),
                                 Field::new("tracking_location", 2, false),
                             ],
@@ -475,7 +487,7 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(8),
+                    kind: Kind::Array(9),
                     nullable: true,
                 },
                 Node {
@@ -601,17 +613,17 @@ pub mod shapes {
                                 Field::new("city", 1, false),
                                 Field::new("company", 1, false),
                                 Field::new("country", 1, false),
-                                Field::new("created_at", 1, false),
+                                Field::new("created_at", 2, false),
                                 Field::new("email", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("mode", 2, false),
+                                Field::new("id", 3, true),
+                                Field::new("mode", 3, false),
                                 Field::new("name", 1, false),
                                 Field::new("object", 1, false),
                                 Field::new("phone", 1, false),
                                 Field::new("state", 1, false),
                                 Field::new("street1", 1, false),
                                 Field::new("street2", 1, false),
-                                Field::new("updated_at", 1, false),
+                                Field::new("updated_at", 2, false),
                                 Field::new("zip", 1, false),
                             ],
                         ),
@@ -621,6 +633,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -641,17 +657,21 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("created_at", 1, false),
-                                Field::new("custom_headers", 3, false),
+                                Field::new("custom_headers", 4, false),
                                 Field::new("disabled_at", 1, false),
-                                Field::new("id", 4, true),
-                                Field::new("mode", 4, false),
-                                Field::new("object", 1, false),
-                                Field::new("url", 1, false),
+                                Field::new("id", 5, true),
+                                Field::new("mode", 5, false),
+                                Field::new("object", 2, false),
+                                Field::new("url", 2, false),
                             ],
                         ),
                         rest: None,
                     },
                     nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
+                    nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
@@ -661,8 +681,8 @@ pub mod shapes {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("name", 1, false),
-                                Field::new("value", 1, false),
+                                Field::new("name", 2, false),
+                                Field::new("value", 2, false),
                             ],
                         ),
                         rest: None,
@@ -670,7 +690,7 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(2),
+                    kind: Kind::Array(3),
                     nullable: true,
                 },
                 Node {
@@ -692,11 +712,11 @@ pub mod shapes {
                             &[
                                 Field::new("created_at", 1, false),
                                 Field::new("id", 2, true),
-                                Field::new("name", 1, false),
-                                Field::new("object", 1, false),
-                                Field::new("parent_id", 1, false),
-                                Field::new("phone_number", 1, false),
-                                Field::new("verified", 3, false),
+                                Field::new("name", 3, false),
+                                Field::new("object", 3, false),
+                                Field::new("parent_id", 3, false),
+                                Field::new("phone_number", 3, false),
+                                Field::new("verified", 4, false),
                             ],
                         ),
                         rest: None,
@@ -704,12 +724,16 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Scalar(Scalar::String),
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
                     nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::String),
+                    nullable: true,
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::Bool),
@@ -730,18 +754,18 @@ pub mod shapes {
                             &[
                                 Field::new("billing_type", 1, false),
                                 Field::new("clone", 2, false),
-                                Field::new("created_at", 1, false),
-                                Field::new("credentials", 3, false),
+                                Field::new("created_at", 3, false),
+                                Field::new("credentials", 4, false),
                                 Field::new("description", 1, false),
-                                Field::new("fields", 6, false),
-                                Field::new("id", 7, true),
+                                Field::new("fields", 7, false),
+                                Field::new("id", 8, true),
                                 Field::new("logo", 1, false),
                                 Field::new("object", 1, false),
                                 Field::new("readable", 1, false),
                                 Field::new("reference", 1, false),
-                                Field::new("test_credentials", 3, false),
+                                Field::new("test_credentials", 4, false),
                                 Field::new("type", 1, false),
-                                Field::new("updated_at", 1, false),
+                                Field::new("updated_at", 3, false),
                             ],
                         ),
                         rest: None,
@@ -754,6 +778,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::Bool),
+                    nullable: true,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: true,
                 },
                 Node {
@@ -779,7 +807,7 @@ pub mod shapes {
                 Node {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(&[]),
-                        rest: Some(4),
+                        rest: Some(5),
                     },
                     nullable: true,
                 },
@@ -787,8 +815,8 @@ pub mod shapes {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("credentials", 5, false),
-                                Field::new("test_credentials", 5, false),
+                                Field::new("credentials", 6, false),
+                                Field::new("test_credentials", 6, false),
                             ],
                         ),
                         rest: None,
@@ -812,9 +840,9 @@ pub mod shapes {
                     kind: Kind::Object {
                         fields: Cow::Borrowed(
                             &[
-                                Field::new("children", 9, false),
+                                Field::new("children", 10, false),
                                 Field::new("id", 3, true),
-                                Field::new("keys", 7, false),
+                                Field::new("keys", 8, false),
                             ],
                         ),
                         rest: None,
@@ -841,6 +869,10 @@ pub mod shapes {
                     nullable: true,
                 },
                 Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
+                    nullable: true,
+                },
+                Node {
                     kind: Kind::Scalar(Scalar::String),
                     nullable: true,
                 },
@@ -851,9 +883,9 @@ pub mod shapes {
                                 Field::new("active", 4, false),
                                 Field::new("created_at", 5, false),
                                 Field::new("id", 3, true),
-                                Field::new("key", 5, false),
+                                Field::new("key", 6, false),
                                 Field::new("mode", 3, false),
-                                Field::new("object", 5, false),
+                                Field::new("object", 6, false),
                             ],
                         ),
                         rest: None,
@@ -861,7 +893,7 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(6),
+                    kind: Kind::Array(7),
                     nullable: true,
                 },
                 Node {
@@ -870,7 +902,7 @@ pub mod shapes {
                             &[
                                 Field::new("children", 2, false),
                                 Field::new("id", 3, true),
-                                Field::new("keys", 7, false),
+                                Field::new("keys", 8, false),
                             ],
                         ),
                         rest: None,
@@ -878,7 +910,7 @@ pub mod shapes {
                     nullable: false,
                 },
                 Node {
-                    kind: Kind::Array(8),
+                    kind: Kind::Array(9),
                     nullable: true,
                 },
             ],

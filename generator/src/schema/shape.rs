@@ -201,7 +201,13 @@ impl Builder<'_> {
             ["boolean"] => Kind::Scalar(Scalar::Bool),
             ["integer"] => Kind::Scalar(Scalar::Integer),
             ["number"] => Kind::Scalar(Scalar::Number),
-            ["string"] => Kind::Scalar(Scalar::String),
+            // the formats an output with its own types (Parquet) keeps; decoding reads both
+            // as strings
+            ["string"] => Kind::Scalar(match map.get("format").and_then(Value::as_str) {
+                Some("date-time") => Scalar::Timestamp,
+                Some("date") => Scalar::Date,
+                _ => Scalar::String,
+            }),
             ["array"] => Kind::Array(match map.get("items") {
                 Some(items) => self.index(items),
                 None => self.push(ANY),
@@ -310,6 +316,35 @@ mod tests {
             Kind::Scalar(Scalar::Number)
         );
         assert_eq!(shape.raw_field.as_deref(), Some(RAW_FIELD));
+    }
+
+    #[test]
+    fn date_time_and_date_formats_are_timestamps_and_dates() {
+        let definitions = vec![(
+            "Event".to_string(),
+            json!({"type": "object", "properties": {
+                "at": {"type": "string", "format": "date-time"},
+                "on": {"type": ["string", "null"], "format": "date"},
+                "mail": {"type": "string", "format": "email"}
+            }}),
+        )];
+        let shape = build(&definitions);
+        let Kind::Object { fields, .. } = &shape.nodes[0].kind else {
+            panic!("{shape:?}")
+        };
+        let node = |name: &str| {
+            let field = fields.iter().find(|f| f.name == name).unwrap();
+            shape.nodes[field.node as usize].clone()
+        };
+        assert_eq!(node("at").kind, Kind::Scalar(Scalar::Timestamp));
+        assert_eq!(
+            node("on"),
+            Node {
+                kind: Kind::Scalar(Scalar::Date),
+                nullable: true
+            }
+        );
+        assert_eq!(node("mail").kind, Kind::Scalar(Scalar::String));
     }
 
     #[test]

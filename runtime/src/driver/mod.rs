@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::incremental::{Incremental, Mark, Tracker};
 use crate::paginate::wire_form;
 use crate::resume::ResumePoint;
-use crate::secret::{SENSITIVE_QUERY_KEYS, redact_text};
+use crate::secret::redact_text;
 
 pub use page::Page;
 pub(crate) use stop::Stop;
@@ -80,10 +80,7 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
         let shown = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(String, String)> {
             pairs
                 .map(|(k, v)| {
-                    let sensitive = SENSITIVE_QUERY_KEYS
-                        .iter()
-                        .any(|s| s.eq_ignore_ascii_case(k));
-                    let v = if sensitive {
+                    let v = if crate::secret::is_sensitive_key(k) {
                         crate::secret::REDACTED.to_string()
                     } else {
                         redact_text(v, secrets)

@@ -26,6 +26,21 @@ pub enum Scalar {
     Number,
     /// `string`
     String,
+    /// `string` with `format: date-time`: coerced as a string (decoding never parses it); an
+    /// output that has a timestamp type (Parquet) parses it there.
+    Timestamp,
+    /// `string` with `format: date`: coerced as a string, like [`Scalar::Timestamp`].
+    Date,
+}
+
+impl Scalar {
+    /// The JSON type coercion works in: a timestamp or a date is a string to it.
+    pub const fn json_type(self) -> Scalar {
+        match self {
+            Scalar::Timestamp | Scalar::Date => Scalar::String,
+            other => other,
+        }
+    }
 }
 
 /// What a value is for a scalar type.
@@ -42,7 +57,7 @@ pub enum Coercion {
 /// Whether `value` fits `wanted`, or what it exactly coerces to. `null` is `No`: whether a
 /// null is accepted is the schema's nullability, not a coercion.
 pub fn coerce(wanted: Scalar, value: &Value) -> Coercion {
-    match (wanted, value) {
+    match (wanted.json_type(), value) {
         (Scalar::Bool, Value::Bool(_))
         | (Scalar::String, Value::String(_))
         | (Scalar::Number, Value::Number(_)) => Coercion::Fits,
@@ -266,6 +281,26 @@ mod tests {
         }
         for input in [json!({"a": "b"}), json!(["a"]), json!(null)] {
             assert_eq!(coerce(Scalar::String, &input), Coercion::No, "{input}");
+        }
+    }
+
+    /// A timestamp or a date decodes exactly as a string: a text that is not one is still
+    /// the field's value (an output with a timestamp type deals with it), never moved aside.
+    #[test]
+    fn timestamps_and_dates_coerce_as_strings() {
+        for input in [
+            json!("2024-03-01T12:00:00+02:00"),
+            json!("2024-03-01"),
+            json!("yesterday"),
+            json!(12),
+            json!(true),
+            json!({"a": "b"}),
+            json!(["a"]),
+            json!(null),
+        ] {
+            let want = coerce(Scalar::String, &input);
+            assert_eq!(coerce(Scalar::Timestamp, &input), want, "{input}");
+            assert_eq!(coerce(Scalar::Date, &input), want, "{input}");
         }
     }
 }

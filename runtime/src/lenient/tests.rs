@@ -94,15 +94,58 @@ static USER: RecordShape = RecordShape {
     raw_field: Some(Cow::Borrowed("_restgen_raw")),
 };
 
+/// `USER` with its strings declared `format: date-time` (and `name` `format: date`): every
+/// test decodes with both and finds the same, so these formats change no decoding.
+static USER_FORMATTED: RecordShape = RecordShape {
+    nodes: Cow::Borrowed(&[
+        node(Kind::Object {
+            fields: Cow::Borrowed(&[
+                field!("address", 6, false),
+                field!("count", 3, false),
+                field!("id", 1, true),
+                field!("name", 7, false),
+                field!("price", 4, false),
+                field!("small", 3, false),
+                field!("tags", 5, false),
+                field!("verified", 2, false),
+            ]),
+            rest: None,
+        }),
+        node(Kind::Scalar(Scalar::Timestamp)),
+        node(Kind::Scalar(Scalar::Bool)),
+        node(Kind::Scalar(Scalar::Integer)),
+        node(Kind::Scalar(Scalar::Number)),
+        node(Kind::Array(1)),
+        node(Kind::Object {
+            fields: Cow::Borrowed(&[field!("primary", 2, false), field!("zip", 1, true)]),
+            rest: None,
+        }),
+        node(Kind::Scalar(Scalar::Date)),
+    ]),
+    raw_field: Some(Cow::Borrowed("_restgen_raw")),
+};
+
 fn lenient(text: &str) -> (User, DecodeSummary) {
     let mut summary = DecodeSummary::default();
     let user = decode_record::<User>(text, Some(&USER), false, &mut summary).unwrap();
+    let mut formatted = DecodeSummary::default();
+    let same = decode_record::<User>(text, Some(&USER_FORMATTED), false, &mut formatted).unwrap();
+    assert_eq!((&same, &formatted), (&user, &summary), "{text}");
     (user, summary)
 }
 
 fn strict(text: &str) -> DecodeFailure {
     let mut summary = DecodeSummary::default();
-    decode_record::<User>(text, Some(&USER), true, &mut summary).unwrap_err()
+    let failure = decode_record::<User>(text, Some(&USER), true, &mut summary).unwrap_err();
+    let mut formatted = DecodeSummary::default();
+    let same =
+        decode_record::<User>(text, Some(&USER_FORMATTED), true, &mut formatted).unwrap_err();
+    assert_eq!(
+        (same.path.as_str(), same.offset),
+        (failure.path.as_str(), failure.offset),
+        "{text}"
+    );
+    failure
 }
 
 fn counts(coerced: u64, kept_raw: u64) -> FieldCounts {

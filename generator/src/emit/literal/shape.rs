@@ -67,12 +67,15 @@ impl ToLiteral for Kind {
 
 impl ToLiteral for Scalar {
     fn literal(&self) -> TokenStream {
-        // Scalar::Bool / Scalar::Integer / Scalar::Number / Scalar::String
+        // Scalar::Bool / Scalar::Integer / Scalar::Number / Scalar::String / Scalar::Timestamp /
+        // Scalar::Date
         match self {
             Scalar::Bool => quote!(Scalar::Bool),
             Scalar::Integer => quote!(Scalar::Integer),
             Scalar::Number => quote!(Scalar::Number),
             Scalar::String => quote!(Scalar::String),
+            Scalar::Timestamp => quote!(Scalar::Timestamp),
+            Scalar::Date => quote!(Scalar::Date),
         }
     }
 }
