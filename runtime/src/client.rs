@@ -16,6 +16,7 @@ use crate::secret::{Secret, redact_url};
 use crate::transport::{HttpClient, Transport};
 
 mod embedding;
+mod generated;
 
 /// A named value the client needs: a secret (`dlt.secrets`) or a setting (`dlt.config`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -37,6 +37,8 @@ pub use fanout::{
 };
 pub use incremental::{Checkpoint, Incremental};
 pub use lenient::{DecodeReport, DecodeSummary};
+/// The attribute on every generated record type (`restgen_runtime_macros::record`).
+pub use restgen_runtime_macros::record;
 pub use resume::ResumePoint;
 pub use secret::Secret;
 pub use transport::HttpClient;

@@ -116,8 +116,9 @@ fn the_generated_builder_requires_each_custom_code() {
     for expected in [
         "pub fn custom_auth(self, auth: impl ::restgen_runtime::custom::Auth) -> Self",
         "pub fn custom_paginator<P>(self, paginator: P) -> Self",
-        r#".expect_custom("auth", "Signer")"#,
-        r#".expect_custom("paginator", "NextPage")"#,
+        // the runtime's `client!` builds with `.expect_custom(kind, name)` for each
+        r#""auth" "Signer""#,
+        r#""paginator" "NextPage""#,
     ] {
         assert!(client.contains(expected), "`{expected}` missing:\n{client}");
     }

@@ -297,3 +297,60 @@ async fn unauthorized_surfaces_as_a_status_error_without_the_secret() {
         &format!("Bearer {TOKEN}"),
     );
 }
+
+#[tokio::test]
+async fn the_user_agent_names_the_crate_or_is_left_out() {
+    let server = MockServer::start().await;
+    get("/v3/labels")
+        .respond_with(json(json!({"meta": {"next_cursor": null}, "data": []})))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let builder = || {
+        esign::Client::builder()
+            .api_key(TOKEN)
+            .base_url(server.uri() + "/v3/")
+    };
+    for client in [
+        builder().build().unwrap(),
+        builder().user_agent("billing-service/7").build().unwrap(),
+        builder().no_user_agent().build().unwrap(),
+    ] {
+        let labels: Vec<esign::types::Label> =
+            client.labels().stream().try_collect().await.unwrap();
+        assert!(labels.is_empty());
+    }
+    let agents: Vec<Option<String>> = received(&server)
+        .await
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("user-agent")
+                .map(|v| v.to_str().unwrap().to_string())
+        })
+        .collect();
+    let default = format!("restgen/{0} esign/{0}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        agents,
+        [Some(default), Some("billing-service/7".to_string()), None]
+    );
+}
+
+#[test]
+fn a_record_serializes_with_the_fields_it_was_sent_with() {
+    // `#[restgen_runtime::record]` skips every `None` and an empty `_restgen_raw`, and keeps
+    // the raw values when there are some
+    let label: esign::types::Label =
+        serde_json::from_value(json!({"id": "lb_1", "color": "red"})).unwrap();
+    assert_eq!(label.name, None);
+    assert_eq!(
+        serde_json::to_value(&label).unwrap(),
+        json!({"id": "lb_1", "color": "red"})
+    );
+    let mut kept = label.clone();
+    kept.restgen_raw.insert("/name".into(), json!(5));
+    assert_eq!(
+        serde_json::to_value(&kept).unwrap(),
+        json!({"id": "lb_1", "_restgen_raw": {"/name": 5}, "color": "red"})
+    );
+}

@@ -167,7 +167,8 @@ fn resources_sharing_a_record_type_keep_their_setters() {
     ] {
         assert!(params.contains(wanted), "{wanted} missing from:\n{params}");
     }
-    assert!(files["src/lib.rs"].contains("pub use crate::params::*;"));
+    // the prelude re-exports the setters (`pub use crate::params::*;` in `crate_root!`)
+    assert!(files["src/lib.rs"].contains("crate_root!(params);"));
 }
 
 /// What the generated traits of two resources sharing a record type look like, compiled:

@@ -125,442 +125,57 @@ pub static SIGNING_LINKS: ResourceDescriptor = ResourceDescriptor {
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `user` records.
-    pub static USER: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("active", 1, false),
-                                Field::new("billing_period", 3, false),
-                                Field::new("companies", 6, false),
-                                Field::new("created", 1, false),
-                                Field::new("credits", 2, false),
-                                Field::new("document_count", 2, false),
-                                Field::new("emails", 8, false),
-                                Field::new("first_name", 1, false),
-                                Field::new("has_atticus_access", 4, false),
-                                Field::new("id", 7, true),
-                                Field::new("is_logged_in", 4, false),
-                                Field::new("last_name", 1, false),
-                                Field::new("lifetime_document_count", 2, false),
-                                Field::new("locale", 1, false),
-                                Field::new("primary_email", 1, false),
-                                Field::new("pro", 2, false),
-                                Field::new("status", 9, false),
-                                Field::new("subscriptions", 11, false),
-                                Field::new("teams", 13, false),
-                                Field::new("type", 2, false),
-                                Field::new("verified", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("end_date", 1, false),
-                                Field::new("end_timestamp", 2, false),
-                                Field::new("start_date", 1, false),
-                                Field::new("start_timestamp", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("full_access", 4, false),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(5),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(7),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("bad_cloud_export_token", 4, false),
-                                Field::new("bad_copy_token", 4, false),
-                                Field::new("has_cloud_export_token", 4, false),
-                                Field::new("has_copy_token", 4, false),
-                                Field::new("has_salesforce_token", 4, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created", 2, false),
-                                Field::new("credit_card", 4, false),
-                                Field::new("expired", 2, false),
-                                Field::new("id", 1, false),
-                                Field::new("is_usage_based", 4, false),
-                                Field::new("name", 1, false),
-                                Field::new("plan", 1, false),
-                                Field::new("seat_admin_email", 1, false),
-                                Field::new("subscription_id", 1, false),
-                                Field::new("term", 2, false),
-                                Field::new("trial", 4, false),
-                                Field::new("updated", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(10),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("document_count", 2, false),
-                                Field::new("id", 1, false),
-                                Field::new("role", 1, false),
-                                Field::new("team", 1, false),
-                                Field::new("type", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(12),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static USER: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "active" => 1, "billing_period" => 3, "companies"
+        => 6, "created" => 1, "credits" => 2, "document_count" => 2, "emails" => 8,
+        "first_name" => 1, "has_atticus_access" => 4, "id" => 7 required, "is_logged_in"
+        => 4, "last_name" => 1, "lifetime_document_count" => 2, "locale" => 1,
+        "primary_email" => 1, "pro" => 2, "status" => 9, "subscriptions" => 11, "teams"
+        => 13, "type" => 2, "verified" => 1 }, String | Null, Integer | Null, {
+        "end_date" => 1, "end_timestamp" => 2, "start_date" => 1, "start_timestamp" => 2
+        } | Null, Bool | Null, { "full_access" => 4, "name" => 1 }, [5] | Null, String,
+        [7] | Null, { "bad_cloud_export_token" => 4, "bad_copy_token" => 4,
+        "has_cloud_export_token" => 4, "has_copy_token" => 4, "has_salesforce_token" => 4
+        } | Null, { "created" => 2, "credit_card" => 4, "expired" => 2, "id" => 1,
+        "is_usage_based" => 4, "name" => 1, "plan" => 1, "seat_admin_email" => 1,
+        "subscription_id" => 1, "term" => 2, "trial" => 4, "updated" => 2 }, [10] | Null,
+        { "document_count" => 2, "id" => 1, "role" => 1, "team" => 1, "type" => 1 }, [12]
+        | Null
     };
 
     /// The shape of `user_modified_documents` records.
-    pub static USER_MODIFIED_DOCUMENTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created", 1, false),
-                                Field::new("document_name", 1, false),
-                                Field::new("entity_type", 1, false),
-                                Field::new("field_invites", 3, false),
-                                Field::new("fields", 5, false),
-                                Field::new("id", 6, true),
-                                Field::new("is_favorite", 7, false),
-                                Field::new("original_filename", 1, false),
-                                Field::new("owner", 1, false),
-                                Field::new("page_count", 1, false),
-                                Field::new("requests", 9, false),
-                                Field::new("roles", 11, false),
-                                Field::new("signatures", 13, false),
-                                Field::new("tags", 15, false),
-                                Field::new("template", 7, false),
-                                Field::new("thumbnail", 16, false),
-                                Field::new("updated", 1, false),
-                                Field::new("user_id", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created", 1, false),
-                                Field::new("email", 1, false),
-                                Field::new("expiration_time", 1, false),
-                                Field::new("id", 1, false),
-                                Field::new("role", 1, false),
-                                Field::new("role_id", 1, false),
-                                Field::new("status", 1, false),
-                                Field::new("updated", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("fulfiller", 1, false),
-                                Field::new("id", 1, false),
-                                Field::new("originator", 1, false),
-                                Field::new("role", 1, false),
-                                Field::new("role_id", 1, false),
-                                Field::new("type", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(4),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created", 1, false),
-                                Field::new("id", 1, false),
-                                Field::new("originator_email", 1, false),
-                                Field::new("signer_email", 1, false),
-                                Field::new("user_id", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(8),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("name", 1, false),
-                                Field::new("signing_order", 1, false),
-                                Field::new("unique_id", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(10),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(12),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("name", 1, false), Field::new("type", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(14),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("large", 1, false),
-                                Field::new("medium", 1, false),
-                                Field::new("small", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static USER_MODIFIED_DOCUMENTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created" => 1, "document_name" => 1, "entity_type"
+        => 1, "field_invites" => 3, "fields" => 5, "id" => 6 required, "is_favorite" =>
+        7, "original_filename" => 1, "owner" => 1, "page_count" => 1, "requests" => 9,
+        "roles" => 11, "signatures" => 13, "tags" => 15, "template" => 7, "thumbnail" =>
+        16, "updated" => 1, "user_id" => 1 }, String | Null, { "created" => 1, "email" =>
+        1, "expiration_time" => 1, "id" => 1, "role" => 1, "role_id" => 1, "status" => 1,
+        "updated" => 1 }, [2] | Null, { "fulfiller" => 1, "id" => 1, "originator" => 1,
+        "role" => 1, "role_id" => 1, "type" => 1 }, [4] | Null, String, Bool | Null, {
+        "created" => 1, "id" => 1, "originator_email" => 1, "signer_email" => 1,
+        "user_id" => 1 }, [8] | Null, { "name" => 1, "signing_order" => 1, "unique_id" =>
+        1 }, [10] | Null, {}, [12] | Null, { "name" => 1, "type" => 1 }, [14] | Null, {
+        "large" => 1, "medium" => 1, "small" => 1 } | Null
     };
 
     /// The shape of `crm_contacts` records.
-    pub static CRM_CONTACTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("address", 2, false),
-                                Field::new("company", 3, false),
-                                Field::new("email", 1, false),
-                                Field::new("id", 4, true),
-                                Field::new("meta", 6, false),
-                                Field::new("phone", 7, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 1, false),
-                                Field::new("country", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("name", 1, false)]),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_at", 5, false),
-                                Field::new("interacted_at", 5, false),
-                                Field::new("updated_at", 5, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("country_code", 1, false),
-                                Field::new("number", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CRM_CONTACTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "address" => 2, "company" => 3, "email" => 1, "id"
+        => 4 required, "meta" => 6, "phone" => 7 }, String | Null, { "city" => 1,
+        "country" => 1 } | Null, { "name" => 1 } | Null, String, Integer | Null, {
+        "created_at" => 5, "interacted_at" => 5, "updated_at" => 5 } | Null, {
+        "country_code" => 1, "number" => 1 } | Null
     };
 
     /// The shape of `signing_links` records.
-    pub static SIGNING_LINKS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("active", 1, false),
-                                Field::new("count", 2, false),
-                                Field::new("created", 2, false),
-                                Field::new("hash", 3, false),
-                                Field::new("id", 4, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static SIGNING_LINKS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "active" => 1, "count" => 2, "created" => 2, "hash"
+        => 3, "id" => 4 required }, Bool | Null, Integer | Null, String | Null, String
     };
 }

@@ -22,22 +22,4 @@
 //! - `user_modified_documents`: a single request
 //! - `crm_contacts`: page number `page` from 1
 //! - `signing_links`: page number `page` from 1
-#[rustfmt::skip]
-pub mod blocking;
-#[rustfmt::skip]
-mod client;
-#[rustfmt::skip]
-pub mod descriptors;
-#[rustfmt::skip]
-pub mod params;
-#[rustfmt::skip]
-pub mod types;
-pub use client::{Client, ClientBuilder};
-pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
-/// What a user of this crate needs besides the clients, to glob-import:
-/// `use <crate>::prelude::*` brings the typed parameter setters and the runtime's
-/// prelude (incremental loading, resume points, fan-out and blocking request types,
-/// decode reports, `TryStreamExt`) into scope.
-pub mod prelude {
-    pub use ::restgen_runtime::prelude::*;
-}
+::restgen_runtime::crate_root!();

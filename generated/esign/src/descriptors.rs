@@ -55,16 +55,19 @@ mod shared {
     pub const DATA_SELECTOR: Option<Selector> = Some(Selector {
         steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("data"))]),
     });
+    pub const RESOURCE: ResourceDescriptor = ResourceDescriptor {
+        params: shared::PARAMS,
+        paginator: shared::PAGINATOR,
+        data_selector: shared::DATA_SELECTOR,
+        retry: shared::RETRY,
+        ..ResourceDescriptor::DEFAULT
+    };
 }
 
 /// How the runtime fetches `signature_requests`.
 pub static SIGNATURE_REQUESTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("signature_requests"),
     path: Cow::Borrowed("/signature_requests"),
-    params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
     incremental: Some(IncrementalConfig {
         cursor_path: Selector {
             steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("created_at"))]),
@@ -73,17 +76,13 @@ pub static SIGNATURE_REQUESTS: ResourceDescriptor = ResourceDescriptor {
         primary_key: Cow::Borrowed(&[Cow::Borrowed("id")]),
         ..IncrementalConfig::DEFAULT
     }),
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `signature_requests_followers`.
 pub static SIGNATURE_REQUESTS_FOLLOWERS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("signature_requests_followers"),
     path: Cow::Borrowed("/signature_requests/{sign_req}/followers"),
-    params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
     response_actions: Cow::Borrowed(
         &[
             ResponseAction {
@@ -92,520 +91,121 @@ pub static SIGNATURE_REQUESTS_FOLLOWERS: ResourceDescriptor = ResourceDescriptor
             },
         ],
     ),
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `contacts`.
 pub static CONTACTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("contacts"),
     path: Cow::Borrowed("/contacts"),
-    params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `users`.
 pub static USERS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("users"),
     path: Cow::Borrowed("/users"),
-    params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `workspaces`.
 pub static WORKSPACES: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("workspaces"),
     path: Cow::Borrowed("/workspaces"),
-    params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `electronic_seal_images`.
 pub static ELECTRONIC_SEAL_IMAGES: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("electronic_seal_images"),
     path: Cow::Borrowed("/electronic_seal_images"),
-    params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `templates`.
 pub static TEMPLATES: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("templates"),
     path: Cow::Borrowed("/templates"),
-    params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `labels`.
 pub static LABELS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("labels"),
     path: Cow::Borrowed("/labels"),
-    params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `signature_requests` records.
-    pub static SIGNATURE_REQUESTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("activated_at", 1, false),
-                                Field::new("approvers", 5, false),
-                                Field::new("audit_trail_locale", 3, false),
-                                Field::new("bulk_send_batch_id", 3, false),
-                                Field::new("completed_at", 1, false),
-                                Field::new("created_at", 6, false),
-                                Field::new("custom_experience_id", 3, false),
-                                Field::new("delivery_mode", 2, false),
-                                Field::new("documents", 8, false),
-                                Field::new("email_notification", 10, false),
-                                Field::new("expiration_date", 1, false),
-                                Field::new("external_id", 3, false),
-                                Field::new("id", 2, true),
-                                Field::new("labels", 12, false),
-                                Field::new("name", 3, false),
-                                Field::new("ordered_approvers", 13, false),
-                                Field::new("ordered_signers", 13, false),
-                                Field::new("reminder_settings", 15, false),
-                                Field::new("sender", 16, false),
-                                Field::new("signers", 5, false),
-                                Field::new("signers_allowed_to_decline", 13, false),
-                                Field::new("source", 3, false),
-                                Field::new("status", 2, false),
-                                Field::new("timezone", 3, false),
-                                Field::new("workspace_id", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 2, true), Field::new("status", 3, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(4),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 2, true), Field::new("nature", 2, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(7),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("custom_name", 3, false),
-                                Field::new("type", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("sender", 9, false)]),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 2, true), Field::new("name", 3, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(11),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("interval_in_days", 14, false),
-                                Field::new("max_occurrences", 14, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("email", 3, false), Field::new("id", 3, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static SIGNATURE_REQUESTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "activated_at" => 1, "approvers" => 5,
+        "audit_trail_locale" => 3, "bulk_send_batch_id" => 3, "completed_at" => 1,
+        "created_at" => 6, "custom_experience_id" => 3, "delivery_mode" => 2, "documents"
+        => 8, "email_notification" => 10, "expiration_date" => 1, "external_id" => 3,
+        "id" => 2 required, "labels" => 12, "name" => 3, "ordered_approvers" => 13,
+        "ordered_signers" => 13, "reminder_settings" => 15, "sender" => 16, "signers" =>
+        5, "signers_allowed_to_decline" => 13, "source" => 3, "status" => 2, "timezone"
+        => 3, "workspace_id" => 3 }, Timestamp | Null, String, String | Null, { "id" => 2
+        required, "status" => 3 }, [4] | Null, Timestamp, { "id" => 2 required, "nature"
+        => 2 }, [7] | Null, { "custom_name" => 3, "type" => 3 } | Null, { "sender" => 9 }
+        | Null, { "id" => 2 required, "name" => 3 }, [11] | Null, Bool | Null, Integer |
+        Null, { "interval_in_days" => 14, "max_occurrences" => 14 } | Null, { "email" =>
+        3, "id" => 3 } | Null
     };
 
     /// The shape of `signature_requests_followers` records.
-    pub static SIGNATURE_REQUESTS_FOLLOWERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("email", 1, true),
-                                Field::new("follower_link", 2, false),
-                                Field::new("locale", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static SIGNATURE_REQUESTS_FOLLOWERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "email" => 1 required, "follower_link" => 2,
+        "locale" => 2 }, String, String | Null
     };
 
     /// The shape of `contacts` records.
-    pub static CONTACTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("address_city", 1, false),
-                                Field::new("address_country", 1, false),
-                                Field::new("address_line_1", 1, false),
-                                Field::new("address_line_2", 1, false),
-                                Field::new("address_postal_code", 1, false),
-                                Field::new("company_name", 1, false),
-                                Field::new("created_at", 2, false),
-                                Field::new("email", 1, false),
-                                Field::new("first_name", 1, false),
-                                Field::new("id", 3, true),
-                                Field::new("job_title", 1, false),
-                                Field::new("last_name", 1, false),
-                                Field::new("locale", 1, false),
-                                Field::new("phone_number", 1, false),
-                                Field::new("workspace_id", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CONTACTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "address_city" => 1, "address_country" => 1,
+        "address_line_1" => 1, "address_line_2" => 1, "address_postal_code" => 1,
+        "company_name" => 1, "created_at" => 2, "email" => 1, "first_name" => 1, "id" =>
+        3 required, "job_title" => 1, "last_name" => 1, "locale" => 1, "phone_number" =>
+        1, "workspace_id" => 1 }, String | Null, Timestamp | Null, String
     };
 
     /// The shape of `users` records.
-    pub static USERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("avatar", 1, false),
-                                Field::new("created_at", 2, false),
-                                Field::new("email", 1, false),
-                                Field::new("first_name", 1, false),
-                                Field::new("id", 3, true),
-                                Field::new("is_active", 4, false),
-                                Field::new("job_title", 1, false),
-                                Field::new("last_name", 1, false),
-                                Field::new("locale", 1, false),
-                                Field::new("phone_number", 1, false),
-                                Field::new("role", 3, false),
-                                Field::new("source", 1, false),
-                                Field::new("status", 1, false),
-                                Field::new("workspaces", 6, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("id", 3, true)]),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(5),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static USERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "avatar" => 1, "created_at" => 2, "email" => 1,
+        "first_name" => 1, "id" => 3 required, "is_active" => 4, "job_title" => 1,
+        "last_name" => 1, "locale" => 1, "phone_number" => 1, "role" => 3, "source" => 1,
+        "status" => 1, "workspaces" => 6 }, String | Null, Timestamp | Null, String, Bool
+        | Null, { "id" => 3 required }, [5] | Null
     };
 
     /// The shape of `workspaces` records.
-    pub static WORKSPACES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_at", 1, false),
-                                Field::new("default", 2, false),
-                                Field::new("deleted_at", 1, false),
-                                Field::new("external_name", 3, false),
-                                Field::new("id", 4, true),
-                                Field::new("name", 3, false),
-                                Field::new("updated_at", 1, false),
-                                Field::new("users", 6, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("id", 4, true)]),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(5),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static WORKSPACES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created_at" => 1, "default" => 2, "deleted_at" =>
+        1, "external_name" => 3, "id" => 4 required, "name" => 3, "updated_at" => 1,
+        "users" => 6 }, Timestamp | Null, Bool | Null, String | Null, String, { "id" => 4
+        required }, [5] | Null
     };
 
     /// The shape of `electronic_seal_images` records.
-    pub static ELECTRONIC_SEAL_IMAGES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_at", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("name", 3, false),
-                                Field::new("workspace_id", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ELECTRONIC_SEAL_IMAGES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created_at" => 1, "id" => 2 required, "name" => 3,
+        "workspace_id" => 3 }, Timestamp | Null, String, String | Null
     };
 
     /// The shape of `templates` records.
-    pub static TEMPLATES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_at", 1, false),
-                                Field::new("description", 2, false),
-                                Field::new("id", 3, true),
-                                Field::new("name", 2, false),
-                                Field::new("status", 2, false),
-                                Field::new("workspace_id", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static TEMPLATES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created_at" => 1, "description" => 2, "id" => 3
+        required, "name" => 2, "status" => 2, "workspace_id" => 2 }, Timestamp | Null,
+        String | Null, String
     };
 
     /// The shape of `labels` records.
-    pub static LABELS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_at", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("name", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static LABELS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created_at" => 1, "id" => 2 required, "name" => 3
+        }, Timestamp | Null, String, String | Null
     };
 }

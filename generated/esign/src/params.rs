@@ -2,22 +2,20 @@
 
 //! Typed setters for the query parameters each resource declares, as traits on its requests.
 use ::restgen_runtime::params::ParamRequest;
+use crate::types;
 use ::restgen_runtime::serde_json::Value;
 /// Typed setters for the query parameters the `signature_requests` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait SignatureRequestsParams: ParamRequest<
-        Record = crate::types::SignatureRequest,
-    > {
+pub trait SignatureRequestsParams: ParamRequest<Record = types::SignatureRequest> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::SignatureRequest>> SignatureRequestsParams
-for R {}
+impl<R: ParamRequest<Record = types::SignatureRequest>> SignatureRequestsParams for R {}
 /// Typed setters for the query parameters the `signature_requests_followers` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
 pub trait SignatureRequestsFollowersParams: ParamRequest<
-        Record = crate::types::SignatureRequestFollower,
+        Record = types::SignatureRequestFollower,
     > {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
@@ -26,63 +24,60 @@ pub trait SignatureRequestsFollowersParams: ParamRequest<
 }
 
 impl<
-    R: ParamRequest<Record = crate::types::SignatureRequestFollower>,
+    R: ParamRequest<Record = types::SignatureRequestFollower>,
 > SignatureRequestsFollowersParams for R {}
 /// Typed setters for the query parameters the `contacts` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait ContactsParams: ParamRequest<Record = crate::types::Contact> {
+pub trait ContactsParams: ParamRequest<Record = types::Contact> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::Contact>> ContactsParams for R {}
+impl<R: ParamRequest<Record = types::Contact>> ContactsParams for R {}
 /// Typed setters for the query parameters the `users` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait UsersParams: ParamRequest<Record = crate::types::User> {
+pub trait UsersParams: ParamRequest<Record = types::User> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::User>> UsersParams for R {}
+impl<R: ParamRequest<Record = types::User>> UsersParams for R {}
 /// Typed setters for the query parameters the `workspaces` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait WorkspacesParams: ParamRequest<Record = crate::types::Workspace> {
+pub trait WorkspacesParams: ParamRequest<Record = types::Workspace> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::Workspace>> WorkspacesParams for R {}
+impl<R: ParamRequest<Record = types::Workspace>> WorkspacesParams for R {}
 /// Typed setters for the query parameters the `electronic_seal_images` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait ElectronicSealImagesParams: ParamRequest<
-        Record = crate::types::ElectronicSealImage,
-    > {
+pub trait ElectronicSealImagesParams: ParamRequest<Record = types::ElectronicSealImage> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<
-    R: ParamRequest<Record = crate::types::ElectronicSealImage>,
-> ElectronicSealImagesParams for R {}
+impl<R: ParamRequest<Record = types::ElectronicSealImage>> ElectronicSealImagesParams
+for R {}
 /// Typed setters for the query parameters the `templates` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait TemplatesParams: ParamRequest<Record = crate::types::Template> {
+pub trait TemplatesParams: ParamRequest<Record = types::Template> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::Template>> TemplatesParams for R {}
+impl<R: ParamRequest<Record = types::Template>> TemplatesParams for R {}
 /// Typed setters for the query parameters the `labels` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait LabelsParams: ParamRequest<Record = crate::types::Label> {
+pub trait LabelsParams: ParamRequest<Record = types::Label> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::Label>> LabelsParams for R {}
+impl<R: ParamRequest<Record = types::Label>> LabelsParams for R {}

@@ -98,6 +98,12 @@ mod shared {
     pub const DATA_SELECTOR: Option<Selector> = Some(Selector {
         steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("data"))]),
     });
+    pub const RESOURCE: ResourceDescriptor = ResourceDescriptor {
+        paginator: shared::PAGINATOR,
+        data_selector: shared::DATA_SELECTOR,
+        retry: shared::RETRY,
+        ..ResourceDescriptor::DEFAULT
+    };
 }
 
 /// How the runtime fetches `users`.
@@ -105,20 +111,14 @@ pub static USERS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("users"),
     path: Cow::Borrowed("/v2/users"),
     params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `teams`.
 pub static TEAMS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("teams"),
     path: Cow::Borrowed("/v2/teams"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `services`.
@@ -126,20 +126,14 @@ pub static SERVICES: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("services"),
     path: Cow::Borrowed("/v1/services"),
     params: shared::PARAMS,
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `integrations`.
 pub static INTEGRATIONS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("integrations"),
     path: Cow::Borrowed("/v2/integrations"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `incidents`.
@@ -158,10 +152,7 @@ pub static INCIDENTS: ResourceDescriptor = ResourceDescriptor {
             },
         ],
     ),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `alerts`.
@@ -180,9 +171,6 @@ pub static ALERTS: ResourceDescriptor = ResourceDescriptor {
             },
         ],
     ),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    retry: shared::RETRY,
     incremental: Some(IncrementalConfig {
         cursor_path: Selector {
             steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("updatedAt"))]),
@@ -191,479 +179,71 @@ pub static ALERTS: ResourceDescriptor = ResourceDescriptor {
         primary_key: Cow::Borrowed(&[Cow::Borrowed("id")]),
         ..IncrementalConfig::DEFAULT
     }),
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `users` records.
-    pub static USERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("blocked", 1, false),
-                                Field::new("createdAt", 2, false),
-                                Field::new("details", 5, false),
-                                Field::new("fullName", 6, false),
-                                Field::new("id", 3, true),
-                                Field::new("invitationDisabled", 1, false),
-                                Field::new("locale", 6, false),
-                                Field::new("mutedUntil", 2, false),
-                                Field::new("role", 7, false),
-                                Field::new("skypeUsername", 6, false),
-                                Field::new("tags", 8, false),
-                                Field::new("timeZone", 6, false),
-                                Field::new("userAddress", 9, false),
-                                Field::new("userContacts", 11, false),
-                                Field::new("username", 6, false),
-                                Field::new("verified", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: Some(4),
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 6, false), Field::new("name", 6, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 6, false),
-                                Field::new("country", 6, false),
-                                Field::new("line", 6, false),
-                                Field::new("state", 6, false),
-                                Field::new("zipCode", 6, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("contactMethod", 3, false),
-                                Field::new("disabledReason", 6, false),
-                                Field::new("enabled", 1, false),
-                                Field::new("id", 6, false),
-                                Field::new("to", 6, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(10),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static USERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "blocked" => 1, "createdAt" => 2, "details" => 5,
+        "fullName" => 6, "id" => 3 required, "invitationDisabled" => 1, "locale" => 6,
+        "mutedUntil" => 2, "role" => 7, "skypeUsername" => 6, "tags" => 8, "timeZone" =>
+        6, "userAddress" => 9, "userContacts" => 11, "username" => 6, "verified" => 1 },
+        Bool | Null, Timestamp | Null, String, [3], { ; rest => 4 } | Null, String |
+        Null, { "id" => 6, "name" => 6 } | Null, [3] | Null, { "city" => 6, "country" =>
+        6, "line" => 6, "state" => 6, "zipCode" => 6 } | Null, { "contactMethod" => 3,
+        "disabledReason" => 6, "enabled" => 1, "id" => 6, "to" => 6 }, [10] | Null
     };
 
     /// The shape of `teams` records.
-    pub static TEAMS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("description", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("links", 3, false),
-                                Field::new("members", 6, false),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("api", 1, false), Field::new("web", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("id", 1, false),
-                                Field::new("username", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("role", 1, false), Field::new("user", 4, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(5),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static TEAMS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "description" => 1, "id" => 2 required, "links" =>
+        3, "members" => 6, "name" => 1 }, String | Null, String, { "api" => 1, "web" => 1
+        } | Null, { "id" => 1, "username" => 1 } | Null, { "role" => 1, "user" => 4 },
+        [5] | Null
     };
 
     /// The shape of `services` records.
-    pub static SERVICES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("description", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("isExternal", 3, false),
-                                Field::new("links", 4, false),
-                                Field::new("name", 1, false),
-                                Field::new("tags", 5, false),
-                                Field::new("teamId", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("api", 1, false), Field::new("web", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static SERVICES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "description" => 1, "id" => 2 required,
+        "isExternal" => 3, "links" => 4, "name" => 1, "tags" => 5, "teamId" => 1 },
+        String | Null, String, Bool | Null, { "api" => 1, "web" => 1 } | Null, [2] | Null
     };
 
     /// The shape of `integrations` records.
-    pub static INTEGRATIONS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("advanced", 1, false),
-                                Field::new("enabled", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("name", 3, false),
-                                Field::new("teamId", 3, false),
-                                Field::new("type", 3, false),
-                                Field::new("version", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static INTEGRATIONS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "advanced" => 1, "enabled" => 1, "id" => 2
+        required, "name" => 3, "teamId" => 3, "type" => 3, "version" => 3 }, Bool | Null,
+        String, String | Null
     };
 
     /// The shape of `incidents` records.
-    pub static INCIDENTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("createdAt", 1, false),
-                                Field::new("description", 2, false),
-                                Field::new("extraProperties", 4, false),
-                                Field::new("id", 3, true),
-                                Field::new("impactStartDate", 1, false),
-                                Field::new("impactedServices", 5, false),
-                                Field::new("isSeen", 6, false),
-                                Field::new("links", 7, false),
-                                Field::new("message", 2, false),
-                                Field::new("notifyStakeholders", 6, false),
-                                Field::new("owner", 2, false),
-                                Field::new("ownerTeam", 2, false),
-                                Field::new("priority", 3, false),
-                                Field::new("responders", 9, false),
-                                Field::new("source", 2, false),
-                                Field::new("status", 3, false),
-                                Field::new("statusPageEntry", 10, false),
-                                Field::new("tags", 5, false),
-                                Field::new("tinyId", 2, false),
-                                Field::new("updatedAt", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: Some(3),
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("api", 2, false), Field::new("web", 2, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 3, true), Field::new("type", 3, true)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(8),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("detail", 2, false),
-                                Field::new("title", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static INCIDENTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "createdAt" => 1, "description" => 2,
+        "extraProperties" => 4, "id" => 3 required, "impactStartDate" => 1,
+        "impactedServices" => 5, "isSeen" => 6, "links" => 7, "message" => 2,
+        "notifyStakeholders" => 6, "owner" => 2, "ownerTeam" => 2, "priority" => 3,
+        "responders" => 9, "source" => 2, "status" => 3, "statusPageEntry" => 10, "tags"
+        => 5, "tinyId" => 2, "updatedAt" => 1 }, Timestamp | Null, String | Null, String,
+        { ; rest => 3 } | Null, [3] | Null, Bool | Null, { "api" => 2, "web" => 2 } |
+        Null, { "id" => 3 required, "type" => 3 required }, [8] | Null, { "detail" => 2,
+        "title" => 2 } | Null
     };
 
     /// The shape of `alerts` records.
-    pub static ALERTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("acknowledged", 1, false),
-                                Field::new("alias", 2, false),
-                                Field::new("count", 3, false),
-                                Field::new("createdAt", 4, false),
-                                Field::new("id", 5, true),
-                                Field::new("integration", 6, false),
-                                Field::new("isSeen", 1, false),
-                                Field::new("lastOccurredAt", 4, false),
-                                Field::new("message", 2, false),
-                                Field::new("owner", 2, false),
-                                Field::new("ownerTeamId", 2, false),
-                                Field::new("priority", 5, false),
-                                Field::new("report", 7, false),
-                                Field::new("responders", 9, false),
-                                Field::new("snoozed", 1, false),
-                                Field::new("snoozedUntil", 4, false),
-                                Field::new("source", 2, false),
-                                Field::new("status", 5, false),
-                                Field::new("tags", 10, false),
-                                Field::new("tinyId", 2, false),
-                                Field::new("updatedAt", 4, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("id", 2, false),
-                                Field::new("name", 2, false),
-                                Field::new("type", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("ackTime", 3, false),
-                                Field::new("acknowledgedBy", 2, false),
-                                Field::new("closeTime", 3, false),
-                                Field::new("closedBy", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 5, true), Field::new("type", 5, true)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(8),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(5),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ALERTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "acknowledged" => 1, "alias" => 2, "count" => 3,
+        "createdAt" => 4, "id" => 5 required, "integration" => 6, "isSeen" => 1,
+        "lastOccurredAt" => 4, "message" => 2, "owner" => 2, "ownerTeamId" => 2,
+        "priority" => 5, "report" => 7, "responders" => 9, "snoozed" => 1, "snoozedUntil"
+        => 4, "source" => 2, "status" => 5, "tags" => 10, "tinyId" => 2, "updatedAt" => 4
+        }, Bool | Null, String | Null, Integer | Null, Timestamp | Null, String, { "id"
+        => 2, "name" => 2, "type" => 2 } | Null, { "ackTime" => 3, "acknowledgedBy" => 2,
+        "closeTime" => 3, "closedBy" => 2 } | Null, { "id" => 5 required, "type" => 5
+        required }, [8] | Null, [5] | Null
     };
 }

@@ -24,23 +24,4 @@
 //! - `integrations`: cursor from a template sent as `cursor`
 //! - `incidents`: cursor from a template sent as `cursor`
 //! - `alerts`: cursor from a template sent as `cursor`
-#[rustfmt::skip]
-pub mod blocking;
-#[rustfmt::skip]
-mod client;
-#[rustfmt::skip]
-pub mod descriptors;
-#[rustfmt::skip]
-pub mod params;
-#[rustfmt::skip]
-pub mod types;
-pub use client::{Client, ClientBuilder};
-pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
-/// What a user of this crate needs besides the clients, to glob-import:
-/// `use <crate>::prelude::*` brings the typed parameter setters and the runtime's
-/// prelude (incremental loading, resume points, fan-out and blocking request types,
-/// decode reports, `TryStreamExt`) into scope.
-pub mod prelude {
-    pub use crate::params::*;
-    pub use ::restgen_runtime::prelude::*;
-}
+::restgen_runtime::crate_root!(params);

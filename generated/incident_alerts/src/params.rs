@@ -2,27 +2,28 @@
 
 //! Typed setters for the query parameters each resource declares, as traits on its requests.
 use ::restgen_runtime::params::ParamRequest;
+use crate::types;
 use ::restgen_runtime::serde_json::Value;
 /// Typed setters for the query parameters the `users` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait UsersParams: ParamRequest<Record = crate::types::User> {
+pub trait UsersParams: ParamRequest<Record = types::User> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::User>> UsersParams for R {}
+impl<R: ParamRequest<Record = types::User>> UsersParams for R {}
 /// Typed setters for the query parameters the `services` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait ServicesParams: ParamRequest<Record = crate::types::Service> {
+pub trait ServicesParams: ParamRequest<Record = types::Service> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::Service>> ServicesParams for R {}
+impl<R: ParamRequest<Record = types::Service>> ServicesParams for R {}
 /// Typed setters for the query parameters the `incidents` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait IncidentsParams: ParamRequest<Record = crate::types::Incident> {
+pub trait IncidentsParams: ParamRequest<Record = types::Incident> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
@@ -34,9 +35,9 @@ pub trait IncidentsParams: ParamRequest<Record = crate::types::Incident> {
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::Incident>> IncidentsParams for R {}
+impl<R: ParamRequest<Record = types::Incident>> IncidentsParams for R {}
 /// Typed setters for the query parameters the `alerts` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait AlertsParams: ParamRequest<Record = crate::types::Alert> {
+pub trait AlertsParams: ParamRequest<Record = types::Alert> {
     /// Sets `limit` (declared as `100`).
     fn limit(self, value: i64) -> Self {
         self.set_param("limit", Value::from(value))
@@ -48,4 +49,4 @@ pub trait AlertsParams: ParamRequest<Record = crate::types::Alert> {
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::Alert>> AlertsParams for R {}
+impl<R: ParamRequest<Record = types::Alert>> AlertsParams for R {}

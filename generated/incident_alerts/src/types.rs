@@ -249,13 +249,12 @@ pub struct Incident {
 }
 
 /// Links to the incident.
+#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct IncidentLinks {
     /// URL of the incident in the REST API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api: ::std::option::Option<::std::string::String>,
     /// URL of the incident in the web app.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -275,13 +274,12 @@ pub struct IncidentRespondersItem {
 }
 
 /// Entry of the incident on the status page.
+#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct IncidentStatusPageEntry {
     /// Detail shown on the status page.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
     /// Title shown on the status page.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -361,81 +359,66 @@ pub struct Service {
 }
 
 /// Links to the service.
+#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ServiceLinks {
     /// URL of the service in the REST API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api: ::std::option::Option<::std::string::String>,
     /// URL of the service in the web app.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// A team of users (GET /v2/teams). This endpoint is not paginated.
+#[::restgen_runtime::record(raw)]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Team {
     /// Description of the team; may be an empty string.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Unique identifier (UUID) of the team.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Links to the team.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<TeamLinks>,
     /// Members of the team, when expanded.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub members: ::std::option::Option<::std::vec::Vec<TeamMembersItem>>,
     /// Name of the team.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// Values of this record that did not match its schema and had no exact coercion, as the API sent them, by JSON pointer (`/address/zip`). The fields they belong to read as absent. Empty when the record matched.
-    #[serde(
-        rename = "_restgen_raw",
-        default,
-        skip_serializing_if = "::serde_json::Map::is_empty"
-    )]
-    pub restgen_raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// Links to the team.
+#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TeamLinks {
     /// URL of the team in the REST API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api: ::std::option::Option<::std::string::String>,
     /// URL of the team in the web app.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// `TeamMembersItem`
+#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TeamMembersItem {
     /// Role of the member in the team: user, admin or a custom team role.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// The member user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<TeamMembersItemUser>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 /// The member user.
+#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TeamMembersItemUser {
     /// Identifier of the user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Username of the user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -527,13 +510,12 @@ pub struct User {
 }
 
 /// Role of the user: owner, admin, user or a custom role.
+#[::restgen_runtime::record]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UserRole {
     /// Identifier of the role.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Name of the role.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,

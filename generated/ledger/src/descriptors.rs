@@ -101,116 +101,26 @@ pub static LINES: ResourceDescriptor = ResourceDescriptor {
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `accounts` records.
-    pub static ACCOUNTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("balance", 1, false),
-                                Field::new("currency", 2, true),
-                                Field::new("id", 2, true),
-                                Field::new("name", 2, true),
-                                Field::new("opened_at", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ACCOUNTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "balance" => 1, "currency" => 2 required, "id" => 2
+        required, "name" => 2 required, "opened_at" => 3 }, Number | Null, String,
+        Timestamp
     };
 
     /// The shape of `entries` records.
-    pub static ENTRIES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("amount", 1, true),
-                                Field::new("booked_at", 2, true),
-                                Field::new("id", 3, true),
-                                Field::new("memo", 4, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ENTRIES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "amount" => 1 required, "booked_at" => 2 required,
+        "id" => 3 required, "memo" => 4 }, Number, Timestamp, String, String | Null
     };
 
     /// The shape of `lines` records.
-    pub static LINES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("account_code", 1, false),
-                                Field::new("amount", 2, true),
-                                Field::new("id", 3, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static LINES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "account_code" => 1, "amount" => 2 required, "id"
+        => 3 required }, String | Null, Number, String
     };
 }

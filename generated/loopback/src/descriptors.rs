@@ -89,307 +89,51 @@ pub static PAGE_ITEMS: ResourceDescriptor = ResourceDescriptor {
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `cursor_items` records.
-    pub static CURSOR_ITEMS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("active", 1, true),
-                                Field::new("address", 3, true),
-                                Field::new("amount", 4, true),
-                                Field::new("created_at", 5, true),
-                                Field::new("currency", 2, true),
-                                Field::new("description", 2, true),
-                                Field::new("email", 2, true),
-                                Field::new("id", 6, true),
-                                Field::new("name", 2, true),
-                                Field::new("score", 6, true),
-                                Field::new("status", 2, true),
-                                Field::new("tags", 7, true),
-                                Field::new("updated_at", 8, false),
-                                Field::new("uuid", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 2, true),
-                                Field::new("country", 2, true),
-                                Field::new("street", 2, true),
-                                Field::new("zip", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CURSOR_ITEMS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "active" => 1 required, "address" => 3 required,
+        "amount" => 4 required, "created_at" => 5 required, "currency" => 2 required,
+        "description" => 2 required, "email" => 2 required, "id" => 6 required, "name" =>
+        2 required, "score" => 6 required, "status" => 2 required, "tags" => 7 required,
+        "updated_at" => 8, "uuid" => 2 required }, Bool, String, { "city" => 2 required,
+        "country" => 2 required, "street" => 2 required, "zip" => 2 required }, Number,
+        Timestamp, Integer, [2], Timestamp | Null
     };
 
     /// The shape of `offset_items` records.
-    pub static OFFSET_ITEMS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("active", 1, true),
-                                Field::new("address", 3, true),
-                                Field::new("amount", 4, true),
-                                Field::new("created_at", 5, true),
-                                Field::new("currency", 2, true),
-                                Field::new("description", 2, true),
-                                Field::new("email", 2, true),
-                                Field::new("id", 6, true),
-                                Field::new("name", 2, true),
-                                Field::new("score", 6, true),
-                                Field::new("status", 2, true),
-                                Field::new("tags", 7, true),
-                                Field::new("updated_at", 8, false),
-                                Field::new("uuid", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 2, true),
-                                Field::new("country", 2, true),
-                                Field::new("street", 2, true),
-                                Field::new("zip", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static OFFSET_ITEMS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "active" => 1 required, "address" => 3 required,
+        "amount" => 4 required, "created_at" => 5 required, "currency" => 2 required,
+        "description" => 2 required, "email" => 2 required, "id" => 6 required, "name" =>
+        2 required, "score" => 6 required, "status" => 2 required, "tags" => 7 required,
+        "updated_at" => 8, "uuid" => 2 required }, Bool, String, { "city" => 2 required,
+        "country" => 2 required, "street" => 2 required, "zip" => 2 required }, Number,
+        Timestamp, Integer, [2], Timestamp | Null
     };
 
     /// The shape of `offset_items_100` records.
-    pub static OFFSET_ITEMS_100: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("active", 1, true),
-                                Field::new("address", 3, true),
-                                Field::new("amount", 4, true),
-                                Field::new("created_at", 5, true),
-                                Field::new("currency", 2, true),
-                                Field::new("description", 2, true),
-                                Field::new("email", 2, true),
-                                Field::new("id", 6, true),
-                                Field::new("name", 2, true),
-                                Field::new("score", 6, true),
-                                Field::new("status", 2, true),
-                                Field::new("tags", 7, true),
-                                Field::new("updated_at", 8, false),
-                                Field::new("uuid", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 2, true),
-                                Field::new("country", 2, true),
-                                Field::new("street", 2, true),
-                                Field::new("zip", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static OFFSET_ITEMS_100: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "active" => 1 required, "address" => 3 required,
+        "amount" => 4 required, "created_at" => 5 required, "currency" => 2 required,
+        "description" => 2 required, "email" => 2 required, "id" => 6 required, "name" =>
+        2 required, "score" => 6 required, "status" => 2 required, "tags" => 7 required,
+        "updated_at" => 8, "uuid" => 2 required }, Bool, String, { "city" => 2 required,
+        "country" => 2 required, "street" => 2 required, "zip" => 2 required }, Number,
+        Timestamp, Integer, [2], Timestamp | Null
     };
 
     /// The shape of `page_items` records.
-    pub static PAGE_ITEMS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("active", 1, true),
-                                Field::new("address", 3, true),
-                                Field::new("amount", 4, true),
-                                Field::new("created_at", 5, true),
-                                Field::new("currency", 2, true),
-                                Field::new("description", 2, true),
-                                Field::new("email", 2, true),
-                                Field::new("id", 6, true),
-                                Field::new("name", 2, true),
-                                Field::new("score", 6, true),
-                                Field::new("status", 2, true),
-                                Field::new("tags", 7, true),
-                                Field::new("updated_at", 8, false),
-                                Field::new("uuid", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 2, true),
-                                Field::new("country", 2, true),
-                                Field::new("street", 2, true),
-                                Field::new("zip", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static PAGE_ITEMS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "active" => 1 required, "address" => 3 required,
+        "amount" => 4 required, "created_at" => 5 required, "currency" => 2 required,
+        "description" => 2 required, "email" => 2 required, "id" => 6 required, "name" =>
+        2 required, "score" => 6 required, "status" => 2 required, "tags" => 7 required,
+        "updated_at" => 8, "uuid" => 2 required }, Bool, String, { "city" => 2 required,
+        "country" => 2 required, "street" => 2 required, "zip" => 2 required }, Number,
+        Timestamp, Integer, [2], Timestamp | Null
     };
 }

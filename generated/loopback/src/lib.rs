@@ -22,23 +22,4 @@
 //! - `offset_items`: offset `offset` and limit `limit` = 1000
 //! - `offset_items_100`: offset `offset` and limit `limit` = 100
 //! - `page_items`: page number `page` from 1
-#[rustfmt::skip]
-pub mod blocking;
-#[rustfmt::skip]
-mod client;
-#[rustfmt::skip]
-pub mod descriptors;
-#[rustfmt::skip]
-pub mod params;
-#[rustfmt::skip]
-pub mod types;
-pub use client::{Client, ClientBuilder};
-pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
-/// What a user of this crate needs besides the clients, to glob-import:
-/// `use <crate>::prelude::*` brings the typed parameter setters and the runtime's
-/// prelude (incremental loading, resume points, fan-out and blocking request types,
-/// decode reports, `TryStreamExt`) into scope.
-pub mod prelude {
-    pub use crate::params::*;
-    pub use ::restgen_runtime::prelude::*;
-}
+::restgen_runtime::crate_root!(params);

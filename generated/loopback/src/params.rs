@@ -2,22 +2,23 @@
 
 //! Typed setters for the query parameters each resource declares, as traits on its requests.
 use ::restgen_runtime::params::ParamRequest;
+use crate::types;
 use ::restgen_runtime::serde_json::Value;
 /// Typed setters for the query parameters the `cursor_items` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait CursorItemsParams: ParamRequest<Record = crate::types::CursorItem> {
+pub trait CursorItemsParams: ParamRequest<Record = types::CursorItem> {
     /// Sets `page_size` (declared as `1000`).
     fn page_size(self, value: i64) -> Self {
         self.set_param("page_size", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::CursorItem>> CursorItemsParams for R {}
+impl<R: ParamRequest<Record = types::CursorItem>> CursorItemsParams for R {}
 /// Typed setters for the query parameters the `page_items` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait PageItemsParams: ParamRequest<Record = crate::types::PageItem> {
+pub trait PageItemsParams: ParamRequest<Record = types::PageItem> {
     /// Sets `page_size` (declared as `1000`).
     fn page_size(self, value: i64) -> Self {
         self.set_param("page_size", Value::from(value))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::PageItem>> PageItemsParams for R {}
+impl<R: ParamRequest<Record = types::PageItem>> PageItemsParams for R {}

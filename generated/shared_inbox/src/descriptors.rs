@@ -209,456 +209,77 @@ pub static CONVERSATIONS: ResourceDescriptor = ResourceDescriptor {
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `contact_books` records.
-    pub static CONTACT_BOOKS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("description", 1, false),
-                                Field::new("exclude_from_search", 2, false),
-                                Field::new("id", 3, true),
-                                Field::new("importing", 2, false),
-                                Field::new("name", 1, false),
-                                Field::new("organization", 1, false),
-                                Field::new("share_with_organization", 2, false),
-                                Field::new("share_with_team", 1, false),
-                                Field::new("share_with_users", 4, false),
-                                Field::new("user", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CONTACT_BOOKS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "description" => 1, "exclude_from_search" => 2,
+        "id" => 3 required, "importing" => 2, "name" => 1, "organization" => 1,
+        "share_with_organization" => 2, "share_with_team" => 1, "share_with_users" => 4,
+        "user" => 1 }, String | Null, Bool | Null, String, [3] | Null
     };
 
     /// The shape of `contacts` records.
-    pub static CONTACTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("contact_book", 1, false),
-                                Field::new("deleted", 2, false),
-                                Field::new("file_as", 1, false),
-                                Field::new("first_name", 1, false),
-                                Field::new("gender", 1, false),
-                                Field::new("id", 3, true),
-                                Field::new("infos", 5, false),
-                                Field::new("last_name", 1, false),
-                                Field::new("memberships", 8, false),
-                                Field::new("middle_name", 1, false),
-                                Field::new("modified_at", 9, false),
-                                Field::new("nickname", 1, false),
-                                Field::new("notes", 1, false),
-                                Field::new("phonetic_first_name", 1, false),
-                                Field::new("phonetic_last_name", 1, false),
-                                Field::new("phonetic_middle_name", 1, false),
-                                Field::new("prefix", 1, false),
-                                Field::new("starred", 2, false),
-                                Field::new("suffix", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("custom_label", 1, false),
-                                Field::new("kind", 1, false),
-                                Field::new("label", 1, false),
-                                Field::new("value", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(4),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("id", 1, false),
-                                Field::new("kind", 3, false),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("department", 1, false),
-                                Field::new("description", 1, false),
-                                Field::new("group", 6, false),
-                                Field::new("location", 1, false),
-                                Field::new("title", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(7),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CONTACTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "contact_book" => 1, "deleted" => 2, "file_as" =>
+        1, "first_name" => 1, "gender" => 1, "id" => 3 required, "infos" => 5,
+        "last_name" => 1, "memberships" => 8, "middle_name" => 1, "modified_at" => 9,
+        "nickname" => 1, "notes" => 1, "phonetic_first_name" => 1, "phonetic_last_name"
+        => 1, "phonetic_middle_name" => 1, "prefix" => 1, "starred" => 2, "suffix" => 1
+        }, String | Null, Bool | Null, String, { "custom_label" => 1, "kind" => 1,
+        "label" => 1, "value" => 1 }, [4] | Null, { "id" => 1, "kind" => 3, "name" => 1 }
+        | Null, { "department" => 1, "description" => 1, "group" => 6, "location" => 1,
+        "title" => 1 }, [7] | Null, Integer | Null
     };
 
     /// The shape of `contact_groups` records.
-    pub static CONTACT_GROUPS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 1, true), Field::new("name", 2, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CONTACT_GROUPS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "id" => 1 required, "name" => 2 }, String, String |
+        Null
     };
 
     /// The shape of `users` records.
-    pub static USERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("avatar_url", 1, false),
-                                Field::new("email", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("me", 3, false),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static USERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "avatar_url" => 1, "email" => 1, "id" => 2
+        required, "me" => 3, "name" => 1 }, String | Null, String, Bool | Null
     };
 
     /// The shape of `teams` records.
-    pub static TEAMS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("id", 1, true),
-                                Field::new("name", 2, false),
-                                Field::new("organization", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static TEAMS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "id" => 1 required, "name" => 2, "organization" =>
+        2 }, String, String | Null
     };
 
     /// The shape of `shared_labels` records.
-    pub static SHARED_LABELS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("color", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("name", 1, false),
-                                Field::new("name_with_parent_names", 1, false),
-                                Field::new("organization", 1, false),
-                                Field::new("parent", 1, false),
-                                Field::new("share_with_organization", 3, false),
-                                Field::new("share_with_team", 1, false),
-                                Field::new("share_with_users", 4, false),
-                                Field::new("visibility", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static SHARED_LABELS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "color" => 1, "id" => 2 required, "name" => 1,
+        "name_with_parent_names" => 1, "organization" => 1, "parent" => 1,
+        "share_with_organization" => 3, "share_with_team" => 1, "share_with_users" => 4,
+        "visibility" => 1 }, String | Null, String, Bool | Null, [2] | Null
     };
 
     /// The shape of `organizations` records.
-    pub static ORGANIZATIONS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 1, true), Field::new("name", 2, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ORGANIZATIONS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "id" => 1 required, "name" => 2 }, String, String |
+        Null
     };
 
     /// The shape of `conversations` records.
-    pub static CONVERSATIONS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("app_url", 1, false),
-                                Field::new("assignee_emails", 1, false),
-                                Field::new("assignee_names", 1, false),
-                                Field::new("assignees", 4, false),
-                                Field::new("attachments_count", 5, false),
-                                Field::new("authors", 7, false),
-                                Field::new("color", 1, false),
-                                Field::new("completed_tasks_count", 5, false),
-                                Field::new("created_at", 5, false),
-                                Field::new("drafts_count", 5, false),
-                                Field::new("id", 2, true),
-                                Field::new("last_activity_at", 5, false),
-                                Field::new("latest_message_subject", 1, false),
-                                Field::new("messages_count", 5, false),
-                                Field::new("organization", 8, false),
-                                Field::new("send_later_messages_count", 5, false),
-                                Field::new("shared_label_names", 1, false),
-                                Field::new("shared_labels", 10, false),
-                                Field::new("subject", 1, false),
-                                Field::new("tasks_count", 5, false),
-                                Field::new("users", 13, false),
-                                Field::new("web_url", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("email", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("address", 1, false),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(6),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 1, false), Field::new("name", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 2, true), Field::new("name", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(9),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("archived", 11, false),
-                                Field::new("assigned", 11, false),
-                                Field::new("closed", 11, false),
-                                Field::new("email", 1, false),
-                                Field::new("flagged", 11, false),
-                                Field::new("id", 2, true),
-                                Field::new("junked", 11, false),
-                                Field::new("name", 1, false),
-                                Field::new("snoozed", 11, false),
-                                Field::new("trashed", 11, false),
-                                Field::new("unassigned", 11, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(12),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CONVERSATIONS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "app_url" => 1, "assignee_emails" => 1,
+        "assignee_names" => 1, "assignees" => 4, "attachments_count" => 5, "authors" =>
+        7, "color" => 1, "completed_tasks_count" => 5, "created_at" => 5, "drafts_count"
+        => 5, "id" => 2 required, "last_activity_at" => 5, "latest_message_subject" => 1,
+        "messages_count" => 5, "organization" => 8, "send_later_messages_count" => 5,
+        "shared_label_names" => 1, "shared_labels" => 10, "subject" => 1, "tasks_count"
+        => 5, "users" => 13, "web_url" => 1 }, String | Null, String, { "email" => 1,
+        "id" => 2 required, "name" => 1 }, [3] | Null, Integer | Null, { "address" => 1,
+        "name" => 1 }, [6] | Null, { "id" => 1, "name" => 1 } | Null, { "id" => 2
+        required, "name" => 1 }, [9] | Null, Bool | Null, { "archived" => 11, "assigned"
+        => 11, "closed" => 11, "email" => 1, "flagged" => 11, "id" => 2 required,
+        "junked" => 11, "name" => 1, "snoozed" => 11, "trashed" => 11, "unassigned" => 11
+        }, [12] | Null
     };
 }

@@ -2,22 +2,23 @@
 
 //! Typed setters for the query parameters each resource declares, as traits on its requests.
 use ::restgen_runtime::params::ParamRequest;
+use crate::types;
 use ::restgen_runtime::serde_json::Value;
 /// Typed setters for the query parameters the `contact_groups` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait ContactGroupsParams: ParamRequest<Record = crate::types::ContactGroup> {
+pub trait ContactGroupsParams: ParamRequest<Record = types::ContactGroup> {
     /// Sets `kind` (declared as `"group"`).
     fn kind(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.set_param("kind", Value::String(value.into()))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::ContactGroup>> ContactGroupsParams for R {}
+impl<R: ParamRequest<Record = types::ContactGroup>> ContactGroupsParams for R {}
 /// Typed setters for the query parameters the `conversations` resource declares, on its async and blocking requests. Each replaces the declared value; `use <crate>::prelude::*` brings them into scope.
-pub trait ConversationsParams: ParamRequest<Record = crate::types::Conversation> {
+pub trait ConversationsParams: ParamRequest<Record = types::Conversation> {
     /// Sets `all` (declared as `"true"`).
     fn all(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.set_param("all", Value::String(value.into()))
     }
 }
 
-impl<R: ParamRequest<Record = crate::types::Conversation>> ConversationsParams for R {}
+impl<R: ParamRequest<Record = types::Conversation>> ConversationsParams for R {}

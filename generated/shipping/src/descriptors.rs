@@ -189,732 +189,104 @@ pub static API_KEYS: ResourceDescriptor = ResourceDescriptor {
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `batches` records.
-    pub static BATCHES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_at", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("label_url", 3, false),
-                                Field::new("mode", 2, false),
-                                Field::new("num_shipments", 4, false),
-                                Field::new("object", 3, false),
-                                Field::new("pickup", 5, false),
-                                Field::new("reference", 3, false),
-                                Field::new("scan_form", 7, false),
-                                Field::new("shipments", 9, false),
-                                Field::new("state", 2, false),
-                                Field::new("status", 10, false),
-                                Field::new("updated_at", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("batch_id", 3, false),
-                                Field::new("created_at", 1, false),
-                                Field::new("form_url", 3, false),
-                                Field::new("id", 3, false),
-                                Field::new("message", 3, false),
-                                Field::new("object", 3, false),
-                                Field::new("status", 3, false),
-                                Field::new("tracking_codes", 6, false),
-                                Field::new("updated_at", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("batch_message", 3, false),
-                                Field::new("batch_status", 3, false),
-                                Field::new("id", 2, true),
-                                Field::new("reference", 3, false),
-                                Field::new("tracking_code", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(8),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created", 4, false),
-                                Field::new("creation_failed", 4, false),
-                                Field::new("postage_purchase_failed", 4, false),
-                                Field::new("postage_purchased", 4, false),
-                                Field::new("queued_for_purchase", 4, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static BATCHES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created_at" => 1, "id" => 2 required, "label_url"
+        => 3, "mode" => 2, "num_shipments" => 4, "object" => 3, "pickup" => 5,
+        "reference" => 3, "scan_form" => 7, "shipments" => 9, "state" => 2, "status" =>
+        10, "updated_at" => 1 }, Timestamp | Null, String, String | Null, Integer | Null,
+        {} | Null, [2] | Null, { "batch_id" => 3, "created_at" => 1, "form_url" => 3,
+        "id" => 3, "message" => 3, "object" => 3, "status" => 3, "tracking_codes" => 6,
+        "updated_at" => 1 } | Null, { "batch_message" => 3, "batch_status" => 3, "id" =>
+        2 required, "reference" => 3, "tracking_code" => 3 }, [8] | Null, { "created" =>
+        4, "creation_failed" => 4, "postage_purchase_failed" => 4, "postage_purchased" =>
+        4, "queued_for_purchase" => 4 } | Null
     };
 
     /// The shape of `addresses` records.
-    pub static ADDRESSES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("carrier_facility", 1, false),
-                                Field::new("city", 1, false),
-                                Field::new("company", 1, false),
-                                Field::new("country", 1, false),
-                                Field::new("created_at", 2, false),
-                                Field::new("email", 1, false),
-                                Field::new("federal_tax_id", 1, false),
-                                Field::new("id", 3, true),
-                                Field::new("mode", 3, false),
-                                Field::new("name", 1, false),
-                                Field::new("object", 1, false),
-                                Field::new("phone", 1, false),
-                                Field::new("residential", 4, false),
-                                Field::new("state", 1, false),
-                                Field::new("state_tax_id", 1, false),
-                                Field::new("street1", 1, false),
-                                Field::new("street2", 1, false),
-                                Field::new("updated_at", 2, false),
-                                Field::new("verifications", 5, false),
-                                Field::new("zip", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ADDRESSES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "carrier_facility" => 1, "city" => 1, "company" =>
+        1, "country" => 1, "created_at" => 2, "email" => 1, "federal_tax_id" => 1, "id"
+        => 3 required, "mode" => 3, "name" => 1, "object" => 1, "phone" => 1,
+        "residential" => 4, "state" => 1, "state_tax_id" => 1, "street1" => 1, "street2"
+        => 1, "updated_at" => 2, "verifications" => 5, "zip" => 1 }, String | Null,
+        Timestamp | Null, String, Bool | Null, {} | Null
     };
 
     /// The shape of `trackers` records.
-    pub static TRACKERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("carrier", 1, false),
-                                Field::new("carrier_detail", 4, false),
-                                Field::new("created_at", 3, false),
-                                Field::new("est_delivery_date", 3, false),
-                                Field::new("fees", 7, false),
-                                Field::new("id", 8, true),
-                                Field::new("mode", 8, false),
-                                Field::new("object", 1, false),
-                                Field::new("public_url", 1, false),
-                                Field::new("shipment_id", 1, false),
-                                Field::new("signed_by", 1, false),
-                                Field::new("status", 8, false),
-                                Field::new("status_detail", 1, false),
-                                Field::new("tracking_code", 1, false),
-                                Field::new("tracking_details", 10, false),
-                                Field::new("updated_at", 3, false),
-                                Field::new("weight", 11, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 1, false),
-                                Field::new("country", 1, false),
-                                Field::new("object", 1, false),
-                                Field::new("state", 1, false),
-                                Field::new("zip", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("container_type", 1, false),
-                                Field::new("destination_location", 1, false),
-                                Field::new("destination_tracking_location", 2, false),
-                                Field::new("guaranteed_delivery_date", 3, false),
-                                Field::new("initial_delivery_attempt", 3, false),
-                                Field::new("object", 1, false),
-                                Field::new("origin_location", 1, false),
-                                Field::new("origin_tracking_location", 2, false),
-                                Field::new("service", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("amount", 1, false),
-                                Field::new("charged", 5, false),
-                                Field::new("object", 1, false),
-                                Field::new("refunded", 5, false),
-                                Field::new("type", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(6),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("carrier_code", 1, false),
-                                Field::new("datetime", 3, false),
-                                Field::new("description", 1, false),
-                                Field::new("message", 1, false),
-                                Field::new("object", 1, false),
-                                Field::new("source", 1, false),
-                                Field::new("status", 8, false),
-                                Field::new("status_detail", 1, false),
-                                Field::new("tracking_location", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(9),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static TRACKERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "carrier" => 1, "carrier_detail" => 4, "created_at"
+        => 3, "est_delivery_date" => 3, "fees" => 7, "id" => 8 required, "mode" => 8,
+        "object" => 1, "public_url" => 1, "shipment_id" => 1, "signed_by" => 1, "status"
+        => 8, "status_detail" => 1, "tracking_code" => 1, "tracking_details" => 10,
+        "updated_at" => 3, "weight" => 11 }, String | Null, { "city" => 1, "country" =>
+        1, "object" => 1, "state" => 1, "zip" => 1 } | Null, Timestamp | Null, {
+        "container_type" => 1, "destination_location" => 1,
+        "destination_tracking_location" => 2, "guaranteed_delivery_date" => 3,
+        "initial_delivery_attempt" => 3, "object" => 1, "origin_location" => 1,
+        "origin_tracking_location" => 2, "service" => 1 } | Null, Bool | Null, { "amount"
+        => 1, "charged" => 5, "object" => 1, "refunded" => 5, "type" => 1 }, [6] | Null,
+        String, { "carrier_code" => 1, "datetime" => 3, "description" => 1, "message" =>
+        1, "object" => 1, "source" => 1, "status" => 8, "status_detail" => 1,
+        "tracking_location" => 2 }, [9] | Null, Number | Null
     };
 
     /// The shape of `metadata_carriers` records.
-    pub static METADATA_CARRIERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("human_readable", 1, false),
-                                Field::new("name", 2, true),
-                                Field::new("predefined_packages", 6, false),
-                                Field::new("service_levels", 6, false),
-                                Field::new("shipment_options", 9, false),
-                                Field::new("supported_features", 11, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("carrier", 1, false),
-                                Field::new("description", 1, false),
-                                Field::new("dimensions", 3, false),
-                                Field::new("human_readable", 1, false),
-                                Field::new("max_weight", 4, false),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(5),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("carrier", 1, false),
-                                Field::new("deprecated", 7, false),
-                                Field::new("description", 1, false),
-                                Field::new("human_readable", 1, false),
-                                Field::new("name", 1, false),
-                                Field::new("type", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(8),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("carrier", 1, false),
-                                Field::new("description", 1, false),
-                                Field::new("name", 1, false),
-                                Field::new("supported", 7, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(10),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static METADATA_CARRIERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "human_readable" => 1, "name" => 2 required,
+        "predefined_packages" => 6, "service_levels" => 6, "shipment_options" => 9,
+        "supported_features" => 11 }, String | Null, String, [2] | Null, Number | Null, {
+        "carrier" => 1, "description" => 1, "dimensions" => 3, "human_readable" => 1,
+        "max_weight" => 4, "name" => 1 }, [5] | Null, Bool | Null, { "carrier" => 1,
+        "deprecated" => 7, "description" => 1, "human_readable" => 1, "name" => 1, "type"
+        => 1 }, [8] | Null, { "carrier" => 1, "description" => 1, "name" => 1,
+        "supported" => 7 }, [10] | Null
     };
 
     /// The shape of `end_shippers` records.
-    pub static END_SHIPPERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 1, false),
-                                Field::new("company", 1, false),
-                                Field::new("country", 1, false),
-                                Field::new("created_at", 2, false),
-                                Field::new("email", 1, false),
-                                Field::new("id", 3, true),
-                                Field::new("mode", 3, false),
-                                Field::new("name", 1, false),
-                                Field::new("object", 1, false),
-                                Field::new("phone", 1, false),
-                                Field::new("state", 1, false),
-                                Field::new("street1", 1, false),
-                                Field::new("street2", 1, false),
-                                Field::new("updated_at", 2, false),
-                                Field::new("zip", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static END_SHIPPERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "city" => 1, "company" => 1, "country" => 1,
+        "created_at" => 2, "email" => 1, "id" => 3 required, "mode" => 3, "name" => 1,
+        "object" => 1, "phone" => 1, "state" => 1, "street1" => 1, "street2" => 1,
+        "updated_at" => 2, "zip" => 1 }, String | Null, Timestamp | Null, String
     };
 
     /// The shape of `webhooks` records.
-    pub static WEBHOOKS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_at", 1, false),
-                                Field::new("custom_headers", 4, false),
-                                Field::new("disabled_at", 1, false),
-                                Field::new("id", 5, true),
-                                Field::new("mode", 5, false),
-                                Field::new("object", 2, false),
-                                Field::new("url", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("name", 2, false),
-                                Field::new("value", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static WEBHOOKS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created_at" => 1, "custom_headers" => 4,
+        "disabled_at" => 1, "id" => 5 required, "mode" => 5, "object" => 2, "url" => 2 },
+        Timestamp | Null, String | Null, { "name" => 2, "value" => 2 }, [3] | Null,
+        String
     };
 
     /// The shape of `users_children` records.
-    pub static USERS_CHILDREN: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_at", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("name", 3, false),
-                                Field::new("object", 3, false),
-                                Field::new("parent_id", 3, false),
-                                Field::new("phone_number", 3, false),
-                                Field::new("verified", 4, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static USERS_CHILDREN: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created_at" => 1, "id" => 2 required, "name" => 3,
+        "object" => 3, "parent_id" => 3, "phone_number" => 3, "verified" => 4 },
+        Timestamp | Null, String, String | Null, Bool | Null
     };
 
     /// The shape of `carrier_accounts` records.
-    pub static CARRIER_ACCOUNTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("billing_type", 1, false),
-                                Field::new("clone", 2, false),
-                                Field::new("created_at", 3, false),
-                                Field::new("credentials", 4, false),
-                                Field::new("description", 1, false),
-                                Field::new("fields", 7, false),
-                                Field::new("id", 8, true),
-                                Field::new("logo", 1, false),
-                                Field::new("object", 1, false),
-                                Field::new("readable", 1, false),
-                                Field::new("reference", 1, false),
-                                Field::new("test_credentials", 4, false),
-                                Field::new("type", 1, false),
-                                Field::new("updated_at", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: Some(1),
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("label", 1, false),
-                                Field::new("value", 1, false),
-                                Field::new("visibility", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: Some(5),
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("credentials", 6, false),
-                                Field::new("test_credentials", 6, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CARRIER_ACCOUNTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "billing_type" => 1, "clone" => 2, "created_at" =>
+        3, "credentials" => 4, "description" => 1, "fields" => 7, "id" => 8 required,
+        "logo" => 1, "object" => 1, "readable" => 1, "reference" => 1, "test_credentials"
+        => 4, "type" => 1, "updated_at" => 3 }, String | Null, Bool | Null, Timestamp |
+        Null, { ; rest => 1 } | Null, { "label" => 1, "value" => 1, "visibility" => 1 } |
+        Null, { ; rest => 5 } | Null, { "credentials" => 6, "test_credentials" => 6 } |
+        Null, String
     };
 
     /// The shape of `api_keys` records.
-    pub static API_KEYS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("children", 10, false),
-                                Field::new("id", 3, true),
-                                Field::new("keys", 8, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(1),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("active", 4, false),
-                                Field::new("created_at", 5, false),
-                                Field::new("id", 3, true),
-                                Field::new("key", 6, false),
-                                Field::new("mode", 3, false),
-                                Field::new("object", 6, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(7),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("children", 2, false),
-                                Field::new("id", 3, true),
-                                Field::new("keys", 8, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(9),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static API_KEYS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "children" => 10, "id" => 3 required, "keys" => 8
+        }, {}, [1] | Null, String, Bool | Null, Timestamp | Null, String | Null, {
+        "active" => 4, "created_at" => 5, "id" => 3 required, "key" => 6, "mode" => 3,
+        "object" => 6 }, [7] | Null, { "children" => 2, "id" => 3 required, "keys" => 8
+        }, [9] | Null
     };
 }

@@ -40,976 +40,199 @@ mod shared {
     pub const DATA_SELECTOR: Option<Selector> = Some(Selector {
         steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("data"))]),
     });
+    pub const RESOURCE: ResourceDescriptor = ResourceDescriptor {
+        paginator: shared::PAGINATOR,
+        data_selector: shared::DATA_SELECTOR,
+        ..ResourceDescriptor::DEFAULT
+    };
 }
 
 /// How the runtime fetches `invoices`.
 pub static INVOICES: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("invoices"),
     path: Cow::Borrowed("/invoices"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `tasks`.
 pub static TASKS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("tasks"),
     path: Cow::Borrowed("/tasks"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `orders`.
 pub static ORDERS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("orders"),
     path: Cow::Borrowed("/orders"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `events`.
 pub static EVENTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("events"),
     path: Cow::Borrowed("/events"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `payments`.
 pub static PAYMENTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("payments"),
     path: Cow::Borrowed("/payments"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `comments`.
 pub static COMMENTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("comments"),
     path: Cow::Borrowed("/comments"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `folders`.
 pub static FOLDERS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("folders"),
     path: Cow::Borrowed("/folders"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `documents`.
 pub static DOCUMENTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("documents"),
     path: Cow::Borrowed("/documents"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `contacts`.
 pub static CONTACTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("contacts"),
     path: Cow::Borrowed("/contacts"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `contact_books`.
 pub static CONTACT_BOOKS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("contact_books"),
     path: Cow::Borrowed("/contact_books"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `archived_contacts`.
 pub static ARCHIVED_CONTACTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("archived_contacts"),
     path: Cow::Borrowed("/contacts/archived"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// How the runtime fetches `sessions`.
 pub static SESSIONS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("sessions"),
     path: Cow::Borrowed("/sessions"),
-    paginator: shared::PAGINATOR,
-    data_selector: shared::DATA_SELECTOR,
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `invoices` records.
-    pub static INVOICES: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("billing_address", 3, false),
-                                Field::new("customer_note", 2, false),
-                                Field::new("discount", 4, false),
-                                Field::new("due_date", 5, false),
-                                Field::new("id", 1, true),
-                                Field::new("line_items", 9, false),
-                                Field::new("memo", 2, false),
-                                Field::new("number", 1, true),
-                                Field::new("paid_at", 10, false),
-                                Field::new("tags", 11, false),
-                                Field::new("total", 6, true),
-                                Field::new("voided", 12, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("country", 1, true),
-                                Field::new("line1", 1, true),
-                                Field::new("line2", 2, false),
-                                Field::new("postal_code", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Date),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("amount", 6, true),
-                                Field::new("description", 1, true),
-                                Field::new("quantity", 7, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(8),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(1),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static INVOICES: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "billing_address" => 3, "customer_note" => 2,
+        "discount" => 4, "due_date" => 5, "id" => 1 required, "line_items" => 9, "memo"
+        => 2, "number" => 1 required, "paid_at" => 10, "tags" => 11, "total" => 6
+        required, "voided" => 12 }, String, String | Null, { "country" => 1 required,
+        "line1" => 1 required, "line2" => 2, "postal_code" => 2 } | Null, Number | Null,
+        Date | Null, Integer, Integer | Null, { "amount" => 6 required, "description" =>
+        1 required, "quantity" => 7 }, [8] | Null, Timestamp | Null, [1] | Null, Bool |
+        Null
     };
 
     /// The shape of `tasks` records.
-    pub static TASKS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("channel", 1, false),
-                                Field::new("id", 1, true),
-                                Field::new("object", 1, false),
-                                Field::new("priority", 2, false),
-                                Field::new("progress", 1, false),
-                                Field::new("severity", 3, false),
-                                Field::new("status", 1, true),
-                                Field::new("watchers_role", 4, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(1),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static TASKS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "channel" => 1, "id" => 1 required, "object" => 1,
+        "priority" => 2, "progress" => 1, "severity" => 3, "status" => 1 required,
+        "watchers_role" => 4 }, String, String | Null, Integer, [1]
     };
 
     /// The shape of `orders` records.
-    pub static ORDERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("customer", 5, true),
-                                Field::new("id", 1, true),
-                                Field::new("lines", 13, true),
-                                Field::new("package_dimensions", 15, false),
-                                Field::new("shipments", 20, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("lat", 2, false), Field::new("lng", 2, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 1, false),
-                                Field::new("geo", 3, false),
-                                Field::new("street", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("address", 4, false),
-                                Field::new("id", 1, true),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("code", 1, false),
-                                Field::new("percent_off", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(6),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("url", 1, false), Field::new("width", 8, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(9),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("images", 10, false),
-                                Field::new("name", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("discounts", 7, false),
-                                Field::new("product", 11, false),
-                                Field::new("quantity", 8, true),
-                                Field::new("sku", 1, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(12),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(2),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(14),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("city", 1, false),
-                                Field::new("country", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("location", 16, false),
-                                Field::new("status", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(17),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("carrier", 1, false),
-                                Field::new("events", 18, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(19),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ORDERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "customer" => 5 required, "id" => 1 required,
+        "lines" => 13 required, "package_dimensions" => 15, "shipments" => 20 }, String,
+        Number, { "lat" => 2, "lng" => 2 }, { "city" => 1, "geo" => 3, "street" => 1 }, {
+        "address" => 4, "id" => 1 required, "name" => 1 }, { "code" => 1, "percent_off"
+        => 2 }, [6], Integer, { "url" => 1, "width" => 8 }, [9], { "images" => 10, "name"
+        => 1 }, { "discounts" => 7, "product" => 11, "quantity" => 8 required, "sku" => 1
+        required }, [12], [2], [14], { "city" => 1, "country" => 1 }, { "location" => 16,
+        "status" => 1 }, [17], { "carrier" => 1, "events" => 18 }, [19]
     };
 
     /// The shape of `events` records.
-    pub static EVENTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("actor", 2, false),
-                                Field::new("attributes", 3, false),
-                                Field::new("changes", 6, false),
-                                Field::new("context", 7, false),
-                                Field::new("coordinates", 8, false),
-                                Field::new("counters", 10, false),
-                                Field::new("headers", 3, false),
-                                Field::new("id", 1, true),
-                                Field::new("labels", 11, false),
-                                Field::new("metadata", 3, false),
-                                Field::new("name", 1, true),
-                                Field::new("payload", 4, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 1, false), Field::new("kind", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Any,
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("from", 4, false), Field::new("to", 4, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: Some(5),
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("ip", 1, false),
-                                Field::new("user_agent", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(4),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("clicks", 9, false),
-                                Field::new("opens", 9, false),
-                            ],
-                        ),
-                        rest: Some(9),
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[]),
-                        rest: Some(1),
-                    },
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static EVENTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "actor" => 2, "attributes" => 3, "changes" => 6,
+        "context" => 7, "coordinates" => 8, "counters" => 10, "headers" => 3, "id" => 1
+        required, "labels" => 11, "metadata" => 3, "name" => 1 required, "payload" => 4
+        }, String, { "id" => 1, "kind" => 1 }, {}, Any | Null, { "from" => 4, "to" => 4
+        }, { ; rest => 5 }, { "ip" => 1, "user_agent" => 1 }, [4], Integer, { "clicks" =>
+        9, "opens" => 9; rest => 9 }, { ; rest => 1 }
     };
 
     /// The shape of `payments` records.
-    pub static PAYMENTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("amount", 3, true),
-                                Field::new("created_at", 4, true),
-                                Field::new("fee", 5, false),
-                                Field::new("id", 1, true),
-                                Field::new("method", 5, false),
-                                Field::new("payer", 5, false),
-                                Field::new("reference", 5, false),
-                                Field::new("source", 5, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("currency", 1, true),
-                                Field::new("precision", 2, false),
-                                Field::new("value", 2, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Any,
-                    nullable: true,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static PAYMENTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "amount" => 3 required, "created_at" => 4 required,
+        "fee" => 5, "id" => 1 required, "method" => 5, "payer" => 5, "reference" => 5,
+        "source" => 5 }, String, Integer, { "currency" => 1 required, "precision" => 2,
+        "value" => 2 required }, Timestamp, Any | Null
     };
 
     /// The shape of `comments` records.
-    pub static COMMENTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("body", 1, true),
-                                Field::new("id", 1, true),
-                                Field::new("in_reply_to", 2, false),
-                                Field::new("quoted", 2, false),
-                                Field::new("replies", 3, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Any,
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Array(0),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static COMMENTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "body" => 1 required, "id" => 1 required,
+        "in_reply_to" => 2, "quoted" => 2, "replies" => 3 }, String, Any | Null, [0]
     };
 
     /// The shape of `folders` records.
-    pub static FOLDERS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("created_by", 1, false),
-                                Field::new("id", 2, true),
-                                Field::new("tree", 3, true),
-                                Field::new("visibility", 5, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("email", 2, false), Field::new("id", 2, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("children", 4, false),
-                                Field::new("name", 2, true),
-                                Field::new("owner", 1, false),
-                                Field::new("visibility", 5, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static FOLDERS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "created_by" => 1, "id" => 2 required, "tree" => 3
+        required, "visibility" => 5 }, { "email" => 2, "id" => 2 }, String, { "children"
+        => 4, "name" => 2 required, "owner" => 1, "visibility" => 5 }, [3], String
     };
 
     /// The shape of `documents` records.
-    pub static DOCUMENTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("$count", 1, false),
-                                Field::new("1st", 2, false),
-                                Field::new("@odata.etag", 2, false),
-                                Field::new("@odata.id", 2, true),
-                                Field::new("_links", 4, false),
-                                Field::new("a-b", 2, false),
-                                Field::new("async", 5, false),
-                                Field::new("crate", 2, false),
-                                Field::new("createdAt", 2, false),
-                                Field::new("enum", 2, false),
-                                Field::new("first name", 2, false),
-                                Field::new("match", 6, false),
-                                Field::new("meta", 7, false),
-                                Field::new("ref", 2, false),
-                                Field::new("self", 2, true),
-                                Field::new("type", 2, true),
-                                Field::new("é", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("href", 2, false)]),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("next", 3, false), Field::new("self", 3, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("extra", 2, false),
-                                Field::new("version", 1, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static DOCUMENTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "$count" => 1, "1st" => 2, "@odata.etag" => 2,
+        "@odata.id" => 2 required, "_links" => 4, "a-b" => 2, "async" => 5, "crate" => 2,
+        "createdAt" => 2, "enum" => 2, "first name" => 2, "match" => 6, "meta" => 7,
+        "ref" => 2, "self" => 2 required, "type" => 2 required, "é" => 2 }, Integer,
+        String, { "href" => 2 }, { "next" => 3, "self" => 3 }, Bool, Number, { "extra" =>
+        2, "version" => 1 }
     };
 
     /// The shape of `contacts` records.
-    pub static CONTACTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("book", 2, false),
-                                Field::new("id", 1, true),
-                                Field::new("name", 1, false),
-                                Field::new("status", 1, false),
-                                Field::new("tags", 4, false),
-                                Field::new("tags_item", 6, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("id", 1, false), Field::new("owner", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(&[Field::new("label", 1, false)]),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(3),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Bool),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("label", 1, false),
-                                Field::new("pinned", 5, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CONTACTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "book" => 2, "id" => 1 required, "name" => 1,
+        "status" => 1, "tags" => 4, "tags_item" => 6 }, String, { "id" => 1, "owner" => 1
+        }, { "label" => 1 }, [3], Bool, { "label" => 1, "pinned" => 5 }
     };
 
     /// The shape of `contact_books` records.
-    pub static CONTACT_BOOKS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("id", 1, true),
-                                Field::new("name", 1, true),
-                                Field::new("owner", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[Field::new("email", 1, false), Field::new("id", 1, false)],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static CONTACT_BOOKS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "id" => 1 required, "name" => 1 required, "owner"
+        => 2 }, String, { "email" => 1, "id" => 1 }
     };
 
     /// The shape of `archived_contacts` records.
-    pub static ARCHIVED_CONTACTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("archived_at", 1, true),
-                                Field::new("id", 2, true),
-                                Field::new("status", 2, false),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static ARCHIVED_CONTACTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "archived_at" => 1 required, "id" => 2 required,
+        "status" => 2 }, Timestamp, String
     };
 
     /// The shape of `sessions` records.
-    pub static SESSIONS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("amount", 1, false),
-                                Field::new("bytes_sent", 2, false),
-                                Field::new("clicks", 2, false),
-                                Field::new("day", 3, false),
-                                Field::new("duration", 4, false),
-                                Field::new("email", 4, false),
-                                Field::new("ended_at", 5, false),
-                                Field::new("homepage", 4, false),
-                                Field::new("id", 4, true),
-                                Field::new("ip", 4, false),
-                                Field::new("last_seen_at", 5, false),
-                                Field::new("local_time", 4, false),
-                                Field::new("logins", 7, false),
-                                Field::new("pages", 2, false),
-                                Field::new("ratio", 1, false),
-                                Field::new("score", 1, false),
-                                Field::new("started_at", 6, true),
-                                Field::new("user_id", 4, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Number),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Date),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: true,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Array(6),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static SESSIONS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "amount" => 1, "bytes_sent" => 2, "clicks" => 2,
+        "day" => 3, "duration" => 4, "email" => 4, "ended_at" => 5, "homepage" => 4, "id"
+        => 4 required, "ip" => 4, "last_seen_at" => 5, "local_time" => 4, "logins" => 7,
+        "pages" => 2, "ratio" => 1, "score" => 1, "started_at" => 6 required, "user_id"
+        => 4 required }, Number, Integer, Date, String, Timestamp | Null, Timestamp, [6]
     };
 }

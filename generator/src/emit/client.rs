@@ -27,7 +27,8 @@ const SHARED_FIELDS: &[(&str, &str, &str)] = &[
 
 /// The resources' descriptor literals, with a field value that two or more resources share
 /// replaced by a const in `mod shared` (so a spec value lives in one place of the output),
-/// and those consts.
+/// and those consts. The shared values every resource names make `shared::RESOURCE`, the
+/// base of each literal (`..shared::RESOURCE`), so each resource writes only its own fields.
 fn resource_literals(api: &ApiIr) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let fields: Vec<_> = api
         .resources
@@ -67,10 +68,10 @@ fn resource_literals(api: &ApiIr) -> (Vec<TokenStream>, Vec<TokenStream>) {
             replace.insert((field, key.clone()), quote!(shared::#ident));
         }
     }
-    let literals = fields
+    let fields: Vec<Vec<_>> = fields
         .into_iter()
         .map(|fields| {
-            let fields: Vec<_> = fields
+            fields
                 .into_iter()
                 .map(|(f, value)| {
                     let value = replace
@@ -79,12 +80,45 @@ fn resource_literals(api: &ApiIr) -> (Vec<TokenStream>, Vec<TokenStream>) {
                         .unwrap_or(value);
                     (f, value)
                 })
+                .collect()
+        })
+        .collect();
+    // The shared values every resource names, when there are several: written once more, as
+    // `shared::RESOURCE`, the base of every resource's literal.
+    let common: Vec<(&str, TokenStream)> = match fields.split_first() {
+        Some((first, rest)) if !rest.is_empty() => first
+            .iter()
+            .filter(|(f, value)| {
+                replace.values().any(|r| r.to_string() == value.to_string())
+                    && rest.iter().all(|other| {
+                        other
+                            .iter()
+                            .any(|(g, v)| g == f && v.to_string() == value.to_string())
+                    })
+            })
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut base = quote!(ResourceDescriptor::DEFAULT);
+    if common.len() > 1 {
+        let value = super::literal::struct_literal(
+            quote!(ResourceDescriptor),
+            &common,
+            Some(quote!(ResourceDescriptor::DEFAULT)),
+        );
+        // pub const RESOURCE: ResourceDescriptor = ResourceDescriptor { retry: shared::RETRY, .. };
+        consts.push(quote!(pub const RESOURCE: ResourceDescriptor = #value;));
+        base = quote!(shared::RESOURCE);
+    }
+    let literals = fields
+        .into_iter()
+        .map(|fields| {
+            let own: Vec<_> = fields
+                .into_iter()
+                .filter(|(f, _)| common.len() < 2 || !common.iter().any(|(g, _)| g == f))
                 .collect();
-            super::literal::struct_literal(
-                quote!(ResourceDescriptor),
-                &fields,
-                Some(quote!(ResourceDescriptor::DEFAULT)),
-            )
+            super::literal::struct_literal(quote!(ResourceDescriptor), &own, Some(base.clone()))
         })
         .collect();
     (literals, consts)
@@ -130,7 +164,7 @@ pub fn descriptors(
             let doc = docs::outer(&format!("The shape of `{}` records.", r.name));
             let value = shape.as_ref()?.literal();
             // #[doc = "The shape of `users` records."]
-            // pub static USERS: RecordShape = RecordShape { .. };
+            // pub static USERS: RecordShape = ::restgen_runtime::record_shape! { .. };
             Some(quote! {
                 #doc
                 pub static #ident: RecordShape = #value;
@@ -138,13 +172,13 @@ pub fn descriptors(
         })
         .collect();
     let shapes = (!shapes.is_empty()).then(|| {
-        let imports = super::literal::shape_imports();
-        // pub mod shapes { use ..; pub static USERS: RecordShape = ..; .. }
+        // pub mod shapes { use ..::RecordShape; pub static USERS: RecordShape = ..; .. }
         quote! {
             /// The shape of each record type, by which the runtime decodes records whose
-            /// fields disagree with the schema (`restgen_runtime::lenient`).
+            /// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+            /// form of `restgen_runtime::record_shape!`.
             pub mod shapes {
-                #imports
+                use ::restgen_runtime::lenient::RecordShape;
                 #(#shapes)*
             }
         }
@@ -165,20 +199,35 @@ pub fn descriptors(
     }
 }
 
-/// `client.rs`: the async client.
+/// The `use` lines of `client.rs` and `blocking.rs`: the descriptors, their shapes and the
+/// record types, by the short names the methods use.
+fn client_imports(record_types: &[Option<TokenStream>], descriptors: bool) -> TokenStream {
+    let models = record_types.iter().any(Option::is_some);
+    let types = models.then(|| {
+        quote!(
+            use crate::types;
+        )
+    });
+    let descriptors = match (descriptors, models) {
+        (false, _) => None,
+        (true, false) => Some(quote!(
+            use crate::descriptors;
+        )),
+        (true, true) => Some(quote!(
+            use crate::descriptors::{self, shapes};
+        )),
+    };
+    // use crate::descriptors::{self, shapes}; use crate::types;
+    quote!(#descriptors #types)
+}
+
+/// `client.rs`: the async client. The runtime's `client!` declares the client, the builder and
+/// the options every API shares; this file adds the API's own setters and resource methods.
 pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenStream {
-    let doc = format!(
-        "Async client for the `{}` API. Cheap to clone: clones share one connection pool.",
-        api.api
-    );
-    let doc = docs::outer(&doc);
-    let builder = builder(
-        api,
-        &quote!(Client),
-        &quote! {
-            self.prepared().build(&crate::descriptors::CLIENT).map(|core| Client { core })
-        },
-    );
+    let imports = client_imports(record_types, true);
+    let source = api.api.as_str();
+    let builder = builder(api);
+    let customs = super::embed::expected_customs(api);
     let fan_outs = fan_outs(api, record_types);
     let with_setters = setter_resources(api, record_types);
     let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
@@ -186,41 +235,25 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
         let descriptor = shouty(&r.name);
         let shape = record_shape(&descriptor, ty);
         // pub fn users(&self, id: impl ToString) -> ResourceRequest<types::User> {
-        //     ResourceRequest::new(self.core.clone(), Cow::Borrowed(&descriptors::USERS))
-        //         .record_shape(&descriptors::shapes::USERS).arg("id", id)
+        //     self.core.resource(&descriptors::USERS).record_shape(&shapes::USERS).arg("id", id)
         // }
         quote! {
             #signature {
-                ::restgen_runtime::ResourceRequest::new(
-                    self.core.clone(),
-                    ::std::borrow::Cow::Borrowed(&crate::descriptors::#descriptor),
-                )
-                #shape
-                #body
+                self.core.resource(&descriptors::#descriptor) #shape #body
             }
         }
     });
-    // pub struct Client { core }  + builder + impl Client { builder(), from_env(), resources }
+    // use ..; ::restgen_runtime::client!(async "users", descriptors::CLIENT);
+    // impl<C> ClientBuilder<C> { <the API's setters> }  impl Client { <resource methods> }
     quote! {
-        #doc
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            pub(crate) core: ::restgen_runtime::ClientCore,
-        }
+        use ::restgen_runtime::ResourceRequest;
+        #imports
+
+        ::restgen_runtime::client!(async #source, descriptors::CLIENT #customs);
 
         #builder
 
         impl Client {
-            /// A builder: set the secrets, optionally the base URL and timeouts, then `build()`.
-            pub fn builder() -> ClientBuilder {
-                ClientBuilder::default()
-            }
-
-            /// A client whose secrets all come from the environment (`SOURCES__<API>__<NAME>`).
-            pub fn from_env() -> ::std::result::Result<Self, ::restgen_runtime::Error> {
-                Self::builder().from_env().build()
-            }
-
             #(#methods)*
 
             #(#fan_outs)*
@@ -228,99 +261,49 @@ pub fn async_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenS
     }
 }
 
-/// `blocking.rs`: the same client for code without an async runtime.
+/// `blocking.rs`: the same client for code without an async runtime, all of it declared by the
+/// runtime's `client!` from the list of the async client's resource and fan-out methods.
 pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> TokenStream {
-    let doc = format!(
-        "Blocking client for the `{}` API: the async client driven by a private runtime. Do not \
-         use it inside an async runtime.",
-        api.api
-    );
-    let doc = docs::outer(&doc);
-    let builder = builder(
-        api,
-        &quote!(Client),
-        &quote! {
-            let core = self.prepared().build(&crate::descriptors::CLIENT)?;
-            Ok(Client {
-                inner: crate::Client { core },
-                runtime: ::restgen_runtime::blocking::BlockingRuntime::new()?,
-            })
-        },
-    );
-    let fan_outs = api
+    let imports = client_imports(record_types, false);
+    let source = api.api.as_str();
+    // Sorted by name: the formatter flows the list, so the spec's order would reflow lines.
+    let mut methods: Vec<(String, TokenStream)> = api
         .resources
         .iter()
         .zip(record_types)
-        .filter_map(|(r, ty)| {
-            let parent = fan_out_parent(api, r)?;
+        .map(|(r, ty)| {
+            let method = snake(&r.name, CLIENT_METHODS);
+            let args = r.args.iter().map(|a| snake(&a.name, &[]));
+            let record = record_type(ty);
+            // users(id) -> types::User
+            (method.to_string(), quote!(#method(#(#args),*) -> #record))
+        })
+        .collect();
+    methods.sort_by(|a, b| a.0.cmp(&b.0));
+    let methods = methods.into_iter().map(|(_, tokens)| tokens);
+    let mut fan_outs: Vec<(String, TokenStream)> = api
+        .resources
+        .iter()
+        .zip(record_types)
+        .filter(|(r, _)| fan_out_parent(api, r).is_some())
+        .map(|(r, ty)| {
             let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
             let record = record_type(ty);
-            let doc = docs::outer(&format!(
-                "{} for every {} record (see the async client's method of the same name).",
-                docs::code(&r.name),
-                docs::code(&parent.name)
-            ));
-            // pub fn followers_all(&self) -> BlockingFanOut<Follower> {
-            //     self.runtime.fan_out(self.inner.followers_all())
-            // }
-            Some(quote! {
-                #doc
-                pub fn #method(&self) -> ::restgen_runtime::fanout::BlockingFanOut<#record> {
-                    self.runtime.fan_out(self.inner.#method())
-                }
-            })
-        });
-    let with_setters = setter_resources(api, record_types);
-    let methods = api.resources.iter().zip(record_types).map(|(r, ty)| {
-        let method = snake(&r.name, CLIENT_METHODS);
-        let args = r.args.iter().map(|a| snake(&a.name, &[]));
-        let params = args.clone();
-        let record = record_type(ty);
-        let doc = resource_doc(r, &with_setters);
-        let doc = docs::outer(&doc);
-        // pub fn users(&self, id: impl ToString) -> BlockingRequest<types::User> {
-        //     self.runtime.request(self.inner.users(id))
-        // }
-        quote! {
-            #doc
-            pub fn #method(&self #(, #params: impl ::std::string::ToString)*)
-                -> ::restgen_runtime::blocking::BlockingRequest<#record>
-            {
-                self.runtime.request(self.inner.#method(#(#args),*))
-            }
-        }
-    });
-    // pub struct Client { inner: crate::Client, runtime } + builder + resource methods
+            // followers_all -> types::Follower
+            (method.to_string(), quote!(#method -> #record))
+        })
+        .collect();
+    fan_outs.sort_by(|a, b| a.0.cmp(&b.0));
+    let fan_outs = fan_outs.into_iter().map(|(_, tokens)| tokens);
+    // use crate::types;
+    // ::restgen_runtime::client!(blocking "users" { users(id) -> types::User, .. } { .. });
     quote! {
-        #doc
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            inner: crate::Client,
-            runtime: ::restgen_runtime::blocking::BlockingRuntime,
-        }
+        #imports
 
-        #builder
-
-        impl Client {
-            /// A builder: set the secrets, optionally the base URL and timeouts, then `build()`.
-            pub fn builder() -> ClientBuilder {
-                ClientBuilder::default()
-            }
-
-            /// A client whose secrets all come from the environment (`SOURCES__<API>__<NAME>`).
-            pub fn from_env() -> ::std::result::Result<Self, ::restgen_runtime::Error> {
-                Self::builder().from_env().build()
-            }
-
-            #(#methods)*
-
-            #(#fan_outs)*
-        }
+        ::restgen_runtime::client!(blocking #source { #(#methods),* } { #(#fan_outs),* });
     }
 }
 
-/// A `ClientBuilder` with one setter per secret or setting and the common options; `build`
-/// is the given body returning `Result<#client, Error>`.
 /// Whether an OAuth2 auth of the API has a literal token URL, which a builder can override.
 fn literal_token_url(api: &ApiIr) -> bool {
     let endpoint_auths = api
@@ -364,7 +347,10 @@ fn optional_use(api: &ApiIr, name: &str) -> String {
     format!("Needed by {}", users.join(", "))
 }
 
-fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStream {
+/// The API's own builder setters, next to the ones the runtime's `client!` declares for every
+/// API: one per secret or setting, the base URL (its default in the doc), the token URL when
+/// the spec has a literal one, and the custom code setters.
+fn builder(api: &ApiIr) -> TokenStream {
     let token_url = literal_token_url(api);
     let mut reserved = BUILDER_METHODS.to_vec();
     if token_url {
@@ -389,8 +375,8 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
         // pub fn api_key(self, value: impl Into<String>) -> Self { .. }
         quote! {
             #doc
-            pub fn #setter(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                ClientBuilder { inner: self.inner.value(#name, value) }
+            pub fn #setter(self, value: impl Into<String>) -> Self {
+                self.with_inner(|b| b.value(#name, value))
             }
         }
     });
@@ -399,112 +385,48 @@ fn builder(api: &ApiIr, client: &TokenStream, build: &TokenStream) -> TokenStrea
         docs::code(&api.client.base_url)
     );
     let base_doc = docs::outer(&base_doc);
-    let doc = format!("Builds a [`{client}`] for the `{}` API.", api.api);
-    let doc = docs::outer(&doc);
     let token_url = token_url.then(|| {
         // pub fn token_url(self, url: impl Into<String>) -> Self { .. }
         quote! {
             /// Overrides the OAuth2 token URL of the spec, e.g. for a sandbox or a local mock.
-            pub fn token_url(self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
-                ClientBuilder { inner: self.inner.token_url(url) }
+            pub fn token_url(self, url: impl Into<String>) -> Self {
+                self.with_inner(|b| b.token_url(url))
             }
         }
     });
     let embedding = super::embed::builder_methods(api);
-    // #[derive(Default)] pub struct ClientBuilder { inner } + impl with setters and build()
+    // impl<C> ClientBuilder<C> { pub fn api_key(..), base_url(..), .. }
     quote! {
-        #doc
-        #[derive(Debug, Clone, Default)]
-        pub struct ClientBuilder {
-            inner: ::restgen_runtime::ClientBuilder,
-        }
-
-        impl ClientBuilder {
+        impl<C> ClientBuilder<C> {
             #(#setters)*
 
             #base_doc
-            pub fn base_url(self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
-                ClientBuilder { inner: self.inner.base_url(url) }
+            pub fn base_url(self, url: impl Into<String>) -> Self {
+                self.with_inner(|b| b.base_url(url))
             }
 
             #token_url
 
-            /// The read timeout of each request (default 60 s).
-            pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
-                ClientBuilder { inner: self.inner.timeout(timeout) }
-            }
-
-            /// The connect timeout (default 60 s).
-            pub fn connect_timeout(self, timeout: ::std::time::Duration) -> Self {
-                ClientBuilder { inner: self.inner.connect_timeout(timeout) }
-            }
-
-            /// The retry policy of resources whose spec sets none (default: dlt's, 5 attempts on
-            /// 429 and 5xx, waiting up to 1, 2, 4 and 8 s).
-            pub fn retry_policy(self, policy: ::restgen_runtime::descriptor::RetryPolicy) -> Self {
-                ClientBuilder { inner: self.inner.retry_policy(policy) }
-            }
-
-            /// Caps every wait between attempts, whatever the spec's retry policy or a
-            /// `Retry-After` asks for (default 300 s, dlt's `request_max_retry_delay`).
-            pub fn max_retry_delay(self, delay: ::std::time::Duration) -> Self {
-                ClientBuilder { inner: self.inner.max_retry_delay(delay) }
-            }
-
-            /// How exponential backoff waits are jittered (default: full jitter, each wait
-            /// uniform between 0 and the backoff; `Jitter::None` waits exactly dlt's 1, 2, 4 s).
-            pub fn jitter(self, jitter: ::restgen_runtime::retry::Jitter) -> Self {
-                ClientBuilder { inner: self.inner.jitter(jitter) }
-            }
-
-            /// The largest response body accepted, in bytes after decompression (default
-            /// 64 MiB); a larger one fails its page with `Error::BodyTooLarge`, not retried.
-            pub fn max_body_size(self, bytes: u64) -> Self {
-                ClientBuilder { inner: self.inner.max_body_size(bytes) }
-            }
-
-            /// Decodes every request's records strictly: a value not of the schema's type, or a
-            /// missing required field, fails the page with `Error::Decode` instead of being
-            /// coerced or kept raw on the record (see `docs/models.md`).
-            pub fn strict(self) -> Self {
-                ClientBuilder { inner: self.inner.strict() }
-            }
-
-            /// Sends at most `n` requests per `period` (a moving window), counting every
-            /// request of the client: pages fetched ahead, fan-out children, retries, token
-            /// calls. A 429, or `X-RateLimit-Remaining: 0` with its reset, pauses them all.
-            pub fn rate_limit(self, n: u32, period: ::std::time::Duration) -> Self {
-                ClientBuilder { inner: self.inner.rate_limit(n, period) }
-            }
             #embedding
-
-            /// Fills every secret and setting not set yet from `SOURCES__<API>__<NAME>`.
-            pub fn from_env(self) -> Self {
-                ClientBuilder { inner: self.inner.from_env(&crate::descriptors::CLIENT) }
-            }
-
-            /// Checks that the required secrets are set and builds the client.
-            pub fn build(self) -> ::std::result::Result<#client, ::restgen_runtime::Error> {
-                #build
-            }
         }
     }
 }
 
-/// `.record_shape(&crate::descriptors::shapes::USERS)` for a resource with a record type.
+/// `.record_shape(&shapes::USERS)` for a resource with a record type, in `client.rs`.
 pub(super) fn record_shape(
     descriptor: &proc_macro2::Ident,
     ty: &Option<TokenStream>,
 ) -> Option<TokenStream> {
-    // .record_shape(&crate::descriptors::shapes::USERS)
+    // .record_shape(&shapes::USERS)
     ty.as_ref()
-        .map(|_| quote!(.record_shape(&crate::descriptors::shapes::#descriptor)))
+        .map(|_| quote!(.record_shape(&shapes::#descriptor)))
 }
 
+/// A resource's record type where `use crate::types;` is in scope.
 pub(super) fn record_type(ty: &Option<TokenStream>) -> TokenStream {
     match ty {
-        // crate::types::User
-        Some(ty) => quote!(crate::#ty),
+        // types::User
+        Some(ty) => ty.clone(),
         // ::restgen_runtime::serde_json::Value
         None => quote!(::restgen_runtime::serde_json::Value),
     }
@@ -527,11 +449,11 @@ fn method_parts(
         // .arg("sign_req", sign_req)
         quote!(.arg(#name, #ident))
     });
-    // #[doc = ".."] pub fn users(&self, id: impl ToString) -> ResourceRequest<crate::types::User>
+    // #[doc = ".."] pub fn users(&self, id: impl ToString) -> ResourceRequest<types::User>
     let signature = quote! {
         #doc
-        pub fn #method(&self #(, #params: impl ::std::string::ToString)*)
-            -> ::restgen_runtime::ResourceRequest<#record>
+        pub fn #method(&self #(, #params: impl ToString)*)
+            -> ResourceRequest<#record>
     };
     // .arg("id", id) ...
     (signature, quote!(#(#binds)*))

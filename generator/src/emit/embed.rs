@@ -1,6 +1,7 @@
-//! The builder methods that fit a generated client into a Rust service: the caller's own HTTP
-//! client, hooks, the `User-Agent`, the rotated-token callback, and one setter per custom auth
-//! or paginator the spec names (`type: custom`), which `build()` then requires.
+//! The builder methods that fit a generated client into a Rust service and differ per API: one
+//! setter per custom auth or paginator the spec names (`type: custom`), which `build()` then
+//! requires. The ones every API shares (the caller's own HTTP client, hooks, the `User-Agent`,
+//! the rotated-token callback) are the runtime's `client!`.
 
 use std::collections::BTreeSet;
 
@@ -40,9 +41,23 @@ fn setter(kind: &str, name: &str, count: usize) -> proc_macro2::Ident {
     }
 }
 
-/// The builder's embedding methods and its private `prepared()`, which `build()` calls.
+/// The builder's custom code setters.
 pub fn builder_methods(api: &ApiIr) -> TokenStream {
     let (auths, paginators) = customs(api);
+    builder_setters(&auths, &paginators)
+}
+
+/// What `build()` requires, as the runtime's `client!` takes it: `"auth" "sso", ..`.
+pub fn expected_customs(api: &ApiIr) -> TokenStream {
+    let (auths, paginators) = customs(api);
+    let auths = auths.iter();
+    let paginators = paginators.iter();
+    // , "auth" "sso", "paginator" "scroll"
+    quote!(#(, "auth" #auths)* #(, "paginator" #paginators)*)
+}
+
+/// The setters of the custom auths and paginators a spec names.
+fn builder_setters(auths: &BTreeSet<String>, paginators: &BTreeSet<String>) -> TokenStream {
     let auth_setters = auths.iter().map(|name| {
         let method = setter("auth", name, auths.len());
         let doc = docs::outer(&format!(
@@ -54,7 +69,7 @@ pub fn builder_methods(api: &ApiIr) -> TokenStream {
         quote! {
             #doc
             pub fn #method(self, auth: impl ::restgen_runtime::custom::Auth) -> Self {
-                ClientBuilder { inner: self.inner.custom_auth(#name, auth) }
+                self.with_inner(|b| b.custom_auth(#name, auth))
             }
         }
     });
@@ -73,55 +88,14 @@ pub fn builder_methods(api: &ApiIr) -> TokenStream {
             where
                 P: ::restgen_runtime::custom::Paginator + ::std::clone::Clone,
             {
-                ClientBuilder { inner: self.inner.custom_paginator(#name, paginator) }
+                self.with_inner(|b| b.custom_paginator(#name, paginator))
             }
         }
     });
-    let auth_names = auths.iter();
-    let paginator_names = paginators.iter();
-    // pub fn http_client(..), hook(..), user_agent(..), on_token_rotation(..), custom setters,
-    // fn prepared(self) -> restgen_runtime::ClientBuilder { .. }
+    // custom auth setters, then custom paginator setters
     quote! {
-        /// Sends requests through your own HTTP client: a `reqwest::Client` or a
-        /// `reqwest_middleware::ClientWithMiddleware`, built with
-        /// `.redirect(reqwest::redirect::Policy::none())` (restgen follows redirects
-        /// itself, keeping credentials on the API's origin; `build()` refuses one that
-        /// follows them).
-        pub fn http_client(self, client: impl ::std::convert::Into<::restgen_runtime::HttpClient>) -> Self {
-            ClientBuilder { inner: self.inner.http_client(client) }
-        }
-
-        /// Adds a hook run before each request and after each response
-        /// (`restgen_runtime::hooks::Hook`).
-        pub fn hook(self, hook: impl ::restgen_runtime::hooks::Hook) -> Self {
-            ClientBuilder { inner: self.inner.hook(hook) }
-        }
-
-        /// The `User-Agent` of every request (default `restgen/<version> <crate>/<version>`).
-        pub fn user_agent(self, agent: impl ::std::convert::Into<::std::string::String>) -> Self {
-            ClientBuilder { inner: self.inner.user_agent(agent) }
-        }
-
-        /// Called with every token to persist: a refresh token the token endpoint rotated, a
-        /// session token a login returned.
-        pub fn on_token_rotation(
-            self,
-            sink: impl Fn(&::restgen_runtime::custom::TokenRotation) + Send + Sync + 'static,
-        ) -> Self {
-            ClientBuilder { inner: self.inner.on_token_rotation(sink) }
-        }
-
         #(#auth_setters)*
 
         #(#paginator_setters)*
-
-        /// The runtime builder with this crate in the `User-Agent` and the spec's custom
-        /// code required.
-        fn prepared(self) -> ::restgen_runtime::ClientBuilder {
-            self.inner
-                .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-                #(.expect_custom("auth", #auth_names))*
-                #(.expect_custom("paginator", #paginator_names))*
-        }
     }
 }

@@ -67,28 +67,21 @@ fn fan_out_expr(
     let parallel = r
         .parallelized
         .then(|| quote!(.concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)));
-    let child = quote! {
-        ::restgen_runtime::ResourceRequest::new(
-            self.core.clone(),
-            ::std::borrow::Cow::Borrowed(&crate::descriptors::#child_static),
-        )#shape
-    };
+    // self.core.resource(&descriptors::CHILD).record_shape(&shapes::CHILD)
+    let child = quote!(self.core.resource(&descriptors::#child_static)#shape);
     match fan_out_parent(api, parent) {
-        // FanOut::new(ResourceRequest::new(.., &PARENT), ResourceRequest::new(.., &CHILD),
+        // FanOut::new(self.core.resource(&descriptors::PARENT), <child>,
         //             Cow::Borrowed("parent"), Vec::from([ParentBinding { .. }]), Vec::from([..]))
         None => quote! {
             ::restgen_runtime::FanOut::new(
-                ::restgen_runtime::ResourceRequest::new(
-                    self.core.clone(),
-                    ::std::borrow::Cow::Borrowed(&crate::descriptors::#parent_static),
-                ),
+                self.core.resource(&descriptors::#parent_static),
                 #child,
                 ::std::borrow::Cow::Borrowed(#parent_name),
                 ::std::vec::Vec::from([#(#bindings),*]),
                 ::std::vec::Vec::from([#(#includes),*]),
             )#parallel
         },
-        // FanOut::nested(<the parent's own fan-out, of raw records>, ResourceRequest::new(..),
+        // FanOut::nested(<the parent's own fan-out, of raw records>, <child>,
         //                Cow::Borrowed("parent"), Vec::from([ParentBinding { .. }]), Vec::from([..]))
         Some(grandparent) => {
             let inner = fan_out_expr(api, parent, grandparent, None);

@@ -109,46 +109,20 @@ pub fn emit_crate(api: &ApiIr, spec_dir: &str) -> Result<CrateFiles, EmitError> 
             .collect::<Vec<_>>()
             .join("\n"),
     );
-    let setters = if params::resources_with_setters(api, &models.record_types).is_empty() {
-        TokenStream::new()
+    // the runtime's `crate_root!` declares the modules, re-exports and prelude
+    let root = if params::resources_with_setters(api, &models.record_types).is_empty() {
+        // ::restgen_runtime::crate_root!();
+        quote!(::restgen_runtime::crate_root!();)
     } else {
-        // pub use crate::params::*;
-        quote!(
-            pub use crate::params::*;
-        )
+        // ::restgen_runtime::crate_root!(params);
+        quote!(::restgen_runtime::crate_root!(params);)
     };
-    // pub mod prelude { pub use crate::params::*; pub use ::restgen_runtime::prelude::*; }
-    let prelude = quote! {
-        /// What a user of this crate needs besides the clients, to glob-import:
-        /// `use <crate>::prelude::*` brings the typed parameter setters and the runtime's
-        /// prelude (incremental loading, resume points, fan-out and blocking request types,
-        /// decode reports, `TryStreamExt`) into scope.
-        pub mod prelude {
-            #setters
-            pub use ::restgen_runtime::prelude::*;
-        }
-    };
-    // #![doc = "..."] #[rustfmt::skip] pub mod blocking; .. pub use client::{Client, ClientBuilder};
-    // pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
+    // #![doc = "..."] ::restgen_runtime::crate_root!(params);
     let lib_doc = docs::inner_with(&lib_doc, &["no_run", "text"]);
     let lib = quote! {
         #lib_doc
 
-        #[rustfmt::skip]
-        pub mod blocking;
-        #[rustfmt::skip]
-        mod client;
-        #[rustfmt::skip]
-        pub mod descriptors;
-        #[rustfmt::skip]
-        pub mod params;
-        #[rustfmt::skip]
-        pub mod types;
-
-        pub use client::{Client, ClientBuilder};
-        pub use restgen_runtime::{Error, Page, ResourceRequest, ResumePoint, futures};
-
-        #prelude
+        #root
     };
     files.insert("src/lib.rs".into(), format_file(&header, lib)?);
 

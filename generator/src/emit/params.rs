@@ -106,6 +106,17 @@ pub fn params_module(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Token
             use ::restgen_runtime::params::ParamRequest;
         ));
     }
+    let uses_types = api
+        .resources
+        .iter()
+        .zip(record_types)
+        .any(|(r, ty)| !r.settable_params.is_empty() && ty.is_some());
+    if uses_types {
+        // use crate::types;
+        imports.extend(quote!(
+            use crate::types;
+        ));
+    }
     if uses_value {
         // use ::restgen_runtime::serde_json::Value;
         imports.extend(quote!(
@@ -115,8 +126,8 @@ pub fn params_module(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Token
     let traits = resources
         .into_iter()
         .map(|(r, record, name)| setter_trait(r, &record, &name));
-    // use ..; pub trait UsersParams: ParamRequest<Record = crate::types::User> { fn status(..) -> Self { .. } }
-    // impl<R: ParamRequest<Record = crate::types::User>> UsersParams for R {}
+    // use ..; pub trait UsersParams: ParamRequest<Record = types::User> { fn status(..) -> Self { .. } }
+    // impl<R: ParamRequest<Record = types::User>> UsersParams for R {}
     quote! {
         #imports
         #(#traits)*
@@ -160,10 +171,10 @@ fn setter_trait(r: &ResourceIr, record: &TokenStream, name: &Ident) -> TokenStre
             }
         ))
     });
-    // #[doc = ".."] pub trait UsersParams: ParamRequest<Record = crate::types::User> {
+    // #[doc = ".."] pub trait UsersParams: ParamRequest<Record = types::User> {
     //     #[doc = ".."] fn status(self, value: impl Into<String>) -> Self { self.set_param(..) }
     // }
-    // impl<R: ParamRequest<Record = crate::types::User>> UsersParams for R {}
+    // impl<R: ParamRequest<Record = types::User>> UsersParams for R {}
     quote! {
         #doc
         pub trait #name: ParamRequest<Record = #record> {

@@ -73,3 +73,34 @@ fn builder_methods_mirror_the_runtime() {
         "emit/names.rs BUILDER_METHODS misses ClientBuilder's {missing:?}"
     );
 }
+
+#[test]
+fn generated_builders_offer_every_runtime_builder_method() {
+    // Every option of the runtime's builder reaches a generated builder: forwarded, with its
+    // doc, by the runtime's `client!` macro, or emitted per API (`value` as one setter per
+    // secret or setting, `base_url` with its default, `token_url`, the custom code setters).
+    // `product` and `expect_custom` are called inside `client!`'s build, never offered to users.
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src/client/generated.rs"),
+    )
+    .unwrap();
+    let per_api = [
+        "value",
+        "base_url",
+        "token_url",
+        "custom_auth",
+        "custom_paginator",
+        "product",
+        "expect_custom",
+        "build",
+    ];
+    let missing: Vec<String> = runtime_methods("ClientBuilder")
+        .into_iter()
+        .filter(|m| !per_api.contains(&m.as_str()))
+        .filter(|m| !source.contains(&format!("pub fn {m}(")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the runtime's `client!` (runtime/src/client/generated.rs) does not forward {missing:?}"
+    );
+}

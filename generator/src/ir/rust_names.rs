@@ -39,6 +39,9 @@ pub const BUILDER_METHODS: &[&str] = &[
     "custom_paginator",
     "rate_limit",
     "rate",
+    // private methods of the runtime's `client!`
+    "with_inner",
+    "build_core",
 ];
 
 /// Crates a generated crate uses or the language reserves: an API of one of these names would

@@ -18,6 +18,7 @@ mod error;
 pub mod formats;
 pub mod names;
 pub mod prepass;
+mod record_attr;
 pub mod refs;
 pub mod shape;
 
@@ -174,7 +175,8 @@ pub fn generate(resources: &[ResourceIr]) -> Result<Models, SchemaError> {
 
 /// typify's output with its `pub mod error { pub struct ConversionError .. }` (the same
 /// 40 lines in every crate) replaced by a re-export of the runtime's copy, under the path
-/// typify's conversions name. Output that does not parse as a file is left as it is (the
+/// typify's conversions name, and each struct's per-field additions moved into the runtime's
+/// `#[record]` ([`record_attr`]). Output that does not parse as a file is left as it is (the
 /// formatter reports it).
 fn shared_error_module(code: TokenStream) -> TokenStream {
     let Ok(mut file) = syn::parse2::<syn::File>(code.clone()) else {
@@ -195,6 +197,7 @@ fn shared_error_module(code: TokenStream) -> TokenStream {
             };
         }
     }
+    record_attr::apply(&mut file);
     quote::quote!(#file)
 }
 

@@ -22,6 +22,7 @@
 pub mod coerce;
 mod report;
 mod required;
+mod shape_macro;
 mod walk;
 
 use std::borrow::Cow;

@@ -9,11 +9,12 @@
 //! Secrets come from the environment, `SOURCES__PLUGGED__<NAME>`. The command line is `restgen_extract`'s; this file lists the resources.
 use ::restgen_extract::{self as extract, Job, Options};
 const PROGRAM: &str = "plugged_extract";
-const RESOURCES: &[&str] = &["events"];
+const RESOURCES: &[&str] = &["events", "exports"];
 fn job(client: &plugged::Client, options: &Options) -> Result<Job, String> {
     Ok(
         match options.resource.as_str() {
             "events" => Job::resource(client.events()),
+            "exports" => Job::resource(client.exports()),
             other => return Err(extract::unknown_resource(other, RESOURCES)),
         },
     )

@@ -13,8 +13,6 @@ mod expr;
 mod paginator;
 mod shape;
 
-pub use shape::shape_imports;
-
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use restgen_runtime::budget::{BudgetSpec, Rate, Window};

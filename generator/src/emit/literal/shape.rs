@@ -1,96 +1,80 @@
-//! Record shapes (`restgen_runtime::lenient`) as literals. They are written with short names
-//! (`Node`, `Kind`, `Cow`), which the `shapes` module of `descriptors.rs` imports, and the
-//! runtime's `const fn` constructors, so a field is one line of the generated file.
+//! Record shapes (`restgen_runtime::lenient`) as literals, in the compact form of the
+//! runtime's `record_shape!` macro: a node is a word (`String`, `[3]`, `Integer | Null`)
+//! and an object's fields are `"name" => node`, so the formatter flows a shape over a few
+//! lines instead of one line per node and field. The macro expands to the same static data.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
-use restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
+use restgen_runtime::lenient::{Field, Kind, Node, RecordShape};
 
-use super::{ToLiteral, full_literal};
-
-/// The imports the literals below need, for the module that holds them.
-pub fn shape_imports() -> TokenStream {
-    // use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar}; use ::std::borrow::Cow;
-    quote! {
-        use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-        use ::std::borrow::Cow;
-    }
-}
+use super::ToLiteral;
 
 impl ToLiteral for RecordShape {
     fn literal(&self) -> TokenStream {
-        // RecordShape { nodes: Cow::Borrowed(&[Node::new(..), ..]), raw_field: Some(Cow::Borrowed("_restgen_raw")) }
-        full_literal!(self => RecordShape { nodes, raw_field })
-    }
-}
-
-impl ToLiteral for Node {
-    fn literal(&self) -> TokenStream {
-        // Node { kind: Kind::Scalar(Scalar::Bool), nullable: true }: a struct expression, not a
-        // `const fn` call, so the field lists inside it are promoted to `'static`
-        full_literal!(self => Node { kind, nullable })
-    }
-}
-
-impl ToLiteral for Kind {
-    fn literal(&self) -> TokenStream {
-        match self {
-            // Kind::Any
-            Kind::Any => quote!(Kind::Any),
-            // Kind::Scalar(Scalar::Integer)
-            Kind::Scalar(scalar) => {
-                let scalar = scalar.literal();
-                quote!(Kind::Scalar(#scalar))
-            }
-            // Kind::Array(3)
-            Kind::Array(item) => {
-                let item = item.literal();
-                quote!(Kind::Array(#item))
-            }
-            // Kind::Object { fields: Cow::Borrowed(&[Field { .. }]), rest: None }
-            Kind::Object { fields, rest } => {
-                let fields = fields.iter().map(ToLiteral::literal);
-                let rest = match rest {
-                    // Some(4)
-                    Some(node) => {
-                        let node = node.literal();
-                        quote!(Some(#node))
-                    }
-                    // None
-                    None => quote!(None),
-                };
-                quote!(Kind::Object { fields: Cow::Borrowed(&[#(#fields),*]), rest: #rest })
-            }
-        }
-    }
-}
-
-impl ToLiteral for Scalar {
-    fn literal(&self) -> TokenStream {
-        // Scalar::Bool / Scalar::Integer / Scalar::Number / Scalar::String / Scalar::Timestamp /
-        // Scalar::Date
-        match self {
-            Scalar::Bool => quote!(Scalar::Bool),
-            Scalar::Integer => quote!(Scalar::Integer),
-            Scalar::Number => quote!(Scalar::Number),
-            Scalar::String => quote!(Scalar::String),
-            Scalar::Timestamp => quote!(Scalar::Timestamp),
-            Scalar::Date => quote!(Scalar::Date),
-        }
-    }
-}
-
-impl ToLiteral for Field {
-    fn literal(&self) -> TokenStream {
         // every field named: a new one fails to compile until it is emitted
-        let Field {
-            name,
-            node,
-            required,
-        } = self;
-        let name = name.as_ref();
-        let (node, required) = (node.literal(), required.literal());
-        // Field::new("verified", 2, false)
-        quote!(Field::new(#name, #node, #required))
+        let RecordShape { nodes, raw_field } = self;
+        let nodes = nodes.iter().map(node);
+        match raw_field {
+            // ::restgen_runtime::record_shape! { raw_field = "_restgen_raw"; {"id" => 1 required}, String }
+            Some(raw) => {
+                let raw = raw.as_ref();
+                quote!(::restgen_runtime::record_shape! { raw_field = #raw; #(#nodes),* })
+            }
+            // ::restgen_runtime::record_shape! { {"id" => 1 required}, String }
+            None => quote!(::restgen_runtime::record_shape! { #(#nodes),* }),
+        }
     }
+}
+
+/// One node: its kind, with `| Null` when it accepts `null`.
+fn node(node: &Node) -> TokenStream {
+    let Node { kind, nullable } = node;
+    let kind = self::kind(kind);
+    if *nullable {
+        // String | Null
+        quote!(#kind | Null)
+    } else {
+        kind
+    }
+}
+
+fn kind(kind: &Kind) -> TokenStream {
+    match kind {
+        // Any
+        Kind::Any => quote!(Any),
+        // String: the `Scalar` variant's own name, so a new variant needs nothing here
+        Kind::Scalar(scalar) => {
+            let name = Ident::new(&format!("{scalar:?}"), Span::call_site());
+            quote!(#name)
+        }
+        // [3]
+        Kind::Array(item) => {
+            let item = Literal::u32_unsuffixed(*item);
+            quote!([#item])
+        }
+        // {"id" => 2 required, "name" => 1} or {"id" => 2; rest => 3}
+        Kind::Object { fields, rest } => {
+            let fields = fields.iter().map(field);
+            match rest {
+                Some(rest) => {
+                    let rest = Literal::u32_unsuffixed(*rest);
+                    quote!({ #(#fields),*; rest => #rest })
+                }
+                None => quote!({ #(#fields),* }),
+            }
+        }
+    }
+}
+
+fn field(field: &Field) -> TokenStream {
+    let Field {
+        name,
+        node,
+        required,
+    } = field;
+    let name = name.as_ref();
+    let node = Literal::u32_unsuffixed(*node);
+    let required = required.then(|| quote!(required));
+    // "verified" => 2 required
+    quote!(#name => #node #required)
 }
