@@ -24,6 +24,8 @@ struct Contacts {
     failing: Arc<AtomicBool>,
     /// Answers left to fail with 503 on the second page (retried by the client).
     flaky: Arc<AtomicUsize>,
+    /// Whether the second page takes seconds to come.
+    slow: Arc<AtomicBool>,
 }
 
 impl Contacts {
@@ -36,6 +38,7 @@ impl Contacts {
             records: Arc::new(Mutex::new(records)),
             failing: Arc::new(AtomicBool::new(false)),
             flaky: Arc::new(AtomicUsize::new(0)),
+            slow: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -83,7 +86,11 @@ impl Respond for Contacts {
                 r
             })
             .collect();
-        ResponseTemplate::new(200).set_body_json(json!({ "contacts": page }))
+        let response = ResponseTemplate::new(200).set_body_json(json!({ "contacts": page }));
+        if offset == 50 && self.slow.load(Ordering::SeqCst) {
+            return response.set_delay(Duration::from_secs(5));
+        }
+        response
     }
 }
 
@@ -91,7 +98,11 @@ struct Mocked {
     // kept alive for the server
     _runtime: tokio::runtime::Runtime,
     server: MockServer,
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
+
+/// One run at a time in this binary: the Ctrl-C test signals the whole process.
+static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serve(contacts: &Contacts, books: &[&str]) -> Mocked {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -118,6 +129,9 @@ fn serve(contacts: &Contacts, books: &[&str]) -> Mocked {
     Mocked {
         _runtime: runtime,
         server,
+        _serial: SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
     }
 }
 
@@ -374,4 +388,45 @@ fn all_on_a_resource_without_a_parent_is_a_usage_error() {
     );
     assert_eq!(counters.pages(), 0);
     assert!(!state.exists() && !out("1.jsonl").exists());
+}
+
+/// Ctrl-C while page 2 is on its way: the records of page 1 land in the file, the state goes
+/// on after them (the point taken with page 1), exit code 130; the next run writes the rest.
+#[test]
+fn ctrl_c_keeps_the_records_so_far_and_a_state_that_goes_on_after_them() {
+    let contacts = Contacts::new(120);
+    contacts.slow.store(true, Ordering::SeqCst);
+    let mocked = serve(&contacts, &["b1"]);
+    let (_dir, state, out) = files();
+    let interrupt = std::thread::spawn(|| {
+        // by then the run listens for Ctrl-C (it does before its first request)
+        std::thread::sleep(Duration::from_millis(1500));
+        std::process::Command::new("kill")
+            .args(["-INT", &std::process::id().to_string()])
+            .status()
+            .unwrap()
+    });
+    let result = extract(&mocked, &state, &out("1.jsonl"), false);
+    assert!(interrupt.join().unwrap().success());
+    let Err(error @ RunError::Interrupted(_)) = result else {
+        panic!("the run must stop at Ctrl-C");
+    };
+    assert_eq!(
+        restgen_extract::report(Err(error)),
+        std::process::ExitCode::from(130)
+    );
+    let first = ids(&out("1.jsonl"));
+    assert_eq!(first.len(), 50);
+    let saved = State::load(&state).unwrap().unwrap();
+    assert_eq!(saved.resume.as_ref().unwrap().page, 2);
+
+    contacts.slow.store(false, Ordering::SeqCst);
+    assert_eq!(
+        extract(&mocked, &state, &out("2.jsonl"), false).unwrap(),
+        70
+    );
+    let mut all = first;
+    all.extend(ids(&out("2.jsonl")));
+    let expected: Vec<String> = (0..120).map(|i| format!("c{i:03}")).collect();
+    assert_eq!(all, expected);
 }

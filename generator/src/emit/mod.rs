@@ -225,7 +225,7 @@ fn cargo_toml(api: &ApiIr, header: &str, models: &schema::Models) -> String {
          [dependencies]\n\
          {deps}\n\
          \n\
-         # The `{name}_extract` example's command line (and its CSV and Parquet writers): a\n\
+         # The `{example}` example's command line (and its CSV and Parquet writers): a\n\
          # dev-dependency, so a crate that depends on this client never compiles them.\n\
          [dev-dependencies]\n\
          restgen-extract = {{ path = \"../../extract\", version = \"0.1.0\" }}\n\
@@ -233,6 +233,7 @@ fn cargo_toml(api: &ApiIr, header: &str, models: &schema::Models) -> String {
          [lints]\n\
          workspace = true\n",
         name = api.api,
+        example = example::name(api),
         deps = deps.join("\n"),
     )
 }
