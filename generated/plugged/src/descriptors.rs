@@ -42,8 +42,8 @@ pub mod shapes {
                         fields: Cow::Borrowed(
                             &[
                                 Field::new("action", 1, false),
-                                Field::new("at", 1, false),
-                                Field::new("id", 2, true),
+                                Field::new("at", 2, false),
+                                Field::new("id", 3, true),
                             ],
                         ),
                         rest: None,
@@ -52,6 +52,10 @@ pub mod shapes {
                 },
                 Node {
                     kind: Kind::Scalar(Scalar::String),
+                    nullable: false,
+                },
+                Node {
+                    kind: Kind::Scalar(Scalar::Timestamp),
                     nullable: false,
                 },
                 Node {
