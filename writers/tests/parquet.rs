@@ -367,7 +367,7 @@ fn a_hostile_page_does_not_fail_the_file() {
     assert_eq!(got[3]["score"], json!(1e308));
 }
 
-/// 200k records through pages of 1000 are written as row groups of about 16k rows, not
+/// 200k records through pages of 1000 are written as row groups of about 8k rows, not
 /// held until the end.
 #[test]
 fn row_groups_are_flushed_as_pages_arrive() {
@@ -393,8 +393,8 @@ fn row_groups_are_flushed_as_pages_arrive() {
     assert_eq!(meta.file_metadata().num_rows(), 200_000);
     assert_eq!(
         meta.num_row_groups(),
-        12,
-        "one per 17 pages: 16,384 rows or more"
+        23,
+        "one per 9 pages: 8,192 rows or more"
     );
     let largest = meta
         .row_groups()
@@ -402,7 +402,7 @@ fn row_groups_are_flushed_as_pages_arrive() {
         .map(|g| g.num_rows())
         .max()
         .unwrap();
-    assert!(largest <= 17_000, "{largest}");
+    assert!(largest <= 9_000, "{largest}");
     let mut next = 0;
     for batch in builder.build().unwrap() {
         let batch = batch.unwrap();
