@@ -190,6 +190,27 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
+    /// Keeps only the child records `keep` returns true for (see
+    /// [`ResourceRequest::filter`]); it sees the child record as JSON, without the parent
+    /// fields.
+    pub fn filter(
+        mut self,
+        keep: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.child = self.child.filter(keep);
+        self
+    }
+
+    /// Replaces each child record with what `map` makes of it (see
+    /// [`ResourceRequest::map`]).
+    pub fn map(
+        mut self,
+        map: impl Fn(serde_json::Value) -> serde_json::Value + Send + Sync + 'static,
+    ) -> Self {
+        self.child = self.child.map(map);
+        self
+    }
+
     /// The decoding report of every child run of this fan-out (see
     /// [`ResourceRequest::decode_report`]).
     pub fn decode_report(&self) -> crate::lenient::DecodeReport {
@@ -469,6 +490,24 @@ impl<T: DeserializeOwned + Send + 'static> BlockingFanOut<T> {
     /// Decodes the children strictly (see [`ResourceRequest::strict`]).
     pub fn strict(mut self) -> Self {
         self.fan_out = self.fan_out.strict();
+        self
+    }
+
+    /// Keeps only the child records `keep` returns true for; see [`FanOut::filter`].
+    pub fn filter(
+        mut self,
+        keep: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.fan_out = self.fan_out.filter(keep);
+        self
+    }
+
+    /// Replaces each child record with what `map` makes of it; see [`FanOut::map`].
+    pub fn map(
+        mut self,
+        map: impl Fn(serde_json::Value) -> serde_json::Value + Send + Sync + 'static,
+    ) -> Self {
+        self.fan_out = self.fan_out.map(map);
         self
     }
 
