@@ -61,6 +61,21 @@ impl Rewriter<'_> {
     }
 }
 
+/// Whether restgen's record expressions read `text`: it compiles, and reads none of
+/// Airbyte's sync state or macros (which would compile as record fields of those names).
+fn readable(text: &str) -> bool {
+    let airbyte = [
+        "stream_interval",
+        "stream_state",
+        "stream_slice",
+        "stream_partition",
+        "now_utc",
+        "day_delta",
+        "format_datetime",
+    ];
+    !airbyte.iter().any(|name| text.contains(name)) && template::compile_record(text).is_ok()
+}
+
 /// Appends `step` to the resource's `processing_steps`, after any it has.
 pub(super) fn add_step(resource: &mut Node, step: Node) {
     let at = step.at;
@@ -89,10 +104,10 @@ impl Rewriter<'_> {
                         else {
                             continue;
                         };
-                        let readable = value.as_str().is_none_or(|text| {
-                            !text.contains("{{") || template::compile_record(text).is_ok()
-                        });
-                        if readable {
+                        if value
+                            .as_str()
+                            .is_none_or(|text| !text.contains("{{") || readable(text))
+                        {
                             let mut item = Node::new(Value::Dict(Vec::new()), field.at);
                             item.set("path", path.clone());
                             item.set("value", value.clone());
