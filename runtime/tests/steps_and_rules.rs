@@ -94,9 +94,12 @@ async fn steps_filter_and_map_records_before_they_are_decoded_whatever_the_concu
             .await
             .unwrap();
         assert_eq!(out, expected, "concurrency {concurrency}");
+        if concurrency == 1 {
+            // the paginator saw every record: the short page (of 1) ended the run, not the
+            // first page, whose records a filter halved
+            assert_eq!(received(&server).await.len(), 3);
+        }
     }
-    // the paginator saw every record: a short page (of 1) ended the run, not a filtered one
-    assert_eq!(received(&server).await.len(), 6);
 }
 
 #[tokio::test]
