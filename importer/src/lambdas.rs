@@ -91,7 +91,7 @@ fn filter_text(evaluator: &Evaluator<'_>, value: &Expr) -> Option<String> {
         return None;
     }
     let name = parameter.parameter.name.as_str();
-    let body = source(evaluator, &*lambda.body)?;
+    let body = source(evaluator, &lambda.body)?;
     let text = rename(&body, name, "record");
     restgen::ir::template::compile_record(&text).ok()?;
     Some(text)
