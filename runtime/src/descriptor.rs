@@ -93,6 +93,23 @@ impl ResourceDescriptor {
     };
 }
 
+impl ResourceDescriptor {
+    /// The names of the settings the resource's expressions read (`config['name']`): its
+    /// paginator's templates, its processing steps and its response rules' predicates.
+    pub fn settings(&self) -> Vec<&str> {
+        let mut names = self.paginator.settings();
+        names.extend(self.processing_steps.iter().flat_map(|s| s.settings()));
+        names.extend(
+            self.response_actions
+                .iter()
+                .flat_map(|a| a.predicate.iter().flat_map(Expr::settings)),
+        );
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
 /// A `response_actions` entry: which responses it matches (status, body text, a predicate
 /// over the body; every condition that is set must hold) and what is done with them. The
 /// first entry that matches a response decides (see [`crate::rules`]).

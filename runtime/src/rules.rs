@@ -121,6 +121,28 @@ impl ResponseAction {
     }
 }
 
+/// The actions with the settings their predicates read (`config['name']`) bound, as a
+/// request starts; `None` when no predicate reads one.
+pub fn with_config(
+    actions: &[ResponseAction],
+    setting: &dyn Fn(&str) -> Option<String>,
+) -> Option<Vec<ResponseAction>> {
+    let reads = actions.iter().any(|a| {
+        a.predicate
+            .as_ref()
+            .is_some_and(|p| !p.settings().is_empty())
+    });
+    reads.then(|| {
+        actions
+            .iter()
+            .map(|a| ResponseAction {
+                predicate: a.predicate.as_ref().map(|p| p.with_config(setting)),
+                ..a.clone()
+            })
+            .collect()
+    })
+}
+
 /// The first entry of `actions` that matches the response.
 pub fn first_match<'a>(
     actions: &'a [ResponseAction],

@@ -15,6 +15,16 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// Sets the setting `min_rating`. Needed by `reviews`; `from_env` reads it from `SOURCES__CURATED__MIN_RATING`.
+    pub fn min_rating(
+        self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        ClientBuilder {
+            inner: self.inner.value("min_rating", value),
+        }
+    }
+
     /// Overrides the base URL (default `https://api.curated.example/v1/`), e.g. for a sandbox or a local mock.
     pub fn base_url(
         self,

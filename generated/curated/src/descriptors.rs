@@ -8,7 +8,15 @@ pub static CLIENT: ClientSpec = ClientSpec {
     source: Cow::Borrowed("curated"),
     base_url: Cow::Borrowed("https://api.curated.example/v1/"),
     auth: None,
-    values: Cow::Borrowed(&[]),
+    values: Cow::Borrowed(
+        &[
+            ValueSpec {
+                name: Cow::Borrowed("min_rating"),
+                secret: false,
+                required: false,
+            },
+        ],
+    ),
     headers: Cow::Borrowed(&[]),
     budget: None,
 };
@@ -249,6 +257,29 @@ pub static REVIEWS: ResourceDescriptor = ResourceDescriptor {
                     ),
                 ),
             ),
+            ProcessingStep::Filter(
+                expr::Expr::Cmp(
+                    expr::CmpOp::Ge,
+                    Cow::Borrowed(
+                        &[
+                            expr::Expr::Get(
+                                Cow::Borrowed(
+                                    &[
+                                        expr::Expr::Var(expr::Var::Record),
+                                        expr::Expr::Lit(expr::Literal::Str(Cow::Borrowed("rating"))),
+                                    ],
+                                ),
+                            ),
+                            expr::Expr::Call(
+                                expr::Func::Int,
+                                Cow::Borrowed(
+                                    &[expr::Expr::Config(Cow::Borrowed("min_rating"))],
+                                ),
+                            ),
+                        ],
+                    ),
+                ),
+            ),
         ],
     ),
     ..ResourceDescriptor::DEFAULT
@@ -315,6 +346,7 @@ pub mod shapes {
                             &[
                                 Field::new("id", 1, true),
                                 Field::new("lang", 2, true),
+                                Field::new("rating", 1, false),
                                 Field::new("text", 2, true),
                             ],
                         ),

@@ -229,9 +229,19 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
             .collect(),
         user_steps: request.steps.clone(),
     };
+    // response rules whose predicates read settings get them now, as the paginator does
+    let descriptor =
+        match crate::rules::with_config(&d.response_actions, &|name| request.core.setting(name)) {
+            Some(actions) => {
+                let mut bound = request.descriptor.into_owned();
+                bound.response_actions = std::borrow::Cow::Owned(actions);
+                std::borrow::Cow::Owned(bound)
+            }
+            None => request.descriptor,
+        };
     let shared = Shared {
         core: request.core,
-        descriptor: request.descriptor,
+        descriptor,
         args,
         origin,
     };

@@ -154,3 +154,24 @@ fn closures_run_after_the_spec_steps() {
     let out = run(&[drop_b], &user, r#"[{"k":"a"},{"k":"b"},{"k":"c"}]"#);
     assert_eq!(out, vec![serde_json::json!({"k":"a","seen":true})]);
 }
+
+#[test]
+fn settings_are_bound_into_the_steps_expressions() {
+    // record['rating'] >= int(config['min_rating'])
+    let step = ProcessingStep::Filter(Expr::Cmp(
+        CmpOp::Ge,
+        Cow::Owned(vec![
+            field("rating"),
+            Expr::Call(
+                Func::Int,
+                Cow::Owned(vec![Expr::Config("min_rating".into())]),
+            ),
+        ]),
+    ));
+    assert_eq!(step.settings(), vec!["min_rating"]);
+    let bound = step.with_config(&|name| (name == "min_rating").then(|| "4".to_string()));
+    let kept = run(&[bound], &[], r#"[{"rating":3},{"rating":4},{"rating":5}]"#);
+    assert_eq!(kept.len(), 2);
+    // unbound, the setting is None and `int(None)` is 0: nothing is dropped
+    assert_eq!(run(&[step], &[], r#"[{"rating":3}]"#).len(), 1);
+}
