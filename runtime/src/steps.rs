@@ -286,6 +286,35 @@ impl ProcessingStep {
     }
 }
 
+/// Records given as JSON through `steps`, as a run applies them to a page (settings
+/// unbound): for checks that know the records a server sends and want those a run delivers.
+pub fn process_json(
+    steps: &[ProcessingStep],
+    records: &[serde_json::Value],
+) -> Result<Vec<serde_json::Value>, StepError> {
+    let raw = records
+        .iter()
+        .enumerate()
+        .map(|(record, value)| {
+            serde_json::value::to_raw_value(value).map_err(|e| StepError {
+                record,
+                message: e.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&RawValue> = raw.iter().map(|r| &**r).collect();
+    apply(steps, &[], &refs, &http::HeaderMap::new())?
+        .iter()
+        .enumerate()
+        .map(|(record, p)| {
+            serde_json::from_str(p.raw().get()).map_err(|e| StepError {
+                record,
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// Whether any step rewrites records (a page's records then no longer lie in its body).
 pub(crate) fn rewrites(steps: &[ProcessingStep], user: &[UserStep]) -> bool {
     steps.iter().any(|s| matches!(s, ProcessingStep::Map(_)))

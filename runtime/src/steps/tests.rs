@@ -175,3 +175,21 @@ fn settings_are_bound_into_the_steps_expressions() {
     // unbound, the setting is None and `int(None)` is 0: nothing is dropped
     assert_eq!(run(&[step], &[], r#"[{"rating":3}]"#).len(), 1);
 }
+
+#[test]
+fn json_records_go_through_the_steps_as_a_page_does() {
+    let filter = ProcessingStep::Filter(Expr::Cmp(
+        CmpOp::Eq,
+        Cow::Owned(vec![field("type"), lit("file")]),
+    ));
+    let served = vec![
+        serde_json::json!({"type": "file", "id": 1}),
+        serde_json::json!({"type": "folder", "id": 2}),
+        serde_json::json!({"id": 3}),
+    ];
+    assert_eq!(
+        process_json(&[filter], &served).unwrap(),
+        vec![serde_json::json!({"type": "file", "id": 1})]
+    );
+    assert_eq!(process_json(&[], &served).unwrap(), served);
+}
