@@ -174,6 +174,7 @@ pub fn client(args: &ClientArgs) -> Result<()> {
         auth: AuthChoice::Client,
         retry: None,
         response_actions: Cow::Borrowed(&[]),
+        processing_steps: Cow::Borrowed(&[]),
         incremental: None,
     };
     let spec = ClientSpec {

@@ -227,6 +227,7 @@ fn resource(name: &str, path: &str, paginator: PaginatorConfig) -> ResourceDescr
         auth: AuthChoice::Client,
         retry: None,
         response_actions: Default::default(),
+        processing_steps: Default::default(),
         incremental: None,
     }
 }

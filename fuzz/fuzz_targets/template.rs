@@ -27,6 +27,7 @@ fuzz_target!(|text: &str| {
                     headers: &headers,
                     last_record: Some(&body),
                     last_page_size: 3,
+                    record: Some(&body),
                 };
                 let value = expr.eval(&scope);
                 let _ = value.truthy();

@@ -132,24 +132,28 @@ proptest! {
         record in json_text(),
         size in 0usize..5,
     ) {
-        match template::compile(&text) {
-            Ok(expr) => {
-                let headers = http::HeaderMap::new();
-                let body = RawValue::from_string(body).ok();
-                let record = RawValue::from_string(record).ok();
-                let scope = Scope {
-                    response: body.as_deref(),
-                    headers: &headers,
-                    last_record: record.as_deref(),
-                    last_page_size: size,
-                };
-                let value = expr.eval(&scope);
-                let _ = value.truthy();
-                let _ = value.into_json();
-            }
-            Err(e) => {
-                prop_assert!(e.at <= text.chars().count(), "{e:?}");
-                prop_assert!(!e.to_string().is_empty());
+        let body = RawValue::from_string(body).ok();
+        let record = RawValue::from_string(record).ok();
+        // the paging templates' reading and the processing steps' (over `record`)
+        for compiled in [template::compile(&text), template::compile_record(&text)] {
+            match compiled {
+                Ok(expr) => {
+                    let headers = http::HeaderMap::new();
+                    let scope = Scope {
+                        response: body.as_deref(),
+                        headers: &headers,
+                        last_record: record.as_deref(),
+                        last_page_size: size,
+                        record: record.as_deref(),
+                    };
+                    let value = expr.eval(&scope);
+                    let _ = value.truthy();
+                    let _ = value.into_json();
+                }
+                Err(e) => {
+                    prop_assert!(e.at <= text.chars().count(), "{e:?}");
+                    prop_assert!(!e.to_string().is_empty());
+                }
             }
         }
     }

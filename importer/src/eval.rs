@@ -92,6 +92,16 @@ impl<'a> Evaluator<'a> {
         self.notes.push(self.source.note(at, code, message));
     }
 
+    /// A note at a byte offset of the block, for the other readers of a block's code.
+    pub(crate) fn note_at(&mut self, offset: usize, code: &'static str, message: String) {
+        self.note(offset, code, message);
+    }
+
+    /// Where `expr` starts.
+    pub(crate) fn loc_of(&self, expr: &impl Ranged) -> Loc {
+        self.at(Self::start(expr))
+    }
+
     fn error(&self, offset: usize, message: String) -> Box<Diagnostic> {
         Box::new(self.source.error(self.at(offset), message))
     }
@@ -228,6 +238,19 @@ impl<'a> Evaluator<'a> {
                 ));
             };
             let key = key.value.to_str().to_string();
+            if key == "processing_steps"
+                && dropped(path, &key).is_some()
+                && let Some(steps) = self.processing_steps(&item.value)
+            {
+                let key_at = self.at(Self::start(key_expr));
+                entries.push(Entry {
+                    key,
+                    key_at,
+                    value: steps,
+                });
+                spans.push(span(key_expr, &item.value));
+                continue;
+            }
             if let Some(reason) = dropped(path, &key) {
                 self.note(
                     Self::start(key_expr),

@@ -56,7 +56,14 @@ const INCREMENTAL: &[&str] = &[
     "start_param",
     "end_param",
 ];
-const RESPONSE_ACTION: &[&str] = &["status_code", "content", "action"];
+const RESPONSE_ACTION: &[&str] = &[
+    "status_code",
+    "content",
+    "action",
+    "predicate",
+    "backoff",
+    "message",
+];
 
 /// The keys of dlt's auth config of `kind` (`None`: no `type`, which is bearer).
 fn auth_keys(kind: Option<&str>) -> Option<&'static [&'static str]> {

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod find;
 pub mod json_input;
 pub mod keys;
+mod lambdas;
 pub mod output;
 pub mod python;
 pub mod rules;

@@ -134,9 +134,9 @@ pub fn dropped(path: &[Seg], key: &str) -> Option<&'static str> {
         "session" if path == [Seg::Key("client".into())] => Some(
             "a requests session is built in code; the generated client has its own HTTP stack, with timeouts and retries",
         ),
-        "processing_steps" if in_resource => {
-            Some("restgen has no processing steps; filter or map the records where you read them")
-        }
+        "processing_steps" if in_resource => Some(
+            "none of its steps is an expression restgen reads (a filter lambda over the record); write them as `filter` / `map` steps (docs/dialect.md), or filter and map the records where you read them",
+        ),
         _ => None,
     }
 }

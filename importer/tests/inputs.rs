@@ -181,6 +181,22 @@ fn airbyte_constructs_are_rewritten_and_noted() {
 }
 
 #[test]
+fn processing_steps_and_response_rules_are_imported() {
+    let imported = import("inputs/steps_and_rules.md", &Options::default());
+    assert!(imported.check.is_empty(), "{:?}", imported.check);
+    let yaml = &imported.source_yaml;
+    // the lambdas restgen reads are filters; the map that builds a dict is left out
+    assert!(yaml.contains("record[\"status\"] == \"docked\""), "{yaml}");
+    assert!(yaml.contains("record[\"name\"].startswith"), "{yaml}");
+    assert!(!yaml.contains("port: quay"), "{yaml}");
+    // Airbyte's record_filter, transformations and response_filters
+    assert!(yaml.contains("record['weight'] > 10"), "{yaml}");
+    assert!(yaml.contains("rate_limited"), "{yaml}");
+    assert!(!yaml.contains("path: [window]"), "{yaml}");
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
 fn auth_kinds_without_a_spec_form() {
     for pick in [1, 2] {
         let options = Options {

@@ -337,7 +337,7 @@ async fn session_token_of(
             Some(body.clone()),
         )
     };
-    let received = retry::send(&make, &core.retry(None), &|_| false, resource, 0)
+    let received = retry::send(&make, &core.retry(None), &|_| None, resource, 0)
         .await
         .map_err(|failure| fail(format!("session login failed: {}", describe(failure))))?;
     if !(200..300).contains(&received.status) {
@@ -548,7 +548,7 @@ async fn fetch_token(
         )
     };
     // Page 0 in traces: the token request comes before any page.
-    let received = retry::send(&make, &core.retry(None), &|_| false, resource, 0)
+    let received = retry::send(&make, &core.retry(None), &|_| None, resource, 0)
         .await
         .map_err(|failure| format!("token request failed: {}", describe(failure)))?;
     if !(200..300).contains(&received.status) {

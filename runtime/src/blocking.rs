@@ -129,6 +129,24 @@ impl<T: DeserializeOwned + Send + 'static> BlockingRequest<T> {
         self
     }
 
+    /// Keeps only the records `keep` returns true for; see [`ResourceRequest::filter`].
+    pub fn filter(
+        mut self,
+        keep: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.request = self.request.filter(keep);
+        self
+    }
+
+    /// Replaces each record with what `map` makes of it; see [`ResourceRequest::map`].
+    pub fn map(
+        mut self,
+        map: impl Fn(serde_json::Value) -> serde_json::Value + Send + Sync + 'static,
+    ) -> Self {
+        self.request = self.request.map(map);
+        self
+    }
+
     /// The decoding report of this request's runs; see [`ResourceRequest::decode_report`].
     pub fn decode_report(&self) -> crate::lenient::DecodeReport {
         self.request.decode_report()

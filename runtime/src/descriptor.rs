@@ -12,7 +12,9 @@ pub use crate::client::{ClientSpec, ValueSpec};
 pub use crate::expr::{self, Expr};
 pub use crate::fanout::{FanOutDescriptor, ParentBinding};
 pub use crate::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
+pub use crate::rules::{Backoff, RuleAction};
 pub use crate::selector::{Selector, Step};
+pub use crate::steps::{AddField, FieldValue, ProcessingStep, RecordEdit, Rename};
 
 /// A string that is `'static` in generated code and owned when built from a spec at run time.
 pub type Text = Cow<'static, str>;
@@ -62,8 +64,12 @@ pub struct ResourceDescriptor {
     pub auth: AuthChoice,
     /// The endpoint's retry policy; `None` means the client's default (dlt's defaults).
     pub retry: Option<RetryPolicy>,
-    /// `response_actions`: responses that end the request sequence without records.
+    /// `response_actions`: responses ignored (the request sequence ends without records),
+    /// retried, or failed, by status, body text or predicate.
     pub response_actions: List<ResponseAction>,
+    /// `processing_steps`: filters and maps over the records, in order, before the
+    /// incremental filter.
+    pub processing_steps: List<crate::steps::ProcessingStep>,
     /// Incremental loading, when the endpoint has an `incremental` block.
     pub incremental: Option<crate::incremental::IncrementalConfig>,
 }
@@ -84,31 +90,59 @@ impl ResourceDescriptor {
         auth: AuthChoice::Client,
         retry: None,
         response_actions: Cow::Borrowed(&[]),
+        processing_steps: Cow::Borrowed(&[]),
         incremental: None,
     };
 }
 
-/// A `response_actions` entry that ignores matching responses: paging of that request
-/// sequence stops and the response yields no records (for a child, only that parent's).
-/// A matching response is not retried.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl ResourceDescriptor {
+    /// The names of the settings the resource's expressions read (`config['name']`): its
+    /// paginator's templates, its processing steps and its response rules' predicates.
+    pub fn settings(&self) -> Vec<&str> {
+        let mut names = self.paginator.settings();
+        names.extend(self.processing_steps.iter().flat_map(|s| s.settings()));
+        names.extend(
+            self.response_actions
+                .iter()
+                .flat_map(|a| a.predicate.iter().flat_map(Expr::settings)),
+        );
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+/// A `response_actions` entry: which responses it matches (status, body text, a predicate
+/// over the body; every condition that is set must hold) and what is done with them. The
+/// first entry that matches a response decides (see [`crate::rules`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResponseAction {
     /// Matches this status code, when set.
     pub status_code: Option<u16>,
     /// Matches a body containing this text, when set.
     pub content: Option<Text>,
+    /// Matches when this expression over `response` (the JSON body) and `headers` is truthy.
+    pub predicate: Option<Expr>,
+    /// What happens to a matching response.
+    pub action: crate::rules::RuleAction,
+    /// How long to wait before the next attempt (`retry`, `rate_limited`); the retry
+    /// policy's backoff when `None`.
+    pub backoff: Option<crate::rules::Backoff>,
+    /// The error's message when the action is `fail`.
+    pub message: Option<Text>,
 }
 
 impl ResponseAction {
-    /// dlt's matching: every condition that is set must hold.
-    pub fn matches(&self, status: u16, body: &[u8]) -> bool {
-        let status_ok = self.status_code.is_none_or(|code| code == status);
-        let content_ok = self
-            .content
-            .as_deref()
-            .is_none_or(|needle| String::from_utf8_lossy(body).contains(needle));
-        status_ok && content_ok
-    }
+    /// dlt's `{status_code: 404, action: ignore}` without the status: generated literals
+    /// write only what differs.
+    pub const DEFAULT: ResponseAction = ResponseAction {
+        status_code: None,
+        content: None,
+        predicate: None,
+        action: crate::rules::RuleAction::Ignore,
+        backoff: None,
+        message: None,
+    };
 }
 
 /// One `name=value` pair of a query string or a header.
@@ -599,19 +633,20 @@ mod tests {
     fn response_action_matching() {
         let status = ResponseAction {
             status_code: Some(404),
-            content: None,
+            ..ResponseAction::DEFAULT
         };
         assert!(status.matches(404, b""));
         assert!(!status.matches(200, b""));
         let content = ResponseAction {
-            status_code: None,
             content: Some(Cow::Borrowed("Post body 0")),
+            ..ResponseAction::DEFAULT
         };
         assert!(content.matches(200, b"{\"body\": \"Post body 0\"}"));
         assert!(!content.matches(200, b"{}"));
         let both = ResponseAction {
             status_code: Some(422),
             content: Some(Cow::Borrowed("locked")),
+            ..ResponseAction::DEFAULT
         };
         assert!(both.matches(422, b"record locked"));
         assert!(!both.matches(422, b"other"));

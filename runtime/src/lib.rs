@@ -23,9 +23,11 @@ pub mod placeholders;
 pub mod prelude;
 pub mod resume;
 pub mod retry;
+pub mod rules;
 pub mod scan;
 pub mod secret;
 pub mod selector;
+pub mod steps;
 pub mod transport;
 pub mod types;
 

@@ -12,6 +12,7 @@ use tracing::Instrument;
 
 use crate::descriptor::RetryPolicy;
 use crate::hooks::{HookResponse, HookSite, Verdict};
+use crate::rules::Ruling;
 use crate::transport::{Transport, TransportError};
 
 /// The default cap on a decoded response body: 64 MiB. Real list pages are well under 1 MiB
@@ -147,7 +148,14 @@ pub enum SendFailure {
 
 enum Outcome {
     Done(Received),
-    Retry(Option<Received>, Option<reqwest::Error>, bool),
+    /// The response (or the error, kept as the source of the final one), whether it timed
+    /// out, and a response rule's backoff.
+    Retry(
+        Option<Received>,
+        Option<reqwest::Error>,
+        bool,
+        Option<crate::rules::Backoff>,
+    ),
     Fail(SendFailure),
 }
 
@@ -178,13 +186,13 @@ async fn read_capped(mut response: reqwest::Response, limit: u64) -> Result<Byte
 }
 
 /// Sends the request `make` builds, retrying under `retry`. A non-retried response, success
-/// or not, is returned as it is; so is one `handled` claims (an ignore action), whatever its
-/// status. A request that cannot be built (a URL that is not HTTP) and a body over the cap
+/// or not, is returned as it is; so is one the response `rules` settle (an ignore or fail
+/// action), whatever its status; one they ask to retry is retried, whatever its status. A request that cannot be built (a URL that is not HTTP) and a body over the cap
 /// fail at once.
 pub async fn send(
     make: &(dyn Fn() -> reqwest::Request + Sync),
     retry: &Retry<'_>,
-    handled: &(dyn Fn(&Received) -> bool + Sync),
+    rules: &(dyn Fn(&Received) -> Option<crate::rules::Ruling> + Sync),
     resource: &str,
     page: usize,
 ) -> Result<Received, SendFailure> {
@@ -237,14 +245,19 @@ pub async fn send(
                                 }),
                                 Verdict::Retry(reason) => {
                                     tracing::debug!(resource, page, attempt, %reason, "a hook asks for a retry");
-                                    Outcome::Retry(Some(received), None, false)
+                                    Outcome::Retry(Some(received), None, false, None)
                                 }
-                                Verdict::Accept
-                                    if policy.retries_status(status) && !handled(&received) =>
-                                {
-                                    Outcome::Retry(Some(received), None, false)
-                                }
-                                Verdict::Accept => Outcome::Done(received),
+                                Verdict::Accept => match rules(&received) {
+                                    Some(Ruling::Settled) => Outcome::Done(received),
+                                    Some(Ruling::Retry(backoff)) => {
+                                        tracing::debug!(resource, page, attempt, status, "a response rule asks for a retry");
+                                        Outcome::Retry(Some(received), None, false, backoff)
+                                    }
+                                    None if policy.retries_status(status) => {
+                                        Outcome::Retry(Some(received), None, false, None)
+                                    }
+                                    None => Outcome::Done(received),
+                                },
                             }
                         }
                         Err(BodyError::TooLarge) => Outcome::Fail(SendFailure::TooLarge {
@@ -253,7 +266,7 @@ pub async fn send(
                         }),
                         Err(BodyError::Read(e)) => {
                             let timeout = e.is_timeout();
-                            Outcome::Retry(None, Some(e), timeout)
+                            Outcome::Retry(None, Some(e), timeout, None)
                         }
                     }
                 }
@@ -268,7 +281,7 @@ pub async fn send(
                 }
                 Err(TransportError::Reqwest(e)) => {
                     let timeout = e.is_timeout();
-                    Outcome::Retry(None, Some(e), timeout)
+                    Outcome::Retry(None, Some(e), timeout, None)
                 }
                 Err(TransportError::Middleware(message)) => Outcome::Fail(SendFailure::Refused {
                     message: format!("a middleware failed the request: {message}"),
@@ -289,12 +302,17 @@ pub async fn send(
                 return Ok(received);
             }
             Outcome::Fail(failure) => return Err(failure),
-            Outcome::Retry(response, error, timeout) => {
+            Outcome::Retry(response, error, timeout, backoff) => {
                 timed_out = timeout;
-                let wait = response
-                    .as_ref()
-                    .and_then(|r| header_wait(&r.headers, policy))
-                    .unwrap_or_else(|| retry.jitter.apply(policy.backoff_secs(attempt)));
+                let wait = match (&response, backoff) {
+                    (Some(r), Some(backoff)) => {
+                        backoff.wait(attempt, &r.headers, policy, retry.jitter)
+                    }
+                    _ => response
+                        .as_ref()
+                        .and_then(|r| header_wait(&r.headers, policy))
+                        .unwrap_or_else(|| retry.jitter.apply(policy.backoff_secs(attempt))),
+                };
                 if let Some(response) = response {
                     span.record("status", response.status);
                     last_response = Some(response);

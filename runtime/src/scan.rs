@@ -193,6 +193,7 @@ fn expr_fields(expr: &Expr, fields: &mut Vec<Text>) -> Option<()> {
         | Expr::Cmp(_, operands)
         | Expr::In(operands)
         | Expr::Defined(operands)
+        | Expr::List(operands)
         | Expr::Call(_, operands) => operands.iter().try_for_each(|e| expr_fields(e, fields)),
     }
 }

@@ -185,7 +185,7 @@ async fn an_empty_body_fails_unless_a_response_action_ignores_it() {
     let ignored = ResourceDescriptor {
         response_actions: vec![ResponseAction {
             status_code: Some(204),
-            content: None,
+            ..ResponseAction::DEFAULT
         }]
         .into(),
         ..resource("none", "none")

@@ -118,6 +118,7 @@ proptest! {
             headers: &headers,
             last_record: record.as_deref(),
             last_page_size: size,
+            record: record.as_deref(),
         };
         let value = e.eval(&scope);
         let _ = value.truthy();

@@ -87,7 +87,7 @@ pub static SIGNATURE_REQUESTS_FOLLOWERS: ResourceDescriptor = ResourceDescriptor
         &[
             ResponseAction {
                 status_code: Some(404),
-                content: None,
+                ..ResponseAction::DEFAULT
             },
         ],
     ),

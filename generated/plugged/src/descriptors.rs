@@ -15,55 +15,50 @@ pub static CLIENT: ClientSpec = ClientSpec {
     budget: None,
 };
 
+/// Values several resources share, written once.
+mod shared {
+    use super::*;
+    pub const PAGINATOR: PaginatorConfig = PaginatorConfig::Custom {
+        name: Cow::Borrowed("PageToken"),
+    };
+
+    pub const DATA_SELECTOR: Option<Selector> = Some(Selector {
+        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("items"))]),
+    });
+    pub const RESOURCE: ResourceDescriptor = ResourceDescriptor {
+        paginator: shared::PAGINATOR,
+        data_selector: shared::DATA_SELECTOR,
+        ..ResourceDescriptor::DEFAULT
+    };
+}
+
 /// How the runtime fetches `events`.
 pub static EVENTS: ResourceDescriptor = ResourceDescriptor {
     name: Cow::Borrowed("events"),
     path: Cow::Borrowed("events"),
-    paginator: PaginatorConfig::Custom {
-        name: Cow::Borrowed("PageToken"),
-    },
-    data_selector: Some(Selector {
-        steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("items"))]),
-    }),
-    ..ResourceDescriptor::DEFAULT
+    ..shared::RESOURCE
+};
+
+/// How the runtime fetches `exports`.
+pub static EXPORTS: ResourceDescriptor = ResourceDescriptor {
+    name: Cow::Borrowed("exports"),
+    path: Cow::Borrowed("exports"),
+    ..shared::RESOURCE
 };
 
 /// The shape of each record type, by which the runtime decodes records whose
-/// fields disagree with the schema (`restgen_runtime::lenient`).
+/// fields disagree with the schema (`restgen_runtime::lenient`), in the compact
+/// form of `restgen_runtime::record_shape!`.
 pub mod shapes {
-    use ::restgen_runtime::lenient::{Field, Kind, Node, RecordShape, Scalar};
-    use ::std::borrow::Cow;
+    use ::restgen_runtime::lenient::RecordShape;
     /// The shape of `events` records.
-    pub static EVENTS: RecordShape = RecordShape {
-        nodes: Cow::Borrowed(
-            &[
-                Node {
-                    kind: Kind::Object {
-                        fields: Cow::Borrowed(
-                            &[
-                                Field::new("action", 1, false),
-                                Field::new("at", 2, false),
-                                Field::new("id", 3, true),
-                            ],
-                        ),
-                        rest: None,
-                    },
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::String),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Timestamp),
-                    nullable: false,
-                },
-                Node {
-                    kind: Kind::Scalar(Scalar::Integer),
-                    nullable: false,
-                },
-            ],
-        ),
-        raw_field: Some(Cow::Borrowed("_restgen_raw")),
+    pub static EVENTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "action" => 1, "at" => 2, "id" => 3 required },
+        String, Timestamp, Integer
+    };
+
+    /// The shape of `exports` records.
+    pub static EXPORTS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "id" => 1 required, "status" => 1 }, String
     };
 }

@@ -316,7 +316,7 @@ fn optional_use(api: &ApiIr, name: &str) -> String {
         .iter()
         .filter(|r| {
             matches!(&r.descriptor.auth, AuthChoice::Endpoint(auth) if named(auth))
-                || r.descriptor.paginator.settings().contains(&name)
+                || r.descriptor.settings().contains(&name)
         })
         .map(|r| docs::code(&r.name))
         .collect();

@@ -19,6 +19,8 @@ pub struct MergedResource {
     pub parallelized: bool,
     /// The merged endpoint.
     pub endpoint: Endpoint,
+    /// Processing steps: the resource's, else the defaults' (taken whole, as dlt does).
+    pub processing_steps: Option<Vec<Value>>,
 }
 
 /// Every resource of the config, merged with `resource_defaults`.
@@ -88,6 +90,9 @@ fn merge(defaults: &ResourceBase, resource: ResourceBase) -> MergedResource {
             .or(defaults.parallelized)
             .unwrap_or(false),
         endpoint,
+        processing_steps: resource
+            .processing_steps
+            .or_else(|| defaults.processing_steps.clone()),
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) mod placeholder;
 pub mod request;
 mod resource;
 pub mod rust_names;
+mod steps;
 pub mod template;
 mod values;
 

@@ -10,7 +10,9 @@ use restgen_runtime::descriptor::{
 use restgen_runtime::selector::Selector;
 
 use super::issue::Issue;
-use super::{ResourceIr, actions, auth, headers, incremental, jsonpath, merge, paginator, request};
+use super::{
+    ResourceIr, actions, auth, headers, incremental, jsonpath, merge, paginator, request, steps,
+};
 use crate::spec::LoadedSpec;
 use crate::spec::model::{DataSelector, ErrorHandler, HttpMethod};
 
@@ -113,7 +115,7 @@ pub fn resolve(
     for &status in ignored {
         response_actions.push(ResponseAction {
             status_code: Some(status),
-            content: None,
+            ..ResponseAction::DEFAULT
         });
     }
     let single_entity = restgen_runtime::paginate::single_entity_path(&path);
@@ -176,6 +178,12 @@ pub fn resolve(
             .map_err(|e| e.under("error_handler").under("endpoint")),
     )
     .flatten();
+    let processing_steps = take(
+        &mut issues,
+        steps::resolve(resource.processing_steps.as_deref().unwrap_or(&[]))
+            .map_err(|e| e.under("processing_steps")),
+    )
+    .unwrap_or_default();
     let (Some(paginator), Some(auth), true) = (paginator, auth, issues.is_empty()) else {
         return Err(issues);
     };
@@ -201,8 +209,14 @@ pub fn resolve(
         auth,
         retry,
         response_actions: Cow::Owned(response_actions),
+        processing_steps: Cow::Owned(processing_steps),
         incremental,
     };
+    // the record type has the fields the processing steps leave
+    let schema = spec
+        .schemas
+        .get(name)
+        .map(|s| steps::reshape(s.schema.clone(), &descriptor.processing_steps));
     Ok(ResourceIr {
         name: name.to_string(),
         names: Default::default(),
@@ -211,7 +225,7 @@ pub fn resolve(
         values: bound.values,
         args: bound.args,
         settable_params,
-        schema: spec.schemas.get(name).map(|s| s.schema.clone()),
+        schema,
         include_from_parent: resource.include_from_parent.clone(),
         parallelized: resource.parallelized,
         primary_key: match &resource.primary_key {

@@ -98,8 +98,9 @@ pub(super) fn collect_values(
                 add(v, false);
             }
         }
-        // a template's `config['name']`: the paginator reads it, nothing fails without it
-        for name in r.descriptor.paginator.settings() {
+        // an expression's `config['name']` (paginator templates, processing steps, response
+        // rules): nothing fails without it
+        for name in r.descriptor.settings() {
             add(&ValueRef::Config(Cow::Owned(name.to_string())), false);
         }
     }

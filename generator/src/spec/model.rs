@@ -103,6 +103,9 @@ pub struct ResourceBase {
     /// Nested hints (loading hint).
     #[serde(default)]
     pub nested_hints: Option<Value>,
+    /// Filters and maps over the records, in order (`[{filter: ..}, {map: ..}]`).
+    #[serde(default)]
+    pub processing_steps: Option<Vec<Value>>,
 }
 
 /// An endpoint as written: a path string or a full endpoint.

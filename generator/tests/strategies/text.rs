@@ -92,6 +92,16 @@ pub fn template_soup() -> impl Strategy<Value = String> {
             "|",
             "é",
             "keys",
+            // the processing steps' words
+            "record",
+            "*",
+            "/",
+            "1.5",
+            "startswith",
+            "lower",
+            "len",
+            "float",
+            "in",
         ][..],
     );
     proptest::collection::vec(token, 0..16).prop_map(|t| t.concat())

@@ -10,12 +10,16 @@
 //!   `{{ stream_partition.x }}` in paths, parameters, headers and bodies the `{config.x}`
 //!   setting and the `{x}` argument; a `custom` paginator or auth (code) the
 //!   `{type: custom, name: ..}` marker whose Rust code the generated builder requires;
+//! - a `record_filter` the expression language reads becomes a `filter` processing step,
+//!   `transformations` (AddFields, RemoveFields) a `map` step, and an `error_handler`'s
+//!   `response_filters` (with its backoff strategy) `response_actions`;
 //! - without a meaning a spec can hold, left out so that the resource still works, and noted:
-//!   a `record_filter`, a list `partition_router`, and a
+//!   a `record_filter` over Airbyte's sync state, a list `partition_router`, and a
 //!   paginator's `step`, `start_time_option`, `end_time_option`, `inject_on_first_request`.
 
 mod jinja;
 mod paginator;
+mod steps;
 mod sync;
 
 use crate::source::{Loc, Note, Source};
@@ -279,7 +283,16 @@ impl Rewriter<'_> {
         if let Some(sync) = sync {
             self.incremental(endpoint, sync);
         }
+        let filter = self.record_filter(endpoint);
+        let transformed = self.transformations(endpoint);
+        self.response_filters(endpoint);
         self.endpoint(endpoint);
+        if let Some(filter) = filter {
+            steps::add_step(resource, filter);
+        }
+        if let Some(map) = transformed {
+            steps::add_step(resource, map);
+        }
     }
 
     fn endpoint(&mut self, endpoint: &mut Node) {
@@ -310,18 +323,6 @@ impl Rewriter<'_> {
                     ),
                 );
             }
-        }
-        if let Some(entry) = endpoint.take("record_filter") {
-            self.note(
-                entry.key_at,
-                "endpoint.record_filter",
-                format!(
-                    "`record_filter: {}` is Airbyte's filter of the records by a Jinja predicate; \
-                     restgen does not filter records, so it is left out and every record the API \
-                     returns is delivered: filter them in your code",
-                    yaml::flow(&entry.value)
-                ),
-            );
         }
         if let Some(selector) = endpoint.get("data_selector")
             && let Some(text) = selector.as_str()

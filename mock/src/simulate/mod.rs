@@ -112,6 +112,7 @@ impl Page {
             headers: &headers,
             last_record,
             last_page_size: self.records.len(),
+            record: None,
         };
         let value = expr.eval(&scope);
         let truthy = value.truthy();

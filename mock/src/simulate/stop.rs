@@ -53,6 +53,7 @@ fn literal_json(literal: &Literal) -> Value {
         Literal::None => Value::Null,
         Literal::Bool(b) => Value::Bool(*b),
         Literal::Int(i) => Value::from(*i),
+        Literal::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         Literal::Str(s) => Value::String(s.to_string()),
         Literal::EmptyObject => Value::Object(Map::new()),
         Literal::EmptyList => Value::Array(Vec::new()),
@@ -88,7 +89,8 @@ fn slot_of(var: Var, path: &FieldPath, natural: Natural<'_>) -> Option<Slot> {
                 .then_some(Slot::Header(name))
         }
         Var::LastRecord if !path.is_empty() => Some(Slot::Record(path.clone())),
-        Var::LastRecord | Var::LastPageSize => None,
+        // a processing step's record is no part of the page the mock writes
+        Var::LastRecord | Var::LastPageSize | Var::Record => None,
     }
 }
 

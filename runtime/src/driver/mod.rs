@@ -41,6 +41,8 @@ pub struct ResourceRequest<T> {
     resume: Option<ResumePoint>,
     /// How records are decoded: the record type's shape, strictness and the run's report.
     decoding: crate::lenient::Decoding,
+    /// Processing steps given as closures, after the spec's.
+    steps: Vec<crate::steps::UserStep>,
     record: PhantomData<fn() -> T>,
 }
 
@@ -59,6 +61,7 @@ impl<T> Clone for ResourceRequest<T> {
             lookahead: self.lookahead,
             resume: self.resume.clone(),
             decoding: self.decoding.clone(),
+            steps: self.steps.clone(),
             record: PhantomData,
         }
     }
@@ -140,6 +143,7 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
                 strict: core.inner.strict,
                 ..Default::default()
             },
+            steps: Vec::new(),
             core,
             record: PhantomData,
         }
@@ -213,6 +217,29 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
                 .extra_params
                 .push((name.to_string(), wire_form(&other))),
         }
+        self
+    }
+
+    /// Keeps only the records for which `keep` returns true, as a `filter` processing step
+    /// written after the spec's: it sees each record as JSON, before the incremental
+    /// filter, so a record it drops never moves the checkpoint (as in dlt).
+    pub fn filter(
+        mut self,
+        keep: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.steps
+            .push(crate::steps::UserStep::Filter(Arc::new(keep)));
+        self
+    }
+
+    /// Replaces each record with what `map` makes of it, as a `map` processing step written
+    /// after the spec's: it sees each record as JSON, before the incremental filter and the
+    /// decoding into `T`, so what it returns is what is decoded.
+    pub fn map(
+        mut self,
+        map: impl Fn(serde_json::Value) -> serde_json::Value + Send + Sync + 'static,
+    ) -> Self {
+        self.steps.push(crate::steps::UserStep::Map(Arc::new(map)));
         self
     }
 

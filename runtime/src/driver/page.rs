@@ -14,9 +14,11 @@ use crate::incremental::{Mark, RunFilter, Tracker};
 use crate::lenient::{self, DecodeSummary, Decoding};
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
 use crate::placeholders::{fill_json, fill_path, fill_placeholders};
+use crate::rules::RuleAction;
 use crate::scan::ScanPlan;
 use crate::secret::{Secret, redact_text, redact_url};
 use crate::selector::{RawRecords, Selector, detect_data_selector, record_spans, select_records};
+use crate::steps::{self, Processed, ProcessingStep, UserStep};
 
 use super::ResourceRequest;
 use super::send::{Outgoing, Sent, Shared, snippet};
@@ -106,6 +108,10 @@ pub(crate) struct Walk {
     hidden: Vec<Secret>,
     /// How records are decoded, handed to each page.
     decoding: Decoding,
+    /// The spec's processing steps, settings bound.
+    steps: Vec<ProcessingStep>,
+    /// The program's processing steps (`.filter(..)`, `.map(..)`), after the spec's.
+    user_steps: Vec<UserStep>,
 }
 
 /// A page read and checked, its records located but not decoded.
@@ -226,10 +232,26 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         next_fails: None,
         hidden: request.core.secrets().to_vec(),
         decoding: request.decoding.clone(),
+        steps: d
+            .processing_steps
+            .iter()
+            .map(|step| step.with_config(&|name| request.core.setting(name)))
+            .collect(),
+        user_steps: request.steps.clone(),
     };
+    // response rules whose predicates read settings get them now, as the paginator does
+    let descriptor =
+        match crate::rules::with_config(&d.response_actions, &|name| request.core.setting(name)) {
+            Some(actions) => {
+                let mut bound = request.descriptor.into_owned();
+                bound.response_actions = std::borrow::Cow::Owned(actions);
+                std::borrow::Cow::Owned(bound)
+            }
+            None => request.descriptor,
+        };
     let shared = Shared {
         core: request.core,
-        descriptor: request.descriptor,
+        descriptor,
         args,
         origin,
     };
@@ -270,11 +292,16 @@ impl Walk {
     /// The plan by which a request's task scans its page where it is received; none for an
     /// incremental run, whose filter reads every record.
     pub(crate) fn scan_plan(&self) -> Option<Arc<ScanPlan>> {
-        if self.filter.is_some() {
+        if self.filter.is_some() || self.has_steps() {
             return None;
         }
         let selector = self.selector.as_ref()?;
         ScanPlan::new(selector, self.paginator.config()).map(Arc::new)
+    }
+
+    /// Whether records go through processing steps, which read every record.
+    fn has_steps(&self) -> bool {
+        !self.steps.is_empty() || !self.user_steps.is_empty()
     }
 
     /// A bound on the pages still needed: what `max_pages` allows, and for `max_records` the
@@ -348,12 +375,30 @@ impl Walk {
             located,
         } = sent;
         let secrets = hidden.as_slice();
-        if d.response_actions
-            .iter()
-            .any(|a| a.matches(received.status, &received.body))
-        {
-            tracing::debug!(resource = %d.name, page = self.page, status = received.status, "response ignored");
-            return Ok(None);
+        let rule = crate::rules::first_match(
+            &d.response_actions,
+            received.status,
+            &received.headers,
+            &received.body,
+        );
+        match rule.map(|r| (r.action, r)) {
+            Some((RuleAction::Ignore, _)) => {
+                tracing::debug!(resource = %d.name, page = self.page, status = received.status, "response ignored");
+                return Ok(None);
+            }
+            Some((RuleAction::Fail, rule)) => {
+                let message = match &rule.message {
+                    Some(m) => redact_text(m, secrets),
+                    None => snippet(&received.body, secrets),
+                };
+                return Err(Error::Refused {
+                    at,
+                    message: format!("a response rule fails HTTP {}: {message}", received.status),
+                });
+            }
+            // a retried response that came back the same was reported by the sender; one
+            // that matches only now (a hook changed it) is read as it is
+            Some((RuleAction::Retry | RuleAction::RateLimited, _)) | None => {}
         }
         if !(200..300).contains(&received.status) {
             return Err(Error::Status {
@@ -383,6 +428,7 @@ impl Walk {
         let plan = self
             .selector
             .as_ref()
+            .filter(|_| !self.has_steps())
             .and_then(|selector| ScanPlan::new(selector, self.paginator.config()));
         // The paginator reads only how many records there are and the last one (a condition
         // of the plan), so located records are shown to it as the last one in every place.
@@ -390,7 +436,8 @@ impl Walk {
             let span = located.spans.last()?;
             serde_json::from_str::<&RawValue>(text.get(span.clone())?).ok()
         });
-        let located = located.filter(|l| l.spans.is_empty() || last_located.is_some());
+        let located =
+            located.filter(|l| !self.has_steps() && (l.spans.is_empty() || last_located.is_some()));
         let scanned = match (&located, &plan) {
             (None, Some(plan)) => plan.scan(text),
             _ => None,
@@ -449,6 +496,27 @@ impl Walk {
                 });
             }
         };
+        // dlt's processing steps, in order, then the incremental filter, which dlt places last
+        let processed = if self.has_steps() {
+            let processed =
+                steps::apply(&self.steps, &self.user_steps, &raw.items, &received.headers)
+                    .map_err(|e| Error::Decode {
+                        at: at.clone(),
+                        record: e.record,
+                        path: String::new(),
+                        offset: 0,
+                        message: redact_text(&format!("processing step: {}", e.message), secrets),
+                    })?;
+            Some(processed)
+        } else {
+            None
+        };
+        let raw = match &processed {
+            Some(processed) => RawRecords {
+                items: processed.iter().map(Processed::raw).collect(),
+            },
+            None => raw,
+        };
         let (raw, marks) = match &self.filter {
             Some(filter) => {
                 let (items, marks, left_window) =
@@ -475,9 +543,12 @@ impl Walk {
             }
             None => (raw, Marks::default()),
         };
-        let spans = match located {
-            Some(located) => located.spans,
-            None => record_spans(text, &raw),
+        // records a map rewrote are not in the body: they are laid out in a body of their own
+        let rewritten = steps::rewrites(&self.steps, &self.user_steps).then(|| lay_out(&raw));
+        let spans = match (located, &rewritten) {
+            (_, Some((_, spans))) => spans.clone(),
+            (Some(located), None) => located.spans,
+            (None, None) => record_spans(text, &raw),
         };
         let mut keep = spans.len();
         self.records += spans.len();
@@ -497,7 +568,7 @@ impl Walk {
             status: received.status,
             headers: received.headers,
             url: shown,
-            body: received.body,
+            body: rewritten.map_or(received.body, |(body, _)| body),
             spans,
             marks,
             stop: stop.clone(),
@@ -565,6 +636,22 @@ impl Prepared {
             resume_after: None,
         })
     }
+}
+
+/// Records as one JSON array of their own, with where each is in it.
+fn lay_out(records: &RawRecords<'_>) -> (bytes::Bytes, Vec<Range<usize>>) {
+    let mut body = String::from("[");
+    let mut spans = Vec::with_capacity(records.items.len());
+    for (i, record) in records.items.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        let start = body.len();
+        body.push_str(record.get());
+        spans.push(start..body.len());
+    }
+    body.push(']');
+    (bytes::Bytes::from(body), spans)
 }
 
 /// A pagination error with the links and values it quotes redacted: a next link may carry a

@@ -148,10 +148,8 @@ pub(crate) async fn send(
                 hop_body.clone(),
             )
         };
-        let ignored = |r: &retry::Received| {
-            d.response_actions
-                .iter()
-                .any(|a| a.matches(r.status, &r.body))
+        let rules = |r: &retry::Received| {
+            crate::rules::ruling(&d.response_actions, r.status, &r.headers, &r.body)
         };
         let hop_retry = retry::Retry {
             hooks: Some(HookSite {
@@ -162,7 +160,7 @@ pub(crate) async fn send(
             }),
             ..retry.clone()
         };
-        let received = retry::send(&make, &hop_retry, &ignored, &d.name, out.page)
+        let received = retry::send(&make, &hop_retry, &rules, &d.name, out.page)
             .await
             .map_err(|failure| send_error(failure, &at, &hidden))?;
         // A refused token may have been revoked or expired early: one fresh token and one
@@ -170,7 +168,7 @@ pub(crate) async fn send(
         if received.status == 401
             && home
             && !renewed
-            && !ignored(&received)
+            && rules(&received).is_none()
             && renew(core, &d.auth, &credential).await
         {
             renewed = true;

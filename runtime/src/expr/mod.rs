@@ -2,6 +2,7 @@
 //! `stop_condition`) and their evaluation over a page. The generator parses and checks the
 //! template text; at run time only this small tree is walked, reading the page lazily.
 
+mod extra;
 pub mod links;
 mod value;
 
@@ -24,6 +25,8 @@ pub enum Var {
     LastRecord,
     /// The number of records on the page.
     LastPageSize,
+    /// The record a processing step or response rule is looking at (`record`).
+    Record,
 }
 
 /// A literal in a template.
@@ -35,6 +38,8 @@ pub enum Literal {
     Bool(bool),
     /// An integer.
     Int(i64),
+    /// A number with a fraction (`9.5`).
+    Float(f64),
     /// A string.
     Str(Text),
     /// `{}`.
@@ -87,6 +92,8 @@ pub enum Expr {
     /// `config['name']`: a setting of the client, bound when a request starts
     /// ([`Expr::with_config`]); `None` until then.
     Config(Text),
+    /// `[a, b, c]`: a list of values, for `x in ['a', 'b']`.
+    List(List<Expr>),
 }
 
 /// A filter or operator of [`Expr::Call`].
@@ -104,6 +111,22 @@ pub enum Func {
     Add,
     /// `a - b`.
     Sub,
+    /// `a * b`: numbers multiplied.
+    Mul,
+    /// `a / b`: true division, as Python's `/` (none when `b` is 0).
+    Div,
+    /// `x | lower`, `x.lower()`.
+    Lower,
+    /// `x | upper`, `x.upper()`.
+    Upper,
+    /// `x.strip()`, `x | trim`.
+    Trim,
+    /// `x.startswith(prefix)`: operands `[x, prefix]`.
+    StartsWith,
+    /// `x.endswith(suffix)`: operands `[x, suffix]`.
+    EndsWith,
+    /// `x | float`, `float(x)`.
+    Float,
 }
 
 /// What a template sees of one page.
@@ -117,6 +140,21 @@ pub struct Scope<'a> {
     pub last_record: Option<&'a RawValue>,
     /// Records on the page.
     pub last_page_size: usize,
+    /// The record a processing step or a response rule looks at.
+    pub record: Option<&'a RawValue>,
+}
+
+impl<'a> Scope<'a> {
+    /// The scope of a processing step: one record, nothing of the page.
+    pub fn of_record(record: &'a RawValue, headers: &'a http::HeaderMap) -> Scope<'a> {
+        Scope {
+            response: None,
+            headers,
+            last_record: None,
+            last_page_size: 0,
+            record: Some(record),
+        }
+    }
 }
 
 fn literal(lit: &Literal) -> Value<'_> {
@@ -124,6 +162,7 @@ fn literal(lit: &Literal) -> Value<'_> {
         Literal::None => Value::None,
         Literal::Bool(b) => Value::Bool(*b),
         Literal::Int(i) => Value::Int(*i),
+        Literal::Float(f) => Value::Float(*f),
         Literal::Str(s) => Value::Str(Cow::Borrowed(s.as_ref())),
         Literal::EmptyObject => Value::EmptyObject,
         Literal::EmptyList => Value::EmptyList,
@@ -140,8 +179,15 @@ impl Expr {
             Expr::Var(Var::LastPageSize) => {
                 Value::Int(i64::try_from(scope.last_page_size).unwrap_or(i64::MAX))
             }
+            Expr::Var(Var::Record) => scope.record.map_or(Value::None, Value::Raw),
             Expr::Lit(lit) => literal(lit),
             Expr::Config(_) => Value::None,
+            Expr::List(items) => Value::Owned(serde_json::Value::Array(
+                items
+                    .iter()
+                    .map(|item| item.eval(scope).to_json().unwrap_or_default())
+                    .collect(),
+            )),
             Expr::Get(operands) => self.lookup(operands, scope).unwrap_or_else(|| {
                 operands
                     .get(2)
@@ -228,6 +274,7 @@ impl Expr {
             | Expr::Cmp(_, ops)
             | Expr::In(ops)
             | Expr::Defined(ops)
+            | Expr::List(ops)
             | Expr::Call(_, ops) => ops,
         }
     }
@@ -251,6 +298,7 @@ impl Expr {
             Expr::Cmp(op, ops) => Expr::Cmp(*op, map(ops)),
             Expr::In(ops) => Expr::In(map(ops)),
             Expr::Defined(ops) => Expr::Defined(map(ops)),
+            Expr::List(ops) => Expr::List(map(ops)),
             Expr::Call(func, ops) => Expr::Call(*func, map(ops)),
         }
     }
@@ -279,6 +327,14 @@ fn call<'a>(func: Func, operands: &'a [Expr], scope: &Scope<'a>) -> Value<'a> {
             };
             arithmetic(func, a, b)
         }
+        Func::Mul
+        | Func::Div
+        | Func::Lower
+        | Func::Upper
+        | Func::Trim
+        | Func::StartsWith
+        | Func::EndsWith
+        | Func::Float => extra::call(func, a, b),
     }
 }
 
@@ -326,6 +382,7 @@ mod tests {
             headers,
             last_record: None,
             last_page_size: 0,
+            record: None,
         }
     }
 

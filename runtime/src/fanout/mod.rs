@@ -192,6 +192,27 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
+    /// Keeps only the child records `keep` returns true for (see
+    /// [`ResourceRequest::filter`]); it sees the child record as JSON, without the parent
+    /// fields.
+    pub fn filter(
+        mut self,
+        keep: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.child = self.child.filter(keep);
+        self
+    }
+
+    /// Replaces each child record with what `map` makes of it (see
+    /// [`ResourceRequest::map`]).
+    pub fn map(
+        mut self,
+        map: impl Fn(serde_json::Value) -> serde_json::Value + Send + Sync + 'static,
+    ) -> Self {
+        self.child = self.child.map(map);
+        self
+    }
+
     /// The child's request, as it is run once per parent record (before its arguments are
     /// bound): its descriptor and record shape.
     pub fn child(&self) -> &ResourceRequest<T> {
@@ -477,6 +498,24 @@ impl<T: DeserializeOwned + Send + 'static> BlockingFanOut<T> {
     /// Decodes the children strictly (see [`ResourceRequest::strict`]).
     pub fn strict(mut self) -> Self {
         self.fan_out = self.fan_out.strict();
+        self
+    }
+
+    /// Keeps only the child records `keep` returns true for; see [`FanOut::filter`].
+    pub fn filter(
+        mut self,
+        keep: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.fan_out = self.fan_out.filter(keep);
+        self
+    }
+
+    /// Replaces each child record with what `map` makes of it; see [`FanOut::map`].
+    pub fn map(
+        mut self,
+        map: impl Fn(serde_json::Value) -> serde_json::Value + Send + Sync + 'static,
+    ) -> Self {
+        self.fan_out = self.fan_out.map(map);
         self
     }
 

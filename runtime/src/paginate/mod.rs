@@ -353,6 +353,7 @@ impl Paginator {
             headers: page.headers,
             last_record: page.records.last().copied(),
             last_page_size: page.records.len(),
+            record: None,
         };
         if let Some(stop) = &c.stop_condition
             && stop.eval(&scope).truthy()

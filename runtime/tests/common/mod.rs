@@ -90,6 +90,7 @@ pub fn resource(name: &str, path: &str) -> ResourceDescriptor {
         auth: AuthChoice::Client,
         retry: None,
         response_actions: Cow::Borrowed(&[]),
+        processing_steps: Cow::Borrowed(&[]),
         incremental: None,
     }
 }

@@ -158,10 +158,15 @@ async fn run_resource(
     mock.prefer(name).map_err(|e| fail("the mock", &e))?;
     let args = arguments(resource, mock);
     let arg_refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let expected = mock
+    let served = mock
         .records(name, &arg_refs)
-        .map_err(|e| fail("the mock", &e))?
-        .len();
+        .map_err(|e| fail("the mock", &e))?;
+    // the records the mock serves, through the resource's processing steps (a filter
+    // delivers fewer)
+    let expected =
+        restgen_runtime::steps::process_json(&resource.descriptor.processing_steps, &served)
+            .map_err(|e| fail("the processing steps", &e.message))?
+            .len();
     let settings = Settings {
         args,
         ..settings.clone()

@@ -17,6 +17,7 @@ impl ToLiteral for Expr {
                     Var::Headers => quote!(Headers),
                     Var::LastRecord => quote!(LastRecord),
                     Var::LastPageSize => quote!(LastPageSize),
+                    Var::Record => quote!(Record),
                 };
                 quote!(#path::Expr::Var(#path::Var::#var))
             }
@@ -28,6 +29,10 @@ impl ToLiteral for Expr {
                     Literal::Int(i) => {
                         let i = i.literal();
                         quote!(#path::Literal::Int(#i))
+                    }
+                    Literal::Float(f) => {
+                        let f = f.literal();
+                        quote!(#path::Literal::Float(#f))
                     }
                     Literal::Str(s) => {
                         let s = s.literal();
@@ -90,9 +95,22 @@ impl ToLiteral for Expr {
                     Func::Int => quote!(Int),
                     Func::Add => quote!(Add),
                     Func::Sub => quote!(Sub),
+                    Func::Mul => quote!(Mul),
+                    Func::Div => quote!(Div),
+                    Func::Lower => quote!(Lower),
+                    Func::Upper => quote!(Upper),
+                    Func::Trim => quote!(Trim),
+                    Func::StartsWith => quote!(StartsWith),
+                    Func::EndsWith => quote!(EndsWith),
+                    Func::Float => quote!(Float),
                 };
                 let ops = ops.literal();
                 quote!(#path::Expr::Call(#path::Func::#func, #ops))
+            }
+            // Expr::List(Cow::Borrowed(&[a, b]))
+            Expr::List(ops) => {
+                let ops = ops.literal();
+                quote!(#path::Expr::List(#ops))
             }
             // Expr::Config(Cow::Borrowed("pages_to_fetch"))
             Expr::Config(name) => {

@@ -12,6 +12,7 @@ mod auth;
 mod expr;
 mod paginator;
 mod shape;
+mod steps;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -335,8 +336,15 @@ impl ToLiteral for IncrementalConfig {
 
 impl ToLiteral for ResponseAction {
     fn literal(&self) -> TokenStream {
-        // ResponseAction { status_code: Some(404), content: None }
-        full_literal!(self => ResponseAction { status_code, content })
+        // ResponseAction { status_code: Some(404), ..ResponseAction::DEFAULT }
+        defaulted_literal!(self => ResponseAction {
+            status_code,
+            content,
+            predicate,
+            action,
+            backoff,
+            message,
+        })
     }
 }
 
@@ -355,6 +363,7 @@ pub fn resource_fields(d: &ResourceDescriptor) -> Vec<(&'static str, TokenStream
         auth,
         retry,
         response_actions,
+        processing_steps,
         incremental,
     } else DEFAULT)
 }

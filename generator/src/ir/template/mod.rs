@@ -14,12 +14,14 @@ use restgen_runtime::expr::{CmpOp, Expr, Func, Literal, Var};
 
 use nesting::{MAX_NESTING, depth, too_deep};
 
+mod calls;
 mod nesting;
 
 /// What the language reads, for the end of an error message.
 pub const SUPPORTED: &str = "response, headers, last_record, last_page_size, config, response \
-     fields by name, .get(), [], literals, not/and/or, comparisons, in, is [not] \
-     none/true/false/defined, + -, |length |tojson |string |int";
+     fields by name, .get(), [], literals, [lists], not/and/or, comparisons, in, is [not] \
+     none/true/false/defined, + - * /, |length |tojson |string |int |float |lower |upper |trim, \
+     .startswith() .endswith() .lower() .upper() .strip(), len() str() int() float()";
 
 /// Why a template does not compile: where (a character offset into the template) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,19 +63,25 @@ pub const VARIABLES: &[&str] = &[
 
 /// Compiles a template such as `{{ not response.get("has_more", {}) }}`.
 pub fn compile(template: &str) -> Result<Expr, TemplateError> {
-    parse(template).map(|(expr, _)| expr)
+    parse(template, Var::Response).map(|(expr, _)| expr)
+}
+
+/// Compiles an expression over one record (a processing step's `filter`, a map's value):
+/// `record` is the record, and a bare name is one of its fields (`status == 'active'`).
+pub fn compile_record(template: &str) -> Result<Expr, TemplateError> {
+    parse(template, Var::Record).map(|(expr, _)| expr)
 }
 
 /// The names a template reads as fields of the response (`has_more` for
 /// `response.has_more`), each with its character offset; none when it does not compile.
 pub fn response_fields(template: &str) -> Vec<(usize, String)> {
-    parse(template)
+    parse(template, Var::Response)
         .map(|(_, fields)| fields)
         .unwrap_or_default()
 }
 
 /// Compiles a template, noting the names it reads as fields of the response.
-fn parse(template: &str) -> Result<(Expr, Vec<(usize, String)>), TemplateError> {
+fn parse(template: &str, bare: Var) -> Result<(Expr, Vec<(usize, String)>), TemplateError> {
     // the parser's offsets are bytes; the error's is a character offset
     let error = |byte: usize, what: String| TemplateError {
         template: template.to_string(),
@@ -110,6 +118,7 @@ fn parse(template: &str) -> Result<(Expr, Vec<(usize, String)>), TemplateError> 
         pos: 0,
         fields: Vec::new(),
         nesting: 0,
+        bare,
     };
     let expr = parser
         .or_expr()
@@ -136,6 +145,7 @@ enum Kind {
     Ident,
     Str(String),
     Int(i64),
+    Float(f64),
     Punct,
 }
 
@@ -170,6 +180,25 @@ fn tokenize(src: &str) -> Result<Vec<Token>, (usize, String)> {
             let start = i;
             while i < chars.len() && chars[i].1.is_ascii_digit() {
                 i += 1;
+            }
+            // `9.5`: a fraction, but not `x.0.get`-like chains, which have no digit after
+            if chars.get(i).is_some_and(|&(_, c)| c == '.')
+                && chars.get(i + 1).is_some_and(|&(_, c)| c.is_ascii_digit())
+            {
+                i += 1;
+                while i < chars.len() && chars[i].1.is_ascii_digit() {
+                    i += 1;
+                }
+                let text: String = chars[start..i].iter().map(|(_, c)| c).collect();
+                let value: f64 = text
+                    .parse()
+                    .map_err(|_| (at, format!("number `{text}` does not read")))?;
+                tokens.push(Token {
+                    kind: Kind::Float(value),
+                    text,
+                    at,
+                });
+                continue;
             }
             let text: String = chars[start..i].iter().map(|(_, c)| c).collect();
             let value = text
@@ -212,7 +241,7 @@ fn tokenize(src: &str) -> Result<Vec<Token>, (usize, String)> {
                 .collect();
             let text = if ["==", "!=", "<=", ">="].contains(&two.as_str()) {
                 two
-            } else if "()[]{}.,<>|+-:".contains(c) {
+            } else if "()[]{}.,<>|+-:*/".contains(c) {
                 c.to_string()
             } else {
                 return Err((at, format!("unexpected character `{c}`")));
@@ -235,6 +264,9 @@ struct Parser {
     fields: Vec<(usize, String)>,
     /// How many recursive descents are open (parentheses, `not`, unary `-`, subscripts).
     nesting: usize,
+    /// What a bare name is a field of: the response (paging templates) or the record
+    /// (processing steps, where `record` is a variable too).
+    bare: Var,
 }
 
 type Parsed = Result<Expr, (usize, String)>;
@@ -418,7 +450,7 @@ impl Parser {
 
     fn sum(&mut self) -> Parsed {
         let open = self.nesting;
-        let mut expr = self.filtered()?;
+        let mut expr = self.product()?;
         loop {
             let func = match self.peek_text(0) {
                 Some("+") => Func::Add,
@@ -431,7 +463,7 @@ impl Parser {
             self.pos += 1;
             // each link of a chain nests the chain so far one level deeper
             self.descend()?;
-            let right = self.filtered()?;
+            let right = self.product()?;
             expr = Expr::Call(func, ops(vec![expr, right]));
         }
     }
@@ -448,11 +480,16 @@ impl Parser {
                 "tojson" => Func::ToJson,
                 "string" => Func::Str,
                 "int" => Func::Int,
+                "float" => Func::Float,
+                "lower" => Func::Lower,
+                "upper" => Func::Upper,
+                "trim" => Func::Trim,
                 other => {
                     return Err((
                         at,
                         format!(
-                            "filter `{other}` is not supported; use `length`, `tojson`, `string` or `int`"
+                            "filter `{other}` is not supported; use `length`, `tojson`, \
+                             `string`, `int`, `float`, `lower`, `upper` or `trim`"
                         ),
                     ));
                 }
@@ -488,10 +525,8 @@ impl Parser {
                 let (name, at) = self.name(".")?;
                 if self.eat("(") {
                     if name != "get" {
-                        return Err((
-                            at,
-                            format!("method `{name}` is not supported; only `.get()` is"),
-                        ));
+                        expr = self.method(expr, &name, at)?;
+                        continue;
                     }
                     let key = self.or_expr()?;
                     let mut operands = vec![expr, key];
@@ -562,6 +597,13 @@ impl Parser {
         let expr = match (&token.kind, token.text.as_str()) {
             (Kind::Str(s), _) => lit_str(s),
             (Kind::Int(i), _) => Expr::Lit(Literal::Int(*i)),
+            (Kind::Float(f), _) => Expr::Lit(Literal::Float(*f)),
+            (Kind::Ident, "record") if self.bare == Var::Record => Expr::Var(Var::Record),
+            (Kind::Ident, name)
+                if calls::FUNCTIONS.contains(&name) && self.peek_text(0) == Some("(") =>
+            {
+                return self.function(name, at);
+            }
             (Kind::Ident, "response") => Expr::Var(Var::Response),
             (Kind::Ident, "headers") => Expr::Var(Var::Headers),
             (Kind::Ident, "last_record") => Expr::Var(Var::LastRecord),
@@ -576,7 +618,7 @@ impl Parser {
             // any other name is a field of the response, as the bare forms write them
             (Kind::Ident, name) => {
                 self.fields.push((at, name.to_string()));
-                Expr::Get(ops(vec![Expr::Var(Var::Response), lit_str(name)]))
+                Expr::Get(ops(vec![Expr::Var(self.bare), lit_str(name)]))
             }
             (Kind::Punct, "(") => {
                 let inner = self.or_expr()?;
@@ -587,10 +629,7 @@ impl Parser {
                 self.expect("}")?;
                 Expr::Lit(Literal::EmptyObject)
             }
-            (Kind::Punct, "[") => {
-                self.expect("]")?;
-                Expr::Lit(Literal::EmptyList)
-            }
+            (Kind::Punct, "[") => return self.list(),
             (_, other) => return Err((at, format!("unexpected `{other}`"))),
         };
         Ok(expr)

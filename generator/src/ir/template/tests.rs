@@ -120,15 +120,15 @@ fn errors_are_located() {
         compile("{{ response.items | sort }}")
             .unwrap_err()
             .to_string(),
-        "unsupported template `{{ response.items | sort }}` at column 21: filter `sort` is \
-         not supported; use `length`, `tojson`, `string` or `int` (supported: response, \
-         headers, last_record, last_page_size, config, response fields by name, .get(), [], \
-         literals, not/and/or, comparisons, in, is [not] none/true/false/defined, + -, \
-         |length |tojson |string |int)"
+        format!(
+            "unsupported template `{{{{ response.items | sort }}}}` at column 21: filter `sort` \
+             is not supported; use `length`, `tojson`, `string`, `int`, `float`, `lower`, \
+             `upper` or `trim` (supported: {SUPPORTED})"
+        )
     );
     let what = |t: &str| compile(t).unwrap_err().what;
     assert!(what("{{ config }}").contains("`config` is read as"));
-    assert!(what("{{ response.keys() }}").contains("only `.get()`"));
+    assert!(what("{{ response.keys() }}").contains("method `keys` is not supported"));
     assert!(what("x is odd").contains("`is odd`"));
     assert!(what("a ; b").contains("unexpected character `;`"));
     // the second template is where it goes wrong
@@ -137,4 +137,67 @@ fn errors_are_located() {
     assert_eq!(e.at, 5);
     let e = compile("{{ 'é' | x }}").unwrap_err();
     assert_eq!(e.at, 9, "a character offset, not a byte offset");
+}
+
+#[test]
+fn record_expressions_read_the_record_and_python_forms() {
+    let record = |name: &str| Expr::Get(ops(vec![Expr::Var(Var::Record), lit_str(name)]));
+    // a bare name is a field of the record; `record` is the record
+    assert_eq!(
+        compile_record("status == 'active'").unwrap(),
+        compile_record("{{ record['status'] == 'active' }}").unwrap()
+    );
+    assert_eq!(
+        compile_record("record.tier in ['gold', 'silver']").unwrap(),
+        Expr::In(ops(vec![
+            record("tier"),
+            Expr::List(ops(vec![lit_str("gold"), lit_str("silver")]))
+        ]))
+    );
+    assert_eq!(
+        compile_record("record['price'] * 2 + 1 > 9.5").unwrap(),
+        Expr::Cmp(
+            CmpOp::Gt,
+            ops(vec![
+                Expr::Call(
+                    Func::Add,
+                    ops(vec![
+                        Expr::Call(
+                            Func::Mul,
+                            ops(vec![record("price"), Expr::Lit(Literal::Int(2))])
+                        ),
+                        Expr::Lit(Literal::Int(1))
+                    ])
+                ),
+                Expr::Lit(Literal::Float(9.5))
+            ])
+        )
+    );
+    assert_eq!(
+        compile_record("record['name'].lower().startswith('a')").unwrap(),
+        Expr::Call(
+            Func::StartsWith,
+            ops(vec![
+                Expr::Call(Func::Lower, ops(vec![record("name")])),
+                lit_str("a")
+            ])
+        )
+    );
+    assert_eq!(
+        compile_record("len(record['tags']) >= 2").unwrap(),
+        Expr::Cmp(
+            CmpOp::Ge,
+            ops(vec![
+                Expr::Call(Func::Length, ops(vec![record("tags")])),
+                Expr::Lit(Literal::Int(2))
+            ])
+        )
+    );
+    // in a paging template, `record` stays a field of the response
+    assert_eq!(
+        compile("record").unwrap(),
+        Expr::Get(ops(vec![Expr::Var(Var::Response), lit_str("record")]))
+    );
+    assert!(compile_record("[1, 2,]").is_ok());
+    assert!(compile_record("[1, 2").is_err());
 }
