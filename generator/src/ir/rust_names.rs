@@ -103,6 +103,8 @@ pub const REQUEST_METHODS: &[&str] = &[
     "strict",
     "decode_report",
     "check_body",
+    "filter",
+    "map",
     "resume",
     "pages",
     "stream",
