@@ -563,6 +563,7 @@ impl PartialOrd for Decimal {
 }
 
 mod lag;
+pub mod windows;
 pub use lag::LagError;
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! List partitions (Airbyte's `ListPartitionRouter`): a resource walked once per value of a
 //! list, the value bound into the request like a parent field. The list is a parent whose
 //! records are `{"<field>": value}`, so the fan-out's binding, `include_from_parent`,
-//! concurrency, per-partition checkpoints and resume all apply unchanged.
+//! concurrency, per-partition checkpoints and resume all apply unchanged. Date windows are
+//! walked the same way, each window a partition.
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use super::walk::{ParentItem, Parents};
 use super::{FanOut, ParentBinding, Pending};
 use crate::descriptor::Text;
 use crate::driver::{ResourceRequest, Stop};
+use crate::incremental::windows::DateWindows;
 use crate::paginate::Position;
 use crate::resume::ResumePoint;
 use crate::selector::Selector;
@@ -29,24 +31,57 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         field: Text,
         child: ResourceRequest<T>,
     ) -> Self {
-        let records = values
+        let key = field.to_string();
+        let records = values.into_iter().map(move |value| {
+            let mut record = serde_json::Map::new();
+            record.insert(key.clone(), value);
+            record
+        });
+        Self::over_records(records, name, &[field], child)
+    }
+
+    /// Walks `child` once per window of `windows` (Airbyte's `DatetimeBasedCursor` slices),
+    /// oldest first, binding each window's bounds to the arguments `windows.start_field` and
+    /// `windows.end_field` (`start_time`, `end_time`: placeholders where the spec sends them,
+    /// in the query, a header or the body). Each window is a resumable unit: a failed window
+    /// resumes at its failed page, and the windows before it are not walked again.
+    pub fn over_windows(windows: &DateWindows, name: Text, child: ResourceRequest<T>) -> Self {
+        let records = windows.windows().into_iter().filter_map(|w| match w {
+            serde_json::Value::Object(map) => Some(map),
+            _ => None,
+        });
+        let fields = [
+            Text::Owned(windows.start_field.clone()),
+            Text::Owned(windows.end_field.clone()),
+        ];
+        Self::over_records(records, name, &fields, child)
+    }
+
+    /// A fan-out over fixed parent records, binding each of `fields` to the argument of the
+    /// same name.
+    fn over_records(
+        records: impl IntoIterator<Item = serde_json::Map<String, serde_json::Value>>,
+        name: Text,
+        fields: &[Text],
+        child: ResourceRequest<T>,
+    ) -> Self {
+        let records = records
             .into_iter()
-            .filter_map(|value| {
-                let mut record = serde_json::Map::new();
-                record.insert(field.to_string(), value);
-                serde_json::value::to_raw_value(&record).ok()
+            .filter_map(|record| serde_json::value::to_raw_value(&record).ok())
+            .collect();
+        let bindings = fields
+            .iter()
+            .map(|field| ParentBinding {
+                arg: field.clone(),
+                field: Selector::fields([field.to_string()]),
+                field_name: field.clone(),
             })
             .collect();
-        let binding = ParentBinding {
-            arg: field.clone(),
-            field: Selector::fields([field.to_string()]),
-            field_name: field,
-        };
         Self::linked(
             super::Parents::Values(records),
             child,
             name,
-            vec![binding],
+            bindings,
             Vec::new(),
         )
     }

@@ -58,6 +58,8 @@ const FORMATS: &[(Shape, &str, bool)] = &[
     (Shape::Pattern("dddd-dd-dd"), "%Y-%m-%d", true),
     (Shape::Pattern("dddd-dd"), "%Y-%m", false),
     (Shape::Pattern("dddd"), "%Y", false),
+    (Shape::Pattern("dddd-Wdd"), "%G-W%V", false),
+    (Shape::Pattern("dddd-Wdd-d"), "%G-W%V-%u", false),
     (Shape::Pattern("dddd-ddd"), "%Y-%j", false),
     (Shape::Pattern("dddddddd"), "%Y%m%d", true),
     (Shape::Pattern("dddddd"), "%Y%m", false),
@@ -173,7 +175,11 @@ fn parse(text: &str, format: &str) -> Option<Moment> {
             .ok()
             .map(midnight),
         "%Y" => NaiveDate::from_ymd_opt(text.parse().ok()?, 1, 1).map(midnight),
-        "%Y-%j" => NaiveDate::parse_from_str(text, format).ok().map(midnight),
+        "%Y-%j" | "%G-W%V-%u" => NaiveDate::parse_from_str(text, format).ok().map(midnight),
+        // a week is its Monday
+        "%G-W%V" => NaiveDate::parse_from_str(&format!("{text}-1"), "%G-W%V-%u")
+            .ok()
+            .map(midnight),
         "%Y-%m-%dT%H" => NaiveDateTime::parse_from_str(&format!("{text}:00"), "%Y-%m-%dT%H:%M")
             .ok()
             .map(Moment::Naive),
@@ -364,6 +370,10 @@ mod tests {
             json!("2024-03-01T00:29:00-0500")
         );
         assert_eq!(at(86400.0, "2024-03-01T00:30"), json!("2024-02-29T00:30"));
+        // partial dates are datetimes to dlt: seconds, written back in their own shape
+        assert_eq!(at(86400.0, "2024-03"), json!("2024-02"));
+        assert_eq!(at(86400.0, "2024-W10"), json!("2024-W09"));
+        assert_eq!(at(86400.0, "2024-061"), json!("2024-060"));
     }
 
     #[test]
