@@ -252,13 +252,16 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
         .iter()
         .zip(record_types)
         .filter_map(|(r, ty)| {
-            let parent = fan_out_parent(api, r)?;
+            let walked = match (&r.partitions, fan_out_parent(api, r)) {
+                (Some(p), _) => format!("partition value of {}", docs::code(&p.field)),
+                (None, Some(parent)) => format!("{} record", docs::code(&parent.name)),
+                (None, None) => return None,
+            };
             let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
             let record = record_type(ty);
             let doc = docs::outer(&format!(
-                "{} for every {} record (see the async client's method of the same name).",
+                "{} for every {walked} (see the async client's method of the same name).",
                 docs::code(&r.name),
-                docs::code(&parent.name)
             ));
             // pub fn followers_all(&self) -> BlockingFanOut<Follower> {
             //     self.runtime.fan_out(self.inner.followers_all())

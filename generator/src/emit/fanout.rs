@@ -110,6 +110,10 @@ fn fan_out_expr(
 pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStream> {
     let mut methods = Vec::new();
     for (r, ty) in api.resources.iter().zip(record_types) {
+        if let Some(method) = partition_walk(r, ty) {
+            methods.push(method);
+            continue;
+        }
         let Some(parent) = fan_out_parent(api, r) else {
             continue;
         };
@@ -148,4 +152,46 @@ pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec
         });
     }
     methods
+}
+
+/// The `<resource>_all` method of a resource with list `partitions`: one walk per value.
+fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStream> {
+    let partitions = r.partitions.as_ref()?;
+    let method = snake(&format!("{}_all", r.name), CLIENT_METHODS);
+    let record = record_type(ty);
+    let shape = record_shape(&shouty(&r.name), ty);
+    let child_static = shouty(&r.name);
+    let field = partitions.field.as_str();
+    // the values as JSON text: a literal the crate reads back, whatever their types
+    let values = serde_json::Value::Array(partitions.values.clone()).to_string();
+    let doc = docs::outer(&format!(
+        "{name} once per partition: walks {name} for each value of {field} the spec lists \
+         ({count}), each with a fresh paginator. Each item carries its value as {key}.",
+        name = docs::code(&r.name),
+        field = docs::code(field),
+        count = partitions.values.len(),
+        key = docs::code(&format!("_partition_{field}")),
+    ));
+    let parallel = r
+        .parallelized
+        .then(|| quote!(.concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)));
+    // pub fn absences_all(&self) -> FanOut<Absence> {
+    //     FanOut::over_values(serde_json::from_str::<Vec<Value>>("[2023,2024]").unwrap_or_default(),
+    //                         Cow::Borrowed("partition"), Cow::Borrowed("year"), ResourceRequest::new(..))
+    // }
+    Some(quote! {
+        #doc
+        pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
+            ::restgen_runtime::FanOut::over_values(
+                ::serde_json::from_str::<::std::vec::Vec<::serde_json::Value>>(#values)
+                    .unwrap_or_default(),
+                ::std::borrow::Cow::Borrowed("partition"),
+                ::std::borrow::Cow::Borrowed(#field),
+                ::restgen_runtime::ResourceRequest::new(
+                    self.core.clone(),
+                    ::std::borrow::Cow::Borrowed(&crate::descriptors::#child_static),
+                )#shape,
+            )#parallel
+        }
+    })
 }

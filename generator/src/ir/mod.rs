@@ -15,6 +15,7 @@ mod merge;
 mod names;
 mod paginator;
 mod parents;
+pub mod partitions;
 pub(crate) mod placeholder;
 pub mod request;
 mod resource;
@@ -71,6 +72,8 @@ pub struct ResourceIr {
     pub settable_params: Vec<request::SettableParam>,
     /// Secrets and settings its parameters, headers or body send.
     pub values: Vec<ValueRef>,
+    /// Its list partitions: one walk per value (`<resource>_all()`).
+    pub partitions: Option<partitions::Partitions>,
 }
 
 impl ResourceIr {

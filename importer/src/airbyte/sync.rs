@@ -184,6 +184,19 @@ impl Rewriter<'_> {
                 return;
             }
         }
+        if matches!(kind.as_str(), "list" | "ListPartitionRouter")
+            && let Some(how) = list_partitions(endpoint, r)
+        {
+            self.note(
+                at,
+                "endpoint.partition_router_list",
+                format!(
+                    "`partition_router` (a list) is written as `partitions`: the endpoint is \
+                     walked once per value by `<resource>_all()`, {how}"
+                ),
+            );
+            return;
+        }
         self.note(
             at,
             "endpoint.partition_router",
@@ -194,6 +207,67 @@ impl Rewriter<'_> {
             ),
         );
     }
+}
+
+/// Writes a list `partition_router` (literal `values`, a `cursor_field`) as the endpoint's
+/// `partitions` when the value reaches the request: through its `request_option` (query,
+/// header or JSON body) or a `{cursor_field}` placeholder already there. Says how it is sent;
+/// `None` (nothing written) when the values are not literal or the value goes nowhere.
+fn list_partitions(endpoint: &mut Node, router: &Node) -> Option<String> {
+    let values = router.get("values")?;
+    let Value::List(items) = &values.value else {
+        return None;
+    };
+    if items.is_empty()
+        || !items
+            .iter()
+            .all(|v| matches!(v.value, Value::Str(_) | Value::Int(_) | Value::Float(_)))
+    {
+        return None;
+    }
+    let field = router
+        .get("cursor_field")
+        .and_then(Node::as_str)?
+        .to_string();
+    let placeholder = format!("{{{field}}}");
+    let at = router.at;
+    let how = match router.get("request_option") {
+        Some(option) => {
+            let name = option.get("field_name").and_then(Node::as_str)?.to_string();
+            let target = match option.get("inject_into").and_then(Node::as_str) {
+                Some("request_parameter" | "query") | None => "params",
+                Some("header") => "headers",
+                Some("body_json") => "json",
+                _ => return None,
+            };
+            if endpoint.get(target).is_none() {
+                endpoint.set(target, Node::new(Value::Dict(Vec::new()), at));
+            }
+            let map = endpoint.get_mut(target)?;
+            if !matches!(map.value, Value::Dict(_)) {
+                return None;
+            }
+            map.set(&name, Node::new(Value::Str(placeholder.clone()), at));
+            let place = match target {
+                "params" => "query parameter",
+                "headers" => "header",
+                _ => "JSON body field",
+            };
+            format!("each value sent as the {place} `{name}`")
+        }
+        None => {
+            let text = yaml::flow(endpoint);
+            if !text.contains(&placeholder) {
+                return None;
+            }
+            format!("each value bound to `{placeholder}`")
+        }
+    };
+    let mut block = Node::new(Value::Dict(Vec::new()), at);
+    block.set("field", Node::new(Value::Str(field), at));
+    block.set("values", values.clone());
+    endpoint.set("partitions", block);
+    Some(how)
 }
 
 /// Whether `text` is a `YYYY-MM-DD` date.
