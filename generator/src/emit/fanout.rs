@@ -183,7 +183,7 @@ fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStrea
         #doc
         pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
             ::restgen_runtime::FanOut::over_values(
-                ::serde_json::from_str::<::std::vec::Vec<::serde_json::Value>>(#values)
+                ::restgen_runtime::serde_json::from_str::<::std::vec::Vec<::restgen_runtime::serde_json::Value>>(#values)
                     .unwrap_or_default(),
                 ::std::borrow::Cow::Borrowed("partition"),
                 ::std::borrow::Cow::Borrowed(#field),

@@ -310,6 +310,9 @@ mod tests {
         );
         let empty = DateWindows::new(range.end, range.start, "%Y-%m-%d");
         assert!(empty.windows().is_empty());
+        // a step that does not move ends the walk instead of looping
+        let stuck = whole.step(IsoDuration::parse("PT0S").unwrap(), Duration::zero());
+        assert!(stuck.windows().is_empty());
     }
 
     #[test]
