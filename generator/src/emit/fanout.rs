@@ -176,7 +176,7 @@ fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStrea
         .parallelized
         .then(|| quote!(.concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)));
     // pub fn absences_all(&self) -> FanOut<Absence> {
-    //     FanOut::over_values(serde_json::from_str::<Vec<Value>>("[2023,2024]").unwrap_or_default(),
+    //     FanOut::over_values(restgen_runtime::serde_json::from_str::<Vec<Value>>("[2023,2024]").unwrap_or_default(),
     //                         Cow::Borrowed("partition"), Cow::Borrowed("year"), ResourceRequest::new(..))
     // }
     Some(quote! {

@@ -228,7 +228,8 @@ fn lag(value: Option<&Value>) -> Result<Option<Cow<'static, str>>, Issue> {
         _ => None,
     };
     match number {
-        Some(n) if n == 0.0 => Ok(None),
+        // zero is no lag
+        Some(n) if n.abs() < f64::MIN_POSITIVE => Ok(None),
         Some(_) => Ok(Some(Cow::Owned(serde_json::to_string(value).map_err(
             |e| {
                 Issue::new(format!("`lag` cannot be written as JSON: {e}"))
