@@ -133,6 +133,21 @@ pub trait Paginator: Send + Sync + 'static {
         page: &PageView<'_>,
         request: &mut RequestState,
     ) -> Result<bool, PaginationError>;
+
+    /// What of `self` a resumed run needs, saved after each page into the resume point
+    /// (plain data: a string equal to a secret of the client, or under a key such as `token`,
+    /// is stored as `***`). The request the paginator prepared is saved by the runtime, so
+    /// a paginator whose state is all in the request keeps the default, `None`.
+    fn save(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// Takes back what [`Paginator::save`] returned, on a fresh clone, when a run resumes
+    /// from a resume point. The default ignores it.
+    fn restore(&mut self, state: &serde_json::Value) -> Result<(), PaginationError> {
+        let _ = state;
+        Ok(())
+    }
 }
 
 /// Makes a fresh paginator for each run.

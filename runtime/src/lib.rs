@@ -7,7 +7,6 @@
 pub mod auth;
 pub mod blocking;
 pub mod budget;
-pub mod cli;
 pub mod client;
 pub mod custom;
 pub mod descriptor;

@@ -40,6 +40,13 @@ pub const SENSITIVE_QUERY_KEYS: &[&str] = &[
     "client_secret",
 ];
 
+/// Whether `key` is one of [`SENSITIVE_QUERY_KEYS`], in any case.
+pub(crate) fn is_sensitive_key(key: &str) -> bool {
+    SENSITIVE_QUERY_KEYS
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(key))
+}
+
 /// Words in a header name that make it a credential (`Authorization`, `X-Api-Key`,
 /// `X-Auth-Token`, `Cookie`, ...), whose value goes to the API's origin only even when the
 /// spec writes it as a literal.
@@ -70,10 +77,7 @@ pub fn redact_url(url: &url::Url, secrets: &[Secret]) -> String {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(k, v)| {
-                let sensitive = SENSITIVE_QUERY_KEYS
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(&k));
-                let v = if sensitive {
+                let v = if is_sensitive_key(&k) {
                     REDACTED.to_string()
                 } else {
                     v.into_owned()

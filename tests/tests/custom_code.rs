@@ -8,7 +8,7 @@ mod common;
 use std::borrow::Cow;
 
 use common::{get, json, received, resolve_yaml};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use restgen_runtime::custom::{Auth, AuthRequest, Paginator};
 use restgen_runtime::futures::future::BoxFuture;
 use restgen_runtime::hooks::HookError;
@@ -121,4 +121,103 @@ fn the_generated_builder_requires_each_custom_code() {
     ] {
         assert!(client.contains(expected), "`{expected}` missing:\n{client}");
     }
+}
+
+/// Follows an opaque `next` token from the body, and sends how many pages it has seen, which
+/// it keeps in itself: resuming needs both the request and that state.
+#[derive(Clone, Default)]
+struct Tokens {
+    seen: u64,
+}
+
+impl Paginator for Tokens {
+    fn next_request(
+        &mut self,
+        page: &PageView<'_>,
+        request: &mut RequestState,
+    ) -> Result<bool, PaginationError> {
+        let body: Value = serde_json::from_str(page.body.unwrap().get()).unwrap();
+        self.seen += 1;
+        match body["next"].as_str() {
+            Some(token) => {
+                request.set_query("token", token.to_string());
+                request.set_query("seen", self.seen.to_string());
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn save(&self) -> Option<Value> {
+        Some(json!({"seen": self.seen}))
+    }
+
+    fn restore(&mut self, state: &Value) -> Result<(), PaginationError> {
+        self.seen = state["seen"].as_u64().unwrap_or_default();
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_custom_paginator_resumes_at_the_page_that_failed_with_its_state() {
+    let server = MockServer::start().await;
+    get("/events")
+        .and(query_param("token", "abc"))
+        .and(query_param("seen", "1"))
+        .respond_with(wiremock::ResponseTemplate::new(400))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get("/events")
+        .and(query_param("token", "abc"))
+        .and(query_param("seen", "1"))
+        .respond_with(json(json!({"events": [{"id": 2}], "next": "def"})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    get("/events")
+        .and(query_param("token", "def"))
+        .and(query_param("seen", "2"))
+        .respond_with(json(json!({"events": [{"id": 3}]})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    get("/events")
+        .respond_with(json(json!({"events": [{"id": 1}], "next": "abc"})))
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    let api = resolve_yaml(&SPEC.replace("NextPage", "Tokens"));
+    let client = || {
+        ClientBuilder::default()
+            .base_url(server.uri())
+            .custom_auth("Signer", Signer)
+            .custom_paginator("Tokens", Tokens::default())
+            .build(&api.client)
+            .unwrap()
+    };
+    let request = || -> ResourceRequest<Value> {
+        ResourceRequest::new(client(), Cow::Owned(api.resources[0].descriptor.clone()))
+    };
+    let mut stream = Box::pin(request().stream());
+    let mut got = vec![stream.try_next().await.unwrap().unwrap()];
+    let err = stream.try_next().await.unwrap_err();
+    let point = err.resume_point().expect("a resume point");
+    // it is plain data, and what a custom paginator saved travels in it
+    let stored = serde_json::to_string(&point).unwrap();
+    assert!(stored.contains(r#""seen":1"#), "{stored}");
+    let point = serde_json::from_str(&stored).unwrap();
+    // bounded: a resumed run that lost the paginator's state pages on forever
+    let rest: Vec<Value> = request()
+        .resume(point)
+        .stream()
+        .take(5)
+        .try_collect()
+        .await
+        .unwrap();
+    got.extend(rest);
+    assert_eq!(got, [json!({"id": 1}), json!({"id": 2}), json!({"id": 3})]);
+    // the first page was not fetched again: page 1, the failed page 2, page 2, page 3
+    assert_eq!(received(&server).await.len(), 4);
 }

@@ -37,6 +37,14 @@ impl JsonlWriter {
         Ok(())
     }
 
+    /// Flushes what is buffered to stdout (a file is flushed at [`Self::finish`]).
+    pub fn flush(&mut self) -> Result<(), WriteError> {
+        if let Output::Stdout(w) = &mut self.out {
+            std::io::Write::flush(w).map_err(|e| crate::io_error(Path::new("-"), e))?;
+        }
+        Ok(())
+    }
+
     /// Flushes and moves the file into place; the records written.
     pub fn finish(self) -> Result<u64, WriteError> {
         self.out.finish()?;

@@ -102,6 +102,15 @@ impl Writer {
         }
     }
 
+    /// Pushes the records written so far out to stdout, so that an extract run's state can
+    /// follow them page by page. A file is only complete at [`Self::finish`]: nothing to do.
+    pub fn flush(&mut self) -> Result<(), WriteError> {
+        match &mut self.inner {
+            Inner::Jsonl(w) => w.flush(),
+            Inner::Csv(_) | Inner::Parquet(_) => Ok(()),
+        }
+    }
+
     /// Flushes what is buffered and, for a file, moves it into place; the records written.
     pub fn finish(self) -> Result<u64, WriteError> {
         match self.inner {

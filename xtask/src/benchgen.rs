@@ -68,10 +68,16 @@ pub fn measure(root: &Path, work: &Path, quick: bool, compile: Compile) -> Resul
             }
             // The crate lives outside the workspace: point it at the real runtime.
             let runtime = root.join("runtime");
-            let content = content.replace(
-                "path = \"../../runtime\"",
-                &format!("path = {:?}", runtime.display().to_string()),
-            );
+            let extract = root.join("extract");
+            let content = content
+                .replace(
+                    "path = \"../../runtime\"",
+                    &format!("path = {:?}", runtime.display().to_string()),
+                )
+                .replace(
+                    "path = \"../../extract\"",
+                    &format!("path = {:?}", extract.display().to_string()),
+                );
             std::fs::write(&file, content)?;
         }
         crates.push((name, n, lines, crate_dir));

@@ -51,7 +51,8 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Page through a resource straight from its spec (no code generation); prints JSON lines.
+    /// Extract a resource straight from its spec (no code generation), with the flags of every
+    /// generated crate's `<crate>_extract` example (JSON lines, CSV or Parquet; --state, --all).
     Run(run::RunOptions),
     /// Import a dlt config (.py, .json, or a .md/.txt document) as a spec folder.
     Import(import::ImportOptions),

@@ -1,37 +1,29 @@
-//! `cargo xtask run <spec> <resource> [--base-url URL] [--token-url URL] [--max-records N]`: runs a spec with no
+//! `cargo xtask run <spec> <resource> [--token-url URL] [extract flags]`: runs a spec with no
 //! code generation. The spec is resolved into the runtime's descriptors, exactly what a
-//! generated client emits, and its records are printed as JSON lines. Secrets come from the
-//! environment (`SOURCES__<SPEC>__<NAME>`).
+//! generated client emits, and its records go through the extract command every generated
+//! crate's example runs (`restgen_extract`: `--base-url`, `--arg`, `--all`, `--state`,
+//! `--format`, `--out`, ...). Secrets come from the environment (`SOURCES__<SPEC>__<NAME>`).
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
-use futures::StreamExt;
+use anyhow::{Result, bail};
 use restgen::ir::{ApiIr, ResourceIr};
-use restgen_runtime::{ClientBuilder, ClientCore, ResourceRequest};
+use restgen_extract::{Counters, Job};
+use restgen_runtime::{ClientBuilder, ClientCore, FanOut, ParentBinding, ResourceRequest};
 
-/// Options of one run.
+/// Options of one run: the spec, then the extract command's flags, then this task's own.
 #[derive(clap::Args)]
 pub struct RunOptions {
     /// The spec (folder name under specs/ or tests/fixtures/).
     pub spec: String,
-    /// The resource name.
-    pub resource: String,
-    /// Base URL override, e.g. a local mock.
-    #[arg(long)]
-    pub base_url: Option<String>,
+    /// The extract command's flags, as every generated crate's example takes them.
+    #[command(flatten)]
+    pub extract: restgen_extract::Options,
     /// OAuth2 token URL override, e.g. a local mock's (`cargo xtask mock` prints it).
     #[arg(long)]
     pub token_url: Option<String>,
-    /// Stop after this many records.
-    #[arg(long)]
-    pub max_records: Option<usize>,
-    /// An argument of a child resource, `name=value` (repeatable).
-    #[arg(long = "arg")]
-    pub args: Vec<String>,
 }
 
 /// How to run one resource: everything `cargo xtask run` takes besides the spec, so that
@@ -55,6 +47,8 @@ pub struct Settings {
     pub token_url: Option<String>,
     /// Whether endpoints whose path is an absolute URL go to the base URL's origin too.
     pub absolute_paths_to_base_url: bool,
+    /// Counts pages and retries through a hook on the client, for the extract progress.
+    pub counters: Option<Counters>,
 }
 
 /// The runtime's client for the resolved spec `api`, built from the spec's client section as
@@ -78,6 +72,9 @@ pub fn client(api: &ApiIr, settings: &Settings) -> Result<ClientCore> {
     }
     if settings.absolute_paths_to_base_url {
         builder = builder.absolute_paths_to_base_url(true);
+    }
+    if let Some(counters) = &settings.counters {
+        builder = builder.hook(counters.hook());
     }
     Ok(builder.build(&api.client)?)
 }
@@ -109,8 +106,62 @@ pub fn request(
     Ok(request)
 }
 
+/// The arguments of `resource` bound from its parent's fields, as a generated fan-out binds
+/// them.
+pub fn parent_bindings(resource: &ResourceIr) -> Vec<ParentBinding> {
+    resource
+        .args
+        .iter()
+        .filter_map(|a| {
+            let link = a.parent.as_ref()?;
+            Some(ParentBinding {
+                arg: Cow::Owned(a.name.clone()),
+                field: link.selector.clone(),
+                field_name: Cow::Owned(link.field.clone()),
+            })
+        })
+        .collect()
+}
+
+/// The fan-out of `resource` over its parent (`--all`), as a generated `<child>_all` builds
+/// it: the parent must take no arguments itself.
+fn fan_out(
+    api: &ApiIr,
+    core: &ClientCore,
+    resource: &ResourceIr,
+) -> Result<FanOut<serde_json::Value>> {
+    let Some(parent) = resource
+        .parent()
+        .and_then(|name| api.resources.iter().find(|r| r.name == name))
+    else {
+        bail!("--all: resource `{}` has no parent resource", resource.name);
+    };
+    if !parent.args.is_empty() {
+        bail!(
+            "--all: the parent `{}` of `{}` takes arguments itself; run its children from a generated crate",
+            parent.name,
+            resource.name
+        );
+    }
+    Ok(FanOut::new(
+        ResourceRequest::new(core.clone(), Cow::Owned(parent.descriptor.clone())),
+        ResourceRequest::new(core.clone(), Cow::Owned(resource.descriptor.clone())),
+        Cow::Owned(parent.name.clone()),
+        parent_bindings(resource),
+        resource
+            .include_from_parent
+            .iter()
+            .map(|f| Cow::Owned(f.clone()))
+            .collect(),
+    ))
+}
+
 /// Runs the task from the workspace `root`.
 pub fn run(root: &Path, options: RunOptions) -> Result<ExitCode> {
+    if let Err(e) = options.extract.check() {
+        let _ = e.print();
+        return Ok(ExitCode::from(2));
+    }
     let (shown, dir) = crate::generate::find_spec(root, &options.spec)?;
     let loaded = match restgen::spec::load_spec(&dir, &shown) {
         Ok(loaded) => loaded,
@@ -126,42 +177,31 @@ pub fn run(root: &Path, options: RunOptions) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let Some(resource) = api.resources.iter().find(|r| r.name == options.resource) else {
+    let extract = &options.extract;
+    let Some(resource) = api.resources.iter().find(|r| r.name == extract.resource) else {
         let names: Vec<&str> = api.resources.iter().map(|r| r.name.as_str()).collect();
         bail!(
             "no resource `{}` in {shown}; it has: {}",
-            options.resource,
+            extract.resource,
             names.join(", ")
         );
     };
-    let mut args = Vec::new();
-    for arg in &options.args {
-        let (name, value) = arg
-            .split_once('=')
-            .with_context(|| format!("argument `{arg}` is not name=value"))?;
-        args.push((name.to_string(), value.to_string()));
-    }
+    let counters = Counters::default();
     let settings = Settings {
-        base_url: options.base_url.clone(),
+        base_url: extract.base_url.clone(),
         token_url: options.token_url.clone(),
         from_env: true,
-        args,
-        max_records: options.max_records,
+        args: extract.args.clone(),
+        counters: Some(counters.clone()),
         ..Settings::default()
     };
-    let request = request(client(&api, &settings)?, resource, &settings)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
-    runtime.block_on(async {
-        let mut records = request.stream();
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        while let Some(record) = records.next().await {
-            let record = record?;
-            writeln!(out, "{record}")?;
-        }
-        Ok(ExitCode::SUCCESS)
-    })
+    let core = client(&api, &settings)?;
+    let job = if extract.all {
+        Job::fan_out(fan_out(&api, &core, resource)?)
+    } else {
+        Job::resource(request(core, resource, &settings)?)
+    };
+    Ok(restgen_extract::report(restgen_extract::run(
+        job, extract, &counters,
+    )))
 }

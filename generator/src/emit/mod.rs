@@ -260,6 +260,11 @@ fn cargo_toml(api: &ApiIr, header: &str, models: &schema::Models) -> String {
          [dependencies]\n\
          {deps}\n\
          \n\
+         # The `{name}_extract` example's command line (and its CSV and Parquet writers): a\n\
+         # dev-dependency, so a crate that depends on this client never compiles them.\n\
+         [dev-dependencies]\n\
+         restgen-extract = {{ path = \"../../extract\", version = \"0.1.0\" }}\n\
+         \n\
          [lints]\n\
          workspace = true\n",
         name = api.api,

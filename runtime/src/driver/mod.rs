@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::incremental::{Incremental, Mark, Tracker};
 use crate::paginate::wire_form;
 use crate::resume::ResumePoint;
-use crate::secret::{SENSITIVE_QUERY_KEYS, redact_text};
+use crate::secret::redact_text;
 
 pub use page::Page;
 pub(crate) use stop::Stop;
@@ -80,10 +80,7 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
         let shown = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(String, String)> {
             pairs
                 .map(|(k, v)| {
-                    let sensitive = SENSITIVE_QUERY_KEYS
-                        .iter()
-                        .any(|s| s.eq_ignore_ascii_case(k));
-                    let v = if sensitive {
+                    let v = if crate::secret::is_sensitive_key(k) {
                         crate::secret::REDACTED.to_string()
                     } else {
                         redact_text(v, secrets)
@@ -154,6 +151,17 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     pub fn record_shape(mut self, shape: &'static crate::lenient::RecordShape) -> Self {
         self.decoding.shape = Some(shape);
         self
+    }
+
+    /// The description of the resource this request pages through.
+    pub fn descriptor(&self) -> &ResourceDescriptor {
+        &self.descriptor
+    }
+
+    /// The record type's shape given with [`Self::record_shape`] (generated requests carry
+    /// theirs), if any: what an extract run derives its output columns from.
+    pub fn shape(&self) -> Option<&'static crate::lenient::RecordShape> {
+        self.decoding.shape
     }
 
     /// Decodes strictly: the first record with a value not of the schema's type, or missing
@@ -302,7 +310,10 @@ impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
     pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send + Unpin + 'static {
         pipeline::pages(self).map_ok(|delivered| {
             delivered.marks.deliver(delivered.page.records.len());
-            delivered.page
+            let mut page = delivered.page;
+            // made now, so its checkpoint covers this page's records
+            page.resume_after = delivered.next.map(|next| next.point());
+            page
         })
     }
 

@@ -37,6 +37,12 @@ pub struct Page<T> {
     pub url: String,
     /// How this page's records decoded: values coerced or kept raw, per field.
     pub decoding: DecodeSummary,
+    /// Where a new run goes on after this page (`request.resume(point)`): the next page's
+    /// request, with the incremental checkpoint reached over the records handed over so far.
+    /// `None` on the last page. Persisting it once the page is processed (written out) lets a
+    /// run that dies later be continued with nothing lost and nothing repeated, even when the
+    /// cursor values do not arrive in order. Set by `pages()`.
+    pub resume_after: Option<crate::resume::ResumePoint>,
 }
 
 /// A page decoded, with what handing each of its records over advances.
@@ -45,6 +51,8 @@ pub(crate) struct Delivered<T> {
     pub(crate) marks: Marks,
     /// The page's own request, for a fan-out's resume point.
     pub(crate) stop: Arc<Stop>,
+    /// The next page's request, when one follows, for [`Page::resume_after`].
+    pub(crate) next: Option<Arc<Stop>>,
 }
 
 /// The incremental marks of a page's records, in order (empty when the run is not
@@ -113,6 +121,8 @@ pub(crate) struct Prepared {
     marks: Marks,
     /// The page's request, where a failure to decode it resumes.
     pub(crate) stop: Arc<Stop>,
+    /// The next page's request, when one follows and no record of this page was cut.
+    pub(crate) next: Option<Arc<Stop>>,
     /// How many of them are kept (fewer when `max_records` ends the run on this page).
     keep: usize,
     at: Location,
@@ -488,6 +498,7 @@ impl Walk {
         if self.max_pages.is_some_and(|max| self.page >= max) {
             has_next = false;
         }
+        let next = has_next.then(|| Arc::new(self.next_stop(shared)));
         Ok(Some(Prepared {
             number: self.page,
             status: received.status,
@@ -497,6 +508,7 @@ impl Walk {
             spans,
             marks,
             stop: stop.clone(),
+            next,
             keep,
             at,
             hidden,
@@ -557,6 +569,7 @@ impl Prepared {
             headers,
             url,
             decoding: summary,
+            resume_after: None,
         })
     }
 }

@@ -263,11 +263,17 @@ async fn decode<T: DeserializeOwned + Send + 'static>(
 fn delivered<T: DeserializeOwned>(mut prepared: Prepared) -> Result<Delivered<T>, Error> {
     let marks = prepared.take_marks();
     let stop = prepared.stop.clone();
+    let next = prepared.next.clone();
     // a page that does not decode is fetched again on resume
     let page = prepared
         .decode::<T>()
         .map_err(|e| e.with_resume(|| stop.point()))?;
-    Ok(Delivered { page, marks, stop })
+    Ok(Delivered {
+        page,
+        marks,
+        stop,
+        next,
+    })
 }
 
 enum Run<T> {

@@ -195,6 +195,12 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
+    /// The child's request, as it is run once per parent record (before its arguments are
+    /// bound): its descriptor and record shape.
+    pub fn child(&self) -> &ResourceRequest<T> {
+        &self.child
+    }
+
     /// The decoding report of every child run of this fan-out (see
     /// [`ResourceRequest::decode_report`]).
     pub fn decode_report(&self) -> crate::lenient::DecodeReport {

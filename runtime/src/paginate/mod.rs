@@ -218,9 +218,19 @@ impl Paginator {
         match &config {
             PaginatorConfig::SinglePage | PaginatorConfig::Auto => self.has_next = false,
             PaginatorConfig::Custom { .. } => {
-                self.has_next = match &self.custom {
-                    Some(run) => run.with(|run| run.next_request(page, request))?,
-                    None => false,
+                let (has_next, state) = match &self.custom {
+                    Some(run) => run.with(|run| {
+                        run.next_request(page, request)
+                            .map(|has_next| (has_next, run.save()))
+                    })?,
+                    None => (false, None),
+                };
+                self.has_next = has_next;
+                self.position = Position::Custom {
+                    url: request.url.to_string(),
+                    query: request.query.clone(),
+                    json: request.json.clone(),
+                    state,
                 };
             }
             PaginatorConfig::JsonLink { next_url_path } => {

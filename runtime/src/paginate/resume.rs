@@ -35,6 +35,22 @@ pub enum Position {
         /// The absolute URL.
         url: String,
     },
+    /// The request a custom paginator (Rust code) prepared, and the state it saved
+    /// ([`crate::custom::Paginator::save`]). Query and body values that hold a secret of the
+    /// client are stored as `***` and filled in on resume from the resumed request's own.
+    Custom {
+        /// The absolute URL (with a query of its own if the paginator followed a link).
+        url: String,
+        /// The query pairs the paginator set, in order.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        query: Vec<(String, String)>,
+        /// The JSON body, if the paginator's request has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        json: Option<Value>,
+        /// What the paginator saved of its own state.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<Value>,
+    },
 }
 
 impl Paginator {
@@ -59,6 +75,7 @@ impl Paginator {
                     Position::Counter { .. } => "an offset or page number",
                     Position::Cursor { .. } => "a cursor",
                     Position::Link { .. } => "a link",
+                    Position::Custom { .. } => "a custom paginator's request",
                 }
             ))
         };
@@ -85,13 +102,26 @@ impl Paginator {
                 | PaginatorConfig::Cursor(_)
                 | PaginatorConfig::Auto,
             ) => {
-                let link = refill_link(url, request)?;
-                request
-                    .follow_link(&link)
-                    .map_err(|e| PaginationError::BadLink {
-                        link: url.clone(),
-                        reason: e.to_string(),
-                    })?;
+                go_to_link(url, request)?;
+            }
+            (
+                Position::Custom {
+                    url,
+                    query,
+                    json,
+                    state,
+                },
+                PaginatorConfig::Custom { .. },
+            ) => {
+                let first = request.clone();
+                go_to_link(url, request)?;
+                request.query = refill_pairs(query.iter().cloned(), &first);
+                request.json = json
+                    .as_ref()
+                    .map(|body| refill_body(body, first.json.as_ref()));
+                if let (Some(run), Some(state)) = (&self.custom, state) {
+                    run.with(|run| run.restore(state))?;
+                }
             }
             _ => return Err(mismatch()),
         }
@@ -113,22 +143,93 @@ fn refill_link(link: &str, first: &RequestState) -> Result<String, PaginationErr
         });
     }
     if url.query_pairs().any(|(_, v)| v == REDACTED) {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .filter_map(|(k, v)| {
-                if v != REDACTED {
-                    return Some((k.into_owned(), v.into_owned()));
-                }
-                let own = first.query.iter().find(|(name, _)| *name == k)?;
-                Some((k.into_owned(), own.1.clone()))
-            })
-            .collect();
+        let pairs = refill_pairs(
+            url.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned())),
+            first,
+        );
         url.query_pairs_mut().clear().extend_pairs(pairs);
         if url.query() == Some("") {
             url.set_query(None);
         }
     }
     Ok(url.to_string())
+}
+
+/// Sends the next request to a stored link, its `***` query values refilled.
+fn go_to_link(url: &str, request: &mut RequestState) -> Result<(), PaginationError> {
+    let link = refill_link(url, request)?;
+    request
+        .follow_link(&link)
+        .map_err(|e| PaginationError::BadLink {
+            link: url.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// Query pairs with each `***` value taken from the first request's pair of the same key,
+/// or left out where it has none.
+fn refill_pairs(
+    pairs: impl Iterator<Item = (String, String)>,
+    first: &RequestState,
+) -> Vec<(String, String)> {
+    pairs
+        .filter_map(|(key, value)| {
+            if value != REDACTED {
+                return Some((key, value));
+            }
+            let own = first.query.iter().find(|(name, _)| *name == key)?;
+            Some((key, own.1.clone()))
+        })
+        .collect()
+}
+
+/// The body with each `***` string taken from the first request's body at the same place,
+/// or left out where the first request has nothing there.
+fn refill_body(saved: &Value, first: Option<&Value>) -> Value {
+    match saved {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter_map(|(key, value)| {
+                    let own = first.and_then(|f| f.get(key));
+                    if value.as_str() == Some(REDACTED) {
+                        return own.map(|own| (key.clone(), own.clone()));
+                    }
+                    Some((key.clone(), refill_body(value, own)))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| refill_body(item, first.and_then(|f| f.get(i))))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// `value` with every string that holds a secret, or under a sensitive key, as `***`.
+fn redact_value(value: &Value, holds: &dyn Fn(&str) -> bool) -> Value {
+    match value {
+        Value::String(text) if holds(text) => Value::String(REDACTED.to_string()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let value = match value {
+                        Value::String(_) if crate::secret::is_sensitive_key(key) => {
+                            Value::String(REDACTED.to_string())
+                        }
+                        other => redact_value(other, holds),
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| redact_value(v, holds)).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A position fit to be stored: in a link's query, values that hold a secret and values of
@@ -140,39 +241,132 @@ pub(crate) fn without_secrets(position: &Position, secrets: &[crate::secret::Sec
             .iter()
             .any(|s| s.expose().len() >= 3 && text.contains(s.expose()))
     };
-    match position {
-        Position::Link { url } => {
-            let Ok(mut parsed) = url::Url::parse(url) else {
-                return Position::Link {
-                    url: crate::secret::redact_text(url, secrets),
-                };
-            };
-            if parsed.query().is_some() {
-                let pairs: Vec<(String, String)> = parsed
-                    .query_pairs()
-                    .map(|(k, v)| {
-                        let sensitive = crate::secret::SENSITIVE_QUERY_KEYS
-                            .iter()
-                            .any(|s| s.eq_ignore_ascii_case(&k));
-                        let v = if sensitive || holds(&v) {
-                            REDACTED.to_string()
-                        } else {
-                            v.into_owned()
-                        };
-                        (k.into_owned(), v)
-                    })
-                    .collect();
-                parsed.query_pairs_mut().clear().extend_pairs(pairs);
-            }
-            Position::Link {
-                url: crate::secret::redact_text(parsed.as_str(), secrets),
-            }
+    let link = |url: &str| {
+        let Ok(mut parsed) = url::Url::parse(url) else {
+            return crate::secret::redact_text(url, secrets);
+        };
+        if parsed.query().is_some() {
+            let pairs: Vec<(String, String)> = parsed
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if crate::secret::is_sensitive_key(&k) || holds(&v) {
+                        REDACTED.to_string()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            parsed.query_pairs_mut().clear().extend_pairs(pairs);
         }
+        crate::secret::redact_text(parsed.as_str(), secrets)
+    };
+    match position {
+        Position::Link { url } => Position::Link { url: link(url) },
+        Position::Custom {
+            url,
+            query,
+            json,
+            state,
+        } => Position::Custom {
+            url: link(url),
+            query: query
+                .iter()
+                .map(|(key, value)| {
+                    // a custom paginator's own values are paging state, whatever their key
+                    // (`token` is often a page token): only a client secret is kept out
+                    let value = if holds(value) {
+                        REDACTED.to_string()
+                    } else {
+                        value.clone()
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+            json: json.as_ref().map(|body| redact_value(body, &holds)),
+            state: state.as_ref().map(|state| redact_value(state, &holds)),
+        },
         Position::Cursor {
             value: Value::String(text),
         } if holds(text) => Position::Cursor {
             value: Value::String(crate::secret::redact_text(text, secrets)),
         },
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::borrow::Cow;
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::{Value, json};
+
+    use super::{Position, without_secrets};
+    use crate::descriptor::PaginatorConfig;
+    use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
+    use crate::secret::Secret;
+
+    /// Records the state it is given back.
+    #[derive(Clone)]
+    struct Restored(Arc<Mutex<Option<Value>>>);
+
+    impl crate::custom::Paginator for Restored {
+        fn next_request(
+            &mut self,
+            _: &PageView<'_>,
+            _: &mut RequestState,
+        ) -> Result<bool, PaginationError> {
+            Ok(false)
+        }
+
+        fn restore(&mut self, state: &Value) -> Result<(), PaginationError> {
+            *self.0.lock().unwrap() = Some(state.clone());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_custom_position_keeps_no_secret_and_resumes_with_the_clients_own() {
+        let position = Position::Custom {
+            url: "https://api.test/events".into(),
+            query: vec![
+                ("api_key".into(), "s3cr3t".into()),
+                ("token".into(), "page-7".into()),
+            ],
+            json: Some(json!({"auth": {"key": "s3cr3t"}, "cursor": "page-7"})),
+            state: Some(json!({"n": 2})),
+        };
+        let stored = without_secrets(&position, &[Secret::new("s3cr3t")]);
+        let text = serde_json::to_string(&stored).unwrap();
+        assert!(!text.contains("s3cr3t"), "{text}");
+        // a paging token under a key called `token` is paging state, kept
+        assert!(text.contains("page-7"), "{text}");
+
+        let seen = Arc::new(Mutex::new(None));
+        let config = PaginatorConfig::Custom {
+            name: Cow::Borrowed("Restored"),
+        };
+        let mut paginator = Paginator::custom(&config, Box::new(Restored(seen.clone())));
+        let mut request = RequestState::new(
+            url::Url::parse("https://api.test/events").unwrap(),
+            vec![("api_key".into(), "fresh".into())],
+            Some(json!({"auth": {"key": "fresh"}})),
+        );
+        paginator.init_request(&mut request);
+        paginator.restore(&stored, &mut request).unwrap();
+        assert_eq!(
+            request.query,
+            [
+                ("api_key".to_string(), "fresh".to_string()),
+                ("token".to_string(), "page-7".to_string())
+            ]
+        );
+        assert_eq!(
+            request.json,
+            Some(json!({"auth": {"key": "fresh"}, "cursor": "page-7"}))
+        );
+        assert_eq!(*seen.lock().unwrap(), Some(json!({"n": 2})));
     }
 }

@@ -73,13 +73,17 @@ impl Workspace {
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("creating {}", self.dir.display()))?;
         let runtime = toml_string(&self.root.join("runtime").display().to_string());
+        let extract = toml_string(&self.root.join("extract").display().to_string());
         for (api, files) in crates {
             let crate_dir = self.dir.join(api);
             let mut wanted = BTreeSet::new();
             for (path, content) in files {
                 let content = if path == "Cargo.toml" {
-                    // generated/<api>/ reaches the runtime as ../../runtime; this crate is elsewhere
-                    content.replace("path = \"../../runtime\"", &format!("path = {runtime}"))
+                    // generated/<api>/ reaches the runtime as ../../runtime (and the extract
+                    // command as ../../extract); this crate is elsewhere
+                    content
+                        .replace("path = \"../../runtime\"", &format!("path = {runtime}"))
+                        .replace("path = \"../../extract\"", &format!("path = {extract}"))
                 } else {
                     content.clone()
                 };

@@ -150,10 +150,13 @@ pub fn write(root: &Path, ws: &Path, checkers: &[Checker]) -> Result<()> {
     }
     std::fs::create_dir_all(ws).with_context(|| format!("creating {}", ws.display()))?;
     let runtime = serde_json::to_string(&root.join("runtime").display().to_string())?;
+    let extract = serde_json::to_string(&root.join("extract").display().to_string())?;
     for checker in checkers {
         for (path, content) in &checker.files {
             let content = if path == "Cargo.toml" {
-                content.replace("path = \"../../runtime\"", &format!("path = {runtime}"))
+                content
+                    .replace("path = \"../../runtime\"", &format!("path = {runtime}"))
+                    .replace("path = \"../../extract\"", &format!("path = {extract}"))
             } else {
                 content.clone()
             };

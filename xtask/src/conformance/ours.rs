@@ -8,9 +8,7 @@ use std::collections::BTreeMap;
 use futures::{Stream, StreamExt};
 use restgen::ir::{ApiIr, ResourceIr};
 use restgen::{Severity, SpecFiles};
-use restgen_runtime::{
-    ClientBuilder, ClientCore, FanOut, Incremental, ParentBinding, ResourceRequest,
-};
+use restgen_runtime::{ClientBuilder, ClientCore, FanOut, Incremental, ResourceRequest};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -132,18 +130,7 @@ async fn run_resource(
     let parent_request: ResourceRequest<Box<RawValue>> =
         ResourceRequest::new(core.clone(), Cow::Owned(parent.descriptor.clone()))
             .incremental(&handle(parent_name));
-    let bindings = resource
-        .args
-        .iter()
-        .filter_map(|a| {
-            let link = a.parent.as_ref()?;
-            Some(ParentBinding {
-                arg: Cow::Owned(a.name.clone()),
-                field: link.selector.clone(),
-                field_name: Cow::Owned(link.field.clone()),
-            })
-        })
-        .collect();
+    let bindings = crate::run::parent_bindings(resource);
     let included: Vec<String> = resource
         .include_from_parent
         .iter()
