@@ -131,6 +131,7 @@ fn paginator_keys(kind: &str) -> Option<&'static [&'static str]> {
 /// them: `(section, key)`.
 const NOTED_ELSEWHERE: &[(&str, &str)] = &[
     ("endpoint", "error_handler"),
+    ("endpoint", "partitions"),
     ("cursor paginator", "cursor_value"),
     ("cursor paginator", "stop_condition"),
     ("cursor paginator", "limit"),

@@ -78,6 +78,9 @@ pub struct IncrementalConfig {
     pub primary_key: List<Text>,
     /// The order the API returns records in, if it promises one.
     pub row_order: Option<RowOrder>,
+    /// dlt's `lag` as JSON number text: a resumed run starts this far before its checkpoint
+    /// (seconds for a datetime cursor, days for a date, units for a number); see [`lag`].
+    pub lag: Option<Text>,
 }
 
 impl IncrementalConfig {
@@ -96,6 +99,7 @@ impl IncrementalConfig {
         on_cursor_value_missing: OnCursorMissing::Raise,
         primary_key: Cow::Borrowed(&[]),
         row_order: None,
+        lag: None,
     };
 }
 
@@ -121,6 +125,8 @@ struct State {
     start: Option<Checkpoint>,
     /// Where it has got to.
     progress: Option<Checkpoint>,
+    /// The start is a chosen start value, not a checkpoint: no lag moves it.
+    chosen: bool,
 }
 
 impl Incremental {
@@ -134,15 +140,20 @@ impl Incremental {
         Incremental(Arc::new(Mutex::new(State {
             start: Some(checkpoint),
             progress: None,
+            chosen: false,
         })))
     }
 
     /// A run that starts at `value`, overriding the spec's `initial_value`.
     pub fn starting_at(value: impl Into<Value>) -> Self {
-        Self::resume(Checkpoint {
-            last_value: value.into(),
-            boundary: Vec::new(),
-        })
+        Incremental(Arc::new(Mutex::new(State {
+            start: Some(Checkpoint {
+                last_value: value.into(),
+                boundary: Vec::new(),
+            }),
+            progress: None,
+            chosen: true,
+        })))
     }
 
     /// Where the run started and where it has got to, for a resume point.
@@ -165,21 +176,39 @@ impl Incremental {
         state.progress.clone().or_else(|| state.start.clone())
     }
 
-    /// The filter for one run of `config`.
-    pub(crate) fn begin(&self, config: &IncrementalConfig) -> RunFilter {
+    /// The filter for one run of `config`. With a `lag` (and no end value, which turns it off
+    /// as in dlt), a run resumed from a checkpoint starts that far before it and does not
+    /// de-duplicate at the boundary: the records behind it are wanted again.
+    pub(crate) fn begin(&self, config: &IncrementalConfig) -> Result<RunFilter, LagError> {
         let state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let (start, boundary) = match &state.start {
-            Some(c) => (Some(c.last_value.clone()), c.boundary.clone()),
-            None => (json(config.initial_value.as_deref()), Vec::new()),
+        let initial = json(config.initial_value.as_deref());
+        let end = json(config.end_value.as_deref());
+        let lag = config
+            .lag
+            .as_deref()
+            .and_then(|t| t.parse::<f64>().ok())
+            .filter(|l| *l != 0.0 && end.is_none());
+        let (start, boundary) = match (&state.start, lag) {
+            (Some(c), Some(lag)) if !state.chosen && !c.last_value.is_null() => (
+                Some(lag::apply(
+                    lag,
+                    initial.as_ref(),
+                    &c.last_value,
+                    config.last_value_func,
+                )?),
+                Vec::new(),
+            ),
+            (Some(c), _) => (Some(c.last_value.clone()), c.boundary.clone()),
+            (None, _) => (initial.clone(), Vec::new()),
         };
-        RunFilter {
+        Ok(RunFilter {
             config: config.clone(),
             start,
-            initial: json(config.initial_value.as_deref()),
-            end: json(config.end_value.as_deref()),
+            initial,
+            end,
             boundary,
             handle: self.clone(),
-        }
+        })
     }
 
     pub(crate) fn advance(&self, seen: &Checkpoint, func: LastValueFunc) {
@@ -543,6 +572,10 @@ impl PartialOrd for Decimal {
         Some(self.cmp(other))
     }
 }
+
+mod lag;
+pub mod windows;
+pub use lag::LagError;
 
 #[cfg(test)]
 mod tests;

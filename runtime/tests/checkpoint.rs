@@ -30,6 +30,7 @@ fn config(func: LastValueFunc, initial: Option<&str>) -> IncrementalConfig {
         on_cursor_value_missing: OnCursorMissing::Raise,
         primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
         row_order: None,
+        lag: None,
     }
 }
 

@@ -235,6 +235,7 @@ async fn a_parent_checkpoint_covers_only_parents_whose_children_were_all_handed_
             on_cursor_value_missing: OnCursorMissing::Raise,
             primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
             row_order: None,
+            lag: None,
         }),
         ..common::resource("posts", "/posts")
     };

@@ -320,6 +320,7 @@ async fn an_incremental_run_resumes_with_the_checkpoint_it_reached() {
             on_cursor_value_missing: OnCursorMissing::Raise,
             primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
             row_order: None,
+            lag: None,
         }),
         ..descriptor(Kind::Offset)
     };

@@ -70,6 +70,7 @@ fn events(order: RowOrder, initial: u64, end: Option<u64>) -> ResourceDescriptor
             on_cursor_value_missing: OnCursorMissing::Raise,
             primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
             row_order: Some(order),
+            lag: None,
         }),
         ..resource("events", "/events")
     }

@@ -96,6 +96,10 @@ pub(super) fn fan_out_statics(api: &ApiIr) -> TokenStream {
 pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStream> {
     let mut methods = Vec::new();
     for (r, ty) in api.resources.iter().zip(record_types) {
+        if let Some(method) = partition_walk(r, ty) {
+            methods.push(method);
+            continue;
+        }
         let Some(parent) = fan_out_parent(api, r) else {
             continue;
         };
@@ -134,4 +138,44 @@ pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec
         });
     }
     methods
+}
+
+/// The `<resource>_all` method of a resource with list `partitions`: one walk per value.
+fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStream> {
+    let partitions = r.partitions.as_ref()?;
+    let method = ident(&r.names.all_method);
+    let record = record_type(ty);
+    let child_static = ident(&r.names.statics);
+    let shape = record_shape(&child_static, ty);
+    let field = partitions.field.as_str();
+    // the values as JSON text: a literal the crate reads back, whatever their types
+    let values = serde_json::Value::Array(partitions.values.clone()).to_string();
+    let doc = docs::outer(&format!(
+        "{name} once per partition: walks {name} for each value of {field} the spec lists \
+         ({count}), each with a fresh paginator. Each item carries its value as {key}.",
+        name = docs::code(&r.name),
+        field = docs::code(field),
+        count = partitions.values.len(),
+        key = docs::code(&format!("_partition_{field}")),
+    ));
+    let parallel = r
+        .parallelized
+        .then(|| quote!(.concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)));
+    // pub fn absences_all(&self) -> FanOut<Absence> {
+    //     FanOut::over_values(restgen_runtime::serde_json::from_str::<Vec<Value>>("[2023,2024]").unwrap_or_default(),
+    //                         Cow::Borrowed("partition"), Cow::Borrowed("year"),
+    //                         self.core.resource(&descriptors::ABSENCES).record_shape(&shapes::ABSENCES))
+    // }
+    Some(quote! {
+        #doc
+        pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
+            ::restgen_runtime::FanOut::over_values(
+                ::restgen_runtime::serde_json::from_str::<::std::vec::Vec<::restgen_runtime::serde_json::Value>>(#values)
+                    .unwrap_or_default(),
+                ::std::borrow::Cow::Borrowed("partition"),
+                ::std::borrow::Cow::Borrowed(#field),
+                self.core.resource(&descriptors::#child_static)#shape,
+            )#parallel
+        }
+    })
 }

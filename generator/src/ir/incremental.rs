@@ -129,12 +129,7 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
                 .note(format!("`incremental` takes {}", one_of(KEYS))));
         }
     }
-    if get("lag").is_some() {
-        return Err(Issue::new("`lag` is not supported by restgen yet")
-            .at_key("lag")
-            .key()
-            .label("not supported"));
-    }
+    let lag = lag(get("lag"))?;
     let cursor_field = get("cursor_path")
         .and_then(Value::as_str)
         .ok_or_else(|| {
@@ -210,6 +205,7 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
                 _ => Some(RowOrder::Asc),
             },
         },
+        lag,
         primary_key: Cow::Owned(match get("primary_key").or(primary_key.as_ref()) {
             Some(Value::String(s)) => vec![Cow::Owned(s.clone())],
             Some(Value::Sequence(items)) => items
@@ -219,6 +215,36 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
             _ => Vec::new(),
         }),
     })
+}
+
+/// dlt's `lag`: a number (seconds for a datetime cursor, days for a date one, units for a
+/// number), kept as its JSON text; zero is no lag.
+fn lag(value: Option<&Value>) -> Result<Option<Cow<'static, str>>, Issue> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let number = match value {
+        Value::Number(n) => n.as_f64().filter(|f| f.is_finite() && *f >= 0.0),
+        _ => None,
+    };
+    match number {
+        // zero is no lag
+        Some(n) if n.abs() < f64::MIN_POSITIVE => Ok(None),
+        Some(_) => Ok(Some(Cow::Owned(serde_json::to_string(value).map_err(
+            |e| {
+                Issue::new(format!("`lag` cannot be written as JSON: {e}"))
+                    .at_key("lag")
+                    .label("not JSON")
+            },
+        )?))),
+        None => Err(Issue::new(format!(
+            "`lag` must be a non-negative number, not {}",
+            crate::spec::parse::kind_of(value)
+        ))
+        .at_key("lag")
+        .label("expected a number")
+        .note("seconds for a datetime cursor, days for a date cursor, units for a number")),
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +269,25 @@ mod tests {
         assert_eq!(config.start_param.as_deref(), Some("since"));
         assert_eq!(config.initial_value.as_deref(), Some("\"2024-01-02\""));
         assert_eq!(config.cursor_field, "updated");
+    }
+
+    #[test]
+    fn lag_is_a_number() {
+        let block = |lag: &str| -> Value {
+            serde_yaml::from_str(&format!("{{cursor_path: ts, lag: {lag}}}")).unwrap()
+        };
+        assert_eq!(
+            resolve(&block("3600"), &None).unwrap().lag.as_deref(),
+            Some("3600")
+        );
+        assert_eq!(
+            resolve(&block("1.5"), &None).unwrap().lag.as_deref(),
+            Some("1.5")
+        );
+        assert_eq!(resolve(&block("0"), &None).unwrap().lag, None);
+        for bad in ["'1 day'", "-1", "[1]"] {
+            assert!(resolve(&block(bad), &None).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -75,6 +75,7 @@ fn merge(defaults: &ResourceBase, resource: ResourceBase) -> MergedResource {
         incremental: r.incremental.or(d.incremental),
         auth: r.auth.or(d.auth),
         error_handler: r.error_handler.or(d.error_handler),
+        partitions: r.partitions.or(d.partitions),
     };
     MergedResource {
         name: resource.name,

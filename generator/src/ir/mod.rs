@@ -15,6 +15,7 @@ mod merge;
 mod names;
 mod paginator;
 mod parents;
+pub mod partitions;
 pub(crate) mod placeholder;
 pub mod request;
 mod resource;
@@ -86,6 +87,8 @@ pub struct ResourceIr {
     /// parent that can be walked (`parents::wire`); generated code, `cargo xtask run` and
     /// the conformance runner all start a fan-out from this one value.
     pub fan_out: Option<restgen_runtime::FanOutDescriptor>,
+    /// Its list partitions: one walk per value (`<resource>_all()`).
+    pub partitions: Option<partitions::Partitions>,
 }
 
 impl ResourceIr {

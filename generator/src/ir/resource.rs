@@ -184,6 +184,16 @@ pub fn resolve(
             .map_err(|e| e.under("processing_steps")),
     )
     .unwrap_or_default();
+    let partitions = take(
+        &mut issues,
+        endpoint
+            .partitions
+            .as_ref()
+            .map(|p| super::partitions::resolve(p, &bound.args))
+            .transpose()
+            .map_err(|e| e.under("partitions").under("endpoint")),
+    )
+    .flatten();
     let (Some(paginator), Some(auth), true) = (paginator, auth, issues.is_empty()) else {
         return Err(issues);
     };
@@ -228,6 +238,7 @@ pub fn resolve(
         schema,
         include_from_parent: resource.include_from_parent.clone(),
         parallelized: resource.parallelized,
+        partitions,
         primary_key: match &resource.primary_key {
             Some(serde_yaml::Value::String(s)) => vec![s.clone()],
             Some(serde_yaml::Value::Sequence(items)) => items

@@ -140,6 +140,12 @@ pub fn lint(
                 "`error_handler` (a per-endpoint retry policy)",
             ));
         }
+        if get(document, &endpoint.key("partitions")).is_some() {
+            extensions.push((
+                endpoint.key("partitions"),
+                "list `partitions` (Airbyte's ListPartitionRouter)",
+            ));
+        }
         if let Some(Value::Sequence(_)) = get(document, &endpoint.key("data_selector")) {
             extensions.push((
                 endpoint.key("data_selector"),

@@ -158,6 +158,9 @@ pub struct Endpoint {
     /// Retry policy (seed dialect).
     #[serde(default)]
     pub error_handler: Option<ErrorHandler>,
+    /// List partitions (restgen's `ListPartitionRouter`): `{field, values}`.
+    #[serde(default)]
+    pub partitions: Option<Value>,
 }
 
 /// The two methods dlt accepts; any other spelling is an error, as in dlt.

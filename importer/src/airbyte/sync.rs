@@ -12,6 +12,7 @@ impl Rewriter<'_> {
         let mut block = Node::new(Value::Dict(Vec::new()), sync.value.at);
         let mut read = Vec::new();
         let mut left = Vec::new();
+        let mut lookback = None;
         for entry in sync.value.entries() {
             let value = &entry.value;
             match entry.key.as_str() {
@@ -74,7 +75,40 @@ impl Rewriter<'_> {
                         )),
                     }
                 }
+                "lookback_window" => match value.as_str().and_then(duration_seconds) {
+                    Some(seconds) => lookback = Some((seconds, value.at)),
+                    None => left.push(format!(
+                        "`lookback_window: {}` (not a duration in days, hours, minutes or \
+                         seconds)",
+                        yaml::flow(value)
+                    )),
+                },
                 other => left.push(format!("`{other}`")),
+            }
+        }
+        if let Some((seconds, value_at)) = lookback {
+            // dlt's lag counts days when the initial value or the cursor's values are dates,
+            // seconds otherwise
+            let date_format = sync
+                .value
+                .get("datetime_format")
+                .and_then(Node::as_str)
+                .is_some_and(|f| ["%Y-%m-%d", "%Y%m%d"].contains(&f));
+            let date_start = date_format
+                || block
+                    .get("initial_value")
+                    .and_then(Node::as_str)
+                    .is_some_and(is_date);
+            let (lag, unit) = if date_start {
+                (seconds / 86_400, "days")
+            } else {
+                (seconds, "seconds")
+            };
+            if date_start && seconds % 86_400 != 0 {
+                left.push("`lookback_window` (not whole days on a date cursor)".into());
+            } else {
+                block.set("lag", Node::new(Value::Int(lag), value_at));
+                read.push(format!("`lookback_window` as `lag` ({lag} {unit})"));
             }
         }
         if block.get("cursor_path").is_none() {
@@ -150,6 +184,19 @@ impl Rewriter<'_> {
                 return;
             }
         }
+        if matches!(kind.as_str(), "list" | "ListPartitionRouter")
+            && let Some(how) = list_partitions(endpoint, r)
+        {
+            self.note(
+                at,
+                "endpoint.partition_router_list",
+                format!(
+                    "`partition_router` (a list) is written as `partitions`: the endpoint is \
+                     walked once per value by `<resource>_all()`, {how}"
+                ),
+            );
+            return;
+        }
         self.note(
             at,
             "endpoint.partition_router",
@@ -159,5 +206,126 @@ impl Rewriter<'_> {
                 yaml::flow(r)
             ),
         );
+    }
+}
+
+/// Writes a list `partition_router` (literal `values`, a `cursor_field`) as the endpoint's
+/// `partitions` when the value reaches the request: through its `request_option` (query,
+/// header or JSON body) or a `{cursor_field}` placeholder already there. Says how it is sent;
+/// `None` (nothing written) when the values are not literal or the value goes nowhere.
+fn list_partitions(endpoint: &mut Node, router: &Node) -> Option<String> {
+    let values = router.get("values")?;
+    let Value::List(items) = &values.value else {
+        return None;
+    };
+    if items.is_empty()
+        || !items
+            .iter()
+            .all(|v| matches!(v.value, Value::Str(_) | Value::Int(_) | Value::Float(_)))
+    {
+        return None;
+    }
+    let field = router
+        .get("cursor_field")
+        .and_then(Node::as_str)?
+        .to_string();
+    let placeholder = format!("{{{field}}}");
+    let at = router.at;
+    let how = match router.get("request_option") {
+        Some(option) => {
+            let name = option.get("field_name").and_then(Node::as_str)?.to_string();
+            let target = match option.get("inject_into").and_then(Node::as_str) {
+                Some("request_parameter" | "query") | None => "params",
+                Some("header") => "headers",
+                Some("body_json") => "json",
+                _ => return None,
+            };
+            if endpoint.get(target).is_none() {
+                endpoint.set(target, Node::new(Value::Dict(Vec::new()), at));
+            }
+            let map = endpoint.get_mut(target)?;
+            if !matches!(map.value, Value::Dict(_)) {
+                return None;
+            }
+            map.set(&name, Node::new(Value::Str(placeholder.clone()), at));
+            let place = match target {
+                "params" => "query parameter",
+                "headers" => "header",
+                _ => "JSON body field",
+            };
+            format!("each value sent as the {place} `{name}`")
+        }
+        None => {
+            let text = yaml::flow(endpoint);
+            if !text.contains(&placeholder) {
+                return None;
+            }
+            format!("each value bound to `{placeholder}`")
+        }
+    };
+    let mut block = Node::new(Value::Dict(Vec::new()), at);
+    block.set("field", Node::new(Value::Str(field), at));
+    block.set("values", values.clone());
+    endpoint.set("partitions", block);
+    Some(how)
+}
+
+/// Whether `text` is a `YYYY-MM-DD` date.
+fn is_date(text: &str) -> bool {
+    text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+}
+
+/// An ISO 8601 duration of weeks, days, hours, minutes and whole seconds (`P3D`, `PT12H`,
+/// `P1DT30M`) in seconds; months and years have no fixed length and are `None`.
+fn duration_seconds(text: &str) -> Option<i64> {
+    let rest = text.trim().strip_prefix('P')?;
+    let (date, time) = rest.split_once('T').unwrap_or((rest, ""));
+    let mut total: i64 = 0;
+    let mut any = false;
+    for (part, units) in [
+        (date, &[('W', 604_800), ('D', 86_400)][..]),
+        (time, &[('H', 3_600), ('M', 60), ('S', 1)][..]),
+    ] {
+        let mut number = String::new();
+        for ch in part.chars() {
+            if ch.is_ascii_digit() {
+                number.push(ch);
+                continue;
+            }
+            let (_, seconds) = units.iter().find(|(u, _)| *u == ch)?;
+            let n: i64 = number.parse().ok()?;
+            total = total.checked_add(n.checked_mul(*seconds)?)?;
+            number.clear();
+            any = true;
+        }
+        if !number.is_empty() {
+            return None;
+        }
+    }
+    any.then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookback_durations_in_seconds() {
+        assert_eq!(duration_seconds("P3D"), Some(259_200));
+        assert_eq!(duration_seconds("PT12H"), Some(43_200));
+        assert_eq!(duration_seconds("P1DT30M"), Some(88_200));
+        assert_eq!(duration_seconds("P1W"), Some(604_800));
+        for bad in ["P1M", "P1Y", "3D", "P", "PT1.5S", "{{ config['x'] }}"] {
+            assert_eq!(duration_seconds(bad), None, "{bad}");
+        }
+        assert!(is_date("2024-01-01"));
+        assert!(!is_date("2024-01-01T00:00:00Z"));
     }
 }

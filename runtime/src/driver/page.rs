@@ -153,7 +153,14 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     let filter = d
         .incremental
         .as_ref()
-        .map(|config| incremental.clone().unwrap_or_default().begin(config));
+        .map(|config| incremental.clone().unwrap_or_default().begin(config))
+        .transpose()
+        .map_err(|e| {
+            Error::Invalid(format!(
+                "incremental start of resource `{}`: {}",
+                d.name, e.0
+            ))
+        })?;
     // the client's secrets and settings first: a call's own arguments win
     let mut args = request.core.placeholder_values();
     args.extend(request.path_args.iter().cloned());

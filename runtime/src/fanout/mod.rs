@@ -3,6 +3,7 @@
 //! fields (as `_<parent>_<field>`), with a fresh paginator for each parent, as dlt does;
 //! up to `n` parents' children at once with `.concurrency(n)` (see [`walk`]).
 
+mod partitions;
 mod per_parent;
 mod walk;
 mod wiring;
@@ -61,6 +62,8 @@ pub struct FanOut<T> {
 enum Parents {
     Resource(Box<ResourceRequest<Box<RawValue>>>),
     FanOut(Box<FanOut<Box<RawValue>>>),
+    /// A list partition's values, each a parent record `{"<field>": value}`.
+    Values(Vec<Box<RawValue>>),
 }
 
 /// The concurrency a spec's `parallelized: true` gives a fan-out: dlt's default number of
@@ -172,6 +175,8 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self.parent = match self.parent {
             Parents::Resource(r) => Parents::Resource(Box::new(f(*r))),
             Parents::FanOut(inner) => Parents::FanOut(Box::new(inner.parents(f))),
+            // a list has no request to limit
+            Parents::Values(values) => Parents::Values(values),
         };
         self
     }
@@ -248,6 +253,20 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         } = self;
         let parent = match parent {
             Parents::Resource(parent) => *parent,
+            Parents::Values(values) => {
+                let walk = walk::Walker::new(
+                    partitions::parents(values, &parent_name),
+                    partitions::pending(resume),
+                    child,
+                    parent_name,
+                    bindings,
+                    include_from_parent,
+                    concurrency,
+                    ordered,
+                    cursors,
+                );
+                return Box::pin(walk);
+            }
             Parents::FanOut(inner) => {
                 let parents = inner.stream().map(|item| match item {
                     Ok(item) => Ok(walk::ParentItem {

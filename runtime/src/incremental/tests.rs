@@ -22,6 +22,7 @@ fn config(initial: Option<&str>, end: Option<&str>) -> IncrementalConfig {
         row_order: None,
         on_cursor_value_missing: OnCursorMissing::Raise,
         primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
+        lag: None,
     }
 }
 
@@ -47,7 +48,7 @@ fn ids(kept: &[&RawValue]) -> Vec<u32> {
 fn run(handle: &Incremental, cfg: &IncrementalConfig, page: &[(u32, &str)]) -> Vec<u32> {
     let raw = records(page);
     let refs: Vec<&RawValue> = raw.iter().map(|r| r.as_ref()).collect();
-    ids(&handle.begin(cfg).filter(&refs).unwrap())
+    ids(&handle.begin(cfg).unwrap().filter(&refs).unwrap())
 }
 
 #[test]
@@ -131,7 +132,7 @@ fn open_end_and_no_state_for_a_window() {
 #[test]
 fn placeholders_and_params_render_like_python() {
     let cfg = config(Some("2024-01-02"), None);
-    let filter = Incremental::new().begin(&cfg);
+    let filter = Incremental::new().begin(&cfg).unwrap();
     let shown = crate::placeholders::fill_placeholders(
         "since={incremental.start_value}&lv={incremental.last_value}\
          &iv={incremental.initial_value}&ev={incremental.end_value}",
@@ -147,7 +148,7 @@ fn placeholders_and_params_render_like_python() {
         filter.query(),
         [("since".to_string(), "2024-01-02".to_string())]
     );
-    let none = Incremental::new().begin(&config(None, None));
+    let none = Incremental::new().begin(&config(None, None)).unwrap();
     assert!(
         none.query().is_empty(),
         "a None start value sends no parameter"
@@ -159,17 +160,27 @@ fn missing_cursor_policies() {
     let mut cfg = config(None, None);
     let raw = [RawValue::from_string(r#"{"id":1}"#.to_string()).unwrap()];
     let refs: Vec<&RawValue> = raw.iter().map(|r| r.as_ref()).collect();
-    let err = Incremental::new().begin(&cfg).filter(&refs).unwrap_err();
+    let err = Incremental::new()
+        .begin(&cfg)
+        .unwrap()
+        .filter(&refs)
+        .unwrap_err();
     assert_eq!(err.record, 0);
     cfg.on_cursor_value_missing = OnCursorMissing::Include;
     assert_eq!(
-        Incremental::new().begin(&cfg).filter(&refs).unwrap().len(),
+        Incremental::new()
+            .begin(&cfg)
+            .unwrap()
+            .filter(&refs)
+            .unwrap()
+            .len(),
         1
     );
     cfg.on_cursor_value_missing = OnCursorMissing::Exclude;
     assert!(
         Incremental::new()
             .begin(&cfg)
+            .unwrap()
             .filter(&refs)
             .unwrap()
             .is_empty()
@@ -247,7 +258,12 @@ fn leaves(order: Option<RowOrder>, cfg: IncrementalConfig, page: &[(u32, &str)])
     };
     let raw = records(page);
     let refs: Vec<&RawValue> = raw.iter().map(|r| r.as_ref()).collect();
-    Incremental::new().begin(&cfg).select(&refs).unwrap().2
+    Incremental::new()
+        .begin(&cfg)
+        .unwrap()
+        .select(&refs)
+        .unwrap()
+        .2
 }
 
 #[test]
@@ -293,4 +309,53 @@ fn descending_rows_leave_the_window_below_the_start_value() {
     // records past the end do not end a descending feed
     let window = config(Some("2024-01-02"), Some("2024-01-05"));
     assert!(!leaves(Some(RowOrder::Desc), window, &[(9, "2024-02-01")]));
+}
+
+/// dlt's lag: a resumed run starts `lag` before its checkpoint and delivers the records behind
+/// it again (no boundary de-duplication), the checkpoint never moves back, a chosen start and
+/// an end value turn it off.
+#[test]
+fn lag_starts_a_resumed_run_behind_its_checkpoint() {
+    let mut cfg = config(Some("2024-01-01T00:00:00Z"), None);
+    cfg.lag = Some(Cow::Borrowed("3600"));
+    let page = records(&[
+        (1, "2024-01-02T09:30:00Z"),
+        (2, "2024-01-02T10:00:00Z"),
+        (3, "2024-01-02T08:00:00Z"),
+    ]);
+    let refs: Vec<&RawValue> = page.iter().map(|r| &**r).collect();
+    let handle = Incremental::resume(Checkpoint {
+        last_value: Value::String("2024-01-02T10:00:00Z".into()),
+        boundary: vec!["2".into()],
+    });
+    let filter = handle.begin(&cfg).unwrap();
+    assert_eq!(
+        filter.query(),
+        vec![("since".to_string(), "2024-01-02T09:00:00Z".to_string())]
+    );
+    // record 2 is at the boundary, yet delivered again: with a lag dlt does not de-duplicate
+    assert_eq!(ids(&filter.filter(&refs).unwrap()), vec![1, 2]);
+    // the checkpoint stays at the newest value, never the lagged start
+    let checkpoint = handle.checkpoint().unwrap();
+    assert_eq!(
+        checkpoint.last_value,
+        Value::String("2024-01-02T10:00:00Z".into())
+    );
+
+    // a chosen start is not a checkpoint: no lag
+    let chosen = Incremental::starting_at("2024-01-02T10:00:00Z")
+        .begin(&cfg)
+        .unwrap();
+    assert_eq!(chosen.query()[0].1, "2024-01-02T10:00:00Z");
+    // an end value turns the lag off, as in dlt
+    let mut window = cfg.clone();
+    window.end_value = Some(Cow::Borrowed("\"2025-01-01\""));
+    let resumed = Incremental::resume(checkpoint).begin(&window).unwrap();
+    assert_eq!(resumed.query()[0].1, "2024-01-02T10:00:00Z");
+    // a checkpoint that is no date is refused, not silently unlagged
+    let odd = Incremental::resume(Checkpoint {
+        last_value: Value::String("yesterday".into()),
+        boundary: Vec::new(),
+    });
+    assert!(odd.begin(&cfg).is_err());
 }

@@ -91,6 +91,9 @@ pub struct Connector {
     /// The input is not a config that runs (not valid Python, no code block): its rejection
     /// is the expected outcome.
     pub invalid: Option<String>,
+    /// Whether the import's first diagnostic names a line and column of the document (read
+    /// from the diagnostic itself, not from its rendered text).
+    pub located: bool,
     /// The import's notes.
     pub notes: Vec<Note>,
     /// Whether the import produced a spec.
@@ -271,6 +274,7 @@ fn import_and_generate(
         file: file.clone(),
         api: api.clone(),
         invalid: None,
+        located: false,
         notes: Vec::new(),
         imported: false,
         generated: false,
@@ -290,6 +294,7 @@ fn import_and_generate(
         Err(diagnostics) => {
             let first = diagnostics.0.first();
             let cause = first.map_or_else(|| "no diagnostic".to_string(), |d| cause_of(&d.message));
+            connector.located = first.is_some_and(|d| d.line > 0);
             if let Some(reason) = first.and_then(|d| restgen_import::rejects_input(&d.message)) {
                 connector.invalid = Some(reason.to_string());
             }

@@ -85,19 +85,9 @@ fn line(c: &Connector) -> String {
 fn summary(connectors: &[Connector], timing: &Timing) -> String {
     let valid: Vec<&Connector> = connectors.iter().filter(|c| c.invalid.is_none()).collect();
     let rejected = connectors.len() - valid.len();
-    // a located message names the document, then `:line:column:`
     let located = connectors
         .iter()
-        .filter(|c| c.invalid.is_some())
-        .filter(|c| {
-            c.failures.first().is_some_and(|f| {
-                f.detail
-                    .strip_prefix("error: ")
-                    .and_then(|rest| rest.strip_prefix(c.file.as_str()))
-                    .and_then(|rest| rest.strip_prefix(':'))
-                    .is_some_and(|rest| rest.starts_with(|ch: char| ch.is_ascii_digit()))
-            })
-        })
+        .filter(|c| c.invalid.is_some() && c.located)
         .count();
     let count = |f: &dyn Fn(&Connector) -> bool| valid.iter().filter(|c| f(c)).count();
     let resources: usize = valid.iter().map(|c| c.runs.len()).sum();
@@ -286,4 +276,42 @@ pub fn markdown(connectors: &[Connector], timing: &Timing, summary: &Summary) ->
         }
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A rejected document counts as located when its diagnostic names a line and column,
+    /// whatever its rendered text starts with (it starts with `error: <message>`).
+    #[test]
+    fn located_rejections_are_counted_from_the_diagnostic() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = dir.path().join("broken.md");
+        std::fs::write(
+            &broken,
+            "# Broken\n\n```python\nsource = rest_api_source({\n    \"client\": {,\n})\n```\n",
+        )
+        .unwrap();
+        let no_code = dir.path().join("prose.md");
+        std::fs::write(&no_code, "# Only prose\n\nNo code block here.\n").unwrap();
+        let out = dir.path().join("out");
+        let connectors: Vec<Connector> = [&broken, &no_code]
+            .iter()
+            .map(|p| super::super::import_and_generate(p, &out).unwrap().0)
+            .collect();
+        assert!(
+            connectors.iter().all(|c| c.invalid.is_some()),
+            "{connectors:?}"
+        );
+        let timing = Timing {
+            total: Duration::ZERO,
+            import: Duration::ZERO,
+            paging: Duration::ZERO,
+            compile: None,
+        };
+        let table = summary(&connectors, &timing);
+        assert!(table.contains("| 2 (1 with file:line:column) |"), "{table}");
+    }
 }

@@ -330,6 +330,7 @@ impl ToLiteral for IncrementalConfig {
             on_cursor_value_missing,
             primary_key,
             row_order,
+            lag,
         })
     }
 }

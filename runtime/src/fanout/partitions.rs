@@ -1,0 +1,131 @@
+//! List partitions (Airbyte's `ListPartitionRouter`): a resource walked once per value of a
+//! list, the value bound into the request like a parent field. The list is a parent whose
+//! records are `{"<field>": value}`, so the fan-out's binding, `include_from_parent`,
+//! concurrency, per-partition checkpoints and resume all apply unchanged. Date windows are
+//! walked the same way, each window a partition.
+
+use std::sync::Arc;
+
+use futures::stream;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use super::walk::{ParentItem, Parents};
+use super::{FanOut, ParentBinding, Pending};
+use crate::descriptor::Text;
+use crate::driver::{ResourceRequest, Stop};
+use crate::incremental::windows::DateWindows;
+use crate::paginate::Position;
+use crate::resume::ResumePoint;
+use crate::selector::Selector;
+
+impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
+    /// Walks `child` once per value of `values`, in order, binding each to the child's
+    /// argument `field` (a placeholder in its path, query, headers or body). `name` names
+    /// the partition in messages, resume points and, with `include_from_parent: [field]`,
+    /// the `_<name>_<field>` key records carry it under. A failed partition resumes at the
+    /// page of that partition that failed; the partitions before it are not walked again.
+    pub fn over_values(
+        values: impl IntoIterator<Item = serde_json::Value>,
+        name: Text,
+        field: Text,
+        child: ResourceRequest<T>,
+    ) -> Self {
+        let key = field.to_string();
+        let records = values.into_iter().map(move |value| {
+            let mut record = serde_json::Map::new();
+            record.insert(key.clone(), value);
+            record
+        });
+        Self::over_records(records, name, &[field], child)
+    }
+
+    /// Walks `child` once per window of `windows` (Airbyte's `DatetimeBasedCursor` slices),
+    /// oldest first, binding each window's bounds to the arguments `windows.start_field` and
+    /// `windows.end_field` (`start_time`, `end_time`: placeholders where the spec sends them,
+    /// in the query, a header or the body). Each window is a resumable unit: a failed window
+    /// resumes at its failed page, and the windows before it are not walked again.
+    pub fn over_windows(windows: &DateWindows, name: Text, child: ResourceRequest<T>) -> Self {
+        let records = windows.windows().into_iter().filter_map(|w| match w {
+            serde_json::Value::Object(map) => Some(map),
+            _ => None,
+        });
+        let fields = [
+            Text::Owned(windows.start_field.clone()),
+            Text::Owned(windows.end_field.clone()),
+        ];
+        Self::over_records(records, name, &fields, child)
+    }
+
+    /// A fan-out over fixed parent records, binding each of `fields` to the argument of the
+    /// same name.
+    fn over_records(
+        records: impl IntoIterator<Item = serde_json::Map<String, serde_json::Value>>,
+        name: Text,
+        fields: &[Text],
+        child: ResourceRequest<T>,
+    ) -> Self {
+        let records = records
+            .into_iter()
+            .filter_map(|record| serde_json::value::to_raw_value(&record).ok())
+            .collect();
+        let bindings = fields
+            .iter()
+            .map(|field| ParentBinding {
+                arg: field.clone(),
+                field: Selector::fields([field.to_string()]),
+                field_name: field.clone(),
+            })
+            .collect();
+        Self::linked(
+            super::Parents::Values(records),
+            child,
+            name,
+            bindings,
+            Vec::new(),
+        )
+    }
+
+    /// Copies these partition fields onto every record, as `_<name>_<field>`.
+    pub fn include_from_parent(mut self, fields: Vec<Text>) -> Self {
+        self.include_from_parent = fields;
+        self
+    }
+}
+
+/// The list as a parent stream: every value on one "page" (page 1 of the partition list),
+/// so a resume point names the value by its fields and index there.
+pub(super) fn parents(values: Vec<Box<RawValue>>, name: &str) -> Parents {
+    let stop = Arc::new(Stop {
+        resource: name.to_string(),
+        page: 1,
+        url: String::new(),
+        position: Position::Start,
+        secrets: Vec::new(),
+        handle: None,
+    });
+    let items = values.into_iter().enumerate().map(move |(index, record)| {
+        Ok(ParentItem {
+            record,
+            mark: None,
+            stop: Some(stop.clone()),
+            index,
+        })
+    });
+    Box::pin(stream::iter(items))
+}
+
+/// Where a resumed walk over a list picks up: the partition whose child failed. A point
+/// without a partition (none can fail on the list itself) starts from the first.
+pub(super) fn pending(resume: Option<ResumePoint>) -> Option<Pending> {
+    let point = resume?;
+    let at = point.parent.as_ref()?;
+    let mut child = point.clone();
+    child.parent = None;
+    Some(Pending {
+        page: at.point.page,
+        fields: at.fields.clone(),
+        child,
+        whole: point.clone(),
+    })
+}
