@@ -73,12 +73,10 @@ pub fn paging(
 ) -> Result<Paging, String> {
     let opt_path = |s: &Option<Selector>| s.as_ref().map(field_path).transpose();
     Ok(match config {
-        PaginatorConfig::SinglePage | PaginatorConfig::Auto => Paging::Single,
-        // Rust code the client is given: the mock cannot know how it pages
-        PaginatorConfig::Custom { name } => {
-            return Err(format!(
-                "custom paginator `{name}` is Rust code the mock cannot serve"
-            ));
+        // a custom paginator is Rust code the client is given: the mock cannot know how it
+        // pages, so it serves every record on one page
+        PaginatorConfig::SinglePage | PaginatorConfig::Auto | PaginatorConfig::Custom { .. } => {
+            Paging::Single
         }
         PaginatorConfig::JsonLink { next_url_path } => Paging::Next {
             next: NextPlan::LinkInBody {

@@ -56,6 +56,11 @@ pub struct Settings {
 /// The runtime's client for the resolved spec `api`, built from the spec's client section as
 /// a generated client builds it; one serves every resource of the spec.
 pub fn client(api: &ApiIr, settings: &Settings) -> Result<ClientCore> {
+    Ok(builder(api, settings).build(&api.client)?)
+}
+
+/// The runtime builder `settings` make, before `build`.
+pub fn builder(api: &ApiIr, settings: &Settings) -> ClientBuilder {
     let mut builder = ClientBuilder::default();
     for (name, value) in &settings.values {
         builder = builder.value(name, value.clone());
@@ -78,7 +83,7 @@ pub fn client(api: &ApiIr, settings: &Settings) -> Result<ClientCore> {
     if let Some(counters) = &settings.counters {
         builder = builder.hook(counters.hook());
     }
-    Ok(builder.build(&api.client)?)
+    builder
 }
 
 /// The request for `resource` on `core`: the resource's own descriptor, as a generated client

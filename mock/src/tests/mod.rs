@@ -261,3 +261,38 @@ resources:
     let paths: Vec<String> = mock.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(paths, ["/oauth/token", "/things"]);
 }
+
+/// A spec that needs Rust code (custom auth and paginator): the mock cannot know what they
+/// send or how they page, so it checks no credential and serves every record on one page,
+/// which a client with stand-ins for the code reads whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_of_custom_code_is_served_on_one_page_without_an_auth_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("plugged");
+    std::fs::create_dir(&spec).unwrap();
+    std::fs::write(
+        spec.join("source.yaml"),
+        r#"
+client:
+  base_url: https://api.example.com/
+  auth: {type: custom, name: Signer}
+resources:
+  - name: events
+    endpoint: {path: events, data_selector: items, paginator: {type: custom, name: Token}}
+"#,
+    )
+    .unwrap();
+    let api = super::load_api(&spec).unwrap();
+    let mock = MockApi::start(&api, MockOptions::new()).await.unwrap();
+    assert_eq!(mock.unsupported("events"), None);
+    assert_eq!(mock.page_size("events").unwrap(), None);
+    mock.set_records("events", 7).unwrap();
+    let text = reqwest::get(format!("{}events", mock.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["items"].as_array().map(Vec::len), Some(7), "{body}");
+}

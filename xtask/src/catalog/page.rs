@@ -13,7 +13,7 @@ use restgen_runtime::descriptor::PaginatorConfig;
 use restgen_runtime::{ClientCore, Error};
 
 use super::{RESOURCE_TIMEOUT, cause_of};
-use crate::run::{Settings, client, request};
+use crate::run::{Settings, request};
 
 /// One resource's run.
 #[derive(Debug, Clone)]
@@ -99,7 +99,7 @@ async fn run_api(api: &ApiIr) -> Vec<ResourceRun> {
         absolute_paths_to_base_url: true,
         ..Settings::default()
     };
-    let core = client(api, &settings);
+    let core = stand_ins(api, &settings);
     let mut runs = Vec::new();
     for resource in &api.resources {
         mock.clear_requests();
@@ -126,6 +126,46 @@ async fn run_api(api: &ApiIr) -> Vec<ResourceRun> {
         runs.push(run);
     }
     runs
+}
+
+/// The API's client with stand-ins for the Rust code its spec names (`type: custom`), which a
+/// catalog has no code for: an auth that adds nothing (the mock checks none for it) and a
+/// paginator that reads one page (the mock serves such a resource on one).
+fn stand_ins(api: &ApiIr, settings: &Settings) -> anyhow::Result<ClientCore> {
+    let mut builder = crate::run::builder(api, settings);
+    for custom in &api.custom_auths {
+        builder = builder.custom_auth(&custom.name, NoAuth);
+    }
+    for custom in &api.custom_paginators {
+        builder = builder.custom_paginator(&custom.name, OnePage);
+    }
+    Ok(builder.build(&api.client)?)
+}
+
+/// A custom auth's stand-in: adds nothing.
+struct NoAuth;
+
+impl restgen_runtime::custom::Auth for NoAuth {
+    fn authenticate<'a>(
+        &'a self,
+        _: &'a mut restgen_runtime::custom::AuthRequest,
+    ) -> futures::future::BoxFuture<'a, Result<(), restgen_runtime::hooks::HookError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// A custom paginator's stand-in: one page.
+#[derive(Clone)]
+struct OnePage;
+
+impl restgen_runtime::custom::Paginator for OnePage {
+    fn next_request(
+        &mut self,
+        _: &restgen_runtime::paginate::PageView<'_>,
+        _: &mut restgen_runtime::paginate::RequestState,
+    ) -> Result<bool, restgen_runtime::paginate::PaginationError> {
+        Ok(false)
+    }
 }
 
 async fn run_resource(
@@ -201,9 +241,11 @@ async fn run_resource(
             ),
         });
     }
+    // the mock serves a custom paginator's resource on one page (it cannot know the
+    // protocol), which the catalog's stand-in reads
     let paged = !matches!(
         resource.descriptor.paginator,
-        PaginatorConfig::SinglePage | PaginatorConfig::Auto
+        PaginatorConfig::SinglePage | PaginatorConfig::Auto | PaginatorConfig::Custom { .. }
     );
     // every request, whichever resource of the same path the mock routed it to
     let requests = mock.requests().len();
