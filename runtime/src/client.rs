@@ -284,8 +284,11 @@ impl ClientBuilder {
             }
             None => spec.base_url.to_string(),
         };
-        let parsed = url::Url::parse(&base_url)
-            .map_err(|e| Error::Invalid(format!("base URL `{base_url}`: {e}")))?;
+        let parsed = url::Url::parse(&base_url).map_err(|source| Error::Url {
+            // filled from settings only: a secret never reaches the base URL
+            what: format!("base URL `{base_url}`"),
+            source,
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(Error::Invalid(format!(
                 "base URL `{}`: the scheme must be http or https",

@@ -169,6 +169,16 @@ pub enum Error {
     /// The client or a request could not be built (bad base URL, bad argument).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A URL the client or a request is built from does not parse: `what` says which (secrets
+    /// redacted), the parser's error is the source (its text holds no part of the URL).
+    #[error("invalid request: {what}: {source}")]
+    Url {
+        /// Which URL, with its text redacted.
+        what: String,
+        /// Why it does not parse.
+        #[source]
+        source: url::ParseError,
+    },
     /// A hook ([`crate::hooks::Hook`]) refused the request or its response, a middleware
     /// failed it, or the HTTP client followed a redirect itself; not retried.
     #[error("request refused ({at}): {message}")]

@@ -56,3 +56,18 @@ async fn a_connection_failure_keeps_the_http_clients_error_as_source_without_the
         "the reqwest error's own causes follow it: {depth}"
     );
 }
+
+#[test]
+fn a_base_url_that_does_not_parse_keeps_the_parsers_error_as_source() {
+    let err = restgen_runtime::ClientBuilder::default()
+        .base_url("http://exa mple.com:99999/")
+        .build(&spec("https://api.example.com/", None, Vec::new()))
+        .unwrap_err();
+    assert!(matches!(err, Error::Url { .. }), "{err:?}");
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(
+        source.downcast_ref::<url::ParseError>().is_some(),
+        "{source:?}"
+    );
+    assert!(err.to_string().contains("base URL"), "{err}");
+}

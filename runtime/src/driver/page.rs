@@ -169,8 +169,14 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     }
     let path = fill_path(&d.path, &args, &d.name)?;
     let joined = request.core.request_url(&path);
-    let url = url::Url::parse(&joined)
-        .map_err(|e| Error::Invalid(format!("URL `{joined}` of resource `{}`: {e}", d.name)))?;
+    let url = url::Url::parse(&joined).map_err(|source| Error::Url {
+        what: format!(
+            "URL `{}` of resource `{}`",
+            crate::secret::redact_text(&joined, request.core.secrets()),
+            d.name
+        ),
+        source,
+    })?;
     let mut query = Vec::with_capacity(d.params.len() + request.extra_params.len());
     for param in d.params.iter() {
         query.push((
@@ -221,7 +227,10 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     }
     let origin = url::Url::parse(request.core.base_url())
         .map(|u| u.origin())
-        .map_err(|e| Error::Invalid(format!("base URL: {e}")))?;
+        .map_err(|source| Error::Url {
+            what: "base URL".into(),
+            source,
+        })?;
     let selector = request.descriptor.data_selector.clone();
     let walk = Walk {
         paginator,
