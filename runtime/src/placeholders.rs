@@ -101,6 +101,76 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A piece of a `str.format` template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Literal text, `{{` and `}}` read as braces.
+    Text(String),
+    /// A placeholder: the text between its braces, as written, and the character offset of
+    /// its `{` in the template.
+    Placeholder {
+        /// What is between the braces.
+        name: &'a str,
+        /// The character offset of the `{`.
+        at: usize,
+    },
+}
+
+/// Why a template does not parse, with the character offset of the brace at fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateError {
+    /// A `{` with no `}` after it.
+    Unclosed {
+        /// The character offset of the `{`.
+        at: usize,
+    },
+    /// A single `}` outside a placeholder.
+    StrayClose {
+        /// The character offset of the `}`.
+        at: usize,
+    },
+}
+
+/// Splits a `str.format` template into text and placeholders: the one reading of templates,
+/// which the generator checks specs with and the runtime fills requests with.
+pub fn pieces(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut chars = template.char_indices().enumerate().peekable();
+    while let Some((at, (byte, c))) = chars.next() {
+        let next = chars.peek().map(|(_, (_, c))| *c);
+        match c {
+            '{' | '}' if next == Some(c) => {
+                chars.next();
+                text.push(c);
+            }
+            '{' => {
+                let start = byte + 1;
+                let end = loop {
+                    match chars.next() {
+                        Some((_, (end, '}'))) => break end,
+                        Some(_) => {}
+                        None => return Err(TemplateError::Unclosed { at }),
+                    }
+                };
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(Piece::Placeholder {
+                    name: &template[start..end],
+                    at,
+                });
+            }
+            '}' => return Err(TemplateError::StrayClose { at }),
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    Ok(pieces)
+}
+
 /// The filling itself; `placed(out, name)` is told of each placeholder before its value is
 /// appended to `out`.
 fn fill(
@@ -112,23 +182,21 @@ fn fill(
     if !template.contains(['{', '}']) {
         return Ok(template.to_string());
     }
+    let pieces = pieces(template).map_err(|e| {
+        Error::Invalid(match e {
+            TemplateError::StrayClose { .. } => format!("unmatched `}}` in `{template}`"),
+            TemplateError::Unclosed { .. } => format!("unclosed `{{` in `{template}`"),
+        })
+    })?;
     let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(pos) = rest.find(['{', '}']) {
-        out.push_str(&rest[..pos]);
-        let tail = &rest[pos..];
-        if tail.starts_with("{{") || tail.starts_with("}}") {
-            out.push_str(&tail[..1]);
-            rest = &tail[2..];
-            continue;
-        }
-        if tail.starts_with('}') {
-            return Err(Error::Invalid(format!("unmatched `}}` in `{template}`")));
-        }
-        let end = tail
-            .find('}')
-            .ok_or_else(|| Error::Invalid(format!("unclosed `{{` in `{template}`")))?;
-        let name = &tail[1..end];
+    for piece in pieces {
+        let name = match piece {
+            Piece::Text(text) => {
+                out.push_str(&text);
+                continue;
+            }
+            Piece::Placeholder { name, .. } => name,
+        };
         let value = wire_form(lookup(args, name, template)?);
         placed(&out, name);
         if encode {
@@ -139,9 +207,7 @@ fn fill(
         } else {
             out.push_str(&value);
         }
-        rest = &tail[end + 1..];
     }
-    out.push_str(rest);
     Ok(out)
 }
 
@@ -197,6 +263,23 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
+    }
+
+    #[test]
+    fn a_template_reads_as_text_and_placeholders_with_character_offsets() {
+        use super::{Piece, TemplateError, pieces};
+        assert_eq!(
+            pieces("é/{{x}}/{ id }/{a{b}").unwrap(),
+            [
+                Piece::Text("é/{x}/".into()),
+                Piece::Placeholder { name: " id ", at: 8 },
+                Piece::Text("/".into()),
+                Piece::Placeholder { name: "a{b", at: 15 },
+            ]
+        );
+        assert_eq!(pieces("ü{open"), Err(TemplateError::Unclosed { at: 1 }));
+        assert_eq!(pieces("ü}"), Err(TemplateError::StrayClose { at: 1 }));
+        assert_eq!(pieces(""), Ok(Vec::new()));
     }
 
     #[test]

@@ -173,53 +173,30 @@ pub enum Piece {
     Placeholder(String, usize),
 }
 
-/// Splits a `str.format` template into text and `{placeholder}`s; `{{`/`}}` are literal.
+/// Splits a `str.format` template into text and `{placeholder}`s (`{{`/`}}` are literal) as
+/// the runtime reads it when it fills requests (`restgen_runtime::placeholders::pieces`);
+/// placeholder expressions trimmed.
 pub fn split(template: &str) -> Result<Vec<Piece>, Issue> {
-    let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut chars = template.chars().enumerate().peekable();
-    while let Some((at, c)) = chars.next() {
-        match c {
-            '{' if chars.peek().map(|(_, c)| *c) == Some('{') => {
-                chars.next();
-                text.push('{');
+    use restgen_runtime::placeholders::{self, TemplateError};
+    let pieces = placeholders::pieces(template).map_err(|e| match e {
+        TemplateError::Unclosed { at } => Issue::new("a placeholder's `{` is never closed")
+            .column(at)
+            .label("unclosed `{`")
+            .help("close it with `}`, or write a literal brace as `{{`"),
+        TemplateError::StrayClose { at } => Issue::new("a single `}` outside a placeholder")
+            .column(at)
+            .label("single `}`")
+            .help("write `}}` for a literal brace"),
+    })?;
+    Ok(pieces
+        .into_iter()
+        .map(|piece| match piece {
+            placeholders::Piece::Text(text) => Piece::Text(text),
+            placeholders::Piece::Placeholder { name, at } => {
+                Piece::Placeholder(name.trim().to_string(), at)
             }
-            '}' if chars.peek().map(|(_, c)| *c) == Some('}') => {
-                chars.next();
-                text.push('}');
-            }
-            '{' => {
-                let mut expr = String::new();
-                loop {
-                    match chars.next() {
-                        Some((_, '}')) => break,
-                        Some((_, ch)) => expr.push(ch),
-                        None => {
-                            return Err(Issue::new("a placeholder's `{` is never closed")
-                                .column(at)
-                                .label("unclosed `{`")
-                                .help("close it with `}`, or write a literal brace as `{{`"));
-                        }
-                    }
-                }
-                if !text.is_empty() {
-                    pieces.push(Piece::Text(std::mem::take(&mut text)));
-                }
-                pieces.push(Piece::Placeholder(expr.trim().to_string(), at));
-            }
-            '}' => {
-                return Err(Issue::new("a single `}` outside a placeholder")
-                    .column(at)
-                    .label("single `}`")
-                    .help("write `}}` for a literal brace"));
-            }
-            c => text.push(c),
-        }
-    }
-    if !text.is_empty() {
-        pieces.push(Piece::Text(text));
-    }
-    Ok(pieces)
+        })
+        .collect())
 }
 
 /// Escapes literal braces for the runtime's placeholder filler.
