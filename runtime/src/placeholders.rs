@@ -272,9 +272,15 @@ mod tests {
             pieces("é/{{x}}/{ id }/{a{b}").unwrap(),
             [
                 Piece::Text("é/{x}/".into()),
-                Piece::Placeholder { name: " id ", at: 8 },
+                Piece::Placeholder {
+                    name: " id ",
+                    at: 8
+                },
                 Piece::Text("/".into()),
-                Piece::Placeholder { name: "a{b", at: 15 },
+                Piece::Placeholder {
+                    name: "a{b",
+                    at: 15
+                },
             ]
         );
         assert_eq!(pieces("ü{open"), Err(TemplateError::Unclosed { at: 1 }));
