@@ -13,18 +13,7 @@ from dlt.sources.helpers.rest_client.paginators import (
     PageNumberPaginator,
 )
 
-
-def peak_rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
-
-def cpu_seconds():
-    times = __import__("os").times()
-    return times.user + times.system
+from measure import cpu_seconds, peak_rss_kib
 
 
 def main():

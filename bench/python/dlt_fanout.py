@@ -6,24 +6,12 @@ line in the same shape as the Rust contenders."""
 
 import argparse
 import json
-import os
 import time
 
 import dlt
 from dlt.sources.rest_api import rest_api_source
 
-
-def peak_rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
-
-def cpu_seconds():
-    times = os.times()
-    return times.user + times.system
+from measure import cpu_seconds, peak_rss_kib
 
 
 def main():
