@@ -158,6 +158,12 @@ impl Plan {
                             .as_deref()
                             .and_then(|v| serde_json::from_str(v).ok()),
                         descending: config.last_value_func == LastValueFunc::Min,
+                        format: config
+                            .datetime_format
+                            .iter()
+                            .chain(config.cursor_datetime_formats.iter())
+                            .next()
+                            .map(|f| f.to_string()),
                     },
                     start_params: config.start_param.iter().map(|p| p.to_string()).collect(),
                     end_params: config.end_param.iter().map(|p| p.to_string()).collect(),

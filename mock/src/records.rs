@@ -39,6 +39,9 @@ pub struct Ordered {
     pub start: Option<Value>,
     /// Whether newer means lower.
     pub descending: bool,
+    /// The datetime format the spec declares for the cursor (`datetime_format`): values are
+    /// written in it, so the client reads them as time.
+    pub format: Option<String>,
 }
 
 /// Record number `index`, generated from `seed`.
@@ -358,6 +361,16 @@ impl<'a> Context<'a> {
                     .and_then(|s| s.as_i64().or_else(|| s.as_str()?.parse().ok()))
                     .unwrap_or(EPOCH - 30 * 86_400);
                 Value::from(base.saturating_add(step))
+            }
+            (_, start) if ordered.format.is_some() && format != "date-time" => {
+                use restgen_runtime::incremental::windows;
+                let fmt = ordered.format.as_deref().unwrap_or_default();
+                let base = start
+                    .as_ref()
+                    .and_then(|s| windows::read_instant(s, &[fmt]))
+                    .map_or(EPOCH - 30 * 86_400, |t| t.timestamp());
+                let at = DateTime::from_timestamp(base.saturating_add(step), 0).unwrap_or_default();
+                Value::String(windows::format(at, fmt))
             }
             (_, start) if format == "date-time" => {
                 let base = start

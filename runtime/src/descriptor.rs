@@ -11,6 +11,7 @@ use std::time::Duration;
 pub use crate::client::{ClientSpec, ValueSpec};
 pub use crate::expr::{self, Expr};
 pub use crate::fanout::{FanOutDescriptor, ParentBinding};
+pub use crate::incremental::windows::WindowConfig;
 pub use crate::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 pub use crate::rules::{Backoff, RuleAction};
 pub use crate::selector::{Selector, Step};

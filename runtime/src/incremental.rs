@@ -81,6 +81,15 @@ pub struct IncrementalConfig {
     /// dlt's `lag` as JSON number text: a resumed run starts this far before its checkpoint
     /// (seconds for a datetime cursor, days for a date, units for a number); see [`lag`].
     pub lag: Option<Text>,
+    /// How window bounds are written and, with `cursor_datetime_formats`, how cursor values
+    /// are read (restgen's extension, Airbyte's `datetime_format`): with either, cursor values
+    /// compare as instants, not as text ([`time`]).
+    pub datetime_format: Option<Text>,
+    /// More formats cursor values may come in (Airbyte's `cursor_datetime_formats`).
+    pub cursor_datetime_formats: List<Text>,
+    /// Date windows (restgen's `window`): the fan-out over them walks the range from the
+    /// start value to the end value (now without one) window by window.
+    pub window: Option<windows::WindowConfig>,
 }
 
 impl IncrementalConfig {
@@ -100,6 +109,9 @@ impl IncrementalConfig {
         primary_key: Cow::Borrowed(&[]),
         row_order: None,
         lag: None,
+        datetime_format: None,
+        cursor_datetime_formats: Cow::Borrowed(&[]),
+        window: None,
     };
 }
 
@@ -188,7 +200,18 @@ impl Incremental {
             .as_deref()
             .and_then(|t| t.parse::<f64>().ok())
             .filter(|l| *l != 0.0 && end.is_none());
+        let lookback = config
+            .window
+            .as_ref()
+            .and_then(|w| w.lookback.as_deref())
+            .and_then(windows::IsoDuration::parse);
         let (start, boundary) = match (&state.start, lag) {
+            // a window's lookback: the records behind the checkpoint are wanted again
+            (Some(c), _) if lookback.is_some() && !state.chosen && !c.last_value.is_null() => {
+                let back = lookback.unwrap_or(windows::IsoDuration::ZERO);
+                let start = time::look_back(config, back, initial.as_ref(), &c.last_value)?;
+                (Some(start), Vec::new())
+            }
             (Some(c), Some(lag)) if !state.chosen && !c.last_value.is_null() => (
                 Some(lag::apply(
                     lag,
@@ -211,12 +234,12 @@ impl Incremental {
         })
     }
 
-    pub(crate) fn advance(&self, seen: &Checkpoint, func: LastValueFunc) {
+    pub(crate) fn advance(&self, seen: &Checkpoint, order: &time::Order) {
         let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let current = state.progress.take().or_else(|| state.start.clone());
         state.progress = Some(match current {
             None => seen.clone(),
-            Some(mut c) => match newer(&seen.last_value, &c.last_value, func) {
+            Some(mut c) => match order.cmp(&seen.last_value, &c.last_value) {
                 Some(Ordering::Greater) => seen.clone(),
                 Some(Ordering::Equal) => {
                     for key in &seen.boundary {
@@ -243,6 +266,24 @@ pub struct MissingCursor {
     pub record: usize,
     /// The cursor path.
     pub cursor_field: String,
+    /// The value found, when there is one but it is no datetime in the declared formats.
+    pub unreadable: Option<String>,
+}
+
+impl MissingCursor {
+    /// What is wrong with the record's cursor, for an error message.
+    pub fn message(&self) -> String {
+        match &self.unreadable {
+            Some(value) => format!(
+                "the incremental cursor `{}` is {value}, not a datetime in the declared formats",
+                self.cursor_field
+            ),
+            None => format!(
+                "the incremental cursor `{}` is missing or null",
+                self.cursor_field
+            ),
+        }
+    }
 }
 
 /// The `{incremental.*}` placeholders a run binds (to the start value, the start value again
@@ -267,6 +308,11 @@ pub struct RunFilter {
 }
 
 impl RunFilter {
+    /// The run's start value: the initial value, or the checkpoint (less its lag or lookback).
+    pub(crate) fn start_value(&self) -> Option<&Value> {
+        self.start.as_ref()
+    }
+
     /// The handle the run advances.
     pub(crate) fn handle(&self) -> &Incremental {
         &self.handle
@@ -313,7 +359,7 @@ impl RunFilter {
     pub(crate) fn tracker(&self) -> Tracker {
         Tracker {
             handle: self.handle.clone(),
-            func: self.config.last_value_func,
+            order: time::Order::of(&self.config),
             // A window with an end value is a backfill: dlt writes no state for it.
             backfill: self.end.is_some(),
         }
@@ -327,7 +373,7 @@ impl RunFilter {
         &self,
         records: &[&'a RawValue],
     ) -> Result<Selected<'a>, MissingCursor> {
-        let func = self.config.last_value_func;
+        let order = time::Order::of(&self.config);
         // as dlt's transform: a record before the start (or at an open start) is out of range
         // at the start, one past the end (or at an open end) at the end
         let (mut before_start, mut past_end) = (false, false);
@@ -343,12 +389,19 @@ impl RunFilter {
                 .flatten()
                 .map(exact_value)
                 .filter(|v| !v.is_null());
+            // with declared formats, a value that is no datetime in them has no place in time:
+            // it counts as missing (on_cursor_value_missing decides), never as a checkpoint
+            let (cursor, unreadable) = match cursor {
+                Some(c) if order.as_time() && order.instant(&c).is_none() => (None, Some(c)),
+                c => (c, None),
+            };
             let Some(cursor) = cursor else {
                 match self.config.on_cursor_value_missing {
                     OnCursorMissing::Raise => {
                         return Err(MissingCursor {
                             record: index,
                             cursor_field: self.config.cursor_field.to_string(),
+                            unreadable: unreadable.map(|v| v.to_string()),
                         });
                     }
                     OnCursorMissing::Include => {
@@ -361,7 +414,7 @@ impl RunFilter {
             };
             let key = self.key(record);
             if let Some(start) = &self.start {
-                match newer(&cursor, start, func) {
+                match order.cmp(&cursor, start) {
                     Some(Ordering::Less) => {
                         before_start = true;
                         continue;
@@ -375,7 +428,7 @@ impl RunFilter {
                 }
             }
             if let Some(end) = &self.end {
-                match newer(&cursor, end, func) {
+                match order.cmp(&cursor, end) {
                     Some(Ordering::Greater) => {
                         past_end = true;
                         continue;
@@ -434,7 +487,7 @@ pub(crate) struct Mark(Checkpoint);
 #[derive(Debug, Clone)]
 pub(crate) struct Tracker {
     handle: Incremental,
-    func: LastValueFunc,
+    order: time::Order,
     backfill: bool,
 }
 
@@ -444,7 +497,7 @@ impl Tracker {
         if let Some(Mark(seen)) = mark
             && !self.backfill
         {
-            self.handle.advance(seen, self.func);
+            self.handle.advance(seen, &self.order);
         }
     }
 }
@@ -574,6 +627,7 @@ impl PartialOrd for Decimal {
 }
 
 mod lag;
+mod time;
 pub mod windows;
 pub use lag::LagError;
 

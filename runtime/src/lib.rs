@@ -35,7 +35,7 @@ pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
 pub use fanout::{
-    ChildRecord, FanOut, FanOutDescriptor, PARALLELIZED_CONCURRENCY, ParentBinding,
+    ChildRecord, FanOut, FanOutCursors, FanOutDescriptor, PARALLELIZED_CONCURRENCY, ParentBinding,
     ParentCheckpoints, ParentCursors,
 };
 pub use incremental::{Checkpoint, Incremental};

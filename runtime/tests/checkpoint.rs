@@ -31,6 +31,9 @@ fn config(func: LastValueFunc, initial: Option<&str>) -> IncrementalConfig {
         primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
         row_order: None,
         lag: None,
+        datetime_format: None,
+        cursor_datetime_formats: Cow::Borrowed(&[]),
+        window: None,
     }
 }
 

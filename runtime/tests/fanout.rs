@@ -236,6 +236,9 @@ async fn a_parent_checkpoint_covers_only_parents_whose_children_were_all_handed_
             primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
             row_order: None,
             lag: None,
+            datetime_format: None,
+            cursor_datetime_formats: Cow::Borrowed(&[]),
+            window: None,
         }),
         ..common::resource("posts", "/posts")
     };

@@ -321,6 +321,9 @@ async fn an_incremental_run_resumes_with_the_checkpoint_it_reached() {
             primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
             row_order: None,
             lag: None,
+            datetime_format: None,
+            cursor_datetime_formats: Cow::Borrowed(&[]),
+            window: None,
         }),
         ..descriptor(Kind::Offset)
     };

@@ -71,6 +71,9 @@ fn events(order: RowOrder, initial: u64, end: Option<u64>) -> ResourceDescriptor
             primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
             row_order: Some(order),
             lag: None,
+            datetime_format: None,
+            cursor_datetime_formats: Cow::Borrowed(&[]),
+            window: None,
         }),
         ..resource("events", "/events")
     }

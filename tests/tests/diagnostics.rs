@@ -141,6 +141,7 @@ corpus!(
     unknown_resource_key,
     unknown_top_level_key,
     value_placeholder_not_a_name,
+    window_mistakes,
     wrong_type,
     yaml_bad_indentation,
     yaml_duplicate_key,

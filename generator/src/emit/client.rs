@@ -286,7 +286,7 @@ pub fn blocking_client(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Tok
         .resources
         .iter()
         .zip(record_types)
-        .filter(|(r, _)| r.partitions.is_some() || fan_out_parent(api, r).is_some())
+        .filter(|(r, _)| r.partitions.is_some() || r.windowed() || fan_out_parent(api, r).is_some())
         .map(|(r, ty)| {
             let method = ident(&r.names.all_method);
             let record = record_type(ty);

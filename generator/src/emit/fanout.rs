@@ -96,7 +96,7 @@ pub(super) fn fan_out_statics(api: &ApiIr) -> TokenStream {
 pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec<TokenStream> {
     let mut methods = Vec::new();
     for (r, ty) in api.resources.iter().zip(record_types) {
-        if let Some(method) = partition_walk(r, ty) {
+        if let Some(method) = partition_walk(r, ty).or_else(|| window_walk(r, ty)) {
             methods.push(method);
             continue;
         }
@@ -143,10 +143,6 @@ pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec
 /// The `<resource>_all` method of a resource with list `partitions`: one walk per value.
 fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStream> {
     let partitions = r.partitions.as_ref()?;
-    let method = ident(&r.names.all_method);
-    let record = record_type(ty);
-    let child_static = ident(&r.names.statics);
-    let shape = record_shape(&child_static, ty);
     let field = partitions.field.as_str();
     // the values as JSON text: a literal the crate reads back, whatever their types
     let values = serde_json::Value::Array(partitions.values.clone()).to_string();
@@ -158,24 +154,75 @@ fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStrea
         count = partitions.values.len(),
         key = docs::code(&format!("_partition_{field}")),
     ));
-    let parallel = r
-        .parallelized
-        .then(|| quote!(.concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)));
-    // pub fn absences_all(&self) -> FanOut<Absence> {
-    //     FanOut::over_values(restgen_runtime::serde_json::from_str::<Vec<Value>>("[2023,2024]").unwrap_or_default(),
-    //                         Cow::Borrowed("partition"), Cow::Borrowed("year"),
-    //                         self.core.resource(&descriptors::ABSENCES).record_shape(&shapes::ABSENCES))
-    // }
-    Some(quote! {
-        #doc
-        pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
+    // FanOut::over_values(restgen_runtime::serde_json::from_str::<Vec<Value>>("[2023,2024]")
+    //     .unwrap_or_default(), Cow::Borrowed("partition"), Cow::Borrowed("year"), <request>)
+    let walk = |request: TokenStream| {
+        quote! {
             ::restgen_runtime::FanOut::over_values(
                 ::restgen_runtime::serde_json::from_str::<::std::vec::Vec<::restgen_runtime::serde_json::Value>>(#values)
                     .unwrap_or_default(),
                 ::std::borrow::Cow::Borrowed("partition"),
                 ::std::borrow::Cow::Borrowed(#field),
-                self.core.resource(&descriptors::#child_static)#shape,
-            )#parallel
+                #request,
+            )
         }
-    })
+    };
+    Some(walk_method(r, ty, doc, walk))
+}
+
+/// The `<resource>_all` method of a resource with date windows: one walk per window.
+fn window_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStream> {
+    let window = r.descriptor.incremental.as_ref()?.window.as_ref()?;
+    let step = window.step.as_deref().map_or_else(
+        || "one window".to_string(),
+        |step| format!("windows of {}", docs::code(step)),
+    );
+    let doc = docs::outer(&format!(
+        "{name} window by window: walks the spec's date range ({step}) from the start value \
+         (the initial value, or the checkpoint given with `.incremental(&run)` less the \
+         lookback) to the end value, or now without one, binding each window's bounds to \
+         {start} and {end}. Each item carries them as {key_start} and {key_end}; a failed \
+         window resumes at its failed page.",
+        name = docs::code(&r.name),
+        start = docs::code("start_time"),
+        end = docs::code("end_time"),
+        key_start = docs::code("_window_start_time"),
+        key_end = docs::code("_window_end_time"),
+    ));
+    // FanOut::over_date_windows(Cow::Borrowed("window"), <request>)
+    let walk = |request: TokenStream| {
+        quote! {
+            ::restgen_runtime::FanOut::over_date_windows(
+                ::std::borrow::Cow::Borrowed("window"),
+                #request,
+            )
+        }
+    };
+    Some(walk_method(r, ty, doc, walk))
+}
+
+/// A `<resource>_all` method walking the resource's own request with `walk` (a spec's
+/// `parallelized` makes it concurrent).
+fn walk_method(
+    r: &ResourceIr,
+    ty: &Option<TokenStream>,
+    doc: TokenStream,
+    walk: impl FnOnce(TokenStream) -> TokenStream,
+) -> TokenStream {
+    let method = ident(&r.names.all_method);
+    let record = record_type(ty);
+    let child_static = ident(&r.names.statics);
+    let shape = record_shape(&child_static, ty);
+    // self.core.resource(&descriptors::EVENTS).record_shape(&shapes::EVENTS)
+    let body = walk(quote!(self.core.resource(&descriptors::#child_static)#shape));
+    let parallel = r
+        .parallelized
+        .then(|| quote!(.concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)));
+    // pub fn events_all(&self) -> FanOut<Event> { FanOut::over_..(.., <request>) }
+    quote! {
+        #doc
+        pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
+            #body #parallel
+        }
+    }
 }

@@ -24,6 +24,9 @@ const KEYS: &[&str] = &[
     "row_order",
     "lag",
     "allow_external_schedulers",
+    "datetime_format",
+    "cursor_datetime_formats",
+    "window",
 ];
 
 /// dlt's deprecated incremental parameter, `params: {since: {type: incremental, cursor_path,
@@ -173,7 +176,11 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
                 .maybe_help(did_you_mean(&value, options)))
         }
     };
-    Ok(IncrementalConfig {
+    let datetime = super::windows::resolve(map)?;
+    let config = IncrementalConfig {
+        datetime_format: datetime.datetime_format,
+        cursor_datetime_formats: Cow::Owned(datetime.cursor_datetime_formats),
+        window: datetime.window,
         cursor_path: jsonpath::compile(&cursor_field)
             .map_err(|e| Issue::from(e).under("cursor_path"))?,
         cursor_field: Cow::Owned(cursor_field),
@@ -214,7 +221,9 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
                 .collect(),
             _ => Vec::new(),
         }),
-    })
+    };
+    super::windows::check(&config, map)?;
+    Ok(config)
 }
 
 /// dlt's `lag`: a number (seconds for a datetime cursor, days for a date one, units for a

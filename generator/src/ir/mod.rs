@@ -23,6 +23,7 @@ pub mod rust_names;
 mod steps;
 pub mod template;
 mod values;
+mod windows;
 
 pub use values::auth_values;
 use values::{base_url_settings, collect_values};
@@ -92,6 +93,14 @@ pub struct ResourceIr {
 }
 
 impl ResourceIr {
+    /// Whether its `incremental` block has date windows: `<resource>_all()` walks them.
+    pub fn windowed(&self) -> bool {
+        self.descriptor
+            .incremental
+            .as_ref()
+            .is_some_and(|c| c.window.is_some())
+    }
+
     /// The parent resource, when every argument is bound from the same parent's fields.
     pub fn parent(&self) -> Option<&str> {
         let first = self.args.first()?.parent.as_ref()?.resource.as_str();

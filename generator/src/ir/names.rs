@@ -188,7 +188,7 @@ pub fn check_resources(resources: &[ResourceIr]) -> Vec<ResourceClash> {
             continue;
         }
         let mut own = vec![r.names.method.clone()];
-        if r.parent().is_some() {
+        if r.parent().is_some() || r.partitions.is_some() || r.windowed() {
             own.push(r.names.all_method.clone());
         }
         for method in own {

@@ -194,6 +194,13 @@ pub fn resolve(
             .map_err(|e| e.under("partitions").under("endpoint")),
     )
     .flatten();
+    if incremental.as_ref().is_some_and(|c| c.window.is_some()) {
+        take(
+            &mut issues,
+            super::windows::check_resource(&bound.args, endpoint.partitions.is_some())
+                .map_err(in_endpoint),
+        );
+    }
     let (Some(paginator), Some(auth), true) = (paginator, auth, issues.is_empty()) else {
         return Err(issues);
     };

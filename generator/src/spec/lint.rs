@@ -146,6 +146,22 @@ pub fn lint(
                 "list `partitions` (Airbyte's ListPartitionRouter)",
             ));
         }
+        for (key, what) in [
+            (
+                "datetime_format",
+                "cursor values compared as time (`datetime_format`)",
+            ),
+            (
+                "cursor_datetime_formats",
+                "cursor values compared as time (`cursor_datetime_formats`)",
+            ),
+            ("window", "date `window`s (Airbyte's DatetimeBasedCursor)"),
+        ] {
+            let at = endpoint.key("incremental").key(key);
+            if get(document, &at).is_some() {
+                extensions.push((at, what));
+            }
+        }
         if let Some(Value::Sequence(_)) = get(document, &endpoint.key("data_selector")) {
             extensions.push((
                 endpoint.key("data_selector"),

@@ -63,11 +63,13 @@ fn ordered_fields_rise_after_their_start_and_are_never_null() {
             path: vec!["meta".into(), "updated_at".into()],
             start: Some(json!(1000)),
             descending: false,
+            format: None,
         },
         Ordered {
             path: vec!["at".into()],
             start: Some(json!("2024-01-01T00:00:00Z")),
             descending: false,
+            format: None,
         },
     ];
     let shape = RecordShape {

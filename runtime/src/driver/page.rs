@@ -541,10 +541,7 @@ impl Walk {
                         record: missing.record,
                         path: missing.cursor_field.clone(),
                         offset: 0,
-                        message: format!(
-                            "the incremental cursor `{}` is missing or null",
-                            missing.cursor_field
-                        ),
+                        message: missing.message(),
                     })?;
                 let marks = Marks {
                     tracker: Some(filter.tracker()),

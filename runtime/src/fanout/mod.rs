@@ -8,7 +8,7 @@ mod per_parent;
 mod walk;
 mod wiring;
 
-pub use per_parent::{ParentCheckpoints, ParentCursors};
+pub use per_parent::{FanOutCursors, ParentCheckpoints, ParentCursors};
 pub use wiring::FanOutDescriptor;
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
@@ -54,7 +54,7 @@ pub struct FanOut<T> {
     resume: Option<ResumePoint>,
     concurrency: usize,
     ordered: bool,
-    cursors: Option<ParentCursors>,
+    cursors: Option<FanOutCursors>,
 }
 
 /// What a fan-out walks: a resource, or the records of another fan-out (grandchildren).
@@ -64,6 +64,9 @@ enum Parents {
     FanOut(Box<FanOut<Box<RawValue>>>),
     /// A list partition's values, each a parent record `{"<field>": value}`.
     Values(Vec<Box<RawValue>>),
+    /// The child's date windows, cut when the walk starts (from the run's start value to
+    /// its end value or now), each a parent record `{"start_time": .., "end_time": ..}`.
+    Windows,
 }
 
 /// The concurrency a spec's `parallelized: true` gives a fan-out: dlt's default number of
@@ -147,12 +150,15 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
-    /// Makes the child incremental per parent: each parent's child run filters against that
-    /// parent's own checkpoint in `cursors` and advances it as its records are handed over
-    /// (the child resource needs an `incremental` block). Read `cursors.checkpoints()` after
-    /// the run and persist them; start the next run with `ParentCursors::resume(saved)`.
-    pub fn incremental(mut self, cursors: &ParentCursors) -> Self {
-        self.cursors = Some(cursors.clone());
+    /// Makes the child incremental. With a [`ParentCursors`], per parent: each parent's
+    /// child run filters against that parent's own checkpoint and advances it as its records
+    /// are handed over; read `cursors.checkpoints()` after the run and persist them, start
+    /// the next run with `ParentCursors::resume(saved)`. With an
+    /// [`crate::incremental::Incremental`], one checkpoint for every child run: a date-window
+    /// walk starts its windows there (less the spec's lookback) and advances it as records
+    /// are handed over. The child resource needs an `incremental` block.
+    pub fn incremental(mut self, cursors: impl Into<FanOutCursors>) -> Self {
+        self.cursors = Some(cursors.into());
         self
     }
 
@@ -177,6 +183,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             Parents::FanOut(inner) => Parents::FanOut(Box::new(inner.parents(f))),
             // a list has no request to limit
             Parents::Values(values) => Parents::Values(values),
+            Parents::Windows => Parents::Windows,
         };
         self
     }
@@ -251,91 +258,19 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             ordered,
             cursors,
         } = self;
-        let parent = match parent {
-            Parents::Resource(parent) => *parent,
-            Parents::Values(values) => {
-                let walk = walk::Walker::new(
-                    partitions::parents(values, &parent_name),
-                    partitions::pending(resume),
-                    child,
-                    parent_name,
-                    bindings,
-                    include_from_parent,
-                    concurrency,
-                    ordered,
-                    cursors,
-                );
-                return Box::pin(walk);
+        let (parents, pending) = match parent {
+            Parents::Resource(parent) => resource_parents(*parent, resume, concurrency),
+            Parents::Windows => {
+                partitions::window_parents(&child, cursors.as_ref(), resume, &parent_name)
             }
-            Parents::FanOut(inner) => {
-                let parents = inner.stream().map(|item| match item {
-                    Ok(item) => Ok(walk::ParentItem {
-                        record: merged(item),
-                        mark: None,
-                        stop: None,
-                        index: 0,
-                    }),
-                    // a point inside the chain would not resume this fan-out
-                    Err(e) => Err(e.without_resume()),
-                });
-                let refused = resume.map(|_| {
-                    Error::Invalid(format!(
-                        "cannot resume the fan-out over `{parent_name}`: a nested fan-out \
-                         starts again from the top"
-                    ))
-                });
-                let parents: walk::Parents = match refused {
-                    Some(e) => Box::pin(stream::iter([Err(e)])),
-                    None => Box::pin(parents),
-                };
-                return Box::pin(walk::Walker::new(
-                    parents,
-                    None,
-                    child,
-                    parent_name,
-                    bindings,
-                    include_from_parent,
-                    concurrency,
-                    ordered,
-                    cursors,
-                ));
-            }
+            Parents::Values(values) => (
+                partitions::parents(values, &parent_name),
+                partitions::pending(resume),
+            ),
+            Parents::FanOut(inner) => (nested_parents(*inner, resume, &parent_name), None),
         };
-        let (parent, pending) = match resume {
-            None => (parent, None),
-            Some(point) => match &point.parent {
-                // a parent page failed
-                None => (parent.resume(point), None),
-                Some(at) => {
-                    let mut child_point = point.clone();
-                    child_point.parent = None;
-                    (
-                        parent.resume(at.point.clone()),
-                        Some(Pending {
-                            page: at.point.page,
-                            fields: at.fields.clone(),
-                            child: child_point,
-                            whole: point.clone(),
-                        }),
-                    )
-                }
-            },
-        };
-        // One walk at a time pages the parent on demand, so requests keep dlt's order; with
-        // more, the next parent page is on the wire while this one's children are walked.
-        let parent = if concurrency > 1 {
-            parent
-        } else {
-            parent.on_demand()
-        };
-        let parents = parent.marked().map_ok(|m| walk::ParentItem {
-            record: m.record,
-            mark: m.mark,
-            stop: Some(m.stop),
-            index: m.index,
-        });
         Box::pin(walk::Walker::new(
-            Box::pin(parents),
+            parents,
             pending,
             child,
             parent_name,
@@ -346,6 +281,67 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             cursors,
         ))
     }
+}
+
+/// A nested fan-out's records as parents. It cannot be resumed: its errors carry no point.
+fn nested_parents(
+    inner: FanOut<Box<RawValue>>,
+    resume: Option<ResumePoint>,
+    parent_name: &str,
+) -> walk::Parents {
+    let parents = inner.stream().map(|item| match item {
+        Ok(item) => Ok(walk::ParentItem {
+            record: merged(item),
+            mark: None,
+            stop: None,
+            index: 0,
+        }),
+        // a point inside the chain would not resume this fan-out
+        Err(e) => Err(e.without_resume()),
+    });
+    let refused = resume.map(|_| {
+        Error::Invalid(format!(
+            "cannot resume the fan-out over `{parent_name}`: a nested fan-out \
+             starts again from the top"
+        ))
+    });
+    match refused {
+        Some(e) => Box::pin(stream::iter([Err(e)])),
+        None => Box::pin(parents),
+    }
+}
+
+/// A parent resource's records as parents, resumed at the page a point names: its own
+/// failed page, or the page holding the parent whose child failed (found again by its fields).
+fn resource_parents(
+    parent: ResourceRequest<Box<RawValue>>,
+    resume: Option<ResumePoint>,
+    concurrency: usize,
+) -> (walk::Parents, Option<Pending>) {
+    let pending = partitions::pending(resume.clone());
+    let parent = match resume {
+        None => parent,
+        Some(point) => match &point.parent {
+            // a parent page failed
+            None => parent.resume(point),
+            // the page of the parent whose child failed
+            Some(at) => parent.resume(at.point.clone()),
+        },
+    };
+    // One walk at a time pages the parent on demand, so requests keep dlt's order; with
+    // more, the next parent page is on the wire while this one's children are walked.
+    let parent = if concurrency > 1 {
+        parent
+    } else {
+        parent.on_demand()
+    };
+    let parents = parent.marked().map_ok(|m| walk::ParentItem {
+        record: m.record,
+        mark: m.mark,
+        stop: Some(m.stop),
+        index: m.index,
+    });
+    (Box::pin(parents), pending)
 }
 
 /// A grandchild's parent record: the child record with its parents' fields in front (so
@@ -496,8 +492,8 @@ impl<T: DeserializeOwned + Send + 'static> BlockingFanOut<T> {
         self
     }
 
-    /// Makes the child incremental per parent; see [`FanOut::incremental`].
-    pub fn incremental(mut self, cursors: &ParentCursors) -> Self {
+    /// Makes the child incremental; see [`FanOut::incremental`].
+    pub fn incremental(mut self, cursors: impl Into<FanOutCursors>) -> Self {
         self.fan_out = self.fan_out.incremental(cursors);
         self
     }

@@ -11,10 +11,11 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::walk::{ParentItem, Parents};
-use super::{FanOut, ParentBinding, Pending};
+use super::{FanOut, FanOutCursors, ParentBinding, Pending};
 use crate::descriptor::Text;
 use crate::driver::{ResourceRequest, Stop};
-use crate::incremental::windows::DateWindows;
+use crate::incremental::Incremental;
+use crate::incremental::windows::{self, DateWindows};
 use crate::paginate::Position;
 use crate::resume::ResumePoint;
 use crate::selector::Selector;
@@ -57,6 +58,21 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         Self::over_records(records, name, &fields, child)
     }
 
+    /// Walks `child` window by window over its spec's date windows (`incremental.window`):
+    /// from the run's start value (the spec's `initial_value`, or the checkpoint of the
+    /// [`crate::incremental::Incremental`] given to [`Self::incremental`], less the window's
+    /// lookback, never before the initial value) to the spec's `end_value`, or now without
+    /// one. Each window binds its bounds to the arguments `start_time` and `end_time`, and
+    /// every child run filters against, and advances, that one checkpoint. Each window is a
+    /// resumable unit: a failed window resumes at its failed page with its bounds, and the
+    /// windows after it are cut from its end to now.
+    pub fn over_date_windows(name: Text, child: ResourceRequest<T>) -> Self {
+        let fields = [Text::Borrowed("start_time"), Text::Borrowed("end_time")];
+        let mut fan_out = Self::over_records(Vec::new(), name, &fields, child);
+        fan_out.parent = super::Parents::Windows;
+        fan_out
+    }
+
     /// A fan-out over fixed parent records, binding each of `fields` to the argument of the
     /// same name.
     fn over_records(
@@ -96,27 +112,11 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
 /// The list as a parent stream: every value on one "page" (page 1 of the partition list),
 /// so a resume point names the value by its fields and index there.
 pub(super) fn parents(values: Vec<Box<RawValue>>, name: &str) -> Parents {
-    let stop = Arc::new(Stop {
-        resource: name.to_string(),
-        page: 1,
-        url: String::new(),
-        position: Position::Start,
-        secrets: Vec::new(),
-        handle: None,
-    });
-    let items = values.into_iter().enumerate().map(move |(index, record)| {
-        Ok(ParentItem {
-            record,
-            mark: None,
-            stop: Some(stop.clone()),
-            index,
-        })
-    });
-    Box::pin(stream::iter(items))
+    lazy_parents(values.into_iter(), name)
 }
 
-/// Where a resumed walk over a list picks up: the partition whose child failed. A point
-/// without a partition (none can fail on the list itself) starts from the first.
+/// Where a resumed walk picks up: the parent (a partition, a window, a parent record) whose
+/// child failed. A point without one (a parent page failed) has nothing pending.
 pub(super) fn pending(resume: Option<ResumePoint>) -> Option<Pending> {
     let point = resume?;
     let at = point.parent.as_ref()?;
@@ -128,4 +128,104 @@ pub(super) fn pending(resume: Option<ResumePoint>) -> Option<Pending> {
         child,
         whole: point.clone(),
     })
+}
+
+/// The windows a walk over `child`'s date windows goes through, as a parent stream, and
+/// where a resumed walk picks up. Cut lazily: a long range in short steps is never held whole.
+/// A walk that cannot be planned (no start value, a bad end value) fails at its start.
+pub(super) fn window_parents<T: DeserializeOwned + Send + 'static>(
+    child: &ResourceRequest<T>,
+    cursors: Option<&FanOutCursors>,
+    resume: Option<ResumePoint>,
+    name: &str,
+) -> (Parents, Option<Pending>) {
+    let invalid = |e: String| {
+        crate::error::Error::Invalid(format!(
+            "date windows of resource `{}`: {e}",
+            child.descriptor().name
+        ))
+    };
+    let pending = pending(resume);
+    let planned = match child.descriptor().incremental.as_ref() {
+        None => Err(invalid("the resource is not incremental".into())),
+        Some(config) => plan(config, cursors, pending.as_ref()).map_err(invalid),
+    };
+    let records: Box<dyn Iterator<Item = serde_json::Map<String, serde_json::Value>> + Send> =
+        match planned {
+            Ok(records) => records,
+            Err(e) => return (Box::pin(stream::iter([Err(e)])), None),
+        };
+    let records = records.filter_map(|record| serde_json::value::to_raw_value(&record).ok());
+    (lazy_parents(records, name), pending)
+}
+
+/// The windows of one walk: from the run's start value, or, resuming, the failed window with
+/// the bounds it had and then windows cut from its end to now.
+fn plan(
+    config: &crate::incremental::IncrementalConfig,
+    cursors: Option<&FanOutCursors>,
+    pending: Option<&Pending>,
+) -> Result<Box<dyn Iterator<Item = serde_json::Map<String, serde_json::Value>> + Send>, String> {
+    let now = chrono::Utc::now();
+    if let Some(pending) = pending {
+        let bound = |field: &str| {
+            pending
+                .fields
+                .iter()
+                .find(|(k, _)| k.ends_with(&format!("_{field}")))
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| format!("the resume point names no window `{field}`"))
+        };
+        let (start, end) = (bound("start_time")?, bound("end_time")?);
+        let mut failed = serde_json::Map::new();
+        failed.insert("start_time".into(), start);
+        failed.insert("end_time".into(), end.clone());
+        let rest = windows::plan(config, Some(&end), now)?;
+        let granularity = config
+            .window
+            .as_ref()
+            .and_then(|w| w.granularity.as_deref())
+            .and_then(windows::IsoDuration::parse)
+            .unwrap_or(windows::IsoDuration::ZERO);
+        // the next window starts one granule after the failed one ended
+        let rest = match granularity.add(rest.start) {
+            Some(next) if next > rest.start => windows::DateWindows {
+                start: next,
+                ..rest
+            },
+            _ => return Ok(Box::new(std::iter::once(failed))),
+        };
+        return Ok(Box::new(std::iter::once(failed).chain(rest.iter())));
+    }
+    let handle = match cursors {
+        Some(FanOutCursors::Shared(handle)) => handle.clone(),
+        _ => Incremental::new(),
+    };
+    let filter = handle.begin(config).map_err(|e| e.0)?;
+    let range = windows::plan(config, filter.start_value(), now)?;
+    Ok(Box::new(range.iter()))
+}
+
+/// Records that are made as the walk reaches them, all on one "page" as a list's are.
+fn lazy_parents(
+    records: impl Iterator<Item = Box<RawValue>> + Send + 'static,
+    name: &str,
+) -> Parents {
+    let stop = Arc::new(Stop {
+        resource: name.to_string(),
+        page: 1,
+        url: String::new(),
+        position: Position::Start,
+        secrets: Vec::new(),
+        handle: None,
+    });
+    let items = records.enumerate().map(move |(index, record)| {
+        Ok(ParentItem {
+            record,
+            mark: None,
+            stop: Some(stop.clone()),
+            index,
+        })
+    });
+    Box::pin(stream::iter(items))
 }

@@ -56,3 +56,36 @@ impl ParentCursors {
         )
     }
 }
+
+/// What makes a fan-out incremental: per-parent checkpoints ([`ParentCursors`]) or one
+/// [`Incremental`] shared by every child run (a date-window walk, whose windows start at that
+/// checkpoint less the lookback).
+#[derive(Debug, Clone)]
+pub enum FanOutCursors {
+    /// One checkpoint per parent.
+    PerParent(ParentCursors),
+    /// One checkpoint for the whole walk.
+    Shared(Incremental),
+}
+
+impl FanOutCursors {
+    /// The handle the child run of the parent with `key` filters and advances.
+    pub(super) fn for_parent(&self, key: impl FnOnce() -> String) -> Incremental {
+        match self {
+            FanOutCursors::PerParent(cursors) => cursors.for_parent(key()),
+            FanOutCursors::Shared(handle) => handle.clone(),
+        }
+    }
+}
+
+impl From<&ParentCursors> for FanOutCursors {
+    fn from(cursors: &ParentCursors) -> Self {
+        FanOutCursors::PerParent(cursors.clone())
+    }
+}
+
+impl From<&Incremental> for FanOutCursors {
+    fn from(handle: &Incremental) -> Self {
+        FanOutCursors::Shared(handle.clone())
+    }
+}

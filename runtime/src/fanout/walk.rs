@@ -10,7 +10,7 @@ use futures::Stream;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::{ChildRecord, ParentBinding, ParentCursors, Pending, bind, not_found};
+use super::{ChildRecord, FanOutCursors, ParentBinding, Pending, bind, not_found};
 use crate::descriptor::Text;
 use crate::driver::{Marked, ResourceRequest, Stop, deliver};
 use crate::error::Error;
@@ -134,7 +134,7 @@ pub(super) struct Walker<T> {
     pub(super) concurrency: usize,
     pub(super) ordered: bool,
     /// Per-parent incremental state, when the fan-out has it.
-    cursors: Option<ParentCursors>,
+    cursors: Option<FanOutCursors>,
     finished: bool,
     /// Where an unordered fan-out looks for a record first, so no walk starves.
     turn: usize,
@@ -151,7 +151,7 @@ impl<T: DeserializeOwned + Send + 'static> Walker<T> {
         include_from_parent: Vec<Text>,
         concurrency: usize,
         ordered: bool,
-        cursors: Option<ParentCursors>,
+        cursors: Option<FanOutCursors>,
     ) -> Self {
         let concurrency = concurrency.max(1);
         Walker {
@@ -231,11 +231,9 @@ impl<T: DeserializeOwned + Send + 'static> Walker<T> {
                 }
             };
             if let Some(cursors) = &self.cursors {
-                request = request.incremental(&cursors.for_parent(parent_key(
-                    &self.parent_name,
-                    &self.bindings,
-                    &fields,
-                )));
+                request = request.incremental(
+                    &cursors.for_parent(|| parent_key(&self.parent_name, &self.bindings, &fields)),
+                );
             }
             if let Some(pending) = &self.pending {
                 if marked.stop.as_ref().map(|s| s.page) != Some(pending.page) {

@@ -23,6 +23,9 @@ fn config(initial: Option<&str>, end: Option<&str>) -> IncrementalConfig {
         on_cursor_value_missing: OnCursorMissing::Raise,
         primary_key: Cow::Owned(vec![Cow::Borrowed("id")]),
         lag: None,
+        datetime_format: None,
+        cursor_datetime_formats: Cow::Borrowed(&[]),
+        window: None,
     }
 }
 

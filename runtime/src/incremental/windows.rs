@@ -8,6 +8,9 @@
 use chrono::{DateTime, Duration, Months, NaiveDate, NaiveDateTime, Utc};
 use serde_json::Value;
 
+use super::IncrementalConfig;
+use crate::descriptor::Text;
+
 /// An ISO 8601 duration: calendar months (years are twelve) and an exact part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IsoDuration {
@@ -18,6 +21,12 @@ pub struct IsoDuration {
 }
 
 impl IsoDuration {
+    /// No time at all.
+    pub const ZERO: IsoDuration = IsoDuration {
+        months: 0,
+        exact: Duration::zero(),
+    };
+
     /// Parses `P[nY][nM][nW][nD][T[nH][nM][n[.f]S]]` (`P1D`, `PT1S`, `P1M`, `PT0.001S`);
     /// `None` for anything else, or a duration of nothing.
     pub fn parse(text: &str) -> Option<IsoDuration> {
@@ -66,12 +75,12 @@ impl IsoDuration {
         })
     }
 
-    fn add(self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn add(self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         at.checked_add_months(Months::new(self.months))?
             .checked_add_signed(self.exact)
     }
 
-    fn sub(self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn sub(self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         at.checked_sub_months(Months::new(self.months))?
             .checked_sub_signed(self.exact)
     }
@@ -145,6 +154,32 @@ pub fn parse_value(value: &Value, formats: &[&str]) -> Option<DateTime<Utc>> {
     formats.iter().find_map(|f| parse(&text, f))
 }
 
+/// Reads a spec's start or end value, or a cursor value, as an instant: one of `formats`,
+/// else RFC 3339 or an ISO date or naive datetime (the forms an `initial_value` is most
+/// often written in, as Airbyte's `MinMaxDatetime` reads a start without a format).
+pub fn read_instant(value: &Value, formats: &[&str]) -> Option<DateTime<Utc>> {
+    parse_value(value, formats).or_else(|| {
+        let text = value.as_str()?.trim();
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| parse(text, "%Y-%m-%dT%H:%M:%S%.f"))
+            .or_else(|| parse(text, "%Y-%m-%d"))
+    })
+}
+
+/// Whether `fmt` is a format bounds can be written in: strftime (Python's `%f` six-digit
+/// microseconds, Airbyte's `%_ms` milliseconds), or `%s`, `%ms`, `%s_as_float`.
+pub fn is_format(fmt: &str) -> bool {
+    if matches!(fmt, "%s" | "%ms" | "%s_as_float") {
+        return true;
+    }
+    let plain = fmt.replace("%_ms", "000").replace("%f", "%6f");
+    fmt.contains('%')
+        && !chrono::format::StrftimeItems::new(&plain)
+            .any(|item| matches!(item, chrono::format::Item::Error))
+}
+
 /// A date range cut into windows, as Airbyte's `DatetimeBasedCursor` slices it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DateWindows {
@@ -197,34 +232,106 @@ impl DateWindows {
     /// The windows in order, each `{start_field: .., end_field: ..}` with the bounds written
     /// in the format. A step that does not move ends the walk rather than loop.
     pub fn windows(&self) -> Vec<Value> {
-        let bound = |start: DateTime<Utc>, end: DateTime<Utc>| {
-            let mut window = serde_json::Map::new();
-            window.insert(self.start_field.clone(), format(start, &self.format).into());
-            window.insert(self.end_field.clone(), format(end, &self.format).into());
-            Value::Object(window)
-        };
-        let Some(step) = self.step else {
-            return if self.start <= self.end {
-                vec![bound(self.start, self.end)]
-            } else {
-                Vec::new()
-            };
-        };
-        let mut out = Vec::new();
-        let mut start = self.start;
-        while start <= self.end {
-            let Some(next) = step.add(start).filter(|n| *n > start) else {
-                break;
-            };
-            let end = next
-                .checked_sub_signed(self.granularity)
-                .unwrap_or(next)
-                .min(self.end);
-            out.push(bound(start, end));
-            start = next;
-        }
-        out
+        self.iter().map(Value::Object).collect()
     }
+
+    /// The windows one at a time, as [`Self::windows`] lists them: a long range in short
+    /// steps is cut as it is walked, never held whole.
+    pub fn iter(&self) -> impl Iterator<Item = serde_json::Map<String, Value>> + Send + 'static {
+        let range = self.clone();
+        let mut start = Some(self.start);
+        std::iter::from_fn(move || {
+            let at = start.filter(|s| *s <= range.end)?;
+            let end = match range.step {
+                None => {
+                    start = None;
+                    range.end
+                }
+                Some(step) => {
+                    // a step that does not move ends the walk
+                    let next = step.add(at).filter(|n| *n > at)?;
+                    start = Some(next);
+                    next.checked_sub_signed(range.granularity)
+                        .unwrap_or(next)
+                        .min(range.end)
+                }
+            };
+            let mut window = serde_json::Map::new();
+            window.insert(range.start_field.clone(), format(at, &range.format).into());
+            window.insert(range.end_field.clone(), format(end, &range.format).into());
+            Some(window)
+        })
+    }
+}
+
+/// An incremental resource's date windows, as a spec writes them (`incremental.window`):
+/// ISO 8601 durations, checked when the spec is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowConfig {
+    /// The length of a window (`P1D`); one window for the whole range without it.
+    pub step: Option<Text>,
+    /// The cursor's smallest unit (`PT1S`): a window ends this much before the next begins.
+    pub granularity: Option<Text>,
+    /// How far before the checkpoint a resumed run starts (Airbyte's `lookback_window`).
+    pub lookback: Option<Text>,
+}
+
+impl WindowConfig {
+    /// One window from the start to the end, no lookback.
+    pub const DEFAULT: WindowConfig = WindowConfig {
+        step: None,
+        granularity: None,
+        lookback: None,
+    };
+}
+
+/// The windows one run of `config` walks: from `start` (the run's start value: the initial
+/// value, or the checkpoint less the lookback) to the end value, or `now` without one.
+pub fn plan(
+    config: &IncrementalConfig,
+    start: Option<&Value>,
+    now: DateTime<Utc>,
+) -> Result<DateWindows, String> {
+    let window = config
+        .window
+        .as_ref()
+        .ok_or_else(|| format!("`{}` has no date windows", config.cursor_field))?;
+    let order = super::time::Order::of(config);
+    let read = |value: &Value, what: &str| {
+        order
+            .instant(value)
+            .ok_or_else(|| format!("the {what} {value} is not a datetime in the cursor's formats"))
+    };
+    let start = start.ok_or(
+        "the windows have no start value: the spec has no `initial_value`; start the walk with \
+         `.incremental(&Incremental::starting_at(..))`",
+    )?;
+    let start = read(start, "start value")?;
+    let end = match config.end_value.as_deref() {
+        Some(text) => read(
+            &serde_json::from_str(text).map_err(|e| format!("the end value: {e}"))?,
+            "end value",
+        )?,
+        None => now,
+    };
+    let format = config
+        .datetime_format
+        .as_deref()
+        .ok_or("the windows have no `datetime_format` to write their bounds in")?;
+    let duration = |text: &Option<Text>, what: &str| {
+        text.as_deref()
+            .map(|t| {
+                IsoDuration::parse(t).ok_or(format!("the {what} `{t}` is no ISO 8601 duration"))
+            })
+            .transpose()
+    };
+    let mut windows = DateWindows::new(start, end, format);
+    if let Some(step) = duration(&window.step, "step")? {
+        let granularity =
+            duration(&window.granularity, "granularity")?.unwrap_or(IsoDuration::ZERO);
+        windows = windows.step(step, granularity.exact);
+    }
+    Ok(windows)
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use restgen_runtime::budget::{BudgetSpec, Rate, Window};
 use restgen_runtime::descriptor::{
     AuthChoice, Method, Param, ResourceDescriptor, ResponseAction, RetryPolicy,
 };
+use restgen_runtime::incremental::windows::WindowConfig;
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 use restgen_runtime::selector::{Selector, Step};
 use restgen_runtime::{ClientSpec, FanOutDescriptor, ParentBinding, ValueSpec};
@@ -331,6 +332,20 @@ impl ToLiteral for IncrementalConfig {
             primary_key,
             row_order,
             lag,
+            datetime_format,
+            cursor_datetime_formats,
+            window,
+        })
+    }
+}
+
+impl ToLiteral for WindowConfig {
+    fn literal(&self) -> TokenStream {
+        // WindowConfig { step: Some(Cow::Borrowed("P1D")), ..WindowConfig::DEFAULT }
+        defaulted_literal!(self => WindowConfig {
+            step,
+            granularity,
+            lookback,
         })
     }
 }
