@@ -132,6 +132,9 @@ fn paginator_keys(kind: &str) -> Option<&'static [&'static str]> {
 const NOTED_ELSEWHERE: &[(&str, &str)] = &[
     ("endpoint", "error_handler"),
     ("endpoint", "partitions"),
+    ("incremental", "datetime_format"),
+    ("incremental", "cursor_datetime_formats"),
+    ("incremental", "window"),
     ("cursor paginator", "cursor_value"),
     ("cursor paginator", "stop_condition"),
     ("cursor paginator", "limit"),

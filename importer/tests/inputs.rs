@@ -181,6 +181,21 @@ fn airbyte_constructs_are_rewritten_and_noted() {
 }
 
 #[test]
+fn datetime_cursors_become_windows_and_time_comparisons() {
+    let imported = import("inputs/datetime_cursors.md", &Options::default());
+    // the spec generates: every window written reaches a request, every format is valid
+    assert!(imported.check.is_empty(), "{:?}", imported.check);
+    let yaml = &imported.source_yaml;
+    // an end of now in any strftime is no end value; the bounds are placeholders
+    assert!(!yaml.contains("end_value"), "{yaml}");
+    assert!(yaml.contains("from: \"{start_time}\""), "{yaml}");
+    assert!(yaml.contains("X-Until: \"{end_time}\""), "{yaml}");
+    assert!(yaml.contains("after: \"{start_time}\""), "{yaml}");
+    assert!(yaml.contains("lookback: P1M"), "{yaml}");
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
 fn processing_steps_and_response_rules_are_imported() {
     let imported = import("inputs/steps_and_rules.md", &Options::default());
     assert!(imported.check.is_empty(), "{:?}", imported.check);

@@ -17,6 +17,7 @@
 //!   a `record_filter` over Airbyte's sync state, a list `partition_router`, and a
 //!   paginator's `step`, `start_time_option`, `end_time_option`, `inject_on_first_request`.
 
+mod cursor;
 mod jinja;
 mod paginator;
 mod steps;

@@ -1,114 +1,151 @@
 //! Airbyte's `incremental_sync` (a date cursor) and `partition_router` (a substream or a
 //! list of values), in dlt's terms where they have them.
 
-use super::Rewriter;
+use super::{Rewriter, cursor};
 use crate::tree::{Entry, Node, Value};
 use crate::yaml;
 
 impl Rewriter<'_> {
-    /// Airbyte's `incremental_sync` (a DatetimeBasedCursor) as the endpoint's `incremental`.
+    /// Airbyte's `incremental_sync` (a DatetimeBasedCursor, or `type: datetime` in converted
+    /// configs) as the endpoint's `incremental`: dlt's keys where dlt has them, restgen's
+    /// `datetime_format`, `cursor_datetime_formats` and `window` for the rest.
     pub(super) fn incremental(&mut self, endpoint: &mut Node, sync: Entry) {
         let at = sync.key_at;
         let mut block = Node::new(Value::Dict(Vec::new()), sync.value.at);
+        let mut window = Node::new(Value::Dict(Vec::new()), sync.value.at);
         let mut read = Vec::new();
         let mut left = Vec::new();
         let mut lookback = None;
+        let mut options = Vec::new();
         for entry in sync.value.entries() {
             let value = &entry.value;
+            let literal = value.as_str().filter(|s| !s.contains("{{"));
             match entry.key.as_str() {
+                "type"
+                    if matches!(
+                        literal,
+                        Some("datetime" | "DatetimeBasedCursor" | "datetime_cursor")
+                    ) => {}
                 "cursor_field" => {
                     block.set("cursor_path", value.clone());
                     read.push("`cursor_field` as `cursor_path`".to_string());
                 }
                 "start_datetime" | "end_datetime" => {
-                    let (target, name) = if entry.key == "start_datetime" {
-                        ("initial_value", "start")
-                    } else {
-                        ("end_value", "end")
-                    };
-                    match &value.value {
-                        // `now`: the present, where a run ends anyway
-                        Value::Str(s) if !s.contains("{{") && !s.eq_ignore_ascii_case("now") => {
-                            block.set(target, value.clone());
+                    let start = entry.key == "start_datetime";
+                    let target = if start { "initial_value" } else { "end_value" };
+                    // Airbyte's MinMaxDatetime holds the value under `datetime`
+                    let node = value.get("datetime").unwrap_or(value);
+                    match node.as_str() {
+                        Some(s) if !start && cursor::is_now(s) => {
+                            read.push(format!(
+                                "`end_datetime: {}` as no end (now)",
+                                yaml::flow(node)
+                            ));
+                        }
+                        Some(s) if !s.contains("{{") && !s.eq_ignore_ascii_case("now") => {
+                            block.set(target, node.clone());
                             read.push(format!("`{}` as `{target}`", entry.key));
                         }
                         _ => left.push(format!(
                             "`{}: {}` ({})",
                             entry.key,
                             yaml::flow(value),
-                            if name == "start" {
-                                "a computed start: give it with `Incremental::resume` or the \
-                                 request's `incremental_start`"
+                            if start {
+                                "a computed start: give it with `Incremental::starting_at`, \
+                                 `Incremental::resume` or the request's `incremental_start`"
                             } else {
                                 "a computed end: without one, a run goes to the newest record"
                             }
                         )),
                     }
                 }
-                "start_time_option" | "end_time_option" | "start_time_param" | "end_time_param" => {
-                    let target = if entry.key.starts_with("start") {
-                        "start_param"
-                    } else {
-                        "end_param"
-                    };
-                    let field = match &value.value {
-                        Value::Str(_) => Some(value.clone()),
-                        _ => {
-                            let inject = value.get("inject_into").and_then(Node::as_str);
-                            value
-                                .get("field_name")
-                                .filter(|_| {
-                                    matches!(inject, None | Some("request_parameter" | "query"))
-                                })
-                                .cloned()
-                        }
-                    };
-                    match field {
-                        Some(field) => {
-                            block.set(target, field);
-                            read.push(format!("`{}` as `{target}`", entry.key));
-                        }
-                        None => left.push(format!(
-                            "`{}: {}` (restgen sends the start and end as query parameters)",
-                            entry.key,
-                            yaml::flow(value)
-                        )),
-                    }
+                "datetime_format" if literal.is_some_and(cursor::is_format) => {
+                    block.set("datetime_format", value.clone());
+                    read.push("`datetime_format`".to_string());
                 }
-                "lookback_window" => match value.as_str().and_then(duration_seconds) {
-                    Some(seconds) => lookback = Some((seconds, value.at)),
-                    None => left.push(format!(
-                        "`lookback_window: {}` (not a duration in days, hours, minutes or \
-                         seconds)",
-                        yaml::flow(value)
-                    )),
-                },
-                other => left.push(format!("`{other}`")),
+                "cursor_datetime_formats" if cursor::formats(value) => {
+                    block.set("cursor_datetime_formats", value.clone());
+                    read.push("`cursor_datetime_formats`".to_string());
+                }
+                "step" | "cursor_granularity" if literal.is_some_and(cursor::is_duration) => {
+                    let key = if entry.key == "step" {
+                        "step"
+                    } else {
+                        "granularity"
+                    };
+                    window.set(key, value.clone());
+                }
+                "start_time_option" | "end_time_option" | "start_time_param" | "end_time_param" => {
+                    options.push(entry);
+                }
+                "partition_field_start" | "partition_field_end"
+                    if literal.is_some_and(|l| ["start_time", "end_time"].contains(&l)) => {}
+                "lookback_window" => lookback = Some(value),
+                other => left.push(format!("`{other}: {}`", yaml::flow(value))),
             }
         }
-        if let Some((seconds, value_at)) = lookback {
-            // dlt's lag counts days when the initial value or the cursor's values are dates,
-            // seconds otherwise
-            let date_format = sync
-                .value
-                .get("datetime_format")
-                .and_then(Node::as_str)
-                .is_some_and(|f| ["%Y-%m-%d", "%Y%m%d"].contains(&f));
-            let date_start = date_format
-                || block
-                    .get("initial_value")
-                    .and_then(Node::as_str)
-                    .is_some_and(is_date);
-            let (lag, unit) = if date_start {
-                (seconds / 86_400, "days")
+        // Windows when the cursor's format is declared and a request carries the bounds
+        let windowed = block.get("datetime_format").is_some()
+            && cursor::walkable(endpoint)
+            && (!options.is_empty() || cursor::binds_window(endpoint));
+        if windowed {
+            for option in options {
+                match cursor::inject(endpoint, option) {
+                    Some(how) => read.push(how),
+                    None => left.push(format!(
+                        "`{}: {}` (restgen sends a window's bounds as a query parameter, a \
+                         header or a JSON body field)",
+                        option.key,
+                        yaml::flow(&option.value)
+                    )),
+                }
+            }
+            if let Some(value) = lookback {
+                match value.as_str().filter(|l| cursor::is_duration(l)) {
+                    Some(_) => window.set("lookback", value.clone()),
+                    None => left.push(format!(
+                        "`lookback_window: {}` (not an ISO 8601 duration)",
+                        yaml::flow(value)
+                    )),
+                }
+            }
+            let parts: Vec<&str> = window.entries().iter().map(|e| e.key.as_str()).collect();
+            read.push(if parts.is_empty() {
+                "the date range as one `window`".to_string()
             } else {
-                (seconds, "seconds")
-            };
-            if date_start && seconds % 86_400 != 0 {
-                left.push("`lookback_window` (not whole days on a date cursor)".into());
-            } else {
-                block.set("lag", Node::new(Value::Int(lag), value_at));
-                read.push(format!("`lookback_window` as `lag` ({lag} {unit})"));
+                format!("`window` ({})", parts.join(", "))
+            });
+            block.set("window", window);
+        } else {
+            for option in options {
+                self.time_param(&mut block, option, &mut read, &mut left);
+            }
+            for entry in window.entries() {
+                left.push(format!(
+                    "`{}: {}` (no request carries the window's bounds)",
+                    if entry.key == "step" {
+                        "step"
+                    } else {
+                        "cursor_granularity"
+                    },
+                    yaml::flow(&entry.value)
+                ));
+            }
+            if let Some(value) = lookback {
+                Self::lag(&sync, &mut block, value, &mut read, &mut left);
+            }
+        }
+        // a start or end restgen would not read as a datetime in the declared formats
+        for key in ["initial_value", "end_value"] {
+            if let Some(node) = block.get(key)
+                && !cursor::readable(node, &block)
+            {
+                left.push(format!(
+                    "`{key}: {}` (not a datetime in the declared formats)",
+                    yaml::flow(node)
+                ));
+                block.take(key);
+                read.retain(|r| !r.ends_with(&format!("as `{key}`")));
             }
         }
         if block.get("cursor_path").is_none() {
@@ -127,11 +164,6 @@ impl Rewriter<'_> {
             );
             return;
         }
-        let left = if left.is_empty() {
-            String::new()
-        } else {
-            format!("; not read: {}", left.join(", "))
-        };
         if endpoint.get("incremental").is_some() {
             self.note(
                 at,
@@ -143,15 +175,106 @@ impl Rewriter<'_> {
             return;
         }
         endpoint.set("incremental", block);
+        if left.is_empty() {
+            // everything read: a rewrite, not a loss
+            self.note(
+                at,
+                "incremental_sync_read",
+                format!(
+                    "`incremental_sync` is Airbyte's date cursor; it is written as the \
+                     endpoint's `incremental` block: {}",
+                    read.join(", ")
+                ),
+            );
+            return;
+        }
         self.note(
             at,
             "incremental_sync",
             format!(
                 "`incremental_sync` is Airbyte's date cursor; it is written as the endpoint's \
-                 `incremental` block: {}{left}",
-                read.join(", ")
+                 `incremental` block: {}; not read: {}",
+                read.join(", "),
+                left.join(", ")
             ),
         );
+    }
+
+    /// A start or end time option without windows: dlt's `start_param` / `end_param`.
+    fn time_param(
+        &mut self,
+        block: &mut Node,
+        option: &Entry,
+        read: &mut Vec<String>,
+        left: &mut Vec<String>,
+    ) {
+        let value = &option.value;
+        let target = if option.key.starts_with("start") {
+            "start_param"
+        } else {
+            "end_param"
+        };
+        let field = match &value.value {
+            Value::Str(_) => Some(value.clone()),
+            _ => {
+                let inject = value.get("inject_into").and_then(Node::as_str);
+                value
+                    .get("field_name")
+                    .filter(|_| matches!(inject, None | Some("request_parameter" | "query")))
+                    .cloned()
+            }
+        };
+        match field {
+            Some(field) => {
+                block.set(target, field);
+                read.push(format!("`{}` as `{target}`", option.key));
+            }
+            None => left.push(format!(
+                "`{}: {}` (restgen sends the start and end as query parameters)",
+                option.key,
+                yaml::flow(value)
+            )),
+        }
+    }
+
+    /// `lookback_window` without windows: dlt's `lag`, in days on a date cursor.
+    fn lag(
+        sync: &Entry,
+        block: &mut Node,
+        value: &Node,
+        read: &mut Vec<String>,
+        left: &mut Vec<String>,
+    ) {
+        let Some(seconds) = value.as_str().and_then(duration_seconds) else {
+            left.push(format!(
+                "`lookback_window: {}` (not a duration in days, hours, minutes or seconds)",
+                yaml::flow(value)
+            ));
+            return;
+        };
+        // dlt's lag counts days when the initial value or the cursor's values are dates,
+        // seconds otherwise
+        let date_format = sync
+            .value
+            .get("datetime_format")
+            .and_then(Node::as_str)
+            .is_some_and(|f| ["%Y-%m-%d", "%Y%m%d"].contains(&f));
+        let date_start = date_format
+            || block
+                .get("initial_value")
+                .and_then(Node::as_str)
+                .is_some_and(is_date);
+        let (lag, unit) = if date_start {
+            (seconds / 86_400, "days")
+        } else {
+            (seconds, "seconds")
+        };
+        if date_start && seconds % 86_400 != 0 {
+            left.push("`lookback_window` (not whole days on a date cursor)".into());
+        } else {
+            block.set("lag", Node::new(Value::Int(lag), value.at));
+            read.push(format!("`lookback_window` as `lag` ({lag} {unit})"));
+        }
     }
 
     pub(super) fn partition_router(&mut self, endpoint: &mut Node, router: Entry) {
