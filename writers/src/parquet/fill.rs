@@ -227,6 +227,24 @@ impl<'a> Fill<'a> {
     }
 }
 
+/// `Serializer` methods for integers, widened into a scalar of the kind named.
+macro_rules! scalar_methods {
+    ($kind:ident: $($method:ident: $ty:ty),*) => {
+        $(fn $method(self, v: $ty) -> Result<(), Error> {
+            self.scalar(Scalar::$kind(v.into()))
+        })*
+    };
+}
+
+/// `Serializer` methods for values taken as `serde_json` makes them.
+macro_rules! collected_methods {
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method(self, v: $ty) -> Result<(), Error> {
+            self.put(Json.$method(v)?)
+        })*
+    };
+}
+
 impl<'a> Serializer for Fill<'a> {
     type Ok = ();
     type Error = Error;
@@ -241,39 +259,12 @@ impl<'a> Serializer for Fill<'a> {
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.scalar(Scalar::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.scalar(Scalar::I64(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.scalar(Scalar::I64(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.scalar(Scalar::I64(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.scalar(Scalar::I64(v))
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.put(Json.serialize_i128(v)?)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.scalar(Scalar::U64(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.scalar(Scalar::U64(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.scalar(Scalar::U64(v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.scalar(Scalar::U64(v))
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.put(Json.serialize_u128(v)?)
-    }
-    fn serialize_f32(self, v: f32) -> Result<(), Error> {
-        self.put(Json.serialize_f32(v)?)
-    }
+    scalar_methods!(I64: serialize_i8: i8, serialize_i16: i16, serialize_i32: i32);
+    scalar_methods!(U64: serialize_u8: u8, serialize_u16: u16, serialize_u32: u32);
+    scalar_methods!(I64: serialize_i64: i64);
+    scalar_methods!(U64: serialize_u64: u64);
+    // past 64 bits, or single precision: as serde_json makes them values
+    collected_methods!(serialize_i128: i128, serialize_u128: u128, serialize_f32: f32);
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
         self.scalar(Scalar::F64(v))
     }
