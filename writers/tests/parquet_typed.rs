@@ -139,7 +139,8 @@ fn typed_records_fill_nested_structs_and_lists() {
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("typed.parquet");
-    assert_eq!(write_typed(&path, &[&[full.clone()], &[sparse.clone()]]), 2);
+    let pages = [std::slice::from_ref(&full), std::slice::from_ref(&sparse)];
+    assert_eq!(write_typed(&path, &pages), 2);
     let (got, groups, _) = read_back(&path);
     assert_eq!(groups, 1);
 

@@ -210,6 +210,15 @@ impl ParquetWriter {
     }
 }
 
+/// A writer dropped before `finish` (a failed run) waits for its thread, so that the
+/// unfinished file is gone with it.
+impl Drop for ParquetWriter {
+    fn drop(&mut self) {
+        self.encoder.batches = None;
+        let _ = self.join();
+    }
+}
+
 /// The encoding thread: each row group received is encoded, compressed and written; when the
 /// hand-over closes, the footer; the output, to be moved into place.
 fn encode(
