@@ -8,11 +8,13 @@
 
 use std::sync::Arc;
 
+use arrow_array::builder::{ArrayBuilder, PrimitiveBuilder};
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
     TimestampMicrosecondBuilder,
 };
-use arrow_array::{ArrayRef, ListArray, StructArray};
+use arrow_array::types::ArrowPrimitiveType;
+use arrow_array::{Array, ArrayRef, ListArray, StringArray, StructArray};
 use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, FieldRef, Fields, TimeUnit};
 use restgen_runtime::lenient::{Kind, RecordShape, Scalar};
@@ -55,7 +57,7 @@ pub(crate) struct Struct {
     /// Which children the object being filled has given a value.
     pub(crate) seen: Vec<bool>,
     /// The child the next key is expected at: records serialize their fields in the shape's
-    /// order, so the lookup is one comparison.
+    /// order, so the lookup is mostly one comparison.
     pub(crate) next: usize,
     /// The text of the map key being filled.
     pub(crate) key: String,
@@ -79,13 +81,14 @@ impl Struct {
         }
     }
 
-    /// The child for `key`.
+    /// The child for `key`. Records serialize their fields in the shape's order, leaving out
+    /// the absent ones: the next few children are tried before a search.
     pub(crate) fn index(&mut self, key: &str) -> Option<usize> {
-        if self.keys.get(self.next).is_some_and(|k| k == key) {
-            self.next += 1;
-            return Some(self.next - 1);
-        }
-        let at = self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?;
+        let ahead = self.keys.get(self.next..).unwrap_or_default();
+        let at = match ahead.iter().take(3).position(|k| k == key) {
+            Some(skipped) => self.next + skipped,
+            None => self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?,
+        };
         self.next = at + 1;
         Some(at)
     }
@@ -178,21 +181,29 @@ impl Column {
     }
 
     /// The rows appended since the last call, as one array; the column starts empty again.
+    /// Each builder starts again with room for as many rows and bytes as the group just
+    /// finished: the next group then fills without growing its buffers step by step (each
+    /// step a copy), and takes no more memory than this one did.
     pub(crate) fn finish(&mut self) -> ArrayRef {
         match self {
-            Column::Bool(b) => Arc::new(b.finish()),
-            Column::Int(b) => Arc::new(b.finish()),
-            Column::Float(b) => Arc::new(b.finish()),
-            Column::Text(b) | Column::Json(b) => Arc::new(b.finish()),
-            Column::Timestamp(b) => Arc::new(b.finish()),
-            Column::Date(b) => Arc::new(b.finish()),
+            Column::Bool(b) => {
+                let rows = b.len();
+                Arc::new(std::mem::replace(b, BooleanBuilder::with_capacity(rows)).finish())
+            }
+            Column::Int(b) => finish_primitive(b),
+            Column::Float(b) => finish_primitive(b),
+            Column::Text(b) | Column::Json(b) => Arc::new(finish_text(b)),
+            Column::Timestamp(b) => finish_primitive(b),
+            Column::Date(b) => finish_primitive(b),
             Column::List {
                 field,
                 offsets,
                 nulls,
                 item,
             } => {
-                let offsets = std::mem::replace(offsets, vec![0]);
+                let mut next = Vec::with_capacity(offsets.len());
+                next.push(0);
+                let offsets = std::mem::replace(offsets, next);
                 Arc::new(ListArray::new(
                     field.clone(),
                     OffsetBuffer::new(ScalarBuffer::from(offsets)),
@@ -206,6 +217,21 @@ impl Column {
             }
         }
     }
+}
+
+/// A primitive column's rows as an array; the builder starts again sized for as many.
+fn finish_primitive<T: ArrowPrimitiveType>(b: &mut PrimitiveBuilder<T>) -> ArrayRef {
+    let rows = b.len();
+    let array = b.finish();
+    // the same type again: a timestamp's time zone stays
+    *b = PrimitiveBuilder::with_capacity(rows).with_data_type(array.data_type().clone());
+    Arc::new(array)
+}
+
+/// A text column's rows as an array; the builder starts again sized for as many rows and bytes.
+pub(crate) fn finish_text(b: &mut StringBuilder) -> StringArray {
+    let (rows, bytes) = (b.len(), b.values_slice().len());
+    std::mem::replace(b, StringBuilder::with_capacity(rows, bytes)).finish()
 }
 
 /// Appends `/key` to a JSON pointer, escaped as RFC 6901 says.

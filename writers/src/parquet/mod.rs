@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
 
 use crate::{Output, WriteError};
 pub(crate) use columns::push_key;
-use columns::{Column, Struct};
+use columns::{Column, Struct, finish_text};
 use fill::{Fill, Leftovers, Path as ValuePath};
 
 /// Rows per row group unless [`ParquetWriter::with_row_group_rows`] says otherwise: a few MB
@@ -82,6 +82,7 @@ impl ParquetWriter {
         let name = output.name();
         let properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
+            .set_dictionary_page_size_limit(64 * 1024)
             // row groups end where `write_records` flushes, not by the writer's count
             .set_max_row_group_row_count(None)
             .set_created_by(format!("restgen {}", env!("CARGO_PKG_VERSION")))
@@ -179,8 +180,8 @@ impl ParquetWriter {
             Column::Struct(s) => s.finish_children(),
             column => vec![column.finish()],
         };
-        arrays.push(Arc::new(self.raw.finish()));
-        arrays.push(Arc::new(self.extra.finish()));
+        arrays.push(Arc::new(finish_text(&mut self.raw)));
+        arrays.push(Arc::new(finish_text(&mut self.extra)));
         self.buffered = 0;
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)
             .map_err(|e| format_error(&self.name, &e))?;
