@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{EVENT, empty, micros, read_back};
+use common::{EVENT, empty, full_row, read_back};
 use restgen_runtime::types::{Date, Timestamp};
 use restgen_writers::{Format, WriteError, Writer};
 use serde::{Deserialize, Serialize};
@@ -144,26 +144,7 @@ fn typed_records_fill_nested_structs_and_lists() {
     let (got, groups, _) = read_back(&path);
     assert_eq!(groups, 1);
 
-    let mut want = empty();
-    want.insert("id".into(), json!(1));
-    want.insert("active".into(), json!(true));
-    want.insert("score".into(), json!(2.5));
-    want.insert(
-        "at".into(),
-        json!({"micros": micros("2024-03-01T10:00:00Z")}),
-    );
-    want.insert("on".into(), json!({"days": 19783}));
-    want.insert("tags".into(), json!(["a", "b"]));
-    want.insert(
-        "owner".into(),
-        json!({"name": "ann", "roles": [
-            {"name": "admin", "since": {"micros": micros("2020-01-01T00:00:00Z")}},
-            {"name": "dev", "since": null}
-        ]}),
-    );
-    want.insert("labels".into(), json!(r#"{"team":"x"}"#));
-    want.insert("payload".into(), json!(r#"{"kind":[1,{"deep":true}]}"#));
-    want.insert("deep".into(), json!({"a": {"b": {"c": [1, 2, 3]}}}));
+    let mut want = full_row();
     want.insert("parent".into(), json!(r#"{"id":0}"#));
     assert_eq!(got[0], Value::Object(want));
 

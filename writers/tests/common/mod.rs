@@ -200,3 +200,28 @@ pub fn empty() -> Map<String, Value> {
     }
     row
 }
+
+/// The row of the full `EVENT` record both Parquet tests write, but for its `parent`.
+pub fn full_row() -> Map<String, Value> {
+    let mut want = empty();
+    want.insert("id".into(), json!(1));
+    want.insert("active".into(), json!(true));
+    want.insert("score".into(), json!(2.5));
+    want.insert(
+        "at".into(),
+        json!({"micros": micros("2024-03-01T10:00:00Z")}),
+    );
+    want.insert("on".into(), json!({"days": 19783}));
+    want.insert("tags".into(), json!(["a", "b"]));
+    want.insert(
+        "owner".into(),
+        json!({"name": "ann", "roles": [
+            {"name": "admin", "since": {"micros": micros("2020-01-01T00:00:00Z")}},
+            {"name": "dev", "since": null}
+        ]}),
+    );
+    want.insert("labels".into(), json!(r#"{"team":"x"}"#));
+    want.insert("payload".into(), json!(r#"{"kind":[1,{"deep":true}]}"#));
+    want.insert("deep".into(), json!({"a": {"b": {"c": [1, 2, 3]}}}));
+    want
+}
