@@ -8,7 +8,8 @@
 //!   and writes the report with its chart;
 //! - `decode`: the CPU side of one page, step by step, without I/O;
 //! - `slow`: benchmarks (2) and (3) of issue #18, against a mock that adds 50 ms per response;
-//! - `parquet`: issue 20's 100k records to a Parquet file, restgen against dlt's pipeline.
+//! - `parquet`: issue 20's 100k records to a Parquet file, the generated crate's extract
+//!   command against dlt's pipeline (`parquet-extract` times one run of the command).
 
 mod chart;
 mod contenders;
@@ -76,8 +77,9 @@ enum Command {
     Slow(slow::SlowArgs),
     /// Issue 20: 100k records to a Parquet file, restgen against dlt's pipeline.
     Parquet(parquet::SuiteArgs),
-    /// One restgen run of the Parquet benchmark, printing its sample as one JSON line.
-    ParquetClient(parquet::ClientArgs),
+    /// One restgen run of the Parquet benchmark: runs the extract command, prints its sample
+    /// as one JSON line.
+    ParquetExtract(parquet::ExtractArgs),
     /// Time the CPU side of one page, step by step, with no I/O.
     Decode {
         /// Records per page.
@@ -101,7 +103,7 @@ fn main() -> ExitCode {
         Command::FanoutServe(args) => fanout::serve(&args),
         Command::FanoutClient(args) => fanout::client(&args),
         Command::Parquet(args) => parquet::suite(&args),
-        Command::ParquetClient(args) => parquet::client(&args),
+        Command::ParquetExtract(args) => parquet::extract(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,11 +1,13 @@
 //! What an extract run pulls: one resource's request or a fan-out over its parent, with the
 //! record type erased, so the run itself is written once. Each yields batches of records
-//! as JSON values (a resource: one batch per page), each with the state that covers it.
+//! (a resource: one batch per page, its typed records as decoded; a fan-out: JSON values
+//! with the parent fields added), each with the state that covers it.
 
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
 use restgen_runtime::lenient::{Kind, Node, RecordShape};
 use restgen_runtime::{Error, FanOut, Incremental, ParentCursors, ResourceRequest};
+use restgen_writers::{WriteError, Writer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -41,10 +43,33 @@ pub(crate) struct Plan {
 
 /// Records for the output, with the state to persist once they are written.
 pub(crate) struct Batch {
-    pub(crate) records: Vec<Value>,
+    pub(crate) records: Box<dyn Records>,
     /// Pages delivered with them (0 for a fan-out, whose pages are counted by the hook).
     pub(crate) pages: u64,
     pub(crate) state: State,
+}
+
+/// A batch's records, of whatever type the resource decodes them into: the writer takes them
+/// as they serialize, with no JSON value made of each.
+pub(crate) trait Records: Send {
+    /// How many.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Writes them to `writer`.
+    fn write_to(&self, writer: &mut Writer) -> Result<(), WriteError>;
+}
+
+impl<T: Serialize + Send> Records for Vec<T> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn write_to(&self, writer: &mut Writer) -> Result<(), WriteError> {
+        writer.write_records(self)
+    }
 }
 
 /// A run's error, with the state to persist: where to resume, and the checkpoint reached;
@@ -136,14 +161,14 @@ where
         .pages()
         .map(move |page| match page {
             Ok(page) => {
-                let records = values(page.records.iter())?;
+                let resume = page.resume_after;
                 Ok(Batch {
-                    records,
+                    records: Box::new(page.records),
                     pages: 1,
                     state: State {
                         checkpoint: checkpoint().or_else(|| base.checkpoint.clone()),
                         // the page's own: taken after its records advanced the checkpoint
-                        resume: page.resume_after,
+                        resume,
                         ..base.clone()
                     },
                 })
@@ -213,7 +238,7 @@ where
                 ..base.clone()
             };
             let mut out = vec![Ok(Batch {
-                records,
+                records: Box::new(records),
                 pages: 0,
                 state: state.clone(),
             })];
@@ -245,15 +270,6 @@ fn child_value<T: Serialize>(item: restgen_runtime::ChildRecord<T>) -> Result<Va
         }
     }
     Ok(value)
-}
-
-/// Typed records as JSON values.
-fn values<'a, T: Serialize + 'a>(
-    records: impl Iterator<Item = &'a T>,
-) -> Result<Vec<Value>, Box<Failure>> {
-    records
-        .map(|record| serde_json::to_value(record).map_err(encode_failure))
-        .collect()
 }
 
 fn encode_failure(e: serde_json::Error) -> Box<Failure> {

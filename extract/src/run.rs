@@ -124,8 +124,9 @@ pub fn run(job: Job, options: &Options, counters: &Counters) -> Result<Summary, 
             None => break Ok(()),
             Some(Message::Item(Ok(batch))) => {
                 if !batch.records.is_empty() {
-                    writer
-                        .write_page(&batch.records)
+                    batch
+                        .records
+                        .write_to(&mut writer)
                         .map_err(|e| RunError::Failed(format!("output: {e}")))?;
                 }
                 progress.add(batch.records.len(), batch.pages, counters);

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use restgen_runtime::lenient::{Kind, RecordShape};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::parquet::{EXTRA_COLUMN, RAW_COLUMN};
@@ -58,10 +59,15 @@ impl CsvWriter {
         })
     }
 
-    /// Writes one page.
-    pub fn write_page(&mut self, records: &[Value]) -> Result<(), WriteError> {
+    /// Writes one page, each record as its JSON value.
+    pub fn write_records<T: Serialize>(&mut self, records: &[T]) -> Result<(), WriteError> {
         let mut row: Vec<String> = Vec::with_capacity(self.keys.len() + 2);
         for record in records {
+            let record = serde_json::to_value(record).map_err(|e| WriteError::Encode {
+                index: self.written,
+                message: e.to_string(),
+            })?;
+            let record = &record;
             row.clear();
             match record.as_object() {
                 Some(object) if !self.keys.is_empty() => {

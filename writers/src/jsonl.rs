@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::{Output, WriteError};
 
@@ -22,7 +22,7 @@ impl JsonlWriter {
     }
 
     /// Writes one page.
-    pub fn write_page(&mut self, records: &[Value]) -> Result<(), WriteError> {
+    pub fn write_records<T: Serialize>(&mut self, records: &[T]) -> Result<(), WriteError> {
         for record in records {
             let name = self.out.name();
             let w = self.out.writer();

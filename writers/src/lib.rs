@@ -1,12 +1,14 @@
 //! Where an extract run's records go: JSON lines, CSV or Parquet, on stdout or in a file that
 //! appears only when complete (written beside its path, renamed at `finish`).
 //!
-//! The writers take each page's records as JSON values serialized from the typed records, and
-//! the resource's `RecordShape` (derived from its JSON Schema) for the columns.
+//! The writers take each page's records as they are (anything `Serialize`: the typed records
+//! of a generated client, or JSON values), and the resource's `RecordShape` (derived from its
+//! JSON Schema) for the columns.
 
 use std::path::Path;
 
 use restgen_runtime::lenient::RecordShape;
+use serde::Serialize;
 use serde_json::Value;
 
 pub mod csv;
@@ -104,13 +106,19 @@ impl Writer {
         Ok(Writer { inner })
     }
 
-    /// Writes one page of records.
-    pub fn write_page(&mut self, records: &[Value]) -> Result<(), WriteError> {
+    /// Writes one page of records as they serialize: typed records go into the columns with
+    /// no JSON value in between.
+    pub fn write_records<T: Serialize>(&mut self, records: &[T]) -> Result<(), WriteError> {
         match &mut self.inner {
-            Inner::Jsonl(w) => w.write_page(records),
-            Inner::Csv(w) => w.write_page(records),
-            Inner::Parquet(w) => w.write_page(records),
+            Inner::Jsonl(w) => w.write_records(records),
+            Inner::Csv(w) => w.write_records(records),
+            Inner::Parquet(w) => w.write_records(records),
         }
+    }
+
+    /// Writes one page of JSON values ([`Self::write_records`] of values).
+    pub fn write_page(&mut self, records: &[Value]) -> Result<(), WriteError> {
+        self.write_records(records)
     }
 
     /// Pushes the records written so far out to stdout, so that an extract run's state can

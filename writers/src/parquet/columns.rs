@@ -1,23 +1,24 @@
-//! Arrow columns built straight from a resource's `RecordShape`, and filled from JSON values
-//! one record at a time: no intermediate rows, so a row group costs its arrays and no more.
+//! Arrow columns built straight from a resource's `RecordShape`; `fill` appends records to
+//! them one at a time: no intermediate rows, so a row group costs its arrays and no more.
 //!
 //! Every column is nullable (lenient records miss fields their schema requires). A value that
 //! does not fit its column — a timestamp that does not parse, an integer past `i64`, a string
-//! where the shape says object — is null there and reported to the caller as a misfit, by
-//! JSON pointer, so the record's `_restgen_raw` column keeps it as sent.
+//! where the shape says object — is null there and kept, as sent, in the record's
+//! `_restgen_raw` column by JSON pointer.
 
 use std::sync::Arc;
 
+use arrow_array::builder::{ArrayBuilder, PrimitiveBuilder};
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
     TimestampMicrosecondBuilder,
 };
-use arrow_array::{ArrayRef, ListArray, StructArray};
+use arrow_array::types::ArrowPrimitiveType;
+use arrow_array::{Array, ArrayRef, ListArray, StringArray, StructArray};
 use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, FieldRef, Fields, TimeUnit};
 use restgen_runtime::lenient::{Kind, RecordShape, Scalar};
 use restgen_runtime::types::{Date, Timestamp};
-use serde_json::{Map, Value};
 
 /// How deep nested structs and lists go before the rest is a JSON text column (a recursive
 /// schema is cut where it repeats, well before this).
@@ -25,14 +26,6 @@ const MAX_DEPTH: usize = 32;
 
 /// The time zone of timestamp columns: offsets are applied, instants stored in UTC.
 pub(crate) const UTC: &str = "UTC";
-
-/// What one record left over: values with no column (`_restgen_extra`) and values that did
-/// not fit theirs (added to `_restgen_raw`), each by JSON pointer.
-#[derive(Default)]
-pub(crate) struct Leftovers {
-    pub(crate) extra: Map<String, Value>,
-    pub(crate) misfits: Map<String, Value>,
-}
 
 /// One column and, for structs and lists, the columns inside it.
 pub(crate) enum Column {
@@ -54,12 +47,58 @@ pub(crate) enum Column {
     Struct(Struct),
 }
 
-/// A struct's children, by JSON key (sorted, as the shape lists them).
+/// A struct's children, by JSON key (sorted, as the shape lists them), and what filling one
+/// object at a time needs (a struct column is never inside itself: recursion is cut).
 pub(crate) struct Struct {
-    fields: Fields,
-    keys: Vec<String>,
-    children: Vec<Column>,
-    nulls: NullBufferBuilder,
+    pub(crate) fields: Fields,
+    pub(crate) keys: Vec<String>,
+    pub(crate) children: Vec<Column>,
+    pub(crate) nulls: NullBufferBuilder,
+    /// Which children the object being filled has given a value.
+    pub(crate) seen: Vec<bool>,
+    /// The child the next key is expected at: records serialize their fields in the shape's
+    /// order, so the lookup is mostly one comparison.
+    pub(crate) next: usize,
+    /// The text of the map key being filled.
+    pub(crate) key: String,
+    /// The record's own raw-values field (the top-level struct only): kept aside, merged into
+    /// `_restgen_raw`.
+    pub(crate) raw_field: Option<String>,
+}
+
+impl Struct {
+    /// A struct of `children`, whose arrow fields are `fields`, by their JSON `keys`.
+    pub(crate) fn new(fields: Vec<Field>, keys: Vec<String>, children: Vec<Column>) -> Struct {
+        Struct {
+            fields: Fields::from(fields),
+            seen: vec![false; keys.len()],
+            keys,
+            children,
+            nulls: NullBufferBuilder::new(0),
+            next: 0,
+            key: String::new(),
+            raw_field: None,
+        }
+    }
+
+    /// The child for `key`. Records serialize their fields in the shape's order, leaving out
+    /// the absent ones: the next few children are tried before a search.
+    pub(crate) fn index(&mut self, key: &str) -> Option<usize> {
+        let ahead = self.keys.get(self.next..).unwrap_or_default();
+        let at = match ahead.iter().take(3).position(|k| k == key) {
+            Some(skipped) => self.next + skipped,
+            None => self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?,
+        };
+        self.next = at + 1;
+        Some(at)
+    }
+
+    /// The children's rows since the last call, as arrays (a record's top-level columns); the
+    /// struct starts empty again.
+    pub(crate) fn finish_children(&mut self) -> Vec<ArrayRef> {
+        self.nulls = NullBufferBuilder::new(0);
+        self.children.iter_mut().map(Column::finish).collect()
+    }
 }
 
 impl Column {
@@ -111,88 +150,15 @@ impl Column {
                     children.push(column);
                 }
                 path.pop();
-                let fields = Fields::from(arrow);
-                let column = Struct {
-                    fields: fields.clone(),
-                    keys,
-                    children,
-                    nulls: NullBufferBuilder::new(0),
-                };
+                let column = Struct::new(arrow, keys, children);
+                let fields = column.fields.clone();
                 (Column::Struct(column), DataType::Struct(fields))
             }
         }
     }
 
-    /// Appends `value` (`None`: absent), noting what does not fit under `pointer`.
-    pub(crate) fn push(
-        &mut self,
-        value: Option<&Value>,
-        pointer: &mut String,
-        left: &mut Leftovers,
-    ) {
-        let value = match value {
-            None | Some(Value::Null) => {
-                self.push_null();
-                return;
-            }
-            Some(value) => value,
-        };
-        let fits = match self {
-            Column::Bool(b) => value.as_bool().map(|v| b.append_value(v)).is_some(),
-            Column::Int(b) => value.as_i64().map(|v| b.append_value(v)).is_some(),
-            Column::Float(b) => value.as_f64().map(|v| b.append_value(v)).is_some(),
-            Column::Text(b) => value.as_str().map(|v| b.append_value(v)).is_some(),
-            Column::Json(b) => {
-                b.append_value(value.to_string());
-                true
-            }
-            Column::Timestamp(b) => value
-                .as_str()
-                .and_then(timestamp_micros)
-                .map(|v| b.append_value(v))
-                .is_some(),
-            Column::Date(b) => value
-                .as_str()
-                .and_then(date_days)
-                .map(|v| b.append_value(v))
-                .is_some(),
-            Column::List {
-                offsets,
-                nulls,
-                item,
-                ..
-            } => match value.as_array() {
-                Some(items) => {
-                    let at = pointer.len();
-                    for (index, value) in items.iter().enumerate() {
-                        pointer.push('/');
-                        pointer.push_str(&index.to_string());
-                        item.push(Some(value), pointer, left);
-                        pointer.truncate(at);
-                    }
-                    let end = offsets.last().copied().unwrap_or(0);
-                    offsets
-                        .push(end.saturating_add(i32::try_from(items.len()).unwrap_or(i32::MAX)));
-                    nulls.append_non_null();
-                    true
-                }
-                None => false,
-            },
-            Column::Struct(s) => match value.as_object() {
-                Some(object) => {
-                    s.push_object(object, pointer, left);
-                    true
-                }
-                None => false,
-            },
-        };
-        if !fits {
-            self.push_null();
-            left.misfits.insert(pointer.clone(), value.clone());
-        }
-    }
-
-    fn push_null(&mut self) {
+    /// Appends a null row (a struct still gets one in each child).
+    pub(crate) fn push_null(&mut self) {
         match self {
             Column::Bool(b) => b.append_null(),
             Column::Int(b) => b.append_null(),
@@ -215,21 +181,29 @@ impl Column {
     }
 
     /// The rows appended since the last call, as one array; the column starts empty again.
+    /// Each builder starts again with room for as many rows and bytes as the group just
+    /// finished: the next group then fills without growing its buffers step by step (each
+    /// step a copy), and takes no more memory than this one did.
     pub(crate) fn finish(&mut self) -> ArrayRef {
         match self {
-            Column::Bool(b) => Arc::new(b.finish()),
-            Column::Int(b) => Arc::new(b.finish()),
-            Column::Float(b) => Arc::new(b.finish()),
-            Column::Text(b) | Column::Json(b) => Arc::new(b.finish()),
-            Column::Timestamp(b) => Arc::new(b.finish()),
-            Column::Date(b) => Arc::new(b.finish()),
+            Column::Bool(b) => {
+                let rows = b.len();
+                Arc::new(std::mem::replace(b, BooleanBuilder::with_capacity(rows)).finish())
+            }
+            Column::Int(b) => finish_primitive(b),
+            Column::Float(b) => finish_primitive(b),
+            Column::Text(b) | Column::Json(b) => Arc::new(finish_text(b)),
+            Column::Timestamp(b) => finish_primitive(b),
+            Column::Date(b) => finish_primitive(b),
             Column::List {
                 field,
                 offsets,
                 nulls,
                 item,
             } => {
-                let offsets = std::mem::replace(offsets, vec![0]);
+                let mut next = Vec::with_capacity(offsets.len());
+                next.push(0);
+                let offsets = std::mem::replace(offsets, next);
                 Arc::new(ListArray::new(
                     field.clone(),
                     OffsetBuffer::new(ScalarBuffer::from(offsets)),
@@ -245,34 +219,19 @@ impl Column {
     }
 }
 
-impl Struct {
-    /// Appends an object's fields to the children; its other keys go to `left.extra`.
-    fn push_object(
-        &mut self,
-        object: &Map<String, Value>,
-        pointer: &mut String,
-        left: &mut Leftovers,
-    ) {
-        let at = pointer.len();
-        let mut found = 0;
-        for (key, child) in self.keys.iter().zip(&mut self.children) {
-            let value = object.get(key);
-            found += usize::from(value.is_some());
-            push_key(pointer, key);
-            child.push(value, pointer, left);
-            pointer.truncate(at);
-        }
-        if found < object.len() {
-            for (key, value) in object {
-                if self.keys.binary_search(key).is_err() {
-                    push_key(pointer, key);
-                    left.extra.insert(pointer.clone(), value.clone());
-                    pointer.truncate(at);
-                }
-            }
-        }
-        self.nulls.append_non_null();
-    }
+/// A primitive column's rows as an array; the builder starts again sized for as many.
+fn finish_primitive<T: ArrowPrimitiveType>(b: &mut PrimitiveBuilder<T>) -> ArrayRef {
+    let rows = b.len();
+    let array = b.finish();
+    // the same type again: a timestamp's time zone stays
+    *b = PrimitiveBuilder::with_capacity(rows).with_data_type(array.data_type().clone());
+    Arc::new(array)
+}
+
+/// A text column's rows as an array; the builder starts again sized for as many rows and bytes.
+pub(crate) fn finish_text(b: &mut StringBuilder) -> StringArray {
+    let (rows, bytes) = (b.len(), b.values_slice().len());
+    std::mem::replace(b, StringBuilder::with_capacity(rows, bytes)).finish()
 }
 
 /// Appends `/key` to a JSON pointer, escaped as RFC 6901 says.

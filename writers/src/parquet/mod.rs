@@ -4,13 +4,20 @@
 //! values lenient decoding kept raw, and those that did not fit their column, by JSON pointer)
 //! and `_restgen_extra` (values the shape has no column for, by JSON pointer).
 //!
-//! Rows are buffered in arrow builders and written as a row group every
-//! [`DEFAULT_ROW_GROUP_ROWS`] rows, so memory stays flat however many records a run writes.
+//! Records fill arrow builders straight from their `Serialize` (`fill`), and every
+//! [`DEFAULT_ROW_GROUP_ROWS`] rows the arrays go to a thread of their own that encodes,
+//! compresses and writes them as a row group while the next one fills; the hand-over waits
+//! for that thread, so at most two row groups are in memory however many records a run writes.
 
 mod columns;
+mod compound;
+mod fill;
+mod key;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use ::parquet::arrow::ArrowWriter;
 use ::parquet::basic::Compression;
@@ -19,11 +26,13 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use restgen_runtime::lenient::{Kind, RecordShape};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::{Output, WriteError};
 pub(crate) use columns::push_key;
-use columns::{Column, Leftovers};
+use columns::{Column, Struct, finish_text};
+use fill::{Fill, Leftovers, Path as ValuePath};
 
 /// Rows per row group unless [`ParquetWriter::with_row_group_rows`] says otherwise: a few MB
 /// of arrays for records of a few hundred bytes (16k rows put the extract command's peak RSS
@@ -37,27 +46,26 @@ pub const EXTRA_COLUMN: &str = "_restgen_extra";
 
 /// Writes records as Parquet.
 pub struct ParquetWriter {
-    writer: ArrowWriter<Output>,
+    encoder: Encoder,
     name: String,
     schema: SchemaRef,
-    record: Record,
+    /// The record's columns: a struct whose children are the top-level columns (an object
+    /// record), or the one `value` column (any other record).
+    record: Column,
+    left: Leftovers,
     raw: StringBuilder,
     extra: StringBuilder,
     buffered: usize,
     row_group_rows: usize,
     written: u64,
+    /// A record failed to serialize part-way through its row: the file is not finished.
+    failed: bool,
 }
 
-/// How a record maps onto the top-level columns.
-enum Record {
-    /// An object record: a column per field (sorted by key).
-    Fields {
-        keys: Vec<String>,
-        columns: Vec<Column>,
-        raw_field: Option<String>,
-    },
-    /// Any other record (a list of strings, say): one column, `value`.
-    Value(Column),
+/// The thread that encodes and writes row groups, and the hand-over to it.
+struct Encoder {
+    batches: Option<SyncSender<RecordBatch>>,
+    thread: Option<JoinHandle<Result<Output, WriteError>>>,
 }
 
 impl ParquetWriter {
@@ -74,22 +82,35 @@ impl ParquetWriter {
         let name = output.name();
         let properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
-            // row groups end where `write_page` flushes, not by the writer's count
+            .set_dictionary_page_size_limit(64 * 1024)
+            // row groups end where `write_records` flushes, not by the writer's count
             .set_max_row_group_row_count(None)
             .set_created_by(format!("restgen {}", env!("CARGO_PKG_VERSION")))
             .build();
         let writer = ArrowWriter::try_new(output, schema.clone(), Some(properties))
             .map_err(|e| format_error(&name, &e))?;
+        // a rendezvous: a finished row group waits until the thread has written the last one
+        let (batches, received) = std::sync::mpsc::sync_channel(0);
+        let thread_name = name.clone();
+        let thread = std::thread::Builder::new()
+            .name("restgen-parquet".into())
+            .spawn(move || encode(writer, received, &thread_name))
+            .map_err(|e| crate::io_error(Path::new(&name), e))?;
         Ok(ParquetWriter {
-            writer,
+            encoder: Encoder {
+                batches: Some(batches),
+                thread: Some(thread),
+            },
             name,
             schema,
             record,
+            left: Leftovers::default(),
             raw: StringBuilder::new(),
             extra: StringBuilder::new(),
             buffered: 0,
             row_group_rows: DEFAULT_ROW_GROUP_ROWS,
             written: 0,
+            failed: false,
         })
     }
 
@@ -100,39 +121,27 @@ impl ParquetWriter {
         self
     }
 
-    /// Writes one page; a row group is written when enough rows are buffered.
-    pub fn write_page(&mut self, records: &[Value]) -> Result<(), WriteError> {
-        let mut pointer = String::new();
+    /// Writes one page of records, as they serialize; a row group is handed to the encoding
+    /// thread when enough rows are buffered.
+    pub fn write_records<T: Serialize>(&mut self, records: &[T]) -> Result<(), WriteError> {
+        self.check()?;
         for record in records {
-            let mut left = Leftovers::default();
-            let mut raw = None;
-            match &mut self.record {
-                Record::Fields {
-                    keys,
-                    columns,
-                    raw_field,
-                } => {
-                    let object = record.as_object();
-                    for (key, column) in keys.iter().zip(columns.iter_mut()) {
-                        push_key(&mut pointer, key);
-                        column.push(object.and_then(|o| o.get(key)), &mut pointer, &mut left);
-                        pointer.clear();
-                    }
-                    match object {
-                        Some(object) => {
-                            raw = raw_field.as_ref().and_then(|f| object.get(f));
-                            top_level_extra(object, keys, raw_field.as_deref(), &mut left);
-                        }
-                        // not an object at all: kept whole, at the record's own pointer
-                        None => {
-                            left.misfits.insert(String::new(), record.clone());
-                        }
-                    }
-                }
-                Record::Value(column) => column.push(Some(record), &mut pointer, &mut left),
+            let fill = Fill {
+                column: &mut self.record,
+                left: &mut self.left,
+                path: &ValuePath::Root,
+            };
+            if let Err(e) = record.serialize(fill) {
+                // some columns have the row and some not: nothing more goes into this file
+                self.failed = true;
+                return Err(WriteError::Encode {
+                    index: self.written,
+                    message: e.to_string(),
+                });
             }
-            append_map(&mut self.raw, merged_raw(raw, left.misfits));
-            append_map(&mut self.extra, left.extra);
+            let raw = merged_raw(self.left.raw.take(), &mut self.left.misfits);
+            append_map(&mut self.raw, raw);
+            append_map(&mut self.extra, std::mem::take(&mut self.left.extra));
             self.buffered += 1;
             self.written += 1;
         }
@@ -144,13 +153,23 @@ impl ParquetWriter {
 
     /// Writes what is buffered, closes the file and moves it into place; the records written.
     pub fn finish(mut self) -> Result<u64, WriteError> {
+        self.check()?;
         self.flush_row_group()?;
-        let output = self
-            .writer
-            .into_inner()
-            .map_err(|e| format_error(&self.name, &e))?;
+        // the thread ends when the hand-over closes, with the file's footer written
+        self.encoder.batches = None;
+        let output = self.join()?;
         output.finish()?;
         Ok(self.written)
+    }
+
+    fn check(&self) -> Result<(), WriteError> {
+        if self.failed {
+            return Err(format_error(
+                &self.name,
+                &"a record failed part-way through its row; the file is not written",
+            ));
+        }
+        Ok(())
     }
 
     fn flush_row_group(&mut self) -> Result<(), WriteError> {
@@ -158,25 +177,65 @@ impl ParquetWriter {
             return Ok(());
         }
         let mut arrays: Vec<ArrayRef> = match &mut self.record {
-            Record::Fields { columns, .. } => columns.iter_mut().map(Column::finish).collect(),
-            Record::Value(column) => vec![column.finish()],
+            Column::Struct(s) => s.finish_children(),
+            column => vec![column.finish()],
         };
-        arrays.push(Arc::new(self.raw.finish()));
-        arrays.push(Arc::new(self.extra.finish()));
+        arrays.push(Arc::new(finish_text(&mut self.raw)));
+        arrays.push(Arc::new(finish_text(&mut self.extra)));
         self.buffered = 0;
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)
             .map_err(|e| format_error(&self.name, &e))?;
-        self.writer
-            .write(&batch)
-            .map_err(|e| format_error(&self.name, &e))?;
-        self.writer
-            .flush()
-            .map_err(|e| format_error(&self.name, &e))
+        let sent = match &self.encoder.batches {
+            Some(batches) => batches.send(batch).is_ok(),
+            None => false,
+        };
+        if !sent {
+            // the thread stopped on an error: that error is the answer
+            self.failed = true;
+            self.encoder.batches = None;
+            return Err(match self.join() {
+                Ok(_) => format_error(&self.name, &"the Parquet encoder stopped"),
+                Err(e) => e,
+            });
+        }
+        Ok(())
+    }
+
+    /// Waits for the encoding thread; the output it wrote.
+    fn join(&mut self) -> Result<Output, WriteError> {
+        match self.encoder.thread.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(format_error(&self.name, &"the Parquet encoder failed")),
+            None => Err(format_error(&self.name, &"the Parquet encoder is gone")),
+        }
     }
 }
 
-/// The top-level columns of `shape`'s records, and their arrow fields.
-fn record_columns(shape: &RecordShape) -> (Record, Vec<Field>) {
+/// A writer dropped before `finish` (a failed run) waits for its thread, so that the
+/// unfinished file is gone with it.
+impl Drop for ParquetWriter {
+    fn drop(&mut self) {
+        self.encoder.batches = None;
+        let _ = self.join();
+    }
+}
+
+/// The encoding thread: each row group received is encoded, compressed and written; when the
+/// hand-over closes, the footer; the output, to be moved into place.
+fn encode(
+    mut writer: ArrowWriter<Output>,
+    batches: Receiver<RecordBatch>,
+    name: &str,
+) -> Result<Output, WriteError> {
+    for batch in batches {
+        writer.write(&batch).map_err(|e| format_error(name, &e))?;
+        writer.flush().map_err(|e| format_error(name, &e))?;
+    }
+    writer.into_inner().map_err(|e| format_error(name, &e))
+}
+
+/// The record's columns (see [`ParquetWriter::record`]) and the file's arrow fields for them.
+fn record_columns(shape: &RecordShape) -> (Column, Vec<Field>) {
     let mut path = vec![0];
     let raw_field = shape.raw_field.as_ref().map(|f| f.to_string());
     match shape.nodes.first().map(|n| &n.kind) {
@@ -196,58 +255,32 @@ fn record_columns(shape: &RecordShape) -> (Record, Vec<Field>) {
                 keys.push(field.name.to_string());
                 columns.push(column);
             }
-            let record = Record::Fields {
-                keys,
-                columns,
-                raw_field,
-            };
-            (record, arrow)
+            let mut record = Struct::new(arrow.clone(), keys, columns);
+            record.raw_field = raw_field;
+            (Column::Struct(record), arrow)
         }
         _ => {
             let (column, data_type) = Column::build(shape, 0, &mut Vec::new());
-            (
-                Record::Value(column),
-                vec![Field::new("value", data_type, true)],
-            )
+            (column, vec![Field::new("value", data_type, true)])
         }
     }
 }
 
-/// A record's top-level keys that have no column, into `left.extra` by pointer.
-fn top_level_extra(
-    object: &Map<String, Value>,
-    keys: &[String],
-    raw_field: Option<&str>,
-    left: &mut Leftovers,
-) {
-    let known = keys.len() + usize::from(raw_field.is_some_and(|f| object.contains_key(f)));
-    if object.len() <= known && keys.iter().all(|k| object.contains_key(k)) {
-        return;
-    }
-    for (key, value) in object {
-        if keys.binary_search(key).is_err() && raw_field != Some(key.as_str()) {
-            let mut pointer = String::new();
-            push_key(&mut pointer, key);
-            left.extra.insert(pointer, value.clone());
-        }
-    }
-}
-
-/// The record's own raw values with the writer's misfits added.
-fn merged_raw(raw: Option<&Value>, misfits: Map<String, Value>) -> Map<String, Value> {
+/// The record's own raw values, then the writer's misfits (taken from `misfits`).
+fn merged_raw(raw: Option<Value>, misfits: &mut Map<String, Value>) -> Map<String, Value> {
+    let misfits = std::mem::take(misfits);
     match raw {
-        Some(Value::Object(raw)) if !raw.is_empty() => {
-            let mut merged = raw.clone();
-            merged.extend(misfits);
-            merged
+        Some(Value::Object(mut raw)) if !raw.is_empty() => {
+            raw.extend(misfits);
+            raw
         }
-        Some(other) if !other.is_null() => {
+        Some(Value::Null | Value::Object(_)) | None => misfits,
+        Some(other) => {
             // a raw field that is not a map (a hostile or hand-built record): kept whole
             let mut merged = misfits;
-            merged.insert(String::new(), other.clone());
+            merged.insert(String::new(), other);
             merged
         }
-        _ => misfits,
     }
 }
 
