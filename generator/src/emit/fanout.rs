@@ -4,6 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use restgen_runtime::PartitionValues;
 
 use super::client::{record_shape, record_type};
 use super::docs;
@@ -148,34 +149,73 @@ fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStrea
     let child_static = ident(&r.names.statics);
     let shape = record_shape(&child_static, ty);
     let field = partitions.field.as_str();
-    // the values as JSON text: a literal the crate reads back, whatever their types
-    let values = serde_json::Value::Array(partitions.values.clone()).to_string();
+    let which = match &partitions.values {
+        PartitionValues::Listed(values) => format!("the spec lists ({})", values.len()),
+        PartitionValues::Setting(name) => format!(
+            "the setting {} holds (a list, or comma-separated values; the walk fails at once \
+             without it)",
+            docs::code(name)
+        ),
+    };
     let doc = docs::outer(&format!(
-        "{name} once per partition: walks {name} for each value of {field} the spec lists \
-         ({count}), each with a fresh paginator. Each item carries its value as {key}.",
+        "{name} once per partition: walks {name} for each value of {field} {which}, each with \
+         a fresh paginator. Each item carries its value as {key}.",
         name = docs::code(&r.name),
         field = docs::code(field),
-        count = partitions.values.len(),
         key = docs::code(&format!("_partition_{field}")),
     ));
     let parallel = r
         .parallelized
         .then(|| quote!(.concurrency(::restgen_runtime::PARALLELIZED_CONCURRENCY)));
     // pub fn absences_all(&self) -> FanOut<Absence> {
-    //     FanOut::over_values(restgen_runtime::serde_json::from_str::<Vec<Value>>("[2023,2024]").unwrap_or_default(),
-    //                         Cow::Borrowed("partition"), Cow::Borrowed("year"),
-    //                         self.core.resource(&descriptors::ABSENCES).record_shape(&shapes::ABSENCES))
+    //     FanOut::over_partitions(&descriptors::partitions::ABSENCES,
+    //                             Cow::Borrowed("partition"), Cow::Borrowed("year"),
+    //                             self.core.resource(&descriptors::ABSENCES).record_shape(&shapes::ABSENCES))
     // }
     Some(quote! {
         #doc
         pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
-            ::restgen_runtime::FanOut::over_values(
-                ::restgen_runtime::serde_json::from_str::<::std::vec::Vec<::restgen_runtime::serde_json::Value>>(#values)
-                    .unwrap_or_default(),
+            ::restgen_runtime::FanOut::over_partitions(
+                &descriptors::partitions::#child_static,
                 ::std::borrow::Cow::Borrowed("partition"),
                 ::std::borrow::Cow::Borrowed(#field),
                 self.core.resource(&descriptors::#child_static)#shape,
             )#parallel
         }
     })
+}
+
+/// `descriptors.rs`'s `mod partitions`: the values each partitioned resource walks, typed
+/// literals or the setting that holds them (empty when no resource has partitions).
+pub(super) fn partition_statics(api: &ApiIr) -> TokenStream {
+    let statics: Vec<TokenStream> = api
+        .resources
+        .iter()
+        .filter_map(|r| {
+            let partitions = r.partitions.as_ref()?;
+            let name = ident(&r.names.statics);
+            let value = partitions.values.literal();
+            let doc = docs::outer(&format!(
+                "The partitions {} is walked over.",
+                docs::code(&r.name)
+            ));
+            // #[doc = ".."] pub static ABSENCES: PartitionValues = PartitionValues::Listed(..);
+            Some(quote! {
+                #doc
+                pub static #name: PartitionValues = #value;
+            })
+        })
+        .collect();
+    if statics.is_empty() {
+        return TokenStream::new();
+    }
+    let imports = super::literal::imports();
+    // pub mod partitions { use ..; pub static ABSENCES: PartitionValues = ..; }
+    quote! {
+        /// The values of each partitioned resource's walk (`<resource>_all()`).
+        pub mod partitions {
+            #imports
+            #(#statics)*
+        }
+    }
 }
