@@ -18,6 +18,7 @@
 //!   paginator's `step`, `start_time_option`, `end_time_option`, `inject_on_first_request`.
 
 mod jinja;
+mod jinja_expr;
 mod paginator;
 mod steps;
 mod sync;
