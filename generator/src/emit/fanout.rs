@@ -77,19 +77,12 @@ pub(super) fn fan_out_statics(api: &ApiIr) -> TokenStream {
             })
         })
         .collect();
-    if statics.is_empty() {
-        return TokenStream::new();
-    }
-    let imports = super::literal::imports();
-    // pub mod fan_outs { use ..; pub static FOLLOWERS: FanOutDescriptor = ..; }
-    quote! {
-        /// The fan-out wiring of each child resource: its parent, which parent field binds
-        /// which argument, and the parent fields its records carry.
-        pub mod fan_outs {
-            #imports
-            #(#statics)*
-        }
-    }
+    statics_module(
+        "fan_outs",
+        "The fan-out wiring of each child resource: its parent, which parent field binds\n\
+         which argument, and the parent fields its records carry.",
+        &statics,
+    )
 }
 
 /// The `<child>_all` fan-out methods of the async client: one per resource whose arguments all
@@ -206,14 +199,24 @@ pub(super) fn partition_statics(api: &ApiIr) -> TokenStream {
             })
         })
         .collect();
+    statics_module(
+        "partitions",
+        "The values of each partitioned resource's walk (`<resource>_all()`).",
+        &statics,
+    )
+}
+
+/// `pub mod <name>` of `statics` with the descriptor imports; nothing when there are none.
+fn statics_module(name: &str, doc: &str, statics: &[TokenStream]) -> TokenStream {
     if statics.is_empty() {
         return TokenStream::new();
     }
     let imports = super::literal::imports();
-    // pub mod partitions { use ..; pub static ABSENCES: PartitionValues = ..; }
+    let (name, doc) = (ident(name), docs::outer(doc));
+    // #[doc = ".."] pub mod fan_outs { use ..; pub static FOLLOWERS: FanOutDescriptor = ..; }
     quote! {
-        /// The values of each partitioned resource's walk (`<resource>_all()`).
-        pub mod partitions {
+        #doc
+        pub mod #name {
             #imports
             #(#statics)*
         }

@@ -27,13 +27,7 @@ fn clock() -> Expr {
 /// The expression's value as JSON, evaluated with the run's time at [`now`].
 fn eval(e: Expr) -> serde_json::Value {
     let headers = http::HeaderMap::new();
-    let scope = Scope {
-        response: None,
-        headers: &headers,
-        last_record: None,
-        last_page_size: 0,
-        record: None,
-    };
+    let scope = Scope::without_page(&headers);
     e.with_now(now()).eval(&scope).to_json().unwrap()
 }
 
@@ -197,13 +191,7 @@ fn the_runs_time_is_fixed_once_and_the_system_clock_reads_otherwise() {
     assert!(!bound.reads_now());
     assert_eq!(bound, Expr::Lit(Literal::Time(now().timestamp_micros())));
     let headers = http::HeaderMap::new();
-    let scope = Scope {
-        response: None,
-        headers: &headers,
-        last_record: None,
-        last_page_size: 0,
-        record: None,
-    };
+    let scope = Scope::without_page(&headers);
     let before = Utc::now();
     let unbound = clock().eval(&scope).to_json().unwrap();
     let read = super::parse(unbound.as_str().unwrap()).unwrap();

@@ -175,6 +175,18 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
+    /// The scope of a request being made: no page, no record, nothing but settings and the
+    /// run's time to read (`{expr: ..}` request values).
+    pub fn without_page(headers: &'a http::HeaderMap) -> Scope<'a> {
+        Scope {
+            response: None,
+            headers,
+            last_record: None,
+            last_page_size: 0,
+            record: None,
+        }
+    }
+
     /// The scope of a processing step: one record, nothing of the page.
     pub fn of_record(record: &'a RawValue, headers: &'a http::HeaderMap) -> Scope<'a> {
         Scope {

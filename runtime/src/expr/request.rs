@@ -23,13 +23,7 @@ pub fn bind(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<(String, serde_json::Value)>, Error> {
     let headers = http::HeaderMap::new();
-    let scope = Scope {
-        response: None,
-        headers: &headers,
-        last_record: None,
-        last_page_size: 0,
-        record: None,
-    };
+    let scope = Scope::without_page(&headers);
     let mut out = Vec::with_capacity(computed.len());
     for (index, c) in computed.iter().enumerate() {
         let bound: Expr = c.expr.with_config(setting).with_now(now);
@@ -74,7 +68,7 @@ mod tests {
             text: "config['start']".into(),
             expr: Expr::Config("start".into()),
         };
-        let values = bind(&[strftime.clone()], "r", &|_| None, now).unwrap();
+        let values = bind(std::slice::from_ref(&strftime), "r", &|_| None, now).unwrap();
         assert_eq!(values, [("expr.0".to_string(), "2023-11-14".into())]);
         let err = bind(&[strftime, missing], "r", &|_| None, now).unwrap_err();
         assert!(
