@@ -176,6 +176,7 @@ pub fn client(args: &ClientArgs) -> Result<()> {
         response_actions: Cow::Borrowed(&[]),
         processing_steps: Cow::Borrowed(&[]),
         incremental: None,
+        ..ResourceDescriptor::DEFAULT
     };
     let spec = ClientSpec {
         source: Cow::Borrowed("fanout"),

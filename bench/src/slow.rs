@@ -229,6 +229,7 @@ fn resource(name: &str, path: &str, paginator: PaginatorConfig) -> ResourceDescr
         response_actions: Default::default(),
         processing_steps: Default::default(),
         incremental: None,
+        ..ResourceDescriptor::DEFAULT
     }
 }
 

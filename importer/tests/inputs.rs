@@ -196,6 +196,35 @@ fn datetime_cursors_become_windows_and_time_comparisons() {
 }
 
 #[test]
+fn date_macros_and_partitions_from_a_setting_are_imported() {
+    let imported = import("inputs/dates.md", &Options::default());
+    assert!(imported.check.is_empty(), "{:?}", imported.check);
+    let yaml = &imported.source_yaml;
+    // the date macros are templates the runtime computes, not literal text
+    assert!(
+        yaml.contains(r#"expr: "now_utc().strftime('%Y-%m-%dT%H:%M:%SZ')""#),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains(r#"expr: "day_delta(-7, format='%Y-%m-%d')""#),
+        "{yaml}"
+    );
+    assert!(yaml.contains("str(today_utc())"), "{yaml}");
+    // the sync state's fallback is kept; a value of the state alone stays literal
+    assert!(
+        yaml.contains(r#"expr: "format_datetime(config['start_date'], '%s')""#),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("{{{{ stream_interval['end_time'] }}}}"),
+        "{yaml}"
+    );
+    // the partition values are the setting's
+    assert!(yaml.contains("values: {config: years}"), "{yaml}");
+    insta::assert_snapshot!(report(&imported));
+}
+
+#[test]
 fn processing_steps_and_response_rules_are_imported() {
     let imported = import("inputs/steps_and_rules.md", &Options::default());
     assert!(imported.check.is_empty(), "{:?}", imported.check);

@@ -85,6 +85,27 @@ impl MockOptions {
         self
     }
 
+    /// Gives a stand-in for every secret and setting of `api`: `mock-<name>`, or, for a
+    /// setting a request template reads (`format_datetime(config['start_date'], '%s')`),
+    /// a datetime, which reads as text too, so the date functions have a date to read.
+    pub fn stand_ins(mut self, api: &restgen::ir::ApiIr) -> Self {
+        let read_by_templates: Vec<&str> = api
+            .resources
+            .iter()
+            .flat_map(|r| r.descriptor.computed.iter())
+            .flat_map(|c| c.expr.settings())
+            .collect();
+        for value in api.client.values.iter() {
+            let stand_in = if read_by_templates.contains(&value.name.as_ref()) {
+                "2024-01-01T00:00:00Z".to_string()
+            } else {
+                format!("mock-{}", value.name)
+            };
+            self.values.insert(value.name.to_string(), stand_in);
+        }
+        self
+    }
+
     /// Adds a fault.
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);

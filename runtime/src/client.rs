@@ -15,8 +15,11 @@ use crate::retry::{DEFAULT_MAX_BODY_SIZE, Jitter, Retry};
 use crate::secret::{Secret, redact_url};
 use crate::transport::{HttpClient, Transport};
 
+mod clock;
 mod embedding;
 mod generated;
+
+pub use clock::Clock;
 
 /// A named value the client needs: a secret (`dlt.secrets`) or a setting (`dlt.config`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +93,8 @@ pub struct ClientBuilder {
     custom_auth: BTreeMap<String, Arc<dyn Auth>>,
     custom_paginators: BTreeMap<String, PaginatorFactory>,
     token_sink: Option<TokenSink>,
+    /// What `now_utc()` reads (the system clock when `None`).
+    clock: Option<Clock>,
     /// The custom auths and paginators the spec names: `build()` fails without their code.
     expected: Vec<(&'static str, String)>,
 }
@@ -140,6 +145,7 @@ impl Default for ClientBuilder {
             custom_auth: BTreeMap::new(),
             custom_paginators: BTreeMap::new(),
             token_sink: None,
+            clock: None,
             expected: Vec::new(),
         }
     }
@@ -356,6 +362,7 @@ impl ClientBuilder {
                 custom_auth: self.custom_auth,
                 custom_paginators: self.custom_paginators,
                 token_sink: self.token_sink,
+                clock: self.clock,
                 base_url,
                 spec: spec.clone(),
                 values: self.values,
@@ -414,6 +421,7 @@ pub(crate) struct CoreInner {
     pub(crate) custom_auth: BTreeMap<String, Arc<dyn Auth>>,
     pub(crate) custom_paginators: BTreeMap<String, PaginatorFactory>,
     pub(crate) token_sink: Option<TokenSink>,
+    pub(crate) clock: Option<Clock>,
     pub(crate) base_url: String,
     pub(crate) spec: ClientSpec,
     pub(crate) values: BTreeMap<String, Secret>,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 pub use crate::client::{ClientSpec, ValueSpec};
 pub use crate::expr::{self, Expr};
-pub use crate::fanout::{FanOutDescriptor, ParentBinding};
+pub use crate::fanout::{FanOutDescriptor, ParentBinding, PartitionValues};
 pub use crate::incremental::windows::WindowConfig;
 pub use crate::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
 pub use crate::rules::{Backoff, RuleAction};
@@ -73,6 +73,19 @@ pub struct ResourceDescriptor {
     pub processing_steps: List<crate::steps::ProcessingStep>,
     /// Incremental loading, when the endpoint has an `incremental` block.
     pub incremental: Option<crate::incremental::IncrementalConfig>,
+    /// Values computed when a request run starts (`{expr: "now_utc().strftime('%Y')"}` in a
+    /// parameter, header, path or body): the `N`th fills the placeholder `{expr.N}`.
+    pub computed: List<Computed>,
+}
+
+/// A template a request sends, computed once when its run starts
+/// ([`crate::expr::request`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computed {
+    /// The template as the spec writes it, for errors.
+    pub text: Text,
+    /// The compiled template.
+    pub expr: Expr,
 }
 
 impl ResourceDescriptor {
@@ -93,6 +106,7 @@ impl ResourceDescriptor {
         response_actions: Cow::Borrowed(&[]),
         processing_steps: Cow::Borrowed(&[]),
         incremental: None,
+        computed: Cow::Borrowed(&[]),
     };
 }
 
@@ -107,6 +121,7 @@ impl ResourceDescriptor {
                 .iter()
                 .flat_map(|a| a.predicate.iter().flat_map(Expr::settings)),
         );
+        names.extend(self.computed.iter().flat_map(|c| c.expr.settings()));
         names.sort_unstable();
         names.dedup();
         names

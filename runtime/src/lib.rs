@@ -36,7 +36,7 @@ pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
 pub use fanout::{
     ChildRecord, FanOut, FanOutCursors, FanOutDescriptor, PARALLELIZED_CONCURRENCY, ParentBinding,
-    ParentCheckpoints, ParentCursors,
+    ParentCheckpoints, ParentCursors, PartitionValues,
 };
 pub use incremental::{Checkpoint, Incremental};
 pub use lenient::{DecodeReport, DecodeSummary};
@@ -47,4 +47,4 @@ pub use secret::Secret;
 pub use transport::HttpClient;
 
 /// Re-exported for generated code, so generated crates need no direct dependency on them.
-pub use {futures, reqwest, reqwest_middleware, serde, serde_json};
+pub use {chrono, futures, reqwest, reqwest_middleware, serde, serde_json};

@@ -188,7 +188,9 @@ pub fn descriptors(
     // pub static USERS: ResourceDescriptor = ..; (one per resource)
     // pub mod shapes { .. }
     // pub mod fan_outs { .. }
+    // pub mod partitions { .. }
     let fan_outs = fan_out_statics(api);
+    let partitions = super::fanout::partition_statics(api);
     quote! {
         #imports
         #client_doc
@@ -197,6 +199,7 @@ pub fn descriptors(
         #(#resources)*
         #shapes
         #fan_outs
+        #partitions
     }
 }
 

@@ -4,6 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use restgen_runtime::PartitionValues;
 
 use super::client::{record_shape, record_type};
 use super::docs;
@@ -76,19 +77,12 @@ pub(super) fn fan_out_statics(api: &ApiIr) -> TokenStream {
             })
         })
         .collect();
-    if statics.is_empty() {
-        return TokenStream::new();
-    }
-    let imports = super::literal::imports();
-    // pub mod fan_outs { use ..; pub static FOLLOWERS: FanOutDescriptor = ..; }
-    quote! {
-        /// The fan-out wiring of each child resource: its parent, which parent field binds
-        /// which argument, and the parent fields its records carry.
-        pub mod fan_outs {
-            #imports
-            #(#statics)*
-        }
-    }
+    statics_module(
+        "fan_outs",
+        "The fan-out wiring of each child resource: its parent, which parent field binds\n\
+         which argument, and the parent fields its records carry.",
+        &statics,
+    )
 }
 
 /// The `<child>_all` fan-out methods of the async client: one per resource whose arguments all
@@ -144,23 +138,28 @@ pub(super) fn fan_outs(api: &ApiIr, record_types: &[Option<TokenStream>]) -> Vec
 fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStream> {
     let partitions = r.partitions.as_ref()?;
     let field = partitions.field.as_str();
-    // the values as JSON text: a literal the crate reads back, whatever their types
-    let values = serde_json::Value::Array(partitions.values.clone()).to_string();
+    let which = match &partitions.values {
+        PartitionValues::Listed(values) => format!("the spec lists ({})", values.len()),
+        PartitionValues::Setting(name) => format!(
+            "the setting {} holds (a list, or comma-separated values; the walk fails at once \
+             without it)",
+            docs::code(name)
+        ),
+    };
     let doc = docs::outer(&format!(
-        "{name} once per partition: walks {name} for each value of {field} the spec lists \
-         ({count}), each with a fresh paginator. Each item carries its value as {key}.",
+        "{name} once per partition: walks {name} for each value of {field} {which}, each with \
+         a fresh paginator. Each item carries its value as {key}.",
         name = docs::code(&r.name),
         field = docs::code(field),
-        count = partitions.values.len(),
         key = docs::code(&format!("_partition_{field}")),
     ));
-    // FanOut::over_values(restgen_runtime::serde_json::from_str::<Vec<Value>>("[2023,2024]")
-    //     .unwrap_or_default(), Cow::Borrowed("partition"), Cow::Borrowed("year"), <request>)
+    let child_static = ident(&r.names.statics);
+    // FanOut::over_partitions(&descriptors::partitions::ABSENCES, Cow::Borrowed("partition"),
+    //     Cow::Borrowed("year"), <request>)
     let walk = |request: TokenStream| {
         quote! {
-            ::restgen_runtime::FanOut::over_values(
-                ::restgen_runtime::serde_json::from_str::<::std::vec::Vec<::restgen_runtime::serde_json::Value>>(#values)
-                    .unwrap_or_default(),
+            ::restgen_runtime::FanOut::over_partitions(
+                &descriptors::partitions::#child_static,
                 ::std::borrow::Cow::Borrowed("partition"),
                 ::std::borrow::Cow::Borrowed(#field),
                 #request,
@@ -223,6 +222,51 @@ fn walk_method(
         #doc
         pub fn #method(&self) -> ::restgen_runtime::FanOut<#record> {
             #body #parallel
+        }
+    }
+}
+
+/// `descriptors.rs`'s `mod partitions`: the values each partitioned resource walks, typed
+/// literals or the setting that holds them (empty when no resource has partitions).
+pub(super) fn partition_statics(api: &ApiIr) -> TokenStream {
+    let statics: Vec<TokenStream> = api
+        .resources
+        .iter()
+        .filter_map(|r| {
+            let partitions = r.partitions.as_ref()?;
+            let name = ident(&r.names.statics);
+            let value = partitions.values.literal();
+            let doc = docs::outer(&format!(
+                "The partitions {} is walked over.",
+                docs::code(&r.name)
+            ));
+            // #[doc = ".."] pub static ABSENCES: PartitionValues = PartitionValues::Listed(..);
+            Some(quote! {
+                #doc
+                pub static #name: PartitionValues = #value;
+            })
+        })
+        .collect();
+    statics_module(
+        "partitions",
+        "The values of each partitioned resource's walk (`<resource>_all()`).",
+        &statics,
+    )
+}
+
+/// `pub mod <name>` of `statics` with the descriptor imports; nothing when there are none.
+fn statics_module(name: &str, doc: &str, statics: &[TokenStream]) -> TokenStream {
+    if statics.is_empty() {
+        return TokenStream::new();
+    }
+    let imports = super::literal::imports();
+    let (name, doc) = (ident(name), docs::outer(doc));
+    // #[doc = ".."] pub mod fan_outs { use ..; pub static FOLLOWERS: FanOutDescriptor = ..; }
+    quote! {
+        #doc
+        pub mod #name {
+            #imports
+            #(#statics)*
         }
     }
 }

@@ -30,6 +30,10 @@ pub fn bind_headers(
             out.push(param(&key, bound.value(named)));
             continue;
         }
+        if let Some(text) = bound.computed(v) {
+            out.push(param(&key, text.map_err(in_header)?));
+            continue;
+        }
         let text = match v {
             Value::String(s) => bind_text(&key, s, bound, site).map_err(in_header)?,
             Value::Null => continue,

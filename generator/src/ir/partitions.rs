@@ -1,8 +1,14 @@
 //! An endpoint's `partitions` (restgen's form of Airbyte's `ListPartitionRouter`):
 //! `partitions: {field: year, values: [2023, 2024]}` walks the resource once per value, each
 //! bound to the argument `field` (a `{year}` placeholder in the path, query, headers or body),
-//! through the generated `<resource>_all()` (the runtime's `FanOut::over_values`).
+//! through the generated `<resource>_all()` (the runtime's `FanOut::over_partitions`).
+//! `values: {config: years}` reads them from the client's setting when the walk starts.
 
+use std::borrow::Cow;
+
+use restgen_runtime::PartitionValues;
+use restgen_runtime::descriptor::ValueRef;
+use restgen_runtime::expr::Literal;
 use serde_yaml::Value;
 
 use super::PathArg;
@@ -16,8 +22,8 @@ const KEYS: &[&str] = &["field", "values"];
 pub struct Partitions {
     /// The argument each value is bound to; records carry it as `_partition_<field>`.
     pub field: String,
-    /// The values, in order, as JSON.
-    pub values: Vec<serde_json::Value>,
+    /// The values, in order, or the setting that holds them.
+    pub values: PartitionValues,
 }
 
 /// The partitions of a resource whose arguments are `args`; an issue is located relative to
@@ -75,10 +81,31 @@ pub fn resolve(block: &Value, args: &[PathArg]) -> Result<Partitions, Issue> {
     }
     let values = match map.get("values") {
         Some(Value::Sequence(items)) if !items.is_empty() => items,
-        Some(_) => {
-            return Err(Issue::new("`values` must be a non-empty list")
+        Some(value @ Value::Mapping(_)) => {
+            return match super::placeholder::reference(value) {
+                Some(ValueRef::Config(name)) => Ok(Partitions {
+                    field,
+                    values: PartitionValues::Setting(name),
+                }),
+                Some(_) => Err(Issue::new("partition values cannot be a secret")
+                    .at_key("values")
+                    .label("a secret")
+                    .help("name a setting: `values: {config: <name>}`")
+                    .note("each record carries its partition value, so it is never secret")),
+                None => Err(Issue::new(
+                    "`values` must be a non-empty list or a setting (`{config: name}`)",
+                )
                 .at_key("values")
-                .label("expected a list of values"));
+                .label("expected a list of values or `{config: name}`")
+                .maybe_help(super::placeholder::reference_typo(value))),
+            };
+        }
+        Some(_) => {
+            return Err(Issue::new(
+                "`values` must be a non-empty list or a setting (`{config: name}`)",
+            )
+            .at_key("values")
+            .label("expected a list of values"));
         }
         None => {
             return Err(Issue::new("`partitions` needs `values`")
@@ -89,20 +116,33 @@ pub fn resolve(block: &Value, args: &[PathArg]) -> Result<Partitions, Issue> {
     let values = values
         .iter()
         .enumerate()
-        .map(|(i, v)| match v {
-            Value::String(_) | Value::Number(_) | Value::Bool(_) => serde_json::to_value(v)
-                .map_err(|e| {
-                    Issue::new(format!("value {i} cannot be written as JSON: {e}"))
+        .map(|(i, v)| {
+            let not_scalar = || {
+                Issue::new(format!(
+                    "partition value {i} must be a string, number or boolean"
+                ))
+                .at_key("values")
+                .label("a value that is not a scalar")
+            };
+            Ok(match v {
+                Value::String(s) => Literal::Str(Cow::Owned(s.clone())),
+                Value::Bool(b) => Literal::Bool(*b),
+                Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+                    (Some(i), _) => Literal::Int(i),
+                    (None, Some(f)) if n.is_f64() && f.is_finite() => Literal::Float(f),
+                    _ => {
+                        return Err(Issue::new(format!(
+                            "partition value {i} (`{n}`) is out of range: write it quoted"
+                        ))
                         .at_key("values")
-                        .label("not JSON")
-                }),
-            _ => Err(Issue::new(format!(
-                "partition value {i} must be a string, number or boolean"
-            ))
-            .at_key("values")
-            .label("a value that is not a scalar")),
+                        .label("beyond a 64-bit integer"));
+                    }
+                },
+                _ => return Err(not_scalar()),
+            })
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
+    let values = PartitionValues::Listed(Cow::Owned(values));
     Ok(Partitions { field, values })
 }
 
@@ -135,8 +175,28 @@ mod tests {
         assert_eq!(p.field, "year");
         assert_eq!(
             p.values,
-            [serde_json::json!(2023), serde_json::json!("2024")]
+            PartitionValues::Listed(Cow::Owned(vec![
+                Literal::Int(2023),
+                Literal::Str("2024".into())
+            ]))
         );
+    }
+
+    #[test]
+    fn values_from_a_setting() {
+        let p = resolve(
+            &block("{field: year, values: {config: years}}"),
+            &[arg("year")],
+        )
+        .unwrap();
+        assert_eq!(p.values, PartitionValues::Setting("years".into()));
+        for yaml in [
+            "{field: year, values: {secret: years}}",
+            "{field: year, values: {confg: years}}",
+            "{field: year, values: [18446744073709551615]}",
+        ] {
+            assert!(resolve(&block(yaml), &[arg("year")]).is_err(), "{yaml}");
+        }
     }
 
     #[test]

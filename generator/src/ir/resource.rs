@@ -228,6 +228,7 @@ pub fn resolve(
         response_actions: Cow::Owned(response_actions),
         processing_steps: Cow::Owned(processing_steps),
         incremental,
+        computed: Cow::Owned(bound.computed),
     };
     // the record type has the fields the processing steps leave
     let schema = spec

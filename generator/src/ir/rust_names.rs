@@ -27,6 +27,7 @@ pub const BUILDER_METHODS: &[&str] = &[
     "jitter",
     "max_body_size",
     "strict",
+    "clock",
     "from_env",
     "build",
     "value",

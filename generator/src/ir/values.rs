@@ -103,6 +103,15 @@ pub(super) fn collect_values(
         for name in r.descriptor.settings() {
             add(&ValueRef::Config(Cow::Owned(name.to_string())), false);
         }
+        // the setting a partition walk reads its values from: only `_all()` needs it, and
+        // fails at once without it
+        if let Some(super::partitions::Partitions {
+            values: restgen_runtime::PartitionValues::Setting(name),
+            ..
+        }) = &r.partitions
+        {
+            add(&ValueRef::Config(name.clone()), false);
+        }
     }
     values
 }

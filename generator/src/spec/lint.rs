@@ -171,6 +171,13 @@ pub fn lint(
         for param in caller_params(document, endpoint) {
             extensions.push((param, "a `{name}` parameter the caller passes"));
         }
+        for key in ["params", "headers", "json"] {
+            let mut found = Vec::new();
+            computed_values(document, &endpoint.key(key), &mut found);
+            for at in found {
+                extensions.push((at, "a request value computed by a template (`{expr: ..}`)"));
+            }
+        }
     }
     if get(document, &root.key("client").key("api_budget")).is_some() {
         extensions.push((
@@ -243,6 +250,24 @@ pub fn lint(
 /// The query parameters of `endpoint` with a plain `{name}` placeholder, which becomes an
 /// argument of the resource's method (dlt raises). A parameter the path uses is sent in the
 /// path as written, so it is not one.
+/// The `{expr: ..}` values at or below `at`.
+fn computed_values(document: &Value, at: &YamlPath, found: &mut Vec<YamlPath>) {
+    match get(document, at) {
+        Some(value) if crate::ir::request::template_of(value).is_some() => found.push(at.clone()),
+        Some(Value::Mapping(map)) => {
+            for key in map.keys().filter_map(Value::as_str) {
+                computed_values(document, &at.key(key), found);
+            }
+        }
+        Some(Value::Sequence(items)) => {
+            for i in 0..items.len() {
+                computed_values(document, &at.index(i), found);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn caller_params(document: &Value, endpoint: &YamlPath) -> Vec<YamlPath> {
     use crate::ir::placeholder::{Piece, is_name, split};
     let Some(Value::Mapping(params)) = get(document, &endpoint.key("params")) else {

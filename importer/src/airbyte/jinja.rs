@@ -1,18 +1,24 @@
 //! Airbyte's Jinja templates in paths, parameters, headers, bodies and the base URL:
 //! `{{ config['x'] }}` is the setting `{config.x}`, `{{ stream_partition.x }}` (and a bare
-//! name) the argument `{x}`; anything else is sent as the literal text dlt would send.
+//! name) the argument `{x}`; a parameter, header or body value of date macros and settings
+//! (`{{ now_utc().strftime('%Y') }}`) the template `{expr: ..}` the runtime computes
+//! ([`super::jinja_expr`]); anything else is sent as the literal text dlt would send.
 
+use super::jinja_expr;
 use super::{Rewriter, is_name};
 use crate::source::Loc;
-use crate::tree::{Node, Value};
+use crate::tree::{Entry, Node, Value};
 
 impl Rewriter<'_> {
     /// Jinja templates in the path, parameters, headers and body.
     pub(super) fn templates(&mut self, endpoint: &mut Node) {
         let mut found = Vec::new();
-        for key in ["path", "params", "headers", "json"] {
+        if let Some(node) = endpoint.get_mut("path") {
+            jinja_in(node, &mut found);
+        }
+        for key in ["params", "headers", "json"] {
             if let Some(node) = endpoint.get_mut(key) {
-                jinja_in(node, &mut found);
+                templates_in(node, &mut found);
             }
         }
         self.jinja_notes(found);
@@ -21,6 +27,26 @@ impl Rewriter<'_> {
     /// A note for each Jinja template found, saying what it became.
     pub(super) fn jinja_notes(&mut self, found: Found) {
         for (at, was, now) in found {
+            if let Some(now) = now.as_deref().and_then(|n| n.strip_prefix(COMPUTED)) {
+                let (expr, lost) = now.split_once(LOST).unwrap_or((now, ""));
+                let lost = if lost.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; it read {lost}, Airbyte's sync state, which a spec does not have: the \
+                         fallback is sent on every run, not the state's value"
+                    )
+                };
+                self.note(
+                    at,
+                    "endpoint.jinja_template",
+                    format!(
+                        "`{was}` is Airbyte's Jinja; restgen computes it when each request run \
+                         starts as `{{expr: \"{expr}\"}}`{lost}"
+                    ),
+                );
+                continue;
+            }
             let message = match now {
                 Some(now) => format!(
                     "`{was}` is Airbyte's Jinja, which dlt would send as literal braces; restgen \
@@ -42,8 +68,43 @@ impl Rewriter<'_> {
 }
 
 /// What a Jinja template found became: where, the template, and its placeholder (`None`:
-/// sent as literal text).
+/// sent as literal text; [`COMPUTED`] then the template, for a computed value).
 pub(super) type Found = Vec<(Loc, String, Option<String>)>;
+
+/// Marks a [`Found`] that became `{expr: ..}`; [`LOST`] separates what it left out.
+const COMPUTED: &str = "expr:";
+const LOST: &str = "\u{0}lost:";
+
+/// [`jinja_in`] for parameter, header and body values, where a template of date macros and
+/// settings becomes `{expr: ..}`.
+fn templates_in(node: &mut Node, found: &mut Found) {
+    let at = node.at;
+    match &mut node.value {
+        Value::Str(text) if text.contains("{{") => {
+            match jinja_expr::translate(text, |inner| jinja_placeholder(inner).is_some()) {
+                Some(t) => {
+                    let lost = t.lost.map(|l| format!("{LOST}{l}")).unwrap_or_default();
+                    found.push((
+                        at,
+                        text.clone(),
+                        Some(format!("{COMPUTED}{}{lost}", t.expr)),
+                    ));
+                    node.value = Value::Dict(vec![Entry {
+                        key: "expr".into(),
+                        key_at: at,
+                        value: Node::new(Value::Str(t.expr), at),
+                    }]);
+                }
+                None => jinja_in(node, found),
+            }
+        }
+        Value::List(items) => items.iter_mut().for_each(|n| templates_in(n, found)),
+        Value::Dict(entries) => entries
+            .iter_mut()
+            .for_each(|e| templates_in(&mut e.value, found)),
+        _ => jinja_in(node, found),
+    }
+}
 
 /// Rewrites the Jinja `{{ ... }}` (and dlt-braced `{stream_slice.x}`) in every string below
 /// `node`, recording each in `found`.

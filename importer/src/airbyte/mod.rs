@@ -19,6 +19,7 @@
 
 mod cursor;
 mod jinja;
+mod jinja_expr;
 mod paginator;
 mod steps;
 mod sync;

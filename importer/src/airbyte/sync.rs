@@ -332,22 +332,29 @@ impl Rewriter<'_> {
     }
 }
 
-/// Writes a list `partition_router` (literal `values`, a `cursor_field`) as the endpoint's
-/// `partitions` when the value reaches the request: through its `request_option` (query,
-/// header or JSON body) or a `{cursor_field}` placeholder already there. Says how it is sent;
-/// `None` (nothing written) when the values are not literal or the value goes nowhere.
+/// Writes a list `partition_router` (literal `values` or a setting's, a `cursor_field`) as
+/// the endpoint's `partitions` when the value reaches the request: through its
+/// `request_option` (query, header or JSON body) or a `{cursor_field}` placeholder already
+/// there. Says how it is sent; `None` (nothing written) when the values are neither literal
+/// nor a setting, or the value goes nowhere.
 fn list_partitions(endpoint: &mut Node, router: &Node) -> Option<String> {
     let values = router.get("values")?;
-    let Value::List(items) = &values.value else {
-        return None;
+    let from = match &values.value {
+        Value::List(items)
+            if !items.is_empty()
+                && items.iter().all(|v| {
+                    matches!(v.value, Value::Str(_) | Value::Int(_) | Value::Float(_))
+                }) =>
+        {
+            String::new()
+        }
+        // `dlt.config["years"]`: the runtime reads the setting when the walk starts
+        Value::Config(name) => format!(
+            " (the values are the setting `{name}`'s, read when the walk starts: a list, or \
+             comma-separated values)"
+        ),
+        _ => return None,
     };
-    if items.is_empty()
-        || !items
-            .iter()
-            .all(|v| matches!(v.value, Value::Str(_) | Value::Int(_) | Value::Float(_)))
-    {
-        return None;
-    }
     let field = router
         .get("cursor_field")
         .and_then(Node::as_str)?
@@ -390,7 +397,7 @@ fn list_partitions(endpoint: &mut Node, router: &Node) -> Option<String> {
     block.set("field", Node::new(Value::Str(field), at));
     block.set("values", values.clone());
     endpoint.set("partitions", block);
-    Some(how)
+    Some(format!("{how}{from}"))
 }
 
 /// Whether `text` is a `YYYY-MM-DD` date.

@@ -27,7 +27,7 @@ fn literals_about(expr: &Expr) -> BTreeMap<(u8, FieldPath), Vec<Value>> {
                     if let (Some((var, path)), Expr::Lit(lit)) = (access(x), y) {
                         out.entry((var_key(var), path))
                             .or_default()
-                            .push(literal_json(lit));
+                            .push(lit.to_json());
                     }
                 }
             }
@@ -46,18 +46,6 @@ fn literals_about(expr: &Expr) -> BTreeMap<(u8, FieldPath), Vec<Value>> {
         _ => {}
     });
     out
-}
-
-fn literal_json(literal: &Literal) -> Value {
-    match literal {
-        Literal::None => Value::Null,
-        Literal::Bool(b) => Value::Bool(*b),
-        Literal::Int(i) => Value::from(*i),
-        Literal::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        Literal::Str(s) => Value::String(s.to_string()),
-        Literal::EmptyObject => Value::Object(Map::new()),
-        Literal::EmptyList => Value::Array(Vec::new()),
-    }
 }
 
 /// The slot a read path is, when the mock can write it: not the records or the next
@@ -89,8 +77,8 @@ fn slot_of(var: Var, path: &FieldPath, natural: Natural<'_>) -> Option<Slot> {
                 .then_some(Slot::Header(name))
         }
         Var::LastRecord if !path.is_empty() => Some(Slot::Record(path.clone())),
-        // a processing step's record is no part of the page the mock writes
-        Var::LastRecord | Var::LastPageSize | Var::Record => None,
+        // a processing step's record is no part of the page the mock writes, nor the clock
+        Var::LastRecord | Var::LastPageSize | Var::Record | Var::Now => None,
     }
 }
 

@@ -130,6 +130,15 @@ macro_rules! client {
                 self.with_inner(|b| b.rate_limit(n, period))
             }
 
+            /// The clock the spec's date functions (`now_utc()`, `day_delta()`) read when a
+            /// request starts; the system clock by default. Fix it in tests and replays.
+            pub fn clock(
+                self,
+                clock: impl Fn() -> $crate::chrono::DateTime<$crate::chrono::Utc> + Send + Sync + 'static,
+            ) -> Self {
+                self.with_inner(|b| b.clock(clock))
+            }
+
             /// Adds one rate to the client's budget, a fixed or a moving window
             /// (`restgen_runtime::budget::Rate`); [`Self::rate_limit`] adds a moving one.
             pub fn rate(self, rate: $crate::budget::Rate) -> Self {

@@ -127,6 +127,11 @@ impl<T> std::fmt::Debug for ResourceRequest<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> ResourceRequest<T> {
+    /// The client this request runs on.
+    pub(crate) fn core(&self) -> &ClientCore {
+        &self.core
+    }
+
     /// A request for the resource `descriptor` describes.
     pub fn new(core: ClientCore, descriptor: Cow<'static, ResourceDescriptor>) -> Self {
         ResourceRequest {

@@ -167,6 +167,17 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     if let Some(filter) = &filter {
         args.extend(filter.placeholders());
     }
+    // templates the request sends: once per run, all pages alike
+    if !d.computed.is_empty() {
+        let setting = |name: &str| request.core.setting(name);
+        let now = request.core.now();
+        args.extend(crate::expr::request::bind(
+            &d.computed,
+            &d.name,
+            &setting,
+            now,
+        )?);
+    }
     let path = fill_path(&d.path, &args, &d.name)?;
     let joined = request.core.request_url(&path);
     let url = url::Url::parse(&joined).map_err(|source| Error::Url {

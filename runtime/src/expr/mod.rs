@@ -2,8 +2,10 @@
 //! `stop_condition`) and their evaluation over a page. The generator parses and checks the
 //! template text; at run time only this small tree is walked, reading the page lazily.
 
+pub mod dates;
 mod extra;
 pub mod links;
+pub mod request;
 mod value;
 
 use std::borrow::Cow;
@@ -27,6 +29,9 @@ pub enum Var {
     LastPageSize,
     /// The record a processing step or response rule is looking at (`record`).
     Record,
+    /// The time of the run (`now_utc()`), fixed when a request starts
+    /// ([`Expr::with_now`]); the system clock where nothing fixed it.
+    Now,
 }
 
 /// A literal in a template.
@@ -46,6 +51,9 @@ pub enum Literal {
     EmptyObject,
     /// `[]`.
     EmptyList,
+    /// A UTC instant in microseconds since the Unix epoch: the run's `now_utc()`, bound when a
+    /// request starts ([`Expr::with_now`]).
+    Time(i64),
 }
 
 /// A comparison operator.
@@ -127,6 +135,28 @@ pub enum Func {
     EndsWith,
     /// `x | float`, `float(x)`.
     Float,
+    /// `today_utc()` (operand `[now]`) and `x.date()`: the date of a datetime.
+    Today,
+    /// `day_delta(days, format=..)`: operands `[now, days, format?]`; the run's time plus
+    /// `days` days, written in `format` (Airbyte's default `%Y-%m-%dT%H:%M:%S.%f%z`).
+    DayDelta,
+    /// `duration('P1D')`: an ISO 8601 duration.
+    Duration,
+    /// `format_datetime(x, format, input_format=..)`: a datetime, date string or epoch
+    /// written in `format`.
+    FormatDatetime,
+    /// `str_to_datetime(s)`: a string read as a UTC datetime.
+    StrToDatetime,
+    /// `timestamp(x)`, `x.timestamp()`: epoch seconds.
+    Timestamp,
+    /// `max(a, b, ..)` or `max(list)`.
+    Max,
+    /// `min(a, b, ..)` or `min(list)`.
+    Min,
+    /// `x.strftime(format)`: operands `[x, format]`.
+    Strftime,
+    /// `x.isoformat()`.
+    Isoformat,
 }
 
 /// What a template sees of one page.
@@ -145,6 +175,18 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
+    /// The scope of a request being made: no page, no record, nothing but settings and the
+    /// run's time to read (`{expr: ..}` request values).
+    pub fn without_page(headers: &'a http::HeaderMap) -> Scope<'a> {
+        Scope {
+            response: None,
+            headers,
+            last_record: None,
+            last_page_size: 0,
+            record: None,
+        }
+    }
+
     /// The scope of a processing step: one record, nothing of the page.
     pub fn of_record(record: &'a RawValue, headers: &'a http::HeaderMap) -> Scope<'a> {
         Scope {
@@ -157,6 +199,13 @@ impl<'a> Scope<'a> {
     }
 }
 
+impl Literal {
+    /// The literal as JSON (`None` as `null`, a time as Python's `str()` of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        literal(self).to_json().unwrap_or_default()
+    }
+}
+
 fn literal(lit: &Literal) -> Value<'_> {
     match lit {
         Literal::None => Value::None,
@@ -166,6 +215,9 @@ fn literal(lit: &Literal) -> Value<'_> {
         Literal::Str(s) => Value::Str(Cow::Borrowed(s.as_ref())),
         Literal::EmptyObject => Value::EmptyObject,
         Literal::EmptyList => Value::EmptyList,
+        Literal::Time(micros) => {
+            chrono::DateTime::from_timestamp_micros(*micros).map_or(Value::None, Value::DateTime)
+        }
     }
 }
 
@@ -180,6 +232,7 @@ impl Expr {
                 Value::Int(i64::try_from(scope.last_page_size).unwrap_or(i64::MAX))
             }
             Expr::Var(Var::Record) => scope.record.map_or(Value::None, Value::Raw),
+            Expr::Var(Var::Now) => Value::DateTime(chrono::Utc::now()),
             Expr::Lit(lit) => literal(lit),
             Expr::Config(_) => Value::None,
             Expr::List(items) => Value::Owned(serde_json::Value::Array(
@@ -282,15 +335,41 @@ impl Expr {
     /// The expression with every `config['name']` replaced by the setting's value (`None`
     /// when the client has none), as a request starts.
     pub fn with_config(&self, setting: &dyn Fn(&str) -> Option<String>) -> Expr {
-        let map = |ops: &List<Expr>| -> List<Expr> {
-            Cow::Owned(ops.iter().map(|op| op.with_config(setting)).collect())
-        };
-        match self {
-            Expr::Config(name) => Expr::Lit(match setting(name) {
+        self.replace(&|e| match e {
+            Expr::Config(name) => Some(Expr::Lit(match setting(name) {
                 Some(value) => Literal::Str(Cow::Owned(value)),
                 None => Literal::None,
-            }),
-            Expr::Var(_) | Expr::Lit(_) => self.clone(),
+            })),
+            _ => None,
+        })
+    }
+
+    /// The expression with the run's time (`now_utc()`, `today_utc()`, `day_delta()`) fixed
+    /// at `now`, so every use in one request run reads the same instant.
+    pub fn with_now(&self, now: chrono::DateTime<chrono::Utc>) -> Expr {
+        self.replace(&|e| {
+            matches!(e, Expr::Var(Var::Now))
+                .then(|| Expr::Lit(Literal::Time(now.timestamp_micros())))
+        })
+    }
+
+    /// Whether the expression reads the run's time.
+    pub fn reads_now(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |e| found |= matches!(e, Expr::Var(Var::Now)));
+        found
+    }
+
+    /// The expression with each part `swap` gives a replacement for replaced.
+    fn replace(&self, swap: &dyn Fn(&Expr) -> Option<Expr>) -> Expr {
+        if let Some(new) = swap(self) {
+            return new;
+        }
+        let map = |ops: &List<Expr>| -> List<Expr> {
+            Cow::Owned(ops.iter().map(|op| op.replace(swap)).collect())
+        };
+        match self {
+            Expr::Var(_) | Expr::Lit(_) | Expr::Config(_) => self.clone(),
             Expr::Get(ops) => Expr::Get(map(ops)),
             Expr::Not(ops) => Expr::Not(map(ops)),
             Expr::And(ops) => Expr::And(map(ops)),
@@ -307,6 +386,9 @@ impl Expr {
 /// A filter or operator applied to its operands.
 fn call<'a>(func: Func, operands: &'a [Expr], scope: &Scope<'a>) -> Value<'a> {
     let mut values = operands.iter().map(|op| op.eval(scope));
+    if dates::owns(func) {
+        return dates::call(func, values.collect());
+    }
     let (Some(a), b) = (values.next(), values.next()) else {
         return Value::None;
     };
@@ -335,10 +417,16 @@ fn call<'a>(func: Func, operands: &'a [Expr], scope: &Scope<'a>) -> Value<'a> {
         | Func::StartsWith
         | Func::EndsWith
         | Func::Float => extra::call(func, a, b),
+        // the date functions are taken above
+        _ => Value::None,
     }
 }
 
 fn arithmetic<'a>(func: Func, a: Value<'a>, b: Value<'a>) -> Value<'a> {
+    let (a, b) = (a.resolve(), b.resolve());
+    if let Some(date) = dates::arithmetic(func, &a, &b) {
+        return date;
+    }
     if let (Func::Add, Value::Str(x), Value::Str(y)) =
         (func, a.clone().resolve(), b.clone().resolve())
     {

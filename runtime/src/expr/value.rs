@@ -33,6 +33,12 @@ pub enum Value<'a> {
     EmptyList,
     /// The header map.
     Headers(&'a http::HeaderMap),
+    /// A UTC datetime (`now_utc()`, `str_to_datetime(..)`).
+    DateTime(chrono::DateTime<chrono::Utc>),
+    /// A date (`today_utc()`, `.date()`).
+    Date(chrono::NaiveDate),
+    /// A duration (`duration('P1D')`, a datetime minus another).
+    Duration(crate::incremental::windows::IsoDuration),
 }
 
 impl<'a> Value<'a> {
@@ -68,6 +74,8 @@ impl<'a> Value<'a> {
             Value::Float(f) => f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::Headers(h) => !h.is_empty(),
+            Value::DateTime(_) | Value::Date(_) => true,
+            Value::Duration(d) => d.months != 0 || !d.exact.is_zero(),
             Value::Raw(raw) => match raw_kind(raw) {
                 RawKind::Object => object_fields(raw).is_some_and(|f| !f.is_empty()),
                 RawKind::Array => array_items(raw).is_some_and(|i| !i.is_empty()),
@@ -94,6 +102,7 @@ impl<'a> Value<'a> {
             Value::Bool(b) => b.to_string(),
             Value::Raw(raw) => raw.get().trim().to_string(),
             Value::Owned(json) => json.to_string(),
+            date @ (Value::DateTime(_) | Value::Date(_) | Value::Duration(_)) => date.text(),
             Value::None | Value::EmptyObject | Value::EmptyList | Value::Headers(_) => {
                 return None;
             }
@@ -122,6 +131,10 @@ impl<'a> Value<'a> {
             Value::EmptyObject => Some(serde_json::Value::Object(serde_json::Map::new())),
             Value::EmptyList => Some(serde_json::Value::Array(Vec::new())),
             Value::Headers(_) => None,
+            // as Jinja renders them: the text Python's `str()` gives
+            date @ (Value::DateTime(_) | Value::Date(_) | Value::Duration(_)) => {
+                Some(serde_json::Value::String(date.text()))
+            }
         }
     }
 
@@ -231,6 +244,9 @@ impl<'a> Value<'a> {
             Value::Bool(false) => "False".into(),
             Value::Int(i) => i.to_string(),
             Value::Float(f) => f.to_string(),
+            Value::DateTime(at) => super::dates::python_datetime(at, ' '),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Duration(d) => super::dates::python_duration(d),
             other => other.to_json().map(|j| j.to_string()).unwrap_or_default(),
         }
     }
@@ -253,10 +269,28 @@ fn index(len: usize, i: i64) -> Option<usize> {
     usize::try_from(at).ok()
 }
 
-/// `a <op> b`, as Python compares: numbers with numbers, strings with strings; anything that
-/// does not compare is unequal.
+/// `a <op> b`, as Python compares: numbers with numbers, strings with strings, datetimes
+/// with datetimes; anything that does not compare is unequal.
 pub(super) fn compare(op: CmpOp, a: Value<'_>, b: Value<'_>) -> bool {
-    let ordering = match (a.resolve(), b.resolve()) {
+    let ordering = ordering(a, b);
+    match op {
+        CmpOp::Eq => ordering == Some(Ordering::Equal),
+        CmpOp::Ne => ordering != Some(Ordering::Equal),
+        CmpOp::Lt => ordering == Some(Ordering::Less),
+        CmpOp::Le => matches!(ordering, Some(Ordering::Less | Ordering::Equal)),
+        CmpOp::Gt => ordering == Some(Ordering::Greater),
+        CmpOp::Ge => matches!(ordering, Some(Ordering::Greater | Ordering::Equal)),
+    }
+}
+
+/// How `a` orders against `b`; `None` when Python would not compare them.
+pub(super) fn ordering(a: Value<'_>, b: Value<'_>) -> Option<Ordering> {
+    match (a.resolve(), b.resolve()) {
+        (Value::DateTime(x), Value::DateTime(y)) => Some(x.cmp(&y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(&y)),
+        (Value::Duration(x), Value::Duration(y)) if x.months == y.months => {
+            Some(x.exact.cmp(&y.exact))
+        }
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(&y)),
         (Value::Int(x), Value::Float(y)) => (x as f64).partial_cmp(&y),
         (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(y as f64)),
@@ -279,14 +313,6 @@ pub(super) fn compare(op: CmpOp, a: Value<'_>, b: Value<'_>) -> bool {
             }
         }
         _ => None,
-    };
-    match op {
-        CmpOp::Eq => ordering == Some(Ordering::Equal),
-        CmpOp::Ne => ordering != Some(Ordering::Equal),
-        CmpOp::Lt => ordering == Some(Ordering::Less),
-        CmpOp::Le => matches!(ordering, Some(Ordering::Less | Ordering::Equal)),
-        CmpOp::Gt => ordering == Some(Ordering::Greater),
-        CmpOp::Ge => matches!(ordering, Some(Ordering::Greater | Ordering::Equal)),
     }
 }
 

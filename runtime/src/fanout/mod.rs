@@ -8,6 +8,8 @@ mod per_parent;
 mod walk;
 mod wiring;
 
+pub use partitions::{PartitionValues, from_setting};
+
 pub use per_parent::{FanOutCursors, ParentCheckpoints, ParentCursors};
 pub use wiring::FanOutDescriptor;
 
@@ -62,8 +64,9 @@ pub struct FanOut<T> {
 enum Parents {
     Resource(Box<ResourceRequest<Box<RawValue>>>),
     FanOut(Box<FanOut<Box<RawValue>>>),
-    /// A list partition's values, each a parent record `{"<field>": value}`.
-    Values(Vec<Box<RawValue>>),
+    /// A list partition's values, each a parent record `{"<field>": value}`; why there are
+    /// none when they come from a setting the client does not have as a list.
+    Values(Result<Vec<Box<RawValue>>, String>),
     /// The child's date windows, cut when the walk starts (from the run's start value to
     /// its end value or now), each a parent record `{"start_time": .., "end_time": ..}`.
     Windows,

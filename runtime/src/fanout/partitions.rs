@@ -12,8 +12,10 @@ use serde_json::value::RawValue;
 
 use super::walk::{ParentItem, Parents};
 use super::{FanOut, FanOutCursors, ParentBinding, Pending};
-use crate::descriptor::Text;
+use crate::descriptor::{List, Text};
 use crate::driver::{ResourceRequest, Stop};
+use crate::error::Error;
+use crate::expr::Literal;
 use crate::incremental::Incremental;
 use crate::incremental::windows::{self, DateWindows};
 use crate::paginate::Position;
@@ -39,6 +41,31 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             record
         });
         Self::over_records(records, name, &[field], child)
+    }
+
+    /// [`Self::over_values`] over a spec's `partitions` values: listed, or read from the
+    /// client's setting when the walk starts. A setting the client was not given, or that
+    /// holds no value, fails the walk's stream at once ([`Error::Invalid`] naming it).
+    pub fn over_partitions(
+        values: &PartitionValues,
+        name: Text,
+        field: Text,
+        child: ResourceRequest<T>,
+    ) -> Self {
+        let values = match values {
+            PartitionValues::Listed(items) => Ok(items.iter().map(Literal::to_json).collect()),
+            PartitionValues::Setting(setting) => {
+                from_setting(child.core().setting(setting), setting)
+            }
+        };
+        match values {
+            Ok(values) => Self::over_values(values, name, field, child),
+            Err(why) => {
+                let mut walk = Self::over_records([], name, &[field], child);
+                walk.parent = super::Parents::Values(Err(why));
+                walk
+            }
+        }
     }
 
     /// Walks `child` once per window of `windows` (Airbyte's `DatetimeBasedCursor` slices),
@@ -94,7 +121,7 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
             })
             .collect();
         Self::linked(
-            super::Parents::Values(records),
+            super::Parents::Values(Ok(records)),
             child,
             name,
             bindings,
@@ -109,10 +136,64 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
     }
 }
 
+/// A list partition's values, as a spec's `partitions: {values: ..}` gives them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartitionValues {
+    /// Listed in the spec (strings, numbers, booleans), in order.
+    Listed(List<Literal>),
+    /// The client's setting of that name (`values: {config: years}`), read when the walk
+    /// starts: a JSON list (`[2023, 2024]`, as dlt writes a list setting in an environment
+    /// variable) or comma-separated text (`2023,2024`, each item a string, trimmed).
+    Setting(Text),
+}
+
+/// The values of the setting `name` (see [`PartitionValues::Setting`]); why there are none.
+pub fn from_setting(text: Option<String>, name: &str) -> Result<Vec<serde_json::Value>, String> {
+    let Some(text) = text else {
+        return Err(format!(
+            "the partitions come from the setting `{name}`, which the client was not given"
+        ));
+    };
+    let values: Vec<serde_json::Value> = match serde_json::from_str(&text) {
+        Ok(serde_json::Value::Array(items)) => {
+            if items
+                .iter()
+                .any(|v| v.is_object() || v.is_array() || v.is_null())
+            {
+                return Err(format!(
+                    "the setting `{name}` is a list holding something other than strings, \
+                     numbers and booleans"
+                ));
+            }
+            items
+        }
+        _ => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| serde_json::Value::String(item.to_string()))
+            .collect(),
+    };
+    if values.is_empty() {
+        return Err(format!(
+            "the setting `{name}` holds no partition value: give a list (`[2023, 2024]`) or \
+             comma-separated values (`2023,2024`)"
+        ));
+    }
+    Ok(values)
+}
+
 /// The list as a parent stream: every value on one "page" (page 1 of the partition list),
-/// so a resume point names the value by its fields and index there.
-pub(super) fn parents(values: Vec<Box<RawValue>>, name: &str) -> Parents {
-    lazy_parents(values.into_iter(), name)
+/// so a resume point names the value by its fields and index there. Values that could not
+/// be had make a stream of that one error.
+pub(super) fn parents(values: Result<Vec<Box<RawValue>>, String>, name: &str) -> Parents {
+    match values {
+        Ok(values) => lazy_parents(values.into_iter(), name),
+        Err(why) => {
+            let error = Error::Invalid(format!("partitions of `{name}`: {why}"));
+            Box::pin(stream::iter([Err(error)]))
+        }
+    }
 }
 
 /// Where a resumed walk picks up: the parent (a partition, a window, a parent record) whose

@@ -75,11 +75,13 @@ impl IsoDuration {
         })
     }
 
+    /// `at` plus the duration (months on the calendar first); `None` past chrono's range.
     pub(crate) fn add(self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         at.checked_add_months(Months::new(self.months))?
             .checked_add_signed(self.exact)
     }
 
+    /// `at` minus the duration; `None` past chrono's range.
     pub(crate) fn sub(self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         at.checked_sub_months(Months::new(self.months))?
             .checked_sub_signed(self.exact)

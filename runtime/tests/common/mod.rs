@@ -92,6 +92,7 @@ pub fn resource(name: &str, path: &str) -> ResourceDescriptor {
         response_actions: Cow::Borrowed(&[]),
         processing_steps: Cow::Borrowed(&[]),
         incremental: None,
+        computed: Cow::Borrowed(&[]),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Template expressions (`cursor_value`, `stop_condition`) as literals.
 
 use proc_macro2::TokenStream;
-use quote::quote;
-use restgen_runtime::expr::{CmpOp, Expr, Func, Literal, Var};
+use quote::{format_ident, quote};
+use restgen_runtime::expr::{CmpOp, Expr, Literal};
 
 use super::ToLiteral;
 
@@ -12,35 +12,12 @@ impl ToLiteral for Expr {
         match self {
             // Expr::Var(Var::Response)
             Expr::Var(var) => {
-                let var = match var {
-                    Var::Response => quote!(Response),
-                    Var::Headers => quote!(Headers),
-                    Var::LastRecord => quote!(LastRecord),
-                    Var::LastPageSize => quote!(LastPageSize),
-                    Var::Record => quote!(Record),
-                };
+                let var = format_ident!("{var:?}");
                 quote!(#path::Expr::Var(#path::Var::#var))
             }
             // Expr::Lit(Literal::Str(Cow::Borrowed("paging")))
             Expr::Lit(lit) => {
-                let lit = match lit {
-                    Literal::None => quote!(#path::Literal::None),
-                    Literal::Bool(b) => quote!(#path::Literal::Bool(#b)),
-                    Literal::Int(i) => {
-                        let i = i.literal();
-                        quote!(#path::Literal::Int(#i))
-                    }
-                    Literal::Float(f) => {
-                        let f = f.literal();
-                        quote!(#path::Literal::Float(#f))
-                    }
-                    Literal::Str(s) => {
-                        let s = s.literal();
-                        quote!(#path::Literal::Str(#s))
-                    }
-                    Literal::EmptyObject => quote!(#path::Literal::EmptyObject),
-                    Literal::EmptyList => quote!(#path::Literal::EmptyList),
-                };
+                let lit = lit.literal();
                 quote!(#path::Expr::Lit(#lit))
             }
             // Expr::Get(Cow::Borrowed(&[target, key, default]))
@@ -88,22 +65,8 @@ impl ToLiteral for Expr {
             }
             // Expr::Call(Func::Length, Cow::Borrowed(&[operand]))
             Expr::Call(func, ops) => {
-                let func = match func {
-                    Func::Length => quote!(Length),
-                    Func::ToJson => quote!(ToJson),
-                    Func::Str => quote!(Str),
-                    Func::Int => quote!(Int),
-                    Func::Add => quote!(Add),
-                    Func::Sub => quote!(Sub),
-                    Func::Mul => quote!(Mul),
-                    Func::Div => quote!(Div),
-                    Func::Lower => quote!(Lower),
-                    Func::Upper => quote!(Upper),
-                    Func::Trim => quote!(Trim),
-                    Func::StartsWith => quote!(StartsWith),
-                    Func::EndsWith => quote!(EndsWith),
-                    Func::Float => quote!(Float),
-                };
+                // the variant's own name: `Func::DayDelta`
+                let func = format_ident!("{func:?}");
                 let ops = ops.literal();
                 quote!(#path::Expr::Call(#path::Func::#func, #ops))
             }
@@ -116,6 +79,42 @@ impl ToLiteral for Expr {
             Expr::Config(name) => {
                 let name = name.literal();
                 quote!(#path::Expr::Config(#name))
+            }
+        }
+    }
+}
+
+impl ToLiteral for Literal {
+    fn literal(&self) -> TokenStream {
+        let path = quote!(expr);
+        match self {
+            // Literal::None
+            Literal::None => quote!(#path::Literal::None),
+            // Literal::Bool(true)
+            Literal::Bool(b) => quote!(#path::Literal::Bool(#b)),
+            // Literal::Int(2023)
+            Literal::Int(i) => {
+                let i = i.literal();
+                quote!(#path::Literal::Int(#i))
+            }
+            // Literal::Float(9.5)
+            Literal::Float(f) => {
+                let f = f.literal();
+                quote!(#path::Literal::Float(#f))
+            }
+            // Literal::Str(Cow::Borrowed("paging"))
+            Literal::Str(s) => {
+                let s = s.literal();
+                quote!(#path::Literal::Str(#s))
+            }
+            // Literal::EmptyObject
+            Literal::EmptyObject => quote!(#path::Literal::EmptyObject),
+            // Literal::EmptyList
+            Literal::EmptyList => quote!(#path::Literal::EmptyList),
+            // Literal::Time(1700000000000000): bound at run time only, emitted as it is
+            Literal::Time(t) => {
+                let t = t.literal();
+                quote!(#path::Literal::Time(#t))
             }
         }
     }

@@ -18,7 +18,8 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use restgen_runtime::budget::{BudgetSpec, Rate, Window};
 use restgen_runtime::descriptor::{
-    AuthChoice, Method, Param, ResourceDescriptor, ResponseAction, RetryPolicy,
+    AuthChoice, Computed, Method, Param, PartitionValues, ResourceDescriptor, ResponseAction,
+    RetryPolicy,
 };
 use restgen_runtime::incremental::windows::WindowConfig;
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc, OnCursorMissing, RowOrder};
@@ -381,7 +382,32 @@ pub fn resource_fields(d: &ResourceDescriptor) -> Vec<(&'static str, TokenStream
         response_actions,
         processing_steps,
         incremental,
+        computed,
     } else DEFAULT)
+}
+
+impl ToLiteral for PartitionValues {
+    fn literal(&self) -> TokenStream {
+        match self {
+            // PartitionValues::Listed(Cow::Borrowed(&[expr::Literal::Int(2023), ..]))
+            PartitionValues::Listed(values) => {
+                let values = values.literal();
+                quote!(PartitionValues::Listed(#values))
+            }
+            // PartitionValues::Setting(Cow::Borrowed("years"))
+            PartitionValues::Setting(name) => {
+                let name = name.literal();
+                quote!(PartitionValues::Setting(#name))
+            }
+        }
+    }
+}
+
+impl ToLiteral for Computed {
+    fn literal(&self) -> TokenStream {
+        // Computed { text: Cow::Borrowed("now_utc()"), expr: expr::Expr::Var(expr::Var::Now) }
+        full_literal!(self => Computed { text, expr })
+    }
 }
 
 impl ToLiteral for ResourceDescriptor {

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use restgen_runtime::descriptor::{Param, ValueRef};
+use restgen_runtime::descriptor::{Computed, Param, ValueRef};
 use serde_yaml::{Mapping, Value};
 
 use super::issue::Issue;
@@ -30,6 +30,9 @@ pub struct BoundRequest {
     /// Secrets and settings sent in parameters, headers or the body (`{secret: name}`), each
     /// as a `{secrets.<name>}` / `{config.<name>}` placeholder the runtime fills.
     pub values: Vec<ValueRef>,
+    /// Templates sent in parameters, headers, the path or the body (`{expr: ..}`), the `N`th
+    /// as the placeholder `{expr.N}` the runtime fills when a run starts.
+    pub computed: Vec<Computed>,
 }
 
 impl BoundRequest {
@@ -147,6 +150,11 @@ pub fn bind(
                                 out.push_str(&bound.value(named));
                                 continue;
                             }
+                            if let Some(text) = bound.computed(value) {
+                                let in_param = |e: Issue| e.under(&expr).under("params");
+                                out.push_str(&text.map_err(in_param)?);
+                                continue;
+                            }
                             return Err(Issue::new(format!(
                                 "path parameter `{expr}` must be a scalar, a `resolve` reference \
                                  or a `{{secret: name}}` / `{{config: name}}` reference"
@@ -198,6 +206,10 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
         bound.params.push(param(key, text));
         return Ok(());
     }
+    if let Some(text) = bound.computed(value) {
+        bound.params.push(param(key, text?));
+        return Ok(());
+    }
     match value {
         Value::Null => {}
         Value::Sequence(items) => {
@@ -237,7 +249,8 @@ fn bind_param(key: &str, value: &Value, bound: &mut BoundRequest) -> Result<(), 
         Value::Mapping(_) => {
             return Err(Issue::new(format!(
                 "parameter `{key}` is a mapping; only `type: resolve` and `type: incremental` \
-                 mappings, and `{{secret: name}}` / `{{config: name}}` references, are allowed"
+                 mappings, `{{secret: name}}` / `{{config: name}}` references and \
+                 `{{expr: <template>}}` are allowed"
             ))
             .label("expected a scalar, a list, a reference or a `type: resolve` mapping")
             .maybe_help(placeholder::reference_typo(value)));
@@ -434,6 +447,9 @@ fn bind_json_at(
     if let Some(named) = placeholder::reference(value) {
         return Ok(Value::String(bound.value(named)));
     }
+    if let Some(text) = bound.computed(value) {
+        return Ok(Value::String(text?));
+    }
     Ok(match value {
         Value::String(s) => {
             let site = Site {
@@ -478,6 +494,10 @@ fn bind_json_at(
         other => other.clone(),
     })
 }
+
+mod computed;
+
+pub use computed::template_of;
 
 #[cfg(test)]
 mod tests;

@@ -21,7 +21,9 @@ mod nesting;
 pub const SUPPORTED: &str = "response, headers, last_record, last_page_size, config, response \
      fields by name, .get(), [], literals, [lists], not/and/or, comparisons, in, is [not] \
      none/true/false/defined, + - * /, |length |tojson |string |int |float |lower |upper |trim, \
-     .startswith() .endswith() .lower() .upper() .strip(), len() str() int() float()";
+     .startswith() .endswith() .lower() .upper() .strip(), len() str() int() float(), now_utc() \
+     today_utc() day_delta() duration() format_datetime() str_to_datetime() timestamp() max() \
+     min(), .strftime() .isoformat() .date() .timestamp()";
 
 /// Why a template does not compile: where (a character offset into the template) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +72,22 @@ pub fn compile(template: &str) -> Result<Expr, TemplateError> {
 /// `record` is the record, and a bare name is one of its fields (`status == 'active'`).
 pub fn compile_record(template: &str) -> Result<Expr, TemplateError> {
     parse(template, Var::Record).map(|(expr, _)| expr)
+}
+
+/// The first variable `expr` reads that a request being made does not have (the response,
+/// its headers, a record); `None` when it reads only settings, literals and the run's time,
+/// as a request value's template (`{expr: ..}`) must.
+pub fn reads_response(expr: &Expr) -> Option<Var> {
+    let mut read = None;
+    expr.visit(&mut |e| {
+        if let Expr::Var(var) = e
+            && *var != Var::Now
+            && read.is_none()
+        {
+            read = Some(*var);
+        }
+    });
+    read
 }
 
 /// The names a template reads as fields of the response (`has_more` for
@@ -241,7 +259,7 @@ fn tokenize(src: &str) -> Result<Vec<Token>, (usize, String)> {
                 .collect();
             let text = if ["==", "!=", "<=", ">="].contains(&two.as_str()) {
                 two
-            } else if "()[]{}.,<>|+-:*/".contains(c) {
+            } else if "()[]{}.,<>|+-:*/=".contains(c) {
                 c.to_string()
             } else {
                 return Err((at, format!("unexpected character `{c}`")));
@@ -599,9 +617,8 @@ impl Parser {
             (Kind::Int(i), _) => Expr::Lit(Literal::Int(*i)),
             (Kind::Float(f), _) => Expr::Lit(Literal::Float(*f)),
             (Kind::Ident, "record") if self.bare == Var::Record => Expr::Var(Var::Record),
-            (Kind::Ident, name)
-                if calls::FUNCTIONS.contains(&name) && self.peek_text(0) == Some("(") =>
-            {
+            // a call, known or not: an unknown function is named in the error
+            (Kind::Ident, name) if self.peek_text(0) == Some("(") => {
                 return self.function(name, at);
             }
             (Kind::Ident, "response") => Expr::Var(Var::Response),

@@ -201,3 +201,80 @@ fn record_expressions_read_the_record_and_python_forms() {
     assert!(compile_record("[1, 2,]").is_ok());
     assert!(compile_record("[1, 2").is_err());
 }
+
+#[test]
+fn date_macros_compile_with_airbytes_arguments() {
+    let now = || Expr::Var(Var::Now);
+    assert_eq!(compile("{{ now_utc() }}").unwrap(), now());
+    assert_eq!(
+        compile("day_delta(-30, format='%Y-%m-%d')").unwrap(),
+        Expr::Call(
+            Func::DayDelta,
+            ops(vec![
+                now(),
+                Expr::Lit(Literal::Int(-30)),
+                lit_str("%Y-%m-%d")
+            ])
+        )
+    );
+    // keywords in any order land in Airbyte's positions
+    assert_eq!(
+        compile("format_datetime(format='%s', dt=config['start'])").unwrap(),
+        compile("format_datetime(config['start'], '%s')").unwrap()
+    );
+    for t in [
+        "now_utc().strftime('%Y-%m-%dT%H:%M:%SZ')",
+        "(now_utc() - duration('P1D')).isoformat()",
+        "today_utc()",
+        "now_utc().date()",
+        "timestamp(str_to_datetime(config['start']))",
+        "max(1, 2, 3) + min([4, 5])",
+        "format_datetime(config['start'], '%Y', input_format='%d/%m/%Y')",
+    ] {
+        assert!(compile(t).is_ok(), "{t}: {:?}", compile(t));
+    }
+}
+
+#[test]
+fn date_macro_mistakes_are_located() {
+    for (t, what, column) in [
+        (
+            "day_delta()",
+            "`day_delta()` takes the arguments (num_days, format)",
+            1,
+        ),
+        ("now_utc(1)", "`now_utc()` takes no arguments", 9),
+        ("day_delta(1, fromat='%Y')", "has no argument `fromat`", 14),
+        (
+            "day_delta(num_days=1, num_days=2)",
+            "is given `num_days` twice",
+            23,
+        ),
+        (
+            "day_delta(format='%Y', 1)",
+            "a positional argument follows a keyword",
+            24,
+        ),
+        ("now_local()", "function `now_local` is not supported", 1),
+        (
+            "today_with_timezone('Europe/Paris')",
+            "no time zone database",
+            1,
+        ),
+        (
+            "now_utc().strftime()",
+            "`.strftime()` takes one argument",
+            11,
+        ),
+        (
+            "now_utc().replace(day=1)",
+            "method `replace` is not supported",
+            11,
+        ),
+        ("max()", "`max()` takes a list or two values or more", 1),
+    ] {
+        let e = compile(t).unwrap_err();
+        assert!(e.what.contains(what), "{t}: {}", e.what);
+        assert_eq!(e.at + 1, column, "{t}: {e}");
+    }
+}
