@@ -79,6 +79,14 @@ impl MockOptions {
         self
     }
 
+    /// Gives every secret and setting `api` names a stand-in value ([`stand_in`]).
+    pub fn stand_ins(self, api: &restgen::ir::ApiIr) -> Self {
+        api.client.values.iter().fold(self, |options, value| {
+            let text = stand_in(api, &value.name);
+            options.value(&value.name, &text)
+        })
+    }
+
     /// Gives a secret or setting by name (`api_key`, `username`, ...).
     pub fn value(mut self, name: &str, value: &str) -> Self {
         self.values.insert(name.to_string(), value.to_string());
@@ -89,5 +97,31 @@ impl MockOptions {
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);
         self
+    }
+}
+
+/// A stand-in value for the secret or setting `name` of `api`: `mock-<name>`, but a datetime
+/// where a resource reads it as an incremental bound (`initial_value: {config: name}`), in
+/// the bound's declared format, so the client can read it: a start long before the records
+/// the mock writes, an end long after them.
+pub fn stand_in(api: &restgen::ir::ApiIr, name: &str) -> String {
+    use restgen_runtime::incremental::windows::format;
+    let bound = api.resources.iter().find_map(|r| {
+        let config = r.descriptor.incremental.as_ref()?;
+        let start = config.initial_value_config.as_deref() == Some(name);
+        let end = config.end_value_config.as_deref() == Some(name);
+        (start || end).then_some((config, start))
+    });
+    let Some((config, start)) = bound else {
+        return format!("mock-{name}");
+    };
+    let at = if start {
+        chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(365 * 30)
+    } else {
+        chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(365 * 130)
+    };
+    match config.datetime_formats().first() {
+        Some(fmt) => format(at, fmt),
+        None => at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     }
 }

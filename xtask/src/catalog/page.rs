@@ -60,10 +60,7 @@ pub fn run_all(apis: &[(usize, ApiIr)]) -> Result<Vec<(usize, Vec<ResourceRun>)>
 
 /// Every resource of one API, against one mock.
 async fn run_api(api: &ApiIr) -> Vec<ResourceRun> {
-    let mut options = MockOptions::new();
-    for value in api.client.values.iter() {
-        options = options.value(&value.name, &format!("mock-{}", value.name));
-    }
+    let options = MockOptions::new().stand_ins(api);
     let mock = match MockApi::start(api, options).await {
         Ok(mock) => mock,
         Err(e) => {
