@@ -1,7 +1,8 @@
-//! What an extract run pulls: one resource's request or a fan-out over its parent, with the
-//! record type erased, so the run itself is written once. Each yields batches of records
-//! (a resource: one batch per page, its typed records as decoded; a fan-out: JSON values
-//! with the parent fields added), each with the state that covers it.
+//! What an extract run pulls: one resource's request or a fan-out (over its parent, its list
+//! partitions or its date windows), with the record type erased, so the run itself is
+//! written once. Each yields batches of records (a resource: one batch per page, its typed
+//! records as decoded; a fan-out: JSON values with the parent fields added), each with the
+//! state that covers it.
 
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
@@ -95,8 +96,10 @@ impl Job {
         }
     }
 
-    /// A run of a child resource for every record of its parent: `client.followers_all()`.
-    /// Each record carries the parent fields it was fetched for (`_<parent>_<field>`).
+    /// A run of a child resource for every record of its parent (`client.followers_all()`),
+    /// or of a resource for every value of its list partitions or every date window
+    /// (`client.events_all()`). Each record carries the parent fields it was fetched for
+    /// (`_<parent>_<field>`, `_window_start_time`).
     pub fn fan_out<T>(fan_out: FanOut<T>) -> Job
     where
         T: Serialize + DeserializeOwned + Send + 'static,
@@ -194,13 +197,13 @@ where
     T: Serialize + DeserializeOwned + Send + 'static,
 {
     let incremental = fan_out.child().descriptor().incremental.is_some();
-    let cursors = match plan.state.parents.clone() {
-        Some(saved) => ParentCursors::resume(saved),
-        None => ParentCursors::new(),
-    };
+    let cursors = Cursors::of(&fan_out, &plan.state);
     let mut fan_out = fan_out;
     if incremental {
-        fan_out = fan_out.incremental(&cursors);
+        fan_out = match &cursors {
+            Cursors::PerParent(cursors) => fan_out.incremental(cursors),
+            Cursors::Shared(handle) => fan_out.incremental(handle),
+        };
     }
     if let Some(point) = plan.state.resume.clone() {
         fan_out = fan_out.resume(point);
@@ -217,7 +220,22 @@ where
         resume: None,
         ..plan.state
     };
-    let parents = move || incremental.then(|| cursors.checkpoints());
+    // the state with the checkpoints the records written so far reached
+    let advanced = move |base: &State| {
+        if !incremental {
+            return base.clone();
+        }
+        match &cursors {
+            Cursors::PerParent(cursors) => State {
+                parents: Some(cursors.checkpoints()),
+                ..base.clone()
+            },
+            Cursors::Shared(handle) => State {
+                checkpoint: handle.checkpoint().or_else(|| base.checkpoint.clone()),
+                ..base.clone()
+            },
+        }
+    };
     records
         .ready_chunks(FAN_OUT_BATCH)
         .flat_map(move |chunk| {
@@ -233,10 +251,7 @@ where
                     }
                 }
             }
-            let state = State {
-                parents: parents().or_else(|| base.parents.clone()),
-                ..base.clone()
-            };
+            let state = advanced(&base);
             let mut out = vec![Ok(Batch {
                 records: Box::new(records),
                 pages: 0,
@@ -253,6 +268,34 @@ where
             stream::iter(out)
         })
         .boxed()
+}
+
+/// A fan-out's checkpoints: one per parent (parents, list partitions), kept in the state's
+/// `parents`, or one for the whole walk (date windows), kept in its `checkpoint`.
+enum Cursors {
+    PerParent(ParentCursors),
+    Shared(Incremental),
+}
+
+impl Cursors {
+    /// The checkpoints `fan_out` takes, from where `state` left them.
+    fn of<T: DeserializeOwned + Send + 'static>(fan_out: &FanOut<T>, state: &State) -> Cursors {
+        if fan_out.shares_one_checkpoint() {
+            Cursors::Shared(
+                state
+                    .checkpoint
+                    .clone()
+                    .map_or_else(Incremental::new, Incremental::resume),
+            )
+        } else {
+            Cursors::PerParent(
+                state
+                    .parents
+                    .clone()
+                    .map_or_else(ParentCursors::new, ParentCursors::resume),
+            )
+        }
+    }
 }
 
 impl From<Error> for Box<Failure> {

@@ -17,7 +17,8 @@ pub struct Options {
     /// A path argument of a child resource, NAME=VALUE (repeatable).
     #[arg(long = "arg", value_name = "NAME=VALUE", value_parser = name_value)]
     pub args: Vec<(String, String)>,
-    /// For a child resource: runs it for every record of its parent (the fan-out).
+    /// Runs a child resource for every record of its parent, a partitioned resource for every
+    /// value of its list, a windowed resource for every date window (the fan-out).
     #[arg(long)]
     pub all: bool,
     /// How many parents a fan-out walks at once, or pages a resource fetches ahead.
@@ -95,7 +96,7 @@ impl Options {
             .map(|(_, v)| v.clone())
             .ok_or_else(|| {
                 format!(
-                    "resource `{}` needs --arg {name}=VALUE (or --all, for every parent)",
+                    "resource `{}` needs --arg {name}=VALUE (or --all, for every parent, value or window)",
                     self.resource
                 )
             })
@@ -179,7 +180,7 @@ mod tests {
         assert_eq!(options.arg("id"), Ok("a=b".into()));
         assert_eq!(
             options.arg("other"),
-            Err("resource `users` needs --arg other=VALUE (or --all, for every parent)".into())
+            Err("resource `users` needs --arg other=VALUE (or --all, for every parent, value or window)".into())
         );
     }
 

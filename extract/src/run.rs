@@ -48,7 +48,8 @@ enum Message {
 pub fn run(job: Job, options: &Options, counters: &Counters) -> Result<Summary, RunError> {
     if options.all && !job.is_fan_out() {
         return Err(RunError::Usage(format!(
-            "--all: resource `{}` has no parent to run it for; --all is for a child resource",
+            "--all: resource `{}` has no parent, list partitions or date windows to run it \
+             for; --all is for a child, partitioned or windowed resource",
             job.name()
         )));
     }

@@ -39,8 +39,8 @@ pub fn notes(config: &Node, source: &Source) -> Vec<Note> {
 }
 
 /// restgen reads secret and config values in auth blocks, and in the parameters, headers
-/// and JSON bodies it sends, and a setting as a list partition's `values`; one anywhere else
-/// is kept but will not generate.
+/// and JSON bodies it sends, a setting as a list partition's `values`, and config values as
+/// incremental bounds; one anywhere else is kept but will not generate.
 fn references_outside_auth(node: &Node, read: bool, source: &Source, out: &mut Vec<Note>) {
     match &node.value {
         Value::Secret(_) | Value::Config(_) if !read => out.push(source.note(
@@ -55,10 +55,14 @@ fn references_outside_auth(node: &Node, read: bool, source: &Source, out: &mut V
         )),
         Value::Dict(entries) => {
             for e in entries {
-                let sent = matches!(
-                    e.key.as_str(),
-                    "auth" | "params" | "headers" | "json" | "partitions"
-                );
+                // an incremental bound reads a setting (not a secret) when a run starts
+                let bound = matches!(e.key.as_str(), "initial_value" | "end_value")
+                    && matches!(e.value.value, Value::Config(_));
+                let sent = bound
+                    || matches!(
+                        e.key.as_str(),
+                        "auth" | "params" | "headers" | "json" | "partitions"
+                    );
                 references_outside_auth(&e.value, read || sent, source, out);
             }
         }

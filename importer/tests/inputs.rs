@@ -187,11 +187,24 @@ fn datetime_cursors_become_windows_and_time_comparisons() {
     assert!(imported.check.is_empty(), "{:?}", imported.check);
     let yaml = &imported.source_yaml;
     // an end of now in any strftime is no end value; the bounds are placeholders
-    assert!(!yaml.contains("end_value"), "{yaml}");
+    assert!(!yaml.contains("end_value: \""), "{yaml}");
     assert!(yaml.contains("from: \"{start_time}\""), "{yaml}");
     assert!(yaml.contains("X-Until: \"{end_time}\""), "{yaml}");
     assert!(yaml.contains("after: \"{start_time}\""), "{yaml}");
     assert!(yaml.contains("lookback: P1M"), "{yaml}");
+    // bounds from settings, dlt's or Airbyte's Jinja, are settings; a secret start is not read
+    assert!(
+        yaml.contains("initial_value: {config: start_date}"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("end_value: {config: end_date}"), "{yaml}");
+    assert!(yaml.contains("end_value: {config: comets_until}"), "{yaml}");
+    assert!(
+        yaml.contains("initial_value: {config: tides_since}"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("end_value: {config: tides_until}"), "{yaml}");
+    assert!(!yaml.contains("initial_value: {secret"), "{yaml}");
     insta::assert_snapshot!(report(&imported));
 }
 

@@ -79,30 +79,17 @@ impl MockOptions {
         self
     }
 
+    /// Gives every secret and setting `api` names a stand-in value ([`stand_in`]).
+    pub fn stand_ins(self, api: &restgen::ir::ApiIr) -> Self {
+        api.client.values.iter().fold(self, |options, value| {
+            let text = stand_in(api, &value.name);
+            options.value(&value.name, &text)
+        })
+    }
+
     /// Gives a secret or setting by name (`api_key`, `username`, ...).
     pub fn value(mut self, name: &str, value: &str) -> Self {
         self.values.insert(name.to_string(), value.to_string());
-        self
-    }
-
-    /// Gives a stand-in for every secret and setting of `api`: `mock-<name>`, or, for a
-    /// setting a request template reads (`format_datetime(config['start_date'], '%s')`),
-    /// a datetime, which reads as text too, so the date functions have a date to read.
-    pub fn stand_ins(mut self, api: &restgen::ir::ApiIr) -> Self {
-        let read_by_templates: Vec<&str> = api
-            .resources
-            .iter()
-            .flat_map(|r| r.descriptor.computed.iter())
-            .flat_map(|c| c.expr.settings())
-            .collect();
-        for value in api.client.values.iter() {
-            let stand_in = if read_by_templates.contains(&value.name.as_ref()) {
-                "2024-01-01T00:00:00Z".to_string()
-            } else {
-                format!("mock-{}", value.name)
-            };
-            self.values.insert(value.name.to_string(), stand_in);
-        }
         self
     }
 
@@ -110,5 +97,42 @@ impl MockOptions {
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);
         self
+    }
+}
+
+/// A stand-in value for the secret or setting `name` of `api`: `mock-<name>`, but a datetime
+/// where a request template reads it, or where a resource reads it as an incremental bound (`initial_value: {config: name}`), in
+/// the bound's declared format, so the client can read it: a start long before the records
+/// the mock writes, an end long after them.
+pub fn stand_in(api: &restgen::ir::ApiIr, name: &str) -> String {
+    use restgen_runtime::incremental::windows::format;
+    let bound = api.resources.iter().find_map(|r| {
+        let config = r.descriptor.incremental.as_ref()?;
+        let start = config.initial_value_config.as_deref() == Some(name);
+        let end = config.end_value_config.as_deref() == Some(name);
+        (start || end).then_some((config, start))
+    });
+    let Some((config, start)) = bound else {
+        // a setting a request template reads (`format_datetime(config['start_date'], '%s')`)
+        // gets a datetime, which reads as text too, so the date functions have a date to read
+        let read_by_templates = api
+            .resources
+            .iter()
+            .flat_map(|r| r.descriptor.computed.iter())
+            .any(|c| c.expr.settings().contains(&name));
+        return if read_by_templates {
+            "2024-01-01T00:00:00Z".to_string()
+        } else {
+            format!("mock-{name}")
+        };
+    };
+    let at = if start {
+        chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(365 * 30)
+    } else {
+        chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(365 * 130)
+    };
+    match config.datetime_formats().first() {
+        Some(fmt) => format(at, fmt),
+        None => at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     }
 }

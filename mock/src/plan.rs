@@ -148,7 +148,13 @@ impl Plan {
             .filter(|s| !s.is_empty())
             .map(segment)
             .collect();
-        let mut incremental = match &d.incremental {
+        // bounds written as settings start the ordered values as the client will read them
+        let bound = d.incremental.as_ref().map(|config| {
+            config
+                .with_settings(&|name| values.get(name).cloned())
+                .unwrap_or(std::borrow::Cow::Borrowed(config))
+        });
+        let mut incremental = match bound.as_deref() {
             Some(config) => match field_path(&config.cursor_path) {
                 Ok(path) => Some(IncrementalPlan {
                     ordered: Ordered {

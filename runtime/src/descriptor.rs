@@ -111,10 +111,12 @@ impl ResourceDescriptor {
 }
 
 impl ResourceDescriptor {
-    /// The names of the settings the resource's expressions read (`config['name']`): its
-    /// paginator's templates, its processing steps and its response rules' predicates.
+    /// The names of the settings the resource reads when a run starts: its expressions'
+    /// (`config['name']`: its paginator's templates, its processing steps and its response
+    /// rules' predicates) and its incremental bounds'.
     pub fn settings(&self) -> Vec<&str> {
         let mut names = self.paginator.settings();
+        names.extend(self.incremental.iter().flat_map(|i| i.settings()));
         names.extend(self.processing_steps.iter().flat_map(|s| s.settings()));
         names.extend(
             self.response_actions

@@ -166,6 +166,22 @@ pub enum Error {
         /// What the value would do to the path.
         reason: String,
     },
+    /// An incremental bound written as a setting (`initial_value: {config: start_date}`)
+    /// could not be read when the run started: the client has no value for it, or the value
+    /// is no datetime in the block's declared formats. No request is sent.
+    #[error(
+        "incremental `{key}` of resource `{resource}` reads the setting `{setting}`, which {problem}"
+    )]
+    IncrementalSetting {
+        /// The resource being requested.
+        resource: String,
+        /// `initial_value` or `end_value`.
+        key: &'static str,
+        /// The setting's name.
+        setting: String,
+        /// What is wrong with it.
+        problem: crate::incremental::settings::SettingProblem,
+    },
     /// The client or a request could not be built (bad base URL, bad argument).
     #[error("invalid request: {0}")]
     Invalid(String),

@@ -62,6 +62,11 @@ pub struct IncrementalConfig {
     pub initial_value: Option<Text>,
     /// An end value (exclusive); with it, no checkpoint is advanced (a backfill window).
     pub end_value: Option<Text>,
+    /// The setting the start value of the first run is read from when a run starts
+    /// (`initial_value: {config: name}`); see [`IncrementalConfig::with_settings`].
+    pub initial_value_config: Option<Text>,
+    /// The setting the end value is read from when a run starts (`end_value: {config: name}`).
+    pub end_value_config: Option<Text>,
     /// A query parameter that carries the start value.
     pub start_param: Option<Text>,
     /// A query parameter that carries the end value.
@@ -100,6 +105,8 @@ impl IncrementalConfig {
         cursor_field: Cow::Borrowed(""),
         initial_value: None,
         end_value: None,
+        initial_value_config: None,
+        end_value_config: None,
         start_param: None,
         end_param: None,
         last_value_func: LastValueFunc::Max,
@@ -522,6 +529,7 @@ fn is_integer_literal(text: &str) -> bool {
 
 mod compare;
 mod lag;
+pub mod settings;
 mod time;
 pub mod windows;
 pub(crate) use compare::newer;

@@ -34,6 +34,8 @@ fn config(func: LastValueFunc, initial: Option<&str>) -> IncrementalConfig {
         datetime_format: None,
         cursor_datetime_formats: Cow::Borrowed(&[]),
         window: None,
+        initial_value_config: None,
+        end_value_config: None,
     }
 }
 

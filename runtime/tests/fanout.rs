@@ -239,6 +239,8 @@ async fn a_parent_checkpoint_covers_only_parents_whose_children_were_all_handed_
             datetime_format: None,
             cursor_datetime_formats: Cow::Borrowed(&[]),
             window: None,
+            initial_value_config: None,
+            end_value_config: None,
         }),
         ..common::resource("posts", "/posts")
     };

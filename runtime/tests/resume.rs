@@ -324,6 +324,8 @@ async fn an_incremental_run_resumes_with_the_checkpoint_it_reached() {
             datetime_format: None,
             cursor_datetime_formats: Cow::Borrowed(&[]),
             window: None,
+            initial_value_config: None,
+            end_value_config: None,
         }),
         ..descriptor(Kind::Offset)
     };

@@ -74,6 +74,8 @@ fn events(order: RowOrder, initial: u64, end: Option<u64>) -> ResourceDescriptor
             datetime_format: None,
             cursor_datetime_formats: Cow::Borrowed(&[]),
             window: None,
+            initial_value_config: None,
+            end_value_config: None,
         }),
         ..resource("events", "/events")
     }

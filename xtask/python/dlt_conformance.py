@@ -1,7 +1,8 @@
 """dlt's side of `cargo xtask conformance`: runs dlt's `rest_api_source` for every scenario.
 
 Reads a JSON list of jobs on stdin, each
-    {"name": str, "config": <rest_api_source config>, "resources": [str], "runs": int}
+    {"name": str, "config": <rest_api_source config>, "resources": [str], "runs": int,
+     "settings": {str: str}}
 and writes one JSON line per job to stdout:
     {"name": str, "runs": [[{"resource": str, "records": [...], "error": str | null}]]}
 
@@ -38,9 +39,15 @@ def main() -> int:
     for job in jobs:
         state = {}
         runs = []
+        settings = job.get("settings") or {}
+        # dlt.config["start_date"] reads the environment variable START_DATE
+        for name, value in settings.items():
+            os.environ[name.upper()] = value
         with Container().injectable_context(StateInjectableContext(state=state)):
             for _ in range(job.get("runs", 1)):
                 runs.append(run_once(rest_api_source, job))
+        for name in settings:
+            os.environ.pop(name.upper(), None)
         results.write(json.dumps({"name": job["name"], "runs": runs}, default=str) + "\n")
         results.flush()
     return 0
@@ -124,10 +131,26 @@ def with_callables(config):
     return config
 
 
+def with_settings(value):
+    """The config with each `{"config": name}` as `dlt.config[name]`, which a Python config
+    writes in its place: dlt resolves the setting (from the environment) and the source gets
+    the value."""
+    import dlt
+
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get("config"), str):
+            return dlt.config[value["config"]]
+        return {k: with_settings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_settings(v) for v in value]
+    return value
+
+
 def run_once(rest_api_source, job):
     """One run: a fresh source, then each resource in turn."""
     try:
-        source = rest_api_source(with_callables(json.loads(json.dumps(job["config"]))))
+        config = with_settings(json.loads(json.dumps(job["config"])))
+        source = rest_api_source(with_callables(config))
     except Exception as e:  # noqa: BLE001 - a rejected config is an outcome to compare
         error = failure(e)
         return [{"resource": name, "records": [], "error": error} for name in job["resources"]]

@@ -42,9 +42,11 @@ pub fn run(root: &Path, args: MockArgs) -> Result<ExitCode> {
     let (shown, dir) = find_spec(root, &args.api)?;
     let api = restgen_mock::load_api(&dir)?;
     let names: Vec<&str> = api.resources.iter().map(|r| r.name.as_str()).collect();
-    let mut options = MockOptions::new().seed(args.seed).records(args.records);
     // a stand-in for every secret and setting; the mock fills in a token URL itself
-    options = options.stand_ins(&api);
+    let mut options = MockOptions::new()
+        .seed(args.seed)
+        .records(args.records)
+        .stand_ins(&api);
     for rule in &args.faults {
         if let Some(resource) = &rule.resource
             && !names.contains(&resource.as_str())

@@ -113,23 +113,42 @@ pub fn request(
     Ok(request)
 }
 
-/// The fan-out of `resource` over every record of its parent (and its parent's, up the chain),
-/// wired as the spec's `FanOutDescriptor` says: what a generated client's `<child>_all` runs.
+/// The walk a generated client's `<resource>_all` runs: over the values of `resource`'s list
+/// partitions, over its date windows, or over every record of its parent (and its parent's,
+/// up the chain), wired as the spec's `FanOutDescriptor` says.
 pub fn fan_out<T: DeserializeOwned + Send + 'static>(
     api: &ApiIr,
     core: &ClientCore,
     resource: &ResourceIr,
 ) -> Result<FanOut<T>> {
+    let request = || ResourceRequest::new(core.clone(), Cow::Owned(resource.descriptor.clone()));
+    // the names the generated `_all()` gives the walk (generator/src/emit/fanout.rs)
+    if let Some(partitions) = &resource.partitions {
+        return Ok(FanOut::over_partitions(
+            &partitions.values,
+            Cow::Borrowed("partition"),
+            Cow::Owned(partitions.field.clone()),
+            request(),
+        ));
+    }
+    let windowed = resource.descriptor.incremental.as_ref();
+    if windowed.is_some_and(|i| i.window.is_some()) {
+        return Ok(FanOut::over_date_windows(
+            Cow::Borrowed("window"),
+            request(),
+        ));
+    }
     let Some(wiring) = &resource.fan_out else {
         bail!(
-            "resource `{}` has no parent whose records supply its arguments",
+            "resource `{}` has no parent whose records supply its arguments, no list \
+             partitions and no date windows",
             resource.name
         );
     };
     let Some(parent) = api.resources.iter().find(|r| r.name == wiring.parent) else {
         bail!("no resource `{}`", wiring.parent);
     };
-    let child = ResourceRequest::new(core.clone(), Cow::Owned(resource.descriptor.clone()));
+    let child = request();
     Ok(match parent.fan_out {
         Some(_) => {
             FanOut::wired_nested(fan_out::<Box<RawValue>>(api, core, parent)?, child, wiring)

@@ -6,6 +6,16 @@ use crate::descriptors::{self, shapes};
 use crate::types;
 ::restgen_runtime::client!(async "timeline", descriptors::CLIENT);
 impl<C> ClientBuilder<C> {
+    /// Sets the setting `end_date`. Needed by `audits`; `from_env` reads it from `SOURCES__TIMELINE__END_DATE`.
+    pub fn end_date(self, value: impl Into<String>) -> Self {
+        self.with_inner(|b| b.value("end_date", value))
+    }
+
+    /// Sets the setting `start_date`. Needed by `audits`; `from_env` reads it from `SOURCES__TIMELINE__START_DATE`.
+    pub fn start_date(self, value: impl Into<String>) -> Self {
+        self.with_inner(|b| b.value("start_date", value))
+    }
+
     /// Overrides the base URL (default `https://api.timeline.example/v2/`), e.g. for a sandbox or a local mock.
     pub fn base_url(self, url: impl Into<String>) -> Self {
         self.with_inner(|b| b.base_url(url))
@@ -51,6 +61,24 @@ impl Client {
             .arg("end_time", end_time)
     }
 
+    /// `GET audits`: the `audits` resource.
+    ///
+    /// Paging: cursor from `$['next']` sent as `after`. Records at `$['data']`.
+    ///
+    /// `start_time`: a path argument.
+    ///
+    /// `end_time`: a path argument.
+    pub fn audits(
+        &self,
+        start_time: impl ToString,
+        end_time: impl ToString,
+    ) -> ResourceRequest<::restgen_runtime::serde_json::Value> {
+        self.core
+            .resource(&descriptors::AUDITS)
+            .arg("start_time", start_time)
+            .arg("end_time", end_time)
+    }
+
     /// `events` window by window: walks the spec's date range (windows of `P1D`) from the start value (the initial value, or the checkpoint given with `.incremental(&run)` less the lookback) to the end value, or now without one, binding each window's bounds to `start_time` and `end_time`. Each item carries them as `_window_start_time` and `_window_end_time`; a failed window resumes at its failed page.
     pub fn events_all(&self) -> ::restgen_runtime::FanOut<types::Event> {
         ::restgen_runtime::FanOut::over_date_windows(
@@ -64,6 +92,16 @@ impl Client {
         ::restgen_runtime::FanOut::over_date_windows(
             ::std::borrow::Cow::Borrowed("window"),
             self.core.resource(&descriptors::READINGS).record_shape(&shapes::READINGS),
+        )
+    }
+
+    /// `audits` window by window: walks the spec's date range (windows of `P1W`) from the start value (the initial value, or the checkpoint given with `.incremental(&run)` less the lookback) to the end value, or now without one, binding each window's bounds to `start_time` and `end_time`. Each item carries them as `_window_start_time` and `_window_end_time`; a failed window resumes at its failed page.
+    pub fn audits_all(
+        &self,
+    ) -> ::restgen_runtime::FanOut<::restgen_runtime::serde_json::Value> {
+        ::restgen_runtime::FanOut::over_date_windows(
+            ::std::borrow::Cow::Borrowed("window"),
+            self.core.resource(&descriptors::AUDITS),
         )
     }
 }

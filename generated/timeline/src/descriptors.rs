@@ -8,7 +8,20 @@ pub static CLIENT: ClientSpec = ClientSpec {
     source: Cow::Borrowed("timeline"),
     base_url: Cow::Borrowed("https://api.timeline.example/v2/"),
     auth: None,
-    values: Cow::Borrowed(&[]),
+    values: Cow::Borrowed(
+        &[
+            ValueSpec {
+                name: Cow::Borrowed("end_date"),
+                secret: false,
+                required: false,
+            },
+            ValueSpec {
+                name: Cow::Borrowed("start_date"),
+                secret: false,
+                required: false,
+            },
+        ],
+    ),
     headers: Cow::Borrowed(&[]),
     budget: None,
 };
@@ -88,6 +101,40 @@ pub static READINGS: ResourceDescriptor = ResourceDescriptor {
         datetime_format: Some(Cow::Borrowed("%s")),
         window: Some(WindowConfig {
             step: Some(Cow::Borrowed("P1W")),
+            ..WindowConfig::DEFAULT
+        }),
+        ..IncrementalConfig::DEFAULT
+    }),
+    ..shared::RESOURCE
+};
+
+/// How the runtime fetches `audits`.
+pub static AUDITS: ResourceDescriptor = ResourceDescriptor {
+    name: Cow::Borrowed("audits"),
+    path: Cow::Borrowed("audits"),
+    params: Cow::Borrowed(
+        &[
+            Param {
+                name: Cow::Borrowed("from"),
+                value: Cow::Borrowed("{start_time}"),
+            },
+            Param {
+                name: Cow::Borrowed("to"),
+                value: Cow::Borrowed("{end_time}"),
+            },
+        ],
+    ),
+    incremental: Some(IncrementalConfig {
+        cursor_path: Selector {
+            steps: Cow::Borrowed(&[Step::Field(Cow::Borrowed("at"))]),
+        },
+        cursor_field: Cow::Borrowed("at"),
+        initial_value_config: Some(Cow::Borrowed("start_date")),
+        end_value_config: Some(Cow::Borrowed("end_date")),
+        datetime_format: Some(Cow::Borrowed("%Y-%m-%d")),
+        window: Some(WindowConfig {
+            step: Some(Cow::Borrowed("P1W")),
+            granularity: Some(Cow::Borrowed("P1D")),
             ..WindowConfig::DEFAULT
         }),
         ..IncrementalConfig::DEFAULT

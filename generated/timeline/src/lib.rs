@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), timeline::Error> {
 //! use timeline::futures::TryStreamExt;
 //! let client = timeline::Client::from_env()?;
-//! let mut records = client.events("id", "id").stream();
+//! let mut records = client.audits("id", "id").stream();
 //! while let Some(record) = records.try_next().await? {
 //!     println!("{record:?}");
 //! }
@@ -20,4 +20,5 @@
 //!
 //! - `events`: cursor from `$['next']` sent as `after`
 //! - `readings`: cursor from `$['next']` sent as `after`
+//! - `audits`: cursor from `$['next']` sent as `after`
 ::restgen_runtime::crate_root!();

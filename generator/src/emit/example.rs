@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
-use super::fanout::fan_out_parent;
+use super::fanout::has_all;
 use super::names::ident;
 use crate::ir::ApiIr;
 
@@ -43,8 +43,8 @@ pub fn extract_main(api: &ApiIr) -> TokenStream {
     }
 }
 
-/// `examples/<name>/cli.rs`: one match arm per resource (two for a child resource: its
-/// fan-out under `--all`); `restgen_extract` does the rest.
+/// `examples/<name>/cli.rs`: one match arm per resource (two for a child, partitioned or
+/// windowed resource: its fan-out under `--all`); `restgen_extract` does the rest.
 pub fn extract(api: &ApiIr, crate_name: &str) -> TokenStream {
     let krate = proc_macro2::Ident::new(crate_name, proc_macro2::Span::call_site());
     let program = name(api);
@@ -59,16 +59,14 @@ pub fn extract(api: &ApiIr, crate_name: &str) -> TokenStream {
         });
         // "users" => Job::resource(client.users(options.arg("id")?)),
         let one = quote!(#name => Job::resource(client.#method(#(#args),*)),);
-        match fan_out_parent(api, r) {
-            None => one,
-            Some(_) => {
-                let all = ident(&r.names.all_method);
-                // "followers" if options.all => Job::fan_out(client.followers_all()),
-                quote! {
-                    #name if options.all => Job::fan_out(client.#all()),
-                    #one
-                }
-            }
+        if !has_all(api, r) {
+            return one;
+        }
+        let all = ident(&r.names.all_method);
+        // "followers" if options.all => Job::fan_out(client.followers_all()),
+        quote! {
+            #name if options.all => Job::fan_out(client.#all()),
+            #one
         }
     });
     let doc = docs::inner(&format!(

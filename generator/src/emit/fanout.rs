@@ -18,6 +18,18 @@ pub(super) fn fan_out_parent<'a>(api: &'a ApiIr, r: &'a ResourceIr) -> Option<&'
     api.resources.iter().find(|p| p.name == wiring.parent)
 }
 
+/// Whether `r` has a `<resource>_all` method: a walk over its list partitions or its date
+/// windows, or a fan-out over its parent. The client's methods and the extract command's
+/// `--all` arm both ask this.
+pub(super) fn has_all(api: &ApiIr, r: &ResourceIr) -> bool {
+    r.partitions.is_some()
+        || r.descriptor
+            .incremental
+            .as_ref()
+            .is_some_and(|i| i.window.is_some())
+        || fan_out_parent(api, r).is_some()
+}
+
 /// The expression building the fan-out of `r` over its parent (and its parent's, up the
 /// chain), with records decoded with `shape` (their type is inferred: the method's, or raw
 /// records for a parent inside the chain). The wiring is the static the descriptors hold.

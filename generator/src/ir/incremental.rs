@@ -176,6 +176,14 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
                 .maybe_help(did_you_mean(&value, options)))
         }
     };
+    let (initial_value_config, end_value_config) = (
+        setting(get("initial_value"), "initial_value")?,
+        setting(get("end_value"), "end_value")?,
+    );
+    let json_value = |key: &str| match (key, &initial_value_config, &end_value_config) {
+        ("initial_value", Some(_), _) | ("end_value", _, Some(_)) => Ok(None),
+        _ => json_value(key),
+    };
     let datetime = super::windows::resolve(map)?;
     let config = IncrementalConfig {
         datetime_format: datetime.datetime_format,
@@ -186,6 +194,8 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
         cursor_field: Cow::Owned(cursor_field),
         initial_value: json_value("initial_value")?,
         end_value: json_value("end_value")?,
+        initial_value_config,
+        end_value_config,
         start_param: text("start_param")?.map(Cow::Owned),
         end_param: text("end_param")?.map(Cow::Owned),
         last_value_func: match choice("last_value_func", &["max", "min"], "max")?.as_str() {
@@ -224,6 +234,27 @@ pub fn resolve(block: &Value, primary_key: &Option<Value>) -> Result<Incremental
     };
     super::windows::check(&config, map)?;
     Ok(config)
+}
+
+/// A bound written as a setting, `{config: start_date}` (dlt's `dlt.config["start_date"]`):
+/// its name. Any other mapping (a secret, more keys) is an error; a literal is `None`.
+fn setting(value: Option<&Value>, key: &str) -> Result<Option<Cow<'static, str>>, Issue> {
+    let Some(Value::Mapping(map)) = value else {
+        return Ok(None);
+    };
+    let name = map.get("config").and_then(Value::as_str);
+    match name {
+        Some(name) if map.len() == 1 && !name.is_empty() => Ok(Some(Cow::Owned(name.to_string()))),
+        _ => Err(Issue::new(format!(
+            "`{key}` must be a value or a setting `{{config: <name>}}`"
+        ))
+        .at_key(key)
+        .label("expected a literal or `{config: <name>}`")
+        .note("a start or end value is sent and logged in clear: it cannot be a secret")
+        .help(format!(
+            "write `{key}: {{config: start_date}}` to read it from a setting"
+        ))),
+    }
 }
 
 /// dlt's `lag`: a number (seconds for a datetime cursor, days for a date one, units for a
@@ -278,6 +309,33 @@ mod tests {
         assert_eq!(config.start_param.as_deref(), Some("since"));
         assert_eq!(config.initial_value.as_deref(), Some("\"2024-01-02\""));
         assert_eq!(config.cursor_field, "updated");
+    }
+
+    #[test]
+    fn bounds_may_be_settings() {
+        let block: Value = serde_yaml::from_str(
+            "{cursor_path: ts, initial_value: {config: start_date}, end_value: {config: until}}",
+        )
+        .unwrap();
+        let config = resolve(&block, &None).unwrap();
+        assert_eq!(config.initial_value_config.as_deref(), Some("start_date"));
+        assert_eq!(config.end_value_config.as_deref(), Some("until"));
+        assert_eq!((config.initial_value, config.end_value), (None, None));
+        for bad in [
+            "{secret: token}",
+            "{config: a, other: b}",
+            "{config: ''}",
+            "{config: [a]}",
+        ] {
+            let block: Value =
+                serde_yaml::from_str(&format!("{{cursor_path: ts, initial_value: {bad}}}"))
+                    .unwrap();
+            let issue = resolve(&block, &None).unwrap_err();
+            assert!(
+                format!("{issue:?}").contains("{config: <name>}"),
+                "{bad}: {issue:?}"
+            );
+        }
     }
 
     #[test]

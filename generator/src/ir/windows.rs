@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use restgen_runtime::incremental::windows::{IsoDuration, WindowConfig, is_format, read_instant};
+use restgen_runtime::incremental::windows::{IsoDuration, WindowConfig, is_format};
 use restgen_runtime::incremental::{IncrementalConfig, LastValueFunc};
 use serde_yaml::{Mapping, Value};
 
@@ -140,12 +140,7 @@ fn window(value: &Value) -> Result<WindowConfig, Issue> {
 /// formats are declared; a window grows forward and has one lookback. (A window without an
 /// `initial_value` takes its start from the run: `Incremental::starting_at` or a checkpoint.)
 pub fn check(config: &IncrementalConfig, map: &Mapping) -> Result<(), Issue> {
-    let mut formats: Vec<&str> = config
-        .cursor_datetime_formats
-        .iter()
-        .map(AsRef::as_ref)
-        .collect();
-    formats.extend(config.datetime_format.as_deref());
+    let formats = config.datetime_formats();
     if !formats.is_empty() {
         for (key, text) in [
             ("initial_value", &config.initial_value),
@@ -153,7 +148,7 @@ pub fn check(config: &IncrementalConfig, map: &Mapping) -> Result<(), Issue> {
         ] {
             let Some(text) = text else { continue };
             let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-            if read_instant(&value, &formats).is_none() {
+            if !config.is_bound(&value) {
                 return Err(Issue::new(format!(
                     "`{key}` {value} is not a datetime in the declared formats"
                 ))

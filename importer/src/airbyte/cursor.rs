@@ -47,8 +47,12 @@ pub(super) fn is_duration(text: &str) -> bool {
     IsoDuration::parse(text).is_some()
 }
 
-/// Whether a start or end value reads as a datetime in the block's declared formats.
+/// Whether a start or end value reads as a datetime in the block's declared formats. A
+/// setting's value is read, and checked, when a run starts.
 pub(super) fn readable(value: &Node, block: &Node) -> bool {
+    if matches!(value.value, crate::tree::Value::Config(_)) {
+        return true;
+    }
     let declared: Vec<&str> = block
         .get("cursor_datetime_formats")
         .map(|f| f.items().iter().filter_map(Node::as_str).collect())
@@ -154,6 +158,20 @@ pub(super) fn inject(endpoint: &mut Node, option: &Entry) -> Option<String> {
     ))
 }
 
+/// The setting a start or end template reads whole (`{{ config['start_date'] }}`,
+/// `{{ config.start_date }}`): Airbyte's way of writing dlt's `dlt.config["start_date"]`.
+pub(super) fn setting_template(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let name = inner.strip_prefix("config.").or_else(|| {
+        let quoted = inner.strip_prefix("config[")?.strip_suffix(']')?;
+        ['\'', '"']
+            .iter()
+            .find_map(|q| quoted.strip_prefix(*q)?.strip_suffix(*q))
+    })?;
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    plain.then_some(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +213,25 @@ mod tests {
         assert!(is_duration("PT0.5S"));
         assert!(!is_duration("{{ config['step'] }}"));
         assert!(!is_duration("1 day"));
+    }
+
+    #[test]
+    fn a_template_that_reads_a_setting_whole_names_it() {
+        for text in [
+            "{{ config['start_date'] }}",
+            "{{config[\"start_date\"]}}",
+            "{{ config.start_date }}",
+        ] {
+            assert_eq!(super::setting_template(text), Some("start_date"), "{text}");
+        }
+        for text in [
+            "{{ config['start_date'] or '2024-01-01' }}",
+            "{{ config['a b'] }}",
+            "{{ config[] }}",
+            "config['start_date']",
+            "{{ now_utc() }}",
+        ] {
+            assert_eq!(super::setting_template(text), None, "{text}");
+        }
     }
 }

@@ -35,6 +35,21 @@ impl Rewriter<'_> {
                     let target = if start { "initial_value" } else { "end_value" };
                     // Airbyte's MinMaxDatetime holds the value under `datetime`
                     let node = value.get("datetime").unwrap_or(value);
+                    let setting = match &node.value {
+                        Value::Config(name) => Some(name.as_str()),
+                        Value::Str(s) => cursor::setting_template(s),
+                        _ => None,
+                    };
+                    if let Some(name) = setting {
+                        // dlt.config["start_date"]: read from the setting when a run starts
+                        let reference = Node::new(Value::Config(name.to_string()), node.at);
+                        block.set(target, reference);
+                        read.push(format!(
+                            "`{}` (the setting `{name}`) as `{target}`",
+                            entry.key
+                        ));
+                        continue;
+                    }
                     match node.as_str() {
                         Some(s) if !start && cursor::is_now(s) => {
                             read.push(format!(
@@ -50,7 +65,10 @@ impl Rewriter<'_> {
                             "`{}: {}` ({})",
                             entry.key,
                             yaml::flow(value),
-                            if start {
+                            if matches!(node.value, Value::Secret(_)) {
+                                "a secret: restgen reads a start or end from a setting, \
+                                 `dlt.config[..]`, which is sent and logged in clear"
+                            } else if start {
                                 "a computed start: give it with `Incremental::starting_at`, \
                                  `Incremental::resume` or the request's `incremental_start`"
                             } else {

@@ -27,7 +27,7 @@ pub(crate) use stop::Stop;
 /// A request for one resource: arguments, extra parameters and limits, then `pages()` or
 /// `stream()`. Generated methods return it with the path arguments already bound.
 pub struct ResourceRequest<T> {
-    core: ClientCore,
+    pub(crate) core: ClientCore,
     descriptor: Cow<'static, ResourceDescriptor>,
     path_args: Vec<(String, serde_json::Value)>,
     extra_params: Vec<(String, String)>,

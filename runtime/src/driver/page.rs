@@ -150,9 +150,14 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         None => request.incremental.clone(),
     };
     // Arguments, plus `{incremental.*}` values when the endpoint is incremental.
-    let filter = d
+    // bounds written as settings are read now, from the client's values
+    let config = d
         .incremental
         .as_ref()
+        .map(|config| crate::incremental::settings::bind(config, &request.core, &d.name))
+        .transpose()?;
+    let filter = config
+        .as_deref()
         .map(|config| incremental.clone().unwrap_or_default().begin(config))
         .transpose()
         .map_err(|e| {

@@ -165,6 +165,13 @@ impl<T: DeserializeOwned + Send + 'static> FanOut<T> {
         self
     }
 
+    /// Whether the walk is incremental with one [`crate::incremental::Incremental`] shared by
+    /// every child run (a date-window walk: `.incremental(&run)`), not with per-parent
+    /// checkpoints (`.incremental(&cursors)`, a [`ParentCursors`]: parents and partitions).
+    pub fn shares_one_checkpoint(&self) -> bool {
+        matches!(self.parent, Parents::Windows)
+    }
+
     /// Hands records over as they arrive from any walk in flight, not in parent order.
     /// The records of each parent stay in their order. A parent incremental checkpoint still
     /// advances in parent order. An error cancels every walk at once and carries no resume

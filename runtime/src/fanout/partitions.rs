@@ -229,7 +229,10 @@ pub(super) fn window_parents<T: DeserializeOwned + Send + 'static>(
     let pending = pending(resume);
     let planned = match child.descriptor().incremental.as_ref() {
         None => Err(invalid("the resource is not incremental".into())),
-        Some(config) => plan(config, cursors, pending.as_ref()).map_err(invalid),
+        Some(config) => {
+            crate::incremental::settings::bind(config, &child.core, &child.descriptor().name)
+                .and_then(|config| plan(&config, cursors, pending.as_ref()).map_err(invalid))
+        }
     };
     let records: Box<dyn Iterator<Item = serde_json::Map<String, serde_json::Value>> + Send> =
         match planned {

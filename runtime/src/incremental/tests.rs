@@ -26,6 +26,8 @@ fn config(initial: Option<&str>, end: Option<&str>) -> IncrementalConfig {
         datetime_format: None,
         cursor_datetime_formats: Cow::Borrowed(&[]),
         window: None,
+        initial_value_config: None,
+        end_value_config: None,
     }
 }
 

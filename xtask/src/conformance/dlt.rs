@@ -26,6 +26,9 @@ pub struct Job {
     pub resources: Vec<String>,
     /// How many runs share the incremental state.
     pub runs: u32,
+    /// The settings `{config: name}` values read, which the driver puts in the environment
+    /// for `dlt.config[name]` to find.
+    pub settings: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

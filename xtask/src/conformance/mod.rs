@@ -141,6 +141,7 @@ async fn check(
                     .with_context(|| format!("scenario {}: the config as JSON", scenario.name))?,
                 resources: scenario.resource_names(),
                 runs: scenario.runs,
+                settings: scenario.settings.clone(),
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -41,7 +41,14 @@ pub async fn run(scenario: &Scenario, config: &serde_yaml::Value) -> Vec<Resourc
             })
             .collect();
         // One client per run, as dlt builds the source anew for each run.
-        let core = match ClientBuilder::default().build(&api.client) {
+        // the scenario's settings, as a caller gives them to the generated builder
+        let builder = scenario
+            .settings
+            .iter()
+            .fold(ClientBuilder::default(), |b, (name, value)| {
+                b.value(name, value.as_str())
+            });
+        let core = match builder.build(&api.client) {
             Ok(core) => core,
             Err(e) => {
                 results.extend(failed(&names, &e.to_string()));

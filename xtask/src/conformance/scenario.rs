@@ -43,6 +43,11 @@ pub struct Scenario {
     /// Extra secret strings to redact in the output (auth values are found by themselves).
     #[serde(default)]
     pub secrets: Vec<String>,
+    /// The settings the config reads (`{config: start_date}`, dlt's
+    /// `dlt.config["start_date"]`): dlt finds them in the environment, restgen's client is
+    /// given them on its builder.
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
     /// restgen extensions (mapping keys such as `error_handler`) taken out of the config dlt
     /// runs, wherever they are: dlt would refuse the config, and the scenario compares what
     /// the extension means with dlt's behaviour without it.

@@ -9,19 +9,28 @@
 //! Secrets come from the environment, `SOURCES__TIMELINE__<NAME>`. The command line is `restgen_extract`'s; this file lists the resources.
 use ::restgen_extract::{self as extract, Job, Options};
 const PROGRAM: &str = "timeline_extract";
-const RESOURCES: &[&str] = &["events", "readings"];
+const RESOURCES: &[&str] = &["events", "readings", "audits"];
 fn job(client: &timeline::Client, options: &Options) -> Result<Job, String> {
     Ok(
         match options.resource.as_str() {
+            "events" if options.all => Job::fan_out(client.events_all()),
             "events" => {
                 Job::resource(
                     client.events(options.arg("start_time")?, options.arg("end_time")?),
                 )
             }
 
+            "readings" if options.all => Job::fan_out(client.readings_all()),
             "readings" => {
                 Job::resource(
                     client.readings(options.arg("start_time")?, options.arg("end_time")?),
+                )
+            }
+
+            "audits" if options.all => Job::fan_out(client.audits_all()),
+            "audits" => {
+                Job::resource(
+                    client.audits(options.arg("start_time")?, options.arg("end_time")?),
                 )
             }
 

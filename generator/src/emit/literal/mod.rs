@@ -324,6 +324,8 @@ impl ToLiteral for IncrementalConfig {
             cursor_field,
             initial_value,
             end_value,
+            initial_value_config,
+            end_value_config,
             start_param,
             end_param,
             last_value_func,
