@@ -100,7 +100,7 @@ async fn the_windows_walk_from_the_start_date_setting_to_the_end_date_setting() 
     // the end value is open, as dlt's: the audit of the 20th is not delivered
     let days: Vec<&str> = items
         .iter()
-        .map(|i| i.record["at"].as_str().unwrap())
+        .map(|i| i.record.at.as_deref().unwrap())
         .collect();
     assert_eq!(days.first(), Some(&"2024-01-03"));
     assert_eq!(days.last(), Some(&"2024-01-19"));

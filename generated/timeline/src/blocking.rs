@@ -3,9 +3,8 @@
 //! The blocking client, for code without an async runtime.
 use crate::types;
 ::restgen_runtime::client!(
-    blocking "timeline" { audits(start_time, end_time) ->
-    ::restgen_runtime::serde_json::Value, events(start_time, end_time) -> types::Event,
-    readings(start_time, end_time) -> types::Reading } { audits_all ->
-    ::restgen_runtime::serde_json::Value, events_all -> types::Event, readings_all ->
-    types::Reading }
+    blocking "timeline" { audits(start_time, end_time) -> types::Audit,
+    events(start_time, end_time) -> types::Event, readings(start_time, end_time) ->
+    types::Reading } { audits_all -> types::Audit, events_all -> types::Event,
+    readings_all -> types::Reading }
 );

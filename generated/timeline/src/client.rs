@@ -72,9 +72,10 @@ impl Client {
         &self,
         start_time: impl ToString,
         end_time: impl ToString,
-    ) -> ResourceRequest<::restgen_runtime::serde_json::Value> {
+    ) -> ResourceRequest<types::Audit> {
         self.core
             .resource(&descriptors::AUDITS)
+            .record_shape(&shapes::AUDITS)
             .arg("start_time", start_time)
             .arg("end_time", end_time)
     }
@@ -96,12 +97,10 @@ impl Client {
     }
 
     /// `audits` window by window: walks the spec's date range (windows of `P1W`) from the start value (the initial value, or the checkpoint given with `.incremental(&run)` less the lookback) to the end value, or now without one, binding each window's bounds to `start_time` and `end_time`. Each item carries them as `_window_start_time` and `_window_end_time`; a failed window resumes at its failed page.
-    pub fn audits_all(
-        &self,
-    ) -> ::restgen_runtime::FanOut<::restgen_runtime::serde_json::Value> {
+    pub fn audits_all(&self) -> ::restgen_runtime::FanOut<types::Audit> {
         ::restgen_runtime::FanOut::over_date_windows(
             ::std::borrow::Cow::Borrowed("window"),
-            self.core.resource(&descriptors::AUDITS),
+            self.core.resource(&descriptors::AUDITS).record_shape(&shapes::AUDITS),
         )
     }
 }

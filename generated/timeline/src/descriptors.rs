@@ -158,4 +158,9 @@ pub mod shapes {
         raw_field = "_restgen_raw"; { "sensor" => 1 required, "taken_at" => 2 required,
         "value" => 3 }, String, Integer, Number
     };
+
+    /// The shape of `audits` records.
+    pub static AUDITS: RecordShape = ::restgen_runtime::record_shape! {
+        raw_field = "_restgen_raw"; { "at" => 1 required, "id" => 1 required }, String
+    };
 }
