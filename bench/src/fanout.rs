@@ -313,7 +313,10 @@ fn run_all(args: &SuiteArgs, exe: &std::path::Path, base: &str) -> Result<Vec<(S
     let out = Command::new(exe)
         .args(["fanout-client", "--base", base, "--concurrency", "16"])
         .output()?;
-    rows.push(("restgen `_all().concurrency(16)`".to_string(), parse(&out)?));
+    rows.push((
+        "restgen `_all().concurrency(16)`".to_string(),
+        measure::reported(&out)?,
+    ));
     if let Some(python) = &args.python {
         for (label, extra) in [
             (
@@ -327,7 +330,7 @@ fn run_all(args: &SuiteArgs, exe: &std::path::Path, base: &str) -> Result<Vec<(S
                 .args(["--base", base])
                 .args(extra)
                 .output()?;
-            rows.push((label.to_string(), parse(&out)?));
+            rows.push((label.to_string(), measure::reported(&out)?));
         }
     }
     let (records, id_sum) = expected();
@@ -341,16 +344,4 @@ fn run_all(args: &SuiteArgs, exe: &std::path::Path, base: &str) -> Result<Vec<(S
         }
     }
     Ok(rows)
-}
-
-fn parse(out: &std::process::Output) -> Result<Sample> {
-    if !out.status.success() {
-        bail!(
-            "a contender failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().context("no sample printed")?;
-    Ok(serde_json::from_str(line)?)
 }

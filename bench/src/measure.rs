@@ -37,6 +37,21 @@ pub fn children_usage() -> anyhow::Result<(f64, u64)> {
     Ok((cpu, u64::try_from(usage.max_rss()).unwrap_or(0)))
 }
 
+/// The sample a contender program printed as the last line of its stdout (JSON), or why
+/// there is none: the program failed (its stderr), or printed nothing to read.
+pub fn reported(out: &std::process::Output) -> anyhow::Result<crate::report::Sample> {
+    use anyhow::Context;
+    if !out.status.success() {
+        anyhow::bail!(
+            "a contender failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().context("no sample printed")?;
+    Ok(serde_json::from_str(line)?)
+}
+
 fn cpu_seconds_at(stat: &str) -> f64 {
     // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock
     // ticks; Linux reports them at USER_HZ = 100 on every mainstream architecture.

@@ -247,8 +247,8 @@ fn rounds(
     for round in 0..args.rounds.max(1) {
         let out = args.work.join(format!("restgen-{round}.parquet"));
         let mock_before = measure::cpu_seconds_of(mock);
-        let sample = parse(
-            Command::new(exe)
+        let sample = measure::reported(
+            &Command::new(exe)
                 .args(["parquet-extract", "--base", base, "--out"])
                 .arg(&out)
                 .arg("--extract")
@@ -261,8 +261,8 @@ fn rounds(
         eprintln!("round {}: restgen {:.2} s", round + 1, sample.elapsed_s);
         restgen.push(sample);
         if let Some(python) = &args.python {
-            let sample = parse(
-                Command::new(python)
+            let sample = measure::reported(
+                &Command::new(python)
                     .arg(&args.script)
                     .args(["--base", base, "--out"])
                     .arg(&args.work)
@@ -321,16 +321,4 @@ fn load_average() -> String {
                 .join(" ")
         })
         .unwrap_or_else(|| "n/a".into())
-}
-
-fn parse(out: std::process::Output) -> Result<Sample> {
-    if !out.status.success() {
-        bail!(
-            "a contender failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().context("no sample printed")?;
-    Ok(serde_json::from_str(line)?)
 }
