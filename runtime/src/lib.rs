@@ -35,8 +35,8 @@ pub use client::{ClientBuilder, ClientCore, ClientSpec, ValueSpec};
 pub use driver::{Page, ResourceRequest};
 pub use error::{Error, Location};
 pub use fanout::{
-    ChildRecord, FanOut, FanOutCursors, FanOutDescriptor, PARALLELIZED_CONCURRENCY, ParentBinding,
-    ParentCheckpoints, ParentCursors, PartitionValues,
+    ChildRecord, FanOut, FanOutCursors, FanOutDescriptor, PARALLELIZED_CONCURRENCY, PARTITION_WALK,
+    ParentBinding, ParentCheckpoints, ParentCursors, PartitionValues, WINDOW_WALK,
 };
 pub use incremental::{Checkpoint, Incremental};
 pub use lenient::{DecodeReport, DecodeSummary};

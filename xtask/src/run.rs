@@ -122,11 +122,10 @@ pub fn fan_out<T: DeserializeOwned + Send + 'static>(
     resource: &ResourceIr,
 ) -> Result<FanOut<T>> {
     let request = || ResourceRequest::new(core.clone(), Cow::Owned(resource.descriptor.clone()));
-    // the names the generated `_all()` gives the walk (generator/src/emit/fanout.rs)
     if let Some(partitions) = &resource.partitions {
         return Ok(FanOut::over_partitions(
             &partitions.values,
-            Cow::Borrowed("partition"),
+            Cow::Borrowed(restgen_runtime::PARTITION_WALK),
             Cow::Owned(partitions.field.clone()),
             request(),
         ));
@@ -134,7 +133,7 @@ pub fn fan_out<T: DeserializeOwned + Send + 'static>(
     let windowed = resource.descriptor.incremental.as_ref();
     if windowed.is_some_and(|i| i.window.is_some()) {
         return Ok(FanOut::over_date_windows(
-            Cow::Borrowed("window"),
+            Cow::Borrowed(restgen_runtime::WINDOW_WALK),
             request(),
         ));
     }

@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use restgen_runtime::PartitionValues;
+use restgen_runtime::{PARTITION_WALK, PartitionValues, WINDOW_WALK};
 
 use super::client::{record_shape, record_type};
 use super::docs;
@@ -163,7 +163,7 @@ fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStrea
          a fresh paginator. Each item carries its value as {key}.",
         name = docs::code(&r.name),
         field = docs::code(field),
-        key = docs::code(&format!("_partition_{field}")),
+        key = docs::code(&format!("_{PARTITION_WALK}_{field}")),
     ));
     let child_static = ident(&r.names.statics);
     // FanOut::over_partitions(&descriptors::partitions::ABSENCES, Cow::Borrowed("partition"),
@@ -172,7 +172,7 @@ fn partition_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStrea
         quote! {
             ::restgen_runtime::FanOut::over_partitions(
                 &descriptors::partitions::#child_static,
-                ::std::borrow::Cow::Borrowed("partition"),
+                ::std::borrow::Cow::Borrowed(#PARTITION_WALK),
                 ::std::borrow::Cow::Borrowed(#field),
                 #request,
             )
@@ -197,14 +197,14 @@ fn window_walk(r: &ResourceIr, ty: &Option<TokenStream>) -> Option<TokenStream> 
         name = docs::code(&r.name),
         start = docs::code("start_time"),
         end = docs::code("end_time"),
-        key_start = docs::code("_window_start_time"),
-        key_end = docs::code("_window_end_time"),
+        key_start = docs::code(&format!("_{WINDOW_WALK}_start_time")),
+        key_end = docs::code(&format!("_{WINDOW_WALK}_end_time")),
     ));
     // FanOut::over_date_windows(Cow::Borrowed("window"), <request>)
     let walk = |request: TokenStream| {
         quote! {
             ::restgen_runtime::FanOut::over_date_windows(
-                ::std::borrow::Cow::Borrowed("window"),
+                ::std::borrow::Cow::Borrowed(#WINDOW_WALK),
                 #request,
             )
         }

@@ -8,7 +8,7 @@ mod per_parent;
 mod walk;
 mod wiring;
 
-pub use partitions::{PartitionValues, from_setting};
+pub use partitions::{PARTITION_WALK, PartitionValues, WINDOW_WALK, from_setting};
 
 pub use per_parent::{FanOutCursors, ParentCheckpoints, ParentCursors};
 pub use wiring::FanOutDescriptor;

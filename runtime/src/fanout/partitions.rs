@@ -183,6 +183,15 @@ pub fn from_setting(text: Option<String>, name: &str) -> Result<Vec<serde_json::
     Ok(values)
 }
 
+/// The name a walk over a spec's list partitions goes by (the generated `<resource>_all()`
+/// and `cargo xtask run --all` give it): each record carries its value as
+/// `_partition_<field>`.
+pub const PARTITION_WALK: &str = "partition";
+
+/// The name a walk over a spec's date windows goes by: each record carries its window's
+/// bounds as `_window_start_time` and `_window_end_time`.
+pub const WINDOW_WALK: &str = "window";
+
 /// The list as a parent stream: every value on one "page" (page 1 of the partition list),
 /// so a resume point names the value by its fields and index there. Values that could not
 /// be had make a stream of that one error.
