@@ -10,6 +10,8 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::rfc3339;
+
 /// A `date-time` value from the API.
 ///
 /// `Parsed` when the text is RFC 3339 (also with a space for `T`, or an offset without a
@@ -39,6 +41,9 @@ pub enum Date {
 fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     // RFC 3339 first; then the two near-misses real APIs send
     const FORMATS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"];
+    if let Some(value) = rfc3339::parse_canonical(text) {
+        return Some(value);
+    }
     DateTime::parse_from_rfc3339(text)
         .ok()
         .or_else(|| {
@@ -118,8 +123,12 @@ macro_rules! lenient {
     };
 }
 
-lenient!(Timestamp, DateTime<Utc>, parse_timestamp, |value, f| f
-    .write_str(&value.to_rfc3339_opts(SecondsFormat::AutoSi, true)));
+lenient!(Timestamp, DateTime<Utc>, parse_timestamp, |value, f| {
+    match rfc3339::format_canonical(value) {
+        Some(text) => f.write_str(text.as_str()),
+        None => f.write_str(&value.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+    }
+});
 lenient!(
     Date,
     NaiveDate,

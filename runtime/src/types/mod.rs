@@ -4,6 +4,7 @@
 
 mod lenient_time;
 mod open_enum;
+mod rfc3339;
 
 pub use lenient_time::{Date, Timestamp};
 
