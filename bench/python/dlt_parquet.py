@@ -9,6 +9,7 @@ import argparse
 import glob
 import json
 import os
+import shutil
 import tempfile
 import time
 
@@ -22,6 +23,14 @@ def main():
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="dlt-parquet-", dir=args.out)
+    try:
+        run(args.base, work)
+    finally:
+        # a round's pipeline state and files (about 30 MB) are of no use once counted
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(base, work):
     os.environ["DLT_DATA_DIR"] = os.path.join(work, "data")
     os.environ["RUNTIME__LOG_LEVEL"] = "WARNING"
     started = time.perf_counter()
@@ -32,7 +41,7 @@ def main():
 
     source = rest_api_source(
         {
-            "client": {"base_url": args.base},
+            "client": {"base_url": base},
             "resources": [
                 {
                     "name": "offset_items",
