@@ -52,6 +52,8 @@ pub(crate) enum Column {
 pub(crate) struct Struct {
     pub(crate) fields: Fields,
     pub(crate) keys: Vec<String>,
+    /// Each key's [`Sketch`], for the expected-next comparison.
+    sketches: Vec<Sketch>,
     pub(crate) children: Vec<Column>,
     pub(crate) nulls: NullBufferBuilder,
     /// Which children the object being filled has given a value.
@@ -72,6 +74,7 @@ impl Struct {
         Struct {
             fields: Fields::from(fields),
             seen: vec![false; keys.len()],
+            sketches: keys.iter().map(|k| Sketch::of(k)).collect(),
             keys,
             children,
             nulls: NullBufferBuilder::new(0),
@@ -84,8 +87,14 @@ impl Struct {
     /// The child for `key`. Records serialize their fields in the shape's order, leaving out
     /// the absent ones: the next few children are tried before a search.
     pub(crate) fn index(&mut self, key: &str) -> Option<usize> {
-        let ahead = self.keys.get(self.next..).unwrap_or_default();
-        let at = match ahead.iter().take(3).position(|k| k == key) {
+        let sketch = Sketch::of(key);
+        let ahead = self.sketches.get(self.next..).unwrap_or_default();
+        let same = |(i, s): (usize, &Sketch)| {
+            *s == sketch
+                && (key.len() <= SKETCHED
+                    || self.keys.get(self.next + i).map(String::as_str) == Some(key))
+        };
+        let at = match ahead.iter().take(3).enumerate().position(same) {
             Some(skipped) => self.next + skipped,
             None => self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?,
         };
@@ -98,6 +107,32 @@ impl Struct {
     pub(crate) fn finish_children(&mut self) -> Vec<ArrayRef> {
         self.nulls = NullBufferBuilder::new(0);
         self.children.iter_mut().map(Column::finish).collect()
+    }
+}
+
+/// How many leading bytes a [`Sketch`] holds.
+const SKETCHED: usize = 8;
+
+/// A key's length and first [`SKETCHED`] bytes: equal sketches of keys no longer than that
+/// are equal keys. Filling compares every field's key with the one expected next, and short
+/// keys compared this way cost no call to `memcmp` (which was 6 % of a Parquet run's CPU).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Sketch {
+    len: usize,
+    head: u64,
+}
+
+impl Sketch {
+    fn of(key: &str) -> Sketch {
+        let head = key
+            .bytes()
+            .take(SKETCHED)
+            .enumerate()
+            .fold(0u64, |head, (i, b)| head | u64::from(b) << (8 * i));
+        Sketch {
+            len: key.len(),
+            head,
+        }
     }
 }
 
@@ -255,4 +290,43 @@ pub(crate) fn date_days(text: &str) -> Option<i32> {
     let date = Date::parse(text).parsed()?;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
     i32::try_from(date.signed_duration_since(epoch).num_days()).ok()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn text_struct(keys: &[&str]) -> Struct {
+        let fields = keys
+            .iter()
+            .map(|k| Field::new(*k, DataType::Utf8, true))
+            .collect();
+        let children = keys
+            .iter()
+            .map(|_| Column::Text(StringBuilder::new()))
+            .collect();
+        Struct::new(fields, keys.iter().map(|k| k.to_string()).collect(), children)
+    }
+
+    #[test]
+    fn keys_alike_in_their_first_bytes_find_their_own_child() {
+        let keys = ["created_at", "created_by", "id", "idx", "updated_1", "updated_2"];
+        let mut s = text_struct(&keys);
+        // in order, out of order, skipping ahead, and keys that are not there
+        for (key, expected) in [
+            ("created_by", Some(1)),
+            ("created_at", Some(0)),
+            ("created_by", Some(1)),
+            ("idx", Some(3)),
+            ("id", Some(2)),
+            ("updated_2", Some(5)),
+            ("updated_1", Some(4)),
+            ("updated_3", None),
+            ("created_a", None),
+            ("i", None),
+        ] {
+            assert_eq!(s.index(key), expected, "{key}");
+        }
+    }
 }
