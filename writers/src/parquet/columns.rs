@@ -306,12 +306,23 @@ mod tests {
             .iter()
             .map(|_| Column::Text(StringBuilder::new()))
             .collect();
-        Struct::new(fields, keys.iter().map(|k| k.to_string()).collect(), children)
+        Struct::new(
+            fields,
+            keys.iter().map(|k| k.to_string()).collect(),
+            children,
+        )
     }
 
     #[test]
     fn keys_alike_in_their_first_bytes_find_their_own_child() {
-        let keys = ["created_at", "created_by", "id", "idx", "updated_1", "updated_2"];
+        let keys = [
+            "created_at",
+            "created_by",
+            "id",
+            "idx",
+            "updated_1",
+            "updated_2",
+        ];
         let mut s = text_struct(&keys);
         // in order, out of order, skipping ahead, and keys that are not there
         for (key, expected) in [
