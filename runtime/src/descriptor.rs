@@ -265,22 +265,23 @@ impl PaginatorConfig {
         }
     }
 
-    /// The paginator with the settings its templates read (`config['name']`) bound, as a
-    /// request starts; borrowed as it is when it reads none.
-    pub fn with_config(
-        &self,
-        setting: &dyn Fn(&str) -> Option<String>,
-    ) -> Cow<'_, PaginatorConfig> {
+    /// The paginator with the settings (`config['name']`) and the time (`now_utc()`) its
+    /// templates read bound, as a request starts; borrowed as it is when it reads neither.
+    pub fn for_run(&self, run: &expr::RunValues<'_>) -> Cow<'_, PaginatorConfig> {
         let PaginatorConfig::Cursor(c) = self else {
             return Cow::Borrowed(self);
         };
-        if self.settings().is_empty() {
+        let template = match &c.source {
+            CursorSource::Template(e) => Some(e),
+            _ => None,
+        };
+        if !c.stop_condition.iter().chain(template).any(Expr::reads_run) {
             return Cow::Borrowed(self);
         }
         let mut bound = c.clone();
-        bound.stop_condition = c.stop_condition.as_ref().map(|e| e.with_config(setting));
-        if let CursorSource::Template(e) = &c.source {
-            bound.source = CursorSource::Template(e.with_config(setting));
+        bound.stop_condition = c.stop_condition.as_ref().map(|e| e.for_run(run));
+        if let Some(e) = template {
+            bound.source = CursorSource::Template(e.for_run(run));
         }
         Cow::Owned(PaginatorConfig::Cursor(bound))
     }

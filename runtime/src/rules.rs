@@ -7,7 +7,7 @@
 use serde_json::value::RawValue;
 
 use crate::descriptor::{ResponseAction, RetryPolicy, Text};
-use crate::expr::Scope;
+use crate::expr::{Expr, Scope};
 use crate::retry::Jitter;
 
 /// What a response rule does with a matching response.
@@ -121,22 +121,20 @@ impl ResponseAction {
     }
 }
 
-/// The actions with the settings their predicates read (`config['name']`) bound, as a
-/// request starts; `None` when no predicate reads one.
-pub fn with_config(
+/// The actions with the settings (`config['name']`) and the time (`now_utc()`) their
+/// predicates read bound, as a request starts; `None` when no predicate reads either.
+pub fn for_run(
     actions: &[ResponseAction],
-    setting: &dyn Fn(&str) -> Option<String>,
+    run: &crate::expr::RunValues<'_>,
 ) -> Option<Vec<ResponseAction>> {
-    let reads = actions.iter().any(|a| {
-        a.predicate
-            .as_ref()
-            .is_some_and(|p| !p.settings().is_empty())
-    });
+    let reads = actions
+        .iter()
+        .any(|a| a.predicate.as_ref().is_some_and(Expr::reads_run));
     reads.then(|| {
         actions
             .iter()
             .map(|a| ResponseAction {
-                predicate: a.predicate.as_ref().map(|p| p.with_config(setting)),
+                predicate: a.predicate.as_ref().map(|p| p.for_run(run)),
                 ..a.clone()
             })
             .collect()

@@ -248,11 +248,11 @@ fn set(
 }
 
 impl ProcessingStep {
-    /// The step with the settings its expressions read (`config['name']`) bound, as a
-    /// request starts.
-    pub fn with_config(&self, setting: &dyn Fn(&str) -> Option<String>) -> ProcessingStep {
+    /// The step with the settings (`config['name']`) and the time (`now_utc()`) its
+    /// expressions read bound, as a request starts.
+    pub fn for_run(&self, run: &crate::expr::RunValues<'_>) -> ProcessingStep {
         match self {
-            ProcessingStep::Filter(expr) => ProcessingStep::Filter(expr.with_config(setting)),
+            ProcessingStep::Filter(expr) => ProcessingStep::Filter(expr.for_run(run)),
             ProcessingStep::Map(edit) => ProcessingStep::Map(RecordEdit {
                 add: edit
                     .add
@@ -260,7 +260,7 @@ impl ProcessingStep {
                     .map(|field| AddField {
                         path: field.path.clone(),
                         value: match &field.value {
-                            FieldValue::Expr(e) => FieldValue::Expr(e.with_config(setting)),
+                            FieldValue::Expr(e) => FieldValue::Expr(e.for_run(run)),
                             constant => constant.clone(),
                         },
                     })

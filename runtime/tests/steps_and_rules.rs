@@ -13,7 +13,7 @@ use restgen_runtime::descriptor::{
     AddField, Backoff, FieldValue, OffsetConfig, PaginatorConfig, ProcessingStep, RecordEdit,
     ResourceDescriptor, ResponseAction, RuleAction,
 };
-use restgen_runtime::expr::{CmpOp, Expr, Literal, Var};
+use restgen_runtime::expr::{CmpOp, Expr, Func, Literal, Var};
 use restgen_runtime::{Error, serde_json};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
@@ -245,4 +245,44 @@ async fn a_fail_rule_fails_a_transient_status_at_once_with_its_message() {
         1,
         "a fail rule is not retried"
     );
+}
+
+#[tokio::test]
+async fn a_step_reading_now_utc_reads_the_clients_clock() {
+    // add_fields: {fetched_at: "{{ now_utc().isoformat() }}"}, on a client whose clock is fixed
+    let server = MockServer::start().await;
+    offset_pages(&server).await;
+    let fixed = chrono::DateTime::parse_from_rfc3339("2024-03-01T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let core = builder(&[])
+        .clock(move || fixed)
+        .build(&spec(&server.uri(), None, vec![]))
+        .unwrap();
+    let stamp = ProcessingStep::Map(RecordEdit {
+        add: Cow::Owned(vec![AddField {
+            path: Cow::Owned(vec!["fetched_at".into()]),
+            value: FieldValue::Expr(Expr::Call(
+                Func::Isoformat,
+                Cow::Owned(vec![Expr::Var(Var::Now)]),
+            )),
+        }]),
+        ..RecordEdit::DEFAULT
+    });
+    let descriptor = ResourceDescriptor {
+        processing_steps: Cow::Owned(vec![stamp]),
+        ..offset_items()
+    };
+    let out: Vec<Value> = request(&core, descriptor)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(out.len(), 5);
+    for record in out {
+        assert_eq!(
+            record["fetched_at"], "2024-03-01T12:00:00+00:00",
+            "{record}"
+        );
+    }
 }

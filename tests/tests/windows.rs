@@ -305,3 +305,37 @@ async fn a_week_a_window_in_epoch_seconds_up_to_the_end_value() {
         json!({"from": epoch(2024, 2, 26), "to": epoch(2024, 3, 1)})
     );
 }
+
+#[tokio::test]
+async fn a_client_with_a_fixed_clock_cuts_its_windows_up_to_that_clock() {
+    // no end value: the windows run to "now", which is the client's clock, not the system's
+    // (a replay of early January 2024 asks for four days, not every day since)
+    let (server, _) = serve(EventLog {
+        events: Vec::new(),
+        slack: Duration::zero(),
+        fail_once: Mutex::new(None),
+    })
+    .await;
+    let noon = Utc.with_ymd_and_hms(2024, 1, 4, 12, 0, 0).unwrap();
+    let client = timeline::Client::builder()
+        .base_url(server.uri())
+        .clock(move || noon)
+        .build()
+        .unwrap();
+    let records: Vec<_> = client.events_all().stream().try_collect().await.unwrap();
+    assert!(records.is_empty());
+    let asked = windows_asked(&server).await;
+    let starts: Vec<&str> = asked.iter().map(|(since, _, _)| since.as_str()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2024-01-01T00:00:00Z",
+            "2024-01-02T00:00:00Z",
+            "2024-01-03T00:00:00Z",
+            "2024-01-04T00:00:00Z"
+        ],
+        "{} windows asked",
+        asked.len()
+    );
+    assert!(asked[3].1.as_str() <= "2024-01-04T12:00:00Z", "{asked:?}");
+}

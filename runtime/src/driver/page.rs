@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Location};
+use crate::expr::RunValues;
 use crate::incremental::{Mark, RunFilter, Tracker};
 use crate::lenient::{self, DecodeSummary, Decoding};
 use crate::paginate::{PageView, PaginationError, Paginator, RequestState};
@@ -172,15 +173,19 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     if let Some(filter) = &filter {
         args.extend(filter.placeholders());
     }
+    // every template of the run reads the client's settings and one reading of its clock
+    let setting = |name: &str| request.core.setting(name);
+    let run = RunValues {
+        setting: &setting,
+        now: request.core.now(),
+    };
     // templates the request sends: once per run, all pages alike
     if !d.computed.is_empty() {
-        let setting = |name: &str| request.core.setting(name);
-        let now = request.core.now();
         args.extend(crate::expr::request::bind(
             &d.computed,
             &d.name,
-            &setting,
-            now,
+            run.setting,
+            run.now,
         )?);
     }
     let path = fill_path(&d.path, &args, &d.name)?;
@@ -222,7 +227,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
             state.set_query(k, v.clone());
         }
     }
-    let paginator_config = d.paginator.with_config(&|name| request.core.setting(name));
+    let paginator_config = d.paginator.for_run(&run);
     let mut paginator = match &*paginator_config {
         crate::descriptor::PaginatorConfig::Custom { name } => {
             Paginator::custom(&paginator_config, request.core.custom_paginator(name)?)
@@ -267,20 +272,19 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
         steps: d
             .processing_steps
             .iter()
-            .map(|step| step.with_config(&|name| request.core.setting(name)))
+            .map(|step| step.for_run(&run))
             .collect(),
         user_steps: request.steps.clone(),
     };
     // response rules whose predicates read settings get them now, as the paginator does
-    let descriptor =
-        match crate::rules::with_config(&d.response_actions, &|name| request.core.setting(name)) {
-            Some(actions) => {
-                let mut bound = request.descriptor.into_owned();
-                bound.response_actions = std::borrow::Cow::Owned(actions);
-                std::borrow::Cow::Owned(bound)
-            }
-            None => request.descriptor,
-        };
+    let descriptor = match crate::rules::for_run(&d.response_actions, &run) {
+        Some(actions) => {
+            let mut bound = request.descriptor.into_owned();
+            bound.response_actions = std::borrow::Cow::Owned(actions);
+            std::borrow::Cow::Owned(bound)
+        }
+        None => request.descriptor,
+    };
     let shared = Shared {
         core: request.core,
         descriptor,

@@ -174,6 +174,17 @@ pub struct Scope<'a> {
     pub record: Option<&'a RawValue>,
 }
 
+/// What a request run fixes, as it starts, in every template of its resource: the client's
+/// settings (`config['name']`) and the time of the client's clock (`now_utc()`). One run reads
+/// one instant everywhere — request values, the paginator, processing steps, response rules —
+/// and a client built with `.clock(..)` is followed by all of them.
+pub struct RunValues<'a> {
+    /// A setting's value; `None` when the client has none.
+    pub setting: &'a dyn Fn(&str) -> Option<String>,
+    /// The time of the client's clock when the run started.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
 impl<'a> Scope<'a> {
     /// The scope of a request being made: no page, no record, nothing but settings and the
     /// run's time to read (`{expr: ..}` request values).
@@ -330,6 +341,17 @@ impl Expr {
             | Expr::List(ops)
             | Expr::Call(_, ops) => ops,
         }
+    }
+
+    /// The expression as a request run reads it: the run's settings and time bound
+    /// ([`RunValues`]).
+    pub fn for_run(&self, run: &RunValues<'_>) -> Expr {
+        self.with_config(run.setting).with_now(run.now)
+    }
+
+    /// Whether a request run binds anything in the expression: a setting or the time.
+    pub fn reads_run(&self) -> bool {
+        !self.settings().is_empty() || self.reads_now()
     }
 
     /// The expression with every `config['name']` replaced by the setting's value (`None`

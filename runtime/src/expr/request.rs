@@ -26,7 +26,7 @@ pub fn bind(
     let scope = Scope::without_page(&headers);
     let mut out = Vec::with_capacity(computed.len());
     for (index, c) in computed.iter().enumerate() {
-        let bound: Expr = c.expr.with_config(setting).with_now(now);
+        let bound: Expr = c.expr.for_run(&super::RunValues { setting, now });
         let value = match bound.eval(&scope).to_json() {
             Some(serde_json::Value::Null) | None => {
                 return Err(Error::Invalid(format!(

@@ -240,7 +240,9 @@ pub(super) fn window_parents<T: DeserializeOwned + Send + 'static>(
         None => Err(invalid("the resource is not incremental".into())),
         Some(config) => {
             crate::incremental::settings::bind(config, &child.core, &child.descriptor().name)
-                .and_then(|config| plan(&config, cursors, pending.as_ref()).map_err(invalid))
+                .and_then(|config| {
+                    plan(&config, cursors, pending.as_ref(), child.core.now()).map_err(invalid)
+                })
         }
     };
     let records: Box<dyn Iterator<Item = serde_json::Map<String, serde_json::Value>> + Send> =
@@ -258,8 +260,8 @@ fn plan(
     config: &crate::incremental::IncrementalConfig,
     cursors: Option<&FanOutCursors>,
     pending: Option<&Pending>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Box<dyn Iterator<Item = serde_json::Map<String, serde_json::Value>> + Send>, String> {
-    let now = chrono::Utc::now();
     if let Some(pending) = pending {
         let bound = |field: &str| {
             pending

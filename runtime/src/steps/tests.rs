@@ -169,7 +169,12 @@ fn settings_are_bound_into_the_steps_expressions() {
         ]),
     ));
     assert_eq!(step.settings(), vec!["min_rating"]);
-    let bound = step.with_config(&|name| (name == "min_rating").then(|| "4".to_string()));
+    let setting = |name: &str| (name == "min_rating").then(|| "4".to_string());
+    let now = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    let bound = step.for_run(&crate::expr::RunValues {
+        setting: &setting,
+        now,
+    });
     let kept = run(&[bound], &[], r#"[{"rating":3},{"rating":4},{"rating":5}]"#);
     assert_eq!(kept.len(), 2);
     // unbound, the setting is None and `int(None)` is 0: nothing is dropped
