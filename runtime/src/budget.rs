@@ -260,7 +260,30 @@ impl Budget {
     /// Reads what a response says about the limit: a rate-limit status or no calls remaining
     /// pauses every request of the client, for at most `max_pause`.
     pub fn observe(&self, status: u16, headers: &http::HeaderMap, max_pause: Duration) {
-        let limited = self.limit_statuses.contains(&status);
+        self.note(
+            self.limit_statuses.contains(&status),
+            status,
+            headers,
+            max_pause,
+        );
+    }
+
+    /// A response a `rate_limited` rule matched: the API says the client is over its limit
+    /// whatever the status (a 403 with "secondary rate limit", a 200 whose body says so), so
+    /// every request pauses as for a limit status. A limit status was counted by `observe`.
+    pub fn observe_rate_limited(
+        &self,
+        status: u16,
+        headers: &http::HeaderMap,
+        max_pause: Duration,
+    ) {
+        if !self.limit_statuses.contains(&status) {
+            self.note(true, status, headers, max_pause);
+        }
+    }
+
+    /// What a response says of the limit, `limited` when it says the client is over it.
+    fn note(&self, limited: bool, status: u16, headers: &http::HeaderMap, max_pause: Duration) {
         let pause = if limited {
             retry_after(headers)
                 .or_else(|| reset_in(headers, &self.reset_headers))

@@ -253,6 +253,15 @@ pub async fn send(
                                         tracing::debug!(resource, page, attempt, status, "a response rule asks for a retry");
                                         Outcome::Retry(Some(received), None, false, backoff)
                                     }
+                                    Some(Ruling::RateLimited(backoff)) => {
+                                        tracing::debug!(resource, page, attempt, status, "a response rule says the client is rate limited");
+                                        retry.budget.observe_rate_limited(
+                                            status,
+                                            &received.headers,
+                                            policy.max_delay,
+                                        );
+                                        Outcome::Retry(Some(received), None, false, backoff)
+                                    }
                                     None if policy.retries_status(status) => {
                                         Outcome::Retry(Some(received), None, false, None)
                                     }

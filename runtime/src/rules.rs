@@ -88,6 +88,8 @@ pub enum Ruling {
     Settled,
     /// Sent again, after this backoff (the policy's when `None`).
     Retry(Option<Backoff>),
+    /// As `Retry`, and the client's budget pauses every request as for a rate-limit status.
+    RateLimited(Option<Backoff>),
 }
 
 impl ResponseAction {
@@ -163,7 +165,8 @@ pub fn ruling(
     let action = first_match(actions, status, headers, body)?;
     Some(match action.action {
         RuleAction::Ignore | RuleAction::Fail => Ruling::Settled,
-        RuleAction::Retry | RuleAction::RateLimited => Ruling::Retry(action.backoff.clone()),
+        RuleAction::Retry => Ruling::Retry(action.backoff.clone()),
+        RuleAction::RateLimited => Ruling::RateLimited(action.backoff.clone()),
     })
 }
 

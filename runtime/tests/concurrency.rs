@@ -16,7 +16,9 @@ use futures::StreamExt;
 use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use restgen_runtime::descriptor::{OffsetConfig, PaginatorConfig, ResourceDescriptor, Target};
+use restgen_runtime::descriptor::{
+    OffsetConfig, PaginatorConfig, ResourceDescriptor, ResponseAction, RuleAction, Target,
+};
 use restgen_runtime::selector::Selector;
 use restgen_runtime::{ClientCore, Error, serde_json};
 use serde_json::{Value, json};
@@ -553,6 +555,42 @@ async fn a_429_pauses_the_whole_client() {
         settled_at(&api, 2).await,
         1,
         "a 429 slows every request of the client"
+    );
+    assert_eq!(core.budget().limited(), 1);
+    first.abort();
+    second.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_rule_pauses_the_whole_client_as_a_429_does() {
+    // GitHub's secondary rate limit is a 403: a rule `{status_code: 403, action:
+    // rate_limited}` says so, and the other run, which never saw the 403, must wait too
+    let api = Api::start(|offset, attempt| Answer {
+        status: if offset == 0 && attempt == 1 {
+            403
+        } else {
+            200
+        },
+        headers: vec![("retry-after", "3600")],
+        ..open(27)
+    })
+    .await;
+    let core = api.core();
+    let limited = || ResourceDescriptor {
+        response_actions: std::borrow::Cow::Owned(vec![ResponseAction {
+            status_code: Some(403),
+            action: RuleAction::RateLimited,
+            ..ResponseAction::DEFAULT
+        }]),
+        ..open_things()
+    };
+    let first = tokio::spawn(records(request(&core, limited())));
+    assert_eq!(settled_at(&api, 1).await, 1);
+    let second = tokio::spawn(records(request(&core, limited()).param("other", 1)));
+    assert_eq!(
+        settled_at(&api, 2).await,
+        1,
+        "a rate_limited rule slows every request of the client"
     );
     assert_eq!(core.budget().limited(), 1);
     first.abort();
