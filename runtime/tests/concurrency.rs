@@ -533,13 +533,12 @@ async fn one_budget_holds_across_concurrent_runs_and_prefetch() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_429_pauses_the_whole_client() {
-    // the first request is told to come back in an hour: the other run, which never saw the
-    // 429, must not send either
-    let api = Api::start(|offset, attempt| Answer {
+/// The first request of a run is answered `status` with a Retry-After of an hour: a second
+/// run of `descriptor`, which never saw it, must not send either.
+async fn pauses_the_whole_client(status: u16, descriptor: fn() -> ResourceDescriptor) {
+    let api = Api::start(move |offset, attempt| Answer {
         status: if offset == 0 && attempt == 1 {
-            429
+            status
         } else {
             200
         },
@@ -548,13 +547,13 @@ async fn a_429_pauses_the_whole_client() {
     })
     .await;
     let core = api.core();
-    let first = tokio::spawn(records(request(&core, open_things())));
+    let first = tokio::spawn(records(request(&core, descriptor())));
     assert_eq!(settled_at(&api, 1).await, 1);
-    let second = tokio::spawn(records(request(&core, open_things()).param("other", 1)));
+    let second = tokio::spawn(records(request(&core, descriptor()).param("other", 1)));
     assert_eq!(
         settled_at(&api, 2).await,
         1,
-        "a 429 slows every request of the client"
+        "a {status} slows every request of the client"
     );
     assert_eq!(core.budget().limited(), 1);
     first.abort();
@@ -562,37 +561,21 @@ async fn a_429_pauses_the_whole_client() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_pauses_the_whole_client() {
+    pauses_the_whole_client(429, open_things).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rate_limited_rule_pauses_the_whole_client_as_a_429_does() {
     // GitHub's secondary rate limit is a 403: a rule `{status_code: 403, action:
-    // rate_limited}` says so, and the other run, which never saw the 403, must wait too
-    let api = Api::start(|offset, attempt| Answer {
-        status: if offset == 0 && attempt == 1 {
-            403
-        } else {
-            200
-        },
-        headers: vec![("retry-after", "3600")],
-        ..open(27)
-    })
-    .await;
-    let core = api.core();
-    let limited = || ResourceDescriptor {
+    // rate_limited}` says so
+    pauses_the_whole_client(403, || ResourceDescriptor {
         response_actions: std::borrow::Cow::Owned(vec![ResponseAction {
             status_code: Some(403),
             action: RuleAction::RateLimited,
             ..ResponseAction::DEFAULT
         }]),
         ..open_things()
-    };
-    let first = tokio::spawn(records(request(&core, limited())));
-    assert_eq!(settled_at(&api, 1).await, 1);
-    let second = tokio::spawn(records(request(&core, limited()).param("other", 1)));
-    assert_eq!(
-        settled_at(&api, 2).await,
-        1,
-        "a rate_limited rule slows every request of the client"
-    );
-    assert_eq!(core.budget().limited(), 1);
-    first.abort();
-    second.abort();
+    })
+    .await;
 }
