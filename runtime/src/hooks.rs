@@ -135,7 +135,7 @@ pub enum Verdict {
     /// The request is tried again, as for a retried status: it counts against the
     /// endpoint's retry policy and waits its backoff. The reason goes to the trace.
     Retry(String),
-    /// The page fails with [`crate::Error::Hook`].
+    /// The page fails with [`crate::Error::Refused`].
     Fail(HookError),
 }
 
@@ -144,7 +144,7 @@ pub enum Verdict {
 /// them in the order given.
 pub trait Hook: Send + Sync + 'static {
     /// Runs before each request goes out; may add or change headers, or refuse the request
-    /// (the page then fails with [`crate::Error::Hook`], without a retry).
+    /// (the page then fails with [`crate::Error::Refused`], without a retry).
     fn before_request<'a>(
         &'a self,
         request: &'a mut HookRequest,

@@ -3,7 +3,7 @@
 //! (open end), and the highest cursor value handed to the consumer becomes a checkpoint the
 //! caller persists and passes back, so a restart resumes with no duplicates and no gaps.
 //!
-//! The filter only marks each kept record with its cursor value ([`Mark`]); the driver
+//! The filter only marks each kept record with its cursor value (`Mark`); the driver
 //! advances the checkpoint with a record's mark when it hands that record over, so records
 //! cut by `max_records`, never taken by the consumer or on a page that failed to decode are
 //! not covered. Cursor values compare exactly: integers beyond 2^53 do not collapse into one
@@ -84,11 +84,11 @@ pub struct IncrementalConfig {
     /// The order the API returns records in, if it promises one.
     pub row_order: Option<RowOrder>,
     /// dlt's `lag` as JSON number text: a resumed run starts this far before its checkpoint
-    /// (seconds for a datetime cursor, days for a date, units for a number); see [`lag`].
+    /// (seconds for a datetime cursor, days for a date, units for a number); see the `lag` module.
     pub lag: Option<Text>,
     /// How window bounds are written and, with `cursor_datetime_formats`, how cursor values
     /// are read (restgen's extension, Airbyte's `datetime_format`): with either, cursor values
-    /// compare as instants, not as text ([`time`]).
+    /// compare as instants, not as text (the `time` module).
     pub datetime_format: Option<Text>,
     /// More formats cursor values may come in (Airbyte's `cursor_datetime_formats`).
     pub cursor_datetime_formats: List<Text>,

@@ -68,7 +68,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Makes `build()` fail with [`Error::MissingCustom`] unless the code of the spec's custom
+    /// Makes `build()` fail with [`Error::MissingCustom`](crate::Error::MissingCustom) unless the code of the spec's custom
     /// `kind` (`"auth"` or `"paginator"`) `name` was given. Generated builders call it for
     /// every custom auth and paginator their spec names.
     pub fn expect_custom(mut self, kind: &'static str, name: &str) -> Self {
@@ -78,7 +78,7 @@ impl ClientBuilder {
 
     /// Called with every token the client obtains that the caller should persist: a refresh
     /// token the OAuth2 token endpoint rotated (the old one may be dead after this), a session
-    /// token a login returned. The token is a [`Secret`]: its `Debug` shows no value.
+    /// token a login returned. The token is a [`Secret`](crate::Secret): its `Debug` shows no value.
     pub fn on_token_rotation(
         mut self,
         sink: impl Fn(&TokenRotation) + Send + Sync + 'static,

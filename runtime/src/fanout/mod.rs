@@ -1,7 +1,7 @@
 //! Parent-child fan-out: walks a parent resource and runs the child once per parent record,
 //! binding the child's arguments from the parent's fields and copying `include_from_parent`
 //! fields (as `_<parent>_<field>`), with a fresh paginator for each parent, as dlt does;
-//! up to `n` parents' children at once with `.concurrency(n)` (see [`walk`]).
+//! up to `n` parents' children at once with `.concurrency(n)` (see the `walk` module).
 
 mod partitions;
 mod per_parent;
