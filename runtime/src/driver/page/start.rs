@@ -1,6 +1,7 @@
 //! A run's first request, resolved from its descriptor before anything is sent: arguments,
 //! settings and the run's time bound into path, query and body, the incremental start, the
-//! paginator's first step or the resume point, and the origin credentials stay on.
+//! paginator's first step or the resume point, and the origin the run's credentials are
+//! pinned to.
 
 use std::sync::Arc;
 
