@@ -3,7 +3,7 @@
 //! starts, with the client's settings and the run's time, and bound as the placeholders
 //! `{expr.N}` the descriptor's path, parameters, headers and body carry.
 
-use super::{Expr, Scope};
+use super::{Expr, RunValues, Scope};
 use crate::descriptor::Computed;
 use crate::error::Error;
 
@@ -19,14 +19,13 @@ pub fn placeholder(index: usize) -> String {
 pub fn bind(
     computed: &[Computed],
     resource: &str,
-    setting: &dyn Fn(&str) -> Option<String>,
-    now: chrono::DateTime<chrono::Utc>,
+    run: &RunValues<'_>,
 ) -> Result<Vec<(String, serde_json::Value)>, Error> {
     let headers = http::HeaderMap::new();
     let scope = Scope::without_page(&headers);
     let mut out = Vec::with_capacity(computed.len());
     for (index, c) in computed.iter().enumerate() {
-        let bound: Expr = c.expr.for_run(&super::RunValues { setting, now });
+        let bound: Expr = c.expr.for_run(run);
         let value = match bound.eval(&scope).to_json() {
             Some(serde_json::Value::Null) | None => {
                 return Err(Error::Invalid(format!(
@@ -68,9 +67,13 @@ mod tests {
             text: "config['start']".into(),
             expr: Expr::Config("start".into()),
         };
-        let values = bind(std::slice::from_ref(&strftime), "r", &|_| None, now).unwrap();
+        let run = RunValues {
+            setting: &|_| None,
+            now,
+        };
+        let values = bind(std::slice::from_ref(&strftime), "r", &run).unwrap();
         assert_eq!(values, [("expr.0".to_string(), "2023-11-14".into())]);
-        let err = bind(&[strftime, missing], "r", &|_| None, now).unwrap_err();
+        let err = bind(&[strftime, missing], "r", &run).unwrap_err();
         assert!(
             err.to_string()
                 .contains("`config['start']` of resource `r`"),

@@ -49,12 +49,7 @@ pub(crate) fn start<T>(request: ResourceRequest<T>) -> Result<(Arc<Shared>, Walk
     };
     // templates the request sends: once per run, all pages alike
     if !d.computed.is_empty() {
-        args.extend(crate::expr::request::bind(
-            &d.computed,
-            &d.name,
-            run.setting,
-            run.now,
-        )?);
+        args.extend(crate::expr::request::bind(&d.computed, &d.name, &run)?);
     }
     let path = fill_path(&d.path, &args, &d.name)?;
     let joined = request.core.request_url(&path);
